@@ -1,0 +1,84 @@
+// syslog_message.h: parsing of one syslog message (RFC 5424 or legacy BSD RFC 3164) into views.
+//
+// HOT PATH of the demo: parse_syslog() runs on the engine's worker thread for every received
+// message, so it allocates nothing, throws nothing and takes no locks; results are views into the
+// caller's buffer. Implements RFC 5424 §6 (HEADER, STRUCTURED-DATA, MSG; PRI §6.2.1, TIMESTAMP
+// §6.2.3, SD §6.3) and the RFC 3164 §4.1 packet format (PRI, HEADER "Mmm dd hh:mm:ss HOSTNAME", TAG).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace coretel_demo {
+
+/// RFC 5424 §6.2.1 severities, numeric value = enum value.
+enum class Severity : uint8_t {
+  kEmergency,
+  kAlert,
+  kCritical,
+  kError,
+  kWarning,
+  kNotice,
+  kInformational,
+  kDebug
+};
+inline constexpr int kSeverityCount = 8;
+
+/// Why a line was rejected. The order and the string forms are fixed (they become metric
+/// attribute values). kInvalidFraming is only produced by StreamFramer (stream_framer.h).
+enum class ParseError : uint8_t {
+  kMissingPriority,
+  kInvalidPriority,
+  kInvalidVersion,
+  kInvalidTimestamp,
+  kInvalidHeader,
+  kInvalidStructuredData,
+  kMessageTooLong,
+  kInvalidFraming
+};
+inline constexpr int kParseErrorCount = 8;
+
+enum class SyslogFormat : uint8_t { kRfc5424, kRfc3164 };
+
+/// "emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug";
+/// "unknown" for a value outside the enum.
+std::string_view to_string(Severity s);
+/// "missing_priority", "invalid_priority", "invalid_version", "invalid_timestamp",
+/// "invalid_header", "invalid_structured_data", "message_too_long", "invalid_framing";
+/// "unknown" for a value outside the enum.
+std::string_view to_string(ParseError e);
+
+/// One parsed message. All views point into the parsed input and are valid while it lives.
+struct SyslogMessage {
+  SyslogFormat format = SyslogFormat::kRfc5424;
+  uint8_t facility = 0;  // 0..23
+  Severity severity = Severity::kEmergency;
+  // As sent ("-" for the RFC 5424 NILVALUE); empty if an RFC 3164 message had none.
+  std::string_view timestamp;
+  // "-" allowed for RFC 5424. RFC 3164: app_name is the TAG without "[pid]:", procid the pid
+  // from "[pid]" if present, msgid always empty.
+  std::string_view hostname, app_name, procid, msgid;
+  std::string_view structured_data;  // RFC 5424 only: "-" or the raw SD-ELEMENTs
+  std::string_view message;          // MSG, with a leading UTF-8 BOM stripped
+};
+
+/// `error` is meaningful only when `!ok`; `message` only when `ok`.
+struct ParseResult {
+  bool ok = false;
+  ParseError error = ParseError::kMissingPriority;
+  SyslogMessage message;
+};
+
+/// A message longer than this (not counting a trailing "\n" / "\r\n") is kMessageTooLong.
+inline constexpr size_t kMaxMessageBytes = 64 * 1024;
+
+/// Parses one syslog message (one datagram or one de-framed TCP record); never fails hard.
+/// One trailing "\n" or "\r\n" is ignored; then a line over kMaxMessageBytes is kMessageTooLong.
+/// Format: "<PRI>" followed by digit(s) and SP is RFC 5424 (VERSION must be "1", else
+/// kInvalidVersion); any other "<PRI>" is RFC 3164, parsed leniently (never an error after PRI).
+/// PRI: '<' 1-3 digits '>' with value 0..191 and no leading zero except "<0>" (RFC 5424 §6.2.1);
+/// no '<' -> kMissingPriority, anything else wrong -> kInvalidPriority.
+ParseResult parse_syslog(std::string_view line) noexcept;
+
+}  // namespace coretel_demo

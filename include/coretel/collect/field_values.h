@@ -1,0 +1,63 @@
+// field_values.h: how one field's value is laid out in 64-bit words, and the merge rules.
+//
+// COLD PATH. The reporter copies instrument state into words, rings carry words, collectors
+// accumulate words and exporters read words. Layout per field (MetricsField::words):
+//   scalar     1 word: the uint64_t, int64_t or double bit pattern (MetricsField::value_type)
+//   Mmsc       4 words: min (double), max (double), sum (double), count (uint64_t)
+//   Histogram  N + 2 words: N + 1 bucket counts (uint64_t, the last is +Inf), then sum (double)
+// Pure functions on caller-owned memory: thread-compatible.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <span>
+
+#include "coretel/metrics/descriptor.h"
+
+namespace coretel {
+
+inline uint64_t to_word(double v) noexcept { return std::bit_cast<uint64_t>(v); }
+inline double word_to_double(uint64_t w) noexcept { return std::bit_cast<double>(w); }
+
+/// A decoded Mmsc value. Empty when count == 0 (min/max are then meaningless).
+struct MmscValue {
+  double min, max, sum;
+  uint64_t count;
+};
+
+inline MmscValue read_mmsc(const uint64_t* w) noexcept {
+  return {word_to_double(w[0]), word_to_double(w[1]), word_to_double(w[2]), w[3]};
+}
+
+/// A decoded histogram value: bucket counts (bounds.size() + 1 of them) and the sum.
+struct HistogramValue {
+  std::span<const uint64_t> counts;
+  double sum;
+  uint64_t count() const noexcept {
+    uint64_t total = 0;
+    for (auto c : counts) total += c;
+    return total;
+  }
+};
+
+inline HistogramValue read_histogram(const MetricsField& field, const uint64_t* w) noexcept {
+  return {std::span<const uint64_t>(w, field.bounds.size() + 1),
+          word_to_double(w[field.bounds.size() + 1])};
+}
+
+/// Writes the empty value of a field: zero for scalars, {+inf, -inf, 0, 0} for Mmsc, zero counts
+/// and sum for histograms.
+void reset_field(const MetricsField& field, uint64_t* words) noexcept;
+
+/// True when the words hold the field's empty value (nothing to send for a delta field).
+bool is_empty_field(const MetricsField& field, const uint64_t* words) noexcept;
+
+/// Merges `in` into `acc` following the field's kind: deltas add (Mmsc merges min/max), current
+/// values replace. Unsigned counters wrap modulo 2^64.
+void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) noexcept;
+
+/// Reads a scalar field as a double (for rendering and tests).
+double scalar_as_double(const MetricsField& field, uint64_t word) noexcept;
+
+}  // namespace coretel

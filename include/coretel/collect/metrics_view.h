@@ -1,0 +1,65 @@
+// metrics_view.h: MetricsView, an immutable published snapshot of cumulative values.
+//
+// Built by a collector after it merged new snapshots, then published as
+// std::shared_ptr<const MetricsView>. Readers (scrapes, JSON, console) hold it as long as they
+// like, from any thread; the collector never waits for them. Values are cumulative since each
+// series' registration (deltas added up, current values as last reported).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "coretel/collect/field_values.h"
+#include "coretel/collect/series.h"
+
+namespace coretel {
+
+struct SeriesView {
+  std::shared_ptr<const SeriesInfo> info;
+  uint64_t last_update_unix_nano = 0;
+  std::size_t words_offset = 0;     // into MetricsView::words()
+  std::size_t observed_offset = 0;  // into MetricsView::observed()
+};
+
+class MetricsView {
+ public:
+  MetricsView() = default;
+  MetricsView(const MetricsView&) = delete;
+  MetricsView& operator=(const MetricsView&) = delete;
+
+  uint64_t time_unix_nano() const noexcept { return time_unix_nano_; }
+  const std::vector<SeriesView>& series() const noexcept { return series_; }
+
+  /// The words of one bucket of a series (SeriesInfo::words_per_bucket of them).
+  const uint64_t* bucket_words(const SeriesView& s, uint32_t bucket) const noexcept {
+    return words_.data() + s.words_offset + std::size_t{bucket} * s.info->words_per_bucket;
+  }
+  /// Whether the bucket ever received a value. Always true for a plain (bucket-less) set, which
+  /// is exported from registration on; a MeasuredSet's bucket appears once first recorded.
+  bool observed(const SeriesView& s, uint32_t bucket) const noexcept {
+    return observed_[s.observed_offset + bucket] != 0;
+  }
+  /// The words of field `f` of a bucket.
+  const uint64_t* field_words(const SeriesView& s, uint32_t bucket, std::size_t f) const noexcept {
+    return bucket_words(s, bucket) + s.info->field_offsets[f];
+  }
+
+  /// Builder interface for collectors.
+  void set_time(uint64_t t) noexcept { time_unix_nano_ = t; }
+  void reserve(std::size_t series, std::size_t words, std::size_t buckets);
+  /// Appends a series with its bucket words and observed flags (copied).
+  void add(std::shared_ptr<const SeriesInfo> info, uint64_t last_update,
+           std::span<const uint64_t> words, std::span<const uint8_t> observed);
+
+ private:
+  uint64_t time_unix_nano_ = 0;
+  std::vector<SeriesView> series_;
+  std::vector<uint64_t> words_;
+  std::vector<uint8_t> observed_;
+};
+
+using MetricsViewPtr = std::shared_ptr<const MetricsView>;
+
+}  // namespace coretel

@@ -1,0 +1,69 @@
+// pipeline.h: CollectionPipeline, the entry point that wires reporters to NUMA-local collectors.
+//
+//   coretel::CollectionPipeline pipeline;                      // one collector per NUMA node
+//   auto reporter = pipeline.make_reporter(/*cpu=*/3);          // on the engine thread of cpu 3
+//   auto metrics = reporter->register_set<MyMetrics>({{"cpu.logical_number", int64_t{3}}});
+//   pipeline.start();                                           // collector threads
+//   ... metrics->requests.inc();  reporter->tick(now); ...      // engine loop
+//
+// COLD PATH; every member is thread-safe. Exporters read views() (cumulative, immutable) or
+// begin_export(consumer) (deltas, transactional).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "coretel/collect/collector.h"
+#include "coretel/collect/registry.h"
+#include "coretel/collect/reporter.h"
+#include "coretel/collect/topology.h"
+
+namespace coretel {
+
+struct PipelineOptions {
+  ReporterOptions reporter;
+  CollectorOptions collector;
+  /// Export consumers with their own delta accumulators (console, OTLP push, ...).
+  uint32_t delta_consumers = 0;
+};
+
+class CollectionPipeline {
+ public:
+  explicit CollectionPipeline(PipelineOptions options = {}, Topology topology = Topology::detect());
+  ~CollectionPipeline();  // stops the collectors
+
+  SeriesRegistry& registry() noexcept { return registry_; }
+  const Topology& topology() const noexcept { return topology_; }
+
+  /// A reporter for the thread that runs on `cpu` (its ring goes to that CPU's NUMA-node
+  /// collector). `cpu < 0` means "not pinned" (node 0). Its self-metrics carry
+  /// `cpu.logical_number` plus `extra_entity`. Any thread.
+  std::unique_ptr<Reporter> make_reporter(int cpu, Attributes extra_entity = {});
+
+  /// Starts one collector thread per NUMA node, pinned to that node's CPUs.
+  void start();
+  /// Stops the collector threads after a final collection. Idempotent.
+  void stop();
+  /// Runs one collection cycle on every collector from the calling thread (tests, shutdown);
+  /// must not race with start()ed threads.
+  void collect_now();
+
+  /// The last published view of every collector (one per NUMA node). Any thread.
+  std::vector<MetricsViewPtr> views() const;
+  /// Deltas of one export consumer across every collector. Any thread.
+  ExportTransaction begin_export(uint32_t consumer);
+
+  const std::vector<std::unique_ptr<Collector>>& collectors() const noexcept {
+    return collectors_;
+  }
+
+ private:
+  PipelineOptions options_;
+  Topology topology_;
+  SeriesRegistry registry_;
+  std::vector<std::unique_ptr<Collector>> collectors_;
+  bool started_ = false;
+};
+
+}  // namespace coretel

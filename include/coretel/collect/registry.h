@@ -1,0 +1,69 @@
+// registry.h: SeriesRegistry, the process-wide table of registered series and entities.
+//
+// COLD PATH. Every member is thread-safe (one internal mutex, never taken on a record or a
+// report). Registration returns the series' immutable SeriesInfo; entities are deduplicated by
+// attribute set and reference-counted. Unregistration is deferred: the owner hands over a
+// terminal snapshot (the last values), the collector merges it after everything the series
+// already sent, and only then releases the id (see Collector).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "coretel/collect/series.h"
+
+namespace coretel {
+
+/// The last values of an unregistered series, encoded as snapshot messages (snapshot_message.h).
+struct TerminalSnapshot {
+  SeriesId series;
+  std::vector<uint64_t> messages;
+};
+
+class SeriesRegistry {
+ public:
+  /// Registers a series. `collector_index` says which collector accumulates it.
+  /// Throws std::invalid_argument when a measurement attribute key also names an entity or
+  /// registration attribute (the keys would collide on every data point).
+  std::shared_ptr<const SeriesInfo> register_series(
+      const MetricsDescriptor& descriptor, Attributes entity, Attributes registration,
+      std::span<const MeasurementAttributeDescriptor> measurement, uint32_t collector_index);
+
+  /// Starts deferred unregistration: `last` is merged by the collector after the series' earlier
+  /// messages, then the series leaves the views.
+  void unregister(TerminalSnapshot last);
+
+  /// What a collector picks up on each cycle: series registered for it since the last call, and
+  /// terminal snapshots of its series. Call from the collector's thread.
+  struct Inbox {
+    std::vector<std::shared_ptr<const SeriesInfo>> added;
+    std::vector<TerminalSnapshot> terminals;
+  };
+  Inbox take_inbox(uint32_t collector_index);
+
+  /// Called by the collector once a terminal snapshot is merged and exported: frees the id for
+  /// reuse and drops the entity reference.
+  void release(SeriesId id);
+
+  /// Every live series (for the live schema). Unordered.
+  std::vector<std::shared_ptr<const SeriesInfo>> live_series() const;
+  std::size_t live_count() const;
+
+ private:
+  struct EntityEntry {
+    std::shared_ptr<const Entity> entity;
+    uint32_t refs = 0;
+  };
+  mutable std::mutex mutex_;
+  std::vector<std::shared_ptr<const SeriesInfo>> series_;  // by id; null when free
+  std::vector<SeriesId> free_ids_;
+  std::map<Attributes, EntityEntry> entities_;
+  uint64_t next_entity_id_ = 1;
+  std::map<uint32_t, Inbox> inboxes_;
+};
+
+}  // namespace coretel

@@ -1,0 +1,198 @@
+// reporter.h: Reporter (one per engine thread) and Registration<Set> (the handle a component
+// keeps and records into).
+//
+// The hot path is the Registration: `reg->field.add(v)` is a plain add on the set, which the
+// Registration owns (allocated by the registering thread: first touch places it on that thread's
+// NUMA node when registration runs on the owning core).
+// Reporting is the owning thread's job, at its own cadence: tick(now) reports every set when the
+// interval has elapsed. A report sends only the fields that changed, allocates nothing, and
+// resets only the delta fields it sent. A full ring defers: nothing is reset, the set keeps
+// accumulating, and the deferral is counted (coretel.reporter.deferrals).
+//
+// Thread-safety: recording and report*/tick are owning-thread only. register_set and destroying
+// a Registration may happen on any thread (an internal mutex guards the set list; it is taken
+// once per report, never per record), but the set must not be recorded into concurrently with
+// its destruction.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+#include "coretel/collect/registry.h"
+#include "coretel/collect/report_ring.h"
+#include "coretel/collect/self_metrics.h"
+#include "coretel/metrics/measurement.h"
+#include "coretel/metrics/metric_set.h"
+
+namespace coretel {
+
+struct ReporterOptions {
+  /// Report cadence for tick().
+  std::chrono::nanoseconds interval = std::chrono::milliseconds(100);
+  /// Ring size in 64-bit words (default 512 KiB).
+  std::size_t ring_words = std::size_t{1} << 16;
+};
+
+/// Result of reporting one set.
+enum class ReportOutcome : uint8_t {
+  kUnchanged,  ///< nothing changed since the last report: nothing sent
+  kSent,       ///< every changed bucket was sent
+  kDeferred,   ///< the ring was full: unsent values stay in the set for the next report
+};
+
+class Reporter;
+
+namespace detail {
+/// The reporter's view of one registered set (type-erased through its descriptor).
+struct SetBinding {
+  std::shared_ptr<const SeriesInfo> info;
+  std::byte* base = nullptr;      // bucket 0
+  std::size_t stride = 0;         // bytes between buckets
+  uint64_t* touched = nullptr;    // touched-bucket bitmap of a MeasuredSet, else null
+  std::vector<uint64_t> shadow;   // last sent value of current-value scalars, per bucket x field
+  void (*destroy)(std::byte*) = nullptr;
+  std::byte* storage = nullptr;   // owned set object
+};
+}  // namespace detail
+
+/// Owns one registered metric set (plain or MeasuredSet) and keeps it registered. Move-only.
+/// Destroying it unregisters the series: its last values are handed to the collector first.
+template <class Set>
+class Registration {
+ public:
+  Registration() = default;
+  Registration(Registration&& other) noexcept
+      : reporter_(std::exchange(other.reporter_, nullptr)),
+        binding_(std::exchange(other.binding_, nullptr)) {}
+  Registration& operator=(Registration&& other) noexcept {
+    if (this != &other) {
+      reset();
+      reporter_ = std::exchange(other.reporter_, nullptr);
+      binding_ = std::exchange(other.binding_, nullptr);
+    }
+    return *this;
+  }
+  ~Registration() { reset(); }
+
+  Set* operator->() noexcept { return std::launder(reinterpret_cast<Set*>(binding_->storage)); }
+  Set& operator*() noexcept { return *operator->(); }
+  const SeriesInfo& series() const noexcept { return *binding_->info; }
+  explicit operator bool() const noexcept { return binding_ != nullptr; }
+
+  /// Unregisters now (as the destructor does).
+  void reset();
+
+ private:
+  friend class Reporter;
+  Registration(Reporter* reporter, detail::SetBinding* binding)
+      : reporter_(reporter), binding_(binding) {}
+  Reporter* reporter_ = nullptr;
+  detail::SetBinding* binding_ = nullptr;
+};
+
+class Reporter {
+ public:
+  /// Normally made by CollectionPipeline::make_reporter. `self_entity` identifies this reporter
+  /// in its own self-metrics (e.g. {cpu.logical_number: 3}).
+  Reporter(SeriesRegistry& registry, std::shared_ptr<ReportRing> ring, uint32_t collector_index,
+           Attributes self_entity, ReporterOptions options = {});
+  ~Reporter();
+  Reporter(const Reporter&) = delete;
+  Reporter& operator=(const Reporter&) = delete;
+
+  /// Registers a plain metric set. Any thread. Throws what SeriesRegistry::register_series throws.
+  template <MetricSet Set>
+  Registration<Set> register_set(Attributes entity, Attributes registration = {}) {
+    auto* binding = bind(Set::descriptor, std::move(entity), std::move(registration), {},
+                         allocate<Set>(), &destroy<Set>, sizeof(Set), 1, nullptr);
+    return Registration<Set>(this, binding);
+  }
+
+  /// Registers a MeasuredSet (one bucket per measurement-attribute combination). Any thread.
+  template <class Measured>
+    requires requires { typename Measured::set_type; Measured::kCardinality; }
+  Registration<Measured> register_set(Attributes entity, Attributes registration = {}) {
+    using Set = typename Measured::set_type;
+    std::byte* storage = allocate<Measured>();
+    auto* measured = std::launder(reinterpret_cast<Measured*>(storage));
+    auto* binding =
+        bind(Set::descriptor, std::move(entity), std::move(registration), Measured::kAttributes,
+             storage, &destroy<Measured>, sizeof(Set), Measured::kCardinality,
+             measured->touched_words());
+    binding->base = reinterpret_cast<std::byte*>(&measured->bucket(0));
+    return Registration<Measured>(this, binding);
+  }
+
+  /// Reports every set if `interval` has elapsed since the last report. Owning thread.
+  /// Returns true when it reported.
+  bool tick(std::chrono::steady_clock::time_point now);
+  /// Reports every registered set now, then this reporter's own self-metrics. Owning thread.
+  void report_all();
+  /// Reports one set now. Owning thread.
+  template <class Set>
+  ReportOutcome report(Registration<Set>& registration) {
+    return report_one(*registration.binding_);
+  }
+
+  const ReporterOptions& options() const noexcept { return options_; }
+  /// This reporter's self-metrics (owning thread; for tests and diagnostics).
+  const ReporterMetrics& self_metrics() noexcept { return *self_; }
+  uint32_t collector_index() const noexcept { return collector_index_; }
+
+  static uint64_t now_unix_nano() noexcept;
+
+ private:
+  template <class>
+  friend class Registration;
+
+  template <class T>
+  static std::byte* allocate() {
+    auto* p = static_cast<std::byte*>(::operator new(sizeof(T), std::align_val_t{alignof(T)}));
+    new (p) T();
+    return p;
+  }
+  template <class T>
+  static void destroy(std::byte* p) noexcept {
+    std::launder(reinterpret_cast<T*>(p))->~T();
+    ::operator delete(p, std::align_val_t{alignof(T)});
+  }
+  detail::SetBinding* bind(const MetricsDescriptor& descriptor, Attributes entity,
+                           Attributes registration,
+                           std::span<const MeasurementAttributeDescriptor> measurement,
+                           std::byte* storage, void (*destroy)(std::byte*), std::size_t stride,
+                           uint32_t buckets,
+                           uint64_t* touched);
+  void unbind(detail::SetBinding* binding);
+  ReportOutcome report_one(detail::SetBinding& binding);
+  // Callers hold bindings_mutex_.
+  ReportOutcome report_binding(detail::SetBinding& binding, uint64_t now);
+  // Encodes bucket `b` into scratch_; returns the message length in words (0: nothing changed).
+  std::size_t encode_bucket(detail::SetBinding& binding, uint32_t b, uint64_t now);
+  void commit_bucket(detail::SetBinding& binding, uint32_t b);
+
+  SeriesRegistry& registry_;
+  std::shared_ptr<ReportRing> ring_;
+  uint32_t collector_index_;
+  ReporterOptions options_;
+  std::mutex bindings_mutex_;
+  std::vector<std::unique_ptr<detail::SetBinding>> bindings_;
+  std::vector<uint64_t> scratch_;          // one message; grown only at registration
+  std::vector<uint32_t> changed_fields_;   // fields in scratch_; reserved at registration
+  std::chrono::steady_clock::time_point last_report_{};
+  Registration<ReporterMetrics> self_;
+};
+
+template <class Set>
+void Registration<Set>::reset() {
+  if (binding_ != nullptr) {
+    reporter_->unbind(binding_);
+    binding_ = nullptr;
+    reporter_ = nullptr;
+  }
+}
+
+}  // namespace coretel

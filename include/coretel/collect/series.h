@@ -1,0 +1,48 @@
+// series.h: SeriesInfo, the immutable metadata of one registered metric-set instance.
+//
+// COLD PATH. Created once at registration by SeriesRegistry and shared (std::shared_ptr<const>)
+// by collectors, published views and exporters; never modified afterwards, so any thread may
+// read it. Label and name strings that exporters need are precomputed here, once.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "coretel/metrics/attributes.h"
+#include "coretel/metrics/descriptor.h"
+#include "coretel/metrics/measurement.h"
+
+namespace coretel {
+
+using SeriesId = uint32_t;
+
+/// A deduplicated entity: the attribute set that identifies an observed thing. Two registrations
+/// with equal entity attributes share one Entity.
+struct Entity {
+  uint64_t id;
+  Attributes attributes;
+};
+
+struct SeriesInfo {
+  SeriesId id;
+  const MetricsDescriptor* descriptor;
+  std::shared_ptr<const Entity> entity;
+  Attributes registration;
+  /// Measurement attributes (empty for a plain set); bucket_count is the product of their radixes.
+  std::vector<MeasurementAttributeDescriptor> measurement;
+  uint32_t bucket_count = 1;
+  uint32_t words_per_bucket = 0;
+  /// Word offset of each field inside one bucket, in descriptor order.
+  std::vector<uint32_t> field_offsets;
+  uint64_t start_time_unix_nano = 0;
+  /// Which collector (NUMA node) accumulates this series.
+  uint32_t collector_index = 0;
+
+  /// The measurement-attribute value strings of a bucket (one per attribute, in declaration
+  /// order; the first attribute is the lowest mixed-radix digit).
+  std::vector<std::string_view> bucket_values(uint32_t bucket) const;
+};
+
+}  // namespace coretel

@@ -1,0 +1,86 @@
+// descriptor.h: the static, compile-time description of a metric set.
+//
+// A MetricsDescriptor names a metric set and lists one MetricsField per instrument. Everything
+// downstream (reporter, collector, exporters, live schema) reads values through this table, so
+// hand-declared sets (metric_set.h) and sets generated from a registry share one plain shape.
+// Cold path only; every type here is a literal type and all instances are constexpr.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace coretel {
+
+/// What an instrument measures and how it merges. See instruments.h for each one's hot API.
+enum class InstrumentKind : uint8_t {
+  kCounter,               ///< monotonic sum, recorded as deltas, reset on flush
+  kUpDownCounter,         ///< non-monotonic running total, never reset
+  kGauge,                 ///< last value, never reset
+  kObserveCounter,        ///< monotonic total observed from elsewhere, never reset
+  kObserveUpDownCounter,  ///< non-monotonic total observed from elsewhere, never reset
+  kMmsc,                  ///< min/max/sum/count of recorded values, reset on flush
+  kHistogram,             ///< explicit-bucket histogram (bounds fixed at compile time), reset on flush
+};
+
+/// OpenTelemetry aggregation temporality of the values a field produces (metrics data model,
+/// "Temporality"). Gauges have none.
+enum class Temporality : uint8_t { kNone, kDelta, kCumulative };
+
+/// Numeric type of a scalar field, or of the recorded values of Mmsc and Histogram (kF64).
+enum class ValueType : uint8_t { kU64, kI64, kF64 };
+
+/// Stability of a metric or metric set (semantic-conventions stability levels).
+enum class Stability : uint8_t { kDevelopment, kAlpha, kBeta, kReleaseCandidate, kStable };
+
+std::string_view to_string(InstrumentKind kind) noexcept;
+std::string_view to_string(Temporality temporality) noexcept;
+std::string_view to_string(ValueType value_type) noexcept;
+std::string_view to_string(Stability stability) noexcept;
+
+/// True for fields whose flushed values are deltas that the collector adds up (Counter, Mmsc,
+/// Histogram); false for fields whose value replaces the previous one (gauges, up-down counters,
+/// observed totals). This one predicate drives reset, merge and rollback everywhere.
+constexpr bool accumulates(InstrumentKind kind) noexcept {
+  return kind == InstrumentKind::kCounter || kind == InstrumentKind::kMmsc ||
+         kind == InstrumentKind::kHistogram;
+}
+
+/// One instrument of a metric set.
+///
+/// `offset` is the byte offset of the instrument inside the set struct; `bounds` are the
+/// histogram's upper bucket bounds (empty for other kinds). `words` is how many 64-bit words
+/// the field's value takes on the wire and in accumulators: 1 for scalars, 4 for Mmsc
+/// (min, max, sum, count), bounds.size() + 2 for a histogram (bucket counts including +Inf,
+/// then sum).
+struct MetricsField {
+  std::string_view name;   ///< metric name, dot-separated lowercase (e.g. "syslog.messages")
+  std::string_view unit;   ///< UCUM unit ("By", "s", "ns", "{message}", "1")
+  std::string_view brief;  ///< one sentence: what the value is and how to read it
+  InstrumentKind kind;
+  Temporality temporality;
+  ValueType value_type;
+  std::size_t offset;
+  std::span<const double> bounds;
+  uint32_t words;
+  Stability stability = Stability::kDevelopment;
+};
+
+/// A metric set: instruments sharing one attribute tuple and one timestamp.
+struct MetricsDescriptor {
+  std::string_view name;   ///< metric-set name; exported as the OTel scope name
+  std::string_view brief;  ///< what the set observes
+  std::span<const MetricsField> fields;
+  std::size_t set_size;    ///< sizeof the set struct
+  Stability stability = Stability::kDevelopment;
+
+  /// Total words of one snapshot of every field (sum of MetricsField::words).
+  constexpr uint32_t total_words() const noexcept {
+    uint32_t total = 0;
+    for (const auto& f : fields) total += f.words;
+    return total;
+  }
+};
+
+}  // namespace coretel

@@ -1,0 +1,96 @@
+// measurement.h: measurement attributes (bounded enums chosen per record) and MeasuredSet, a
+// metric set with one dense bucket per combination of their values.
+//
+// HOT PATH: `with(...)` is one multiply-add per attribute, one bit-OR into the touched bitmap
+// and an index: no hashing, no allocation. Single-owner, like every metric set.
+// The number of buckets (the cardinality) is checked against kCardinalityBudget at compile time.
+//
+//   enum class Method : uint8_t { kGet, kPost };
+//   CORETEL_MEASUREMENT_ATTRIBUTE(Method, "http.request.method", "GET", "POST");
+//   coretel::MeasuredSet<RequestMetrics, Method> requests;
+//   requests.with(Method::kPost).count.inc();
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+#include "coretel/metrics/metric_set.h"
+
+namespace coretel {
+
+/// Upper bound on the buckets of one MeasuredSet: the OpenTelemetry SDK's default cardinality
+/// limit per instrument (metrics SDK spec, "Cardinality limits": 2000).
+inline constexpr std::size_t kCardinalityBudget = 2000;
+
+/// Key and value strings of an enum measurement attribute; `values[i]` is the string form of
+/// enumerator i (enumerators must be 0, 1, ..., values.size() - 1).
+struct MeasurementAttributeDescriptor {
+  std::string_view key;
+  std::span<const std::string_view> values;
+};
+
+/// An enum declared with CORETEL_MEASUREMENT_ATTRIBUTE.
+template <class E>
+concept MeasurementAttribute = std::is_enum_v<E> && requires(E e) {
+  { coretel_measurement_attribute(e) } -> std::same_as<MeasurementAttributeDescriptor>;
+};
+
+template <MeasurementAttribute E>
+constexpr MeasurementAttributeDescriptor measurement_attribute_of() {
+  return coretel_measurement_attribute(E{});
+}
+
+/// A metric set replicated once per combination of measurement-attribute values. Bucket index is
+/// mixed radix with the first attribute as the lowest digit. Only buckets touched since the last
+/// report are reported, so record through with() every time (do not keep the returned reference
+/// across reports).
+template <MetricSet Set, MeasurementAttribute... Attrs>
+class alignas(kCacheLineSize) MeasuredSet {
+  static_assert(sizeof...(Attrs) >= 1, "MeasuredSet: at least one measurement attribute");
+
+ public:
+  using set_type = Set;
+  static constexpr std::array<MeasurementAttributeDescriptor, sizeof...(Attrs)> kAttributes{
+      measurement_attribute_of<Attrs>()...};
+  static constexpr std::size_t kCardinality =
+      (std::size_t{1} * ... * measurement_attribute_of<Attrs>().values.size());
+  static_assert(kCardinality <= kCardinalityBudget,
+                "MeasuredSet: cardinality over budget (product of the attributes' value counts)");
+
+  /// The bucket for these attribute values. Precondition: each value is a declared enumerator.
+  Set& with(Attrs... values) noexcept {
+    std::size_t bucket = index_of(values...);
+    touched_[bucket / 64] |= uint64_t{1} << (bucket % 64);
+    return buckets_[bucket];
+  }
+
+  static constexpr std::size_t index_of(Attrs... values) noexcept {
+    std::size_t index = 0, scale = 1;
+    ((index += static_cast<std::size_t>(values) * scale,
+      scale *= measurement_attribute_of<Attrs>().values.size()),
+     ...);
+    return index;
+  }
+
+  // Reporter access (owning thread only).
+  Set& bucket(std::size_t i) noexcept { return buckets_[i]; }
+  uint64_t* touched_words() noexcept { return touched_.data(); }
+
+ private:
+  std::array<Set, kCardinality> buckets_{};
+  std::array<uint64_t, (kCardinality + 63) / 64> touched_{};
+};
+
+}  // namespace coretel
+
+/// Declares enum `Enum` (enumerators 0..N-1, in order) as a measurement attribute with this key
+/// and these string values. Put it in the enum's namespace.
+#define CORETEL_MEASUREMENT_ATTRIBUTE(Enum, key, ...)                                        \
+  inline constexpr std::string_view Enum##_coretel_values[] = {__VA_ARGS__};                \
+  constexpr ::coretel::MeasurementAttributeDescriptor coretel_measurement_attribute(Enum) { \
+    return {key, std::span<const std::string_view>(Enum##_coretel_values)};                \
+  }

@@ -1,0 +1,344 @@
+#include "coretel/collect/collector.h"
+
+#include <algorithm>
+#include <condition_variable>
+
+#include "coretel/collect/field_values.h"
+#include "coretel/collect/snapshot_message.h"
+#include "coretel/collect/topology.h"
+
+namespace coretel {
+
+namespace {
+// Wakes the collector thread early on stop().
+struct Wakeup {
+  std::mutex mutex;
+  std::condition_variable cv;
+};
+Wakeup& wakeup() {
+  static Wakeup w;
+  return w;
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// ExportTransaction
+
+ExportTransaction::ExportTransaction(ExportTransaction&& other) noexcept
+    : buckets_(std::move(other.buckets_)),
+      parts_(std::exchange(other.parts_, {})),
+      time_unix_nano_(other.time_unix_nano_) {}
+
+ExportTransaction& ExportTransaction::operator=(ExportTransaction&& other) noexcept {
+  if (this != &other) {
+    rollback();
+    buckets_ = std::move(other.buckets_);
+    parts_ = std::exchange(other.parts_, {});
+    time_unix_nano_ = other.time_unix_nano_;
+  }
+  return *this;
+}
+
+ExportTransaction::~ExportTransaction() { rollback(); }
+
+void ExportTransaction::commit() noexcept {
+  for (const Part& p : parts_) p.collector->commit(buckets_, p.first, p.count, p.consumer);
+  parts_.clear();
+}
+
+void ExportTransaction::rollback() noexcept {
+  for (const Part& p : parts_) p.collector->rollback(buckets_, p.first, p.count, p.consumer);
+  parts_.clear();
+}
+
+void ExportTransaction::absorb(ExportTransaction&& other) {
+  std::size_t base = buckets_.size();
+  for (auto& b : other.buckets_) buckets_.push_back(std::move(b));
+  for (Part p : other.parts_) {
+    p.first += base;
+    parts_.push_back(p);
+  }
+  time_unix_nano_ = std::max(time_unix_nano_, other.time_unix_nano_);
+  other.buckets_.clear();
+  other.parts_.clear();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Collector
+
+Collector::Collector(SeriesRegistry& registry, uint32_t index, uint32_t delta_consumers,
+                     CollectorOptions options)
+    : registry_(registry), index_(index), delta_consumers_(delta_consumers), options_(options) {
+  auto ring = std::make_shared<ReportRing>(std::size_t{1} << 12);
+  attach(ring);
+  Attributes entity{{"coretel.numa_node.logical_number", int64_t{index}}};
+  self_reporter_ = std::make_unique<Reporter>(registry_, ring, index_, entity);
+  self_ = self_reporter_->register_set<CollectorMetrics>(entity);
+  view_.store(std::make_shared<const MetricsView>());
+}
+
+Collector::~Collector() { stop(); }
+
+void Collector::attach(std::shared_ptr<ReportRing> ring) {
+  std::lock_guard lock(rings_mutex_);
+  rings_.push_back(std::move(ring));
+}
+
+Collector::SeriesState* Collector::find(SeriesId id) {
+  return id < series_.size() ? series_[id].get() : nullptr;
+}
+
+void Collector::add_series(std::shared_ptr<const SeriesInfo> info) {
+  auto state = std::make_unique<SeriesState>();
+  const SeriesInfo& s = *info;
+  std::size_t words = std::size_t{s.bucket_count} * s.words_per_bucket;
+  state->cumulative.resize(words);
+  for (uint32_t b = 0; b < s.bucket_count; ++b)
+    for (std::size_t f = 0; f < s.descriptor->fields.size(); ++f)
+      reset_field(s.descriptor->fields[f],
+                  state->cumulative.data() + std::size_t{b} * s.words_per_bucket +
+                      s.field_offsets[f]);
+  // A plain set is visible from registration on (its values start at zero); a measured set's
+  // buckets appear once first recorded.
+  state->observed.assign(s.bucket_count, s.measurement.empty() ? 1 : 0);
+  state->last_update = s.start_time_unix_nano;
+  state->deltas.resize(delta_consumers_);
+  for (DeltaState& d : state->deltas) {
+    d.words = state->cumulative;
+    d.dirty.assign(s.bucket_count, 0);
+    d.in_flight.assign(s.bucket_count, 0);
+    d.window_start.assign(s.bucket_count, s.start_time_unix_nano);
+  }
+  state->info = std::move(info);
+  SeriesId id = state->info->id;
+  std::lock_guard lock(delta_mutex_);
+  if (id >= series_.size()) series_.resize(id + 1);
+  series_[id] = std::move(state);
+  ++series_count_;
+}
+
+std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, uint64_t now) {
+  std::size_t snapshots = 0, fields = 0;
+  std::lock_guard lock(delta_mutex_);
+  std::size_t pos = 0;
+  while (pos + kSnapshotHeaderWords <= count) {
+    SnapshotHeader h = decode_snapshot_header(words[pos]);
+    uint64_t timestamp = words[pos + 1];
+    SeriesState* s = find(h.series);
+    if (s == nullptr || h.bucket >= s->info->bucket_count) {
+      // Without the descriptor the message length is unknown: the rest of this batch is lost.
+      self_->unknown_series.inc();
+      break;
+    }
+    const SeriesInfo& info = *s->info;
+    const auto& fields_of = info.descriptor->fields;
+    std::size_t bucket_offset = std::size_t{h.bucket} * info.words_per_bucket;
+    pos += kSnapshotHeaderWords;
+    bool corrupt = false;
+    for (uint32_t k = 0; k < h.field_count; ++k) {
+      uint64_t index = pos < count ? words[pos] : fields_of.size();
+      if (index >= fields_of.size() || pos + 1 + fields_of[index].words > count) {
+        corrupt = true;
+        break;
+      }
+      const MetricsField& field = fields_of[index];
+      const uint64_t* in = words + pos + 1;
+      std::size_t at = bucket_offset + info.field_offsets[index];
+      merge_field(field, s->cumulative.data() + at, in);
+      for (DeltaState& d : s->deltas) {
+        merge_field(field, d.words.data() + at, in);
+        d.dirty[h.bucket] = 1;
+      }
+      pos += 1 + field.words;
+      ++fields;
+    }
+    if (corrupt) {
+      self_->unknown_series.inc();
+      break;
+    }
+    s->observed[h.bucket] = 1;
+    s->last_update = std::max(s->last_update, timestamp);
+    self_->lag.record(now > timestamp ? static_cast<double>(now - timestamp) * 1e-9 : 0.0);
+    ++snapshots;
+    view_dirty_ = true;
+  }
+  self_->snapshots_received.add(snapshots);
+  self_->fields_received.add(fields);
+  return snapshots;
+}
+
+void Collector::collect_once() {
+  SeriesRegistry::Inbox inbox = registry_.take_inbox(index_);
+  for (auto& info : inbox.added) add_series(std::move(info));
+  if (!inbox.added.empty()) view_dirty_ = true;
+
+  std::vector<std::shared_ptr<ReportRing>> rings;
+  {
+    std::lock_guard lock(rings_mutex_);
+    rings = rings_;
+  }
+  std::vector<ReportRing*> finished;
+  for (const auto& ring : rings) {
+    if (drain_buffer_.size() < ring->capacity_words()) drain_buffer_.resize(ring->capacity_words());
+    bool closed = ring->closed();  // read before popping: a closed ring has no further pushes
+    std::size_t n = ring->pop_all(drain_buffer_.data());
+    if (n > 0) {
+      // Registrations published after take_inbox() above may already have sent snapshots.
+      SnapshotHeader first = decode_snapshot_header(drain_buffer_[0]);
+      if (find(first.series) == nullptr) {
+        SeriesRegistry::Inbox late = registry_.take_inbox(index_);
+        for (auto& info : late.added) add_series(std::move(info));
+        for (auto& t : late.terminals) inbox.terminals.push_back(std::move(t));
+      }
+      merge_messages(drain_buffer_.data(), n, Reporter::now_unix_nano());
+    }
+    if (closed) finished.push_back(ring.get());
+  }
+  if (!finished.empty()) {
+    std::lock_guard lock(rings_mutex_);
+    std::erase_if(rings_, [&](const auto& r) {
+      return std::find(finished.begin(), finished.end(), r.get()) != finished.end();
+    });
+  }
+
+  // Terminal snapshots come after every ring message their series sent (see registry.h).
+  for (const TerminalSnapshot& t : inbox.terminals) {
+    SeriesState* s = find(t.series);
+    if (s == nullptr) continue;
+    merge_messages(t.messages.data(), t.messages.size(), Reporter::now_unix_nano());
+    s->terminal_merged = true;
+    self_->terminal_snapshots.inc();
+    view_dirty_ = true;
+  }
+  retire_finished();
+
+  uint64_t now = Reporter::now_unix_nano();
+  if (view_dirty_) publish(now);
+  self_->series.set(series_count_);
+  self_reporter_->tick(std::chrono::steady_clock::now());
+}
+
+void Collector::retire_finished() {
+  std::vector<SeriesId> retired;
+  {
+    std::lock_guard lock(delta_mutex_);
+    for (auto& s : series_) {
+      if (s == nullptr || !s->terminal_merged) continue;
+      bool pending = false;
+      for (const DeltaState& d : s->deltas)
+        for (uint32_t b = 0; b < s->info->bucket_count; ++b)
+          pending = pending || d.dirty[b] != 0 || d.in_flight[b] != 0;
+      if (pending) continue;
+      retired.push_back(s->info->id);
+      s.reset();
+      --series_count_;
+    }
+  }
+  for (SeriesId id : retired) registry_.release(id);
+  if (!retired.empty()) view_dirty_ = true;
+}
+
+void Collector::publish(uint64_t now) {
+  auto view = std::make_shared<MetricsView>();
+  std::size_t words = 0, buckets = 0;
+  for (const auto& s : series_) {
+    if (s == nullptr) continue;
+    words += s->cumulative.size();
+    buckets += s->observed.size();
+  }
+  view->reserve(series_count_, words, buckets);
+  view->set_time(now);
+  for (const auto& s : series_)
+    if (s != nullptr) view->add(s->info, s->last_update, s->cumulative, s->observed);
+  view_.store(std::move(view));
+  view_dirty_ = false;
+  self_->views_published.inc();
+}
+
+MetricsViewPtr Collector::view() const { return view_.load(); }
+
+ExportTransaction Collector::begin_export(uint32_t consumer) {
+  ExportTransaction tx;
+  uint64_t now = Reporter::now_unix_nano();
+  tx.time_unix_nano_ = now;
+  if (consumer >= delta_consumers_) return tx;
+  std::lock_guard lock(delta_mutex_);
+  for (auto& s : series_) {
+    if (s == nullptr) continue;
+    DeltaState& d = s->deltas[consumer];
+    const SeriesInfo& info = *s->info;
+    for (uint32_t b = 0; b < info.bucket_count; ++b) {
+      if (d.dirty[b] == 0 || d.in_flight[b] != 0) continue;
+      uint64_t* words = d.words.data() + std::size_t{b} * info.words_per_bucket;
+      tx.buckets_.push_back(ExportedBucket{s->info, b, d.window_start[b],
+                                           std::vector<uint64_t>(words, words + info.words_per_bucket)});
+      for (std::size_t f = 0; f < info.descriptor->fields.size(); ++f) {
+        const MetricsField& field = info.descriptor->fields[f];
+        if (accumulates(field.kind)) reset_field(field, words + info.field_offsets[f]);
+      }
+      d.dirty[b] = 0;
+      d.in_flight[b] = 1;
+      d.window_start[b] = now;
+    }
+  }
+  if (!tx.buckets_.empty())
+    tx.parts_.push_back({this, consumer, 0, tx.buckets_.size()});
+  return tx;
+}
+
+void Collector::commit(std::vector<ExportedBucket>& buckets, std::size_t first, std::size_t count,
+                       uint32_t consumer) noexcept {
+  std::lock_guard lock(delta_mutex_);
+  for (std::size_t i = first; i < first + count; ++i) {
+    SeriesState* s = find(buckets[i].info->id);
+    if (s != nullptr && s->info == buckets[i].info) s->deltas[consumer].in_flight[buckets[i].bucket] = 0;
+  }
+}
+
+void Collector::rollback(std::vector<ExportedBucket>& buckets, std::size_t first,
+                         std::size_t count, uint32_t consumer) noexcept {
+  std::lock_guard lock(delta_mutex_);
+  for (std::size_t i = first; i < first + count; ++i) {
+    const ExportedBucket& e = buckets[i];
+    SeriesState* s = find(e.info->id);
+    if (s == nullptr || s->info != e.info) continue;
+    DeltaState& d = s->deltas[consumer];
+    const SeriesInfo& info = *e.info;
+    uint64_t* words = d.words.data() + std::size_t{e.bucket} * info.words_per_bucket;
+    for (std::size_t f = 0; f < info.descriptor->fields.size(); ++f) {
+      const MetricsField& field = info.descriptor->fields[f];
+      // Deltas merge back under what arrived meanwhile; current values keep the newest.
+      if (accumulates(field.kind))
+        merge_field(field, words + info.field_offsets[f], e.words.data() + info.field_offsets[f]);
+    }
+    d.dirty[e.bucket] = 1;
+    d.in_flight[e.bucket] = 0;
+    d.window_start[e.bucket] = e.start_time_unix_nano;
+  }
+}
+
+void Collector::start(std::vector<int> cpus) {
+  if (running_.exchange(true)) return;
+  thread_ = std::thread([this, cpus = std::move(cpus)] {
+    if (!cpus.empty()) pin_current_thread(cpus);
+    Wakeup& w = wakeup();
+    while (running_.load(std::memory_order_acquire)) {
+      collect_once();
+      std::unique_lock lock(w.mutex);
+      w.cv.wait_for(lock, options_.interval,
+                    [this] { return !running_.load(std::memory_order_acquire); });
+    }
+  });
+}
+
+void Collector::stop() {
+  if (!running_.exchange(false)) return;
+  {
+    std::lock_guard lock(wakeup().mutex);
+  }
+  wakeup().cv.notify_all();
+  thread_.join();
+  collect_once();  // whatever was reported before stop() is merged and published
+}
+
+}  // namespace coretel

@@ -1,0 +1,78 @@
+#include "coretel/collect/field_values.h"
+
+#include <cstring>
+
+namespace coretel {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+}
+
+void reset_field(const MetricsField& field, uint64_t* w) noexcept {
+  if (field.kind == InstrumentKind::kMmsc) {
+    w[0] = to_word(kInf);
+    w[1] = to_word(-kInf);
+    w[2] = to_word(0.0);
+    w[3] = 0;
+    return;
+  }
+  std::memset(w, 0, field.words * sizeof(uint64_t));  // 0 is also the bit pattern of +0.0
+}
+
+bool is_empty_field(const MetricsField& field, const uint64_t* w) noexcept {
+  switch (field.kind) {
+    case InstrumentKind::kMmsc:
+      return w[3] == 0;
+    case InstrumentKind::kHistogram:
+      for (std::size_t i = 0; i <= field.bounds.size(); ++i)
+        if (w[i] != 0) return false;
+      return true;
+    default:
+      // -0.0 counts as a change from 0.0 for doubles; counters never produce it.
+      return w[0] == 0;
+  }
+}
+
+void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) noexcept {
+  switch (field.kind) {
+    case InstrumentKind::kCounter:
+      if (field.value_type == ValueType::kF64)
+        acc[0] = to_word(word_to_double(acc[0]) + word_to_double(in[0]));
+      else
+        acc[0] += in[0];  // wraps modulo 2^64
+      return;
+    case InstrumentKind::kMmsc: {
+      if (in[3] == 0) return;
+      MmscValue a = read_mmsc(acc), b = read_mmsc(in);
+      if (a.count == 0) {
+        std::memcpy(acc, in, 4 * sizeof(uint64_t));
+        return;
+      }
+      acc[0] = to_word(b.min < a.min ? b.min : a.min);
+      acc[1] = to_word(b.max > a.max ? b.max : a.max);
+      acc[2] = to_word(a.sum + b.sum);
+      acc[3] = a.count + b.count;
+      return;
+    }
+    case InstrumentKind::kHistogram: {
+      std::size_t buckets = field.bounds.size() + 1;
+      for (std::size_t i = 0; i < buckets; ++i) acc[i] += in[i];
+      acc[buckets] = to_word(word_to_double(acc[buckets]) + word_to_double(in[buckets]));
+      return;
+    }
+    default:
+      acc[0] = in[0];  // current value: the newest replaces
+      return;
+  }
+}
+
+double scalar_as_double(const MetricsField& field, uint64_t word) noexcept {
+  switch (field.value_type) {
+    case ValueType::kU64: return static_cast<double>(word);
+    case ValueType::kI64: return static_cast<double>(static_cast<int64_t>(word));
+    case ValueType::kF64: return word_to_double(word);
+  }
+  return 0;
+}
+
+}  // namespace coretel

@@ -1,0 +1,58 @@
+#include "coretel/collect/pipeline.h"
+
+namespace coretel {
+
+CollectionPipeline::CollectionPipeline(PipelineOptions options, Topology topology)
+    : options_(options), topology_(std::move(topology)) {
+  int nodes = std::max(topology_.node_count(), 1);
+  for (int n = 0; n < nodes; ++n)
+    collectors_.push_back(std::make_unique<Collector>(registry_, static_cast<uint32_t>(n),
+                                                      options_.delta_consumers,
+                                                      options_.collector));
+}
+
+CollectionPipeline::~CollectionPipeline() { stop(); }
+
+std::unique_ptr<Reporter> CollectionPipeline::make_reporter(int cpu, Attributes extra_entity) {
+  int node = cpu < 0 ? 0 : topology_.node_of_cpu(cpu);
+  auto ring = std::make_shared<ReportRing>(options_.reporter.ring_words);
+  collectors_[static_cast<std::size_t>(node)]->attach(ring);
+  std::vector<Attribute> entity(extra_entity.begin(), extra_entity.end());
+  if (cpu >= 0) entity.push_back({"cpu.logical_number", int64_t{cpu}});
+  return std::make_unique<Reporter>(registry_, std::move(ring), static_cast<uint32_t>(node),
+                                    Attributes(std::move(entity)), options_.reporter);
+}
+
+void CollectionPipeline::start() {
+  if (started_) return;
+  started_ = true;
+  for (std::size_t n = 0; n < collectors_.size(); ++n) {
+    std::vector<int> cpus;
+    if (static_cast<int>(n) < topology_.node_count()) cpus = topology_.cpus_of_node(static_cast<int>(n));
+    collectors_[n]->start(std::move(cpus));
+  }
+}
+
+void CollectionPipeline::stop() {
+  for (auto& c : collectors_) c->stop();
+  started_ = false;
+}
+
+void CollectionPipeline::collect_now() {
+  for (auto& c : collectors_) c->collect_once();
+}
+
+std::vector<MetricsViewPtr> CollectionPipeline::views() const {
+  std::vector<MetricsViewPtr> views;
+  views.reserve(collectors_.size());
+  for (const auto& c : collectors_) views.push_back(c->view());
+  return views;
+}
+
+ExportTransaction CollectionPipeline::begin_export(uint32_t consumer) {
+  ExportTransaction tx;
+  for (auto& c : collectors_) tx.absorb(c->begin_export(consumer));
+  return tx;
+}
+
+}  // namespace coretel

@@ -1,0 +1,107 @@
+#include "coretel/collect/registry.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace coretel {
+
+namespace {
+uint64_t unix_nano_now() {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+}  // namespace
+
+std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
+    const MetricsDescriptor& descriptor, Attributes entity, Attributes registration,
+    std::span<const MeasurementAttributeDescriptor> measurement, uint32_t collector_index) {
+  for (const auto& m : measurement) {
+    if (entity.find(m.key) != nullptr || registration.find(m.key) != nullptr)
+      throw std::invalid_argument(
+          fmt::format("metric set '{}': measurement attribute '{}' is also an entity or "
+                      "registration attribute",
+                      descriptor.name, m.key));
+  }
+  for (const auto& r : registration) {
+    if (entity.find(r.key) != nullptr)
+      throw std::invalid_argument(
+          fmt::format("metric set '{}': registration attribute '{}' is also an entity attribute",
+                      descriptor.name, r.key));
+  }
+
+  auto info = std::make_shared<SeriesInfo>();
+  info->descriptor = &descriptor;
+  info->registration = std::move(registration);
+  info->measurement.assign(measurement.begin(), measurement.end());
+  info->bucket_count = 1;
+  for (const auto& m : measurement) info->bucket_count *= static_cast<uint32_t>(m.values.size());
+  uint32_t offset = 0;
+  for (const auto& field : descriptor.fields) {
+    info->field_offsets.push_back(offset);
+    offset += field.words;
+  }
+  info->words_per_bucket = offset;
+  info->start_time_unix_nano = unix_nano_now();
+  info->collector_index = collector_index;
+
+  std::lock_guard lock(mutex_);
+  auto [it, inserted] = entities_.try_emplace(entity);
+  if (inserted)
+    it->second.entity = std::make_shared<const Entity>(Entity{next_entity_id_++, std::move(entity)});
+  ++it->second.refs;
+  info->entity = it->second.entity;
+
+  if (!free_ids_.empty()) {
+    info->id = free_ids_.back();
+    free_ids_.pop_back();
+  } else {
+    info->id = static_cast<SeriesId>(series_.size());
+    series_.emplace_back();
+  }
+  std::shared_ptr<const SeriesInfo> shared = std::move(info);
+  series_[shared->id] = shared;
+  inboxes_[collector_index].added.push_back(shared);
+  return shared;
+}
+
+void SeriesRegistry::unregister(TerminalSnapshot last) {
+  std::lock_guard lock(mutex_);
+  if (last.series >= series_.size() || series_[last.series] == nullptr) return;
+  uint32_t collector = series_[last.series]->collector_index;
+  inboxes_[collector].terminals.push_back(std::move(last));
+}
+
+SeriesRegistry::Inbox SeriesRegistry::take_inbox(uint32_t collector_index) {
+  std::lock_guard lock(mutex_);
+  auto it = inboxes_.find(collector_index);
+  if (it == inboxes_.end()) return {};
+  return std::exchange(it->second, Inbox{});
+}
+
+void SeriesRegistry::release(SeriesId id) {
+  std::lock_guard lock(mutex_);
+  if (id >= series_.size() || series_[id] == nullptr) return;
+  auto entity = series_[id]->entity;
+  series_[id] = nullptr;
+  free_ids_.push_back(id);
+  auto it = entities_.find(entity->attributes);
+  if (it != entities_.end() && --it->second.refs == 0) entities_.erase(it);
+}
+
+std::vector<std::shared_ptr<const SeriesInfo>> SeriesRegistry::live_series() const {
+  std::lock_guard lock(mutex_);
+  std::vector<std::shared_ptr<const SeriesInfo>> live;
+  for (const auto& s : series_)
+    if (s != nullptr) live.push_back(s);
+  return live;
+}
+
+std::size_t SeriesRegistry::live_count() const {
+  std::lock_guard lock(mutex_);
+  return series_.size() - free_ids_.size();
+}
+
+}  // namespace coretel
