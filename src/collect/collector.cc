@@ -39,7 +39,9 @@ ExportTransaction& ExportTransaction::operator=(ExportTransaction&& other) noexc
   return *this;
 }
 
-ExportTransaction::~ExportTransaction() { rollback(); }
+ExportTransaction::~ExportTransaction() {
+  rollback();
+}
 
 void ExportTransaction::commit() noexcept {
   for (const Part& p : parts_) p.collector->commit(buckets_, p.first, p.count, p.consumer);
@@ -77,7 +79,9 @@ Collector::Collector(SeriesRegistry& registry, uint32_t index, uint32_t delta_co
   view_.store(std::make_shared<const MetricsView>());
 }
 
-Collector::~Collector() { stop(); }
+Collector::~Collector() {
+  stop();
+}
 
 void Collector::attach(std::shared_ptr<ReportRing> ring) {
   std::lock_guard lock(rings_mutex_);
@@ -95,9 +99,9 @@ void Collector::add_series(std::shared_ptr<const SeriesInfo> info) {
   state->cumulative.resize(words);
   for (uint32_t b = 0; b < s.bucket_count; ++b)
     for (std::size_t f = 0; f < s.descriptor->fields.size(); ++f)
-      reset_field(s.descriptor->fields[f],
-                  state->cumulative.data() + std::size_t{b} * s.words_per_bucket +
-                      s.field_offsets[f]);
+      reset_field(
+          s.descriptor->fields[f],
+          state->cumulative.data() + std::size_t{b} * s.words_per_bucket + s.field_offsets[f]);
   // A plain set is visible from registration on (its values start at zero); a measured set's
   // buckets appear once first recorded.
   state->observed.assign(s.bucket_count, s.measurement.empty() ? 1 : 0);
@@ -210,7 +214,7 @@ void Collector::collect_once() {
     self_->terminal_snapshots.inc();
     view_dirty_ = true;
   }
-  retire_finished();
+  retire_finished();  // only series whose last values an earlier cycle already published
 
   uint64_t now = Reporter::now_unix_nano();
   if (view_dirty_) publish(now);
@@ -223,7 +227,8 @@ void Collector::retire_finished() {
   {
     std::lock_guard lock(delta_mutex_);
     for (auto& s : series_) {
-      if (s == nullptr || !s->terminal_merged) continue;
+      // Last values stay visible in at least one published view before the series goes.
+      if (s == nullptr || !s->terminal_published) continue;
       bool pending = false;
       for (const DeltaState& d : s->deltas)
         for (uint32_t b = 0; b < s->info->bucket_count; ++b)
@@ -248,14 +253,19 @@ void Collector::publish(uint64_t now) {
   }
   view->reserve(series_count_, words, buckets);
   view->set_time(now);
-  for (const auto& s : series_)
-    if (s != nullptr) view->add(s->info, s->last_update, s->cumulative, s->observed);
+  for (const auto& s : series_) {
+    if (s == nullptr) continue;
+    view->add(s->info, s->last_update, s->cumulative, s->observed);
+    if (s->terminal_merged) s->terminal_published = true;
+  }
   view_.store(std::move(view));
   view_dirty_ = false;
   self_->views_published.inc();
 }
 
-MetricsViewPtr Collector::view() const { return view_.load(); }
+MetricsViewPtr Collector::view() const {
+  return view_.load();
+}
 
 ExportTransaction Collector::begin_export(uint32_t consumer) {
   ExportTransaction tx;
@@ -270,8 +280,9 @@ ExportTransaction Collector::begin_export(uint32_t consumer) {
     for (uint32_t b = 0; b < info.bucket_count; ++b) {
       if (d.dirty[b] == 0 || d.in_flight[b] != 0) continue;
       uint64_t* words = d.words.data() + std::size_t{b} * info.words_per_bucket;
-      tx.buckets_.push_back(ExportedBucket{s->info, b, d.window_start[b],
-                                           std::vector<uint64_t>(words, words + info.words_per_bucket)});
+      tx.buckets_.push_back(
+          ExportedBucket{s->info, b, d.window_start[b],
+                         std::vector<uint64_t>(words, words + info.words_per_bucket)});
       for (std::size_t f = 0; f < info.descriptor->fields.size(); ++f) {
         const MetricsField& field = info.descriptor->fields[f];
         if (accumulates(field.kind)) reset_field(field, words + info.field_offsets[f]);
@@ -281,8 +292,7 @@ ExportTransaction Collector::begin_export(uint32_t consumer) {
       d.window_start[b] = now;
     }
   }
-  if (!tx.buckets_.empty())
-    tx.parts_.push_back({this, consumer, 0, tx.buckets_.size()});
+  if (!tx.buckets_.empty()) tx.parts_.push_back({this, consumer, 0, tx.buckets_.size()});
   return tx;
 }
 
@@ -291,12 +301,13 @@ void Collector::commit(std::vector<ExportedBucket>& buckets, std::size_t first, 
   std::lock_guard lock(delta_mutex_);
   for (std::size_t i = first; i < first + count; ++i) {
     SeriesState* s = find(buckets[i].info->id);
-    if (s != nullptr && s->info == buckets[i].info) s->deltas[consumer].in_flight[buckets[i].bucket] = 0;
+    if (s != nullptr && s->info == buckets[i].info)
+      s->deltas[consumer].in_flight[buckets[i].bucket] = 0;
   }
 }
 
-void Collector::rollback(std::vector<ExportedBucket>& buckets, std::size_t first,
-                         std::size_t count, uint32_t consumer) noexcept {
+void Collector::rollback(std::vector<ExportedBucket>& buckets, std::size_t first, std::size_t count,
+                         uint32_t consumer) noexcept {
   std::lock_guard lock(delta_mutex_);
   for (std::size_t i = first; i < first + count; ++i) {
     const ExportedBucket& e = buckets[i];
@@ -333,9 +344,7 @@ void Collector::start(std::vector<int> cpus) {
 
 void Collector::stop() {
   if (!running_.exchange(false)) return;
-  {
-    std::lock_guard lock(wakeup().mutex);
-  }
+  { std::lock_guard lock(wakeup().mutex); }
   wakeup().cv.notify_all();
   thread_.join();
   collect_once();  // whatever was reported before stop() is merged and published

@@ -68,9 +68,12 @@ void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) n
 
 double scalar_as_double(const MetricsField& field, uint64_t word) noexcept {
   switch (field.value_type) {
-    case ValueType::kU64: return static_cast<double>(word);
-    case ValueType::kI64: return static_cast<double>(static_cast<int64_t>(word));
-    case ValueType::kF64: return word_to_double(word);
+    case ValueType::kU64:
+      return static_cast<double>(word);
+    case ValueType::kI64:
+      return static_cast<double>(static_cast<int64_t>(word));
+    case ValueType::kF64:
+      return word_to_double(word);
   }
   return 0;
 }

@@ -6,12 +6,13 @@ CollectionPipeline::CollectionPipeline(PipelineOptions options, Topology topolog
     : options_(options), topology_(std::move(topology)) {
   int nodes = std::max(topology_.node_count(), 1);
   for (int n = 0; n < nodes; ++n)
-    collectors_.push_back(std::make_unique<Collector>(registry_, static_cast<uint32_t>(n),
-                                                      options_.delta_consumers,
-                                                      options_.collector));
+    collectors_.push_back(std::make_unique<Collector>(
+        registry_, static_cast<uint32_t>(n), options_.delta_consumers, options_.collector));
 }
 
-CollectionPipeline::~CollectionPipeline() { stop(); }
+CollectionPipeline::~CollectionPipeline() {
+  stop();
+}
 
 std::unique_ptr<Reporter> CollectionPipeline::make_reporter(int cpu, Attributes extra_entity) {
   int node = cpu < 0 ? 0 : topology_.node_of_cpu(cpu);
@@ -28,7 +29,8 @@ void CollectionPipeline::start() {
   started_ = true;
   for (std::size_t n = 0; n < collectors_.size(); ++n) {
     std::vector<int> cpus;
-    if (static_cast<int>(n) < topology_.node_count()) cpus = topology_.cpus_of_node(static_cast<int>(n));
+    if (static_cast<int>(n) < topology_.node_count())
+      cpus = topology_.cpus_of_node(static_cast<int>(n));
     collectors_[n]->start(std::move(cpus));
   }
 }

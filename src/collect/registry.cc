@@ -50,7 +50,8 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
   std::lock_guard lock(mutex_);
   auto [it, inserted] = entities_.try_emplace(entity);
   if (inserted)
-    it->second.entity = std::make_shared<const Entity>(Entity{next_entity_id_++, std::move(entity)});
+    it->second.entity =
+        std::make_shared<const Entity>(Entity{next_entity_id_++, std::move(entity)});
   ++it->second.refs;
   info->entity = it->second.entity;
 

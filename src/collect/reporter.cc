@@ -45,9 +45,8 @@ detail::SetBinding* Reporter::bind(const MetricsDescriptor& descriptor, Attribut
   binding->stride = stride;
   binding->touched = touched;
   try {
-    binding->info = registry_.register_series(descriptor, std::move(entity),
-                                              std::move(registration), measurement,
-                                              collector_index_);
+    binding->info = registry_.register_series(
+        descriptor, std::move(entity), std::move(registration), measurement, collector_index_);
   } catch (...) {
     destroy(storage);
     throw;
@@ -100,8 +99,8 @@ std::size_t Reporter::encode_bucket(detail::SetBinding& binding, uint32_t b, uin
     changed_fields_.push_back(i);
   }
   if (changed_fields_.empty()) return 0;
-  scratch_[0] = encode_snapshot_header(binding.info->id, b,
-                                       static_cast<uint32_t>(changed_fields_.size()));
+  scratch_[0] =
+      encode_snapshot_header(binding.info->id, b, static_cast<uint32_t>(changed_fields_.size()));
   scratch_[1] = now;
   return static_cast<std::size_t>(out - scratch_.data());
 }

@@ -69,8 +69,7 @@ Topology Topology::synthetic(const std::string& description) {
   hwloc_topology_t raw;
   if (hwloc_topology_init(&raw) != 0) throw std::runtime_error("hwloc_topology_init failed");
   TopologyHandle topo(raw);
-  if (hwloc_topology_set_synthetic(raw, description.c_str()) != 0 ||
-      hwloc_topology_load(raw) != 0)
+  if (hwloc_topology_set_synthetic(raw, description.c_str()) != 0 || hwloc_topology_load(raw) != 0)
     throw std::invalid_argument("hwloc rejected the synthetic topology '" + description + "'");
   Topology t;
   from_hwloc(raw, t.cpus_, t.node_of_cpu_, t.cpus_of_node_);

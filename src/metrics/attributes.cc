@@ -17,9 +17,13 @@ std::string to_string(const AttributeValue& value) {
   return std::visit(Visitor{}, value);
 }
 
-Attributes::Attributes(std::initializer_list<Attribute> list) : items_(list) { normalize(); }
+Attributes::Attributes(std::initializer_list<Attribute> list) : items_(list) {
+  normalize();
+}
 
-Attributes::Attributes(std::vector<Attribute> list) : items_(std::move(list)) { normalize(); }
+Attributes::Attributes(std::vector<Attribute> list) : items_(std::move(list)) {
+  normalize();
+}
 
 void Attributes::normalize() {
   std::sort(items_.begin(), items_.end(),
@@ -38,12 +42,11 @@ const AttributeValue* Attributes::find(std::string_view key) const noexcept {
 }
 
 bool operator<(const Attributes& a, const Attributes& b) {
-  return std::lexicographical_compare(
-      a.items_.begin(), a.items_.end(), b.items_.begin(), b.items_.end(),
-      [](const Attribute& x, const Attribute& y) {
-        if (x.key != y.key) return x.key < y.key;
-        return x.value < y.value;
-      });
+  return std::lexicographical_compare(a.items_.begin(), a.items_.end(), b.items_.begin(),
+                                      b.items_.end(), [](const Attribute& x, const Attribute& y) {
+                                        if (x.key != y.key) return x.key < y.key;
+                                        return x.value < y.value;
+                                      });
 }
 
 }  // namespace coretel

@@ -105,10 +105,10 @@ class Collector {
  private:
   friend class ExportTransaction;
   struct DeltaState {
-    std::vector<uint64_t> words;              // buckets x words_per_bucket
-    std::vector<uint8_t> dirty;               // per bucket
-    std::vector<uint8_t> in_flight;           // per bucket
-    std::vector<uint64_t> window_start;       // per bucket
+    std::vector<uint64_t> words;         // buckets x words_per_bucket
+    std::vector<uint8_t> dirty;          // per bucket
+    std::vector<uint8_t> in_flight;      // per bucket
+    std::vector<uint64_t> window_start;  // per bucket
   };
   struct SeriesState {
     std::shared_ptr<const SeriesInfo> info;
@@ -116,7 +116,8 @@ class Collector {
     std::vector<uint8_t> observed;     // per bucket
     uint64_t last_update = 0;
     bool terminal_merged = false;
-    std::vector<DeltaState> deltas;    // per consumer
+    bool terminal_published = false;  // a published view held its last values
+    std::vector<DeltaState> deltas;   // per consumer
   };
 
   void add_series(std::shared_ptr<const SeriesInfo> info);

@@ -17,8 +17,12 @@
 
 namespace coretel {
 
-inline uint64_t to_word(double v) noexcept { return std::bit_cast<uint64_t>(v); }
-inline double word_to_double(uint64_t w) noexcept { return std::bit_cast<double>(w); }
+inline uint64_t to_word(double v) noexcept {
+  return std::bit_cast<uint64_t>(v);
+}
+inline double word_to_double(uint64_t w) noexcept {
+  return std::bit_cast<double>(w);
+}
 
 /// A decoded Mmsc value. Empty when count == 0 (min/max are then meaningless).
 struct MmscValue {

@@ -54,9 +54,7 @@ class CollectionPipeline {
   /// Deltas of one export consumer across every collector. Any thread.
   ExportTransaction begin_export(uint32_t consumer);
 
-  const std::vector<std::unique_ptr<Collector>>& collectors() const noexcept {
-    return collectors_;
-  }
+  const std::vector<std::unique_ptr<Collector>>& collectors() const noexcept { return collectors_; }
 
  private:
   PipelineOptions options_;

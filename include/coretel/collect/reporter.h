@@ -50,12 +50,12 @@ namespace detail {
 /// The reporter's view of one registered set (type-erased through its descriptor).
 struct SetBinding {
   std::shared_ptr<const SeriesInfo> info;
-  std::byte* base = nullptr;      // bucket 0
-  std::size_t stride = 0;         // bytes between buckets
-  uint64_t* touched = nullptr;    // touched-bucket bitmap of a MeasuredSet, else null
-  std::vector<uint64_t> shadow;   // last sent value of current-value scalars, per bucket x field
+  std::byte* base = nullptr;     // bucket 0
+  std::size_t stride = 0;        // bytes between buckets
+  uint64_t* touched = nullptr;   // touched-bucket bitmap of a MeasuredSet, else null
+  std::vector<uint64_t> shadow;  // last sent value of current-value scalars, per bucket x field
   void (*destroy)(std::byte*) = nullptr;
-  std::byte* storage = nullptr;   // owned set object
+  std::byte* storage = nullptr;  // owned set object
 };
 }  // namespace detail
 
@@ -114,15 +114,17 @@ class Reporter {
 
   /// Registers a MeasuredSet (one bucket per measurement-attribute combination). Any thread.
   template <class Measured>
-    requires requires { typename Measured::set_type; Measured::kCardinality; }
+  requires requires {
+    typename Measured::set_type;
+    Measured::kCardinality;
+  }
   Registration<Measured> register_set(Attributes entity, Attributes registration = {}) {
     using Set = typename Measured::set_type;
     std::byte* storage = allocate<Measured>();
     auto* measured = std::launder(reinterpret_cast<Measured*>(storage));
-    auto* binding =
-        bind(Set::descriptor, std::move(entity), std::move(registration), Measured::kAttributes,
-             storage, &destroy<Measured>, sizeof(Set), Measured::kCardinality,
-             measured->touched_words());
+    auto* binding = bind(Set::descriptor, std::move(entity), std::move(registration),
+                         Measured::kAttributes, storage, &destroy<Measured>, sizeof(Set),
+                         Measured::kCardinality, measured->touched_words());
     binding->base = reinterpret_cast<std::byte*>(&measured->bucket(0));
     return Registration<Measured>(this, binding);
   }
@@ -151,21 +153,20 @@ class Reporter {
 
   template <class T>
   static std::byte* allocate() {
-    auto* p = static_cast<std::byte*>(::operator new(sizeof(T), std::align_val_t{alignof(T)}));
+    auto* p = static_cast<std::byte*>(::operator new (sizeof(T), std::align_val_t{alignof(T)}));
     new (p) T();
     return p;
   }
   template <class T>
   static void destroy(std::byte* p) noexcept {
     std::launder(reinterpret_cast<T*>(p))->~T();
-    ::operator delete(p, std::align_val_t{alignof(T)});
+    ::operator delete (p, std::align_val_t{alignof(T)});
   }
   detail::SetBinding* bind(const MetricsDescriptor& descriptor, Attributes entity,
                            Attributes registration,
                            std::span<const MeasurementAttributeDescriptor> measurement,
                            std::byte* storage, void (*destroy)(std::byte*), std::size_t stride,
-                           uint32_t buckets,
-                           uint64_t* touched);
+                           uint32_t buckets, uint64_t* touched);
   void unbind(detail::SetBinding* binding);
   ReportOutcome report_one(detail::SetBinding& binding);
   // Callers hold bindings_mutex_.
@@ -180,8 +181,8 @@ class Reporter {
   ReporterOptions options_;
   std::mutex bindings_mutex_;
   std::vector<std::unique_ptr<detail::SetBinding>> bindings_;
-  std::vector<uint64_t> scratch_;          // one message; grown only at registration
-  std::vector<uint32_t> changed_fields_;   // fields in scratch_; reserved at registration
+  std::vector<uint64_t> scratch_;         // one message; grown only at registration
+  std::vector<uint32_t> changed_fields_;  // fields in scratch_; reserved at registration
   std::chrono::steady_clock::time_point last_report_{};
   Registration<ReporterMetrics> self_;
 };

@@ -80,8 +80,7 @@ CORETEL_DESCRIBE_METRIC_SET(
                   "Prometheus scrapes of /metrics served."),
     CORETEL_FIELD(scrape_duration, "coretel.admin.scrape.duration", "s",
                   "Time to render one /metrics response."),
-    CORETEL_FIELD(scrape_bytes, "coretel.admin.scrape.size", "By",
-                  "Bytes of /metrics responses."),
+    CORETEL_FIELD(scrape_bytes, "coretel.admin.scrape.size", "By", "Bytes of /metrics responses."),
     CORETEL_FIELD(rejected_requests, "coretel.admin.rejected_requests", "{request}",
                   "Requests answered with a 4xx (bad path, method, token or request)."));
 

@@ -21,7 +21,7 @@ enum class InstrumentKind : uint8_t {
   kObserveCounter,        ///< monotonic total observed from elsewhere, never reset
   kObserveUpDownCounter,  ///< non-monotonic total observed from elsewhere, never reset
   kMmsc,                  ///< min/max/sum/count of recorded values, reset on flush
-  kHistogram,             ///< explicit-bucket histogram (bounds fixed at compile time), reset on flush
+  kHistogram,  ///< explicit-bucket histogram (bounds fixed at compile time), reset on flush
 };
 
 /// OpenTelemetry aggregation temporality of the values a field produces (metrics data model,
@@ -72,7 +72,7 @@ struct MetricsDescriptor {
   std::string_view name;   ///< metric-set name; exported as the OTel scope name
   std::string_view brief;  ///< what the set observes
   std::span<const MetricsField> fields;
-  std::size_t set_size;    ///< sizeof the set struct
+  std::size_t set_size;  ///< sizeof the set struct
   Stability stability = Stability::kDevelopment;
 
   /// Total words of one snapshot of every field (sum of MetricsField::words).

@@ -25,9 +25,12 @@ namespace coretel {
 namespace detail {
 template <class T>
 constexpr ValueType value_type_of() {
-  if constexpr (std::is_same_v<T, uint64_t>) return ValueType::kU64;
-  else if constexpr (std::is_same_v<T, int64_t>) return ValueType::kI64;
-  else return ValueType::kF64;
+  if constexpr (std::is_same_v<T, uint64_t>)
+    return ValueType::kU64;
+  else if constexpr (std::is_same_v<T, int64_t>)
+    return ValueType::kI64;
+  else
+    return ValueType::kF64;
 }
 }  // namespace detail
 

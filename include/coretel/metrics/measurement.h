@@ -89,8 +89,8 @@ class alignas(kCacheLineSize) MeasuredSet {
 
 /// Declares enum `Enum` (enumerators 0..N-1, in order) as a measurement attribute with this key
 /// and these string values. Put it in the enum's namespace.
-#define CORETEL_MEASUREMENT_ATTRIBUTE(Enum, key, ...)                                        \
+#define CORETEL_MEASUREMENT_ATTRIBUTE(Enum, key, ...)                                       \
   inline constexpr std::string_view Enum##_coretel_values[] = {__VA_ARGS__};                \
   constexpr ::coretel::MeasurementAttributeDescriptor coretel_measurement_attribute(Enum) { \
-    return {key, std::span<const std::string_view>(Enum##_coretel_values)};                \
+    return {key, std::span<const std::string_view>(Enum##_coretel_values)};                 \
   }

@@ -36,7 +36,8 @@ inline constexpr std::size_t kCacheLineSize = 64;
 template <class T>
 concept MetricSet = requires {
   { T::descriptor } -> std::convertible_to<const MetricsDescriptor&>;
-} && std::is_standard_layout_v<T> && alignof(T) >= kCacheLineSize;
+}
+&&std::is_standard_layout_v<T> && alignof(T) >= kCacheLineSize;
 
 namespace detail {
 
@@ -133,24 +134,24 @@ consteval MetricsField make_field(std::size_t offset, std::string_view name, std
 
 /// Describes one instrument member of the set being described.
 /// Optional 5th argument: a coretel::Stability.
-#define CORETEL_FIELD(member, name, unit, brief, ...)                                          \
+#define CORETEL_FIELD(member, name, unit, brief, ...)                                           \
   ::coretel::make_field<decltype(CoretelSet::member)>(offsetof(CoretelSet, member), name, unit, \
                                                       brief __VA_OPT__(, ) __VA_ARGS__)
 
 /// Defines `Type::descriptor`. Must follow the struct, at the struct's namespace scope.
-#define CORETEL_DESCRIBE_METRIC_SET(Type, set_name, set_brief, ...)                            \
-  inline constexpr auto Type##_coretel_fields = [] {                                           \
-    using CoretelSet = Type;                                                                   \
-    return std::array{__VA_ARGS__};                                                            \
-  }();                                                                                         \
-  static_assert(::coretel::detail::fields_tile_set(Type##_coretel_fields, sizeof(Type)),       \
-                #Type ": described fields overlap or lie outside the struct");                  \
-  static_assert(::coretel::detail::names_unique(Type##_coretel_fields),                       \
-                #Type ": two fields share a metric name");                                     \
-  static_assert(::coretel::detail::valid_metric_name(set_name), #Type ": invalid set name");  \
-  static_assert(alignof(Type) >= ::coretel::kCacheLineSize,                                    \
-                #Type ": declare it with CORETEL_METRIC_SET_STRUCT");                          \
-  inline constexpr ::coretel::MetricsDescriptor Type::descriptor {                            \
-    set_name, set_brief, std::span<const ::coretel::MetricsField>(Type##_coretel_fields),      \
-        sizeof(Type)                                                                           \
+#define CORETEL_DESCRIBE_METRIC_SET(Type, set_name, set_brief, ...)                          \
+  inline constexpr auto Type##_coretel_fields = [] {                                         \
+    using CoretelSet = Type;                                                                 \
+    return std::array{__VA_ARGS__};                                                          \
+  }();                                                                                       \
+  static_assert(::coretel::detail::fields_tile_set(Type##_coretel_fields, sizeof(Type)),     \
+                #Type ": described fields overlap or lie outside the struct");               \
+  static_assert(::coretel::detail::names_unique(Type##_coretel_fields),                      \
+                #Type ": two fields share a metric name");                                   \
+  static_assert(::coretel::detail::valid_metric_name(set_name), #Type ": invalid set name"); \
+  static_assert(alignof(Type) >= ::coretel::kCacheLineSize,                                  \
+                #Type ": declare it with CORETEL_METRIC_SET_STRUCT");                        \
+  inline constexpr ::coretel::MetricsDescriptor Type::descriptor {                           \
+    set_name, set_brief, std::span<const ::coretel::MetricsField>(Type##_coretel_fields),    \
+        sizeof(Type)                                                                         \
   }

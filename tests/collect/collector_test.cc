@@ -1,0 +1,217 @@
+// Collector: exact totals through full rings, transactional export, independent views,
+// deferred unregistration.
+#include "coretel/collect/collector.h"
+
+#include <gtest/gtest.h>
+
+#include "coretel/collect/pipeline.h"
+#include "test_metric_sets.h"
+
+namespace coretel_test {
+namespace {
+
+coretel::PipelineOptions options_with(std::size_t ring_words, uint32_t consumers) {
+  coretel::PipelineOptions options;
+  options.reporter.ring_words = ring_words;
+  options.delta_consumers = consumers;
+  return options;
+}
+
+coretel::Topology one_node() {
+  return coretel::Topology::synthetic("numa:1 pu:2");
+}
+
+TEST(Collector, FullRingNeverLosesCounts) {
+  // A ring that holds about two WorkerMetrics messages.
+  coretel::CollectionPipeline pipeline(options_with(40, 1), one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto worker = reporter->register_set<WorkerMetrics>({{"worker", "full"}});
+
+  uint64_t expected_items = 0, expected_count = 0;
+  double expected_sum = 0;
+  // Record and report 50 times without collecting: the ring fills and reports defer.
+  for (int i = 1; i <= 50; ++i) {
+    worker->items.add(i);
+    worker->latency.record(i);
+    expected_items += i;
+    expected_count += 1;
+    expected_sum += i;
+    reporter->report(worker);
+  }
+  EXPECT_GT(reporter->self_metrics().deferrals.value(), 0u);
+  // Keep recording while the collector drains.
+  for (int i = 0; i < 20; ++i) {
+    worker->items.add(7);
+    expected_items += 7;
+    pipeline.collect_now();
+    reporter->report(worker);
+  }
+  pipeline.collect_now();
+  reporter->report(worker);
+  pipeline.collect_now();
+  EXPECT_EQ(worker->items.value(), 0u);
+
+  auto view = pipeline.views()[0];
+  const auto* s = find_series(*view, "test.worker", "worker", "full");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(u64_field(*view, *s, kItems), expected_items);
+  auto latency = coretel::read_mmsc(view->field_words(*s, 0, kLatency));
+  EXPECT_EQ(latency.count, expected_count);
+  EXPECT_EQ(latency.sum, expected_sum);
+  EXPECT_EQ(latency.min, 1.0);
+  EXPECT_EQ(latency.max, 50.0);
+
+  // The export view saw exactly the same deltas.
+  auto tx = pipeline.begin_export(0);
+  uint64_t exported = 0;
+  for (const auto& b : tx.buckets())
+    if (b.info->id == s->info->id) exported += b.words[s->info->field_offsets[kItems]];
+  EXPECT_EQ(exported, expected_items);
+  tx.commit();
+}
+
+TEST(Collector, FailedExportMergesDeltasBack) {
+  coretel::CollectionPipeline pipeline(options_with(4096, 1), one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto worker = reporter->register_set<WorkerMetrics>({{"worker", "tx"}});
+  auto items_in = [&](const coretel::ExportTransaction& tx) {
+    for (const auto& b : tx.buckets())
+      if (b.info->id == worker.series().id) return b.words[b.info->field_offsets[kItems]];
+    return uint64_t{0};
+  };
+
+  worker->items.add(10);
+  worker->queue_depth.set(3);
+  reporter->report(worker);
+  pipeline.collect_now();
+  {
+    auto tx = pipeline.begin_export(0);
+    EXPECT_EQ(items_in(tx), 10u);
+    // Destroyed without commit: rolled back.
+  }
+  worker->items.add(5);
+  worker->queue_depth.set(8);
+  reporter->report(worker);
+  pipeline.collect_now();
+  {
+    auto tx = pipeline.begin_export(0);
+    EXPECT_EQ(items_in(tx), 15u);
+    for (const auto& b : tx.buckets()) {
+      if (b.info->id == worker.series().id) {
+        EXPECT_EQ(b.words[b.info->field_offsets[kQueueDepth]], 8u);  // newest current value
+      }
+    }
+    tx.commit();
+  }
+  auto tx = pipeline.begin_export(0);
+  EXPECT_EQ(items_in(tx), 0u);  // committed deltas are gone
+}
+
+TEST(Collector, ExportDoesNotStealFromScrapes) {
+  coretel::CollectionPipeline pipeline(options_with(4096, 2), one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto worker = reporter->register_set<WorkerMetrics>({{"worker", "iso"}});
+  worker->items.add(4);
+  reporter->report(worker);
+  pipeline.collect_now();
+  pipeline.begin_export(0).commit();
+  worker->items.add(6);
+  reporter->report(worker);
+  pipeline.collect_now();
+
+  auto view = pipeline.views()[0];
+  EXPECT_EQ(u64_field(*view, *find_series(*view, "test.worker", "worker", "iso"), kItems), 10u);
+  // The second consumer still has everything; the first only what came after its commit.
+  auto second = pipeline.begin_export(1);
+  auto first = pipeline.begin_export(0);
+  auto items = [&](const coretel::ExportTransaction& tx) {
+    for (const auto& b : tx.buckets())
+      if (b.info->id == worker.series().id) return b.words[b.info->field_offsets[kItems]];
+    return uint64_t{0};
+  };
+  EXPECT_EQ(items(second), 10u);
+  EXPECT_EQ(items(first), 6u);
+}
+
+TEST(Collector, UnregistrationKeepsLastValues) {
+  coretel::CollectionPipeline pipeline(options_with(4096, 1), one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto worker = reporter->register_set<WorkerMetrics>({{"worker", "gone"}});
+  worker->items.add(2);
+  reporter->report(worker);  // in the ring
+  worker->items.add(3);      // never reported: only in the set
+  coretel::SeriesId id = worker.series().id;
+  std::size_t live_before = pipeline.registry().live_count();
+  worker.reset();  // unregister: the last values go to the collector
+
+  pipeline.collect_now();
+  auto view = pipeline.views()[0];
+  const auto* s = find_series(*view, "test.worker", "worker", "gone");
+  ASSERT_NE(s, nullptr) << "the view after unregistration still shows the last values";
+  EXPECT_EQ(u64_field(*view, *s, kItems), 5u);
+  EXPECT_EQ(pipeline.registry().live_count(), live_before);  // not released yet
+
+  // The export consumer still has to take them.
+  auto tx = pipeline.begin_export(0);
+  uint64_t exported = 0;
+  for (const auto& b : tx.buckets())
+    if (b.info->id == id) exported = b.words[b.info->field_offsets[kItems]];
+  EXPECT_EQ(exported, 5u);
+  tx.commit();
+  pipeline.collect_now();
+  EXPECT_EQ(find_series(*pipeline.views()[0], "test.worker", "worker", "gone"), nullptr);
+  EXPECT_EQ(pipeline.registry().live_count(), live_before - 1);
+}
+
+TEST(Collector, EntitiesAreDeduplicated) {
+  coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto a = reporter->register_set<WorkerMetrics>({{"worker", "same"}, {"core", int64_t{1}}});
+  auto b = reporter->register_set<WorkerByOutcome>({{"core", int64_t{1}}, {"worker", "same"}});
+  EXPECT_EQ(a.series().entity.get(), b.series().entity.get());
+  EXPECT_NE(a.series().id, b.series().id);
+}
+
+TEST(Collector, MeasuredBucketsAppearOnceRecorded) {
+  coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto by_outcome = reporter->register_set<WorkerByOutcome>({{"worker", "m"}});
+  by_outcome->with(Outcome::kFailure).items.add(4);
+  reporter->report(by_outcome);
+  pipeline.collect_now();
+  auto view = pipeline.views()[0];
+  const auto* s = find_series(*view, "test.worker", "worker", "m");
+  ASSERT_NE(s, nullptr);
+  EXPECT_FALSE(view->observed(*s, 0));
+  EXPECT_TRUE(view->observed(*s, 1));
+  EXPECT_FALSE(view->observed(*s, 2));
+  EXPECT_EQ(u64_field(*view, *s, kItems, 1), 4u);
+  EXPECT_EQ(s->info->bucket_values(1)[0], "failure");
+}
+
+TEST(Collector, RejectsMeasurementKeyCollision) {
+  coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
+  auto reporter = pipeline.make_reporter(0);
+  EXPECT_THROW(reporter->register_set<WorkerByOutcome>({{"outcome", "x"}}), std::invalid_argument);
+}
+
+TEST(Collector, SelfMetricsAreExported) {
+  coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto worker = reporter->register_set<WorkerMetrics>({{"worker", "self"}});
+  worker->items.inc();
+  reporter->report_all();
+  pipeline.collect_now();
+  reporter->report_all();  // now carries the first report's self counts
+  pipeline.collect_now();
+  auto view = pipeline.views()[0];
+  const auto* r = find_series(*view, "coretel.reporter", "cpu.logical_number", int64_t{0});
+  ASSERT_NE(r, nullptr);
+  EXPECT_GE(u64_field(*view, *r, 0), 2u);  // snapshots: worker + self
+  const auto* c =
+      find_series(*view, "coretel.collector", "coretel.numa_node.logical_number", int64_t{0});
+  ASSERT_NE(c, nullptr);
+}
+
+}  // namespace
+}  // namespace coretel_test

@@ -1,0 +1,147 @@
+// Reporter: sparse snapshots, reset-on-flush, no allocation in steady state.
+#include "coretel/collect/reporter.h"
+
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "allocation_counter.h"
+#include "coretel/collect/snapshot_message.h"
+#include "test_metric_sets.h"
+
+namespace coretel_test {
+namespace {
+
+using coretel::ReportOutcome;
+
+struct Message {
+  coretel::SnapshotHeader header;
+  uint64_t timestamp;
+  std::vector<std::pair<uint64_t, std::vector<uint64_t>>> fields;  // index, words
+};
+
+// Decodes every message in the ring, knowing they all belong to WorkerMetrics series.
+std::vector<Message> drain(coretel::ReportRing& ring) {
+  std::vector<uint64_t> words(ring.capacity_words());
+  std::size_t n = ring.pop_all(words.data());
+  std::vector<Message> messages;
+  std::size_t pos = 0;
+  while (pos < n) {
+    Message m{coretel::decode_snapshot_header(words[pos]), words[pos + 1], {}};
+    pos += 2;
+    for (uint32_t k = 0; k < m.header.field_count; ++k) {
+      uint64_t index = words[pos];
+      uint32_t len = WorkerMetrics::descriptor.fields[index].words;
+      m.fields.push_back({index, {words.begin() + pos + 1, words.begin() + pos + 1 + len}});
+      pos += 1 + len;
+    }
+    messages.push_back(std::move(m));
+  }
+  return messages;
+}
+
+class ReporterTest : public ::testing::Test {
+ protected:
+  coretel::SeriesRegistry registry;
+  std::shared_ptr<coretel::ReportRing> ring = std::make_shared<coretel::ReportRing>(4096);
+  coretel::Reporter reporter{registry, ring, 0, {{"cpu.logical_number", int64_t{0}}}};
+};
+
+TEST_F(ReporterTest, SendsOnlyChangedFields) {
+  auto worker = reporter.register_set<WorkerMetrics>({{"worker", "a"}});
+  drain(*ring);
+  worker->items.add(3);
+  worker->queue_depth.set(9);
+  EXPECT_EQ(reporter.report(worker), ReportOutcome::kSent);
+  auto messages = drain(*ring);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].header.series, worker.series().id);
+  ASSERT_EQ(messages[0].fields.size(), 2u);
+  EXPECT_EQ(messages[0].fields[0].first, kItems);
+  EXPECT_EQ(messages[0].fields[0].second[0], 3u);
+  EXPECT_EQ(messages[0].fields[1].first, kQueueDepth);
+  EXPECT_EQ(messages[0].fields[1].second[0], 9u);
+}
+
+TEST_F(ReporterTest, ResetsDeltasAndKeepsCurrentValues) {
+  auto worker = reporter.register_set<WorkerMetrics>({{"worker", "a"}});
+  worker->items.add(3);
+  worker->latency.record(0.5);
+  worker->connections.inc();
+  worker->queue_depth.set(4);
+  reporter.report(worker);
+  EXPECT_EQ(worker->items.value(), 0u);
+  EXPECT_EQ(worker->latency.count(), 0u);
+  EXPECT_EQ(worker->connections.value(), 1);
+  EXPECT_EQ(worker->queue_depth.value(), 4);
+  drain(*ring);
+  // Nothing changed since: nothing is sent, not even the gauge.
+  EXPECT_EQ(reporter.report(worker), ReportOutcome::kUnchanged);
+  EXPECT_TRUE(drain(*ring).empty());
+  // The up-down counter goes down after the flush without underflow or reset.
+  worker->connections.dec();
+  worker->connections.dec();
+  reporter.report(worker);
+  auto messages = drain(*ring);
+  ASSERT_EQ(messages.size(), 1u);
+  ASSERT_EQ(messages[0].fields.size(), 1u);
+  EXPECT_EQ(static_cast<int64_t>(messages[0].fields[0].second[0]), -1);
+}
+
+TEST_F(ReporterTest, MeasuredSetSendsTouchedBucketsOnly) {
+  auto by_outcome = reporter.register_set<WorkerByOutcome>({{"worker", "b"}});
+  drain(*ring);
+  by_outcome->with(Outcome::kRefused).items.add(2);
+  by_outcome->with(Outcome::kSuccess).items.add(5);
+  reporter.report(by_outcome);
+  auto messages = drain(*ring);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].header.bucket, 0u);
+  EXPECT_EQ(messages[0].fields[0].second[0], 5u);
+  EXPECT_EQ(messages[1].header.bucket, 2u);
+  EXPECT_EQ(messages[1].fields[0].second[0], 2u);
+  EXPECT_EQ(by_outcome->touched_words()[0], 0u);
+}
+
+TEST_F(ReporterTest, FullRingDefersWithoutResetting) {
+  auto small = std::make_shared<coretel::ReportRing>(8);  // smaller than one message
+  coretel::Reporter tiny(registry, small, 0, {{"cpu.logical_number", int64_t{1}}});
+  auto worker = tiny.register_set<WorkerMetrics>({{"worker", "c"}});
+  worker->items.add(1);
+  worker->latency.record(1.0);
+  EXPECT_EQ(tiny.report(worker), ReportOutcome::kDeferred);
+  EXPECT_EQ(worker->items.value(), 1u);
+  EXPECT_EQ(worker->latency.count(), 1u);
+  EXPECT_EQ(tiny.self_metrics().deferrals.value(), 1u);
+}
+
+TEST_F(ReporterTest, SteadyStateReportsDoNotAllocate) {
+  auto worker = reporter.register_set<WorkerMetrics>({{"worker", "d"}});
+  auto by_outcome = reporter.register_set<WorkerByOutcome>({{"worker", "e"}});
+  std::vector<uint64_t> sink(ring->capacity_words());
+  coretel_test::AllocationCounter allocations;
+  for (int i = 0; i < 1000; ++i) {
+    worker->items.add(1);
+    worker->queue_depth.set(i);
+    worker->latency.record(i * 0.001);
+    worker->size.record(i);
+    by_outcome->with(static_cast<Outcome>(i % 3)).busy_seconds.add(0.5);
+    reporter.report_all();
+    ring->pop_all(sink.data());  // stands in for the collector (never allocates either)
+  }
+  EXPECT_EQ(allocations.count(), 0u);
+}
+
+TEST_F(ReporterTest, TickReportsAtItsCadence) {
+  auto worker = reporter.register_set<WorkerMetrics>({{"worker", "f"}});
+  auto t0 = std::chrono::steady_clock::now();
+  EXPECT_TRUE(reporter.tick(t0));
+  worker->items.inc();
+  EXPECT_FALSE(reporter.tick(t0 + std::chrono::milliseconds(50)));
+  EXPECT_EQ(worker->items.value(), 1u);
+  EXPECT_TRUE(reporter.tick(t0 + std::chrono::milliseconds(100)));
+  EXPECT_EQ(worker->items.value(), 0u);
+}
+
+}  // namespace
+}  // namespace coretel_test

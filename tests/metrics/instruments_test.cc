@@ -1,0 +1,124 @@
+#include "coretel/metrics/instruments.h"
+
+#include <array>
+#include <cmath>
+#include <limits>
+
+#include <gtest/gtest.h>
+
+namespace coretel {
+namespace {
+
+inline constexpr std::array<double, 3> kBounds{1.0, 10.0, 100.0};
+
+// The reporter copies instrument memory as words: the layouts are part of the contract.
+static_assert(sizeof(Counter<uint64_t>) == 8 && sizeof(Counter<double>) == 8);
+static_assert(sizeof(UpDownCounter<int64_t>) == 8 && sizeof(Gauge<double>) == 8);
+static_assert(sizeof(ObserveCounter<>) == 8 && sizeof(ObserveUpDownCounter<>) == 8);
+static_assert(sizeof(Mmsc) == 32);
+static_assert(sizeof(Histogram<kBounds>) == (kBounds.size() + 2) * 8);
+static_assert(std::is_standard_layout_v<Mmsc> && std::is_trivially_copyable_v<Mmsc>);
+
+TEST(Counter, AddsAndIncrements) {
+  Counter<uint64_t> c;
+  c.add(5);
+  c.inc();
+  c += 10;
+  EXPECT_EQ(c.value(), 16u);
+}
+
+TEST(Counter, UnsignedWrapsModulo2To64) {
+  Counter<uint64_t> c;
+  c.add(std::numeric_limits<uint64_t>::max());
+  c.add(2);
+  EXPECT_EQ(c.value(), 1u);
+}
+
+TEST(Counter, DoubleAccumulates) {
+  Counter<double> c;
+  c.add(0.25);
+  c.add(0.5);
+  EXPECT_DOUBLE_EQ(c.value(), 0.75);
+}
+
+TEST(UpDownCounter, GoesBelowZeroWithoutWrapping) {
+  UpDownCounter<int64_t> open;
+  open.inc();
+  open.dec();
+  open.dec();
+  EXPECT_EQ(open.value(), -1);
+  open.add(3);
+  open.sub(1);
+  EXPECT_EQ(open.value(), 1);
+}
+
+TEST(Gauge, KeepsLastValue) {
+  Gauge<int64_t> g;
+  g.set(7);
+  g.set(-3);
+  EXPECT_EQ(g.value(), -3);
+}
+
+TEST(ObserveCounter, ReplacesWithObservedTotal) {
+  ObserveCounter<> c;
+  c.observe(100);
+  c.observe(150);
+  EXPECT_EQ(c.value(), 150u);
+}
+
+TEST(Mmsc, EmptyHasInfiniteBounds) {
+  Mmsc m;
+  EXPECT_EQ(m.count(), 0u);
+  EXPECT_EQ(m.min(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(m.max(), -std::numeric_limits<double>::infinity());
+}
+
+TEST(Mmsc, RecordsMinMaxSumCount) {
+  Mmsc m;
+  for (double v : {3.0, -1.0, 10.0}) m.record(v);
+  EXPECT_EQ(m.min(), -1.0);
+  EXPECT_EQ(m.max(), 10.0);
+  EXPECT_EQ(m.sum(), 12.0);
+  EXPECT_EQ(m.count(), 3u);
+}
+
+TEST(Mmsc, IgnoresNonFiniteValues) {
+  Mmsc m;
+  m.record(std::nan(""));
+  m.record(std::numeric_limits<double>::infinity());
+  m.record(-std::numeric_limits<double>::infinity());
+  EXPECT_EQ(m.count(), 0u);
+  m.record(2.0);
+  EXPECT_EQ(m.count(), 1u);
+  EXPECT_EQ(m.sum(), 2.0);
+}
+
+TEST(Mmsc, NormalisesNegativeZero) {
+  Mmsc m;
+  m.record(-0.0);
+  EXPECT_FALSE(std::signbit(m.min()));
+  EXPECT_FALSE(std::signbit(m.max()));
+}
+
+TEST(Histogram, BucketUpperBoundsAreInclusive) {
+  Histogram<kBounds> h;
+  // (-inf,1], (1,10], (10,100], (100,+inf)
+  for (double v : {-5.0, 1.0, 1.0001, 10.0, 99.0, 100.0, 100.5, 1e9}) h.record(v);
+  EXPECT_EQ(h.bucket_count(0), 2u);
+  EXPECT_EQ(h.bucket_count(1), 2u);
+  EXPECT_EQ(h.bucket_count(2), 2u);
+  EXPECT_EQ(h.bucket_count(3), 2u);
+  EXPECT_EQ(h.count(), 8u);
+  EXPECT_DOUBLE_EQ(h.sum(), -5.0 + 1.0 + 1.0001 + 10.0 + 99.0 + 100.0 + 100.5 + 1e9);
+}
+
+TEST(Histogram, IgnoresNaNAndCountsInfinityInLastBucket) {
+  Histogram<kBounds> h;
+  h.record(std::nan(""));
+  EXPECT_EQ(h.count(), 0u);
+  h.record(std::numeric_limits<double>::infinity());
+  EXPECT_EQ(h.bucket_count(3), 1u);
+}
+
+}  // namespace
+}  // namespace coretel
