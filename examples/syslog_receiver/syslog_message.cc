@@ -11,9 +11,8 @@ constexpr std::array<std::string_view, kSeverityCount> kSeverityNames = {
     "emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug"};
 
 constexpr std::array<std::string_view, kParseErrorCount> kParseErrorNames = {
-    "missing_priority",        "invalid_priority", "invalid_version", "invalid_timestamp",
-    "invalid_header",          "invalid_structured_data", "message_too_long",
-    "invalid_framing"};
+    "missing_priority", "invalid_priority",        "invalid_version",  "invalid_timestamp",
+    "invalid_header",   "invalid_structured_data", "message_too_long", "invalid_framing"};
 
 // RFC 5424 §6 field limits.
 constexpr size_t kMaxHostname = 255;
@@ -27,7 +26,9 @@ constexpr int kMaxPri = 191;  // facility 23, severity 7
 
 constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
 
-constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+constexpr bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
 
 // PRINTUSASCII = %d33-126.
 constexpr bool is_print_ascii(char c) {
@@ -42,8 +43,8 @@ constexpr bool is_sd_name_char(char c) {
 
 // RFC 3164 TAG characters: alphanumerics, plus the "-._/" real senders use.
 constexpr bool is_tag_char(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' ||
-         c == '.' || c == '_' || c == '/';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c) || c == '-' || c == '.' ||
+         c == '_' || c == '/';
 }
 
 // Value of the two digits at s[pos], s[pos+1], or -1 if they are not both digits.
@@ -201,13 +202,13 @@ ParseResult parse_rfc5424(std::string_view s, SyslogMessage& m) {
                           {&m.msgid, kMaxMsgId}};
   for (const Field& f : fields) {
     if (pos >= s.size()) return fail(ParseError::kInvalidHeader);  // field missing
-    ++pos;                                                          // SP
+    ++pos;                                                         // SP
     *f.out = next_token(s, pos);
     if (!valid_header_field(*f.out, f.max_len)) return fail(ParseError::kInvalidHeader);
   }
 
   if (pos >= s.size()) return fail(ParseError::kInvalidStructuredData);  // SD is mandatory
-  ++pos;                                                                   // SP
+  ++pos;                                                                 // SP
   const size_t sd_start = pos;
   if (pos < s.size() && s[pos] == '-') {
     ++pos;

@@ -3,7 +3,7 @@
 // HOT PATH of the demo: parse_syslog() runs on the engine's worker thread for every received
 // message, so it allocates nothing, throws nothing and takes no locks; results are views into the
 // caller's buffer. Implements RFC 5424 §6 (HEADER, STRUCTURED-DATA, MSG; PRI §6.2.1, TIMESTAMP
-// §6.2.3, SD §6.3) and the RFC 3164 §4.1 packet format (PRI, HEADER "Mmm dd hh:mm:ss HOSTNAME", TAG).
+// §6.2.3, SD §6.3) and the RFC 3164 §4.1 packet (PRI, "Mmm dd hh:mm:ss HOSTNAME" HEADER, TAG).
 #pragma once
 
 #include <cstddef>
