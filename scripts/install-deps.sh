@@ -13,7 +13,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev
   # real peers used by the integration tests
-  prometheus bsdutils curl procps
+  prometheus bsdutils curl procps python3
 )
 
 missing=()

@@ -1,0 +1,67 @@
+#include "replay.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <ctime>
+#include <fstream>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "worker.h"
+
+namespace coretel_demo {
+
+namespace {
+
+void send_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw std::system_error(errno, std::generic_category(), "replay: send");
+    }
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
+
+}  // namespace
+
+ReplayResult replay_file(const std::string& path, const sockaddr_in& target) {
+  std::ifstream in(path);
+  if (!in) throw std::system_error(errno, std::generic_category(), "replay: open " + path);
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw std::system_error(errno, std::generic_category(), "replay: socket");
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&target), sizeof(target)) != 0) {
+    int saved = errno;
+    ::close(fd);
+    throw std::system_error(saved, std::generic_category(), "replay: connect " + to_string(target));
+  }
+  char host[256] = "localhost";
+  ::gethostname(host, sizeof(host) - 1);
+  std::time_t now = std::time(nullptr);
+  std::tm local{};
+  ::localtime_r(&now, &local);
+  char stamp[32];
+  std::strftime(stamp, sizeof(stamp), "%b %e %H:%M:%S", &local);  // RFC 3164 TIMESTAMP
+
+  ReplayResult result;
+  std::string line, message;
+  try {
+    while (std::getline(in, line)) {
+      message = fmt::format("<13>{} {} coretel-replay: {}\n", stamp, host, line);
+      send_all(fd, message);
+      ++result.lines;
+      result.bytes += message.size();
+    }
+  } catch (...) {
+    ::close(fd);
+    throw;
+  }
+  ::close(fd);
+  return result;
+}
+
+}  // namespace coretel_demo

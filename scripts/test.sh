@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it, from a fresh machine:
+#   1. installs the Debian packages (scripts/install-deps.sh),
+#   2. builds everything in build/ and runs every test (unit, pipeline, integration with logger,
+#      promtool and a real Prometheus server),
+#   3. runs the unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/),
+#   4. runs the collection-pipeline tests under ThreadSanitizer (build-tsan/).
+# Usage: scripts/test.sh [--no-sanitizers]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+sanitizers=1
+[ "${1:-}" = "--no-sanitizers" ] && sanitizers=0
+
+scripts/install-deps.sh
+jobs=$(nproc)
+
+step() { printf '\n==== %s\n' "$*"; }
+
+step "build (RelWithDebInfo) and every test"
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$jobs"
+ctest --test-dir build --output-on-failure -j 1
+
+if [ "$sanitizers" = 1 ]; then
+  step "unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCORETEL_SANITIZE=address,undefined \
+    -DCORETEL_BUILD_BENCHMARKS=OFF >/dev/null
+  cmake --build build-asan -j "$jobs"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure -L unit -j "$jobs"
+
+  step "collection-pipeline tests under ThreadSanitizer"
+  cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCORETEL_SANITIZE=thread \
+    -DCORETEL_BUILD_BENCHMARKS=OFF -DCORETEL_BUILD_EXAMPLES=OFF >/dev/null
+  cmake --build build-tsan -j "$jobs"
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ctest --test-dir build-tsan --output-on-failure -L pipeline -j 1
+fi
+step "all test stages passed"

@@ -1,0 +1,154 @@
+"""Starts coretel-demo on free loopback ports and reads its admin endpoint.
+
+Shared by the integration tests. Every process a test starts is stopped by its pid when the
+test ends, and every wait is bounded.
+"""
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+DEMO = os.environ.get("CORETEL_DEMO", "build/bin/coretel-demo")
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    """A port that is free for both TCP and UDP on 127.0.0.1 right now."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+            tcp.bind(("127.0.0.1", 0))
+            port = tcp.getsockname()[1]
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+                try:
+                    udp.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            return port
+    raise RuntimeError("no free port")
+
+
+def wait_until(predicate, timeout=15.0, interval=0.05, what="condition"):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
+
+
+def http_get(url, headers=None, timeout=5):
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return response.status, response.headers, response.read().decode()
+
+
+_SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$')
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+
+
+def parse_exposition(text):
+    """Prometheus text 0.0.4 -> list of (name, {label: value}, float)."""
+    samples = []
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = _SAMPLE.match(line)
+        if not m:
+            raise AssertionError(f"unparsable exposition line: {line!r}")
+        labels = dict(_LABEL.findall(m.group(3) or ""))
+        samples.append((m.group(1), labels, float(m.group(4))))
+    return samples
+
+
+def sum_samples(samples, name, **labels):
+    return sum(v for n, l, v in samples if n == name and all(l.get(k) == w for k, w in labels.items()))
+
+
+class Demo:
+    """One coretel-demo process on free ports."""
+
+    def __init__(self, *extra_args, cores=2):
+        self.port = free_port()
+        self.admin_port = free_port()
+        self.args = [DEMO, "--listen", f"127.0.0.1:{self.port}", "--admin",
+                     f"127.0.0.1:{self.admin_port}", "--cores", str(cores), *extra_args]
+        self.stdout = tempfile.TemporaryFile()
+        self.stderr = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(self.args, stdout=self.stdout, stderr=self.stderr)
+        try:
+            wait_until(self._ready, what="coretel-demo /readyz")
+        except BaseException:
+            self.kill()
+            raise
+
+    @property
+    def admin(self):
+        return f"http://127.0.0.1:{self.admin_port}"
+
+    def _ready(self):
+        if self.process.poll() is not None:
+            raise AssertionError(f"coretel-demo exited with {self.process.returncode}: {self.output()[1]}")
+        try:
+            return http_get(self.admin + "/readyz", timeout=1)[0] == 200
+        except OSError:
+            return False
+
+    def metrics(self):
+        return parse_exposition(http_get(self.admin + "/metrics")[2])
+
+    def metrics_text(self):
+        return http_get(self.admin + "/metrics")[2]
+
+    def json_metrics(self):
+        return json.loads(http_get(self.admin + "/api/v1/telemetry/metrics")[2])
+
+    def stop(self, sig=signal.SIGTERM, timeout=20):
+        """Sends `sig` and waits; returns (exit code, stdout, stderr)."""
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                raise AssertionError(f"coretel-demo did not stop within {timeout}s of {sig!r}")
+        out, err = self.output()
+        return self.process.returncode, out, err
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def output(self):
+        self.stdout.seek(0)
+        self.stderr.seek(0)
+        return self.stdout.read().decode(errors="replace"), self.stderr.read().decode(errors="replace")
+
+
+def logger(port, lines, *args):
+    """Sends `lines` (one message each) through Debian's logger to 127.0.0.1:port."""
+    subprocess.run(["logger", "-n", "127.0.0.1", "-P", str(port), *args],
+                   input="".join(line + "\n" for line in lines).encode(), check=True, timeout=30)
+
+
+def json_sum(document, set_name, field, transport=None, **measurement):
+    """Sums one field over every series (and matching bucket) of a metric set in the JSON."""
+    total = 0
+    for s in document["metric_sets"]:
+        if s["name"] != set_name:
+            continue
+        if transport is not None and s["entity"].get("network.transport") != transport:
+            continue
+        for bucket in s["buckets"]:
+            if any(bucket["attributes"].get(k) != v for k, v in measurement.items()):
+                continue
+            for f in bucket["fields"]:
+                if f["name"] == field:
+                    total += f["value"]
+    return total

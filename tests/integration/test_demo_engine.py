@@ -1,0 +1,180 @@
+"""coretel-demo end to end: real syslog clients in, exact counts out of /metrics and the JSON.
+
+Peers: Debian's `logger` (bsdutils) for RFC 5424 over TCP with octet counting and RFC 3164 over
+UDP, raw sockets for malformed input, `promtool check metrics` for the exposition.
+"""
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import unittest
+
+from demo_harness import Demo, json_sum, logger, sum_samples, wait_until
+
+MESSAGES = "syslog_receiver_messages_total"
+ERRORS = "syslog_receiver_parse_errors_total"
+
+
+class LoggerCounts(unittest.TestCase):
+    """A known number of messages per transport and severity, counted exactly."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.demo = Demo(cores=2)
+        cls.tcp_errors, cls.udp_warnings, cls.udp_debug = 120, 75, 5
+        logger(cls.demo.port, [f"tcp message {i}" for i in range(cls.tcp_errors)],
+               "--tcp", "--octet-count", "--rfc5424", "-p", "user.err", "-t", "coretel-test")
+        logger(cls.demo.port, [f"udp message {i}" for i in range(cls.udp_warnings)],
+               "--udp", "--rfc3164", "-p", "daemon.warning", "-t", "coretel-test")
+        logger(cls.demo.port, [f"udp debug {i}" for i in range(cls.udp_debug)],
+               "--udp", "--rfc3164", "-p", "local3.debug")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.demo.stop()
+
+    def expected(self, samples):
+        return (sum_samples(samples, MESSAGES, otel_scope_network_transport="tcp", syslog_severity="error"),
+                sum_samples(samples, MESSAGES, otel_scope_network_transport="udp", syslog_severity="warning"),
+                sum_samples(samples, MESSAGES, otel_scope_network_transport="udp", syslog_severity="debug"))
+
+    def test_prometheus_counts_are_exact(self):
+        want = (self.tcp_errors, self.udp_warnings, self.udp_debug)
+        wait_until(lambda: self.expected(self.demo.metrics()) == want, what=f"counts {want}")
+        samples = self.demo.metrics()
+        # Nothing else was counted: no other severity, no parse error.
+        self.assertEqual(sum_samples(samples, MESSAGES), sum(want))
+        self.assertEqual(sum_samples(samples, ERRORS), 0)
+        # One series per core and transport, with scope labels.
+        series = [l for n, l, v in samples if n == MESSAGES]
+        self.assertTrue(all(l["otel_scope_name"] == "syslog.receiver.messages" for l in series))
+        self.assertTrue(all("otel_scope_cpu_logical_number" in l for l in series))
+        # TCP connections were accepted and are closed again.
+        wait_until(lambda: sum_samples(self.demo.metrics(), "syslog_receiver_connections_open") == 0,
+                   what="open connections back to 0")
+        self.assertEqual(sum_samples(self.demo.metrics(), "syslog_receiver_connections_accepted_total"), 1)
+
+    def test_json_counts_are_exact(self):
+        want = (self.tcp_errors, self.udp_warnings, self.udp_debug)
+        wait_until(lambda: self.expected(self.demo.metrics()) == want, what=f"counts {want}")
+        doc = self.demo.json_metrics()
+        self.assertEqual(json_sum(doc, "syslog.receiver.messages", "syslog.receiver.messages", "tcp",
+                                  **{"syslog.severity": "error"}), self.tcp_errors)
+        self.assertEqual(json_sum(doc, "syslog.receiver.messages", "syslog.receiver.messages", "udp",
+                                  **{"syslog.severity": "warning"}), self.udp_warnings)
+        self.assertEqual(json_sum(doc, "syslog.receiver.messages", "syslog.receiver.messages", "udp",
+                                  **{"syslog.severity": "debug"}), self.udp_debug)
+        # Multivariate: the receiver set carries all of its fields in one object.
+        receiver = [s for s in doc["metric_sets"] if s["name"] == "syslog.receiver"]
+        self.assertEqual(len(receiver), 4)  # 2 cores x 2 transports
+        names = {f["name"] for f in receiver[0]["buckets"][0]["fields"]}
+        self.assertEqual(names, {"syslog.receiver.bytes", "syslog.receiver.processing.duration",
+                                 "syslog.receiver.processing.duration.distribution",
+                                 "syslog.receiver.connections.accepted",
+                                 "syslog.receiver.connections.open"})
+        processed = sum(f["value"]["count"] for s in receiver for f in s["buckets"][0]["fields"]
+                        if f["name"] == "syslog.receiver.processing.duration")
+        self.assertEqual(processed, sum(want))
+
+    @unittest.skipUnless(shutil.which("promtool"), "promtool (Debian package prometheus) not installed")
+    def test_promtool_accepts_the_exposition(self):
+        wait_until(lambda: sum_samples(self.demo.metrics(), MESSAGES) > 0, what="some messages")
+        result = subprocess.run(["promtool", "check", "metrics"], input=self.demo.metrics_text().encode(),
+                                capture_output=True, timeout=30)
+        self.assertEqual(result.returncode, 0, result.stdout.decode() + result.stderr.decode())
+        self.assertEqual(result.stdout.decode().strip(), "")
+
+
+class BadInput(unittest.TestCase):
+    """Malformed input is counted by reason and never stops the engine."""
+
+    def test_malformed_lines_are_counted_by_reason(self):
+        demo = Demo(cores=1)
+        try:
+            with socket.create_connection(("127.0.0.1", demo.port), timeout=5) as s:
+                s.sendall(b"no priority at all\n"
+                          b"<999>1 - - - - - - too high\n"
+                          b"<13>7 2026-11-22T03:58:27Z host app - - - wrong version\n"
+                          b"<13>1 2026-13-40T99:00:00Z host app - - - bad timestamp\n"
+                          + b"<13>" + b"x" * (64 * 1024 + 10) + b"\n"
+                          + b"<13>Nov 22 03:58:27 host app: still fine\n")
+            for bad in (b"", b"\x00\xff\xfe", b"<>", b"<13>1 ", b"[" * 1000):
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                    u.sendto(bad, ("127.0.0.1", demo.port))
+            want = {"missing_priority": 1 + 3, "invalid_priority": 1 + 1, "invalid_version": 1,
+                    "invalid_timestamp": 1 + 1, "message_too_long": 1}
+
+            def errors():
+                samples = demo.metrics()
+                return {k: sum_samples(samples, ERRORS, error_type=k) for k in want}
+            got = wait_until(lambda: errors() if errors() == want else None, what=f"errors {want}")
+            self.assertEqual(got, want)
+            samples = demo.metrics()
+            self.assertEqual(sum_samples(samples, MESSAGES, syslog_severity="notice"), 1)
+            # Still serving.
+            with socket.create_connection(("127.0.0.1", demo.port), timeout=5) as s:
+                s.sendall(b"<14>Nov 22 03:58:27 host app: after the garbage\n")
+            wait_until(lambda: sum_samples(demo.metrics(), MESSAGES, syslog_severity="informational") == 1,
+                       what="a message after the bad input")
+        finally:
+            code, out, err = demo.stop()
+        self.assertEqual(code, 0, err)
+
+
+class Shutdown(unittest.TestCase):
+    """SIGINT and SIGTERM stop it cleanly and the last values are exported."""
+
+    def check_signal(self, sig):
+        # Reports every 60 s: after the first (empty) report, values only leave the workers at
+        # shutdown. The console exporter prints that final export.
+        demo = Demo("--report-interval-ms", "60000", "--console-interval-ms", "3600000", cores=2)
+        logger(demo.port, [f"last words {i}" for i in range(33)], "--tcp", "--octet-count",
+               "--rfc5424", "-p", "user.notice")
+        time.sleep(1.0)  # let the workers read the socket; nothing is reported yet
+        self.assertEqual(sum_samples(demo.metrics(), MESSAGES), 0)
+        code, out, err = demo.stop(sig)
+        self.assertEqual(code, 0, err)
+        self.assertIn("tcp: 33 messages, 0 rejected", err)
+        self.assertIn("syslog.receiver.messages", out)
+
+    def test_sigterm(self):
+        self.check_signal(signal.SIGTERM)
+
+    def test_sigint(self):
+        self.check_signal(signal.SIGINT)
+
+
+class Replay(unittest.TestCase):
+    """--replay streams a real text file through the TCP socket, one message per line."""
+
+    def test_replays_a_real_log_file(self):
+        source = "/var/log/dpkg.log"
+        with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as copy:
+            if os.path.exists(source) and os.path.getsize(source) > 0:
+                with open(source, errors="replace") as f:
+                    copy.writelines(f.readlines()[:2000])
+            else:  # a fresh container may have no dpkg.log: use another real text file
+                with open("/etc/services", errors="replace") as f:
+                    copy.writelines(f.readlines()[:2000])
+            path = copy.name
+        try:
+            with open(path) as f:
+                lines = sum(1 for _ in f)
+            demo = Demo("--replay", path, cores=2)
+            try:
+                wait_until(lambda: sum_samples(demo.metrics(), MESSAGES, syslog_severity="notice") == lines,
+                           what=f"{lines} replayed lines")
+                self.assertEqual(sum_samples(demo.metrics(), ERRORS), 0)
+            finally:
+                code, out, err = demo.stop()
+            self.assertEqual(code, 0, err)
+            self.assertIn(f"replayed {lines} lines", err)
+        finally:
+            os.unlink(path)
+
+
+if __name__ == "__main__":
+    unittest.main()
