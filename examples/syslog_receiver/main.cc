@@ -10,14 +10,15 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <memory>
 #include <thread>
 #include <vector>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "coretel/admin/admin_server.h"
 #include "coretel/collect/pipeline.h"
@@ -107,10 +108,16 @@ int main(int argc, char** argv) {
     coretel::CollectionPipeline pipeline(pipeline_options);
 
     const auto& cpus = pipeline.topology().cpus();
-    int cores = options.cores == 0 ? static_cast<int>(cpus.size()) : options.cores;
+    int available = std::max<int>(static_cast<int>(cpus.size()), 1);
+    int cores = options.cores == 0 ? available : options.cores;
+    if (cores > available) {  // one worker per core: more would share cores and identities
+      fmt::print(stderr, "coretel-demo: --cores {} but {} CPUs are available; using {}\n", cores,
+                 available, available);
+      cores = available;
+    }
     std::vector<std::unique_ptr<coretel_demo::Worker>> workers;
     for (int i = 0; i < cores; ++i) {
-      int cpu = cpus.empty() ? -1 : cpus[static_cast<std::size_t>(i) % cpus.size()];
+      int cpu = cpus.empty() ? -1 : cpus[static_cast<std::size_t>(i)];
       workers.push_back(std::make_unique<coretel_demo::Worker>(cpu, listen, pipeline));
     }
 
@@ -130,8 +137,19 @@ int main(int argc, char** argv) {
     }
 
     std::atomic<bool> stop{false};
+    std::atomic<int> exit_code{0};
     std::vector<std::thread> threads;
-    for (auto& worker : workers) threads.emplace_back([&w = *worker, &stop] { w.run(stop); });
+    for (auto& worker : workers) {
+      threads.emplace_back([&w = *worker, &stop, &exit_code] {
+        try {
+          w.run(stop);
+        } catch (const std::exception& e) {  // a worker that cannot run stops the process
+          fmt::print(stderr, "coretel-demo: worker failed: {}\n", e.what());
+          exit_code = 1;
+          ::kill(::getpid(), SIGTERM);
+        }
+      });
+    }
 
     fmt::print(stderr,
                "coretel-demo: {} workers receiving syslog on udp+tcp {}\n"
@@ -166,7 +184,7 @@ int main(int argc, char** argv) {
     if (console) console->stop();
     fmt::print(stderr, "coretel-demo: stopped; {}\n", summary(pipeline));
     admin.stop();
-    return 0;
+    return exit_code.load();
   } catch (const std::exception& e) {
     fmt::print(stderr, "coretel-demo: {}\n", e.what());
     return 1;

@@ -48,6 +48,16 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
   info->collector_index = collector_index;
 
   std::lock_guard lock(mutex_);
+  auto existing = entities_.find(entity);
+  if (existing != entities_.end() &&
+      identities_.count(identity_of(*info, existing->second.entity->id)) != 0) {
+    std::string attributes;
+    for (const auto& a : entity) attributes += fmt::format(" {}={}", a.key, to_string(a.value));
+    throw std::invalid_argument(fmt::format(
+        "metric set '{}' is already registered for entity{{{} }} with the same registration "
+        "attributes",
+        descriptor.name, attributes));
+  }
   auto [it, inserted] = entities_.try_emplace(entity);
   if (inserted)
     it->second.entity =
@@ -64,14 +74,23 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
   }
   std::shared_ptr<const SeriesInfo> shared = std::move(info);
   series_[shared->id] = shared;
+  identities_.emplace(identity_of(*shared, shared->entity->id), shared->id);
   inboxes_[collector_index].added.push_back(shared);
   return shared;
+}
+
+SeriesRegistry::Identity SeriesRegistry::identity_of(const SeriesInfo& info, uint64_t entity_id) {
+  Identity identity{info.descriptor, entity_id, info.registration, {}};
+  for (const auto& m : info.measurement) identity.measurement_keys.push_back(m.key);
+  return identity;
 }
 
 void SeriesRegistry::unregister(TerminalSnapshot last) {
   std::lock_guard lock(mutex_);
   if (last.series >= series_.size() || series_[last.series] == nullptr) return;
-  uint32_t collector = series_[last.series]->collector_index;
+  const SeriesInfo& info = *series_[last.series];
+  identities_.erase(identity_of(info, info.entity->id));
+  uint32_t collector = info.collector_index;
   inboxes_[collector].terminals.push_back(std::move(last));
 }
 

@@ -215,3 +215,27 @@ TEST(Collector, SelfMetricsAreExported) {
 
 }  // namespace
 }  // namespace coretel_test
+
+namespace coretel_test {
+namespace {
+
+TEST(Registry, RejectsDuplicateIdentityUntilUnregistered) {
+  coretel::CollectionPipeline pipeline({}, coretel::Topology::synthetic("numa:1 pu:2"));
+  auto reporter = pipeline.make_reporter(0);
+  auto first = reporter->register_set<WorkerMetrics>({{"worker", "dup"}});
+  try {
+    reporter->register_set<WorkerMetrics>({{"worker", "dup"}});
+    FAIL() << "a second series with the same identity was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "metric set 'test.worker' is already registered for entity{ worker=dup } with "
+                 "the same registration attributes");
+  }
+  // Other registration attributes make another identity.
+  auto other = reporter->register_set<WorkerMetrics>({{"worker", "dup"}}, {{"shard", int64_t{2}}});
+  first.reset();
+  EXPECT_NO_THROW(reporter->register_set<WorkerMetrics>({{"worker", "dup"}}));
+}
+
+}  // namespace
+}  // namespace coretel_test

@@ -78,14 +78,15 @@ class Demo:
         self.admin_port = free_port()
         self.args = [DEMO, "--listen", f"127.0.0.1:{self.port}", "--admin",
                      f"127.0.0.1:{self.admin_port}", "--cores", str(cores), *extra_args]
-        self.stdout = tempfile.TemporaryFile()
+        self.stdout = tempfile.TemporaryFile()  # closed by stop()
         self.stderr = tempfile.TemporaryFile()
         self.process = subprocess.Popen(self.args, stdout=self.stdout, stderr=self.stderr)
         try:
             wait_until(self._ready, what="coretel-demo /readyz")
         except BaseException:
+            out, err = self.output()
             self.kill()
-            raise
+            raise AssertionError(f"coretel-demo did not become ready: {err}") from None
 
     @property
     def admin(self):
@@ -109,7 +110,9 @@ class Demo:
         return json.loads(http_get(self.admin + "/api/v1/telemetry/metrics")[2])
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
-        """Sends `sig` and waits; returns (exit code, stdout, stderr)."""
+        """Sends `sig` and waits; returns (exit code, stdout, stderr). Idempotent."""
+        if self.stdout.closed:
+            return self._result
         if self.process.poll() is None:
             self.process.send_signal(sig)
             try:
@@ -118,12 +121,17 @@ class Demo:
                 self.kill()
                 raise AssertionError(f"coretel-demo did not stop within {timeout}s of {sig!r}")
         out, err = self.output()
-        return self.process.returncode, out, err
+        self.stdout.close()
+        self.stderr.close()
+        self._result = (self.process.returncode, out, err)
+        return self._result
 
     def kill(self):
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
+        self.stdout.close()
+        self.stderr.close()
 
     def output(self):
         self.stdout.seek(0)

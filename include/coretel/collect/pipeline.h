@@ -10,6 +10,7 @@
 // begin_export(consumer) (deltas, transactional).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <vector>
@@ -38,7 +39,8 @@ class CollectionPipeline {
 
   /// A reporter for the thread that runs on `cpu` (its ring goes to that CPU's NUMA-node
   /// collector). `cpu < 0` means "not pinned" (node 0). Its self-metrics carry
-  /// `cpu.logical_number` plus `extra_entity`. Any thread.
+  /// `cpu.logical_number`, a unique `coretel.reporter.id` and `extra_entity`. Any thread.
+  /// Destroy every Registration made through it before the reporter itself.
   std::unique_ptr<Reporter> make_reporter(int cpu, Attributes extra_entity = {});
 
   /// Starts one collector thread per NUMA node, pinned to that node's CPUs.
@@ -62,6 +64,7 @@ class CollectionPipeline {
   SeriesRegistry registry_;
   std::vector<std::unique_ptr<Collector>> collectors_;
   bool started_ = false;
+  std::atomic<uint64_t> next_reporter_id_{0};
 };
 
 }  // namespace coretel

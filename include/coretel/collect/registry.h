@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "coretel/collect/series.h"
@@ -28,7 +29,9 @@ class SeriesRegistry {
  public:
   /// Registers a series. `collector_index` says which collector accumulates it.
   /// Throws std::invalid_argument when a measurement attribute key also names an entity or
-  /// registration attribute (the keys would collide on every data point).
+  /// registration attribute (the keys would collide on every data point), or when a live series
+  /// already has the same identity (metric set, entity and registration attributes): two such
+  /// series would export identical label sets. An identity is free again once unregister() ran.
   std::shared_ptr<const SeriesInfo> register_series(
       const MetricsDescriptor& descriptor, Attributes entity, Attributes registration,
       std::span<const MeasurementAttributeDescriptor> measurement, uint32_t collector_index);
@@ -64,6 +67,22 @@ class SeriesRegistry {
   std::map<Attributes, EntityEntry> entities_;
   uint64_t next_entity_id_ = 1;
   std::map<uint32_t, Inbox> inboxes_;
+  // What makes two series export the same label sets.
+  struct Identity {
+    const MetricsDescriptor* descriptor;
+    uint64_t entity;
+    Attributes registration;
+    std::vector<std::string_view> measurement_keys;
+    friend bool operator<(const Identity& a, const Identity& b) {
+      if (a.descriptor != b.descriptor) return std::less<>{}(a.descriptor, b.descriptor);
+      if (a.entity != b.entity) return a.entity < b.entity;
+      if (a.registration < b.registration) return true;
+      if (b.registration < a.registration) return false;
+      return a.measurement_keys < b.measurement_keys;
+    }
+  };
+  static Identity identity_of(const SeriesInfo& info, uint64_t entity_id);
+  std::map<Identity, SeriesId> identities_;
 };
 
 }  // namespace coretel
