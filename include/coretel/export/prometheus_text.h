@@ -1,0 +1,95 @@
+// prometheus_text.h: renders published MetricsViews as Prometheus text exposition format 0.0.4,
+// following OTel spec, compatibility/prometheus_and_openmetrics.md.
+//
+// COLD PATH (scrapes), but built for large scrapes: no iostreams, no per-sample allocation,
+// label strings built once per series bucket and reused by all of its fields, family names and
+// HELP/TYPE lines cached per descriptor. A PrometheusTextRenderer belongs to one thread at a
+// time (it keeps caches); the free helpers are pure and any thread may call them.
+//
+// Mapping (one field of a metric set -> Prometheus families):
+//   Counter, ObserveCounter          counter   <name>[_<unit>]_total
+//   UpDownCounter, ObserveUpDown...  gauge     <name>[_<unit>]
+//   Gauge                            gauge     <name>[_<unit>]
+//   Histogram                        histogram <name>[_<unit>]_bucket{le=...} (cumulative, with
+//                                              le="+Inf"), _sum, _count
+//   Mmsc                             summary   <name>[_<unit>] with no quantile samples: only
+//                                              <base>_sum and <base>_count (a summary's _sum and
+//                                              _count are counter-like and need no _total), plus
+//                                              two gauge families <base>_min and <base>_max whose
+//                                              samples are omitted while the count is 0.
+// Every sample carries `otel_scope_name` (the metric-set name), the entity attributes as
+// `otel_scope_<key>`, then registration and measurement attributes under their sanitised keys.
+// The resource becomes one `target_info` gauge. Families are written sorted by name; values
+// are cumulative and carry no timestamp.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "coretel/collect/metrics_view.h"
+#include "coretel/metrics/attributes.h"
+#include "coretel/metrics/descriptor.h"
+#include "coretel/resource.h"
+
+namespace coretel {
+
+/// The Content-Type of text exposition 0.0.4.
+inline constexpr std::string_view kPrometheusTextContentType =
+    "text/plain; version=0.0.4; charset=utf-8";
+
+/// The unit suffix for a UCUM unit: "s" -> "seconds", "By/s" -> "bytes_per_second", "1" and
+/// pure annotations ("{request}") -> "" (annotations are dropped everywhere); unknown units are
+/// sanitised as they are. OTel spec, compatibility/prometheus_and_openmetrics.md, "Metric
+/// Metadata".
+std::string prometheus_unit_suffix(std::string_view ucum_unit);
+
+/// The family name of a field: the name with characters outside [a-zA-Z0-9_:] replaced by `_`,
+/// runs of `_` collapsed, a leading digit prefixed with `_`, then the unit suffix (unless the
+/// name already ends with it) and `_total` for Counter and ObserveCounter (unless present).
+/// For a Histogram or Mmsc this is the base name its samples' suffixes are appended to.
+/// OTel spec, compatibility/prometheus_and_openmetrics.md, "Metric Metadata" and "Sums".
+std::string prometheus_metric_name(const MetricsField& field);
+
+/// A label key sanitised to [a-zA-Z_][a-zA-Z0-9_]*: other characters become `_`, runs of `_`
+/// are collapsed (so no key gets the reserved `__` prefix from sanitising), a leading digit is
+/// prefixed with `_`. OTel spec, compatibility/prometheus_and_openmetrics.md, "Metric Attributes".
+std::string prometheus_label_key(std::string_view key);
+
+/// The label-value form of an attribute value (unescaped): strings as they are, integers in
+/// decimal, doubles in shortest round-trip form (`NaN`, `Infinity`, `-Infinity`), booleans as
+/// `true`/`false`. OTel spec, compatibility/prometheus_and_openmetrics.md, "Metric Attributes".
+std::string prometheus_label_value(const AttributeValue& value);
+
+/// Appends `value` escaped for a label value: `\` -> `\\`, `"` -> `\"`, newline -> `\n`.
+void append_escaped_label_value(std::string& out, std::string_view value);
+
+/// Renders views as text exposition 0.0.4. One renderer per thread; reuse it across scrapes so
+/// that its caches (family names, HELP/TYPE lines, scratch buffers) pay off.
+///
+/// Descriptors seen by a renderer must outlive it (they are static in practice: the caches are
+/// keyed by descriptor address).
+class PrometheusTextRenderer {
+ public:
+  PrometheusTextRenderer();
+  ~PrometheusTextRenderer();
+  PrometheusTextRenderer(const PrometheusTextRenderer&) = delete;
+  PrometheusTextRenderer& operator=(const PrometheusTextRenderer&) = delete;
+
+  /// Appends the exposition of `resource` (as `target_info`, when non-empty) and of every series
+  /// of `views` (one view per collector; null views are skipped) to `out`. Rules: OTel spec,
+  /// compatibility/prometheus_and_openmetrics.md. One HELP/TYPE per family and all samples of a
+  /// family contiguous across views and descriptors; when two descriptors give one name two
+  /// different TYPEs, the family seen later is dropped. Measured-set buckets appear once
+  /// observed. Sanitised label keys that collide get their values joined with `;` in the order of
+  /// the original keys.
+  void render(const Resource& resource, std::span<const MetricsViewPtr> views, std::string& out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace coretel

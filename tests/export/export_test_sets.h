@@ -1,0 +1,77 @@
+// export_test_sets.h: small metric sets and helpers shared by the exporter and admin tests.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "coretel/collect/metrics_view.h"
+#include "coretel/collect/pipeline.h"
+#include "coretel/metrics/measurement.h"
+#include "coretel/metrics/metric_set.h"
+
+namespace coretel_export_test {
+
+inline constexpr std::array<double, 3> kSizeBounds{0.5, 1.0, 2.5};
+
+struct CORETEL_METRIC_SET_STRUCT(AppMetrics) {
+  coretel::Counter<uint64_t> requests;
+  coretel::Counter<double> sent;
+  coretel::Gauge<int64_t> temperature;
+  coretel::UpDownCounter<int64_t> active;
+  coretel::ObserveCounter<uint64_t> cpu_time;
+  coretel::Mmsc latency;
+  coretel::Histogram<kSizeBounds> size;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(AppMetrics, "app.server", "An application server.",
+                            CORETEL_FIELD(requests, "app.requests", "{request}",
+                                          "Requests served."),
+                            CORETEL_FIELD(sent, "app.sent", "By", "Bytes sent."),
+                            CORETEL_FIELD(temperature, "app.temperature", "Cel",
+                                          "Temperature with a \\ backslash\nand a newline."),
+                            CORETEL_FIELD(active, "app.active", "{connection}",
+                                          "Open connections."),
+                            CORETEL_FIELD(cpu_time, "app.cpu.time", "s", "CPU time."),
+                            CORETEL_FIELD(latency, "app.latency", "s", "Request latency."),
+                            CORETEL_FIELD(size, "app.size", "By", "Payload size."));
+
+enum class Method : uint8_t { kGet, kPost, kOdd };
+CORETEL_MEASUREMENT_ATTRIBUTE(Method, "http.request.method", "GET", "POST", "O\"D\\D");
+
+struct CORETEL_METRIC_SET_STRUCT(HttpMetrics) {
+  coretel::Counter<uint64_t> requests;
+  coretel::Gauge<double> load;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(HttpMetrics, "app.http", "HTTP requests by method.",
+                            CORETEL_FIELD(requests, "app.http.requests", "{request}",
+                                          "HTTP requests."),
+                            CORETEL_FIELD(load, "app.http.load", "1", "Load."));
+using HttpByMethod = coretel::MeasuredSet<HttpMetrics, Method>;
+
+/// A view holding only the series of `views` described by `descriptor` (the pipeline's views
+/// also hold coretel's own self-metrics).
+inline std::vector<coretel::MetricsViewPtr> only(std::span<const coretel::MetricsViewPtr> views,
+                                                 const coretel::MetricsDescriptor& descriptor) {
+  std::vector<coretel::MetricsViewPtr> out;
+  for (const auto& view : views) {
+    auto filtered = std::make_shared<coretel::MetricsView>();
+    filtered->set_time(view->time_unix_nano());
+    for (const auto& s : view->series()) {
+      if (s.info->descriptor != &descriptor) continue;
+      std::size_t words = std::size_t{s.info->bucket_count} * s.info->words_per_bucket;
+      std::vector<uint8_t> observed;
+      for (uint32_t b = 0; b < s.info->bucket_count; ++b) observed.push_back(view->observed(s, b));
+      filtered->add(s.info, s.last_update_unix_nano,
+                    std::span<const uint64_t>(view->bucket_words(s, 0), words), observed);
+    }
+    out.push_back(std::move(filtered));
+  }
+  return out;
+}
+
+}  // namespace coretel_export_test

@@ -1,0 +1,453 @@
+// Prometheus text exposition 0.0.4: names, units, types, labels, escaping, golden text and
+// promtool.
+#include "coretel/export/prometheus_text.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "coretel/collect/pipeline.h"
+#include "export_test_sets.h"
+
+namespace coretel_export_test {
+namespace {
+
+using coretel::InstrumentKind;
+using coretel::MetricsField;
+using coretel::Temporality;
+using coretel::ValueType;
+
+MetricsField field(std::string_view name, std::string_view unit, InstrumentKind kind) {
+  return MetricsField{name, unit, "", kind, Temporality::kDelta, ValueType::kU64, 0, {}, 1};
+}
+
+TEST(PrometheusNames, UnitSuffixes) {
+  using coretel::prometheus_unit_suffix;
+  EXPECT_EQ(prometheus_unit_suffix("s"), "seconds");
+  EXPECT_EQ(prometheus_unit_suffix("ms"), "milliseconds");
+  EXPECT_EQ(prometheus_unit_suffix("us"), "microseconds");
+  EXPECT_EQ(prometheus_unit_suffix("ns"), "nanoseconds");
+  EXPECT_EQ(prometheus_unit_suffix("By"), "bytes");
+  EXPECT_EQ(prometheus_unit_suffix("KiBy"), "kibibytes");
+  EXPECT_EQ(prometheus_unit_suffix("MiBy"), "mebibytes");
+  EXPECT_EQ(prometheus_unit_suffix("GiBy"), "gibibytes");
+  EXPECT_EQ(prometheus_unit_suffix("kBy"), "kilobytes");
+  EXPECT_EQ(prometheus_unit_suffix("KBy"), "kilobytes");
+  EXPECT_EQ(prometheus_unit_suffix("MBy"), "megabytes");
+  EXPECT_EQ(prometheus_unit_suffix("GBy"), "gigabytes");
+  EXPECT_EQ(prometheus_unit_suffix("m"), "meters");
+  EXPECT_EQ(prometheus_unit_suffix("V"), "volts");
+  EXPECT_EQ(prometheus_unit_suffix("A"), "amperes");
+  EXPECT_EQ(prometheus_unit_suffix("J"), "joules");
+  EXPECT_EQ(prometheus_unit_suffix("W"), "watts");
+  EXPECT_EQ(prometheus_unit_suffix("g"), "grams");
+  EXPECT_EQ(prometheus_unit_suffix("Cel"), "celsius");
+  EXPECT_EQ(prometheus_unit_suffix("Hz"), "hertz");
+  EXPECT_EQ(prometheus_unit_suffix("%"), "percent");
+  EXPECT_EQ(prometheus_unit_suffix("d"), "days");
+  EXPECT_EQ(prometheus_unit_suffix("h"), "hours");
+  EXPECT_EQ(prometheus_unit_suffix("min"), "minutes");
+  EXPECT_EQ(prometheus_unit_suffix("1"), "");
+  EXPECT_EQ(prometheus_unit_suffix("{request}"), "");
+  EXPECT_EQ(prometheus_unit_suffix("By/s"), "bytes_per_second");
+  EXPECT_EQ(prometheus_unit_suffix("{request}/s"), "per_second");
+  EXPECT_EQ(prometheus_unit_suffix("1/s"), "per_second");
+  EXPECT_EQ(prometheus_unit_suffix("m/s"), "meters_per_second");
+  EXPECT_EQ(prometheus_unit_suffix("By/{packet}"), "bytes");
+  EXPECT_EQ(prometheus_unit_suffix("{packet}By"), "bytes");
+  EXPECT_EQ(prometheus_unit_suffix("furlong"), "furlong");
+  EXPECT_EQ(prometheus_unit_suffix("mol.L-1"), "mol_L_1");
+}
+
+TEST(PrometheusNames, MetricNames) {
+  using coretel::prometheus_metric_name;
+  EXPECT_EQ(prometheus_metric_name(field("foo.bar", "By", InstrumentKind::kCounter)),
+            "foo_bar_bytes_total");
+  EXPECT_EQ(prometheus_metric_name(field("foo.bar", "By", InstrumentKind::kObserveCounter)),
+            "foo_bar_bytes_total");
+  EXPECT_EQ(prometheus_metric_name(field("foo.bar", "By", InstrumentKind::kUpDownCounter)),
+            "foo_bar_bytes");
+  EXPECT_EQ(prometheus_metric_name(field("foo.bar", "By", InstrumentKind::kGauge)),
+            "foo_bar_bytes");
+  EXPECT_EQ(prometheus_metric_name(field("foo.bar", "{item}", InstrumentKind::kCounter)),
+            "foo_bar_total");
+  // The unit is not repeated, nor is _total.
+  EXPECT_EQ(prometheus_metric_name(field("rx.bytes", "By", InstrumentKind::kCounter)),
+            "rx_bytes_total");
+  EXPECT_EQ(prometheus_metric_name(field("rx.total", "1", InstrumentKind::kCounter)), "rx_total");
+  EXPECT_EQ(prometheus_metric_name(field("rx.time", "s", InstrumentKind::kHistogram)),
+            "rx_time_seconds");
+  // Sanitising: invalid characters, runs of '_', leading digit; ':' is kept.
+  EXPECT_EQ(prometheus_metric_name(field("a-b..c__d", "1", InstrumentKind::kGauge)), "a_b_c_d");
+  EXPECT_EQ(prometheus_metric_name(field("9lives", "1", InstrumentKind::kGauge)), "_9lives");
+  EXPECT_EQ(prometheus_metric_name(field("ns:x", "1", InstrumentKind::kGauge)), "ns:x");
+}
+
+TEST(PrometheusNames, LabelKeysAndValues) {
+  using coretel::prometheus_label_key;
+  using coretel::prometheus_label_value;
+  EXPECT_EQ(prometheus_label_key("http.request.method"), "http_request_method");
+  EXPECT_EQ(prometheus_label_key("9lives"), "_9lives");
+  EXPECT_EQ(prometheus_label_key("a..b:c"), "a_b_c");
+  EXPECT_EQ(prometheus_label_key(".x"), "_x");
+  EXPECT_EQ(prometheus_label_value(coretel::AttributeValue{int64_t{-42}}), "-42");
+  EXPECT_EQ(prometheus_label_value(coretel::AttributeValue{0.1}), "0.1");
+  EXPECT_EQ(prometheus_label_value(coretel::AttributeValue{1e300}), "1e+300");
+  EXPECT_EQ(prometheus_label_value(coretel::AttributeValue{std::nan("")}), "NaN");
+  EXPECT_EQ(prometheus_label_value(coretel::AttributeValue{-HUGE_VAL}), "-Infinity");
+  EXPECT_EQ(prometheus_label_value(coretel::AttributeValue{true}), "true");
+  EXPECT_EQ(prometheus_label_value(coretel::AttributeValue{std::string("x")}), "x");
+  std::string escaped;
+  coretel::append_escaped_label_value(escaped, "a\\b\"c\nd");
+  EXPECT_EQ(escaped, "a\\\\b\\\"c\\nd");
+}
+
+// A pipeline with one unpinned reporter; publish() makes recorded values visible in views().
+struct Harness {
+  coretel::CollectionPipeline pipeline{{}, coretel::Topology::detect()};
+  std::unique_ptr<coretel::Reporter> reporter = pipeline.make_reporter(-1);
+  coretel::PrometheusTextRenderer renderer;
+
+  void publish() {
+    reporter->report_all();
+    pipeline.collect_now();
+  }
+  std::string render(const coretel::MetricsDescriptor& descriptor,
+                     const coretel::Resource& resource = {}) {
+    auto views = only(pipeline.views(), descriptor);
+    std::string out;
+    renderer.render(resource, views, out);
+    return out;
+  }
+};
+
+void record_app(AppMetrics& m) {
+  m.requests.add(3);
+  m.sent.add(1.5);
+  m.temperature.set(-4);
+  m.active.inc();
+  m.active.inc();
+  m.active.dec();
+  m.cpu_time.observe(12);
+  m.latency.record(0.25);
+  m.latency.record(1.0);
+  m.size.record(0.5);
+  m.size.record(2.0);
+  m.size.record(10.0);
+}
+
+TEST(PrometheusText, EveryInstrumentGolden) {
+  Harness h;
+  auto app = h.reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}, {"core", int64_t{3}}},
+                                                  {{"region", "eu \"west\"\\\n"}});
+  record_app(*app);
+  h.publish();
+  const std::string l =
+      R"(otel_scope_name="app.server",otel_scope_core="3",otel_scope_pipeline_name="p1",)"
+      R"(region="eu \"west\"\\\n")";
+  const std::string expected =
+      "# HELP app_active Open connections.\n"
+      "# TYPE app_active gauge\n"
+      "app_active{" +
+      l +
+      "} 1\n"
+      "# HELP app_cpu_time_seconds_total CPU time.\n"
+      "# TYPE app_cpu_time_seconds_total counter\n"
+      "app_cpu_time_seconds_total{" +
+      l +
+      "} 12\n"
+      "# HELP app_latency_seconds Request latency.\n"
+      "# TYPE app_latency_seconds summary\n"
+      "app_latency_seconds_sum{" +
+      l +
+      "} 1.25\n"
+      "app_latency_seconds_count{" +
+      l +
+      "} 2\n"
+      "# HELP app_latency_seconds_max Request latency.\n"
+      "# TYPE app_latency_seconds_max gauge\n"
+      "app_latency_seconds_max{" +
+      l +
+      "} 1\n"
+      "# HELP app_latency_seconds_min Request latency.\n"
+      "# TYPE app_latency_seconds_min gauge\n"
+      "app_latency_seconds_min{" +
+      l +
+      "} 0.25\n"
+      "# HELP app_requests_total Requests served.\n"
+      "# TYPE app_requests_total counter\n"
+      "app_requests_total{" +
+      l +
+      "} 3\n"
+      "# HELP app_sent_bytes_total Bytes sent.\n"
+      "# TYPE app_sent_bytes_total counter\n"
+      "app_sent_bytes_total{" +
+      l +
+      "} 1.5\n"
+      "# HELP app_size_bytes Payload size.\n"
+      "# TYPE app_size_bytes histogram\n"
+      "app_size_bytes_bucket{" +
+      l +
+      ",le=\"0.5\"} 1\n"
+      "app_size_bytes_bucket{" +
+      l +
+      ",le=\"1\"} 1\n"
+      "app_size_bytes_bucket{" +
+      l +
+      ",le=\"2.5\"} 2\n"
+      "app_size_bytes_bucket{" +
+      l +
+      ",le=\"+Inf\"} 3\n"
+      "app_size_bytes_sum{" +
+      l +
+      "} 12.5\n"
+      "app_size_bytes_count{" +
+      l +
+      "} 3\n"
+      "# HELP app_temperature_celsius Temperature with a \\\\ backslash\\nand a newline.\n"
+      "# TYPE app_temperature_celsius gauge\n"
+      "app_temperature_celsius{" +
+      l + "} -4\n";
+  EXPECT_EQ(h.render(AppMetrics::descriptor), expected);
+
+  // Values are cumulative: a second scrape after more records adds up, and the renderer's
+  // caches give the same text for the same views.
+  app->requests.add(2);
+  h.publish();
+  std::string again = h.render(AppMetrics::descriptor);
+  EXPECT_NE(again.find("app_requests_total{" + l + "} 5\n"), std::string::npos) << again;
+  EXPECT_EQ(again, h.render(AppMetrics::descriptor));
+}
+
+TEST(PrometheusText, EmptyMmscOmitsMinAndMaxSamples) {
+  Harness h;
+  auto app = h.reporter->register_set<AppMetrics>({{"id", "idle"}});
+  h.publish();
+  std::string text = h.render(AppMetrics::descriptor);
+  const std::string l = R"(otel_scope_name="app.server",otel_scope_id="idle")";
+  EXPECT_NE(
+      text.find("app_latency_seconds_sum{" + l + "} 0\napp_latency_seconds_count{" + l + "} 0\n"),
+      std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("app_latency_seconds_min{"), std::string::npos) << text;
+  EXPECT_EQ(text.find("app_latency_seconds_max{"), std::string::npos) << text;
+  // A plain set is exported from registration on, with zero values.
+  EXPECT_NE(text.find("app_requests_total{" + l + "} 0\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("app_size_bytes_bucket{" + l + ",le=\"+Inf\"} 0\n"), std::string::npos);
+}
+
+TEST(PrometheusText, MeasuredSetShowsObservedBucketsWithEscapedValues) {
+  Harness h;
+  auto http = h.reporter->register_set<HttpByMethod>({{"service", "api"}});
+  http->with(Method::kGet).requests.add(7);
+  http->with(Method::kOdd).requests.inc();
+  http->with(Method::kOdd).load.set(0.5);
+  h.publish();
+  const std::string expected =
+      "# HELP app_http_load Load.\n"
+      "# TYPE app_http_load gauge\n"
+      "app_http_load{otel_scope_name=\"app.http\",otel_scope_service=\"api\","
+      "http_request_method=\"GET\"} 0\n"
+      "app_http_load{otel_scope_name=\"app.http\",otel_scope_service=\"api\","
+      "http_request_method=\"O\\\"D\\\\D\"} 0.5\n"
+      "# HELP app_http_requests_total HTTP requests.\n"
+      "# TYPE app_http_requests_total counter\n"
+      "app_http_requests_total{otel_scope_name=\"app.http\",otel_scope_service=\"api\","
+      "http_request_method=\"GET\"} 7\n"
+      "app_http_requests_total{otel_scope_name=\"app.http\",otel_scope_service=\"api\","
+      "http_request_method=\"O\\\"D\\\\D\"} 1\n";
+  EXPECT_EQ(h.render(HttpMetrics::descriptor), expected);
+}
+
+struct CORETEL_METRIC_SET_STRUCT(TinyMetrics) {
+  coretel::Gauge<uint64_t> value;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(TinyMetrics, "app.tiny", "Tiny.",
+                            CORETEL_FIELD(value, "app.tiny.value", "1", "A value."));
+
+TEST(PrometheusText, LabelSanitisingCollisionsAndValueTypes) {
+  Harness h;
+  auto tiny = h.reporter->register_set<TinyMetrics>({{"name", "entity-name"}, {"k8s.pod", "p"}},
+                                                    {{"a.b", "dot"},
+                                                     {"a_b", "underscore"},
+                                                     {"9lives", true},
+                                                     {"ratio", 0.25},
+                                                     {"count", int64_t{-7}}});
+  tiny->value.set(1);
+  h.publish();
+  // Colliding keys (a.b/a_b, and the entity's `name` with the scope name) are joined with ';' in
+  // the order of their original keys; then labels come sorted by key.
+  EXPECT_EQ(h.render(TinyMetrics::descriptor),
+            "# HELP app_tiny_value A value.\n"
+            "# TYPE app_tiny_value gauge\n"
+            "app_tiny_value{_9lives=\"true\",a_b=\"dot;underscore\",count=\"-7\","
+            "otel_scope_k8s_pod=\"p\",otel_scope_name=\"app.tiny;entity-name\","
+            "ratio=\"0.25\"} 1\n");
+}
+
+TEST(PrometheusText, TargetInfoFromResource) {
+  Harness h;
+  coretel::Resource resource{{{"service.name", "svc"},
+                              {"process.pid", int64_t{42}},
+                              {"host.name", "h\"1"},
+                              {"service_name", "dup"}}};
+  std::string text = h.render(TinyMetrics::descriptor, resource);
+  EXPECT_EQ(text,
+            "# HELP target_info Target metadata\n"
+            "# TYPE target_info gauge\n"
+            "target_info{host_name=\"h\\\"1\",process_pid=\"42\",service_name=\"svc;dup\"} 1\n");
+  // No resource, no target_info.
+  EXPECT_EQ(h.render(TinyMetrics::descriptor), "");
+}
+
+TEST(PrometheusText, DetectedResourceHasTheSdkAttributes) {
+  setenv("OTEL_SERVICE_NAME", "from-env", 1);
+  auto resource = coretel::Resource::detect("default-name");
+  unsetenv("OTEL_SERVICE_NAME");
+  EXPECT_EQ(*resource.attributes.find("service.name"), coretel::AttributeValue("from-env"));
+  EXPECT_EQ(*coretel::Resource::detect("default-name").attributes.find("service.name"),
+            coretel::AttributeValue("default-name"));
+  EXPECT_EQ(*resource.attributes.find("telemetry.sdk.name"), coretel::AttributeValue("coretel"));
+  EXPECT_EQ(*resource.attributes.find("telemetry.sdk.language"), coretel::AttributeValue("cpp"));
+  EXPECT_EQ(*resource.attributes.find("telemetry.sdk.version"), coretel::AttributeValue("0.1.0"));
+  EXPECT_EQ(*resource.attributes.find("process.pid"), coretel::AttributeValue(int64_t{getpid()}));
+  ASSERT_NE(resource.attributes.find("host.name"), nullptr);
+  const auto& id = std::get<std::string>(*resource.attributes.find("service.instance.id"));
+  ASSERT_EQ(id.size(), 36u);
+  EXPECT_EQ(id[14], '4');                                          // version 4
+  EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // RFC variant
+  EXPECT_NE(id, std::get<std::string>(
+                    *coretel::Resource::detect("x").attributes.find("service.instance.id")));
+}
+
+// Two descriptors mapping fields to one name: same TYPE merges (one HELP/TYPE, samples
+// contiguous), different TYPE drops the later family.
+struct CORETEL_METRIC_SET_STRUCT(FirstSet) {
+  coretel::Histogram<kSizeBounds> x;
+  coretel::Gauge<int64_t> y;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(FirstSet, "dup.first", "First.",
+                            CORETEL_FIELD(x, "dup.x", "1", "X as a histogram."),
+                            CORETEL_FIELD(y, "dup.y", "1", "Y from first."));
+struct CORETEL_METRIC_SET_STRUCT(SecondSet) {
+  coretel::Gauge<int64_t> x;
+  coretel::UpDownCounter<int64_t> y;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(SecondSet, "dup.second", "Second.",
+                            CORETEL_FIELD(x, "dup.x", "1", "X as a gauge."),
+                            CORETEL_FIELD(y, "dup.y", "1", "Y from second."));
+
+TEST(PrometheusText, SameNameAcrossDescriptors) {
+  coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
+  auto reporter = pipeline.make_reporter(-1);
+  auto first = reporter->register_set<FirstSet>({});
+  auto second = reporter->register_set<SecondSet>({});
+  first->y.set(1);
+  second->x.set(5);
+  second->y.add(2);
+  reporter->report_all();
+  pipeline.collect_now();
+  std::vector<coretel::MetricsViewPtr> views;
+  for (const auto& v : only(pipeline.views(), FirstSet::descriptor)) views.push_back(v);
+  for (const auto& v : only(pipeline.views(), SecondSet::descriptor)) views.push_back(v);
+  coretel::PrometheusTextRenderer renderer;
+  std::string out;
+  renderer.render({}, views, out);
+  EXPECT_EQ(out,
+            "# HELP dup_x X as a histogram.\n"
+            "# TYPE dup_x histogram\n"
+            "dup_x_bucket{otel_scope_name=\"dup.first\",le=\"0.5\"} 0\n"
+            "dup_x_bucket{otel_scope_name=\"dup.first\",le=\"1\"} 0\n"
+            "dup_x_bucket{otel_scope_name=\"dup.first\",le=\"2.5\"} 0\n"
+            "dup_x_bucket{otel_scope_name=\"dup.first\",le=\"+Inf\"} 0\n"
+            "dup_x_sum{otel_scope_name=\"dup.first\"} 0\n"
+            "dup_x_count{otel_scope_name=\"dup.first\"} 0\n"
+            "# HELP dup_y Y from first.\n"
+            "# TYPE dup_y gauge\n"
+            "dup_y{otel_scope_name=\"dup.first\"} 1\n"
+            "dup_y{otel_scope_name=\"dup.second\"} 2\n");
+}
+
+TEST(PrometheusText, FamiliesStayContiguousAcrossCollectors) {
+  coretel::CollectionPipeline pipeline(
+      {}, coretel::Topology::synthetic("package:2 numa:1 core:1 pu:1"));
+  ASSERT_EQ(pipeline.collectors().size(), 2u);
+  auto r0 = pipeline.make_reporter(0);
+  auto r1 = pipeline.make_reporter(1);
+  auto a = r0->register_set<TinyMetrics>({{"node", int64_t{0}}});
+  auto b = r1->register_set<TinyMetrics>({{"node", int64_t{1}}});
+  a->value.set(10);
+  b->value.set(11);
+  r0->report_all();
+  r1->report_all();
+  pipeline.collect_now();
+  coretel::PrometheusTextRenderer renderer;
+  std::string out = "prefix\n";  // render appends
+  renderer.render({}, only(pipeline.views(), TinyMetrics::descriptor), out);
+  EXPECT_EQ(out,
+            "prefix\n"
+            "# HELP app_tiny_value A value.\n"
+            "# TYPE app_tiny_value gauge\n"
+            "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_node=\"0\"} 10\n"
+            "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_node=\"1\"} 11\n");
+}
+
+TEST(PrometheusText, SpecialDoubleValues) {
+  Harness h;
+  auto http = h.reporter->register_set<HttpByMethod>({});
+  http->with(Method::kGet).load.set(std::numeric_limits<double>::infinity());
+  http->with(Method::kPost).load.set(-std::numeric_limits<double>::infinity());
+  http->with(Method::kOdd).load.set(std::nan(""));
+  h.publish();
+  std::string text = h.render(HttpMetrics::descriptor);
+  EXPECT_NE(text.find("method=\"GET\"} +Inf\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("method=\"POST\"} -Inf\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("D\"} NaN\n"), std::string::npos) << text;
+}
+
+// The whole exposition of a busy pipeline (coretel's self-metrics included) passes
+// `promtool check metrics` (parse and lint).
+TEST(PrometheusText, PromtoolAcceptsTheOutput) {
+  if (access("/usr/bin/promtool", X_OK) != 0) GTEST_SKIP() << "promtool not installed";
+  Harness h;
+  auto app = h.reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}, {"core", int64_t{3}}},
+                                                  {{"region", "eu \"west\"\\\n"}});
+  auto idle = h.reporter->register_set<AppMetrics>({{"pipeline.name", "p2"}});
+  auto http = h.reporter->register_set<HttpByMethod>({{"service", "api"}});
+  auto tiny =
+      h.reporter->register_set<TinyMetrics>({{"name", "n"}}, {{"a.b", 1.5}, {"a_b", false}});
+  record_app(*app);
+  http->with(Method::kGet).requests.add(7);
+  http->with(Method::kOdd).load.set(std::nan(""));
+  h.publish();
+  h.publish();  // self-metrics of the first cycle
+  std::string text;
+  h.renderer.render(coretel::Resource::detect("promtool-test"), h.pipeline.views(), text);
+  ASSERT_NE(text.find("coretel_collector_lag_seconds_count"), std::string::npos) << text;
+
+  char path[] = "/tmp/coretel_promtool_XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  std::string command = std::string("/usr/bin/promtool check metrics < ") + path + " 2>&1";
+  FILE* p = popen(command.c_str(), "r");
+  ASSERT_NE(p, nullptr);
+  std::string output;
+  char buf[512];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) output += buf;
+  int status = pclose(p);
+  unlink(path);
+  EXPECT_EQ(status, 0) << output << "\n--- input ---\n" << text;
+  EXPECT_EQ(output.find("error"), std::string::npos) << output;
+}
+
+}  // namespace
+}  // namespace coretel_export_test
