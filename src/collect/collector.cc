@@ -76,7 +76,7 @@ Collector::Collector(SeriesRegistry& registry, uint32_t index, uint32_t delta_co
   Attributes entity{{"coretel.numa_node.logical_number", int64_t{index}}};
   self_reporter_ = std::make_unique<Reporter>(registry_, ring, index_, entity);
   self_ = self_reporter_->register_set<CollectorMetrics>(entity);
-  view_.store(std::make_shared<const MetricsView>());
+  view_ = std::make_shared<const MetricsView>();
 }
 
 Collector::~Collector() {
@@ -258,13 +258,18 @@ void Collector::publish(uint64_t now) {
     view->add(s->info, s->last_update, s->cumulative, s->observed);
     if (s->terminal_merged) s->terminal_published = true;
   }
-  view_.store(std::move(view));
+  std::shared_ptr<const MetricsView> published = std::move(view);
+  {
+    std::lock_guard lock(view_mutex_);
+    view_.swap(published);
+  }  // the previous view is released here, outside the lock
   view_dirty_ = false;
   self_->views_published.inc();
 }
 
 MetricsViewPtr Collector::view() const {
-  return view_.load();
+  std::lock_guard lock(view_mutex_);
+  return view_;
 }
 
 ExportTransaction Collector::begin_export(uint32_t consumer) {

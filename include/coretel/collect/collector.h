@@ -144,7 +144,10 @@ class Collector {
   std::vector<std::unique_ptr<SeriesState>> series_;  // by SeriesId; null when not ours
   std::size_t series_count_ = 0;
 
-  std::atomic<std::shared_ptr<const MetricsView>> view_;
+  // The published view. The mutex is held only to copy or swap the pointer, never while a
+  // view is built or read.
+  mutable std::mutex view_mutex_;
+  std::shared_ptr<const MetricsView> view_;
   bool view_dirty_ = true;
 
   std::unique_ptr<Reporter> self_reporter_;
