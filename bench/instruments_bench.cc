@@ -1,0 +1,209 @@
+// instruments_bench.cc: the hot path. Every benchmark here has the same loop shape: per
+// iteration, 8 records (one into each of 8 instruments of one cache-line-aligned struct, values
+// from a sliding window of values()), with DoNotOptimize(&set) before and ClobberMemory() after,
+// so the set is reloaded and stored every iteration and no record can be hoisted or merged.
+// BM_raw_increment is the floor: the same shape with 8 plain uint64_t members.
+#include <cstdint>
+
+#include <benchmark/benchmark.h>
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "bench_common.h"
+#include "coretel/metrics/instruments.h"
+#include "coretel/metrics/metric_set.h"
+
+namespace {
+
+using coretel_bench::kBounds16;
+using coretel_bench::kRecordsPerIteration;
+using coretel_bench::report_per_op;
+using coretel_bench::values;
+
+#define BENCH_EIGHT(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+#define BENCH_FIELD(n, prefix) CORETEL_FIELD(f##n, prefix ".f" #n, "1", "Field " #n ".")
+#define BENCH_FIELDS(prefix)                                                                      \
+  BENCH_FIELD(0, prefix), BENCH_FIELD(1, prefix), BENCH_FIELD(2, prefix), BENCH_FIELD(3, prefix), \
+      BENCH_FIELD(4, prefix), BENCH_FIELD(5, prefix), BENCH_FIELD(6, prefix),                     \
+      BENCH_FIELD(7, prefix)
+
+// The floor: eight plain members in a cache-line-aligned struct.
+struct alignas(coretel::kCacheLineSize) RawSet {
+  uint64_t f0, f1, f2, f3, f4, f5, f6, f7;
+};
+
+struct CORETEL_METRIC_SET_STRUCT(CounterSet) {
+  coretel::Counter<uint64_t> f0, f1, f2, f3, f4, f5, f6, f7;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(CounterSet, "bench.counter", "Eight counters.",
+                            BENCH_FIELDS("bench.counter"));
+
+struct CORETEL_METRIC_SET_STRUCT(GaugeSet) {
+  coretel::Gauge<uint64_t> f0, f1, f2, f3, f4, f5, f6, f7;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(GaugeSet, "bench.gauge", "Eight gauges.", BENCH_FIELDS("bench.gauge"));
+
+struct CORETEL_METRIC_SET_STRUCT(UpDownSet) {
+  coretel::UpDownCounter<int64_t> f0, f1, f2, f3, f4, f5, f6, f7;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(UpDownSet, "bench.updown", "Eight up-down counters.",
+                            BENCH_FIELDS("bench.updown"));
+
+struct CORETEL_METRIC_SET_STRUCT(MmscSet) {
+  coretel::Mmsc f0, f1, f2, f3, f4, f5, f6, f7;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(MmscSet, "bench.mmsc", "Eight min/max/sum/count.",
+                            BENCH_FIELDS("bench.mmsc"));
+
+struct CORETEL_METRIC_SET_STRUCT(HistogramSet) {
+  coretel::Histogram<kBounds16> f0, f1, f2, f3, f4, f5, f6, f7;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(HistogramSet, "bench.histogram", "Eight 16-bound histograms.",
+                            BENCH_FIELDS("bench.histogram"));
+
+// The shared loop: `record(set, window)` does the 8 records of one iteration.
+template <class Set, class Record>
+void run_hot_loop(benchmark::State& state, Record record) {
+  Set set{};
+  std::size_t i = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(&set);
+    record(set, i & 15);
+    benchmark::ClobberMemory();
+    ++i;
+  }
+  benchmark::DoNotOptimize(&set);
+  report_per_op(state, kRecordsPerIteration);
+}
+
+void BM_raw_increment(benchmark::State& state) {
+  const uint64_t* v = values().u64.data();
+  run_hot_loop<RawSet>(state, [v](RawSet& s, std::size_t w) {
+#define REC(n) s.f##n += v[w + n];
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_raw_increment);
+
+void BM_coretel_counter_add(benchmark::State& state) {
+  const uint64_t* v = values().u64.data();
+  run_hot_loop<CounterSet>(state, [v](CounterSet& s, std::size_t w) {
+#define REC(n) s.f##n.add(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_counter_add);
+
+void BM_coretel_gauge_set(benchmark::State& state) {
+  const uint64_t* v = values().u64.data();
+  run_hot_loop<GaugeSet>(state, [v](GaugeSet& s, std::size_t w) {
+#define REC(n) s.f##n.set(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_gauge_set);
+
+void BM_coretel_updown_add(benchmark::State& state) {
+  const int64_t* v = values().i64.data();
+  run_hot_loop<UpDownSet>(state, [v](UpDownSet& s, std::size_t w) {
+#define REC(n) s.f##n.add(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_updown_add);
+
+void BM_coretel_mmsc_record(benchmark::State& state) {
+  const double* v = values().f64.data();
+  run_hot_loop<MmscSet>(state, [v](MmscSet& s, std::size_t w) {
+#define REC(n) s.f##n.record(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_mmsc_record);
+
+void BM_coretel_histogram_record(benchmark::State& state) {
+  const double* v = values().f64.data();
+  run_hot_loop<HistogramSet>(state, [v](HistogramSet& s, std::size_t w) {
+#define REC(n) s.f##n.record(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_histogram_record);
+
+// prometheus-cpp: 8 instruments of one family, the same values and the same loop shape.
+struct PromCounters {
+  prometheus::Registry registry;
+  prometheus::Counter* c[8];
+  PromCounters() {
+    auto& family =
+        prometheus::BuildCounter().Name("bench_counter_total").Help("Bench.").Register(registry);
+    for (int k = 0; k < 8; ++k) c[k] = &family.Add({{"field", std::to_string(k)}});
+  }
+};
+
+struct PromHistograms {
+  prometheus::Registry registry;
+  prometheus::Histogram* h[8];
+  PromHistograms() {
+    auto& family =
+        prometheus::BuildHistogram().Name("bench_histogram").Help("Bench.").Register(registry);
+    prometheus::Histogram::BucketBoundaries bounds(kBounds16.begin(), kBounds16.end());
+    for (int k = 0; k < 8; ++k) h[k] = &family.Add({{"field", std::to_string(k)}}, bounds);
+  }
+};
+
+void BM_prometheus_counter_increment(benchmark::State& state) {
+  const double* v = values().u64_as_f64.data();
+  PromCounters prom;
+  run_hot_loop<RawSet>(state, [v, &prom](RawSet&, std::size_t w) {
+#define REC(n) prom.c[n]->Increment(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_prometheus_counter_increment);
+
+void BM_prometheus_histogram_observe(benchmark::State& state) {
+  const double* v = values().f64.data();
+  PromHistograms prom;
+  run_hot_loop<RawSet>(state, [v, &prom](RawSet&, std::size_t w) {
+#define REC(n) prom.h[n]->Observe(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_prometheus_histogram_observe);
+
+// Two threads. coretel: each thread records into its own set (the design: one set per owning
+// thread, no sharing). prometheus-cpp: both threads increment one shared Counter, 8 times per
+// iteration (its instruments are meant to be shared; that is what its atomics are for).
+void BM_coretel_counter_add_2threads(benchmark::State& state) {
+  BM_coretel_counter_add(state);
+}
+BENCHMARK(BM_coretel_counter_add_2threads)->Threads(2);
+
+void BM_prometheus_counter_increment_2threads(benchmark::State& state) {
+  static PromCounters prom;  // thread-safe initialisation; shared by both threads
+  const double* v = values().u64_as_f64.data();
+  prometheus::Counter* counter = prom.c[0];
+  run_hot_loop<RawSet>(state, [v, counter](RawSet&, std::size_t w) {
+#define REC(n) counter->Increment(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_prometheus_counter_increment_2threads)->Threads(2);
+
+}  // namespace

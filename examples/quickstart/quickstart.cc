@@ -1,0 +1,43 @@
+// coretel-quickstart: the README's example, compiled and run by the test suite.
+// Declares a metric set, records on an "engine" thread, and prints the Prometheus exposition.
+#include <cstdio>
+#include <string>
+#include <thread>
+
+#include "coretel/collect/pipeline.h"
+#include "coretel/export/prometheus_text.h"
+
+struct CORETEL_METRIC_SET_STRUCT(QueueMetrics) {
+  coretel::Counter<uint64_t> pushed;
+  coretel::Gauge<uint64_t> depth;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(QueueMetrics, "app.queue", "A bounded work queue.",
+                            CORETEL_FIELD(pushed, "app.queue.pushed", "{item}", "Items pushed."),
+                            CORETEL_FIELD(depth, "app.queue.depth", "{item}",
+                                          "Items waiting after the last push."));
+
+int main() {
+  coretel::CollectionPipeline pipeline;  // one collector per NUMA node
+  pipeline.start();
+
+  std::thread engine([&] {
+    // On the engine thread that runs on cpu 0:
+    auto reporter = pipeline.make_reporter(0);
+    auto queue = reporter->register_set<QueueMetrics>({{"queue.name", "ingest"}});
+    for (uint64_t i = 1; i <= 1000; ++i) {
+      queue->pushed.inc();  // hot path: a plain add
+      queue->depth.set(i % 17);
+      reporter->tick(std::chrono::steady_clock::now());  // reports every 100 ms by default
+    }
+    reporter->report_all();
+  });
+  engine.join();
+  pipeline.stop();  // final collection
+
+  std::string text;
+  coretel::PrometheusTextRenderer().render(coretel::Resource::detect("quickstart"),
+                                           pipeline.views(), text);
+  std::fputs(text.c_str(), stdout);
+  return 0;
+}
