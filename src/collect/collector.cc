@@ -101,7 +101,7 @@ void Collector::add_series(std::shared_ptr<const SeriesInfo> info) {
     for (std::size_t f = 0; f < s.descriptor->fields.size(); ++f)
       reset_field(
           s.descriptor->fields[f],
-          state->cumulative.data() + std::size_t{b} * s.words_per_bucket + s.field_offsets[f]);
+          state->cumulative.data() + std::size_t{b} * s.words_per_bucket + s.field_offset(f));
   // A plain set is visible from registration on (its values start at zero); a measured set's
   // buckets appear once first recorded.
   state->observed.assign(s.bucket_count, s.measurement.empty() ? 1 : 0);
@@ -147,7 +147,7 @@ std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, 
       }
       const MetricsField& field = fields_of[index];
       const uint64_t* in = words + pos + 1;
-      std::size_t at = bucket_offset + info.field_offsets[index];
+      std::size_t at = bucket_offset + info.field_offset(index);
       merge_field(field, s->cumulative.data() + at, in);
       for (DeltaState& d : s->deltas) {
         merge_field(field, d.words.data() + at, in);
@@ -290,7 +290,7 @@ ExportTransaction Collector::begin_export(uint32_t consumer) {
                          std::vector<uint64_t>(words, words + info.words_per_bucket)});
       for (std::size_t f = 0; f < info.descriptor->fields.size(); ++f) {
         const MetricsField& field = info.descriptor->fields[f];
-        if (accumulates(field.kind)) reset_field(field, words + info.field_offsets[f]);
+        if (accumulates(field.kind)) reset_field(field, words + info.field_offset(f));
       }
       d.dirty[b] = 0;
       d.in_flight[b] = 1;
@@ -325,7 +325,7 @@ void Collector::rollback(std::vector<ExportedBucket>& buckets, std::size_t first
       const MetricsField& field = info.descriptor->fields[f];
       // Deltas merge back under what arrived meanwhile; current values keep the newest.
       if (accumulates(field.kind))
-        merge_field(field, words + info.field_offsets[f], e.words.data() + info.field_offsets[f]);
+        merge_field(field, words + info.field_offset(f), e.words.data() + info.field_offset(f));
     }
     d.dirty[e.bucket] = 1;
     d.in_flight[e.bucket] = 0;

@@ -1,5 +1,6 @@
 #include "coretel/collect/registry.h"
 
+#include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
@@ -35,22 +36,17 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
   auto info = std::make_shared<SeriesInfo>();
   info->descriptor = &descriptor;
   info->registration = std::move(registration);
-  info->measurement.assign(measurement.begin(), measurement.end());
+  info->measurement = measurement;  // static storage: MeasuredSet::kAttributes
   info->bucket_count = 1;
   for (const auto& m : measurement) info->bucket_count *= static_cast<uint32_t>(m.values.size());
-  uint32_t offset = 0;
-  for (const auto& field : descriptor.fields) {
-    info->field_offsets.push_back(offset);
-    offset += field.words;
-  }
-  info->words_per_bucket = offset;
+  info->words_per_bucket = descriptor.total_words();
   info->start_time_unix_nano = unix_nano_now();
   info->collector_index = collector_index;
 
   std::lock_guard lock(mutex_);
-  auto existing = entities_.find(entity);
+  auto existing = entities_.find(&entity);
   if (existing != entities_.end() &&
-      identities_.count(identity_of(*info, existing->second.entity->id)) != 0) {
+      identities_.count(Identity{info.get(), existing->second.entity->id}) != 0) {
     std::string attributes;
     for (const auto& a : entity) attributes += fmt::format(" {}={}", a.key, to_string(a.value));
     throw std::invalid_argument(fmt::format(
@@ -58,12 +54,12 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
         "attributes",
         descriptor.name, attributes));
   }
-  auto [it, inserted] = entities_.try_emplace(entity);
-  if (inserted)
-    it->second.entity =
-        std::make_shared<const Entity>(Entity{next_entity_id_++, std::move(entity)});
-  ++it->second.refs;
-  info->entity = it->second.entity;
+  if (existing == entities_.end()) {
+    auto created = std::make_shared<const Entity>(Entity{next_entity_id_++, std::move(entity)});
+    existing = entities_.emplace(&created->attributes, EntityEntry{created, 0}).first;
+  }
+  ++existing->second.refs;
+  info->entity = existing->second.entity;
 
   if (!free_ids_.empty()) {
     info->id = free_ids_.back();
@@ -74,22 +70,27 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
   }
   std::shared_ptr<const SeriesInfo> shared = std::move(info);
   series_[shared->id] = shared;
-  identities_.emplace(identity_of(*shared, shared->entity->id), shared->id);
+  identities_.insert(Identity{shared.get(), shared->entity->id});
   inboxes_[collector_index].added.push_back(shared);
   return shared;
 }
 
-SeriesRegistry::Identity SeriesRegistry::identity_of(const SeriesInfo& info, uint64_t entity_id) {
-  Identity identity{info.descriptor, entity_id, info.registration, {}};
-  for (const auto& m : info.measurement) identity.measurement_keys.push_back(m.key);
-  return identity;
+bool SeriesRegistry::IdentityLess::operator()(const Identity& a, const Identity& b) const {
+  if (a.info->descriptor != b.info->descriptor)
+    return std::less<>{}(a.info->descriptor, b.info->descriptor);
+  if (a.entity != b.entity) return a.entity < b.entity;
+  if (a.info->registration < b.info->registration) return true;
+  if (b.info->registration < a.info->registration) return false;
+  return std::lexicographical_compare(a.info->measurement.begin(), a.info->measurement.end(),
+                                      b.info->measurement.begin(), b.info->measurement.end(),
+                                      [](const auto& x, const auto& y) { return x.key < y.key; });
 }
 
 void SeriesRegistry::unregister(TerminalSnapshot last) {
   std::lock_guard lock(mutex_);
   if (last.series >= series_.size() || series_[last.series] == nullptr) return;
   const SeriesInfo& info = *series_[last.series];
-  identities_.erase(identity_of(info, info.entity->id));
+  identities_.erase(Identity{&info, info.entity->id});
   uint32_t collector = info.collector_index;
   inboxes_[collector].terminals.push_back(std::move(last));
 }
@@ -107,7 +108,7 @@ void SeriesRegistry::release(SeriesId id) {
   auto entity = series_[id]->entity;
   series_[id] = nullptr;
   free_ids_.push_back(id);
-  auto it = entities_.find(entity->attributes);
+  auto it = entities_.find(&entity->attributes);
   if (it != entities_.end() && --it->second.refs == 0) entities_.erase(it);
 }
 

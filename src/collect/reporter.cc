@@ -1,6 +1,9 @@
 #include "coretel/collect/reporter.h"
 
+#include <time.h>
+
 #include <algorithm>
+#include <bit>
 #include <cstring>
 
 #include "coretel/collect/field_values.h"
@@ -9,8 +12,21 @@
 namespace coretel {
 
 namespace {
+
 constexpr std::size_t kMaxFieldWords = 66;  // a 64-bound histogram
+
+uint64_t load_word(const std::byte* p) noexcept {
+  uint64_t w;
+  std::memcpy(&w, p, sizeof(w));
+  return w;
 }
+
+bool has_current_values(const MetricsDescriptor& d) {
+  return std::any_of(d.layout.begin(), d.layout.end(),
+                     [](const FieldLayout& f) { return !f.accumulates; });
+}
+
+}  // namespace
 
 Reporter::Reporter(SeriesRegistry& registry, std::shared_ptr<ReportRing> ring,
                    uint32_t collector_index, Attributes self_entity, ReporterOptions options)
@@ -29,7 +45,7 @@ Reporter::~Reporter() {
 
 uint64_t Reporter::now_unix_nano() noexcept {
   timespec ts;
-  clock_gettime(CLOCK_REALTIME, &ts);
+  clock_gettime(CLOCK_REALTIME_COARSE, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
 }
 
@@ -45,20 +61,23 @@ detail::SetBinding* Reporter::bind(const MetricsDescriptor& descriptor, Attribut
   binding->stride = stride;
   binding->touched = touched;
   try {
+    for (const auto& field : descriptor.fields)
+      if (field.words > kMaxFieldWords)
+        throw std::invalid_argument("metric set '" + std::string(descriptor.name) + "': field '" +
+                                    std::string(field.name) + "' is larger than 66 words");
     binding->info = registry_.register_series(
         descriptor, std::move(entity), std::move(registration), measurement, collector_index_);
   } catch (...) {
     destroy(storage);
     throw;
   }
-  binding->shadow.assign(std::size_t{buckets} * descriptor.fields.size(), 0);
-  for (const auto& field : descriptor.fields)
-    if (field.words > kMaxFieldWords) throw std::invalid_argument("field too large");
+  if (has_current_values(descriptor))
+    binding->shadow.assign(std::size_t{buckets} * descriptor.fields.size(), 0);
 
   std::lock_guard lock(bindings_mutex_);
-  // Size the scratch buffers once here so that reports never allocate.
+  // Sized once here so that reports never allocate.
   scratch_.resize(std::max<std::size_t>(scratch_.size(), max_snapshot_words(descriptor)));
-  changed_fields_.reserve(std::max(changed_fields_.capacity(), descriptor.fields.size()));
+  binding->index = bindings_.size();
   bindings_.push_back(std::move(binding));
   return bindings_.back().get();
 }
@@ -73,51 +92,80 @@ void Reporter::unbind(detail::SetBinding* binding) {
     std::size_t words = encode_bucket(*binding, b, now);
     last.messages.insert(last.messages.end(), scratch_.begin(), scratch_.begin() + words);
   }
-  auto it = std::find_if(bindings_.begin(), bindings_.end(),
-                         [&](const auto& b) { return b.get() == binding; });
-  std::unique_ptr<detail::SetBinding> owned = std::move(*it);
-  bindings_.erase(it);
+  // O(1): move the last binding into this one's place.
+  std::size_t index = binding->index;
+  std::unique_ptr<detail::SetBinding> owned = std::move(bindings_[index]);
+  if (index + 1 != bindings_.size()) {
+    bindings_[index] = std::move(bindings_.back());
+    bindings_[index]->index = index;
+  }
+  bindings_.pop_back();
   lock.unlock();
 
   registry_.unregister(std::move(last));
   owned->destroy(owned->storage);
 }
 
-std::size_t Reporter::encode_bucket(detail::SetBinding& binding, uint32_t b, uint64_t now) {
+std::size_t Reporter::encode_bucket(const detail::SetBinding& binding, uint32_t b, uint64_t now) {
   const MetricsDescriptor& d = *binding.info->descriptor;
   const std::byte* bucket_base = binding.base + std::size_t{b} * binding.stride;
-  const uint64_t* shadow = binding.shadow.data() + std::size_t{b} * d.fields.size();
-  uint64_t* out = scratch_.data() + kSnapshotHeaderWords;
-  changed_fields_.clear();
-  for (uint32_t i = 0; i < d.fields.size(); ++i) {
-    const MetricsField& f = d.fields[i];
-    uint64_t* value = out + 1;
-    std::memcpy(value, bucket_base + f.offset, f.words * sizeof(uint64_t));
-    if (accumulates(f.kind) ? is_empty_field(f, value) : *value == shadow[i]) continue;
-    out[0] = i;
-    out = value + f.words;
-    changed_fields_.push_back(i);
+  const uint64_t* shadow =
+      binding.shadow.empty() ? nullptr : binding.shadow.data() + std::size_t{b} * d.layout.size();
+  uint64_t* const message = scratch_.data();
+  uint64_t* out = message + kSnapshotHeaderWords;
+  uint32_t count = 0;
+  const uint32_t n = static_cast<uint32_t>(d.layout.size());
+  for (uint32_t i = 0; i < n; ++i) {
+    const FieldLayout& f = d.layout[i];
+    const std::byte* src = bucket_base + f.offset;
+    if (f.words == 1) {  // scalars: one load, one compare
+      uint64_t w = load_word(src);
+      if (f.accumulates ? w == 0 : w == shadow[i]) continue;
+      out[0] = i;
+      out[1] = w;
+      out += 2;
+    } else if (f.kind == InstrumentKind::kMmsc) {
+      if (load_word(src + 3 * sizeof(uint64_t)) == 0) continue;  // count
+      out[0] = i;
+      std::memcpy(out + 1, src, 4 * sizeof(uint64_t));
+      out += 5;
+    } else {  // histogram: empty when every bucket count is zero
+      std::memcpy(out + 1, src, f.words * sizeof(uint64_t));
+      uint64_t any = 0;
+      for (uint32_t k = 0; k + 1 < f.words; ++k) any |= out[1 + k];
+      if (any == 0) continue;
+      out[0] = i;
+      out += 1 + f.words;
+    }
+    ++count;
   }
-  if (changed_fields_.empty()) return 0;
-  scratch_[0] =
-      encode_snapshot_header(binding.info->id, b, static_cast<uint32_t>(changed_fields_.size()));
-  scratch_[1] = now;
-  return static_cast<std::size_t>(out - scratch_.data());
+  if (count == 0) return 0;
+  message[0] = encode_snapshot_header(binding.info->id, b, count);
+  message[1] = now;
+  return static_cast<std::size_t>(out - message);
 }
 
 void Reporter::commit_bucket(detail::SetBinding& binding, uint32_t b) {
   const MetricsDescriptor& d = *binding.info->descriptor;
   std::byte* bucket_base = binding.base + std::size_t{b} * binding.stride;
-  uint64_t* shadow = binding.shadow.data() + std::size_t{b} * d.fields.size();
+  uint64_t* shadow =
+      binding.shadow.empty() ? nullptr : binding.shadow.data() + std::size_t{b} * d.layout.size();
+  const uint64_t* message = scratch_.data();
+  uint32_t count = decode_snapshot_header(message[0]).field_count;
+  std::size_t pos = kSnapshotHeaderWords;
   uint64_t empty[kMaxFieldWords];
-  for (uint32_t i : changed_fields_) {
-    const MetricsField& f = d.fields[i];
-    if (accumulates(f.kind)) {
-      reset_field(f, empty);
-      std::memcpy(bucket_base + f.offset, empty, f.words * sizeof(uint64_t));
+  for (uint32_t k = 0; k < count; ++k) {
+    const uint64_t i = message[pos];
+    const FieldLayout& f = d.layout[i];
+    if (!f.accumulates) {
+      shadow[i] = message[pos + 1];
+    } else if (f.words == 1) {
+      std::memset(bucket_base + f.offset, 0, sizeof(uint64_t));
     } else {
-      std::memcpy(&shadow[i], bucket_base + f.offset, sizeof(uint64_t));
+      reset_field(d.fields[i], empty);
+      std::memcpy(bucket_base + f.offset, empty, f.words * sizeof(uint64_t));
     }
+    pos += 1 + f.words;
   }
 }
 
@@ -132,7 +180,7 @@ ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now
       outcome = ReportOutcome::kDeferred;
       return false;
     }
-    sent_fields += changed_fields_.size();
+    sent_fields += decode_snapshot_header(scratch_[0]).field_count;
     ++sent_snapshots;
     commit_bucket(binding, b);
     if (outcome == ReportOutcome::kUnchanged) outcome = ReportOutcome::kSent;
@@ -155,11 +203,12 @@ ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now
   // Self-metrics are recorded after the commit above, so a report of the self set itself never
   // resets what it is about to count.
   if (self_) {
-    self_->snapshots_sent.add(sent_snapshots);
-    self_->fields_sent.add(sent_fields);
-    self_->deferrals.add(deferrals);
+    ReporterMetrics& self = *self_;
+    self.snapshots_sent.add(sent_snapshots);
+    self.fields_sent.add(sent_fields);
+    self.deferrals.add(deferrals);
     uint64_t used = ring_->used_words();
-    if (used > self_->ring_high_water.value()) self_->ring_high_water.set(used);
+    if (used > self.ring_high_water.value()) self.ring_high_water.set(used);
   }
   return outcome;
 }

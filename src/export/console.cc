@@ -135,7 +135,7 @@ std::string ConsoleExporter::format(const ExportTransaction& tx) {
     }
     text.push_back('\n');
     for (std::size_t f = 0; f < descriptor.fields.size(); ++f)
-      append_field(text, descriptor.fields[f], bucket.words.data() + info.field_offsets[f]);
+      append_field(text, descriptor.fields[f], bucket.words.data() + info.field_offset(f));
   }
   return text;
 }

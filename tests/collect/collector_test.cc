@@ -65,7 +65,7 @@ TEST(Collector, FullRingNeverLosesCounts) {
   auto tx = pipeline.begin_export(0);
   uint64_t exported = 0;
   for (const auto& b : tx.buckets())
-    if (b.info->id == s->info->id) exported += b.words[s->info->field_offsets[kItems]];
+    if (b.info->id == s->info->id) exported += b.words[s->info->field_offset(kItems)];
   EXPECT_EQ(exported, expected_items);
   tx.commit();
 }
@@ -76,7 +76,7 @@ TEST(Collector, FailedExportMergesDeltasBack) {
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "tx"}});
   auto items_in = [&](const coretel::ExportTransaction& tx) {
     for (const auto& b : tx.buckets())
-      if (b.info->id == worker.series().id) return b.words[b.info->field_offsets[kItems]];
+      if (b.info->id == worker.series().id) return b.words[b.info->field_offset(kItems)];
     return uint64_t{0};
   };
 
@@ -98,7 +98,7 @@ TEST(Collector, FailedExportMergesDeltasBack) {
     EXPECT_EQ(items_in(tx), 15u);
     for (const auto& b : tx.buckets()) {
       if (b.info->id == worker.series().id) {
-        EXPECT_EQ(b.words[b.info->field_offsets[kQueueDepth]], 8u);  // newest current value
+        EXPECT_EQ(b.words[b.info->field_offset(kQueueDepth)], 8u);  // newest current value
       }
     }
     tx.commit();
@@ -126,7 +126,7 @@ TEST(Collector, ExportDoesNotStealFromScrapes) {
   auto first = pipeline.begin_export(0);
   auto items = [&](const coretel::ExportTransaction& tx) {
     for (const auto& b : tx.buckets())
-      if (b.info->id == worker.series().id) return b.words[b.info->field_offsets[kItems]];
+      if (b.info->id == worker.series().id) return b.words[b.info->field_offset(kItems)];
     return uint64_t{0};
   };
   EXPECT_EQ(items(second), 10u);
@@ -155,7 +155,7 @@ TEST(Collector, UnregistrationKeepsLastValues) {
   auto tx = pipeline.begin_export(0);
   uint64_t exported = 0;
   for (const auto& b : tx.buckets())
-    if (b.info->id == id) exported = b.words[b.info->field_offsets[kItems]];
+    if (b.info->id == id) exported = b.words[b.info->field_offset(kItems)];
   EXPECT_EQ(exported, 5u);
   tx.commit();
   pipeline.collect_now();

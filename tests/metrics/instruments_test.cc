@@ -112,6 +112,26 @@ TEST(Histogram, BucketUpperBoundsAreInclusive) {
   EXPECT_DOUBLE_EQ(h.sum(), -5.0 + 1.0 + 1.0001 + 10.0 + 99.0 + 100.0 + 100.5 + 1e9);
 }
 
+inline constexpr std::array<double, 16> kSixteen{0.5, 1,   2,   4,   8,   16,  32,  64,
+                                                 128, 256, 512, 1e3, 2e3, 4e3, 8e3, 16e3};
+
+// The vectorised bucket search must agree with the definition for odd and even bound counts.
+template <const auto& Bounds>
+void expect_bucket_index_matches_definition() {
+  for (double v = -2.0; v < Bounds.back() * 1.5; v += Bounds.back() / 997.0) {
+    std::size_t expected = 0;
+    while (expected < Bounds.size() && v > Bounds[expected]) ++expected;
+    ASSERT_EQ(Histogram<Bounds>::bucket_index(v), expected) << "v=" << v;
+  }
+}
+
+TEST(Histogram, BucketSearchMatchesDefinition) {
+  expect_bucket_index_matches_definition<kBounds>();   // 3 bounds (odd)
+  expect_bucket_index_matches_definition<kSixteen>();  // 16 bounds (even)
+  for (std::size_t i = 0; i < kSixteen.size(); ++i)
+    EXPECT_EQ(Histogram<kSixteen>::bucket_index(kSixteen[i]), i);
+}
+
 TEST(Histogram, IgnoresNaNAndCountsInfinityInLastBucket) {
   Histogram<kBounds> h;
   h.record(std::nan(""));

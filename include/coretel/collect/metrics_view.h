@@ -43,7 +43,7 @@ class MetricsView {
   }
   /// The words of field `f` of a bucket.
   const uint64_t* field_words(const SeriesView& s, uint32_t bucket, std::size_t f) const noexcept {
-    return bucket_words(s, bucket) + s.info->field_offsets[f];
+    return bucket_words(s, bucket) + s.info->field_offset(f);
   }
 
   /// Builder interface for collectors.

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,8 @@ class SeriesRegistry {
   std::shared_ptr<const SeriesInfo> register_series(
       const MetricsDescriptor& descriptor, Attributes entity, Attributes registration,
       std::span<const MeasurementAttributeDescriptor> measurement, uint32_t collector_index);
+  // `measurement` must have static storage duration (MeasuredSet::kAttributes does): the series
+  // keeps a view of it.
 
   /// Starts deferred unregistration: `last` is merged by the collector after the series' earlier
   /// messages, then the series leaves the views.
@@ -61,28 +64,27 @@ class SeriesRegistry {
     std::shared_ptr<const Entity> entity;
     uint32_t refs = 0;
   };
+  // Keys point into the Entity they map to, so entity attributes are stored once.
+  struct AttributesLess {
+    bool operator()(const Attributes* a, const Attributes* b) const { return *a < *b; }
+  };
+  // What makes two series export the same label sets: metric set, entity, registration
+  // attributes and measurement keys. Points into the live SeriesInfo.
+  struct Identity {
+    const SeriesInfo* info;
+    uint64_t entity;
+  };
+  struct IdentityLess {
+    bool operator()(const Identity& a, const Identity& b) const;
+  };
+
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<const SeriesInfo>> series_;  // by id; null when free
   std::vector<SeriesId> free_ids_;
-  std::map<Attributes, EntityEntry> entities_;
+  std::map<const Attributes*, EntityEntry, AttributesLess> entities_;
   uint64_t next_entity_id_ = 1;
   std::map<uint32_t, Inbox> inboxes_;
-  // What makes two series export the same label sets.
-  struct Identity {
-    const MetricsDescriptor* descriptor;
-    uint64_t entity;
-    Attributes registration;
-    std::vector<std::string_view> measurement_keys;
-    friend bool operator<(const Identity& a, const Identity& b) {
-      if (a.descriptor != b.descriptor) return std::less<>{}(a.descriptor, b.descriptor);
-      if (a.entity != b.entity) return a.entity < b.entity;
-      if (a.registration < b.registration) return true;
-      if (b.registration < a.registration) return false;
-      return a.measurement_keys < b.measurement_keys;
-    }
-  };
-  static Identity identity_of(const SeriesInfo& info, uint64_t entity_id);
-  std::map<Identity, SeriesId> identities_;
+  std::set<Identity, IdentityLess> identities_;
 };
 
 }  // namespace coretel

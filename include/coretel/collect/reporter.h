@@ -50,10 +50,14 @@ namespace detail {
 /// The reporter's view of one registered set (type-erased through its descriptor).
 struct SetBinding {
   std::shared_ptr<const SeriesInfo> info;
-  std::byte* base = nullptr;     // bucket 0
-  std::size_t stride = 0;        // bytes between buckets
-  uint64_t* touched = nullptr;   // touched-bucket bitmap of a MeasuredSet, else null
-  std::vector<uint64_t> shadow;  // last sent value of current-value scalars, per bucket x field
+  std::byte* base = nullptr;    // bucket 0
+  std::size_t stride = 0;       // bytes between buckets
+  uint64_t* touched = nullptr;  // touched-bucket bitmap of a MeasuredSet, else null
+                                // Last value sent of each current-value scalar (gauges, up-down,
+                                // observe), per bucket x field;
+  // empty when the set has none (counter-only sets pay nothing for it).
+  std::vector<uint64_t> shadow;
+  std::size_t index = 0;  // position in Reporter::bindings_ (O(1) unbind)
   void (*destroy)(std::byte*) = nullptr;
   std::byte* storage = nullptr;  // owned set object
 };
@@ -145,6 +149,8 @@ class Reporter {
   const ReporterMetrics& self_metrics() noexcept { return *self_; }
   uint32_t collector_index() const noexcept { return collector_index_; }
 
+  /// Wall-clock time for snapshot timestamps: CLOCK_REALTIME_COARSE, a few nanoseconds to read
+  /// (no TSC access) at the kernel tick's resolution (1 to 4 ms), ample for 100 ms cadences.
   static uint64_t now_unix_nano() noexcept;
 
  private:
@@ -172,7 +178,9 @@ class Reporter {
   // Callers hold bindings_mutex_.
   ReportOutcome report_binding(detail::SetBinding& binding, uint64_t now);
   // Encodes bucket `b` into scratch_; returns the message length in words (0: nothing changed).
-  std::size_t encode_bucket(detail::SetBinding& binding, uint32_t b, uint64_t now);
+  std::size_t encode_bucket(const detail::SetBinding& binding, uint32_t b, uint64_t now);
+  // After a successful push of scratch_: resets the delta fields it carried and records the
+  // current values it carried as sent.
   void commit_bucket(detail::SetBinding& binding, uint32_t b);
 
   SeriesRegistry& registry_;
@@ -181,8 +189,8 @@ class Reporter {
   ReporterOptions options_;
   std::mutex bindings_mutex_;
   std::vector<std::unique_ptr<detail::SetBinding>> bindings_;
-  std::vector<uint64_t> scratch_;         // one message; grown only at registration
-  std::vector<uint32_t> changed_fields_;  // fields in scratch_; reserved at registration
+  std::vector<uint64_t> scratch_;  // one message; grown only at registration
+
   std::chrono::steady_clock::time_point last_report_{};
   Registration<ReporterMetrics> self_;
 };

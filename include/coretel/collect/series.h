@@ -31,11 +31,12 @@ struct SeriesInfo {
   std::shared_ptr<const Entity> entity;
   Attributes registration;
   /// Measurement attributes (empty for a plain set); bucket_count is the product of their radixes.
-  std::vector<MeasurementAttributeDescriptor> measurement;
+  /// Points at the MeasuredSet's static table.
+  std::span<const MeasurementAttributeDescriptor> measurement;
   uint32_t bucket_count = 1;
   uint32_t words_per_bucket = 0;
-  /// Word offset of each field inside one bucket, in descriptor order.
-  std::vector<uint32_t> field_offsets;
+  /// Word offset of field `f` inside one bucket's value block.
+  uint32_t field_offset(std::size_t f) const noexcept { return descriptor->layout[f].word_offset; }
   uint64_t start_time_unix_nano = 0;
   /// Which collector (NUMA node) accumulates this series.
   uint32_t collector_index = 0;

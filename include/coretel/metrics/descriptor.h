@@ -67,12 +67,23 @@ struct MetricsField {
   Stability stability = Stability::kDevelopment;
 };
 
+/// Where a field lives, compacted for the reporter's and collector's per-field loops (12 bytes
+/// instead of a whole MetricsField). Derived from the fields; generated with the descriptor.
+struct FieldLayout {
+  uint32_t offset;       ///< bytes from the start of the set (MetricsField::offset)
+  uint32_t word_offset;  ///< words from the start of a bucket's value block
+  uint16_t words;        ///< MetricsField::words
+  InstrumentKind kind;
+  bool accumulates;  ///< accumulates(kind)
+};
+
 /// A metric set: instruments sharing one attribute tuple and one timestamp.
 struct MetricsDescriptor {
   std::string_view name;   ///< metric-set name; exported as the OTel scope name
   std::string_view brief;  ///< what the set observes
   std::span<const MetricsField> fields;
-  std::size_t set_size;  ///< sizeof the set struct
+  std::span<const FieldLayout> layout;  ///< one per field, same order
+  std::size_t set_size;                 ///< sizeof the set struct
   Stability stability = Stability::kDevelopment;
 
   /// Total words of one snapshot of every field (sum of MetricsField::words).

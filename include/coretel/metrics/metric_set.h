@@ -102,6 +102,20 @@ consteval bool names_unique(const std::array<MetricsField, N>& fields) {
   return true;
 }
 
+/// The FieldLayout table of a set's fields: word offsets are the running sum of field words.
+template <std::size_t N>
+consteval std::array<FieldLayout, N> layout_of(const std::array<MetricsField, N>& fields) {
+  std::array<FieldLayout, N> layout{};
+  uint32_t word = 0;
+  for (std::size_t i = 0; i < N; ++i) {
+    layout[i] = FieldLayout{static_cast<uint32_t>(fields[i].offset), word,
+                            static_cast<uint16_t>(fields[i].words), fields[i].kind,
+                            accumulates(fields[i].kind)};
+    word += fields[i].words;
+  }
+  return layout;
+}
+
 }  // namespace detail
 
 /// Builds the MetricsField for one instrument member; used by CORETEL_FIELD.
@@ -151,7 +165,9 @@ consteval MetricsField make_field(std::size_t offset, std::string_view name, std
   static_assert(::coretel::detail::valid_metric_name(set_name), #Type ": invalid set name"); \
   static_assert(alignof(Type) >= ::coretel::kCacheLineSize,                                  \
                 #Type ": declare it with CORETEL_METRIC_SET_STRUCT");                        \
+  inline constexpr auto Type##_coretel_layout =                                              \
+      ::coretel::detail::layout_of(Type##_coretel_fields);                                   \
   inline constexpr ::coretel::MetricsDescriptor Type::descriptor {                           \
     set_name, set_brief, std::span<const ::coretel::MetricsField>(Type##_coretel_fields),    \
-        sizeof(Type)                                                                         \
+        std::span<const ::coretel::FieldLayout>(Type##_coretel_layout), sizeof(Type)         \
   }
