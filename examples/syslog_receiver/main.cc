@@ -177,12 +177,12 @@ int main(int argc, char** argv) {
     if (replayer.joinable()) replayer.join();
     stop = true;
     for (auto& t : threads) t.join();
-    // Each worker reported and unregistered its sets as it stopped: the last values wait in
-    // the registry for the collectors' final cycle.
-    workers.clear();
+    // Each worker reported its sets one last time as it stopped: the collectors' final cycle
+    // merges those values, the console prints them, and only then do the series go away.
     pipeline.stop();
     if (console) console->stop();
     fmt::print(stderr, "coretel-demo: stopped; {}\n", summary(pipeline));
+    workers.clear();
     admin.stop();
     return exit_code.load();
   } catch (const std::exception& e) {

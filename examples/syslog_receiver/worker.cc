@@ -114,8 +114,8 @@ void Worker::run(const std::atomic<bool>& stop) {
   if (cpu_ >= 0) coretel::pin_current_thread({cpu_});
   // Made and registered here, on the worker's own thread: the sets are first touched by the
   // core that owns them.
-  auto reporter = pipeline_.make_reporter(cpu_);
-  register_sets(*reporter);
+  reporter_ = pipeline_.make_reporter(cpu_);
+  register_sets(*reporter_);
 
   epoll_event events[64];
   while (!stop.load(std::memory_order_relaxed)) {
@@ -131,14 +131,12 @@ void Worker::run(const std::atomic<bool>& stop) {
         if (it != connections_.end()) read_connection(*it->second);
       }
     }
-    reporter->tick(std::chrono::steady_clock::now());
+    reporter_->tick(std::chrono::steady_clock::now());
   }
 
   // Shutdown: flush what the connections still hold, then report the last values.
   while (!connections_.empty()) close_connection(connections_.begin()->first);
-  reporter->report_all();
-  udp_ = {};
-  tcp_ = {};
+  reporter_->report_all();
 }
 
 void Worker::read_datagrams() {

@@ -31,7 +31,9 @@ class Worker {
   Worker& operator=(const Worker&) = delete;
 
   /// The engine loop; runs on its own thread until `stop` is set, then closes its connections
-  /// (delivering their last records) and reports its sets one last time.
+  /// (delivering their last records) and reports its sets one last time. The sets stay
+  /// registered until the Worker is destroyed, so that their series outlive the final
+  /// collection and export.
   void run(const std::atomic<bool>& stop);
 
  private:
@@ -60,6 +62,8 @@ class Worker {
   int epoll_fd_ = -1;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::unique_ptr<char[]> read_buffer_;
+  // Made on the worker's thread in run(). Declared before the sets: destroyed after them.
+  std::unique_ptr<coretel::Reporter> reporter_;
   TransportSets udp_;
   TransportSets tcp_;
 };

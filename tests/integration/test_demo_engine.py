@@ -143,6 +143,18 @@ class Shutdown(unittest.TestCase):
     def test_sigterm(self):
         self.check_signal(signal.SIGTERM)
 
+    def test_final_totals_survive_earlier_exports(self):
+        # The console exporter commits deltas every 200 ms; the series must still be there for
+        # the final collection and the shutdown totals.
+        demo = Demo("--console-interval-ms", "200", cores=2)
+        logger(demo.port, [f"tcp {i}" for i in range(21)], "--tcp", "--octet-count", "--rfc5424")
+        logger(demo.port, [f"udp {i}" for i in range(4)], "--udp", "--rfc3164")
+        wait_until(lambda: sum_samples(demo.metrics(), MESSAGES) == 25, what="25 messages")
+        time.sleep(0.5)  # at least two console exports commit those deltas
+        code, out, err = demo.stop()
+        self.assertEqual(code, 0, err)
+        self.assertIn("udp: 4 messages, 0 rejected; tcp: 21 messages, 0 rejected", err)
+
     def test_sigint(self):
         self.check_signal(signal.SIGINT)
 
