@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <map>
 #include <unordered_map>
 #include <utility>
@@ -75,12 +77,6 @@ std::string unit_part(std::string_view unit, bool per) {
   return out;
 }
 
-void append_u64(std::string& out, uint64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  out.append(buf, r.ptr);
-}
-
 void append_i64(std::string& out, int64_t v) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof(buf), v);
@@ -97,20 +93,6 @@ void append_double(std::string& out, double v) {
     char buf[32];
     auto r = std::to_chars(buf, buf + sizeof(buf), v);
     out.append(buf, r.ptr);
-  }
-}
-
-void append_scalar(std::string& out, ValueType type, uint64_t word) {
-  switch (type) {
-    case ValueType::kU64:
-      append_u64(out, word);
-      return;
-    case ValueType::kI64:
-      append_i64(out, static_cast<int64_t>(word));
-      return;
-    case ValueType::kF64:
-      append_double(out, word_to_double(word));
-      return;
   }
 }
 
@@ -239,21 +221,87 @@ void append_escaped_label_value(std::string& out, std::string_view value) {
   out.append(value.data() + start, value.size() - start);
 }
 
+namespace {
+
+// Upper bound of a formatted sample value: 20 characters for any 64-bit integer, 24 for a
+// shortest round-trip double ("-2.2250738585072014e-308").
+constexpr std::size_t kMaxValueChars = 32;
+
+char* put(char* p, std::string_view s) {
+  std::memcpy(p, s.data(), s.size());
+  return p + s.size();
+}
+char* put_u64(char* p, uint64_t v) {
+  return std::to_chars(p, p + kMaxValueChars, v).ptr;
+}
+char* put_i64(char* p, int64_t v) {
+  return std::to_chars(p, p + kMaxValueChars, v).ptr;
+}
+char* put_double(char* p, double v) {
+  if (std::isnan(v)) return put(p, "NaN");
+  if (std::isinf(v)) return put(p, v > 0 ? "+Inf" : "-Inf");
+  return std::to_chars(p, p + kMaxValueChars, v).ptr;
+}
+
+// Appends to a std::string through a raw cursor. The string is grown in chunks small enough to
+// stay in cache (resize() zero-fills them, and they are overwritten while still cached), so
+// writing costs no per-piece capacity checks; finish() trims the unused tail.
+class TextWriter {
+ public:
+  explicit TextWriter(std::string& out) : out_(out), pos_(out.size()) {}
+  TextWriter(const TextWriter&) = delete;
+  TextWriter& operator=(const TextWriter&) = delete;
+
+  /// A cursor with room for `n` characters; pass the advanced cursor to commit().
+  char* room(std::size_t n) {
+    if (out_.size() - pos_ < n) out_.resize(pos_ + std::max(n, kChunk));
+    return out_.data() + pos_;
+  }
+  void commit(const char* p) { pos_ = static_cast<std::size_t>(p - out_.data()); }
+  void append(std::string_view s) { commit(put(room(s.size()), s)); }
+  void finish() { out_.resize(pos_); }
+
+ private:
+  static constexpr std::size_t kChunk = 16 * 1024;
+  std::string& out_;
+  std::size_t pos_;
+};
+
+}  // namespace
+
 struct PrometheusTextRenderer::Impl {
+  static constexpr uint32_t kNone = UINT32_MAX;
+  static constexpr uint32_t kUnrendered = UINT32_MAX;
+
   // Sample names of one field, computed once per descriptor.
   struct FieldNames {
     std::string base;             // family name (scalars: with _total for counters)
-    std::string bucket;           // histogram: <base>_bucket
-    std::string sum;              // histogram and Mmsc: <base>_sum
-    std::string count;            // histogram and Mmsc: <base>_count
-    std::string min;              // Mmsc: <base>_min
-    std::string max;              // Mmsc: <base>_max
+    std::string min;              // Mmsc: <base>_min (a family name)
+    std::string max;              // Mmsc: <base>_max (a family name)
+    std::string open_base;        // sample heads: the sample name then '{'
+    std::string open_bucket;      // histogram: <base>_bucket{
+    std::string open_sum;         // histogram and Mmsc: <base>_sum{
+    std::string open_count;       // histogram and Mmsc: <base>_count{
+    std::string open_min;         // Mmsc: <base>_min{
+    std::string open_max;         // Mmsc: <base>_max{
     std::vector<std::string> le;  // histogram: `,le="<bound>"} ` per bucket, +Inf last
+  };
+  // One exported series bucket of this scrape: its words and its label text
+  // (labels[label_begin, label_begin + label_len)).
+  struct Row {
+    const uint64_t* words;    // the bucket's words in its view
+    const uint32_t* offsets;  // word offset of each field inside a bucket
+    std::size_t label_begin;
+    std::size_t label_len;
   };
   struct DescriptorCache {
     const MetricsDescriptor* descriptor = nullptr;
     std::vector<FieldNames> fields;
-    std::vector<std::size_t> rows;  // this render's rows of this descriptor
+    // Field word offsets, taken from the first series seen (every series of a descriptor has
+    // them in practice; a series that differs keeps its own copy).
+    std::vector<uint32_t> offsets;
+    bool has_offsets = false;
+    std::vector<Row> rows;  // this render's rows of this descriptor
   };
   struct Member {
     DescriptorCache* cache;
@@ -265,15 +313,35 @@ struct PrometheusTextRenderer::Impl {
     std::string header;  // # HELP and # TYPE lines
     std::vector<Member> members;
   };
-  // One exported series bucket: its words and its label text (labels_[begin, end)).
-  struct Row {
-    const MetricsView* view;
-    const SeriesView* series;
-    uint32_t bucket;
-    std::size_t label_begin, label_end;
+
+  // Label text of one series bucket in `labels`; len == kUnrendered until first observed.
+  struct LabelSpan {
+    std::size_t begin = 0;
+    uint32_t len = kUnrendered;
+  };
+  // The cached labels of one series: the part read on every scrape. Entries live in `entries`
+  // (a slot each) and are chained per SeriesId from heads[id]: a chain holds more than one entry
+  // only while an id is reused (the retired series is dropped at the end of the scrape) or when
+  // views of different pipelines share ids.
+  struct Entry {
+    const SeriesInfo* key = nullptr;  // identity; null for a free slot
+    DescriptorCache* cache = nullptr;
+    const uint32_t* offsets = nullptr;
+    LabelSpan* buckets = nullptr;  // measured sets (bucket_count > 1): one span per bucket
+    LabelSpan span;                // plain sets: the labels of bucket 0
+    uint32_t next = kNone;         // next entry with the same id
+    uint32_t seen = 0;             // epoch of the last scrape that saw it
+  };
+  // The rest of an entry, touched only when it is created, dropped or compacted.
+  struct Owner {
+    // Keeps the SeriesInfo alive so that its address (Entry::key) cannot be reused while cached.
+    std::shared_ptr<const SeriesInfo> info;
+    std::unique_ptr<LabelSpan[]> buckets;
+    std::vector<uint32_t> offsets;  // only when the series' offsets differ from its descriptor's
+    SeriesId id = 0;
   };
   // One label of the series being labelled. Keys and non-measurement values live in
-  // key_buf_/value_buf_; measurement values come from the bucket.
+  // key_buf/value_buf; measurement values come from the bucket.
   struct Part {
     uint32_t key_begin, key_end;
     uint32_t value_begin, value_end;
@@ -287,8 +355,17 @@ struct PrometheusTextRenderer::Impl {
   std::vector<Family> families;                    // sorted by name
   bool families_dirty = false;
 
-  std::vector<Row> rows;
-  std::string labels;
+  // Series label cache.
+  std::vector<uint32_t> heads;  // by SeriesId: first entry slot, or kNone
+  std::vector<Entry> entries;   // by slot
+  std::vector<Owner> owners;    // by slot
+  std::vector<uint32_t> free_slots;
+  std::string labels;         // label text of every cached series bucket, back to back
+  std::size_t garbage = 0;    // bytes of `labels` no longer referenced
+  std::size_t live = 0;       // entries in use
+  std::size_t seen_live = 0;  // entries seen by the current scrape
+  uint32_t epoch = 0;
+
   std::size_t last_size = 0;
 
   std::vector<Part> parts;
@@ -305,8 +382,9 @@ struct PrometheusTextRenderer::Impl {
     for (const MetricsField& field : descriptor->fields) {
       FieldNames names;
       names.base = prometheus_metric_name(field);
+      names.open_base = names.base + "{";
       if (field.kind == InstrumentKind::kHistogram) {
-        names.bucket = names.base + "_bucket";
+        names.open_bucket = names.base + "_bucket{";
         for (double bound : field.bounds) {
           std::string le = ",le=\"";
           append_double(le, bound);
@@ -316,12 +394,14 @@ struct PrometheusTextRenderer::Impl {
         names.le.push_back(",le=\"+Inf\"} ");
       }
       if (field.kind == InstrumentKind::kHistogram || field.kind == InstrumentKind::kMmsc) {
-        names.sum = names.base + "_sum";
-        names.count = names.base + "_count";
+        names.open_sum = names.base + "_sum{";
+        names.open_count = names.base + "_count{";
       }
       if (field.kind == InstrumentKind::kMmsc) {
         names.min = names.base + "_min";
         names.max = names.base + "_max";
+        names.open_min = names.min + "{";
+        names.open_max = names.max + "{";
       }
       cache->fields.push_back(std::move(names));
     }
@@ -385,7 +465,7 @@ struct PrometheusTextRenderer::Impl {
     families_dirty = false;
   }
 
-  // --- labels
+  // --- label text
 
   // Adds a label: key `key_prefix` + sanitised `key`; value `text` (or the attribute's text,
   // or, for a measurement attribute, the bucket's value).
@@ -459,18 +539,8 @@ struct PrometheusTextRenderer::Impl {
     if (!order.empty()) out.push_back('"');
   }
 
-  void fill_measurement_values(const SeriesInfo& info, uint32_t bucket) {
-    measurement_values.clear();
-    for (const auto& attribute : info.measurement) {
-      uint32_t radix = static_cast<uint32_t>(attribute.values.size());
-      measurement_values.push_back(attribute.values[bucket % radix]);
-      bucket /= radix;
-    }
-  }
-
-  // Adds one row per observed bucket of `s`, with its label text built once.
-  void add_series(const MetricsView& view, const SeriesView& s, DescriptorCache& cache) {
-    const SeriesInfo& info = *s.info;
+  // Appends the label text of one bucket of a series (without braces) to `labels`.
+  LabelSpan render_labels(const SeriesInfo& info, uint32_t bucket) {
     parts.clear();
     key_buf.clear();
     value_buf.clear();
@@ -479,100 +549,270 @@ struct PrometheusTextRenderer::Impl {
       for (const Attribute& a : info.entity->attributes)
         add_part("otel_scope_", a.key, &a.value, {}, -1, 1, a.key);
     for (const Attribute& a : info.registration) add_part({}, a.key, &a.value, {}, -1, 2, a.key);
-    std::size_t fixed = parts.size();
     for (std::size_t m = 0; m < info.measurement.size(); ++m)
       add_part({}, info.measurement[m].key, nullptr, {}, static_cast<int32_t>(m), 2,
                info.measurement[m].key);
-    bool collide = parts_collide();
-
-    std::size_t prefix_begin = 0, prefix_len = 0;
-    bool have_prefix = false;
-    for (uint32_t b = 0; b < info.bucket_count; ++b) {
-      if (!view.observed(s, b)) continue;
-      fill_measurement_values(info, b);
-      std::size_t begin = labels.size();
-      if (collide) {
-        append_joined(labels);
-      } else {
-        if (have_prefix) {
-          labels.append(labels, prefix_begin, prefix_len);
-        } else {
-          for (std::size_t i = 0; i < fixed; ++i) append_part(labels, parts[i], i == 0);
-          prefix_begin = begin;
-          prefix_len = labels.size() - begin;
-          have_prefix = true;
-        }
-        for (std::size_t i = fixed; i < parts.size(); ++i) append_part(labels, parts[i], i == 0);
-      }
-      cache.rows.push_back(rows.size());
-      rows.push_back(Row{&view, &s, b, begin, labels.size()});
+    measurement_values.clear();
+    for (const auto& attribute : info.measurement) {
+      uint32_t radix = static_cast<uint32_t>(attribute.values.size());
+      measurement_values.push_back(attribute.values[bucket % radix]);
+      bucket /= radix;
     }
+    LabelSpan span;
+    span.begin = labels.size();
+    if (parts_collide()) {
+      append_joined(labels);
+    } else {
+      for (std::size_t i = 0; i < parts.size(); ++i) append_part(labels, parts[i], i == 0);
+    }
+    span.len = static_cast<uint32_t>(labels.size() - span.begin);
+    return span;
+  }
+
+  // --- series cache
+
+  // Caches a series first seen by this scrape (or whose id now names another series).
+  uint32_t create_entry(const MetricsView& view, const SeriesView& s) {
+    const SeriesInfo& info = *s.info;
+    DescriptorCache& cache = cache_for(info.descriptor);
+    const std::size_t field_count = info.descriptor->fields.size();
+    const uint64_t* base = view.bucket_words(s, 0);
+    if (!cache.has_offsets) {
+      for (std::size_t f = 0; f < field_count; ++f)
+        cache.offsets.push_back(static_cast<uint32_t>(view.field_words(s, 0, f) - base));
+      cache.has_offsets = true;
+    }
+    Owner owner;
+    for (std::size_t f = 0; f < field_count; ++f) {
+      if (static_cast<uint32_t>(view.field_words(s, 0, f) - base) == cache.offsets[f]) continue;
+      for (std::size_t g = 0; g < field_count; ++g)
+        owner.offsets.push_back(static_cast<uint32_t>(view.field_words(s, 0, g) - base));
+      break;
+    }
+    Entry entry;
+    entry.cache = &cache;
+    entry.offsets = owner.offsets.empty() ? cache.offsets.data() : owner.offsets.data();
+    if (info.bucket_count > 1) {
+      owner.buckets = std::make_unique<LabelSpan[]>(info.bucket_count);
+      entry.buckets = owner.buckets.get();
+    } else {
+      entry.span = render_labels(info, 0);
+    }
+    owner.info = s.info;
+    owner.id = info.id;
+
+    uint32_t slot;
+    if (!free_slots.empty()) {
+      slot = free_slots.back();
+      free_slots.pop_back();
+    } else {
+      entries.emplace_back();
+      owners.emplace_back();
+      slot = static_cast<uint32_t>(entries.size() - 1);
+    }
+    if (info.id >= heads.size()) heads.resize(std::size_t{info.id} + 1, kNone);
+    entry.key = &info;
+    entry.seen = epoch - 1;  // not yet seen by this scrape
+    entry.next = heads[info.id];
+    heads[info.id] = slot;
+    entries[slot] = std::move(entry);
+    owners[slot] = std::move(owner);
+    ++live;
+    return slot;
+  }
+
+  // Adds the rows of series `s` (one per observed bucket) to its descriptor's rows.
+  void add_series(const MetricsView& view, const SeriesView& s) {
+    const SeriesInfo* info = s.info.get();
+    const SeriesId id = info->id;
+    uint32_t slot = id < heads.size() ? heads[id] : kNone;
+    while (slot != kNone && entries[slot].key != info) slot = entries[slot].next;
+    if (slot == kNone) slot = create_entry(view, s);
+    Entry& e = entries[slot];
+    if (e.seen != epoch) {
+      e.seen = epoch;
+      ++seen_live;
+    }
+    std::vector<Row>& rows = e.cache->rows;
+    if (e.buckets == nullptr) {
+      if (view.observed(s, 0))
+        rows.push_back(Row{view.bucket_words(s, 0), e.offsets, e.span.begin, e.span.len});
+      return;
+    }
+    for (uint32_t b = 0; b < info->bucket_count; ++b) {
+      if (!view.observed(s, b)) continue;
+      LabelSpan& span = e.buckets[b];
+      if (span.len == kUnrendered) span = render_labels(*info, b);
+      rows.push_back(Row{view.bucket_words(s, b), e.offsets, span.begin, span.len});
+    }
+  }
+
+  std::size_t label_bytes(uint32_t slot) const {
+    const Entry& e = entries[slot];
+    if (e.buckets == nullptr) return e.span.len;
+    std::size_t bytes = 0;
+    for (uint32_t b = 0; b < owners[slot].info->bucket_count; ++b)
+      if (e.buckets[b].len != kUnrendered) bytes += e.buckets[b].len;
+    return bytes;
+  }
+
+  // Drops the entries this scrape did not see (their series were retired) and compacts the
+  // cache once half of it is unused, so that its memory tracks the live series.
+  void drop_unseen() {
+    if (seen_live != live) {
+      for (uint32_t slot = 0; slot < entries.size(); ++slot) {
+        Entry& e = entries[slot];
+        if (e.key == nullptr || e.seen == epoch) continue;
+        uint32_t* link = &heads[owners[slot].id];
+        while (*link != slot) link = &entries[*link].next;
+        *link = e.next;
+        garbage += label_bytes(slot);
+        e = Entry{};
+        owners[slot] = Owner{};
+        free_slots.push_back(slot);
+        --live;
+      }
+    }
+    bool sparse_labels = garbage > 4096 && garbage > labels.size() / 2;
+    bool sparse_slots = free_slots.size() > 64 && free_slots.size() > entries.size() / 2;
+    if (sparse_labels || sparse_slots) compact();
+  }
+
+  // Rebuilds the cache without free slots and unreferenced label text.
+  void compact() {
+    std::vector<Entry> new_entries;
+    std::vector<Owner> new_owners;
+    std::string new_labels;
+    new_entries.reserve(live);
+    new_owners.reserve(live);
+    new_labels.reserve(labels.size() - garbage);
+    auto move_span = [&](LabelSpan& span) {
+      if (span.len == kUnrendered) return;
+      std::size_t begin = new_labels.size();
+      new_labels.append(labels, span.begin, span.len);
+      span.begin = begin;
+    };
+    std::size_t id_end = 0;
+    for (uint32_t slot = 0; slot < entries.size(); ++slot) {
+      Entry& e = entries[slot];
+      if (e.key == nullptr) continue;
+      Owner& o = owners[slot];
+      if (e.buckets == nullptr) {
+        move_span(e.span);
+      } else {
+        for (uint32_t b = 0; b < o.info->bucket_count; ++b) move_span(e.buckets[b]);
+      }
+      id_end = std::max(id_end, std::size_t{o.id} + 1);
+      new_entries.push_back(std::move(e));
+      new_owners.push_back(std::move(o));
+    }
+    std::vector<uint32_t> new_heads(id_end, kNone);
+    for (uint32_t slot = 0; slot < new_entries.size(); ++slot) {
+      SeriesId id = new_owners[slot].id;
+      new_entries[slot].next = new_heads[id];
+      new_heads[id] = slot;
+    }
+    heads = std::move(new_heads);
+    entries = std::move(new_entries);
+    owners = std::move(new_owners);
+    labels = std::move(new_labels);
+    free_slots = {};
+    garbage = 0;
   }
 
   // --- samples
 
-  void sample_head(std::string& out, const std::string& name, const Row& row) const {
-    out.append(name);
-    out.push_back('{');
-    out.append(labels, row.label_begin, row.label_end - row.label_begin);
+  std::string_view label_of(const Row& row) const {
+    return std::string_view(labels.data() + row.label_begin, row.label_len);
   }
 
-  void emit(std::string& out, const Member& member) const {
+  template <class Format>
+  void emit_scalars(TextWriter& w, std::string_view head, const std::vector<Row>& rows,
+                    uint32_t field, Format format) const {
+    for (const Row& row : rows) {
+      char* p = w.room(head.size() + row.label_len + 3 + kMaxValueChars);
+      p = put(p, head);
+      p = put(p, label_of(row));
+      *p++ = '}';
+      *p++ = ' ';
+      p = format(p, row.words[row.offsets[field]]);
+      *p++ = '\n';
+      w.commit(p);
+    }
+  }
+
+  // `head` + labels + "} " + value + '\n'.
+  void emit_double(TextWriter& w, std::string_view head, const Row& row, double v) const {
+    char* p = w.room(head.size() + row.label_len + 3 + kMaxValueChars);
+    p = put(p, head);
+    p = put(p, label_of(row));
+    *p++ = '}';
+    *p++ = ' ';
+    p = put_double(p, v);
+    *p++ = '\n';
+    w.commit(p);
+  }
+  void emit_u64(TextWriter& w, std::string_view head, const Row& row, std::string_view tail,
+                uint64_t v) const {
+    char* p = w.room(head.size() + row.label_len + tail.size() + 1 + kMaxValueChars);
+    p = put(p, head);
+    p = put(p, label_of(row));
+    p = put(p, tail);
+    p = put_u64(p, v);
+    *p++ = '\n';
+    w.commit(p);
+  }
+
+  void emit(TextWriter& w, const Member& member) const {
     const MetricsField& field = member.cache->descriptor->fields[member.field];
     const FieldNames& names = member.cache->fields[member.field];
-    for (std::size_t index : member.cache->rows) {
-      const Row& row = rows[index];
-      const uint64_t* w = row.view->field_words(*row.series, row.bucket, member.field);
-      switch (member.role) {
-        case Role::kScalar:
-          sample_head(out, names.base, row);
-          out.append("} ");
-          append_scalar(out, field.value_type, w[0]);
-          out.push_back('\n');
-          break;
-        case Role::kHistogram: {
-          HistogramValue h = read_histogram(field, w);
+    const std::vector<Row>& rows = member.cache->rows;
+    const uint32_t f = member.field;
+    switch (member.role) {
+      case Role::kScalar:
+        switch (field.value_type) {
+          case ValueType::kU64:
+            emit_scalars(w, names.open_base, rows, f,
+                         [](char* p, uint64_t x) { return put_u64(p, x); });
+            return;
+          case ValueType::kI64:
+            emit_scalars(w, names.open_base, rows, f,
+                         [](char* p, uint64_t x) { return put_i64(p, static_cast<int64_t>(x)); });
+            return;
+          case ValueType::kF64:
+            emit_scalars(w, names.open_base, rows, f,
+                         [](char* p, uint64_t x) { return put_double(p, word_to_double(x)); });
+            return;
+        }
+        return;
+      case Role::kHistogram:
+        for (const Row& row : rows) {
+          HistogramValue h = read_histogram(field, row.words + row.offsets[f]);
           uint64_t cumulative = 0;
           for (std::size_t i = 0; i < h.counts.size(); ++i) {
             cumulative += h.counts[i];
-            sample_head(out, names.bucket, row);
-            out.append(names.le[i]);
-            append_u64(out, cumulative);
-            out.push_back('\n');
+            emit_u64(w, names.open_bucket, row, names.le[i], cumulative);
           }
-          sample_head(out, names.sum, row);
-          out.append("} ");
-          append_double(out, h.sum);
-          out.push_back('\n');
-          sample_head(out, names.count, row);
-          out.append("} ");
-          append_u64(out, cumulative);
-          out.push_back('\n');
-          break;
+          emit_double(w, names.open_sum, row, h.sum);
+          emit_u64(w, names.open_count, row, "} ", cumulative);
         }
-        case Role::kMmscSummary: {
-          MmscValue v = read_mmsc(w);
-          sample_head(out, names.sum, row);
-          out.append("} ");
-          append_double(out, v.sum);
-          out.push_back('\n');
-          sample_head(out, names.count, row);
-          out.append("} ");
-          append_u64(out, v.count);
-          out.push_back('\n');
-          break;
+        return;
+      case Role::kMmscSummary:
+        for (const Row& row : rows) {
+          MmscValue v = read_mmsc(row.words + row.offsets[f]);
+          emit_double(w, names.open_sum, row, v.sum);
+          emit_u64(w, names.open_count, row, "} ", v.count);
         }
-        case Role::kMmscMin:
-        case Role::kMmscMax: {
-          MmscValue v = read_mmsc(w);
-          if (v.count == 0) break;
-          bool min = member.role == Role::kMmscMin;
-          sample_head(out, min ? names.min : names.max, row);
-          out.append("} ");
-          append_double(out, min ? v.min : v.max);
-          out.push_back('\n');
-          break;
+        return;
+      case Role::kMmscMin:
+      case Role::kMmscMax: {
+        const bool min = member.role == Role::kMmscMin;
+        for (const Row& row : rows) {
+          MmscValue v = read_mmsc(row.words + row.offsets[f]);
+          if (v.count == 0) continue;
+          emit_double(w, min ? names.open_min : names.open_max, row, min ? v.min : v.max);
         }
+        return;
       }
     }
   }
@@ -595,34 +835,36 @@ struct PrometheusTextRenderer::Impl {
   void render(const Resource& resource, std::span<const MetricsViewPtr> views, std::string& out) {
     std::size_t start = out.size();
     out.reserve(start + last_size + last_size / 8);
-    rows.clear();
-    labels.clear();
+    ++epoch;
+    seen_live = 0;
     for (DescriptorCache* cache : descriptor_order) cache->rows.clear();
 
-    const MetricsDescriptor* last_descriptor = nullptr;
-    DescriptorCache* last_cache = nullptr;
     for (const MetricsViewPtr& view : views) {
       if (view == nullptr) continue;
-      for (const SeriesView& s : view->series()) {
-        const MetricsDescriptor* descriptor = s.info->descriptor;
-        if (descriptor != last_descriptor) {
-          last_cache = &cache_for(descriptor);
-          last_descriptor = descriptor;
-        }
-        add_series(*view, s, *last_cache);
-      }
+      for (const SeriesView& s : view->series()) add_series(*view, s);
     }
     if (families_dirty) rebuild_families();
 
     render_target_info(resource, out);
+    TextWriter w(out);
     for (const Family& family : families) {
       bool any = false;
       for (const Member& m : family.members) any = any || !m.cache->rows.empty();
       if (!any) continue;
-      out.append(family.header);
-      for (const Member& m : family.members) emit(out, m);
+      w.append(family.header);
+      for (const Member& m : family.members) emit(w, m);
     }
+    w.finish();
     last_size = out.size() - start;
+
+    drop_unseen();
+    for (DescriptorCache* cache : descriptor_order) {
+      std::vector<Row>& rows = cache->rows;
+      if (rows.capacity() > 1024 && rows.capacity() / 4 > rows.size()) {
+        rows.clear();
+        rows.shrink_to_fit();
+      }
+    }
   }
 };
 

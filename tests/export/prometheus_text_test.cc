@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -397,6 +398,109 @@ TEST(PrometheusText, FamiliesStayContiguousAcrossCollectors) {
             "# TYPE app_tiny_value gauge\n"
             "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_node=\"0\"} 10\n"
             "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_node=\"1\"} 11\n");
+}
+
+// The renderer caches each series' label text across scrapes by SeriesId. A retired series'
+// id is reused by a later registration: a scrape must then show the new series' labels, whether
+// or not a scrape ran between the retirement and the reuse.
+TEST(PrometheusText, SeriesIdReuseRendersFreshLabels) {
+  Harness h;
+  auto kept = h.reporter->register_set<TinyMetrics>({{"node", "kept"}});
+  auto retired = h.reporter->register_set<TinyMetrics>({{"node", "retired"}}, {{"zone", "a"}});
+  kept->value.set(1);
+  retired->value.set(2);
+  h.publish();
+  const std::string header =
+      "# HELP app_tiny_value A value.\n"
+      "# TYPE app_tiny_value gauge\n";
+  const std::string kept_line =
+      "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_node=\"kept\"} 1\n";
+  EXPECT_EQ(h.render(TinyMetrics::descriptor),
+            header + kept_line +
+                "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_node=\"retired\","
+                "zone=\"a\"} 2\n");
+
+  // Retired and its id reused with no scrape in between: the cache still holds the retired
+  // series under that id.
+  const coretel::SeriesId id = retired.series().id;
+  retired.reset();
+  for (int i = 0; i < 3; ++i) h.publish();
+  auto fresh = h.reporter->register_set<TinyMetrics>({{"node", "fresh"}}, {{"zone", "b\"q"}});
+  ASSERT_EQ(fresh.series().id, id);
+  fresh->value.set(3);
+  h.publish();
+  const std::string fresh_line =
+      "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_node=\"fresh\","
+      "zone=\"b\\\"q\"} 3\n";
+  EXPECT_EQ(h.render(TinyMetrics::descriptor), header + kept_line + fresh_line);
+  EXPECT_EQ(h.render(TinyMetrics::descriptor), header + kept_line + fresh_line);
+
+  // Retired, scraped without it, then its id reused.
+  fresh.reset();
+  for (int i = 0; i < 3; ++i) h.publish();
+  EXPECT_EQ(h.render(TinyMetrics::descriptor), header + kept_line);
+  auto third = h.reporter->register_set<TinyMetrics>({{"node", "third"}});
+  ASSERT_EQ(third.series().id, id);
+  third->value.set(4);
+  h.publish();
+  EXPECT_EQ(h.render(TinyMetrics::descriptor),
+            header + kept_line +
+                "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_node=\"third\"} 4\n");
+
+  // Everything retired: nothing left to render.
+  kept.reset();
+  third.reset();
+  for (int i = 0; i < 3; ++i) h.publish();
+  EXPECT_EQ(h.render(TinyMetrics::descriptor), "");
+}
+
+// Views of two pipelines in one scrape: their series share ids but keep their own labels.
+TEST(PrometheusText, SameIdsFromTwoPipelines) {
+  Harness a;
+  Harness b;
+  auto x = a.reporter->register_set<TinyMetrics>({{"node", "a"}});
+  auto y = b.reporter->register_set<TinyMetrics>({{"node", "b"}});
+  ASSERT_EQ(x.series().id, y.series().id);
+  x->value.set(1);
+  y->value.set(2);
+  a.publish();
+  b.publish();
+  std::vector<coretel::MetricsViewPtr> views = only(a.pipeline.views(), TinyMetrics::descriptor);
+  for (const auto& v : only(b.pipeline.views(), TinyMetrics::descriptor)) views.push_back(v);
+  const std::string expected =
+      "# HELP app_tiny_value A value.\n"
+      "# TYPE app_tiny_value gauge\n"
+      "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_node=\"a\"} 1\n"
+      "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_node=\"b\"} 2\n";
+  coretel::PrometheusTextRenderer renderer;
+  for (int i = 0; i < 2; ++i) {
+    std::string out;
+    renderer.render({}, views, out);
+    EXPECT_EQ(out, expected);
+  }
+}
+
+// A measured set's bucket first observed after earlier scrapes gets its own labels.
+TEST(PrometheusText, MeasuredBucketObservedLater) {
+  Harness h;
+  auto http = h.reporter->register_set<HttpByMethod>({{"service", "api"}});
+  http->with(Method::kOdd).requests.add(2);
+  h.publish();
+  const std::string head =
+      "# HELP app_http_requests_total HTTP requests.\n"
+      "# TYPE app_http_requests_total counter\n";
+  const std::string l =
+      "app_http_requests_total{otel_scope_name=\"app.http\",otel_scope_service=\"api\",";
+  std::string text = h.render(HttpMetrics::descriptor);
+  EXPECT_NE(text.find(head + l + "http_request_method=\"O\\\"D\\\\D\"} 2\n"), std::string::npos)
+      << text;
+  http->with(Method::kGet).requests.add(5);
+  h.publish();
+  text = h.render(HttpMetrics::descriptor);
+  EXPECT_NE(text.find(head + l + "http_request_method=\"GET\"} 5\n" + l +
+                      "http_request_method=\"O\\\"D\\\\D\"} 2\n"),
+            std::string::npos)
+      << text;
 }
 
 TEST(PrometheusText, SpecialDoubleValues) {

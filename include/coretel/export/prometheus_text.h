@@ -2,9 +2,10 @@
 // following OTel spec, compatibility/prometheus_and_openmetrics.md.
 //
 // COLD PATH (scrapes), but built for large scrapes: no iostreams, no per-sample allocation,
-// label strings built once per series bucket and reused by all of its fields, family names and
-// HELP/TYPE lines cached per descriptor. A PrometheusTextRenderer belongs to one thread at a
-// time (it keeps caches); the free helpers are pure and any thread may call them.
+// each series bucket's label text built once and kept across scrapes (shared by all of its
+// fields), family names and HELP/TYPE lines cached per descriptor, samples written straight from
+// the cached text and the view's words. A PrometheusTextRenderer belongs to one thread at a time
+// (it keeps caches); the free helpers are pure and any thread may call them.
 //
 // Mapping (one field of a metric set -> Prometheus families):
 //   Counter, ObserveCounter          counter   <name>[_<unit>]_total
@@ -66,11 +67,24 @@ std::string prometheus_label_value(const AttributeValue& value);
 /// Appends `value` escaped for a label value: `\` -> `\\`, `"` -> `\"`, newline -> `\n`.
 void append_escaped_label_value(std::string& out, std::string_view value);
 
-/// Renders views as text exposition 0.0.4. One renderer per thread; reuse it across scrapes so
-/// that its caches (family names, HELP/TYPE lines, scratch buffers) pay off.
+/// Renders views as text exposition 0.0.4. Not thread-safe: one renderer per thread (or one
+/// used by one thread at a time); reuse it across scrapes so that its caches pay off.
 ///
-/// Descriptors seen by a renderer must outlive it (they are static in practice: the caches are
-/// keyed by descriptor address).
+/// Caches:
+///  - per descriptor: family names, HELP/TYPE lines. Kept for the renderer's lifetime;
+///    descriptors seen by a renderer must outlive it (they are static in practice: this cache is
+///    keyed by descriptor address).
+///  - per series: the label text of each exported bucket (a measured set's bucket from the
+///    scrape that first sees it observed), keyed by SeriesInfo::id and validated by SeriesInfo
+///    address. The entry holds a std::shared_ptr to its SeriesInfo, so that address cannot be
+///    reused by another series while cached; a series whose id was reused is thus told apart
+///    and rendered afresh. An entry a scrape did not see (its series was retired, or its view
+///    was not passed) is dropped at the end of that scrape, releasing its SeriesInfo; so a
+///    retired series' SeriesInfo outlives its retirement until the next scrape.
+///  Memory held: the label text of the last scrape's series buckets (compacted once half of it
+///  is dropped text), about 120 bytes of bookkeeping per series plus 16 per bucket of a measured
+///  set, 4 bytes per SeriesId up to the largest id seen (trimmed on compaction), and per-scrape
+///  scratch of 32 bytes per exported series bucket, sized to the last scrape.
 class PrometheusTextRenderer {
  public:
   PrometheusTextRenderer();
