@@ -21,6 +21,13 @@ coretel::Topology one_node() {
   return coretel::Topology::synthetic("numa:1 pu:2");
 }
 
+// The exported value of a one-word field of series `id` (0 when the transaction lacks it).
+uint64_t exported(const coretel::ExportTransaction& tx, coretel::SeriesId id, std::size_t field) {
+  for (const auto& b : tx.buckets())
+    if (b.info->id == id) return b.words[b.info->field_offset(field)];
+  return 0;
+}
+
 TEST(Collector, FullRingNeverLosesCounts) {
   // A ring that holds about two WorkerMetrics messages.
   coretel::CollectionPipeline pipeline(options_with(40, 1), one_node());
@@ -63,10 +70,7 @@ TEST(Collector, FullRingNeverLosesCounts) {
 
   // The export view saw exactly the same deltas.
   auto tx = pipeline.begin_export(0);
-  uint64_t exported = 0;
-  for (const auto& b : tx.buckets())
-    if (b.info->id == s->info->id) exported += b.words[s->info->field_offset(kItems)];
-  EXPECT_EQ(exported, expected_items);
+  EXPECT_EQ(exported(tx, s->info->id, kItems), expected_items);
   tx.commit();
 }
 
@@ -75,9 +79,7 @@ TEST(Collector, FailedExportMergesDeltasBack) {
   auto reporter = pipeline.make_reporter(0);
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "tx"}});
   auto items_in = [&](const coretel::ExportTransaction& tx) {
-    for (const auto& b : tx.buckets())
-      if (b.info->id == worker.series().id) return b.words[b.info->field_offset(kItems)];
-    return uint64_t{0};
+    return exported(tx, worker.series().id, kItems);
   };
 
   worker->items.add(10);
@@ -96,11 +98,7 @@ TEST(Collector, FailedExportMergesDeltasBack) {
   {
     auto tx = pipeline.begin_export(0);
     EXPECT_EQ(items_in(tx), 15u);
-    for (const auto& b : tx.buckets()) {
-      if (b.info->id == worker.series().id) {
-        EXPECT_EQ(b.words[b.info->field_offset(kQueueDepth)], 8u);  // newest current value
-      }
-    }
+    EXPECT_EQ(exported(tx, worker.series().id, kQueueDepth), 8u);  // newest current value
     tx.commit();
   }
   auto tx = pipeline.begin_export(0);
@@ -125,9 +123,7 @@ TEST(Collector, ExportDoesNotStealFromScrapes) {
   auto second = pipeline.begin_export(1);
   auto first = pipeline.begin_export(0);
   auto items = [&](const coretel::ExportTransaction& tx) {
-    for (const auto& b : tx.buckets())
-      if (b.info->id == worker.series().id) return b.words[b.info->field_offset(kItems)];
-    return uint64_t{0};
+    return exported(tx, worker.series().id, kItems);
   };
   EXPECT_EQ(items(second), 10u);
   EXPECT_EQ(items(first), 6u);
@@ -153,10 +149,7 @@ TEST(Collector, UnregistrationKeepsLastValues) {
 
   // The export consumer still has to take them.
   auto tx = pipeline.begin_export(0);
-  uint64_t exported = 0;
-  for (const auto& b : tx.buckets())
-    if (b.info->id == id) exported = b.words[b.info->field_offset(kItems)];
-  EXPECT_EQ(exported, 5u);
+  EXPECT_EQ(exported(tx, id, kItems), 5u);
   tx.commit();
   pipeline.collect_now();
   EXPECT_EQ(find_series(*pipeline.views()[0], "test.worker", "worker", "gone"), nullptr);
