@@ -114,9 +114,12 @@ std::size_t Reporter::encode_bucket(const detail::SetBinding& binding, uint32_t 
   uint64_t* const message = scratch_.data();
   uint64_t* out = message + kSnapshotHeaderWords;
   uint32_t count = 0;
+  // Locals, not d.layout[i]: stores through `out` may alias the descriptor as far as the
+  // compiler knows, which would reload the table pointer for every field.
+  const FieldLayout* const layout = d.layout.data();
   const uint32_t n = static_cast<uint32_t>(d.layout.size());
   for (uint32_t i = 0; i < n; ++i) {
-    const FieldLayout& f = d.layout[i];
+    const FieldLayout& f = layout[i];
     const std::byte* src = bucket_base + f.offset;
     if (f.words == 1) {  // scalars: one load, one compare
       uint64_t w = load_word(src);
@@ -154,9 +157,10 @@ void Reporter::commit_bucket(detail::SetBinding& binding, uint32_t b) {
   uint32_t count = decode_snapshot_header(message[0]).field_count;
   std::size_t pos = kSnapshotHeaderWords;
   uint64_t empty[kMaxFieldWords];
+  const FieldLayout* const layout = d.layout.data();  // hoisted: the resets below alias anything
   for (uint32_t k = 0; k < count; ++k) {
     const uint64_t i = message[pos];
-    const FieldLayout& f = d.layout[i];
+    const FieldLayout& f = layout[i];
     if (!f.accumulates) {
       shadow[i] = message[pos + 1];
     } else if (f.words == 1) {
