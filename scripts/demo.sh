@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCORETEL_BUILD_EXAMPLES=ON \
+  -DCORETEL_SANITIZE= >/dev/null
 cmake --build build -j "$(nproc)" --target coretel-demo
 
 listen=127.0.0.1:5514
