@@ -26,15 +26,15 @@ coretel-demo is starting:
   console        changed series are printed below every 5 s
 MSG
 
-build/bin/coretel-demo --listen "$listen" --admin "$admin" --cores 2 --replay "$replay" \
-  --console-interval-ms 5000 "$@" &
-demo=$!
-trap 'kill -TERM $demo 2>/dev/null || true; wait $demo' INT TERM
+# Some live traffic from a real syslog client once the receiver is up, in the background.
+(
+  for _ in $(seq 100); do curl -sf "http://$admin/readyz" >/dev/null && break; sleep 0.1; done
+  for i in $(seq 1 20); do
+    logger -n 127.0.0.1 -P 5514 --tcp --octet-count --rfc5424 -p user.info "demo tcp message $i"
+    logger -n 127.0.0.1 -P 5514 --udp --rfc3164 -p daemon.warning "demo udp message $i"
+  done
+) &
 
-# Some live traffic from a real syslog client, once the receiver is up.
-for _ in $(seq 50); do curl -sf "http://$admin/readyz" >/dev/null && break; sleep 0.1; done
-for i in $(seq 1 20); do
-  logger -n 127.0.0.1 -P 5514 --tcp --octet-count --rfc5424 -p user.info "demo tcp message $i"
-  logger -n 127.0.0.1 -P 5514 --udp --rfc3164 -p daemon.warning "demo udp message $i"
-done
-wait $demo
+# The demo replaces this shell, so Ctrl-C and kill reach it directly.
+exec build/bin/coretel-demo --listen "$listen" --admin "$admin" --cores 2 --replay "$replay" \
+  --console-interval-ms 5000 "$@"
