@@ -92,7 +92,7 @@ class Collector {
   /// Stops the thread after one last collect_once(). Idempotent.
   void stop();
 
-  /// The last published view. Any thread; never blocks on collection.
+  /// The last published view. Any thread; waits at most for a pointer copy, never for a cycle.
   MetricsViewPtr view() const;
 
   /// Takes the deltas of consumer `consumer` accumulated since its last commit. Any thread.
