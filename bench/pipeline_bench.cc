@@ -138,4 +138,32 @@ void BM_coretel_collector_throughput(benchmark::State& state) {
 }
 BENCHMARK(BM_coretel_collector_throughput);
 
+// Memory of a multivariate series: N = 10000 Set16 series (distinct entities), each changed in
+// all 16 fields, reported and collected; bytes = malloc growth (mallinfo2) over the building,
+// including the published view, as for BM_coretel_render_prometheus. Not a timing: one
+// iteration, counters only.
+void BM_coretel_series_memory_16f(benchmark::State& state) {
+  constexpr int64_t kSeries = 10000;
+  coretel::CollectionPipeline pipeline;
+  auto reporter = pipeline.make_reporter(-1);
+  std::vector<coretel::Registration<Set16>> regs;
+  regs.reserve(kSeries);  // the handles are the user's, not the SDK's
+  pipeline.collect_now();
+  double bytes_per_series = 0;
+  for (auto _ : state) {
+    std::size_t before = coretel_bench::malloc_in_use();
+    for (int64_t i = 0; i < kSeries; ++i) {
+      regs.push_back(reporter->register_set<Set16>({{"series.index", i}}));
+      for (uint64_t k = 0; k < 4; ++k) change_four(*regs.back(), k);
+      reporter->report(regs.back());
+      if ((i + 1) % 1024 == 0) pipeline.collect_now();
+    }
+    pipeline.collect_now();
+    bytes_per_series = static_cast<double>(coretel_bench::malloc_in_use() - before) / kSeries;
+  }
+  state.counters["bytes_per_series"] = bytes_per_series;
+  state.counters["bytes_per_field"] = bytes_per_series / 16;
+}
+BENCHMARK(BM_coretel_series_memory_16f)->Iterations(1)->Unit(benchmark::kMillisecond);
+
 }  // namespace
