@@ -92,7 +92,19 @@ Collector::SeriesState* Collector::find(SeriesId id) {
   return id < series_.size() ? series_[id].get() : nullptr;
 }
 
-void Collector::add_series(std::shared_ptr<const SeriesInfo> info) {
+void Collector::take_registrations(std::vector<TerminalSnapshot>& terminals) {
+  std::lock_guard lock(delta_mutex_);
+  take_registrations_locked(terminals);
+}
+
+void Collector::take_registrations_locked(std::vector<TerminalSnapshot>& terminals) {
+  SeriesRegistry::Inbox inbox = registry_.take_inbox(index_);
+  for (auto& info : inbox.added) insert_series_locked(std::move(info));
+  for (auto& t : inbox.terminals) terminals.push_back(std::move(t));
+  if (!inbox.added.empty()) view_dirty_ = true;
+}
+
+void Collector::insert_series_locked(std::shared_ptr<const SeriesInfo> info) {
   auto state = std::make_unique<SeriesState>();
   const SeriesInfo& s = *info;
   std::size_t words = std::size_t{s.bucket_count} * s.words_per_bucket;
@@ -115,7 +127,6 @@ void Collector::add_series(std::shared_ptr<const SeriesInfo> info) {
   }
   state->info = std::move(info);
   SeriesId id = state->info->id;
-  std::lock_guard lock(delta_mutex_);
   if (id >= series_.size()) series_.resize(id + 1);
   series_[id] = std::move(state);
   ++series_count_;
@@ -123,12 +134,20 @@ void Collector::add_series(std::shared_ptr<const SeriesInfo> info) {
 
 std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, uint64_t now) {
   std::size_t snapshots = 0, fields = 0;
+  bool refreshed = false;
   std::lock_guard lock(delta_mutex_);
   std::size_t pos = 0;
   while (pos + kSnapshotHeaderWords <= count) {
     SnapshotHeader h = decode_snapshot_header(words[pos]);
     uint64_t timestamp = words[pos + 1];
     SeriesState* s = find(h.series);
+    if (s == nullptr && !refreshed) {
+      // Registered after this cycle took its registrations: everything in this batch was
+      // registered before it was pushed, so one more look at the registry finds it.
+      refreshed = true;
+      take_registrations_locked(deferred_terminals_);
+      s = find(h.series);
+    }
     if (s == nullptr || h.bucket >= s->info->bucket_count) {
       // Without the descriptor the message length is unknown: the rest of this batch is lost.
       self_->unknown_series.inc();
@@ -172,9 +191,10 @@ std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, 
 }
 
 void Collector::collect_once() {
-  SeriesRegistry::Inbox inbox = registry_.take_inbox(index_);
-  for (auto& info : inbox.added) add_series(std::move(info));
-  if (!inbox.added.empty()) view_dirty_ = true;
+  // Terminal snapshots taken now are merged after this cycle's drain, which reaches every ring
+  // message their series pushed before unregistering (see registry.h).
+  std::vector<TerminalSnapshot> terminals = std::exchange(deferred_terminals_, {});
+  take_registrations(terminals);
 
   std::vector<std::shared_ptr<ReportRing>> rings;
   {
@@ -186,16 +206,7 @@ void Collector::collect_once() {
     if (drain_buffer_.size() < ring->capacity_words()) drain_buffer_.resize(ring->capacity_words());
     bool closed = ring->closed();  // read before popping: a closed ring has no further pushes
     std::size_t n = ring->pop_all(drain_buffer_.data());
-    if (n > 0) {
-      // Registrations published after take_inbox() above may already have sent snapshots.
-      SnapshotHeader first = decode_snapshot_header(drain_buffer_[0]);
-      if (find(first.series) == nullptr) {
-        SeriesRegistry::Inbox late = registry_.take_inbox(index_);
-        for (auto& info : late.added) add_series(std::move(info));
-        for (auto& t : late.terminals) inbox.terminals.push_back(std::move(t));
-      }
-      merge_messages(drain_buffer_.data(), n, Reporter::now_unix_nano());
-    }
+    if (n > 0) merge_messages(drain_buffer_.data(), n, Reporter::now_unix_nano());
     if (closed) finished.push_back(ring.get());
   }
   if (!finished.empty()) {
@@ -205,8 +216,7 @@ void Collector::collect_once() {
     });
   }
 
-  // Terminal snapshots come after every ring message their series sent (see registry.h).
-  for (const TerminalSnapshot& t : inbox.terminals) {
+  for (const TerminalSnapshot& t : terminals) {
     SeriesState* s = find(t.series);
     if (s == nullptr) continue;
     merge_messages(t.messages.data(), t.messages.size(), Reporter::now_unix_nano());

@@ -232,3 +232,47 @@ TEST(Registry, RejectsDuplicateIdentityUntilUnregistered) {
 
 }  // namespace
 }  // namespace coretel_test
+
+namespace coretel_test {
+namespace {
+
+TEST(Collector, SeriesRegisteredWhileCollectingAreNotLost) {
+  // A series registered after a cycle took its registrations, whose snapshot then follows a
+  // known series' snapshot in the same ring batch, must still be merged.
+  coretel::PipelineOptions options;
+  options.collector.interval = std::chrono::milliseconds(0);  // collect continuously
+  coretel::CollectionPipeline pipeline(options, one_node());
+  pipeline.start();
+  auto reporter = pipeline.make_reporter(0);
+  auto anchor = reporter->register_set<WorkerMetrics>({{"worker", "anchor"}});
+  constexpr int kSeries = 3000;
+  std::vector<coretel::Registration<WorkerMetrics>> late;
+  late.reserve(kSeries);
+  for (int i = 0; i < kSeries; ++i) {
+    anchor->items.inc();
+    reporter->report(anchor);  // a known series first in the batch
+    late.push_back(reporter->register_set<WorkerMetrics>({{"worker", int64_t{i}}}));
+    late.back()->items.add(static_cast<uint64_t>(i) + 1);
+    reporter->report(late.back());
+  }
+  pipeline.stop();
+  pipeline.collect_now();  // publish the collector's own counts
+  auto view = pipeline.views()[0];
+  uint64_t total = 0;
+  for (int i = 0; i < kSeries; ++i) {
+    const auto* s = find_series(*view, "test.worker", "worker", int64_t{i});
+    ASSERT_NE(s, nullptr);
+    total += u64_field(*view, *s, kItems);
+  }
+  EXPECT_EQ(total, uint64_t{kSeries} * (kSeries + 1) / 2);
+  const auto* anchor_series = find_series(*view, "test.worker", "worker", "anchor");
+  ASSERT_NE(anchor_series, nullptr);
+  EXPECT_EQ(u64_field(*view, *anchor_series, kItems), uint64_t{kSeries});
+  const auto* c =
+      find_series(*view, "coretel.collector", "coretel.numa_node.logical_number", int64_t{0});
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(u64_field(*view, *c, 3), 0u) << "coretel.collector.unknown_series";
+}
+
+}  // namespace
+}  // namespace coretel_test

@@ -120,7 +120,11 @@ class Collector {
     std::vector<DeltaState> deltas;   // per consumer
   };
 
-  void add_series(std::shared_ptr<const SeriesInfo> info);
+  // Adds newly registered series; the _locked form requires delta_mutex_ held. Terminal
+  // snapshots picked up with them go to `terminals`.
+  void take_registrations(std::vector<TerminalSnapshot>& terminals);
+  void take_registrations_locked(std::vector<TerminalSnapshot>& terminals);
+  void insert_series_locked(std::shared_ptr<const SeriesInfo> info);
   SeriesState* find(SeriesId id);
   // Merges messages; returns the number of snapshots merged.
   std::size_t merge_messages(const uint64_t* words, std::size_t count, uint64_t now);
@@ -139,6 +143,9 @@ class Collector {
   std::mutex rings_mutex_;
   std::vector<std::shared_ptr<ReportRing>> rings_;
   std::vector<uint64_t> drain_buffer_;
+  // Terminal snapshots picked up while draining: merged next cycle, after every ring message
+  // their series sent before unregistering (which this cycle's drain may not have reached).
+  std::vector<TerminalSnapshot> deferred_terminals_;
 
   std::mutex delta_mutex_;  // guards SeriesState::deltas and series_ membership
   std::vector<std::unique_ptr<SeriesState>> series_;  // by SeriesId; null when not ours
