@@ -19,20 +19,6 @@ void reset_field(const MetricsField& field, uint64_t* w) noexcept {
   std::memset(w, 0, field.words * sizeof(uint64_t));  // 0 is also the bit pattern of +0.0
 }
 
-bool is_empty_field(const MetricsField& field, const uint64_t* w) noexcept {
-  switch (field.kind) {
-    case InstrumentKind::kMmsc:
-      return w[3] == 0;
-    case InstrumentKind::kHistogram:
-      for (std::size_t i = 0; i <= field.bounds.size(); ++i)
-        if (w[i] != 0) return false;
-      return true;
-    default:
-      // -0.0 counts as a change from 0.0 for doubles; counters never produce it.
-      return w[0] == 0;
-  }
-}
-
 void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) noexcept {
   switch (field.kind) {
     case InstrumentKind::kCounter:
@@ -64,18 +50,6 @@ void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) n
       acc[0] = in[0];  // current value: the newest replaces
       return;
   }
-}
-
-double scalar_as_double(const MetricsField& field, uint64_t word) noexcept {
-  switch (field.value_type) {
-    case ValueType::kU64:
-      return static_cast<double>(word);
-    case ValueType::kI64:
-      return static_cast<double>(static_cast<int64_t>(word));
-    case ValueType::kF64:
-      return word_to_double(word);
-  }
-  return 0;
 }
 
 }  // namespace coretel

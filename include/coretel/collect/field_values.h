@@ -54,14 +54,8 @@ inline HistogramValue read_histogram(const MetricsField& field, const uint64_t* 
 /// and sum for histograms.
 void reset_field(const MetricsField& field, uint64_t* words) noexcept;
 
-/// True when the words hold the field's empty value (nothing to send for a delta field).
-bool is_empty_field(const MetricsField& field, const uint64_t* words) noexcept;
-
 /// Merges `in` into `acc` following the field's kind: deltas add (Mmsc merges min/max), current
 /// values replace. Unsigned counters wrap modulo 2^64.
 void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) noexcept;
-
-/// Reads a scalar field as a double (for rendering and tests).
-double scalar_as_double(const MetricsField& field, uint64_t word) noexcept;
 
 }  // namespace coretel
