@@ -1,6 +1,7 @@
 // coretel-quickstart: the README's example, compiled and run by the test suite.
 // Declares a metric set, records on an "engine" thread, and prints the Prometheus exposition.
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -21,10 +22,14 @@ int main() {
   coretel::CollectionPipeline pipeline;  // one collector per NUMA node
   pipeline.start();
 
+  // Made on the engine thread (its sets are first touched there) but kept until after the
+  // render: destroying a registration unregisters its series, which then leaves the views.
+  std::unique_ptr<coretel::Reporter> reporter;
+  coretel::Registration<QueueMetrics> queue;
   std::thread engine([&] {
     // On the engine thread that runs on cpu 0:
-    auto reporter = pipeline.make_reporter(0);
-    auto queue = reporter->register_set<QueueMetrics>({{"queue.name", "ingest"}});
+    reporter = pipeline.make_reporter(0);
+    queue = reporter->register_set<QueueMetrics>({{"queue.name", "ingest"}});
     for (uint64_t i = 1; i <= 1000; ++i) {
       queue->pushed.inc();  // hot path: a plain add
       queue->depth.set(i % 17);

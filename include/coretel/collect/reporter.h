@@ -64,7 +64,9 @@ struct SetBinding {
 }  // namespace detail
 
 /// Owns one registered metric set (plain or MeasuredSet) and keeps it registered. Move-only.
-/// Destroying it unregisters the series: its last values are handed to the collector first.
+/// Destroying it unregisters the series: its last values are handed to the collector first,
+/// one published view shows them, every export consumer gets them, and then the series leaves
+/// the views. Keep it alive as long as the series should be scraped.
 template <class Set>
 class Registration {
  public:
