@@ -78,6 +78,18 @@ struct FieldLayout {
 };
 
 /// A metric set: instruments sharing one attribute tuple and one timestamp.
+/// Registry facts about one attribute of a metric set, emitted by `coretel-schema generate cpp`
+/// (hand-declared sets have none). The live schema serves them (export/live_schema.h).
+struct AttributeDescriptor {
+  std::string_view key;
+  std::string_view type;  ///< semantic-conventions type name: "string", "int", "enum", ...
+  std::string_view brief;
+  Stability stability = Stability::kDevelopment;
+  std::string_view requirement_level = "recommended";
+  std::span<const std::string_view> values{};  ///< enum members' values, in member order
+  bool measurement = false;  ///< chosen per record (MeasuredSet) rather than at registration
+};
+
 struct MetricsDescriptor {
   std::string_view name;   ///< metric-set name; exported as the OTel scope name
   std::string_view brief;  ///< what the set observes
@@ -85,6 +97,10 @@ struct MetricsDescriptor {
   std::span<const FieldLayout> layout;  ///< one per field, same order
   std::size_t set_size;                 ///< sizeof the set struct
   Stability stability = Stability::kDevelopment;
+  /// The set's attributes as the registry declares them; empty for hand-declared sets.
+  std::span<const AttributeDescriptor> attributes{};
+  /// The registry's `schema_url`; empty for hand-declared sets.
+  std::string_view schema_url{};
 
   /// Total words of one snapshot of every field (sum of MetricsField::words).
   constexpr uint32_t total_words() const noexcept {

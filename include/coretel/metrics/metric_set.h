@@ -153,7 +153,16 @@ consteval MetricsField make_field(std::size_t offset, std::string_view name, std
                                                       brief __VA_OPT__(, ) __VA_ARGS__)
 
 /// Defines `Type::descriptor`. Must follow the struct, at the struct's namespace scope.
-#define CORETEL_DESCRIBE_METRIC_SET(Type, set_name, set_brief, ...)                          \
+#define CORETEL_DESCRIBE_METRIC_SET(Type, set_name, set_brief, ...)  \
+  CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(                         \
+      Type, set_name, set_brief, ::coretel::Stability::kDevelopment, \
+      std::span<const ::coretel::AttributeDescriptor>(), std::string_view(), __VA_ARGS__)
+
+/// CORETEL_DESCRIBE_METRIC_SET plus what the registry knows: the set's stability, its
+/// attributes (a span of AttributeDescriptor) and the registry's schema URL. Generated headers
+/// use it; see tools/schema and docs/metric-sets-in-the-registry.md.
+#define CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(Type, set_name, set_brief, set_stability,  \
+                                                  set_attributes, set_schema_url, ...)       \
   inline constexpr auto Type##_coretel_fields = [] {                                         \
     using CoretelSet = Type;                                                                 \
     return std::array{__VA_ARGS__};                                                          \
@@ -169,5 +178,6 @@ consteval MetricsField make_field(std::size_t offset, std::string_view name, std
       ::coretel::detail::layout_of(Type##_coretel_fields);                                   \
   inline constexpr ::coretel::MetricsDescriptor Type::descriptor {                           \
     set_name, set_brief, std::span<const ::coretel::MetricsField>(Type##_coretel_fields),    \
-        std::span<const ::coretel::FieldLayout>(Type##_coretel_layout), sizeof(Type)         \
+        std::span<const ::coretel::FieldLayout>(Type##_coretel_layout), sizeof(Type),        \
+        set_stability, set_attributes, set_schema_url                                        \
   }

@@ -1,0 +1,167 @@
+// definition.h: a registry as written, after reading and before resolution.
+//
+// Both syntaxes of the semantic-conventions format land in this one model (Weaver does the
+// same: notes §4, "internal v2 -> v1 mapping"):
+//   v1  `groups:` files, one Group per entry;
+//   v2  `file_format: definition/2` files: the `attributes:` section becomes a synthetic
+//       attribute group `registry.<file stem>`; metrics, spans, events and entities become
+//       groups `metric.<name>`, `span.<type>`, `event.<name>`, `entity.<type>`; attribute groups
+//       keep their id; a refinement becomes a group whose `refines` names its base signal.
+// Optional fields are std::optional when "absent" and "empty" mean different things to a rule
+// (inheritance from a referenced definition, Weaver's missing-field warnings).
+//
+// Source: OpenTelemetry Weaver, crates/weaver_semconv (GroupSpec, AttributeSpec,
+// semconv.schema.v2.json), as summarised in ../shared/reference/semconv-weaver-notes.md §3-4.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "diagnostic.h"
+
+namespace coretel::schema {
+
+/// Free-form YAML values (annotations, examples, event bodies), kept in document order.
+using Json = nlohmann::ordered_json;
+
+/// `deprecated: {reason, renamed_to?, note?}`. A legacy plain string is reason "unspecified"
+/// with the string as note.
+struct Deprecated {
+  std::string reason;  ///< renamed | obsoleted | uncategorized | unspecified
+  std::string renamed_to;
+  std::string note;
+};
+
+/// `requirement_level`: required | recommended | opt_in | conditionally_required, with the
+/// optional explanation of the map forms (`{conditionally_required: "text"}`).
+struct RequirementLevel {
+  std::string level = "recommended";
+  std::string text;
+};
+
+struct EnumMember {
+  std::string id;
+  Json value;  ///< string, int or bool; defaults to `id` (Weaver 0.25)
+  std::string brief;
+  std::string note;
+  std::optional<std::string> stability;
+  std::optional<Deprecated> deprecated;
+  Json annotations = Json::object();
+  SourceLocation location;
+};
+
+/// An attribute type: a primitive or array name ("string", "int", "double", "boolean", "any",
+/// "string[]", ...), a template ("template[string]"), or "enum" with members.
+struct AttributeType {
+  std::string name;
+  std::vector<EnumMember> members;
+
+  bool is_enum() const noexcept { return name == "enum"; }
+  bool is_template() const noexcept { return name.rfind("template[", 0) == 0; }
+  bool is_array() const noexcept;
+  /// The value type under a template (`template[string[]]` -> "string[]"), else `name`.
+  std::string value_type() const;
+};
+
+/// One entry of a group's `attributes:` list: a definition (`id:` / v2 `key:`), a reference
+/// (`ref:`) or a v2 group reference (`ref_group:`).
+struct AttributeSpec {
+  enum class Form { kDefinition, kReference, kGroupReference };
+  Form form = Form::kDefinition;
+  std::string key;  ///< attribute key (prefix applied), referenced key, or referenced group id
+  std::optional<AttributeType> type;
+  std::optional<std::string> brief;
+  std::optional<std::string> note;
+  std::optional<Json> examples;
+  std::optional<std::string> stability;
+  std::optional<Deprecated> deprecated;
+  std::optional<Json> annotations;
+  std::optional<RequirementLevel> requirement_level;
+  std::optional<bool> sampling_relevant;
+  std::optional<std::string> tag;
+  std::optional<std::string> role;  ///< identifying | descriptive (entities)
+  SourceLocation location;
+};
+
+enum class GroupType {
+  kAttributeGroup,
+  kSpan,
+  kEvent,
+  kMetric,
+  kMetricGroup,
+  kEntity,
+  kScope,
+  kMissing,  ///< no `type:` (InvalidGroupMissingType)
+};
+
+std::string_view to_string(GroupType type) noexcept;
+
+struct Group {
+  std::string id;
+  GroupType type = GroupType::kMissing;
+  int syntax = 1;  ///< 1 (groups:) or 2 (definition/2)
+  std::optional<std::string> brief;
+  std::string note;
+  std::optional<std::string> stability;
+  std::optional<Deprecated> deprecated;
+  std::string extends;
+  std::string prefix;  ///< legacy, v1 only
+  std::string display_name;
+  std::vector<AttributeSpec> attributes;
+  bool has_attributes_key = false;
+  Json annotations = Json::object();
+  /// Entity names named by `entity_associations` (the combinators flattened).
+  std::vector<std::string> entity_associations;
+  Json entity_associations_raw;
+  // metric
+  std::string metric_name;
+  std::string instrument;
+  std::string unit;
+  // span
+  std::string span_kind;
+  std::vector<std::string> span_events;
+  std::string span_name_note;  ///< v2 `name: {note}`
+  // event
+  std::string name;  ///< event name (v1 `name`); entity type for entities
+  Json body;
+  // v2
+  std::string visibility;  ///< v2 attribute groups: internal | public
+  std::optional<std::string> signal_requirement_level;  ///< v2 signals: recommended | opt_in
+  std::string refines;     ///< v2 refinement: the base signal's name (metric name, span type...)
+  bool is_refinement = false;
+  SourceLocation location;
+  std::string file;
+};
+
+/// A dependency declared by the manifest.
+struct Dependency {
+  std::string name;
+  std::string schema_url;
+  std::string registry_path;
+};
+
+/// `manifest.yaml` (or the legacy `registry_manifest.yaml`). Name and version derive from
+/// `schema_url` (`https://host/path/<version>`).
+struct Manifest {
+  bool present = false;
+  std::string schema_url;
+  std::string description;
+  std::string stability = "development";
+  std::string name;
+  std::string version;
+  std::vector<Dependency> dependencies;
+  std::string file;
+};
+
+/// Everything read from one registry folder.
+struct RegistryDefinition {
+  std::string root;
+  Manifest manifest;
+  std::vector<std::string> files;  ///< every registry file read, sorted
+  std::vector<Group> groups;       ///< in file order, files sorted by path
+};
+
+}  // namespace coretel::schema

@@ -1,0 +1,108 @@
+// resolved_registry.h: a registry after resolution, in the shape of Weaver's `resolved/2.0`
+// (notes §6.2): an attribute catalog, and signals whose attributes point into it with their
+// per-use requirement level.
+//
+// Resolution has applied `ref` inheritance and overrides, `extends`, `ref_group`, refinements
+// and prefixes, so every field here is final. Catalog entries are unique: one entry per
+// distinct (definition + overrides), so a key may appear more than once when a signal
+// overrides its brief, note, examples or annotations.
+//
+// Consumers: stats, the resolved/2.0 writer, the C++ and Markdown generators, diff and the
+// compatibility rules. Immutable once built; share freely across threads.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "definition.h"
+
+namespace coretel::schema {
+
+/// One catalog entry (resolved/2.0 `attribute_catalog[i]`).
+struct CatalogAttribute {
+  std::string key;
+  AttributeType type;
+  std::string brief;
+  std::string note;
+  Json examples;  ///< null when absent
+  std::string stability;  ///< "" when the definition has none
+  std::optional<Deprecated> deprecated;
+  Json annotations = Json::object();
+  SourceLocation location;  ///< of the definition
+};
+
+/// A signal's use of a catalog attribute.
+struct AttributeRef {
+  std::size_t base = 0;  ///< index into ResolvedRegistry::catalog
+  RequirementLevel requirement_level;
+  std::optional<bool> sampling_relevant;
+  std::string role;  ///< entities: identifying | descriptive
+};
+
+enum class SignalKind { kAttributeGroup, kMetric, kSpan, kEvent, kEntity };
+
+std::string_view to_string(SignalKind kind) noexcept;
+
+/// A resolved metric, span, event, entity or public attribute group.
+struct Signal {
+  SignalKind kind = SignalKind::kMetric;
+  std::string group_id;  ///< the v1 group id (or the synthetic one of a v2 item)
+  /// metric name, span type, event name, entity type, or the attribute group's id.
+  std::string name;
+  std::string brief;
+  std::string note;
+  std::string stability;
+  std::optional<Deprecated> deprecated;
+  Json annotations = Json::object();
+  std::vector<AttributeRef> attributes;  ///< entities: identity first, then description
+  std::vector<std::string> entity_associations;
+  std::string display_name;
+  std::string instrument;  ///< metrics
+  std::string unit;        ///< metrics
+  std::string span_kind;   ///< spans
+  std::string span_name_note;
+  std::string requirement_level;  ///< v2 signal-level (recommended | opt_in); "" for v1
+  std::string refines;            ///< refinements: the base signal's name
+  SourceLocation location;
+};
+
+/// A coretel metric set (notes §6.7): member metrics annotated `coretel: {metric_set: NAME}`
+/// that share one attribute group. Attributes annotated `coretel: {measurement: true}` are the
+/// per-record measurement dimensions (bounded enums); the others are the entity tuple given at
+/// registration.
+struct MetricSet {
+  std::string name;
+  std::string brief;
+  std::string attribute_group;       ///< id of the shared group ("" when members have none)
+  std::vector<std::size_t> metrics;  ///< indices into ResolvedRegistry::metrics
+  std::vector<AttributeRef> attributes;
+  std::vector<AttributeRef> measurement_attributes;
+  SourceLocation location;
+};
+
+struct ResolvedRegistry {
+  std::string schema_url;
+  std::string description;
+  std::string stability;
+  std::vector<CatalogAttribute> catalog;
+  std::vector<std::size_t> attributes;  ///< catalog indices of the original definitions
+  std::vector<Signal> attribute_groups;  ///< public ones (v1 attribute groups are all public)
+  std::vector<Signal> metrics;
+  std::vector<Signal> spans;
+  std::vector<Signal> events;
+  std::vector<Signal> entities;
+  std::vector<Signal> metric_refinements;
+  std::vector<Signal> span_refinements;
+  std::vector<Signal> event_refinements;
+  std::vector<Signal> entity_refinements;
+  std::vector<MetricSet> metric_sets;
+
+  const CatalogAttribute& attribute(const AttributeRef& ref) const { return catalog[ref.base]; }
+  /// The original definition of `key`, or nullptr.
+  const CatalogAttribute* find_attribute(std::string_view key) const;
+  const Signal* find_metric(std::string_view name) const;
+};
+
+}  // namespace coretel::schema
