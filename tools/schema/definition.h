@@ -128,9 +128,9 @@ struct Group {
   std::string name;  ///< event name (v1 `name`); entity type for entities
   Json body;
   // v2
-  std::string visibility;  ///< v2 attribute groups: internal | public
+  std::string visibility;                               ///< v2 attribute groups: internal | public
   std::optional<std::string> signal_requirement_level;  ///< v2 signals: recommended | opt_in
-  std::string refines;     ///< v2 refinement: the base signal's name (metric name, span type...)
+  std::string refines;  ///< v2 refinement: the base signal's name (metric name, span type...)
   bool is_refinement = false;
   SourceLocation location;
   std::string file;

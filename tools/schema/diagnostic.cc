@@ -23,7 +23,9 @@ void Diagnostics::warning(std::string id, SourceLocation location, std::string s
        std::move(message)});
 }
 
-void Diagnostics::add(Diagnostic diagnostic) { diagnostics_.push_back(std::move(diagnostic)); }
+void Diagnostics::add(Diagnostic diagnostic) {
+  diagnostics_.push_back(std::move(diagnostic));
+}
 
 bool Diagnostics::failed(bool future) const noexcept {
   return std::any_of(diagnostics_.begin(), diagnostics_.end(), [future](const Diagnostic& d) {
@@ -32,8 +34,8 @@ bool Diagnostics::failed(bool future) const noexcept {
 }
 
 std::size_t Diagnostics::count(std::string_view id) const noexcept {
-  return static_cast<std::size_t>(std::count_if(
-      diagnostics_.begin(), diagnostics_.end(), [id](const Diagnostic& d) { return d.id == id; }));
+  return static_cast<std::size_t>(std::count_if(diagnostics_.begin(), diagnostics_.end(),
+                                                [id](const Diagnostic& d) { return d.id == id; }));
 }
 
 std::string format_text(const Diagnostic& d) {

@@ -38,8 +38,7 @@ struct Diagnostic {
 class Diagnostics {
  public:
   void error(std::string id, SourceLocation location, std::string subject, std::string message);
-  void warning(std::string id, SourceLocation location, std::string subject,
-               std::string message);
+  void warning(std::string id, SourceLocation location, std::string subject, std::string message);
   void add(Diagnostic diagnostic);
 
   const std::vector<Diagnostic>& all() const noexcept { return diagnostics_; }

@@ -26,7 +26,7 @@ struct CatalogAttribute {
   AttributeType type;
   std::string brief;
   std::string note;
-  Json examples;  ///< null when absent
+  Json examples;          ///< null when absent
   std::string stability;  ///< "" when the definition has none
   std::optional<Deprecated> deprecated;
   Json annotations = Json::object();
@@ -87,8 +87,8 @@ struct ResolvedRegistry {
   std::string description;
   std::string stability;
   std::vector<CatalogAttribute> catalog;
-  std::vector<std::size_t> attributes;  ///< catalog indices of the original definitions
-  std::vector<Signal> attribute_groups;  ///< public ones (v1 attribute groups are all public)
+  std::vector<std::size_t> attributes;   ///< catalog indices of the original definitions
+  std::vector<Signal> attribute_groups;  ///< v2 public ones (v1 groups are authoring aids)
   std::vector<Signal> metrics;
   std::vector<Signal> spans;
   std::vector<Signal> events;

@@ -1,0 +1,7 @@
+#include "compatibility.h"
+
+namespace coretel::schema {
+
+void check_compatibility(const ResolvedRegistry&, const ResolvedRegistry&, Diagnostics&) {}
+
+}  // namespace coretel::schema

@@ -1,0 +1,18 @@
+// policies.h: the rules semantic-conventions enforces on top of Weaver's built-in checks, from
+// its Rego policy packages (opentelemetry-weaver-packages: naming_conventions, stability,
+// entity_associations; and semconv's policies/brief.rego). Rule ids are the finding ids those
+// policies emit (notes §6.1); every finding is an error, as Weaver reports policy violations.
+// A group or attribute opts out of a rule with
+// `annotations: {<package>: {policy_exceptions: [<id>]}}`, as upstream.
+#pragma once
+
+#include "definition.h"
+#include "diagnostic.h"
+#include "resolved_registry.h"
+
+namespace coretel::schema {
+
+void check_policies(const RegistryDefinition& definition, const ResolvedRegistry& resolved,
+                    Diagnostics& diagnostics);
+
+}  // namespace coretel::schema

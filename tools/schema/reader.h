@@ -1,0 +1,38 @@
+// reader.h: reads a semantic-conventions registry folder into a RegistryDefinition.
+//
+// Walks `root` recursively (hidden entries skipped, files in path order), reads every
+// `*.yaml` / `*.yml` as a v1 (`groups:`) or v2 (`file_format: definition/2`) definition file,
+// and `manifest.yaml` (or the legacy `registry_manifest.yaml`) as the manifest; `schema-next.yaml`
+// is skipped, as Weaver does (notes §2).
+//
+// Strict like Weaver: an unknown key, a missing required field or a value of the wrong type is
+// an error naming the file, line, column and the group/attribute, with Weaver's rule id
+// (`InvalidSemConvSpec`, `InvalidFileFormat`, `DeserializationError`, ...). A file with such an
+// error contributes no groups. No input crashes the reader or makes it loop: YAML nesting
+// and alias expansion are bounded.
+//
+// Not thread-safe per call; independent calls may run concurrently.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "definition.h"
+#include "diagnostic.h"
+
+namespace coretel::schema {
+
+/// Reads the registry in `root`. Errors go to `diagnostics`; what could be read is returned.
+RegistryDefinition read_registry(const std::filesystem::path& root, Diagnostics& diagnostics);
+
+/// Reads one definition file's text (named `file` in diagnostics) into `registry`.
+/// Returns false when the file had a fatal (parse-stage) error and contributed nothing.
+bool read_definition_file(std::string_view text, const std::string& file,
+                          RegistryDefinition& registry, Diagnostics& diagnostics);
+
+/// Reads a manifest's text into `registry.manifest`.
+bool read_manifest(std::string_view text, const std::string& file, bool legacy_file_name,
+                   RegistryDefinition& registry, Diagnostics& diagnostics);
+
+}  // namespace coretel::schema

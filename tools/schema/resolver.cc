@@ -1,0 +1,524 @@
+#include "resolver.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <fmt/format.h>
+
+namespace coretel::schema {
+namespace {
+
+/// One attribute as a signal uses it, before interning into the catalog.
+struct Use {
+  CatalogAttribute attribute;
+  AttributeRef ref;       // `base` is set at interning
+  std::string via_group;  // the ref_group that brought it, "" for inline and inherited
+};
+
+using Uses = std::vector<Use>;
+
+void deep_merge(Json& into, const Json& from) {
+  if (!into.is_object() || !from.is_object()) {
+    into = from;
+    return;
+  }
+  for (auto it = from.begin(); it != from.end(); ++it) {
+    if (into.contains(it.key()) && into[it.key()].is_object() && it.value().is_object()) {
+      deep_merge(into[it.key()], it.value());
+    } else {
+      into[it.key()] = it.value();
+    }
+  }
+}
+
+Use* find_use(Uses& uses, const std::string& key) {
+  for (Use& u : uses) {
+    if (u.attribute.key == key) return &u;
+  }
+  return nullptr;
+}
+
+class Resolver {
+ public:
+  Resolver(const RegistryDefinition& registry, Diagnostics& d) : registry_(registry), d_(d) {}
+
+  ResolvedRegistry run() {
+    out_.schema_url = registry_.manifest.schema_url;
+    out_.description = registry_.manifest.description;
+    out_.stability = registry_.manifest.stability;
+    index_groups();
+    index_definitions();
+    for (const Group& g : registry_.groups) {
+      if (g.is_refinement) continue;
+      if (g.type == GroupType::kAttributeGroup) {
+        // Groups that define attributes (v1 `registry.*` groups, v2 `attributes:` sections)
+        // are the attribute registry itself, not attribute groups signals share.
+        bool defines = std::any_of(g.attributes.begin(), g.attributes.end(), [](const auto& a) {
+          return a.form == AttributeSpec::Form::kDefinition;
+        });
+        if (defines) {
+          attributes_of(g);
+          continue;
+        }
+        // v1 attribute groups and v2 internal ones are authoring aids that signals include;
+        // only v2 public groups are part of the resolved registry (resolved/2.0).
+        if (g.syntax == 1 || g.visibility != "public") {
+          attributes_of(g);  // resolve for its diagnostics; not part of the output
+          continue;
+        }
+      }
+      emit_signal(g);
+    }
+    for (const Group& g : registry_.groups) {
+      if (g.is_refinement) emit_refinement(g);
+    }
+    check_duplicate_names();
+    build_metric_sets();
+    return std::move(out_);
+  }
+
+ private:
+  void index_groups() {
+    std::map<std::string, std::vector<const Group*>> by_id;
+    for (const Group& g : registry_.groups) {
+      by_id[g.id].push_back(&g);
+      groups_.emplace(g.id, &g);  // first wins
+    }
+    for (const Group& g : registry_.groups) {
+      const auto& same = by_id[g.id];
+      if (same.size() > 1 && same.front() != &g) {
+        d_.warning("DuplicateGroupId", g.location, g.id,
+                   fmt::format("group id `{}` is already declared at {}:{}", g.id,
+                               same.front()->location.file, same.front()->location.line));
+      }
+    }
+  }
+
+  void index_definitions() {
+    std::map<std::string, std::vector<const Group*>> defined_in;
+    for (const Group& g : registry_.groups) {
+      for (const AttributeSpec& a : g.attributes) {
+        if (a.form != AttributeSpec::Form::kDefinition) continue;
+        auto& groups = defined_in[a.key];
+        groups.push_back(&g);
+        if (groups.size() == 1) {
+          definitions_.emplace(a.key, &a);
+          std::size_t index = intern(definition_attribute(a));
+          definition_index_.emplace(a.key, index);
+          out_.attributes.push_back(index);
+        }
+      }
+    }
+    for (const auto& [key, groups] : defined_in) {
+      if (groups.size() < 2) continue;
+      std::vector<std::string> ids;
+      for (const Group* g : groups) ids.push_back(g->id);
+      d_.error("DuplicateAttributeId", groups[1]->location, key,
+               fmt::format("attribute `{}` is defined more than once, in groups [{}]", key,
+                           fmt::join(ids, ", ")));
+    }
+  }
+
+  static CatalogAttribute definition_attribute(const AttributeSpec& a) {
+    CatalogAttribute c;
+    c.key = a.key;
+    c.type = a.type.value_or(AttributeType{"string", {}});
+    c.brief = a.brief.value_or("");
+    c.note = a.note.value_or("");
+    c.examples = a.examples.value_or(Json());
+    c.stability = a.stability.value_or("");
+    c.deprecated = a.deprecated;
+    c.annotations = a.annotations.value_or(Json::object());
+    c.location = a.location;
+    return c;
+  }
+
+  static Json catalog_identity(const CatalogAttribute& c) {
+    Json members = Json::array();
+    for (const EnumMember& m : c.type.members) {
+      members.push_back(
+          {m.id, m.value, m.brief, m.note, m.stability.value_or(""),
+           m.deprecated ? m.deprecated->reason + m.deprecated->renamed_to + m.deprecated->note : "",
+           m.annotations});
+    }
+    return Json::array({c.key, c.type.name, members, c.brief, c.note, c.examples, c.stability,
+                        c.deprecated ? Json::array({c.deprecated->reason, c.deprecated->renamed_to,
+                                                    c.deprecated->note})
+                                     : Json(),
+                        c.annotations});
+  }
+
+  std::size_t intern(const CatalogAttribute& c) {
+    std::string identity = catalog_identity(c).dump();
+    auto [it, inserted] = catalog_index_.emplace(identity, out_.catalog.size());
+    if (inserted) out_.catalog.push_back(c);
+    return it->second;
+  }
+
+  /// Applies one `ref:` (or inline definition) to `uses`.
+  void apply_spec(const Group& g, const AttributeSpec& a, Uses& uses) {
+    CatalogAttribute attribute;
+    if (a.form == AttributeSpec::Form::kDefinition) {
+      attribute = definition_attribute(a);
+    } else {
+      auto def = definitions_.find(a.key);
+      if (def == definitions_.end()) {
+        d_.error("UnresolvedAttributeRef", a.location, g.id + "/" + a.key,
+                 fmt::format("`ref: {}` names no attribute defined in the registry", a.key));
+        return;
+      }
+      attribute = definition_attribute(*def->second);
+      attribute.location = def->second->location;
+    }
+    Use* existing = find_use(uses, a.key);
+    if (existing && a.form == AttributeSpec::Form::kReference) {
+      attribute = existing->attribute;  // overrides stack on what the signal already had
+    }
+    if (a.form == AttributeSpec::Form::kReference) {
+      if (a.brief) attribute.brief = *a.brief;
+      if (a.note) attribute.note = *a.note;
+      if (a.examples) attribute.examples = *a.examples;
+      if (a.stability) attribute.stability = *a.stability;
+      if (a.deprecated) attribute.deprecated = a.deprecated;
+      if (a.annotations) deep_merge(attribute.annotations, *a.annotations);
+    }
+    Use use;
+    use.attribute = std::move(attribute);
+    if (a.requirement_level) {
+      use.ref.requirement_level = *a.requirement_level;
+    } else if (existing) {
+      use.ref.requirement_level = existing->ref.requirement_level;
+    }
+    use.ref.sampling_relevant = a.sampling_relevant
+                                    ? a.sampling_relevant
+                                    : (existing ? existing->ref.sampling_relevant : std::nullopt);
+    use.ref.role = a.role ? *a.role : (existing ? existing->ref.role : "");
+    if (existing) {
+      *existing = std::move(use);
+    } else {
+      uses.push_back(std::move(use));
+    }
+  }
+
+  /// The attributes of group `g` with `extends` and `ref_group`s applied; memoised.
+  const Uses& attributes_of(const Group& g) {
+    if (auto it = resolved_.find(&g); it != resolved_.end()) return it->second;
+    static const Uses kEmpty;
+    if (in_progress_.count(&g)) {
+      d_.error("CircularExtends", g.location, g.id,
+               fmt::format("group `{}` extends or includes itself (directly or through other "
+                           "groups)",
+                           g.id));
+      return kEmpty;
+    }
+    in_progress_.insert(&g);
+    Uses uses;
+    if (!g.extends.empty()) {
+      auto parent = groups_.find(g.extends);
+      if (parent == groups_.end()) {
+        d_.error("UnresolvedExtendsRef", g.location, g.id,
+                 fmt::format("`extends: {}` names no group in the registry", g.extends));
+      } else {
+        uses = attributes_of(*parent->second);
+        for (Use& u : uses) u.via_group.clear();
+      }
+    }
+    apply_specs(g, g.attributes, uses);
+    in_progress_.erase(&g);
+    return resolved_[&g] = std::move(uses);
+  }
+
+  /// ref_groups first (two groups bringing one key is DuplicateAttributeId), then inline refs.
+  void apply_specs(const Group& g, const std::vector<AttributeSpec>& specs, Uses& uses) {
+    for (const AttributeSpec& a : specs) {
+      if (a.form != AttributeSpec::Form::kGroupReference) continue;
+      auto included = groups_.find(a.key);
+      if (included == groups_.end() || included->second->type != GroupType::kAttributeGroup) {
+        d_.error("UnresolvedIncludeRef", a.location, g.id,
+                 fmt::format("`ref_group: {}` names no attribute group in the registry", a.key));
+        continue;
+      }
+      for (const Use& brought : attributes_of(*included->second)) {
+        Use* existing = find_use(uses, brought.attribute.key);
+        if (existing && !existing->via_group.empty() && existing->via_group != a.key) {
+          d_.error("DuplicateAttributeId", a.location, brought.attribute.key,
+                   fmt::format("attribute `{}` is brought onto `{}` by two groups, [{}, {}]",
+                               brought.attribute.key, g.id, existing->via_group, a.key));
+          continue;
+        }
+        Use copy = brought;
+        copy.via_group = a.key;
+        if (existing) {
+          if (!brought.ref.requirement_level.text.empty() ||
+              brought.ref.requirement_level.level != "recommended") {
+            copy.ref.requirement_level = brought.ref.requirement_level;
+          } else {
+            copy.ref.requirement_level = existing->ref.requirement_level;
+          }
+          *existing = std::move(copy);
+        } else {
+          uses.push_back(std::move(copy));
+        }
+      }
+    }
+    for (const AttributeSpec& a : specs) {
+      if (a.form != AttributeSpec::Form::kGroupReference) apply_spec(g, a, uses);
+    }
+  }
+
+  std::vector<AttributeRef> intern_all(const Uses& uses) {
+    std::vector<AttributeRef> refs;
+    for (const Use& u : uses) {
+      AttributeRef ref = u.ref;
+      ref.base = intern(u.attribute);
+      refs.push_back(std::move(ref));
+    }
+    if (!refs.empty() && refs.front().role.size()) {
+      std::stable_sort(refs.begin(), refs.end(), [](const AttributeRef& a, const AttributeRef& b) {
+        return (a.role == "identifying") > (b.role == "identifying");
+      });
+    }
+    return refs;
+  }
+
+  static std::string signal_name(const Group& g) {
+    switch (g.type) {
+      case GroupType::kMetric:
+        return g.metric_name;
+      case GroupType::kEvent:
+      case GroupType::kSpan:
+      case GroupType::kEntity:
+        return g.name.empty() ? g.id : g.name;
+      default:
+        return g.id;
+    }
+  }
+
+  Signal base_signal(const Group& g) {
+    Signal s;
+    s.group_id = g.id;
+    s.name = signal_name(g);
+    s.brief = g.brief.value_or("");
+    s.note = g.note;
+    s.stability = g.stability.value_or("");
+    s.deprecated = g.deprecated;
+    s.annotations = g.annotations;
+    s.entity_associations = g.entity_associations;
+    s.display_name = g.display_name;
+    s.instrument = g.instrument;
+    s.unit = g.unit;
+    s.span_kind = g.span_kind;
+    s.span_name_note = g.span_name_note;
+    s.requirement_level = g.signal_requirement_level.value_or("");
+    s.location = g.location;
+    return s;
+  }
+
+  std::vector<Signal>* list_for(GroupType type, bool refinement) {
+    switch (type) {
+      case GroupType::kAttributeGroup:
+        return refinement ? nullptr : &out_.attribute_groups;
+      case GroupType::kMetric:
+        return refinement ? &out_.metric_refinements : &out_.metrics;
+      case GroupType::kSpan:
+        return refinement ? &out_.span_refinements : &out_.spans;
+      case GroupType::kEvent:
+        return refinement ? &out_.event_refinements : &out_.events;
+      case GroupType::kEntity:
+        return refinement ? &out_.entity_refinements : &out_.entities;
+      default:
+        return nullptr;
+    }
+  }
+
+  static SignalKind kind_of(GroupType type) {
+    switch (type) {
+      case GroupType::kMetric:
+        return SignalKind::kMetric;
+      case GroupType::kSpan:
+        return SignalKind::kSpan;
+      case GroupType::kEvent:
+        return SignalKind::kEvent;
+      case GroupType::kEntity:
+        return SignalKind::kEntity;
+      default:
+        return SignalKind::kAttributeGroup;
+    }
+  }
+
+  void emit_signal(const Group& g) {
+    std::vector<Signal>* list = list_for(g.type, false);
+    if (!list) {
+      attributes_of(g);
+      return;
+    }
+    Signal s = base_signal(g);
+    s.kind = kind_of(g.type);
+    const Uses& uses = attributes_of(g);
+    s.attributes = intern_all(uses);
+    signal_uses_[{g.type, s.name}] = uses;
+    list->push_back(std::move(s));
+  }
+
+  void emit_refinement(const Group& g) {
+    std::vector<Signal>* bases = list_for(g.type, false);
+    std::vector<Signal>* list = list_for(g.type, true);
+    const Signal* base = nullptr;
+    if (bases) {
+      for (const Signal& s : *bases) {
+        if (s.name == g.refines) base = &s;
+      }
+    }
+    if (!base || !list) {
+      d_.error("InvalidRefinement", g.location, g.id,
+               fmt::format("`ref: {}` names no {} to refine", g.refines, to_string(g.type)));
+      return;
+    }
+    Signal s = *base;
+    s.group_id = g.id;
+    s.refines = base->name;
+    s.location = g.location;
+    if (g.brief) s.brief = *g.brief;
+    if (!g.note.empty()) s.note = g.note;
+    if (g.stability) s.stability = *g.stability;
+    if (g.deprecated) s.deprecated = g.deprecated;
+    deep_merge(s.annotations, g.annotations);
+    Uses uses = signal_uses_[{g.type, base->name}];
+    for (Use& u : uses) u.via_group.clear();
+    if (g.type == GroupType::kEntity) check_entity_refinement(g, uses);
+    apply_specs(g, g.attributes, uses);
+    s.attributes = intern_all(uses);
+    list->push_back(std::move(s));
+  }
+
+  /// A refinement may refine identity attributes only under `identity`, and may add only
+  /// descriptive attributes (Weaver resolver tests v2-6/7/8).
+  void check_entity_refinement(const Group& g, const Uses& base) {
+    for (const AttributeSpec& a : g.attributes) {
+      if (a.form != AttributeSpec::Form::kReference || !a.role) continue;
+      Use* existing = find_use(const_cast<Uses&>(base), a.key);
+      std::string base_role = existing ? existing->ref.role : "";
+      bool changed = existing ? base_role != *a.role : *a.role == "identifying";
+      if (changed) {
+        d_.error("EntityRefinementChangedIdentity", a.location, g.id + "/" + a.key,
+                 fmt::format("refinement `{}` makes `{}` {}; a refinement cannot change an "
+                             "entity's identity",
+                             g.id, a.key, *a.role));
+      }
+    }
+  }
+
+  void check_duplicate_names() {
+    auto check = [&](const std::vector<Signal>& signals, const char* id, const char* what) {
+      std::map<std::string, const Signal*> seen;
+      for (const Signal& s : signals) {
+        auto [it, inserted] = seen.emplace(s.name, &s);
+        if (!inserted) {
+          d_.warning(id, s.location, s.group_id,
+                     fmt::format("{} `{}` is already declared by group `{}` ({}:{})", what, s.name,
+                                 it->second->group_id, it->second->location.file,
+                                 it->second->location.line));
+        }
+      }
+    };
+    check(out_.metrics, "DuplicateMetricName", "metric");
+    check(out_.events, "DuplicateGroupName", "event");
+    check(out_.entities, "DuplicateGroupName", "entity");
+  }
+
+  // -------------------------------------------------------------- coretel metric sets
+
+  static std::string set_name_of(const Json& annotations) {
+    if (!annotations.is_object() || !annotations.contains("coretel")) return "";
+    const Json& c = annotations["coretel"];
+    if (!c.is_object() || !c.contains("metric_set") || !c["metric_set"].is_string()) return "";
+    return c["metric_set"].get<std::string>();
+  }
+
+  static bool is_measurement(const CatalogAttribute& a) {
+    const Json& c = a.annotations.is_object() && a.annotations.contains("coretel")
+                        ? a.annotations["coretel"]
+                        : Json();
+    return c.is_object() && c.value("measurement", false) == true;
+  }
+
+  /// The attribute group a metric's set tuple comes from: its `extends` (v1) or its one
+  /// `ref_group` (v2).
+  std::string shared_group_of(const Group& g) {
+    if (!g.extends.empty()) return g.extends;
+    for (const AttributeSpec& a : g.attributes) {
+      if (a.form == AttributeSpec::Form::kGroupReference) return a.key;
+    }
+    return "";
+  }
+
+  void build_metric_sets() {
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < out_.metrics.size(); ++i) {
+      const Signal& m = out_.metrics[i];
+      std::string name = set_name_of(m.annotations);
+      if (name.empty()) continue;
+      const Group& g = *groups_.at(m.group_id);
+      std::string shared = shared_group_of(g);
+      auto [it, inserted] = index.emplace(name, out_.metric_sets.size());
+      if (inserted) {
+        MetricSet set;
+        set.name = name;
+        set.attribute_group = shared;
+        set.location = m.location;
+        set.brief = m.brief;
+        if (auto grp = groups_.find(shared); grp != groups_.end() && grp->second->brief) {
+          set.brief = *grp->second->brief;
+        }
+        for (const AttributeRef& ref : m.attributes) {
+          (is_measurement(out_.catalog[ref.base]) ? set.measurement_attributes : set.attributes)
+              .push_back(ref);
+        }
+        for (const AttributeRef& ref : set.measurement_attributes) {
+          const CatalogAttribute& a = out_.catalog[ref.base];
+          if (!a.type.is_enum()) {
+            d_.error("coretel_metric_set_measurement_not_enum", m.location, a.key,
+                     fmt::format("measurement attribute `{}` of metric set `{}` must be an enum "
+                                 "(its values bound the set's cardinality)",
+                                 a.key, name));
+          }
+        }
+        out_.metric_sets.push_back(std::move(set));
+      } else {
+        MetricSet& set = out_.metric_sets[it->second];
+        const Signal& first = out_.metrics[set.metrics.front()];
+        std::set<std::string> a_keys, b_keys;
+        for (const AttributeRef& r : first.attributes) a_keys.insert(out_.catalog[r.base].key);
+        for (const AttributeRef& r : m.attributes) b_keys.insert(out_.catalog[r.base].key);
+        if (a_keys != b_keys || shared != set.attribute_group) {
+          d_.error("coretel_metric_set_attributes_differ", m.location, m.name,
+                   fmt::format("metric `{}` is in metric set `{}` but its attributes differ from "
+                               "`{}`'s; members of a set share one attribute group",
+                               m.name, name, first.name));
+        }
+      }
+      out_.metric_sets[it->second].metrics.push_back(i);
+    }
+  }
+
+  const RegistryDefinition& registry_;
+  Diagnostics& d_;
+  ResolvedRegistry out_;
+  std::unordered_map<std::string, const Group*> groups_;
+  std::unordered_map<std::string, const AttributeSpec*> definitions_;
+  std::unordered_map<std::string, std::size_t> definition_index_;
+  std::unordered_map<std::string, std::size_t> catalog_index_;
+  std::unordered_map<const Group*, Uses> resolved_;
+  std::set<const Group*> in_progress_;
+  std::map<std::pair<GroupType, std::string>, Uses> signal_uses_;
+};
+
+}  // namespace
+
+ResolvedRegistry resolve(const RegistryDefinition& registry, Diagnostics& diagnostics) {
+  return Resolver(registry, diagnostics).run();
+}
+
+}  // namespace coretel::schema
