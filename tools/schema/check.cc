@@ -11,9 +11,11 @@ LoadedRegistry load_registry(const std::filesystem::path& root, Diagnostics& dia
                              const CheckOptions& options) {
   LoadedRegistry loaded;
   loaded.definition = read_registry(root, diagnostics);
-  if (diagnostics.failed()) return loaded;
-  loaded.parsed = true;
+  loaded.parsed = !diagnostics.failed();
+  // Validate what could be read even after a parse error: the author sees every problem at
+  // once. Resolution needs the whole registry, so it waits for a clean parse.
   validate(loaded.definition, diagnostics);
+  if (!loaded.parsed) return loaded;
   Diagnostics resolution;
   loaded.resolved = resolve(loaded.definition, resolution);
   loaded.resolved_ok = !resolution.failed();

@@ -153,6 +153,9 @@ struct Manifest {
   std::string name;
   std::string version;
   std::vector<Dependency> dependencies;
+  /// Publication manifests (`file_format: manifest/2.0`): the resolved/2.0 file, relative to
+  /// the registry root.
+  std::string resolved_registry_uri;
   std::string file;
 };
 

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "published_reader.h"
 #include "yaml_values.h"
 
 namespace coretel::schema {
@@ -761,6 +762,8 @@ bool read_manifest(std::string_view text, const std::string& file, bool legacy_f
       }
     }
     m.schema_url = r.string(*doc, "schema_url", "").value_or("");
+    m.resolved_registry_uri = r.string(*doc, "resolved_registry_uri", "")
+                                  .value_or(r.string(*doc, "resolved_schema_uri", "").value_or(""));
     m.description = r.string(*doc, "description", "").value_or("");
     m.stability = r.stability(*doc, "").value_or("development");
     m.name = r.string(*doc, "name", "").value_or("");
@@ -846,6 +849,16 @@ RegistryDefinition read_registry(const std::filesystem::path& root, Diagnostics&
                       fmt::format("cannot list the registry: {}", ec.message()));
   }
   std::sort(files.begin(), files.end());
+  // The manifest first: a publication manifest names the resolved file to read instead of
+  // definitions.
+  for (const char* name : {"manifest.yaml", "registry_manifest.yaml"}) {
+    fs::path p = root / name;
+    if (registry.manifest.present || !fs::is_regular_file(p, ec)) continue;
+    bool ok = false;
+    std::string text = read_text(p, ok);
+    read_manifest(text, name, std::string(name) == "registry_manifest.yaml", registry, diagnostics);
+  }
+  const std::string& published = registry.manifest.resolved_registry_uri;
   for (const fs::path& p : files) {
     std::string relative = fs::relative(p, root, ec).string();
     std::string name = p.filename().string();
@@ -856,11 +869,13 @@ RegistryDefinition read_registry(const std::filesystem::path& root, Diagnostics&
       continue;
     }
     if (name == "schema-next.yaml") continue;
-    if (name == "manifest.yaml" || name == "registry_manifest.yaml") {
-      if (p.parent_path() == root) {
-        read_manifest(text, relative, name == "registry_manifest.yaml", registry, diagnostics);
-        continue;
-      }
+    if ((name == "manifest.yaml" || name == "registry_manifest.yaml") && p.parent_path() == root) {
+      continue;  // read above
+    }
+    if (!published.empty() && relative == published) {
+      registry.files.push_back(relative);
+      read_published_registry(text, relative, registry, diagnostics);
+      continue;
     }
     registry.files.push_back(relative);
     read_definition_file(text, relative, registry, diagnostics);

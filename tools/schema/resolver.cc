@@ -86,13 +86,17 @@ class Resolver {
       by_id[g.id].push_back(&g);
       groups_.emplace(g.id, &g);  // first wins
     }
+    // One diagnostic per duplicated id, naming every declaration (as Weaver reports it).
     for (const Group& g : registry_.groups) {
       const auto& same = by_id[g.id];
-      if (same.size() > 1 && same.front() != &g) {
-        d_.warning("DuplicateGroupId", g.location, g.id,
-                   fmt::format("group id `{}` is already declared at {}:{}", g.id,
-                               same.front()->location.file, same.front()->location.line));
+      if (same.size() < 2 || same[1] != &g) continue;
+      std::vector<std::string> places;
+      for (const Group* other : same) {
+        places.push_back(fmt::format("{}:{}", other->location.file, other->location.line));
       }
+      d_.warning("DuplicateGroupId", g.location, g.id,
+                 fmt::format("group id `{}` is declared {} times, at {}", g.id, same.size(),
+                             fmt::join(places, ", ")));
     }
   }
 
@@ -412,15 +416,19 @@ class Resolver {
 
   void check_duplicate_names() {
     auto check = [&](const std::vector<Signal>& signals, const char* id, const char* what) {
-      std::map<std::string, const Signal*> seen;
+      std::map<std::string, std::vector<const Signal*>> by_name;
+      for (const Signal& s : signals) by_name[s.name].push_back(&s);
       for (const Signal& s : signals) {
-        auto [it, inserted] = seen.emplace(s.name, &s);
-        if (!inserted) {
-          d_.warning(id, s.location, s.group_id,
-                     fmt::format("{} `{}` is already declared by group `{}` ({}:{})", what, s.name,
-                                 it->second->group_id, it->second->location.file,
-                                 it->second->location.line));
+        const auto& same = by_name[s.name];
+        if (same.size() < 2 || same[1] != &s) continue;
+        std::vector<std::string> places;
+        for (const Signal* other : same) {
+          places.push_back(fmt::format("`{}` ({}:{})", other->group_id, other->location.file,
+                                       other->location.line));
         }
+        d_.warning(id, s.location, s.group_id,
+                   fmt::format("{} `{}` is declared {} times, by {}", what, s.name, same.size(),
+                               fmt::join(places, ", ")));
       }
     };
     check(out_.metrics, "DuplicateMetricName", "metric");

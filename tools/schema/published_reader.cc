@@ -1,0 +1,199 @@
+#include "published_reader.h"
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "yaml_values.h"
+
+namespace coretel::schema {
+namespace {
+
+std::string text_of(const Json& object, const char* key) {
+  if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return "";
+  return object[key].get<std::string>();
+}
+
+/// A catalog index: a non-negative integer below `size`.
+bool is_index(const Json& value, std::size_t size) {
+  return value.is_number_integer() && value.get<int64_t>() >= 0 &&
+         static_cast<std::size_t>(value.get<int64_t>()) < size;
+}
+
+std::optional<Deprecated> deprecated_of(const Json& object) {
+  if (!object.is_object() || !object.contains("deprecated")) return std::nullopt;
+  const Json& d = object["deprecated"];
+  if (d.is_string()) return Deprecated{"unspecified", "", d.get<std::string>()};
+  return Deprecated{text_of(d, "reason"), text_of(d, "renamed_to"), text_of(d, "note")};
+}
+
+AttributeType type_of(const Json& type) {
+  if (type.is_string()) return {type.get<std::string>(), {}};
+  AttributeType t{"enum", {}};
+  if (type.is_object() && type.contains("members") && type["members"].is_array()) {
+    for (const Json& m : type["members"]) {
+      EnumMember member;
+      member.id = text_of(m, "id");
+      member.value = m.is_object() && m.contains("value") ? m["value"] : Json(member.id);
+      member.brief = text_of(m, "brief");
+      member.note = text_of(m, "note");
+      if (m.is_object() && m.contains("stability")) member.stability = text_of(m, "stability");
+      member.deprecated = deprecated_of(m);
+      t.members.push_back(std::move(member));
+    }
+  }
+  return t;
+}
+
+RequirementLevel requirement_of(const Json& ref) {
+  if (!ref.is_object() || !ref.contains("requirement_level")) return {};
+  const Json& level = ref["requirement_level"];
+  if (level.is_string()) return {level.get<std::string>(), ""};
+  if (level.is_object() && !level.empty() && level.begin().value().is_string()) {
+    return {level.begin().key(), level.begin().value().get<std::string>()};
+  }
+  return {};
+}
+
+}  // namespace
+
+bool read_published_registry(std::string_view text, const std::string& file,
+                             RegistryDefinition& registry, Diagnostics& diagnostics) {
+  Json doc;
+  try {
+    auto converted = yaml_to_json(YAML::Load(std::string(text)));
+    if (!converted) throw std::runtime_error("nested too deeply or too large");
+    doc = std::move(*converted);
+  } catch (const std::exception& e) {
+    diagnostics.error("DeserializationError", {file, 0, 0}, "",
+                      fmt::format("invalid published registry: {}", e.what()));
+    return false;
+  }
+  const SourceLocation at{file, 1, 1};
+  if (!doc.is_object() || text_of(doc, "file_format") != "resolved/2.0" ||
+      !doc.contains("attribute_catalog") || !doc["attribute_catalog"].is_array() ||
+      !doc.contains("registry") || !doc["registry"].is_object()) {
+    diagnostics.error("InvalidFileFormat", at, "",
+                      "a published registry needs `file_format: resolved/2.0`, an "
+                      "`attribute_catalog` list and a `registry` map");
+    return false;
+  }
+  const Json& catalog = doc["attribute_catalog"];
+  const Json& reg = doc["registry"];
+  auto key_at = [&](const Json& ref, std::string& key) {
+    if (!ref.is_object() || !ref.contains("base") || !is_index(ref["base"], catalog.size())) {
+      diagnostics.error(
+          "UnresolvedAttributeRef", at, "",
+          fmt::format("attribute reference {} is not an index into the catalog", ref.dump()));
+      return false;
+    }
+    key = text_of(catalog[ref["base"].get<int64_t>()], "key");
+    return true;
+  };
+
+  Group definitions;
+  definitions.syntax = 2;
+  definitions.type = GroupType::kAttributeGroup;
+  definitions.id = "registry.published";
+  definitions.visibility = "internal";
+  definitions.file = file;
+  definitions.location = at;
+  definitions.has_attributes_key = true;
+  if (reg.contains("attributes") && reg["attributes"].is_array()) {
+    for (const Json& index : reg["attributes"]) {
+      if (!is_index(index, catalog.size())) {
+        diagnostics.error(
+            "UnresolvedAttributeRef", at, "",
+            fmt::format("registry.attributes entry {} is not a catalog index", index.dump()));
+        return false;
+      }
+      const Json& a = catalog[index.get<int64_t>()];
+      AttributeSpec spec;
+      spec.key = text_of(a, "key");
+      spec.type = type_of(a.value("type", Json("string")));
+      spec.brief = text_of(a, "brief");
+      if (!text_of(a, "note").empty()) spec.note = text_of(a, "note");
+      if (a.contains("examples")) spec.examples = a["examples"];
+      spec.stability = text_of(a, "stability");
+      spec.deprecated = deprecated_of(a);
+      if (a.contains("annotations")) spec.annotations = a["annotations"];
+      spec.location = at;
+      definitions.attributes.push_back(std::move(spec));
+    }
+  }
+  registry.groups.push_back(std::move(definitions));
+
+  auto add_refs = [&](const Json& list, Group& g, const char* role) {
+    if (!list.is_array()) return true;
+    g.has_attributes_key = true;
+    for (const Json& ref : list) {
+      AttributeSpec spec;
+      spec.form = AttributeSpec::Form::kReference;
+      if (!key_at(ref, spec.key)) return false;
+      spec.requirement_level = requirement_of(ref);
+      if (ref.contains("sampling_relevant") && ref["sampling_relevant"].is_boolean()) {
+        spec.sampling_relevant = ref["sampling_relevant"].get<bool>();
+      }
+      if (role) spec.role = role;
+      spec.location = at;
+      g.attributes.push_back(std::move(spec));
+    }
+    return true;
+  };
+  struct Section {
+    const char* name;
+    GroupType type;
+    const char* key_field;
+    const char* prefix;
+  };
+  for (const Section& section : {Section{"attribute_groups", GroupType::kAttributeGroup, "id", ""},
+                                 Section{"metrics", GroupType::kMetric, "name", "metric."},
+                                 Section{"spans", GroupType::kSpan, "type", "span."},
+                                 Section{"events", GroupType::kEvent, "name", "event."},
+                                 Section{"entities", GroupType::kEntity, "type", "entity."}}) {
+    if (!reg.contains(section.name) || !reg[section.name].is_array()) continue;
+    for (const Json& s : reg[section.name]) {
+      Group g;
+      g.syntax = 2;
+      g.type = section.type;
+      g.file = file;
+      g.location = at;
+      std::string name = text_of(s, section.key_field);
+      g.id = section.prefix + name;
+      g.brief = text_of(s, "brief");
+      g.note = text_of(s, "note");
+      g.stability = text_of(s, "stability");
+      g.deprecated = deprecated_of(s);
+      if (s.contains("annotations") && s["annotations"].is_object()) {
+        g.annotations = s["annotations"];
+      }
+      g.signal_requirement_level = "recommended";
+      if (section.type == GroupType::kAttributeGroup) g.visibility = "public";
+      if (section.type == GroupType::kMetric) {
+        g.metric_name = name;
+        g.instrument = text_of(s, "instrument");
+        g.unit = text_of(s, "unit");
+      } else if (section.type != GroupType::kAttributeGroup) {
+        g.name = name;
+      }
+      if (section.type == GroupType::kSpan) {
+        g.span_kind = text_of(s, "kind");
+        if (s.contains("name")) g.span_name_note = text_of(s["name"], "note");
+      }
+      if (s.contains("entity_associations") && s["entity_associations"].is_array()) {
+        g.entity_associations_raw = s["entity_associations"];
+        for (const Json& e : s["entity_associations"]) {
+          if (e.is_string()) g.entity_associations.push_back(e.get<std::string>());
+        }
+      }
+      bool ok = section.type == GroupType::kEntity
+                    ? add_refs(s.value("identity", Json()), g, "identifying") &&
+                          add_refs(s.value("description", Json()), g, "descriptive")
+                    : add_refs(s.value("attributes", Json()), g, nullptr);
+      if (!ok) return false;
+      registry.groups.push_back(std::move(g));
+    }
+  }
+  return true;
+}
+
+}  // namespace coretel::schema
