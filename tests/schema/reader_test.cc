@@ -1,0 +1,465 @@
+// The reader, resolver and policies on small registries written in the test, on the real
+// upstream registries, and through the coretel-schema command line.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "resolved_writer.h"
+#include "schema_test_support.h"
+#include "stats.h"
+
+namespace fs = std::filesystem;
+using namespace coretel::schema;
+using coretel::schema::testing::check_dir;
+using coretel::schema::testing::check_files;
+using coretel::schema::testing::run_schema_tool;
+using coretel::schema::testing::TempDir;
+
+namespace {
+
+const fs::path kData = fs::path(CORETEL_SHARED_DATA);
+
+const Diagnostic* find(const Diagnostics& diagnostics, std::string_view id) {
+  for (const Diagnostic& d : diagnostics.all()) {
+    if (d.id == id) return &d;
+  }
+  return nullptr;
+}
+
+const char* kAttributes = R"(groups:
+  - id: registry.shop
+    type: attribute_group
+    brief: Shop attributes.
+    attributes:
+      - id: shop.item.name
+        type: string
+        brief: The item's name.
+        note: Free text.
+        examples: [apple]
+        stability: stable
+      - id: shop.outcome
+        type:
+          members:
+            - id: sold
+              stability: stable
+            - id: returned
+              value: "back"
+              stability: stable
+        brief: What happened to the item.
+        stability: stable
+)";
+
+// ------------------------------------------------------------------ reader diagnostics
+
+TEST(Reader, BrokenYamlNamesFileLineAndColumn) {
+  auto c = check_files({{"bad.yaml", "groups:\n  - id: a\n    brief: [unclosed\n"}});
+  const Diagnostic* d = find(c.diagnostics, "DeserializationError");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->location.file, "bad.yaml");
+  EXPECT_GT(d->location.line, 0);
+  EXPECT_EQ(d->severity, Severity::kError);
+  EXPECT_FALSE(c.loaded.parsed);
+}
+
+TEST(Reader, UnknownKeyIsAnErrorAtItsGroup) {
+  auto c = check_files({{"a.yaml", R"(groups:
+  - id: shop.sales
+    type: metric
+    metric_name: shop.sales
+    instrument: counter
+    unit: "{sale}"
+    brief: Sales.
+    stability: development
+    value_type: int
+)"}});
+  ASSERT_EQ(c.diagnostics.all().size(), 1u);
+  const Diagnostic& d = c.diagnostics.all()[0];
+  EXPECT_EQ(d.id, "InvalidSemConvSpec");
+  EXPECT_EQ(d.subject, "shop.sales");
+  EXPECT_EQ(d.location.file, "a.yaml");
+  EXPECT_EQ(d.location.line, 2);
+  EXPECT_EQ(d.location.column, 5);
+  EXPECT_EQ(d.message,
+            "Object contains unexpected properties: value_type. These properties are not "
+            "defined in the schema.");
+}
+
+TEST(Reader, WrongTypeIsAnError) {
+  auto c = check_files({{"a.yaml",
+                         "groups:\n  - id: g\n    type: attribute_group\n    brief: "
+                         "[not, a, string]\n    attributes: []\n"}});
+  const Diagnostic* d = find(c.diagnostics, "InvalidSemConvSpec");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->message, "`brief` must be a string, found a list");
+  EXPECT_EQ(d->location.line, 4);
+}
+
+TEST(Reader, AliasBombAndDeepNestingAreRejectedNotExpanded) {
+  std::string bomb =
+      "groups:\n  - id: g\n    type: attribute_group\n    brief: b\n"
+      "    annotations:\n      a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int i = 1; i < 9; ++i) {
+    bomb += "      a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) bomb += (j ? ", *a" : "*a") + std::to_string(i - 1);
+    bomb += "]\n";
+  }
+  bomb += "    attributes: []\n";
+  auto c = check_files({{"bomb.yaml", bomb}});
+  EXPECT_TRUE(c.diagnostics.failed());
+  std::string deep =
+      "groups:\n  - id: g\n    type: attribute_group\n    brief: b\n"
+      "    annotations:\n      x: " +
+      std::string(200, '[') + std::string(200, ']') + "\n    attributes: []\n";
+  auto d = check_files({{"deep.yaml", deep}});
+  EXPECT_TRUE(d.diagnostics.failed());
+}
+
+TEST(Reader, EmptyAndCommentOnlyFilesDefineNothing) {
+  auto c = check_files({{"empty.yaml", ""}, {"comment.yaml", "# nothing here\n"}});
+  EXPECT_TRUE(c.diagnostics.empty());
+  EXPECT_TRUE(c.loaded.resolved_ok);
+}
+
+// ------------------------------------------------------------------ resolution
+
+TEST(Resolver, RefInheritsTheDefinitionAndOverridesRequirementLevel) {
+  auto c = check_files({{"registry.yaml", kAttributes}, {"metrics.yaml", R"(groups:
+  - id: metric.shop.sales
+    type: metric
+    metric_name: shop.sales
+    instrument: counter
+    unit: "{sale}"
+    brief: Sales.
+    stability: development
+    attributes:
+      - ref: shop.item.name
+        requirement_level:
+          conditionally_required: when the item is known
+      - ref: shop.outcome
+        brief: Overridden brief.
+)"}});
+  ASSERT_TRUE(c.loaded.resolved_ok);
+  const ResolvedRegistry& r = c.loaded.resolved;
+  ASSERT_EQ(r.metrics.size(), 1u);
+  const Signal& m = r.metrics[0];
+  ASSERT_EQ(m.attributes.size(), 2u);
+  const CatalogAttribute& name = r.attribute(m.attributes[0]);
+  EXPECT_EQ(name.key, "shop.item.name");
+  EXPECT_EQ(name.brief, "The item's name.");
+  EXPECT_EQ(name.note, "Free text.");
+  EXPECT_EQ(name.examples, Json::array({"apple"}));
+  EXPECT_EQ(name.stability, "stable");
+  EXPECT_EQ(m.attributes[0].requirement_level.level, "conditionally_required");
+  EXPECT_EQ(m.attributes[0].requirement_level.text, "when the item is known");
+  // The override makes a second catalog variant of shop.outcome.
+  EXPECT_EQ(r.attribute(m.attributes[1]).brief, "Overridden brief.");
+  EXPECT_EQ(r.attribute(m.attributes[1]).type.members[1].value, "back");
+  EXPECT_EQ(r.attribute(m.attributes[1]).type.members[0].value, "sold");  // defaults to id
+  EXPECT_EQ(m.attributes[1].requirement_level.level, "recommended");
+  EXPECT_EQ(r.catalog.size(), 3u);
+  EXPECT_EQ(r.attributes.size(), 2u);
+}
+
+TEST(Resolver, MissingRefAndExtendsCyclesAreDiagnosedNotLooped) {
+  auto c = check_files({{"a.yaml", R"(groups:
+  - id: a
+    type: attribute_group
+    brief: A.
+    extends: b
+    attributes:
+      - ref: no.such.attribute
+  - id: b
+    type: attribute_group
+    brief: B.
+    extends: a
+  - id: c
+    type: attribute_group
+    brief: C.
+    extends: nowhere
+)"}});
+  EXPECT_EQ(c.diagnostics.count("UnresolvedAttributeRef"), 1u);
+  EXPECT_GE(c.diagnostics.count("CircularExtends"), 1u);
+  EXPECT_EQ(c.diagnostics.count("UnresolvedExtendsRef"), 1u);
+  const Diagnostic* ref = find(c.diagnostics, "UnresolvedAttributeRef");
+  ASSERT_NE(ref, nullptr);
+  EXPECT_EQ(ref->subject, "a/no.such.attribute");
+  EXPECT_EQ(ref->location.line, 7);
+}
+
+TEST(Resolver, RefinementsDeepMergeAnnotationsAndKeepInheritedLevels) {
+  fs::path file = kData /
+                  "weaver-cases/weaver/crates/weaver_resolver/data/"
+                  "registry-test-v2-4-refinements/registry";
+  auto c = check_dir(file, false);
+  ASSERT_TRUE(c.loaded.resolved_ok);
+  const ResolvedRegistry& r = c.loaded.resolved;
+  ASSERT_EQ(r.metric_refinements.size(), 1u);
+  const Signal& refined = r.metric_refinements[0];
+  EXPECT_EQ(refined.refines, "base.metric");
+  EXPECT_EQ(refined.brief, "Refined metric");
+  EXPECT_EQ(refined.annotations["config"],
+            Json::parse(R"({"enabled":true,"mode":"slow","nested":{"a":1,"b":99,"c":3},)"
+                        R"("timeout":500})"));
+  for (const AttributeRef& ref : refined.attributes) {
+    if (r.attribute(ref).key == "test.attr") {
+      EXPECT_EQ(ref.requirement_level.level, "conditionally_required");
+      EXPECT_EQ(r.attribute(ref).examples, Json::array({42}));
+    }
+  }
+  ASSERT_EQ(r.entity_refinements.size(), 1u);
+  EXPECT_EQ(r.entity_refinements[0].attributes.size(), 3u);
+}
+
+// ------------------------------------------------------------------ metric sets
+
+const char* kMetricSet = R"(file_format: definition/2
+attributes:
+  - key: shop.region
+    type: string
+    brief: Region.
+    stability: development
+    examples: [eu]
+  - key: shop.outcome
+    type:
+      members:
+        - id: sold
+          stability: development
+        - id: returned
+          stability: development
+    brief: Outcome.
+    stability: development
+attribute_groups:
+  - id: shop.sales.attributes
+    visibility: internal
+    attributes:
+      - ref: shop.region
+      - ref: shop.outcome
+        annotations:
+          coretel: {measurement: true}
+metrics:
+  - name: shop.sales
+    brief: Items sold.
+    instrument: counter
+    unit: "{item}"
+    stability: development
+    requirement_level: recommended
+    annotations:
+      coretel: {metric_set: shop.sales}
+    attributes:
+      - ref_group: shop.sales.attributes
+  - name: shop.revenue
+    brief: Revenue.
+    instrument: counter
+    unit: "{EUR}"
+    stability: development
+    requirement_level: recommended
+    annotations:
+      coretel: {metric_set: shop.sales}
+      code_generation: {metric_value_type: double}
+    attributes:
+      - ref_group: shop.sales.attributes
+)";
+
+TEST(MetricSets, SharedGroupPlusAnnotationMakesOneSet) {
+  auto c = check_files({{"shop.yaml", kMetricSet}});
+  ASSERT_TRUE(c.loaded.resolved_ok);
+  EXPECT_FALSE(c.diagnostics.failed());
+  const ResolvedRegistry& r = c.loaded.resolved;
+  ASSERT_EQ(r.metric_sets.size(), 1u);
+  const MetricSet& set = r.metric_sets[0];
+  EXPECT_EQ(set.name, "shop.sales");
+  EXPECT_EQ(set.attribute_group, "shop.sales.attributes");
+  EXPECT_EQ(set.metrics.size(), 2u);
+  ASSERT_EQ(set.attributes.size(), 1u);
+  EXPECT_EQ(r.attribute(set.attributes[0]).key, "shop.region");
+  ASSERT_EQ(set.measurement_attributes.size(), 1u);
+  EXPECT_EQ(r.attribute(set.measurement_attributes[0]).key, "shop.outcome");
+}
+
+TEST(MetricSets, MembersMustShareAttributesAndMeasurementsMustBeEnums) {
+  std::string text = kMetricSet;
+  // shop.revenue stops using the shared group; shop.region becomes a measurement.
+  text.replace(text.rfind("      - ref_group: shop.sales.attributes"),
+               std::string("      - ref_group: shop.sales.attributes").size(),
+               "      - ref: shop.region");
+  text.replace(text.find("      - ref: shop.region\n      - ref: shop.outcome"),
+               std::string("      - ref: shop.region").size(),
+               "      - ref: shop.region\n        annotations:\n          coretel: {measurement: "
+               "true}");
+  auto c = check_files({{"shop.yaml", text}});
+  EXPECT_EQ(c.diagnostics.count("coretel_metric_set_attributes_differ"), 1u);
+  EXPECT_EQ(c.diagnostics.count("coretel_metric_set_measurement_not_enum"), 1u);
+}
+
+// ------------------------------------------------------------------ policies
+
+TEST(Policies, NamingStabilityAndEntityRules) {
+  auto c = check_files({{"a.yaml", R"(groups:
+  - id: registry.x
+    type: attribute_group
+    brief: X.
+    attributes:
+      - id: nonamespace
+        type: int
+        brief: No namespace.
+        stability: development
+      - id: x.dev
+        type: int
+        brief: Development attribute.
+        stability: development
+  - id: metric.x.Bad
+    type: metric
+    metric_name: x.Bad
+    instrument: gauge
+    unit: "1"
+    brief: No period
+    stability: stable
+    entity_associations: [no.such.entity]
+    attributes:
+      - ref: x.dev
+)"}});
+  EXPECT_EQ(c.diagnostics.count("naming_convention_attr_has_namespace"), 1u);
+  EXPECT_EQ(c.diagnostics.count("naming_convention_metric_name"), 1u);
+  EXPECT_EQ(c.diagnostics.count("naming_convention_metric_brief_period"), 1u);
+  EXPECT_EQ(c.diagnostics.count("stability_metric_lower_stability_attribute"), 1u);
+  EXPECT_EQ(c.diagnostics.count("entity_association_unknown_entity"), 1u);
+}
+
+TEST(Policies, PolicyExceptionsSuppressAFinding) {
+  auto c = check_files({{"a.yaml", R"(groups:
+  - id: registry.x
+    type: attribute_group
+    brief: X.
+    attributes:
+      - id: x.dev
+        type: int
+        brief: Development attribute.
+        stability: development
+  - id: metric.x.count
+    type: metric
+    metric_name: x.count
+    instrument: gauge
+    unit: "1"
+    brief: A count.
+    stability: stable
+    annotations:
+      stability:
+        policy_exceptions: [metric_lower_stability_attribute]
+    attributes:
+      - ref: x.dev
+)"}});
+  EXPECT_FALSE(c.diagnostics.failed()) << format_json(c.diagnostics.all());
+}
+
+// ------------------------------------------------------------------ real registries
+
+TEST(Upstream, SemanticConventionsCheckWithNoErrorsAndCount) {
+  auto c = check_dir(kData / "semconv/model");
+  std::string errors;
+  for (const Diagnostic& d : c.diagnostics.all()) {
+    if (d.severity == Severity::kError) errors += format_text(d) + "\n";
+  }
+  EXPECT_EQ(errors, "");
+  ASSERT_TRUE(c.loaded.resolved_ok);
+  Json stats = registry_stats(c.loaded.definition, c.loaded.resolved);
+  EXPECT_EQ(stats["attributes"], 943);
+  EXPECT_EQ(stats["metrics"], 541);
+  EXPECT_EQ(stats["events"], 32);
+  EXPECT_EQ(stats["spans"], 78);
+  EXPECT_EQ(stats["entities"], 64);
+  EXPECT_EQ(stats["attribute_groups"], 229);
+  EXPECT_EQ(stats["deprecated_attributes"], 207);
+  EXPECT_EQ(stats["deprecated_metrics"], 97);
+  EXPECT_EQ(stats["metric_refinements"], 21);
+  EXPECT_EQ(stats["span_refinements"], 35);
+}
+
+TEST(Upstream, ResolvedOutputRoundTripsAsAPublishedRegistry) {
+  auto c = check_dir(kData / "semconv/model", false);
+  ASSERT_TRUE(c.loaded.resolved_ok);
+  Json resolved = to_resolved_json(c.loaded.resolved);
+  EXPECT_EQ(resolved["file_format"], "resolved/2.0");
+  for (const Json& m : resolved["registry"]["metrics"]) {
+    for (const Json& a : m["attributes"]) {
+      ASSERT_LT(a["base"].get<std::size_t>(), resolved["attribute_catalog"].size());
+    }
+  }
+  TempDir published;
+  published.write("manifest.yaml",
+                  "file_format: manifest/2.0\nschema_url: https://example.com/schemas/1.0.0\n"
+                  "resolved_registry_uri: resolved.yaml\n");
+  published.write("resolved.yaml", to_yaml(resolved));
+  auto again = check_dir(published.path(), false);
+  ASSERT_TRUE(again.loaded.resolved_ok) << format_json(again.diagnostics.all());
+  Json a = registry_stats(c.loaded.definition, c.loaded.resolved);
+  Json b = registry_stats(again.loaded.definition, again.loaded.resolved);
+  for (const char* key : {"attributes", "metrics", "events", "spans", "entities",
+                          "deprecated_attributes", "deprecated_metrics"}) {
+    EXPECT_EQ(a[key], b[key]) << key;
+  }
+}
+
+TEST(Upstream, OtelArrowRegistryLoadsAndChecks) {
+  auto c = check_dir(kData / "otel-arrow-registry");
+  EXPECT_FALSE(c.diagnostics.failed()) << format_json(c.diagnostics.all());
+  EXPECT_EQ(c.loaded.resolved.events.size(), 3u);
+  EXPECT_EQ(c.loaded.definition.manifest.schema_url,
+            "https://opentelemetry.io/otap-dataflow/schemas/0.1.0");
+}
+
+// ------------------------------------------------------------------ command line
+
+TEST(CommandLine, CheckExitCodesAndJsonDiagnostics) {
+  TempDir dir;
+  dir.write("a.yaml", "groups:\n  - id: g\n    type: span\n    brief: B.\n    attributes: []\n");
+  std::string out;
+  EXPECT_EQ(run_schema_tool("check --skip-policies " + dir.path().string(), out), 0) << out;
+  EXPECT_EQ(run_schema_tool("check --skip-policies --future " + dir.path().string(), out), 1);
+  EXPECT_EQ(run_schema_tool("check --skip-policies --format json " + dir.path().string(), out), 0);
+  Json diagnostics = Json::parse(out);
+  ASSERT_EQ(diagnostics.size(), 2u);
+  EXPECT_EQ(diagnostics[0],
+            Json::parse(R"({"id":"InvalidGroupStability","severity":"warning","file":"a.yaml",)"
+                        R"("line":2,"column":5,"subject":"g","message":)"
+                        R"("This group does not contain a stability field."})"));
+  EXPECT_EQ(diagnostics[1]["id"], "InvalidSpanMissingSpanKind");
+  EXPECT_EQ(run_schema_tool("check /no/such/dir", out), 1);
+  EXPECT_NE(out.find("RegistryNotFound"), std::string::npos);
+  EXPECT_EQ(run_schema_tool("frobnicate", out), 2);
+}
+
+TEST(CommandLine, StatsJsonKeys) {
+  std::string out;
+  ASSERT_EQ(run_schema_tool("stats --format json " + (kData / "semconv/model").string(), out), 0);
+  Json stats = Json::parse(out);
+  for (const char* key :
+       {"attributes", "metrics", "events", "spans", "entities", "attribute_groups", "metric_sets",
+        "deprecated_attributes", "deprecated_metrics"}) {
+    EXPECT_TRUE(stats.contains(key)) << key;
+  }
+  EXPECT_EQ(stats["metrics"], 541);
+}
+
+TEST(CommandLine, ResolveWritesJsonAndYaml) {
+  TempDir out_dir;
+  std::string out;
+  fs::path json_file = out_dir.path() / "r.json";
+  ASSERT_EQ(run_schema_tool("resolve --format json -o " + json_file.string() + " " +
+                                (kData / "weaver-cases/weaver/tests/v2_check/model").string(),
+                            out),
+            0)
+      << out;
+  std::ifstream in(json_file);
+  Json doc = Json::parse(in);
+  EXPECT_EQ(doc["registry"]["metrics"][0]["name"], "my.metric");
+  EXPECT_EQ(doc["registry"]["metrics"][0]["attributes"][0]["requirement_level"], "recommended");
+  EXPECT_EQ(doc["attribute_catalog"]
+               [doc["registry"]["metrics"][0]["attributes"][0]["base"].get<std::size_t>()]["key"],
+            "my.attr");
+  EXPECT_EQ(doc["registry"]["entities"][0]["identity"].size(), 1u);
+  EXPECT_EQ(doc["registry"]["attribute_groups"][0]["id"], "my");
+}
+
+}  // namespace
