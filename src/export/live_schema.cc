@@ -1,9 +1,12 @@
 #include "coretel/export/live_schema.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <map>
 #include <set>
+#include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -12,7 +15,12 @@ namespace coretel {
 
 namespace {
 
-using nlohmann::json;
+// Ordered, so the document reads in resolved/2.0's field order.
+using json = nlohmann::ordered_json;
+
+std::string dump(const json& value) {
+  return value.dump(-1, ' ', false, json::error_handler_t::replace);
+}
 
 std::string_view type_of(const AttributeValue& value) {
   switch (value.index()) {
@@ -27,122 +35,239 @@ std::string_view type_of(const AttributeValue& value) {
   }
 }
 
-// The attribute keys of one kind on one metric set, with their value type.
-using KeyTypes = std::map<std::string, std::string, std::less<>>;
-
-void note(KeyTypes& keys, const std::string& key, std::string_view type) {
-  auto [it, inserted] = keys.try_emplace(key, type);
-  if (!inserted && it->second != type) it->second = "mixed";
+/// The semconv instrument of a coretel instrument.
+std::string_view semconv_instrument(InstrumentKind kind) {
+  switch (kind) {
+    case InstrumentKind::kCounter:
+    case InstrumentKind::kObserveCounter:
+      return "counter";
+    case InstrumentKind::kUpDownCounter:
+    case InstrumentKind::kObserveUpDownCounter:
+      return "updowncounter";
+    case InstrumentKind::kGauge:
+      return "gauge";
+    case InstrumentKind::kMmsc:
+    case InstrumentKind::kHistogram:
+      return "histogram";
+  }
+  return "unknown";
 }
 
-json key_list(const KeyTypes& keys) {
-  json list = json::array();
-  for (const auto& [key, type] : keys) list.push_back(json{{"key", key}, {"type", type}});
-  return list;
+template <class Values>
+json enum_type(const Values& values) {
+  json members = json::array();
+  for (std::string_view v : values)
+    members.push_back(json{{"id", v}, {"value", v}, {"stability", "development"}});
+  return json{{"members", std::move(members)}};
 }
 
-struct SetSchema {
-  const MetricsDescriptor* descriptor;
-  KeyTypes entity, registration;
-  std::map<std::string, std::vector<std::string_view>, std::less<>> measurement;
+json measurement_annotations() {
+  return json{{"coretel", {{"measurement", true}}}};
+}
+
+// What the live series of one set say about one attribute key.
+struct KeyUse {
+  std::set<std::string_view> scalar_types;  // of entity and registration values
+  bool measurement = false;
+  std::vector<std::string_view> values;  // measurement values, first-seen order
+
+  void add_values(std::span<const std::string_view> more) {
+    measurement = true;
+    for (std::string_view v : more)
+      if (std::find(values.begin(), values.end(), v) == values.end()) values.push_back(v);
+  }
+
+  json catalog_entry(const std::string& key) const {
+    json type;
+    if (scalar_types.empty()) {
+      type = enum_type(values);
+    } else if (scalar_types.size() == 1) {
+      type = *scalar_types.begin();
+      // Plain values beside the enum, which no longer describes the key: measurement values
+      // are strings, so it is a string beside plain strings and mixed ("any") otherwise.
+      if (measurement && type != "string") type = "any";
+    } else {
+      type = "any";
+    }
+    json entry = {
+        {"key", key}, {"type", std::move(type)}, {"brief", ""}, {"stability", "development"}};
+    if (scalar_types.empty()) entry["annotations"] = measurement_annotations();
+    return entry;
+  }
 };
 
-struct AttributeSchema {
-  std::string type;
-  std::set<std::string> kinds;
-  std::vector<std::string_view> values;  // measurement attributes only
+struct SetUse {
+  const MetricsDescriptor* descriptor = nullptr;
+  std::map<std::string, KeyUse, std::less<>> keys;
 };
+
+json declared_entry(const AttributeDescriptor& a) {
+  json entry = {{"key", a.key}};
+  if (a.type == "enum")
+    entry["type"] = enum_type(a.values);
+  else
+    entry["type"] = a.type;
+  entry["brief"] = a.brief;
+  entry["stability"] = to_string(a.stability);
+  if (a.measurement) entry["annotations"] = measurement_annotations();
+  return entry;
+}
+
+// Catalog entries, each distinct one once, in first-use order until finish() sorts them.
+class Catalog {
+ public:
+  std::size_t intern(json entry) {
+    auto [it, inserted] = index_.try_emplace(dump(entry), entries_.size());
+    if (inserted) entries_.push_back(std::move(entry));
+    return it->second;
+  }
+
+  /// Sorts the entries by key (stable: variants of a key keep first-use order) and returns the
+  /// new index of every old one.
+  std::vector<std::size_t> finish() {
+    std::vector<std::size_t> order(entries_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return entries_[a].at("key").get_ref<const std::string&>() <
+             entries_[b].at("key").get_ref<const std::string&>();
+    });
+    std::vector<std::size_t> renumber(order.size());
+    std::vector<json> sorted;
+    sorted.reserve(order.size());
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      renumber[order[i]] = i;
+      sorted.push_back(std::move(entries_[order[i]]));
+    }
+    entries_ = std::move(sorted);
+    return renumber;
+  }
+
+  const std::vector<json>& entries() const { return entries_; }
+
+ private:
+  std::vector<json> entries_;
+  std::map<std::string, std::size_t> index_;
+};
+
+struct AttributeRef {
+  std::string key;
+  std::size_t base;  // provisional catalog index until renumbered
+  std::string_view requirement_level;
+};
+
+// The attributes of one set: declared ones first, then the undeclared keys its series use.
+std::vector<AttributeRef> set_attributes(const SetUse& set, Catalog& catalog) {
+  std::vector<AttributeRef> refs;
+  std::set<std::string_view> declared;
+  for (const AttributeDescriptor& a : set.descriptor->attributes) {
+    if (!declared.insert(a.key).second) continue;
+    refs.push_back({std::string(a.key), catalog.intern(declared_entry(a)), a.requirement_level});
+  }
+  for (const auto& [key, use] : set.keys)
+    if (!declared.contains(key))
+      refs.push_back({key, catalog.intern(use.catalog_entry(key)), "recommended"});
+  std::sort(refs.begin(), refs.end(),
+            [](const AttributeRef& a, const AttributeRef& b) { return a.key < b.key; });
+  return refs;
+}
+
+json metric_json(const MetricsDescriptor& d, const MetricsField& f,
+                 const std::vector<AttributeRef>& refs, const std::vector<std::size_t>& renumber) {
+  json attributes = json::array();
+  for (const AttributeRef& r : refs)
+    attributes.push_back(
+        json{{"base", renumber[r.base]}, {"requirement_level", r.requirement_level}});
+  json coretel = {{"metric_set", d.name}};
+  if (to_string(f.kind) != semconv_instrument(f.kind)) coretel["instrument"] = to_string(f.kind);
+  coretel["value_type"] = to_string(f.value_type);
+  coretel["temporality"] = to_string(f.temporality);
+  if (f.kind == InstrumentKind::kHistogram)
+    coretel["bounds"] = std::vector<double>(f.bounds.begin(), f.bounds.end());
+  return json{{"name", f.name},
+              {"instrument", semconv_instrument(f.kind)},
+              {"unit", f.unit},
+              {"attributes", std::move(attributes)},
+              {"brief", f.brief},
+              {"stability", to_string(f.stability)},
+              {"annotations", {{"coretel", std::move(coretel)}}}};
+}
 
 }  // namespace
 
 std::string render_live_schema(const SeriesRegistry& registry) {
-  std::map<const MetricsDescriptor*, SetSchema> sets;
-  std::map<std::string, AttributeSchema, std::less<>> attributes;
-  auto note_attribute = [&](const std::string& key, std::string_view type, const char* kind) {
-    auto [it, inserted] = attributes.try_emplace(key);
-    if (inserted) {
-      it->second.type = type;
-    } else if (it->second.type != type) {
-      it->second.type = "mixed";
-    }
-    it->second.kinds.insert(kind);
-    return &it->second;
-  };
-
+  std::map<const MetricsDescriptor*, SetUse> by_descriptor;
   for (const auto& info : registry.live_series()) {
-    SetSchema& set = sets[info->descriptor];
+    SetUse& set = by_descriptor[info->descriptor];
     set.descriptor = info->descriptor;
     if (info->entity != nullptr)
-      for (const Attribute& a : info->entity->attributes) {
-        note(set.entity, a.key, type_of(a.value));
-        note_attribute(a.key, type_of(a.value), "entity");
-      }
-    for (const Attribute& a : info->registration) {
-      note(set.registration, a.key, type_of(a.value));
-      note_attribute(a.key, type_of(a.value), "registration");
-    }
-    for (const auto& m : info->measurement) {
-      std::string key(m.key);
-      set.measurement[key].assign(m.values.begin(), m.values.end());
-      AttributeSchema* schema = note_attribute(key, "string", "measurement");
-      for (std::string_view v : m.values)
-        if (std::find(schema->values.begin(), schema->values.end(), v) == schema->values.end())
-          schema->values.push_back(v);
-    }
+      for (const Attribute& a : info->entity->attributes)
+        set.keys[a.key].scalar_types.insert(type_of(a.value));
+    for (const Attribute& a : info->registration)
+      set.keys[a.key].scalar_types.insert(type_of(a.value));
+    for (const MeasurementAttributeDescriptor& m : info->measurement)
+      set.keys[std::string(m.key)].add_values(m.values);
   }
 
-  std::vector<const SetSchema*> ordered;
-  for (const auto& [descriptor, set] : sets) ordered.push_back(&set);
-  std::sort(ordered.begin(), ordered.end(), [](const SetSchema* a, const SetSchema* b) {
+  std::vector<const SetUse*> sets;
+  for (const auto& [descriptor, set] : by_descriptor) sets.push_back(&set);
+  std::stable_sort(sets.begin(), sets.end(), [](const SetUse* a, const SetUse* b) {
     return a->descriptor->name < b->descriptor->name;
   });
 
-  json metric_sets = json::array();
-  for (const SetSchema* set : ordered) {
-    const MetricsDescriptor& d = *set->descriptor;
-    json fields = json::array();
-    for (const MetricsField& f : d.fields) {
-      json field = {{"name", f.name},
-                    {"unit", f.unit},
-                    {"brief", f.brief},
-                    {"instrument", to_string(f.kind)},
-                    {"temporality", to_string(f.temporality)},
-                    {"value_type", to_string(f.value_type)},
-                    {"stability", to_string(f.stability)}};
-      if (f.kind == InstrumentKind::kHistogram)
-        field["bounds"] = std::vector<double>(f.bounds.begin(), f.bounds.end());
-      fields.push_back(std::move(field));
-    }
-    json measurement = json::array();
-    for (const auto& [key, values] : set->measurement) {
-      json list = json::array();
-      for (std::string_view v : values) list.push_back(v);
-      measurement.push_back(json{{"key", key}, {"type", "string"}, {"values", std::move(list)}});
-    }
-    metric_sets.push_back(json{{"name", d.name},
-                               {"brief", d.brief},
-                               {"stability", to_string(d.stability)},
-                               {"fields", std::move(fields)},
-                               {"entity_attributes", key_list(set->entity)},
-                               {"registration_attributes", key_list(set->registration)},
-                               {"measurement_attributes", std::move(measurement)}});
+  Catalog catalog;
+  std::vector<std::vector<AttributeRef>> refs;
+  std::set<std::string_view> schema_urls;
+  for (const SetUse* set : sets) {
+    refs.push_back(set_attributes(*set, catalog));
+    if (!set->descriptor->schema_url.empty()) schema_urls.insert(set->descriptor->schema_url);
+  }
+  std::vector<std::size_t> renumber = catalog.finish();
+
+  std::vector<json> metrics;
+  for (std::size_t s = 0; s < sets.size(); ++s)
+    for (const MetricsField& f : sets[s]->descriptor->fields)
+      metrics.push_back(metric_json(*sets[s]->descriptor, f, refs[s], renumber));
+  std::stable_sort(metrics.begin(), metrics.end(), [](const json& a, const json& b) {
+    return a.at("name").get_ref<const std::string&>() < b.at("name").get_ref<const std::string&>();
+  });
+
+  json registry_metrics = json::array();
+  json refinement_metrics = json::array();
+  for (json& metric : metrics) {
+    json refinement = {{"id", metric.at("name")}};
+    refinement.update(metric);
+    refinement_metrics.push_back(std::move(refinement));
+    registry_metrics.push_back(std::move(metric));
   }
 
-  json attribute_list = json::array();
-  for (const auto& [key, schema] : attributes) {
-    json entry = {{"key", key}, {"type", schema.type}, {"kinds", schema.kinds}};
-    if (schema.kinds.contains("measurement")) {
-      json values = json::array();
-      for (std::string_view v : schema.values) values.push_back(v);
-      entry["values"] = std::move(values);
-    }
-    attribute_list.push_back(std::move(entry));
+  json attribute_catalog = json::array();
+  json registry_attributes = json::array();
+  const std::string* previous_key = nullptr;
+  for (std::size_t i = 0; i < catalog.entries().size(); ++i) {
+    const json& entry = catalog.entries()[i];
+    const std::string& key = entry.at("key").get_ref<const std::string&>();
+    if (previous_key == nullptr || *previous_key != key) registry_attributes.push_back(i);
+    previous_key = &key;
+    attribute_catalog.push_back(entry);
   }
 
-  json document = {{"file_format", "coretel-live-schema/1"},
-                   {"metric_sets", std::move(metric_sets)},
-                   {"attributes", std::move(attribute_list)}};
-  return document.dump(-1, ' ', false, json::error_handler_t::replace);
+  json document = {
+      {"file_format", "resolved/2.0"},
+      {"schema_url", schema_urls.size() == 1 ? *schema_urls.begin() : std::string_view()},
+      {"attribute_catalog", std::move(attribute_catalog)},
+      {"registry",
+       {{"attributes", std::move(registry_attributes)},
+        {"attribute_groups", json::array()},
+        {"spans", json::array()},
+        {"metrics", std::move(registry_metrics)},
+        {"events", json::array()},
+        {"entities", json::array()}}},
+      {"refinements",
+       {{"spans", json::array()},
+        {"metrics", std::move(refinement_metrics)},
+        {"events", json::array()},
+        {"entities", json::array()}}}};
+  return dump(document);
 }
 
 }  // namespace coretel

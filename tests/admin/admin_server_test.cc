@@ -116,7 +116,15 @@ TEST(AdminServer, RoutesContentTypesAndHeaders) {
   expect_common_headers(schema);
   EXPECT_EQ(schema->status, 200);
   EXPECT_EQ(schema->get_header_value("Content-Type"), "application/json");
-  EXPECT_EQ(nlohmann::json::parse(schema->body).at("file_format"), "coretel-live-schema/1");
+  // A Weaver resolved/2.0 registry of the live series (shape: tests/export/json_test.cc).
+  auto live = nlohmann::json::parse(schema->body);
+  EXPECT_EQ(live.at("file_format"), "resolved/2.0");
+  std::vector<std::string> sets;
+  for (const auto& metric : live.at("registry").at("metrics"))
+    if (metric.at("name") == "app.requests" || metric.at("name") == "coretel.admin.requests")
+      sets.push_back(metric.at("annotations").at("coretel").at("metric_set").get<std::string>());
+  EXPECT_EQ(sets, (std::vector<std::string>{"app.server", "coretel.admin"}));
+  EXPECT_EQ(live.at("refinements").at("metrics").size(), live.at("registry").at("metrics").size());
 
   for (const char* probe : {"/livez", "/readyz"}) {
     auto res = client.Get(probe);

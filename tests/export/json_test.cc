@@ -10,6 +10,44 @@
 #include "export_test_sets.h"
 
 namespace coretel_export_test {
+
+// A set described the way generated code describes one: registry facts for its attributes
+// (one of them a measurement enum) and a schema URL.
+enum class QueueOrder : uint8_t { kFifo, kLifo };
+CORETEL_MEASUREMENT_ATTRIBUTE(QueueOrder, "queue.order", "fifo", "lifo");
+
+inline constexpr std::string_view kQueueOrders[] = {"fifo", "lifo"};
+inline constexpr coretel::AttributeDescriptor kQueueAttributes[] = {
+    {"queue.name", "string", "The queue's name.", coretel::Stability::kStable, "required"},
+    {"queue.order", "enum", "How the queue orders items.", coretel::Stability::kBeta, "recommended",
+     kQueueOrders, true},
+    {"queue.shard", "int", "", coretel::Stability::kDevelopment, "opt_in"},
+};
+
+struct CORETEL_METRIC_SET_STRUCT(QueueMetrics) {
+  coretel::Counter<uint64_t> pushed;
+  coretel::ObserveUpDownCounter<int64_t> depth;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
+    QueueMetrics, "app.queue", "A work queue.", coretel::Stability::kBeta,
+    std::span<const coretel::AttributeDescriptor>(kQueueAttributes),
+    "https://example.com/schemas/1.2.0",
+    CORETEL_FIELD(pushed, "app.queue.pushed", "{item}", "Items pushed.",
+                  coretel::Stability::kStable),
+    CORETEL_FIELD(depth, "app.queue.depth", "{item}", "Items waiting."));
+using QueueByOrder = coretel::MeasuredSet<QueueMetrics, QueueOrder>;
+
+// A registry-described set from another registry (another schema URL), without attributes.
+struct CORETEL_METRIC_SET_STRUCT(PoolMetrics) {
+  coretel::Gauge<int64_t> size;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
+    PoolMetrics, "app.pool", "A buffer pool.", coretel::Stability::kDevelopment,
+    std::span<const coretel::AttributeDescriptor>(), "https://example.com/schemas/2.0.0",
+    CORETEL_FIELD(size, "app.pool.size", "{buffer}", "Buffers in the pool."));
+
 namespace {
 
 using nlohmann::json;
@@ -135,54 +173,244 @@ TEST(MetricsJson, MeasuredSetBucketsAndEmptyMmsc) {
   EXPECT_EQ(latency.at("count"), 0);
 }
 
-TEST(LiveSchema, DistinctSetsWithAttributeKinds) {
+// --- live schema (Weaver resolved/2.0)
+
+/// What every live schema must satisfy whatever the series: resolved/2.0 top level, catalog
+/// sorted by key, registry.attributes = first index of every key, metrics sorted by name with
+/// every `base` in range, refinements = the metrics with their id.
+void expect_resolved_v2(const json& doc) {
+  EXPECT_EQ(doc.at("file_format"), "resolved/2.0");
+  EXPECT_TRUE(doc.at("schema_url").is_string());
+  const json& catalog = doc.at("attribute_catalog");
+  ASSERT_TRUE(catalog.is_array());
+  json first_of_key = json::array();
+  for (std::size_t i = 0; i < catalog.size(); ++i) {
+    if (i > 0) {
+      EXPECT_LE(catalog[i - 1].at("key"), catalog[i].at("key"));
+      EXPECT_NE(catalog[i - 1], catalog[i]) << "duplicate catalog entry " << i;
+    }
+    if (i == 0 || catalog[i - 1].at("key") != catalog[i].at("key")) first_of_key.push_back(i);
+    EXPECT_FALSE(catalog[i].contains("requirement_level"));
+  }
+  const json& registry = doc.at("registry");
+  EXPECT_EQ(registry.size(), 6u);
+  EXPECT_EQ(registry.at("attributes"), first_of_key);
+  for (const char* kind : {"attribute_groups", "spans", "events", "entities"})
+    EXPECT_EQ(registry.at(kind), json::array()) << kind;
+  const json& metrics = registry.at("metrics");
+  for (std::size_t m = 0; m < metrics.size(); ++m) {
+    if (m > 0) {
+      EXPECT_LT(metrics[m - 1].at("name"), metrics[m].at("name"));
+    }
+    for (const json& ref : metrics[m].at("attributes")) {
+      ASSERT_TRUE(ref.at("base").is_number_unsigned()) << ref;
+      EXPECT_LT(ref.at("base").get<std::size_t>(), catalog.size()) << metrics[m].at("name");
+    }
+  }
+  const json& refinements = doc.at("refinements");
+  EXPECT_EQ(refinements.size(), 4u);
+  for (const char* kind : {"spans", "events", "entities"})
+    EXPECT_EQ(refinements.at(kind), json::array()) << kind;
+  ASSERT_EQ(refinements.at("metrics").size(), metrics.size());
+  for (std::size_t m = 0; m < metrics.size(); ++m) {
+    json expected = metrics[m];
+    expected["id"] = metrics[m].at("name");
+    EXPECT_EQ(refinements.at("metrics")[m], expected);
+  }
+}
+
+json scalar_attribute(std::string_view key, std::string_view type) {
+  return json{{"key", key}, {"type", type}, {"brief", ""}, {"stability", "development"}};
+}
+
+json enum_members(std::initializer_list<std::string_view> values,
+                  std::string_view stability = "development") {
+  json members = json::array();
+  for (std::string_view v : values)
+    members.push_back(json{{"id", v}, {"value", v}, {"stability", stability}});
+  return json{{"members", members}};
+}
+
+const json kMeasurement = {{"coretel", {{"measurement", true}}}};
+
+json refs(std::initializer_list<std::pair<std::size_t, std::string_view>> bases) {
+  json out = json::array();
+  for (const auto& [base, level] : bases)
+    out.push_back(json{{"base", base}, {"requirement_level", level}});
+  return out;
+}
+
+json metric(std::string_view name, std::string_view instrument, std::string_view unit,
+            std::string_view brief, json attributes, json coretel,
+            std::string_view stability = "development") {
+  return json{{"name", name},
+              {"instrument", instrument},
+              {"unit", unit},
+              {"attributes", std::move(attributes)},
+              {"brief", brief},
+              {"stability", stability},
+              {"annotations", {{"coretel", std::move(coretel)}}}};
+}
+
+json annotation(std::string_view set, std::string_view value_type, std::string_view temporality,
+                std::string_view instrument = "") {
+  json out = {{"metric_set", set}, {"value_type", value_type}, {"temporality", temporality}};
+  if (!instrument.empty()) out["instrument"] = instrument;
+  return out;
+}
+
+const json& find_metric(const json& doc, std::string_view name) {
+  for (const json& m : doc.at("registry").at("metrics"))
+    if (m.at("name") == name) return m;
+  throw std::out_of_range(std::string(name));
+}
+
+TEST(LiveSchema, InferredFromLiveSeries) {
+  coretel::SeriesRegistry registry;
+  auto a = registry.register_series(AppMetrics::descriptor, {{"pipeline.name", "p1"}},
+                                    {{"region", "eu"}}, {}, 0);
+  auto b = registry.register_series(AppMetrics::descriptor,
+                                    {{"pipeline.name", "p2"}, {"core", int64_t{1}}}, {}, {}, 0);
+  auto http =
+      registry.register_series(HttpMetrics::descriptor, {{"service", "api"}, {"core", int64_t{7}}},
+                               {{"ratio", 0.5}, {"tls", true}}, HttpByMethod::kAttributes, 0);
+  json doc = json::parse(coretel::render_live_schema(registry));
+  expect_resolved_v2(doc);
+  EXPECT_EQ(doc.at("schema_url"), "");  // hand-declared sets declare none
+
+  json method = scalar_attribute("http.request.method", "");
+  method["type"] = enum_members({"GET", "POST", "O\"D\\D"});
+  method["annotations"] = kMeasurement;
+  // `core` is an int in both sets: one entry.
+  EXPECT_EQ(
+      doc.at("attribute_catalog"),
+      (json{scalar_attribute("core", "int"), method, scalar_attribute("pipeline.name", "string"),
+            scalar_attribute("ratio", "double"), scalar_attribute("region", "string"),
+            scalar_attribute("service", "string"), scalar_attribute("tls", "boolean")}));
+  EXPECT_EQ(doc.at("registry").at("attributes"), (json{0, 1, 2, 3, 4, 5, 6}));
+
+  // app.server: entity keys of both series plus the registration key; app.http: entity,
+  // registration and measurement keys.
+  json app_refs = refs({{0, "recommended"}, {2, "recommended"}, {4, "recommended"}});
+  json http_refs = refs({{0, "recommended"},
+                         {1, "recommended"},
+                         {3, "recommended"},
+                         {5, "recommended"},
+                         {6, "recommended"}});
+  json size_annotation = annotation("app.server", "f64", "delta");
+  size_annotation["bounds"] = {0.5, 1.0, 2.5};
+  json expected = {
+      metric("app.active", "updowncounter", "{connection}", "Open connections.", app_refs,
+             annotation("app.server", "i64", "cumulative")),
+      metric("app.cpu.time", "counter", "s", "CPU time.", app_refs,
+             annotation("app.server", "u64", "cumulative", "observe_counter")),
+      metric("app.http.load", "gauge", "1", "Load.", http_refs,
+             annotation("app.http", "f64", "none")),
+      metric("app.http.requests", "counter", "{request}", "HTTP requests.", http_refs,
+             annotation("app.http", "u64", "delta")),
+      metric("app.latency", "histogram", "s", "Request latency.", app_refs,
+             annotation("app.server", "f64", "delta", "mmsc")),
+      metric("app.requests", "counter", "{request}", "Requests served.", app_refs,
+             annotation("app.server", "u64", "delta")),
+      metric("app.sent", "counter", "By", "Bytes sent.", app_refs,
+             annotation("app.server", "f64", "delta")),
+      metric("app.size", "histogram", "By", "Payload size.", app_refs, size_annotation),
+      metric("app.temperature", "gauge", "Cel", "Temperature with a \\ backslash\nand a newline.",
+             app_refs, annotation("app.server", "i64", "none")),
+  };
+  EXPECT_EQ(doc.at("registry").at("metrics"), expected);
+}
+
+TEST(LiveSchema, DisagreeingTypesAndVariants) {
+  coretel::SeriesRegistry registry;
+  // app.server: `core` is an int in one series and a string in the other.
+  auto a = registry.register_series(AppMetrics::descriptor, {{"core", int64_t{1}}}, {}, {}, 0);
+  auto b = registry.register_series(AppMetrics::descriptor, {{"core", "one"}}, {}, {}, 0);
+  // app.http: `core` is an int; the method is an enum in one series and a plain string in the
+  // other, so the enum does not describe it; `flag` is a string and a boolean.
+  auto c = registry.register_series(HttpMetrics::descriptor, {{"core", int64_t{2}}},
+                                    {{"flag", "yes"}}, HttpByMethod::kAttributes, 0);
+  auto d = registry.register_series(HttpMetrics::descriptor, {{"core", int64_t{3}}},
+                                    {{"http.request.method", "PATCH"}, {"flag", true}}, {}, 0);
+  json doc = json::parse(coretel::render_live_schema(registry));
+  expect_resolved_v2(doc);
+
+  // Two variants of `core` (app.http's seen first: sets are walked by name), one per set.
+  EXPECT_EQ(
+      doc.at("attribute_catalog"),
+      (json{scalar_attribute("core", "int"), scalar_attribute("core", "any"),
+            scalar_attribute("flag", "any"), scalar_attribute("http.request.method", "string")}));
+  EXPECT_EQ(doc.at("registry").at("attributes"), (json{0, 2, 3}));
+  EXPECT_EQ(find_metric(doc, "app.requests").at("attributes"), refs({{1, "recommended"}}));
+  EXPECT_EQ(find_metric(doc, "app.http.load").at("attributes"),
+            refs({{0, "recommended"}, {2, "recommended"}, {3, "recommended"}}));
+}
+
+TEST(LiveSchema, RegistryFactsFromTheDescriptor) {
+  coretel::SeriesRegistry registry;
+  // Declared: queue.name, queue.order (measurement), queue.shard (unused by any series, still
+  // part of the set). Undeclared: `extra`, inferred from the series.
+  auto q = registry.register_series(QueueMetrics::descriptor, {{"queue.name", "ingest"}},
+                                    {{"extra", true}}, QueueByOrder::kAttributes, 0);
+  auto app = registry.register_series(AppMetrics::descriptor, {{"core", int64_t{1}}}, {}, {}, 0);
+  json doc = json::parse(coretel::render_live_schema(registry));
+  expect_resolved_v2(doc);
+  // The one schema URL declared; the hand-declared app.server declares none and does not vote.
+  EXPECT_EQ(doc.at("schema_url"), "https://example.com/schemas/1.2.0");
+
+  json order = {{"key", "queue.order"},
+                {"type", enum_members({"fifo", "lifo"})},
+                {"brief", "How the queue orders items."},
+                {"stability", "beta"},
+                {"annotations", kMeasurement}};
+  EXPECT_EQ(doc.at("attribute_catalog"),
+            (json{scalar_attribute("core", "int"), scalar_attribute("extra", "boolean"),
+                  json{{"key", "queue.name"},
+                       {"type", "string"},
+                       {"brief", "The queue's name."},
+                       {"stability", "stable"}},
+                  order, scalar_attribute("queue.shard", "int")}));
+  EXPECT_EQ(doc.at("registry").at("attributes"), (json{0, 1, 2, 3, 4}));
+
+  json queue_refs = refs({{1, "recommended"}, {2, "required"}, {3, "recommended"}, {4, "opt_in"}});
+  EXPECT_EQ(find_metric(doc, "app.queue.depth"),
+            metric("app.queue.depth", "updowncounter", "{item}", "Items waiting.", queue_refs,
+                   annotation("app.queue", "i64", "cumulative", "observe_updowncounter")));
+  EXPECT_EQ(find_metric(doc, "app.queue.pushed"),
+            metric("app.queue.pushed", "counter", "{item}", "Items pushed.", queue_refs,
+                   annotation("app.queue", "u64", "delta"), "stable"));
+  EXPECT_EQ(find_metric(doc, "app.requests").at("attributes"), refs({{0, "recommended"}}));
+
+  // Two registries' schema URLs disagree: none is claimed.
+  auto pool = registry.register_series(PoolMetrics::descriptor, {}, {}, {}, 0);
+  doc = json::parse(coretel::render_live_schema(registry));
+  expect_resolved_v2(doc);
+  EXPECT_EQ(doc.at("schema_url"), "");
+  EXPECT_EQ(find_metric(doc, "app.pool.size").at("attributes"), json::array());
+}
+
+TEST(LiveSchema, PipelineSeriesIncludingSelfMetrics) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
   auto reporter = pipeline.make_reporter(-1);
   auto a = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}}, {{"region", "eu"}});
-  auto b = reporter->register_set<AppMetrics>({{"pipeline.name", "p2"}, {"core", int64_t{1}}});
   auto http = reporter->register_set<HttpByMethod>({{"service", "api"}});
   json doc = json::parse(coretel::render_live_schema(pipeline.registry()));
-  EXPECT_EQ(doc.at("file_format"), "coretel-live-schema/1");
+  expect_resolved_v2(doc);
 
-  const json* app = find_set(doc, "app.server");
-  ASSERT_NE(app, nullptr);
-  int app_sets = 0;
-  for (const json& s : doc.at("metric_sets")) app_sets += s.at("name") == "app.server";
-  EXPECT_EQ(app_sets, 1);  // deduplicated by descriptor
-  EXPECT_EQ(app->at("brief"), "An application server.");
-  EXPECT_EQ(app->at("stability"), "development");
-  ASSERT_EQ(app->at("fields").size(), 7u);
-  const json& size = app->at("fields")[6];
-  EXPECT_EQ(size.at("name"), "app.size");
-  EXPECT_EQ(size.at("unit"), "By");
-  EXPECT_EQ(size.at("instrument"), "histogram");
-  EXPECT_EQ(size.at("bounds"), (json{0.5, 1.0, 2.5}));
-  EXPECT_FALSE(app->at("fields")[0].contains("bounds"));
-  EXPECT_EQ(app->at("entity_attributes"), (json{{{"key", "core"}, {"type", "int"}},
-                                                {{"key", "pipeline.name"}, {"type", "string"}}}));
-  EXPECT_EQ(app->at("registration_attributes"), (json{{{"key", "region"}, {"type", "string"}}}));
-  EXPECT_EQ(app->at("measurement_attributes"), json::array());
-
-  const json* h = find_set(doc, "app.http");
-  ASSERT_NE(h, nullptr);
-  EXPECT_EQ(h->at("measurement_attributes"), (json{{{"key", "http.request.method"},
-                                                    {"type", "string"},
-                                                    {"values", {"GET", "POST", "O\"D\\D"}}}}));
-
-  // Self-metrics of the reporter are live series too.
-  EXPECT_NE(find_set(doc, "coretel.reporter"), nullptr);
-
-  json method;
-  for (const json& attribute : doc.at("attributes"))
-    if (attribute.at("key") == "http.request.method") method = attribute;
-  EXPECT_EQ(method, (json{{"key", "http.request.method"},
-                          {"type", "string"},
-                          {"kinds", {"measurement"}},
-                          {"values", {"GET", "POST", "O\"D\\D"}}}));
-  json region;
-  for (const json& attribute : doc.at("attributes"))
-    if (attribute.at("key") == "region") region = attribute;
-  EXPECT_EQ(region, (json{{"key", "region"}, {"type", "string"}, {"kinds", {"registration"}}}));
+  std::size_t app_requests = 0;
+  for (const json& m : doc.at("registry").at("metrics"))
+    app_requests += m.at("name") == "app.requests";
+  EXPECT_EQ(app_requests, 1u);  // one metric per field, not per series
+  // Self-metrics of the reporter and the collector are live series too.
+  EXPECT_EQ(find_metric(doc, "coretel.reporter.snapshots")
+                .at("annotations")
+                .at("coretel")
+                .at("metric_set"),
+            "coretel.reporter");
+  const json& lag = find_metric(doc, "coretel.collector.lag");
+  ASSERT_EQ(lag.at("attributes").size(), 1u);
+  EXPECT_EQ(doc.at("attribute_catalog")[lag.at("attributes")[0].at("base").get<std::size_t>()],
+            scalar_attribute("coretel.numa_node.logical_number", "int"));
 }
 
 }  // namespace

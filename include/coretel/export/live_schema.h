@@ -3,18 +3,53 @@
 //
 // COLD PATH. Any thread (SeriesRegistry is thread-safe).
 //
-//   {"file_format": "coretel-live-schema/1",
-//    "metric_sets": [{"name", "brief", "stability",
-//                     "fields": [{"name", "unit", "brief", "instrument", "temporality",
-//                                 "value_type", "stability", "bounds"?}],
-//                     "entity_attributes": [{"key", "type"}],
-//                     "registration_attributes": [{"key", "type"}],
-//                     "measurement_attributes": [{"key", "type": "string", "values": [...]}]}],
-//    "attributes": [{"key", "type", "kinds": ["entity" | "registration" | "measurement"],
-//                    "values"?: [...]}]}
+// The document is a Weaver `resolved/2.0` registry in JSON, the format `weaver registry package`
+// publishes (semconv-weaver-notes.md §6.2; example: weaver/tests/published_v2_registry/
+// resolved.yaml), so Weaver tooling and coretel-schema read it like any published registry:
 //
-// Types use the semantic-conventions attribute type names: "string", "int", "double",
-// "boolean" ("mixed" when live series disagree). Metric sets and attributes are sorted by name.
+//   {"file_format": "resolved/2.0",
+//    "schema_url": <the one non-empty MetricsDescriptor::schema_url, else "">,
+//    "attribute_catalog": [{"key", "type", "brief", "stability", "annotations"?}],
+//    "registry": {"attributes": [<catalog index>...], "attribute_groups": [], "spans": [],
+//                 "metrics": [METRIC...], "events": [], "entities": []},
+//    "refinements": {"spans": [], "metrics": [{"id": <name>, ...METRIC}], "events": [],
+//                    "entities": []}}
+//
+//   METRIC = {"name", "instrument", "unit",
+//             "attributes": [{"base": <catalog index>, "requirement_level"}],
+//             "brief", "stability",
+//             "annotations": {"coretel": {"metric_set", "instrument"?, "value_type",
+//                                         "temporality", "bounds"?}}}
+//
+// One metric per field of every metric set that has a live series (descriptors deduplicated by
+// address), sorted by name. `instrument` is the semconv name: counter (Counter,
+// ObserveCounter), updowncounter (UpDownCounter, ObserveUpDownCounter), gauge, histogram
+// (Histogram, Mmsc); the coretel instrument is kept in annotations.coretel.instrument when it
+// differs (mmsc, observe_counter, observe_updowncounter). value_type is u64/i64/f64,
+// temporality none/delta/cumulative, bounds the histogram's bucket upper bounds.
+//
+// A metric's attributes are its set's attributes, sorted by key:
+// - Sets whose descriptor carries registry facts (MetricsDescriptor::attributes, from
+//   generated code) list every declared attribute with the declared brief, stability, type and
+//   requirement_level; a type "enum" becomes the resolved/2.0 enum object
+//   {"members": [{"id": v, "value": v, "stability": "development"}, ...]} over `values`
+//   (descriptors carry neither member ids nor member stability). Keys that live series use but
+//   the descriptor does not declare are inferred as below.
+// - Otherwise the keys are inferred from the set's live series (entity, registration and
+//   measurement attributes) with brief "", stability "development", requirement_level
+//   "recommended". The type is the semconv name of the AttributeValue ("string", "int",
+//   "double", "boolean"); a measurement attribute is an enum of the union of its values.
+//   When the set's series disagree on a key's type, it is "string" if every value they give
+//   it is a string (a plain string beside an enum) and "any" otherwise: a lossless, legal
+//   semconv type rather than a guess, so the disagreement stays visible.
+// Measurement attributes (declared `measurement` or inferred enums) carry
+// annotations {"coretel": {"measurement": true}}, as in the registry (tools/schema).
+//
+// The catalog holds each distinct entry once, sorted by key; a key appears more than once only
+// when sets describe it differently (resolved/2.0 allows such variants). registry.attributes
+// lists, without duplicates, the first catalog index of every key. schema_url is the one
+// non-empty schema_url the live descriptors declare; "" when none does or they disagree
+// (hand-declared sets, coretel's self-metrics included, declare none and do not vote).
 #pragma once
 
 #include <string>
@@ -23,8 +58,7 @@
 
 namespace coretel {
 
-/// The live schema above: the distinct metric sets (descriptors deduplicated by address) of
-/// every live series in `registry`, with the union of their attribute keys.
+/// The live schema above, as compact JSON, for every live series in `registry`.
 std::string render_live_schema(const SeriesRegistry& registry);
 
 }  // namespace coretel
