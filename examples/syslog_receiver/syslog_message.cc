@@ -7,13 +7,6 @@
 namespace coretel_demo {
 namespace {
 
-constexpr std::array<std::string_view, kSeverityCount> kSeverityNames = {
-    "emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug"};
-
-constexpr std::array<std::string_view, kParseErrorCount> kParseErrorNames = {
-    "missing_priority", "invalid_priority",        "invalid_version",  "invalid_timestamp",
-    "invalid_header",   "invalid_structured_data", "message_too_long", "invalid_framing"};
-
 // RFC 5424 §6 field limits.
 constexpr size_t kMaxHostname = 255;
 constexpr size_t kMaxAppName = 48;
@@ -288,16 +281,6 @@ ParseResult parse_rfc3164(std::string_view s, SyslogMessage& m) {
 }
 
 }  // namespace
-
-std::string_view to_string(Severity s) {
-  const auto i = static_cast<size_t>(s);
-  return i < kSeverityNames.size() ? kSeverityNames[i] : std::string_view("unknown");
-}
-
-std::string_view to_string(ParseError e) {
-  const auto i = static_cast<size_t>(e);
-  return i < kParseErrorNames.size() ? kParseErrorNames[i] : std::string_view("unknown");
-}
 
 ParseResult parse_syslog(std::string_view line) noexcept {
   if (line.ends_with('\n')) {

@@ -10,44 +10,26 @@
 #include <cstdint>
 #include <string_view>
 
+#include "syslog_receiver/telemetry/error.h"
+#include "syslog_receiver/telemetry/syslog.h"
+
 namespace coretel_demo {
 
-/// RFC 5424 §6.2.1 severities, numeric value = enum value.
-enum class Severity : uint8_t {
-  kEmergency,
-  kAlert,
-  kCritical,
-  kError,
-  kWarning,
-  kNotice,
-  kInformational,
-  kDebug
-};
+/// RFC 5424 §6.2.1 severities, numeric value = enum value. Generated from the registry
+/// (registry/syslog_receiver, attribute `syslog.severity`) with its string forms:
+/// to_string(Severity) gives "emergency" ... "debug", and an empty view outside the enum.
+using Severity = telemetry::SyslogSeverity;
 inline constexpr int kSeverityCount = 8;
+static_assert(std::size(telemetry::SyslogSeverity_coretel_values) == kSeverityCount);
 
-/// Why a line was rejected. The order and the string forms are fixed (they become metric
-/// attribute values). kInvalidFraming is only produced by StreamFramer (stream_framer.h).
-enum class ParseError : uint8_t {
-  kMissingPriority,
-  kInvalidPriority,
-  kInvalidVersion,
-  kInvalidTimestamp,
-  kInvalidHeader,
-  kInvalidStructuredData,
-  kMessageTooLong,
-  kInvalidFraming
-};
+/// Why a message or frame was rejected. Generated from the registry (attribute `error.type`):
+/// to_string(ParseError) gives "missing_priority" ... "invalid_framing", and an empty view
+/// outside the enum.
+using ParseError = telemetry::ErrorType;
 inline constexpr int kParseErrorCount = 8;
+static_assert(std::size(telemetry::ErrorType_coretel_values) == kParseErrorCount);
 
 enum class SyslogFormat : uint8_t { kRfc5424, kRfc3164 };
-
-/// "emergency", "alert", "critical", "error", "warning", "notice", "informational", "debug";
-/// "unknown" for a value outside the enum.
-std::string_view to_string(Severity s);
-/// "missing_priority", "invalid_priority", "invalid_version", "invalid_timestamp",
-/// "invalid_header", "invalid_structured_data", "message_too_long", "invalid_framing";
-/// "unknown" for a value outside the enum.
-std::string_view to_string(ParseError e);
 
 /// One parsed message. All views point into the parsed input and are valid while it lives.
 struct SyslogMessage {

@@ -99,15 +99,14 @@ Worker::~Worker() {
 }
 
 void Worker::register_sets(coretel::Reporter& reporter) {
-  auto sets_for = [&](std::string_view transport) {
-    coretel::Attributes entity{{"cpu.logical_number", int64_t{cpu_}},
-                               {"network.transport", std::string(transport)}};
+  auto sets_for = [&](telemetry::NetworkTransport transport) {
+    const coretel::Attributes entity = WorkerAttributes{int64_t{cpu_}, transport}.attributes();
     return TransportSets{reporter.register_set<ReceiverMetrics>(entity),
                          reporter.register_set<MessagesBySeverity>(entity),
                          reporter.register_set<ParseErrorsByReason>(entity)};
   };
-  udp_ = sets_for("udp");
-  tcp_ = sets_for("tcp");
+  udp_ = sets_for(telemetry::NetworkTransport::kUdp);
+  tcp_ = sets_for(telemetry::NetworkTransport::kTcp);
 }
 
 void Worker::run(const std::atomic<bool>& stop) {

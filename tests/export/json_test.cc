@@ -409,8 +409,12 @@ TEST(LiveSchema, PipelineSeriesIncludingSelfMetrics) {
             "coretel.reporter");
   const json& lag = find_metric(doc, "coretel.collector.lag");
   ASSERT_EQ(lag.at("attributes").size(), 1u);
+  // The self-metrics are generated from registry/coretel: the catalog carries its facts.
+  json numa_node = scalar_attribute("coretel.numa_node.logical_number", "int");
+  numa_node["brief"] = "The NUMA node whose rings a collector drains.";
   EXPECT_EQ(doc.at("attribute_catalog")[lag.at("attributes")[0].at("base").get<std::size_t>()],
-            scalar_attribute("coretel.numa_node.logical_number", "int"));
+            numa_node);
+  EXPECT_EQ(lag.at("attributes")[0].at("requirement_level"), "required");
 }
 
 }  // namespace

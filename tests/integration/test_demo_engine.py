@@ -72,7 +72,7 @@ class LoggerCounts(unittest.TestCase):
         self.assertEqual(len(receiver), 4)  # 2 cores x 2 transports
         names = {f["name"] for f in receiver[0]["buckets"][0]["fields"]}
         self.assertEqual(names, {"syslog.receiver.bytes", "syslog.receiver.processing.duration",
-                                 "syslog.receiver.processing.duration.distribution",
+                                 "syslog.receiver.processing.duration_distribution",
                                  "syslog.receiver.connections.accepted",
                                  "syslog.receiver.connections.open"})
         processed = sum(f["value"]["count"] for s in receiver for f in s["buckets"][0]["fields"]

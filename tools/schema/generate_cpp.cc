@@ -1,11 +1,702 @@
 #include "generate_cpp.h"
 
-namespace coretel::schema {
+#include <algorithm>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
 
-bool generate_cpp(const ResolvedRegistry&, const std::filesystem::path&, const CppOptions&,
-                  std::string& error) {
-  error = "not implemented yet";
-  return false;
+#include <fmt/format.h>
+
+namespace coretel::schema {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Default explicit bucket boundaries of the OpenTelemetry metrics SDK (specification,
+// "Explicit bucket histogram aggregation").
+const std::vector<double> kDefaultHistogramBounds{0,   5,   10,   25,   50,   75,   100,  250,
+                                                  500, 750, 1000, 2500, 5000, 7500, 10000};
+
+// ------------------------------------------------------------------ text helpers
+
+std::vector<std::string> words_of(const std::string& text) {
+  std::vector<std::string> words;
+  std::string current;
+  for (char c : text) {
+    if (std::isalnum(static_cast<unsigned char>(c))) {
+      current += c;
+    } else if (!current.empty()) {
+      words.push_back(current);
+      current.clear();
+    }
+  }
+  if (!current.empty()) words.push_back(current);
+  return words;
+}
+
+std::string pascal_case(const std::string& text) {
+  std::string out;
+  for (std::string w : words_of(text)) {
+    w[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(w[0])));
+    // Keep digit runs apart ("http_1_1" -> Http_1_1) so that 1.1 and 11 differ.
+    if (!out.empty() && std::isdigit(static_cast<unsigned char>(out.back())) &&
+        std::isdigit(static_cast<unsigned char>(w[0]))) {
+      out += '_';
+    }
+    out += w;
+  }
+  return out.empty() ? "Unnamed" : out;
+}
+
+bool is_keyword(const std::string& s) {
+  static const std::set<std::string> kKeywords{
+      "alignas",  "alignof",  "and",       "asm",       "auto",      "bool",          "break",
+      "case",     "catch",    "char",      "class",     "const",     "continue",      "default",
+      "delete",   "do",       "double",    "else",      "enum",      "explicit",      "export",
+      "extern",   "false",    "float",     "for",       "friend",    "goto",          "if",
+      "inline",   "int",      "long",      "mutable",   "namespace", "new",           "noexcept",
+      "not",      "nullptr",  "operator",  "or",        "private",   "protected",     "public",
+      "register", "return",   "short",     "signed",    "sizeof",    "static",        "struct",
+      "switch",   "template", "this",      "throw",     "true",      "try",           "typedef",
+      "typeid",   "typename", "union",     "unsigned",  "using",     "virtual",       "void",
+      "volatile", "while",    "xor",       "concept",   "requires",  "co_await",      "co_return",
+      "co_yield", "char8_t",  "consteval", "constinit", "constexpr", "static_assert", "descriptor"};
+  return kKeywords.count(s) > 0;
+}
+
+std::string snake_case(const std::string& text) {
+  std::string out;
+  for (const std::string& w : words_of(text)) {
+    if (!out.empty()) out += '_';
+    for (char c : w) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (out.empty()) out = "unnamed";
+  if (std::isdigit(static_cast<unsigned char>(out[0]))) out = "v_" + out;
+  if (is_keyword(out)) out += '_';
+  return out;
+}
+
+/// A C++ string literal with the text escaped.
+std::string literal(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20 || c == 0x7f) {
+          out += fmt::format("\\{:03o}", c);
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out + "\"";
+}
+
+/// Whitespace collapsed to single spaces: a brief as one line.
+std::string one_line(const std::string& text) {
+  std::string out;
+  bool space = false;
+  for (char c : text) {
+    if (std::isspace(static_cast<unsigned char>(c))) {
+      space = !out.empty();
+    } else {
+      if (space) out += ' ';
+      out += c;
+      space = false;
+    }
+  }
+  return out;
+}
+
+/// `text` as `///` comment lines at `indent`, wrapped at 100 columns.
+std::string doc_comment(const std::string& text, const std::string& indent) {
+  std::string line = one_line(text);
+  if (line.empty()) return "";
+  // Keep the comment from ending a block comment or holding a stray backslash-newline.
+  std::string out;
+  std::string current;
+  std::size_t width = 100 - indent.size() - 4;
+  std::istringstream words(line);
+  std::string word;
+  while (words >> word) {
+    if (!current.empty() && current.size() + 1 + word.size() > width) {
+      out += indent + "/// " + current + "\n";
+      current.clear();
+    }
+    current += (current.empty() ? "" : " ") + word;
+  }
+  if (!current.empty()) out += indent + "/// " + current + "\n";
+  return out;
+}
+
+std::string stability_enum(const std::string& stability) {
+  if (stability == "stable") return "::coretel::Stability::kStable";
+  if (stability == "release_candidate") return "::coretel::Stability::kReleaseCandidate";
+  if (stability == "beta") return "::coretel::Stability::kBeta";
+  if (stability == "alpha") return "::coretel::Stability::kAlpha";
+  return "::coretel::Stability::kDevelopment";
+}
+
+std::string root_of(const std::string& name) {
+  std::string root = name.substr(0, name.find('.'));
+  return snake_case(root);
+}
+
+std::string deprecation_text(const Deprecated& d) {
+  if (d.reason == "renamed") return "Deprecated: renamed to " + d.renamed_to + ".";
+  return one_line("Deprecated: " + (d.note.empty() ? d.reason : d.note));
+}
+
+const Json& coretel_annotation(const Json& annotations) {
+  static const Json kNone = Json::object();
+  if (annotations.is_object() && annotations.contains("coretel") &&
+      annotations["coretel"].is_object()) {
+    return annotations["coretel"];
+  }
+  return kNone;
+}
+
+// ------------------------------------------------------------------ the generator
+
+class CppGenerator {
+ public:
+  CppGenerator(const ResolvedRegistry& r, const CppOptions& options) : r_(r), options_(options) {}
+
+  /// file name -> content.
+  std::map<std::string, std::string> run(std::string& error) {
+    name_enums();
+    for (std::size_t index : r_.attributes) attribute_constant(r_.catalog[index]);
+    for (std::size_t index : r_.attributes) enum_type(r_.catalog[index]);
+    std::vector<const Signal*> metrics;
+    for (const Signal& m : r_.metrics) metrics.push_back(&m);
+    std::sort(metrics.begin(), metrics.end(),
+              [](const Signal* a, const Signal* b) { return a->name < b->name; });
+    for (const Signal* m : metrics) metric_constant(*m);
+    for (const Signal& e : r_.events) record_struct(e, "Event", e.attributes);
+    for (const Signal& e : r_.entities) record_struct(e, "Entity", e.attributes);
+    for (const MetricSet& set : r_.metric_sets) {
+      if (!metric_set(set, error)) return {};
+    }
+    return assemble();
+  }
+
+ private:
+  struct Section {
+    std::string attribute_constants;
+    std::string enums;
+    std::string metric_constants;
+    std::string records;
+    std::string metric_sets;
+    std::set<std::string> needs;  // other root namespaces whose enums this file uses
+    bool needs_coretel = false;
+  };
+
+  /// A unique C++ identifier for `wanted` in the namespace-wide space `space`.
+  std::string unique(const std::string& space, const std::string& wanted) {
+    std::string name = wanted;
+    for (int n = 2; !names_[space].insert(name).second; ++n)
+      name = wanted + "_" + std::to_string(n);
+    return name;
+  }
+
+  /// Enum type names first, so records and sets can refer to them in any order.
+  void name_enums() {
+    for (std::size_t index : r_.attributes) {
+      const CatalogAttribute& a = r_.catalog[index];
+      if (!a.type.is_enum()) continue;
+      enum_names_[a.key] = unique("type", pascal_case(a.key));
+    }
+  }
+
+  bool string_enum(const CatalogAttribute& a) const {
+    return std::all_of(a.type.members.begin(), a.type.members.end(),
+                       [](const EnumMember& m) { return m.value.is_string(); });
+  }
+
+  void attribute_constant(const CatalogAttribute& a) {
+    Section& s = sections_[root_of(a.key)];
+    std::string name = unique("attribute", "k" + pascal_case(a.key));
+    std::string doc = a.brief;
+    if (a.type.is_template()) doc += " Template: the key is followed by `.<suffix>`.";
+    s.attribute_constants += doc_comment(doc, "");
+    s.attribute_constants += fmt::format("/// Type: {}. Stability: {}.\n",
+                                         a.type.is_enum() ? enum_names_[a.key] : a.type.name,
+                                         a.stability.empty() ? "development" : a.stability);
+    if (a.deprecated) {
+      s.attribute_constants +=
+          fmt::format("[[deprecated({})]]\n", literal(deprecation_text(*a.deprecated)));
+    }
+    s.attribute_constants +=
+        fmt::format("inline constexpr std::string_view {} = {};\n\n", name, literal(a.key));
+  }
+
+  void enum_type(const CatalogAttribute& a) {
+    if (!a.type.is_enum()) return;
+    Section& s = sections_[root_of(a.key)];
+    const std::string& type = enum_names_[a.key];
+    bool strings = string_enum(a);
+    std::set<std::string> used;
+    std::vector<std::string> enumerators;
+    for (const EnumMember& m : a.type.members) {
+      std::string e = "k" + pascal_case(m.id);
+      for (int n = 2; !used.insert(e).second; ++n)
+        e = "k" + pascal_case(m.id) + "_" + std::to_string(n);
+      enumerators.push_back(e);
+    }
+    s.enums += doc_comment(a.brief, "");
+    s.enums +=
+        fmt::format("/// Values of `{}`.{}\n", a.key,
+                    strings ? " The registry allows other values too (enums are open)." : "");
+    s.enums += fmt::format("enum class {} : {} {{\n", type, strings ? "uint16_t" : "int64_t");
+    for (std::size_t i = 0; i < a.type.members.size(); ++i) {
+      const EnumMember& m = a.type.members[i];
+      std::string doc = m.brief;
+      if (m.deprecated) doc += (doc.empty() ? "" : " ") + deprecation_text(*m.deprecated);
+      s.enums += doc_comment(doc, "  ");
+      if (strings) {
+        s.enums +=
+            fmt::format("  {},  // {}\n", enumerators[i], literal(m.value.get<std::string>()));
+      } else {
+        s.enums += fmt::format("  {} = {},\n", enumerators[i], m.value.dump());
+      }
+    }
+    s.enums += "};\n";
+    if (strings) {
+      std::vector<std::string> values;
+      for (const EnumMember& m : a.type.members)
+        values.push_back(literal(m.value.get<std::string>()));
+      // Enumerators are 0..N-1 in member order, so the value table doubles as to_string().
+      s.enums += fmt::format("CORETEL_MEASUREMENT_ATTRIBUTE({}, {}, {});\n", type, literal(a.key),
+                             fmt::join(values, ", "));
+      s.enums += fmt::format(
+          "/// The value the registry gives `value`; empty for a value outside the enum.\n"
+          "constexpr std::string_view to_string({} value) noexcept {{\n"
+          "  const auto index = static_cast<std::size_t>(value);\n"
+          "  return index < std::size({}_coretel_values) ? {}_coretel_values[index]\n"
+          "                                              : std::string_view();\n}}\n\n",
+          type, type, type);
+    } else {
+      s.enums += fmt::format(
+          "/// The member id of `value`.\nconstexpr std::string_view to_string({} value) noexcept "
+          "{{\n  switch (value) {{\n",
+          type);
+      for (std::size_t i = 0; i < a.type.members.size(); ++i) {
+        s.enums += fmt::format("    case {}::{}:\n      return {};\n", type, enumerators[i],
+                               literal(a.type.members[i].id));
+      }
+      s.enums += "  }\n  return {};\n}\n\n";
+    }
+    s.needs_coretel = true;  // CORETEL_MEASUREMENT_ATTRIBUTE
+  }
+
+  void metric_constant(const Signal& m) {
+    Section& s = sections_[root_of(m.name)];
+    std::string name = unique("metric", "k" + pascal_case(m.name));
+    s.metric_constants += doc_comment(m.brief, "");
+    s.metric_constants +=
+        fmt::format("/// Instrument: {}. Unit: `{}`. Stability: {}.\n", m.instrument, m.unit,
+                    m.stability.empty() ? "development" : m.stability);
+    if (m.deprecated) {
+      s.metric_constants +=
+          fmt::format("[[deprecated({})]]\n", literal(deprecation_text(*m.deprecated)));
+    }
+    s.metric_constants +=
+        fmt::format("inline constexpr std::string_view {} = {};\n\n", name, literal(m.name));
+  }
+
+  struct FieldType {
+    std::string cpp;       // "" when not representable (templates, any)
+    std::string to_value;  // expression building an AttributeValue from `v`, "" for arrays
+  };
+
+  FieldType field_type(const CatalogAttribute& a, Section& s) {
+    if (a.type.is_enum()) {
+      s.needs.insert(root_of(a.key));
+      const std::string& type = enum_names_[a.key];
+      return {type, string_enum(a) ? "std::string(to_string(v))" : "static_cast<int64_t>(v)"};
+    }
+    const std::string& t = a.type.name;
+    if (t == "string") return {"std::string", "v"};
+    if (t == "int") return {"int64_t", "v"};
+    if (t == "double") return {"double", "v"};
+    if (t == "boolean") return {"bool", "v"};
+    if (t == "string[]") return {"std::vector<std::string>", ""};
+    if (t == "int[]") return {"std::vector<int64_t>", ""};
+    if (t == "double[]") return {"std::vector<double>", ""};
+    if (t == "boolean[]") return {"std::vector<bool>", ""};
+    return {"", ""};
+  }
+
+  /// A struct with one typed member per attribute (required ones plain, others optional) and
+  /// `attributes()` building coretel::Attributes from the ones set.
+  std::string record_body(const std::vector<AttributeRef>& refs, Section& s, bool optional_all) {
+    std::string members, build;
+    std::set<std::string> used;
+    for (const AttributeRef& ref : refs) {
+      const CatalogAttribute& a = r_.attribute(ref);
+      FieldType type = field_type(a, s);
+      std::string field = snake_case(a.key);
+      for (int n = 2; !used.insert(field).second; ++n)
+        field = snake_case(a.key) + "_" + std::to_string(n);
+      if (type.cpp.empty()) {
+        members += fmt::format("  // `{}` ({}) has no typed member: set it through attributes().\n",
+                               a.key, a.type.name);
+        continue;
+      }
+      bool required = ref.requirement_level.level == "required" && !optional_all;
+      std::string doc = a.brief;
+      doc += fmt::format(" Requirement level: {}.", ref.requirement_level.level);
+      members += doc_comment(doc, "  ");
+      members += fmt::format("  {} {}{{}};\n",
+                             required ? type.cpp : "std::optional<" + type.cpp + ">", field);
+      if (type.to_value.empty()) {
+        build += fmt::format("    // `{}`: arrays are not a coretel::AttributeValue yet.\n", a.key);
+      } else if (required) {
+        build += fmt::format(
+            "    {{\n      const auto& v = {};\n      out.push_back({{{}, {}}});\n    }}\n", field,
+            literal(a.key), type.to_value);
+      } else {
+        build += fmt::format(
+            "    if ({}) {{\n      const auto& v = *{};\n      out.push_back({{{}, {}}});\n    "
+            "}}\n",
+            field, field, literal(a.key), type.to_value);
+      }
+    }
+    s.needs_coretel = true;
+    return members +
+           "\n  /// The attributes that are set, as coretel::Attributes.\n"
+           "  ::coretel::Attributes attributes() const {\n"
+           "    std::vector<::coretel::Attribute> out;\n" +
+           build + "    return ::coretel::Attributes(std::move(out));\n  }\n";
+  }
+
+  void record_struct(const Signal& signal, const std::string& suffix,
+                     const std::vector<AttributeRef>& refs) {
+    Section& s = sections_[root_of(signal.name)];
+    std::string type = unique("type", pascal_case(signal.name) + suffix);
+    s.records += doc_comment(signal.brief, "");
+    if (signal.deprecated) s.records += doc_comment(deprecation_text(*signal.deprecated), "");
+    s.records += fmt::format("struct {} {{\n", type);
+    s.records +=
+        fmt::format("  static constexpr std::string_view kName = {};\n\n", literal(signal.name));
+    s.records += record_body(refs, s, false);
+    if (suffix == "Event") {
+      s.records +=
+          "\n  /// Emits this event through `emitter`, anything with\n"
+          "  /// `emit(std::string_view name, const coretel::Attributes&)`.\n"
+          "  template <class Emitter>\n"
+          "  void emit(Emitter& emitter) const {\n"
+          "    emitter.emit(kName, attributes());\n  }\n";
+    }
+    s.records += "};\n\n";
+  }
+
+  /// The C++ value type: `coretel: {value_type: u64|i64|f64}` if set, else
+  /// `code_generation: {metric_value_type: int|double}` (semantic conventions' annotation),
+  /// else int; int is uint64_t for counters and int64_t otherwise.
+  std::string value_type_of(const Signal& m, const std::string& instrument) {
+    const Json& c = coretel_annotation(m.annotations);
+    if (c.contains("value_type") && c["value_type"].is_string()) {
+      std::string v = c["value_type"].get<std::string>();
+      if (v == "u64") return "uint64_t";
+      if (v == "i64") return "int64_t";
+      if (v == "f64") return "double";
+    }
+    std::string type = "int";
+    const Json& a = m.annotations;
+    if (a.is_object() && a.contains("code_generation") && a["code_generation"].is_object()) {
+      type = a["code_generation"].value("metric_value_type", "int");
+    }
+    if (type == "double") return "double";
+    if (instrument == "counter" || instrument == "observe_counter") return "uint64_t";
+    return "int64_t";
+  }
+
+  bool metric_set(const MetricSet& set, std::string& error) {
+    Section& s = sections_[root_of(set.name)];
+    s.needs_coretel = true;
+    std::string type = unique("type", pascal_case(set.name) + "Metrics");
+    std::string bounds_code, members, fields;
+    std::set<std::string> used;
+    std::string set_prefix = set.name + ".";
+    std::string stability = "stable";
+    for (std::size_t index : set.metrics) {
+      const Signal& m = r_.metrics[index];
+      const Json& c = coretel_annotation(m.annotations);
+      std::string field =
+          c.contains("field") && c["field"].is_string()
+              ? c["field"].get<std::string>()
+              : (m.name.rfind(set_prefix, 0) == 0 ? m.name.substr(set_prefix.size())
+                                                  : m.name.substr(m.name.rfind('.') + 1));
+      field = snake_case(field);
+      if (!used.insert(field).second) {
+        error = fmt::format(
+            "metric set `{}`: two members map to the field name `{}`; set "
+            "`coretel: {{field: NAME}}` on one of them",
+            set.name, field);
+        return false;
+      }
+      std::string kind = c.contains("instrument") && c["instrument"].is_string()
+                             ? c["instrument"].get<std::string>()
+                             : m.instrument;
+      std::string cpp;
+      if (kind == "counter" || kind == "updowncounter" || kind == "gauge" ||
+          kind == "observe_counter" || kind == "observe_updowncounter") {
+        static const std::map<std::string, std::string> kTypes{
+            {"counter", "Counter"},
+            {"updowncounter", "UpDownCounter"},
+            {"gauge", "Gauge"},
+            {"observe_counter", "ObserveCounter"},
+            {"observe_updowncounter", "ObserveUpDownCounter"}};
+        cpp = fmt::format("::coretel::{}<{}>", kTypes.at(kind), value_type_of(m, kind));
+      } else if (kind == "mmsc") {
+        cpp = "::coretel::Mmsc";
+      } else if (kind == "histogram") {
+        std::vector<double> bounds = kDefaultHistogramBounds;
+        if (c.contains("histogram_bounds") && c["histogram_bounds"].is_array()) {
+          bounds.clear();
+          for (const Json& b : c["histogram_bounds"]) {
+            if (!b.is_number()) {
+              error = fmt::format("metric `{}`: histogram_bounds must be numbers", m.name);
+              return false;
+            }
+            bounds.push_back(b.get<double>());
+          }
+        }
+        std::string bounds_name = type + "_" + field + "_bounds";
+        std::vector<std::string> texts;
+        for (double b : bounds) texts.push_back(fmt::format("{}", b));
+        bounds_code += fmt::format(
+            "/// Bucket bounds of `{}`, in `{}`.\ninline constexpr std::array<double, {}> "
+            "{}{{{}}};\n",
+            m.name, m.unit, bounds.size(), bounds_name, fmt::join(texts, ", "));
+        cpp = fmt::format("::coretel::Histogram<{}>", bounds_name);
+      } else {
+        error = fmt::format(
+            "metric `{}`: unknown coretel instrument `{}` (counter, "
+            "updowncounter, gauge, histogram, mmsc, observe_counter, "
+            "observe_updowncounter)",
+            m.name, kind);
+        return false;
+      }
+      members += doc_comment(m.brief, "  ");
+      members += fmt::format("  {} {};\n", cpp, field);
+      fields +=
+          fmt::format(",\n    CORETEL_FIELD({}, {}, {}, {}, {})", field, literal(m.name),
+                      literal(m.unit), literal(one_line(m.brief)), stability_enum(m.stability));
+      if (stability_rank(m.stability) < stability_rank(stability)) stability = m.stability;
+    }
+    std::string attributes;
+    std::vector<const AttributeRef*> all;
+    for (const AttributeRef& ref : set.attributes) all.push_back(&ref);
+    for (const AttributeRef& ref : set.measurement_attributes) all.push_back(&ref);
+    for (const AttributeRef* ref : all) {
+      const CatalogAttribute& a = r_.attribute(*ref);
+      bool measurement = std::find_if(set.measurement_attributes.begin(),
+                                      set.measurement_attributes.end(), [&](const AttributeRef& x) {
+                                        return &x == ref;
+                                      }) != set.measurement_attributes.end();
+      std::string values = a.type.is_enum() && string_enum(a)
+                               ? fmt::format("std::span<const std::string_view>({}_coretel_values)",
+                                             enum_names_[a.key])
+                               : "{}";
+      if (a.type.is_enum()) s.needs.insert(root_of(a.key));
+      attributes += fmt::format("    {{{}, {}, {}, {}, {}, {}, {}}},\n", literal(a.key),
+                                literal(a.type.name), literal(one_line(a.brief)),
+                                stability_enum(a.stability), literal(ref->requirement_level.level),
+                                values, measurement ? "true" : "false");
+    }
+    s.metric_sets += bounds_code;
+    s.metric_sets += doc_comment(set.brief, "");
+    s.metric_sets +=
+        fmt::format("/// Metric set `{}`: {} instruments sharing one attribute tuple.\n", set.name,
+                    set.metrics.size());
+    s.metric_sets += fmt::format(
+        "struct CORETEL_METRIC_SET_STRUCT({}) {{\n{}  CORETEL_METRIC_SET_DESCRIPTOR;\n}};\n", type,
+        members);
+    std::string attributes_span = "std::span<const ::coretel::AttributeDescriptor>()";
+    if (!attributes.empty()) {
+      s.metric_sets += fmt::format(
+          "inline constexpr ::coretel::AttributeDescriptor {}_attributes[] = {{\n{}}};\n", type,
+          attributes);
+      attributes_span =
+          fmt::format("std::span<const ::coretel::AttributeDescriptor>({}_attributes)", type);
+    }
+    s.metric_sets += fmt::format(
+        "CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(\n    {}, {}, {},\n    {}, {},\n    "
+        "std::string_view({}){});\n",
+        type, literal(set.name), literal(one_line(set.brief)), stability_enum(stability),
+        attributes_span, literal(r_.schema_url), fields);
+    if (!set.measurement_attributes.empty()) {
+      std::vector<std::string> enums, by;
+      for (const AttributeRef& ref : set.measurement_attributes) {
+        const CatalogAttribute& a = r_.attribute(ref);
+        if (!a.type.is_enum() || !string_enum(a)) {
+          error = fmt::format("metric set `{}`: measurement attribute `{}` must be a string enum",
+                              set.name, a.key);
+          return false;
+        }
+        enums.push_back(enum_names_[a.key]);
+        by.push_back(enum_names_[a.key]);
+      }
+      s.metric_sets += fmt::format(
+          "/// `{}` with one bucket per combination of its measurement attributes.\n"
+          "using {}By{} = ::coretel::MeasuredSet<{}, {}>;\n",
+          type, type.substr(0, type.size() - 7), fmt::join(by, "And"), type,
+          fmt::join(enums, ", "));
+    }
+    // The entity tuple, typed: what a registration of the set carries.
+    if (!set.attributes.empty()) {
+      std::string attrs_type = unique("type", pascal_case(set.name) + "Attributes");
+      s.metric_sets +=
+          fmt::format("/// The attributes each `{}` series is registered with.\nstruct {} {{\n",
+                      type, attrs_type);
+      s.metric_sets += record_body(set.attributes, s, false);
+      s.metric_sets += "};\n";
+    }
+    s.metric_sets += "\n";
+    return true;
+  }
+
+  static int stability_rank(const std::string& s) {
+    if (s == "stable") return 4;
+    if (s == "release_candidate") return 3;
+    if (s == "beta") return 2;
+    if (s == "alpha") return 1;
+    return 0;
+  }
+
+  std::vector<std::string> namespace_parts() const {
+    std::vector<std::string> parts;
+    std::string ns = options_.cpp_namespace;
+    std::size_t pos = 0;
+    while ((pos = ns.find("::")) != std::string::npos) {
+      parts.push_back(ns.substr(0, pos));
+      ns = ns.substr(pos + 2);
+    }
+    parts.push_back(ns);
+    return parts;
+  }
+
+  std::map<std::string, std::string> assemble() {
+    std::map<std::string, std::string> files;
+    std::string ns = options_.cpp_namespace;
+    std::string header = fmt::format(
+        "// Generated by coretel-schema from the registry\n//   {}\n"
+        "// Do not edit: change the registry and regenerate (docs/schema-tool.md).\n",
+        r_.schema_url.empty() ? "(no schema_url)" : r_.schema_url);
+    std::string index = header + "#pragma once\n\n";
+    for (auto& [root, s] : sections_) {
+      std::string out =
+          header +
+          "#pragma once\n\n#include <array>\n#include <cstdint>\n#include <optional>\n#include "
+          "<span>\n#include <string>\n#include <string_view>\n#include <vector>\n\n";
+      if (s.needs_coretel) {
+        out +=
+            "#include \"coretel/metrics/attributes.h\"\n#include "
+            "\"coretel/metrics/measurement.h\"\n"
+            "#include \"coretel/metrics/metric_set.h\"\n";
+      }
+      out += "#include \"registry_stamp.h\"\n";
+      for (const std::string& other : s.needs) {
+        if (other != root) out += fmt::format("#include \"{}.h\"\n", other);
+      }
+      out += fmt::format("\nnamespace {} {{\n\n", ns);
+      if (!s.attribute_constants.empty()) {
+        out += "// Attribute keys.\nnamespace attributes {\n\n" + s.attribute_constants +
+               "}  // namespace attributes\n\n";
+      }
+      out += s.enums;
+      if (!s.metric_constants.empty()) {
+        out += "// Metric names.\nnamespace metrics {\n\n" + s.metric_constants +
+               "}  // namespace metrics\n\n";
+      }
+      out += s.records;
+      out += s.metric_sets;
+      out += fmt::format("}}  // namespace {}\n", ns);
+      files[root + ".h"] = out;
+      index += fmt::format("#include \"{}.h\"\n", root);
+    }
+    files["registry.h"] = index;
+    // Every header includes the stamp, and the stamp changes whenever any header does: a build
+    // system that knows only the stamp as the generator's output (coretel_generate_registry)
+    // still rebuilds whatever includes a changed header.
+    uint64_t hash = 14695981039346656037ull;  // FNV-1a 64
+    for (const auto& [name, content] : files) {
+      for (unsigned char c : name + content) hash = (hash ^ c) * 1099511628211ull;
+    }
+    files["registry_stamp.h"] =
+        header + fmt::format("// Content hash: {:016x}\n#pragma once\n", hash);
+    return files;
+  }
+
+  const ResolvedRegistry& r_;
+  const CppOptions& options_;
+  std::map<std::string, Section> sections_;
+  std::map<std::string, std::set<std::string>> names_;
+  std::map<std::string, std::string> enum_names_;
+};
+
+bool valid_namespace(const std::string& ns) {
+  if (ns.empty()) return false;
+  std::size_t i = 0;
+  while (i < ns.size()) {
+    std::size_t end = ns.find("::", i);
+    std::string part = ns.substr(i, end == std::string::npos ? std::string::npos : end - i);
+    if (part.empty() || std::isdigit(static_cast<unsigned char>(part[0])) || is_keyword(part))
+      return false;
+    for (char c : part) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    }
+    if (end == std::string::npos) break;
+    i = end + 2;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool generate_cpp(const ResolvedRegistry& registry, const fs::path& out_dir,
+                  const CppOptions& options, std::string& error) {
+  if (!valid_namespace(options.cpp_namespace)) {
+    error = fmt::format("`{}` is not a C++ namespace name", options.cpp_namespace);
+    return false;
+  }
+  std::map<std::string, std::string> files = CppGenerator(registry, options).run(error);
+  if (!error.empty()) return false;
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec) {
+    error = fmt::format("cannot create {}: {}", out_dir.string(), ec.message());
+    return false;
+  }
+  for (const auto& [name, content] : files) {
+    fs::path path = out_dir / name;
+    std::ifstream existing(path, std::ios::binary);
+    std::stringstream old;
+    old << existing.rdbuf();
+    if (existing && old.str() == content) continue;  // unchanged: keep the timestamp
+    std::ofstream out(path, std::ios::binary);
+    out << content;
+    if (!out) {
+      error = fmt::format("cannot write {}", path.string());
+      return false;
+    }
+  }
+  return true;
 }
 
 }  // namespace coretel::schema

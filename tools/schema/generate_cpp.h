@@ -4,7 +4,8 @@
 //   <root namespace>.h  per root namespace: attribute key constants, `enum class` for enum
 //                       attributes with their string forms, metric name constants, typed event
 //                       records, attribute-set structs and coretel metric sets;
-//   registry.h          includes them all.
+//   registry.h          includes them all;
+//   registry_stamp.h    a content hash every header includes (for build systems).
 // Metric sets are declared with CORETEL_METRIC_SET_STRUCT /
 // CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY, exactly as a hand-declared set, so the two are
 // interchangeable. Output is deterministic, formatted and commented with the registry's briefs.
