@@ -1,0 +1,115 @@
+// The C++ that coretel-schema generates, compiled here with -Wall -Wextra -Werror (this file
+// is built like every test): the upstream registry (all of ../shared/data/semconv/model, as
+// semconv/registry.h) and a small registry with a metric set of every coretel instrument
+// (tests/schema/registries/shop, as shop/registry.h). Both are generated at build time by
+// coretel_generate_registry().
+#include <gtest/gtest.h>
+
+#include <string_view>
+#include <type_traits>
+
+#include "coretel/collect/pipeline.h"
+#include "coretel/export/prometheus_text.h"
+#include "coretel/resource.h"
+#include "semconv/registry.h"
+#include "shop/registry.h"
+
+namespace {
+
+TEST(GeneratedUpstream, ConstantsEnumsAndEvents) {
+  EXPECT_EQ(semconv::attributes::kHttpRequestMethod, "http.request.method");
+  EXPECT_EQ(semconv::metrics::kHttpServerRequestDuration, "http.server.request.duration");
+  EXPECT_EQ(to_string(semconv::HttpRequestMethod::kGet), "GET");
+  EXPECT_EQ(to_string(semconv::HttpRequestMethod::kOther), "_OTHER");
+  EXPECT_EQ(to_string(static_cast<semconv::HttpRequestMethod>(999)), "");
+  EXPECT_EQ(semconv::SessionStartEvent::kName, "session.start");
+  semconv::SessionStartEvent start;
+  start.session_id = "s-1";
+  EXPECT_EQ(start.attributes(), coretel::Attributes({{"session.id", "s-1"}}));
+  start.session_previous_id = "s-0";
+  EXPECT_EQ(start.attributes(),
+            coretel::Attributes({{"session.id", "s-1"}, {"session.previous_id", "s-0"}}));
+}
+
+TEST(GeneratedShop, MetricSetMatchesTheRegistry) {
+  using Set = shop::ShopSalesMetrics;
+  const coretel::MetricsDescriptor& d = Set::descriptor;
+  EXPECT_EQ(d.name, "shop.sales");
+  EXPECT_EQ(d.brief, "Sales of one shop.");
+  EXPECT_EQ(d.schema_url, "https://example.com/schemas/shop/1.0.0");
+  ASSERT_EQ(d.fields.size(), 6u);
+  EXPECT_EQ(d.fields[0].name, "shop.sales.items");
+  EXPECT_EQ(d.fields[0].unit, "{item}");
+  EXPECT_EQ(d.fields[0].kind, coretel::InstrumentKind::kCounter);
+  EXPECT_EQ(d.fields[0].value_type, coretel::ValueType::kU64);
+  EXPECT_EQ(d.fields[0].stability, coretel::Stability::kStable);
+  EXPECT_EQ(d.fields[1].value_type, coretel::ValueType::kF64);  // code_generation annotation
+  EXPECT_EQ(d.fields[2].kind, coretel::InstrumentKind::kUpDownCounter);
+  EXPECT_EQ(d.fields[2].value_type, coretel::ValueType::kI64);
+  EXPECT_EQ(d.fields[3].kind, coretel::InstrumentKind::kGauge);
+  EXPECT_EQ(d.fields[4].kind, coretel::InstrumentKind::kMmsc);
+  EXPECT_EQ(d.fields[5].kind, coretel::InstrumentKind::kHistogram);
+  ASSERT_EQ(d.fields[5].bounds.size(), 3u);
+  EXPECT_EQ(d.fields[5].bounds[2], 10.0);
+  // The set is the least stable of its members.
+  EXPECT_EQ(d.stability, coretel::Stability::kDevelopment);
+  static_assert(alignof(Set) >= coretel::kCacheLineSize);
+  static_assert(std::is_same_v<decltype(Set{}.checkout_time), coretel::Mmsc>);
+
+  ASSERT_EQ(d.attributes.size(), 2u);
+  EXPECT_EQ(d.attributes[0].key, "shop.region");
+  EXPECT_FALSE(d.attributes[0].measurement);
+  EXPECT_EQ(d.attributes[0].requirement_level, "required");
+  EXPECT_EQ(d.attributes[1].key, "shop.outcome");
+  EXPECT_TRUE(d.attributes[1].measurement);
+  ASSERT_EQ(d.attributes[1].values.size(), 2u);
+  EXPECT_EQ(d.attributes[1].values[1], "back");
+}
+
+TEST(GeneratedShop, SeriesRecordedThroughGeneratedTypesExport) {
+  coretel::CollectionPipeline pipeline;
+  auto reporter = pipeline.make_reporter(-1);
+  auto sales = reporter->register_set<shop::ShopSalesByShopOutcome>(
+      shop::ShopSalesAttributes{"eu"}.attributes());
+  sales->with(shop::ShopOutcome::kReturned).items.add(3);
+  sales->with(shop::ShopOutcome::kSold).revenue.add(4.5);
+  reporter->report_all();
+  pipeline.collect_now();
+  std::string text;
+  coretel::PrometheusTextRenderer renderer;
+  auto views = pipeline.views();
+  renderer.render(coretel::Resource{}, views, text);
+  EXPECT_NE(text.find("shop_sales_items_total{otel_scope_name=\"shop.sales\","
+                      "otel_scope_shop_region=\"eu\",shop_outcome=\"back\"} 3\n"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("shop_sales_revenue_total{otel_scope_name=\"shop.sales\","
+                      "otel_scope_shop_region=\"eu\",shop_outcome=\"sold\"} 4.5\n"),
+            std::string::npos)
+      << text;
+}
+
+TEST(GeneratedShop, EventRecordTypesAndAttributes) {
+  shop::ShopItemReturnedEvent e;
+  e.shop_region = "eu";
+  e.shop_outcome = shop::ShopOutcome::kReturned;
+  e.shop_item_price = 1.5;
+  e.shop_item_tags = std::vector<std::string>{"fresh"};
+  static_assert(std::is_same_v<decltype(e.shop_region), std::string>);
+  static_assert(std::is_same_v<decltype(e.shop_item_price), std::optional<double>>);
+  EXPECT_EQ(e.attributes(),
+            coretel::Attributes(
+                {{"shop.region", "eu"}, {"shop.item.price", 1.5}, {"shop.outcome", "back"}}));
+  struct Recorder {
+    std::string name;
+    coretel::Attributes attributes;
+    void emit(std::string_view n, const coretel::Attributes& a) {
+      name = n;
+      attributes = a;
+    }
+  } recorder;
+  e.emit(recorder);
+  EXPECT_EQ(recorder.name, "shop.item.returned");
+}
+
+}  // namespace
