@@ -10,7 +10,13 @@ namespace coretel::schema {
 LoadedRegistry load_registry(const std::filesystem::path& root, Diagnostics& diagnostics,
                              const CheckOptions& options) {
   LoadedRegistry loaded;
-  loaded.definition = read_registry(root, diagnostics);
+  // "dir/" and "dir" name the same registry; without the trailing separator, files at its
+  // root (the manifest) are recognised as such.
+  std::filesystem::path normalized = root.lexically_normal();
+  if (!normalized.has_filename() && normalized.has_parent_path()) {
+    normalized = normalized.parent_path();
+  }
+  loaded.definition = read_registry(normalized, diagnostics);
   loaded.parsed = !diagnostics.failed();
   // Validate what could be read even after a parse error: the author sees every problem at
   // once. Resolution needs the whole registry, so it waits for a clean parse.
