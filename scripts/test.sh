@@ -4,7 +4,10 @@
 #   2. builds everything in build/ and runs every test (unit, pipeline, integration with logger,
 #      promtool and a real Prometheus server),
 #   3. runs the unit tests under AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/),
-#   4. runs the collection-pipeline tests under ThreadSanitizer (build-tsan/).
+#   4. runs the collection-pipeline tests under ThreadSanitizer (build-tsan/),
+#   5. fuzzes the schema tool's registry reader for two minutes (scripts/fuzz-schema.sh,
+#      build-fuzz/; libFuzzer + ASan + UBSan); a finding fails the run.
+# --no-sanitizers skips stages 3-5.
 # Usage: scripts/test.sh [--no-sanitizers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,5 +41,9 @@ if [ "$sanitizers" = 1 ]; then
   cmake --build build-tsan -j "$jobs"
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
     ctest --test-dir build-tsan --output-on-failure -L pipeline -j 1
+
+  step "fuzz the registry reader (bounded)"
+  # One worker for 120 s after a build of the reader alone (about 4 minutes on 2 cores).
+  JOBS="$jobs" scripts/fuzz-schema.sh 120
 fi
 step "all test stages passed"

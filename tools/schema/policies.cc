@@ -1,8 +1,8 @@
 #include "policies.h"
 
 #include <map>
-#include <regex>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -10,9 +10,27 @@ namespace coretel::schema {
 namespace {
 
 // The naming pattern of the naming_conventions package.
-const std::regex& name_pattern() {
-  static const std::regex kName("^[a-z][a-z0-9]*([._][a-z0-9]+)*$");
-  return kName;
+constexpr const char* kNamePattern = "^[a-z][a-z0-9]*([._][a-z0-9]+)*$";
+
+/// Whether `name` matches kNamePattern: a lowercase letter, then lowercase letters, digits and
+/// single `.` / `_` separators, not at the end. Hand-written: libstdc++'s std::regex recurses
+/// once per character and overflows the stack on a long name (a 40,000-character key did).
+bool matches_name_pattern(std::string_view name) {
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (name.empty() || !lower(name.front())) return false;
+  bool after_separator = false;
+  for (char c : name.substr(1)) {
+    if (c == '.' || c == '_') {
+      if (after_separator) return false;
+      after_separator = true;
+    } else if (lower(c) || digit(c)) {
+      after_separator = false;
+    } else {
+      return false;
+    }
+  }
+  return !after_separator;
 }
 
 int stability_rank(const std::string& s) {
@@ -49,8 +67,7 @@ std::string constant_of(const std::string& name) {
 
 class Policies {
  public:
-  Policies(const RegistryDefinition& definition, const ResolvedRegistry& resolved, Diagnostics& d)
-      : definition_(definition), r_(resolved), d_(d) {}
+  Policies(const ResolvedRegistry& resolved, Diagnostics& d) : r_(resolved), d_(d) {}
 
   void run() {
     attributes();
@@ -73,10 +90,9 @@ class Policies {
       } else if (a.key.find('.') == std::string::npos) {
         violation("naming_convention_attr_has_namespace", a.location, a.key, a.annotations,
                   fmt::format("attribute `{}` has no namespace; keys are namespace.name", a.key));
-      } else if (!std::regex_match(a.key, name_pattern())) {
+      } else if (!matches_name_pattern(a.key)) {
         violation("naming_convention_attribute_name", a.location, a.key, a.annotations,
-                  fmt::format("attribute `{}` does not match {}", a.key,
-                              "^[a-z][a-z0-9]*([._][a-z0-9]+)*$"));
+                  fmt::format("attribute `{}` does not match {}", a.key, kNamePattern));
       }
       if (a.brief.empty() && !a.deprecated) {
         violation("brief_required", a.location, a.key, a.annotations,
@@ -104,11 +120,9 @@ class Policies {
     std::map<std::string, std::string> ids, values, constants;
     for (const EnumMember& m : a.type.members) {
       std::string subject = a.key + "/" + m.id;
-      if (!std::regex_match(m.id, name_pattern())) {
+      if (!matches_name_pattern(m.id)) {
         violation("naming_convention_enum_id", m.location, subject, m.annotations,
-                  fmt::format("enum member id `{}` does not match "
-                              "^[a-z][a-z0-9]*([._][a-z0-9]+)*$",
-                              m.id));
+                  fmt::format("enum member id `{}` does not match {}", m.id, kNamePattern));
       }
       std::string value = m.value.is_string() ? m.value.get<std::string>() : m.value.dump();
       bool live = !m.deprecated;
@@ -140,10 +154,9 @@ class Policies {
     for (const Signal& s : signals) names.insert(s.name);
     for (const Signal& s : signals) {
       const std::string& subject = s.name;
-      if (naming_id && !std::regex_match(s.name, name_pattern())) {
+      if (naming_id && !matches_name_pattern(s.name)) {
         violation(naming_id, s.location, subject, s.annotations,
-                  fmt::format("{} name `{}` does not match ^[a-z][a-z0-9]*([._][a-z0-9]+)*$", kind,
-                              s.name));
+                  fmt::format("{} name `{}` does not match {}", kind, s.name, kNamePattern));
       }
       if (s.brief.empty() && !s.deprecated) {
         violation("brief_required", s.location, subject, s.annotations,
@@ -266,7 +279,6 @@ class Policies {
     check(entities, "entity");
   }
 
-  const RegistryDefinition& definition_;
   const ResolvedRegistry& r_;
   Diagnostics& d_;
   std::set<std::string> entity_types_;
@@ -274,9 +286,11 @@ class Policies {
 
 }  // namespace
 
-void check_policies(const RegistryDefinition& definition, const ResolvedRegistry& resolved,
+void check_policies(const RegistryDefinition& /*definition*/, const ResolvedRegistry& resolved,
                     Diagnostics& diagnostics) {
-  Policies(definition, resolved, diagnostics).run();
+  // Every current rule reads the resolved registry; the definition is there for rules that
+  // need what the author wrote.
+  Policies(resolved, diagnostics).run();
 }
 
 }  // namespace coretel::schema

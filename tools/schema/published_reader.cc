@@ -58,10 +58,16 @@ RequirementLevel requirement_of(const Json& ref) {
 
 bool read_published_registry(std::string_view text, const std::string& file,
                              RegistryDefinition& registry, Diagnostics& diagnostics) {
+  if (auto bad = find_invalid_character(text)) {
+    diagnostics.error("DeserializationError", {file, bad->line, bad->column}, "",
+                      fmt::format("invalid published registry: {}", bad->message));
+    return false;
+  }
   Json doc;
   try {
-    auto converted = yaml_to_json(YAML::Load(std::string(text)));
-    if (!converted) throw std::runtime_error("nested too deeply or too large");
+    std::string problem;
+    auto converted = yaml_to_json(YAML::Load(std::string(text)), &problem);
+    if (!converted) throw std::runtime_error("the document " + problem);
     doc = std::move(*converted);
   } catch (const std::exception& e) {
     diagnostics.error("DeserializationError", {file, 0, 0}, "",
@@ -79,6 +85,15 @@ bool read_published_registry(std::string_view text, const std::string& file,
   }
   const Json& catalog = doc["attribute_catalog"];
   const Json& reg = doc["registry"];
+  // Entries are maps; anything else is a malformed document, not an empty entry (and would
+  // make nlohmann::json throw on the lookups below).
+  for (std::size_t i = 0; i < catalog.size(); ++i) {
+    if (!catalog[i].is_object()) {
+      diagnostics.error("InvalidFileFormat", at, "",
+                        fmt::format("attribute_catalog[{}] is not a map", i));
+      return false;
+    }
+  }
   auto key_at = [&](const Json& ref, std::string& key) {
     if (!ref.is_object() || !ref.contains("base") || !is_index(ref["base"], catalog.size())) {
       diagnostics.error(
@@ -152,6 +167,11 @@ bool read_published_registry(std::string_view text, const std::string& file,
                                  Section{"entities", GroupType::kEntity, "type", "entity."}}) {
     if (!reg.contains(section.name) || !reg[section.name].is_array()) continue;
     for (const Json& s : reg[section.name]) {
+      if (!s.is_object()) {
+        diagnostics.error("InvalidFileFormat", at, "",
+                          fmt::format("an entry of registry.{} is not a map", section.name));
+        return false;
+      }
       Group g;
       g.syntax = 2;
       g.type = section.type;

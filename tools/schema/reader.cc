@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "published_reader.h"
@@ -47,15 +48,20 @@ class FileReader {
     return false;
   }
 
-  /// Unknown keys are errors, as with Weaver's `deny_unknown_fields`.
+  /// Unknown keys are errors, as with Weaver's `deny_unknown_fields`; so is a key written twice
+  /// (serde's "duplicate field": yaml-cpp would silently keep the first).
   void check_keys(const YAML::Node& map, Keys allowed, const std::string& subject) {
     std::vector<std::string> unknown;
+    std::set<std::string> seen;
     for (const auto& entry : map) {
       if (!entry.first.IsScalar()) {
         error(entry.first, subject, "keys must be plain strings");
         continue;
       }
       const std::string& key = entry.first.Scalar();
+      if (!seen.insert(key).second) {
+        error(entry.first, subject, fmt::format("duplicate field `{}`", key));
+      }
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) unknown.push_back(key);
     }
     if (!unknown.empty()) {
@@ -96,12 +102,9 @@ class FileReader {
   std::optional<Json> any(const YAML::Node& map, const char* key, const std::string& subject) {
     YAML::Node value = map[key];
     if (!value.IsDefined()) return std::nullopt;
-    auto j = yaml_to_json(value);
-    if (!j) {
-      error(value, subject,
-            fmt::format("`{}` is nested deeper than {} levels or expands to more than {} nodes",
-                        key, kMaxYamlDepth, kMaxYamlNodes));
-    }
+    std::string problem;
+    auto j = yaml_to_json(value, &problem);
+    if (!j) error(value, subject, fmt::format("`{}` {}", key, problem));
     return j;
   }
 
@@ -656,8 +659,19 @@ std::string read_text(const std::filesystem::path& path, bool& ok) {
 /// Parses YAML text; on a syntax error reports DeserializationError and returns nullopt.
 std::optional<YAML::Node> parse_yaml(std::string_view text, const std::string& file,
                                      Diagnostics& diagnostics) {
+  if (auto bad = find_invalid_character(text)) {
+    diagnostics.error("DeserializationError", {file, bad->line, bad->column}, "",
+                      fmt::format("invalid YAML: {}", bad->message));
+    return std::nullopt;
+  }
   try {
     return YAML::Load(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard against stack exhaustion; its message is just "bad file".
+    diagnostics.error(
+        "DeserializationError",
+        {file, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1},
+        "", fmt::format("invalid YAML: nested more than {} levels deep", e.depth()));
   } catch (const YAML::Exception& e) {
     diagnostics.error(
         "DeserializationError",

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 #include <unordered_map>
 
@@ -10,9 +11,18 @@
 namespace coretel::schema {
 namespace {
 
+/// Attribute uses kept while resolving, all groups together. Every group holds its parent's
+/// uses, so an `extends` chain of n groups each adding an attribute needs n^2/2 uses: past this
+/// many (50 times the 4,800 the whole semantic-conventions registry needs), resolution
+/// stops with coretel_resolution_too_large instead of exhausting memory.
+constexpr std::size_t kMaxAttributeUses = 250'000;
+
 /// One attribute as a signal uses it, before interning into the catalog.
 struct Use {
-  CatalogAttribute attribute;
+  /// Shared by every group that inherits or includes this use unchanged (copy-on-write when a
+  /// `ref:` overrides it), so that copying a parent's uses is cheap and interning happens once
+  /// per distinct attribute.
+  std::shared_ptr<const CatalogAttribute> attribute;
   AttributeRef ref;       // `base` is set at interning
   std::string via_group;  // the ref_group that brought it, "" for inline and inherited
 };
@@ -35,7 +45,7 @@ void deep_merge(Json& into, const Json& from) {
 
 Use* find_use(Uses& uses, const std::string& key) {
   for (Use& u : uses) {
-    if (u.attribute.key == key) return &u;
+    if (u.attribute->key == key) return &u;
   }
   return nullptr;
 }
@@ -109,7 +119,9 @@ class Resolver {
         groups.push_back(&g);
         if (groups.size() == 1) {
           definitions_.emplace(a.key, &a);
-          std::size_t index = intern(definition_attribute(a));
+          auto shared = std::make_shared<const CatalogAttribute>(definition_attribute(a));
+          definition_attributes_.emplace(a.key, shared);
+          std::size_t index = intern(shared);
           definition_index_.emplace(a.key, index);
           out_.attributes.push_back(index);
         }
@@ -161,32 +173,44 @@ class Resolver {
     return it->second;
   }
 
+  /// Interns a shared attribute once, however many signals use it.
+  std::size_t intern(const std::shared_ptr<const CatalogAttribute>& c) {
+    auto [it, inserted] = interned_.emplace(c, 0);
+    if (inserted) it->second = intern(*c);
+    return it->second;
+  }
+
   /// Applies one `ref:` (or inline definition) to `uses`.
   void apply_spec(const Group& g, const AttributeSpec& a, Uses& uses) {
-    CatalogAttribute attribute;
+    std::shared_ptr<const CatalogAttribute> attribute;
     if (a.form == AttributeSpec::Form::kDefinition) {
-      attribute = definition_attribute(a);
-    } else {
       auto def = definitions_.find(a.key);
-      if (def == definitions_.end()) {
+      attribute = def != definitions_.end() && def->second == &a
+                      ? definition_attributes_.at(a.key)
+                      : std::make_shared<const CatalogAttribute>(definition_attribute(a));
+    } else {
+      auto def = definition_attributes_.find(a.key);
+      if (def == definition_attributes_.end()) {
         d_.error("UnresolvedAttributeRef", a.location, g.id + "/" + a.key,
                  fmt::format("`ref: {}` names no attribute defined in the registry", a.key));
         return;
       }
-      attribute = definition_attribute(*def->second);
-      attribute.location = def->second->location;
+      attribute = def->second;
     }
     Use* existing = find_use(uses, a.key);
     if (existing && a.form == AttributeSpec::Form::kReference) {
       attribute = existing->attribute;  // overrides stack on what the signal already had
     }
-    if (a.form == AttributeSpec::Form::kReference) {
-      if (a.brief) attribute.brief = *a.brief;
-      if (a.note) attribute.note = *a.note;
-      if (a.examples) attribute.examples = *a.examples;
-      if (a.stability) attribute.stability = *a.stability;
-      if (a.deprecated) attribute.deprecated = a.deprecated;
-      if (a.annotations) deep_merge(attribute.annotations, *a.annotations);
+    if (a.form == AttributeSpec::Form::kReference &&
+        (a.brief || a.note || a.examples || a.stability || a.deprecated || a.annotations)) {
+      auto changed = std::make_shared<CatalogAttribute>(*attribute);
+      if (a.brief) changed->brief = *a.brief;
+      if (a.note) changed->note = *a.note;
+      if (a.examples) changed->examples = *a.examples;
+      if (a.stability) changed->stability = *a.stability;
+      if (a.deprecated) changed->deprecated = a.deprecated;
+      if (a.annotations) deep_merge(changed->annotations, *a.annotations);
+      attribute = std::move(changed);
     }
     Use use;
     use.attribute = std::move(attribute);
@@ -207,69 +231,163 @@ class Resolver {
   }
 
   /// The attributes of group `g` with `extends` and `ref_group`s applied; memoised.
+  ///
+  /// Iterative: an explicit stack of frames stands in for the recursion through `extends` and
+  /// `ref_group`, so a chain of any length (10,000 groups each extending the next) cannot
+  /// overflow the call stack. Each frame resumes where it left off, so diagnostics come in the
+  /// order a recursive walk gives them: the parent's, then each included group's (interleaved
+  /// with this group's unresolved `ref_group`s), then this group's own refs.
   const Uses& attributes_of(const Group& g) {
     if (auto it = resolved_.find(&g); it != resolved_.end()) return it->second;
-    static const Uses kEmpty;
-    if (in_progress_.count(&g)) {
-      d_.error("CircularExtends", g.location, g.id,
-               fmt::format("group `{}` extends or includes itself (directly or through other "
-                           "groups)",
-                           g.id));
-      return kEmpty;
-    }
+    if (in_progress_.count(&g)) return circular(g);
+    struct Frame {
+      const Group* group;
+      Uses uses;
+      bool extends_done = false;
+      std::size_t next = 0;            // the next attribute spec to look at for ref_groups
+      const Group* waiting = nullptr;  // the dependency being resolved above this frame
+    };
+    std::vector<Frame> stack;
     in_progress_.insert(&g);
-    Uses uses;
-    if (!g.extends.empty()) {
-      auto parent = groups_.find(g.extends);
-      if (parent == groups_.end()) {
-        d_.error("UnresolvedExtendsRef", g.location, g.id,
-                 fmt::format("`extends: {}` names no group in the registry", g.extends));
+    stack.push_back(Frame{&g, {}});
+    // The uses of dependency `p` of frame `f`: memoised, just resolved by the frame above, or
+    // empty on a cycle; nullptr when `p` must be resolved first.
+    auto obtain = [&](Frame& f, const Group* p) -> const Uses* {
+      if (f.waiting == p) {
+        f.waiting = nullptr;
+        return &resolved_.at(p);
+      }
+      if (auto it = resolved_.find(p); it != resolved_.end()) return &it->second;
+      if (in_progress_.count(p)) return &circular(*p);
+      return nullptr;
+    };
+    while (true) {
+      Frame& f = stack.back();
+      const Group& x = *f.group;
+      const Group* descend = nullptr;
+      if (!f.extends_done) {
+        if (!x.extends.empty()) {
+          auto parent = groups_.find(x.extends);
+          if (parent == groups_.end()) {
+            d_.error("UnresolvedExtendsRef", x.location, x.id,
+                     fmt::format("`extends: {}` names no group in the registry", x.extends));
+          } else if (const Uses* inherited = obtain(f, parent->second)) {
+            f.uses = *inherited;
+            for (Use& u : f.uses) u.via_group.clear();
+          } else {
+            descend = parent->second;
+          }
+        }
+        f.extends_done = descend == nullptr;
+      }
+      for (; !descend && f.next < x.attributes.size(); ++f.next) {
+        const AttributeSpec& a = x.attributes[f.next];
+        if (a.form != AttributeSpec::Form::kGroupReference) continue;
+        const Group* included = included_group(x, a);
+        if (!included) continue;
+        if (const Uses* brought = obtain(f, included)) {
+          bring_group(x, a, *brought, f.uses);
+        } else {
+          descend = included;
+          break;  // resume at this spec once `included` is resolved
+        }
+      }
+      if (descend) {
+        f.waiting = descend;
+        in_progress_.insert(descend);
+        stack.push_back(Frame{descend, {}});  // `f` is not used past this point
+        continue;
+      }
+      apply_inline_specs(x, x.attributes, f.uses);
+      charge(x, f.uses);
+      in_progress_.erase(&x);
+      const Uses& done = resolved_[&x] = std::move(f.uses);
+      stack.pop_back();
+      if (stack.empty()) return done;
+    }
+  }
+
+  /// Counts `uses` against kMaxAttributeUses; past it, reports coretel_resolution_too_large
+  /// (once) and empties `uses`, so that resolution stays within memory and time.
+  void charge(const Group& g, Uses& uses) {
+    if (!over_budget_ && total_uses_ + uses.size() <= kMaxAttributeUses) {
+      total_uses_ += uses.size();
+      return;
+    }
+    if (!over_budget_) {
+      over_budget_ = true;
+      d_.error("coretel_resolution_too_large", g.location, g.id,
+               fmt::format("resolving `{}` takes the registry past {} attribute uses (every "
+                           "group holds the attributes of the groups it extends or includes); "
+                           "shorten its `extends` / `ref_group` chain",
+                           g.id, kMaxAttributeUses));
+    }
+    uses.clear();
+  }
+
+  /// CircularExtends for `g`, reached again while its own attributes are being resolved.
+  const Uses& circular(const Group& g) {
+    static const Uses kEmpty;
+    d_.error("CircularExtends", g.location, g.id,
+             fmt::format("group `{}` extends or includes itself (directly or through other "
+                         "groups)",
+                         g.id));
+    return kEmpty;
+  }
+
+  /// The attribute group a `ref_group:` names, or nullptr (UnresolvedIncludeRef).
+  const Group* included_group(const Group& g, const AttributeSpec& a) {
+    auto included = groups_.find(a.key);
+    if (included == groups_.end() || included->second->type != GroupType::kAttributeGroup) {
+      d_.error("UnresolvedIncludeRef", a.location, g.id,
+               fmt::format("`ref_group: {}` names no attribute group in the registry", a.key));
+      return nullptr;
+    }
+    return included->second;
+  }
+
+  /// Adds the attributes a `ref_group:` brings (two groups bringing one key is
+  /// DuplicateAttributeId).
+  void bring_group(const Group& g, const AttributeSpec& a, const Uses& brought_uses, Uses& uses) {
+    for (const Use& brought : brought_uses) {
+      Use* existing = find_use(uses, brought.attribute->key);
+      if (existing && !existing->via_group.empty() && existing->via_group != a.key) {
+        d_.error("DuplicateAttributeId", a.location, brought.attribute->key,
+                 fmt::format("attribute `{}` is brought onto `{}` by two groups, [{}, {}]",
+                             brought.attribute->key, g.id, existing->via_group, a.key));
+        continue;
+      }
+      Use copy = brought;
+      copy.via_group = a.key;
+      if (existing) {
+        if (!brought.ref.requirement_level.text.empty() ||
+            brought.ref.requirement_level.level != "recommended") {
+          copy.ref.requirement_level = brought.ref.requirement_level;
+        } else {
+          copy.ref.requirement_level = existing->ref.requirement_level;
+        }
+        *existing = std::move(copy);
       } else {
-        uses = attributes_of(*parent->second);
-        for (Use& u : uses) u.via_group.clear();
+        uses.push_back(std::move(copy));
       }
     }
-    apply_specs(g, g.attributes, uses);
-    in_progress_.erase(&g);
-    return resolved_[&g] = std::move(uses);
+  }
+
+  void apply_inline_specs(const Group& g, const std::vector<AttributeSpec>& specs, Uses& uses) {
+    for (const AttributeSpec& a : specs) {
+      if (a.form != AttributeSpec::Form::kGroupReference) apply_spec(g, a, uses);
+    }
   }
 
   /// ref_groups first (two groups bringing one key is DuplicateAttributeId), then inline refs.
   void apply_specs(const Group& g, const std::vector<AttributeSpec>& specs, Uses& uses) {
     for (const AttributeSpec& a : specs) {
       if (a.form != AttributeSpec::Form::kGroupReference) continue;
-      auto included = groups_.find(a.key);
-      if (included == groups_.end() || included->second->type != GroupType::kAttributeGroup) {
-        d_.error("UnresolvedIncludeRef", a.location, g.id,
-                 fmt::format("`ref_group: {}` names no attribute group in the registry", a.key));
-        continue;
-      }
-      for (const Use& brought : attributes_of(*included->second)) {
-        Use* existing = find_use(uses, brought.attribute.key);
-        if (existing && !existing->via_group.empty() && existing->via_group != a.key) {
-          d_.error("DuplicateAttributeId", a.location, brought.attribute.key,
-                   fmt::format("attribute `{}` is brought onto `{}` by two groups, [{}, {}]",
-                               brought.attribute.key, g.id, existing->via_group, a.key));
-          continue;
-        }
-        Use copy = brought;
-        copy.via_group = a.key;
-        if (existing) {
-          if (!brought.ref.requirement_level.text.empty() ||
-              brought.ref.requirement_level.level != "recommended") {
-            copy.ref.requirement_level = brought.ref.requirement_level;
-          } else {
-            copy.ref.requirement_level = existing->ref.requirement_level;
-          }
-          *existing = std::move(copy);
-        } else {
-          uses.push_back(std::move(copy));
-        }
+      if (const Group* included = included_group(g, a)) {
+        bring_group(g, a, attributes_of(*included), uses);
       }
     }
-    for (const AttributeSpec& a : specs) {
-      if (a.form != AttributeSpec::Form::kGroupReference) apply_spec(g, a, uses);
-    }
+    apply_inline_specs(g, specs, uses);
   }
 
   std::vector<AttributeRef> intern_all(const Uses& uses) {
@@ -393,6 +511,7 @@ class Resolver {
     for (Use& u : uses) u.via_group.clear();
     if (g.type == GroupType::kEntity) check_entity_refinement(g, uses);
     apply_specs(g, g.attributes, uses);
+    charge(g, uses);
     s.attributes = intern_all(uses);
     list->push_back(std::move(s));
   }
@@ -518,6 +637,12 @@ class Resolver {
   std::unordered_map<std::string, const AttributeSpec*> definitions_;
   std::unordered_map<std::string, std::size_t> definition_index_;
   std::unordered_map<std::string, std::size_t> catalog_index_;
+  /// The catalog attribute of each defined key, as a `ref:` without overrides uses it.
+  std::unordered_map<std::string, std::shared_ptr<const CatalogAttribute>> definition_attributes_;
+  /// Shared attributes already interned (held here, so an address is never reused).
+  std::unordered_map<std::shared_ptr<const CatalogAttribute>, std::size_t> interned_;
+  std::size_t total_uses_ = 0;
+  bool over_budget_ = false;
   std::unordered_map<const Group*, Uses> resolved_;
   std::set<const Group*> in_progress_;
   std::map<std::pair<GroupType, std::string>, Uses> signal_uses_;

@@ -3,7 +3,10 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
-#include <regex>
+#include <set>
+#include <string_view>
+
+#include <fmt/format.h>
 
 namespace coretel::schema {
 namespace {
@@ -41,12 +44,43 @@ std::optional<int64_t> parse_int(const std::string& s) {
   return static_cast<int64_t>(magnitude);
 }
 
+/// Whether `s` matches the YAML 1.2 core schema's float form
+/// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?. Hand-written: a std::regex here ran for
+/// every plain scalar and dominated reading time.
+bool is_float_syntax(std::string_view s) {
+  std::size_t i = 0;
+  auto sign = [&] {
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  };
+  auto digits = [&] {
+    std::size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - start;
+  };
+  sign();
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (digits() == 0) return false;
+  } else {
+    if (digits() == 0) return false;
+    if (i < s.size() && s[i] == '.') {
+      ++i;
+      digits();
+    }
+  }
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    sign();
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
+}
+
 std::optional<double> parse_float(const std::string& s) {
-  static const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
   if (is_one_of(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"})) return INFINITY;
   if (is_one_of(s, {"-.inf", "-.Inf", "-.INF"})) return -INFINITY;
   if (is_one_of(s, {".nan", ".NaN", ".NAN"})) return NAN;
-  if (s.size() > 64 || !std::regex_match(s, kFloat)) return std::nullopt;
+  if (s.size() > 64 || !is_float_syntax(s)) return std::nullopt;
   double value = 0;
   auto [end, error] = std::from_chars(s.data(), s.data() + s.size(), value);
   if (error != std::errc() || end != s.data() + s.size()) {
@@ -59,9 +93,20 @@ std::optional<double> parse_float(const std::string& s) {
 
 struct Converter {
   std::size_t nodes = 0;
+  std::string problem;
+
+  std::optional<Json> fail(std::string why) {
+    problem = std::move(why);
+    return std::nullopt;
+  }
 
   std::optional<Json> convert(const YAML::Node& node, int depth) {
-    if (depth > kMaxYamlDepth || ++nodes > kMaxYamlNodes) return std::nullopt;
+    if (depth > kMaxYamlDepth) {
+      return fail(fmt::format("is nested deeper than {} levels", kMaxYamlDepth));
+    }
+    if (++nodes > kMaxYamlNodes) {
+      return fail(fmt::format("expands (through aliases) to more than {} nodes", kMaxYamlNodes));
+    }
     switch (node.Type()) {
       case YAML::NodeType::Scalar:
         return scalar_to_json(node);
@@ -76,11 +121,21 @@ struct Converter {
       }
       case YAML::NodeType::Map: {
         Json out = Json::object();
+        // Json's ordered map finds a key by linear search: keep the keys seen in a set and
+        // append, so that a map with many keys converts in n log n, not n^2.
+        auto& object = out.get_ref<Json::object_t&>();
+        std::set<std::string_view> seen;
         for (const auto& entry : node) {
-          if (!entry.first.IsScalar()) return std::nullopt;
+          if (!entry.first.IsScalar()) {
+            YAML::Mark at = entry.first.Mark();
+            return fail(fmt::format("has a key that is not a string (line {}, column {})",
+                                    at.line + 1, at.column + 1));
+          }
+          const std::string& key = entry.first.Scalar();
+          if (!seen.insert(key).second) return fail(fmt::format("has the key `{}` twice", key));
           auto value = convert(entry.second, depth + 1);
           if (!value) return std::nullopt;
-          out[entry.first.Scalar()] = std::move(*value);
+          object.emplace_back(key, std::move(*value));
         }
         return out;
       }
@@ -90,7 +145,60 @@ struct Converter {
   }
 };
 
+/// Decodes the UTF-8 sequence at `text[i]`: its code point and length, or a length of 0 when the
+/// bytes there are not valid UTF-8 (truncated, overlong, a surrogate, above U+10FFFF).
+std::pair<char32_t, std::size_t> decode_utf8(std::string_view text, std::size_t i) {
+  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  unsigned char lead = byte(i);
+  if (lead < 0x80) return {lead, 1};
+  std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+  if (length == 0 || lead > 0xF4 || i + length > text.size()) return {0, 0};
+  char32_t cp = lead & (0x3F >> (length - 1));
+  for (std::size_t k = 1; k < length; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) return {0, 0};
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  static constexpr char32_t kMinimum[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMinimum[length] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return {0, 0};
+  return {cp, length};
+}
+
+bool yaml_printable(char32_t c) {
+  return c == 0x09 || c == 0x0A || c == 0x0D || (c >= 0x20 && c <= 0x7E) || c == 0x85 ||
+         (c >= 0xA0 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
+         (c >= 0x10000 && c <= 0x10FFFF);
+}
+
 }  // namespace
+
+std::optional<InvalidCharacter> find_invalid_character(std::string_view text) {
+  int line = 1;
+  int column = 1;
+  for (std::size_t i = 0; i < text.size();) {
+    auto [cp, length] = decode_utf8(text, i);
+    if (length == 0) {
+      return InvalidCharacter{
+          line, column,
+          fmt::format("invalid UTF-8 (byte 0x{:02X}); registry files are UTF-8 text",
+                      static_cast<unsigned char>(text[i]))};
+    }
+    if (!yaml_printable(cp)) {  // a leading byte order mark (U+FEFF) is printable
+      return InvalidCharacter{
+          line, column,
+          fmt::format("character U+{:04X} is not allowed in YAML; write it as an escape in a "
+                      "double-quoted string",
+                      static_cast<uint32_t>(cp))};
+    }
+    if (cp == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
 
 SourceLocation location_of(const std::string& file, const YAML::Node& node) {
   if (!node.IsDefined()) return {file, 0, 0};
@@ -114,9 +222,11 @@ Json scalar_to_json(const YAML::Node& node) {
   return s;
 }
 
-std::optional<Json> yaml_to_json(const YAML::Node& node) {
+std::optional<Json> yaml_to_json(const YAML::Node& node, std::string* problem) {
   Converter converter;
-  return converter.convert(node, 0);
+  auto json = converter.convert(node, 0);
+  if (!json && problem) *problem = std::move(converter.problem);
+  return json;
 }
 
 std::string_view yaml_kind(const YAML::Node& node) {

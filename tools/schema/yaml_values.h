@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <yaml-cpp/yaml.h>
 
@@ -15,6 +16,21 @@
 #include "diagnostic.h"
 
 namespace coretel::schema {
+
+/// A character YAML does not allow in a stream, where it is (1-based line and column, the column
+/// counted in characters) and what it is.
+struct InvalidCharacter {
+  int line = 0;
+  int column = 0;
+  std::string message;
+};
+
+/// The first byte sequence of `text` that is not valid UTF-8 or not a YAML printable character
+/// (YAML 1.2 §5.1: tab, line feed, carriage return, U+0020-U+007E, U+0085, U+00A0-U+D7FF,
+/// U+E000-U+FFFD, U+10000-U+10FFFF; so no NUL, other C0/C1 controls, DEL, surrogates or
+/// overlong forms). yaml-cpp passes such bytes through into scalars, where they break every
+/// consumer that needs valid UTF-8 (nlohmann::json throws on them); Weaver rejects the file.
+std::optional<InvalidCharacter> find_invalid_character(std::string_view text);
 
 /// The 1-based location of `node` in `file` (line 0 when yaml-cpp has no mark for it).
 SourceLocation location_of(const std::string& file, const YAML::Node& node);
@@ -26,9 +42,11 @@ Json scalar_to_json(const YAML::Node& node);
 inline constexpr int kMaxYamlDepth = 64;
 inline constexpr std::size_t kMaxYamlNodes = 200000;
 
-/// `node` as JSON, or nullopt when it is nested deeper than kMaxYamlDepth or expands (through
-/// aliases) to more than kMaxYamlNodes nodes.
-std::optional<Json> yaml_to_json(const YAML::Node& node);
+/// `node` as JSON, or nullopt when it is nested deeper than kMaxYamlDepth, expands (through
+/// aliases) to more than kMaxYamlNodes nodes, has a key that is not a scalar, or has a key
+/// twice (as serde_yaml, and so Weaver, rejects); then `problem`, when given, says which, as
+/// a phrase ("is nested deeper than 64 levels").
+std::optional<Json> yaml_to_json(const YAML::Node& node, std::string* problem = nullptr);
 
 /// "map", "sequence", "scalar" or "null": for "expected X, found Y" messages.
 std::string_view yaml_kind(const YAML::Node& node);
