@@ -1,5 +1,6 @@
 #include "check.h"
 
+#include "coretel_annotations.h"
 #include "policies.h"
 #include "reader.h"
 #include "resolver.h"
@@ -24,6 +25,9 @@ LoadedRegistry load_registry(const std::filesystem::path& root, Diagnostics& dia
   if (!loaded.parsed) return loaded;
   Diagnostics resolution;
   loaded.resolved = resolve(loaded.definition, resolution);
+  // coretel's annotation rules run with resolution, policies or not: `generate cpp` relies on
+  // them to refuse what would not compile.
+  check_coretel_annotations(loaded.resolved, resolution);
   loaded.resolved_ok = !resolution.failed();
   for (const Diagnostic& d : resolution.all()) diagnostics.add(d);
   if (options.policies && loaded.resolved_ok) {

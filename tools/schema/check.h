@@ -1,5 +1,6 @@
 // check.h: the whole check pipeline of one registry, stage by stage, as `coretel-schema check`
-// runs it: read (parse) -> validate -> resolve -> policies [-> compatibility vs a baseline].
+// runs it: read (parse) -> validate -> resolve (+ coretel_annotations.h) -> policies
+// [-> compatibility vs a baseline].
 //
 // A parse-stage error stops the pipeline (the registry is not what its author wrote, and
 // resolving it would only add noise); later stages run whatever the earlier ones found.

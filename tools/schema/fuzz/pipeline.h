@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "coretel_annotations.h"
 #include "definition.h"
 #include "diagnostic.h"
 #include "policies.h"
@@ -35,6 +36,7 @@ struct PipelineResult {
 inline void check_read_registry(const RegistryDefinition& registry, Diagnostics& diagnostics) {
   validate(registry, diagnostics);
   ResolvedRegistry resolved = resolve(registry, diagnostics);
+  check_coretel_annotations(resolved, diagnostics);
   check_policies(registry, resolved, diagnostics);
 }
 
