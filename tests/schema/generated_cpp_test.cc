@@ -100,6 +100,16 @@ TEST(GeneratedShop, EventRecordTypesAndAttributes) {
   EXPECT_EQ(e.attributes(),
             coretel::Attributes(
                 {{"shop.region", "eu"}, {"shop.item.price", 1.5}, {"shop.outcome", "back"}}));
+  // Enums of booleans or of mixed values keep the registry's value types.
+  e.shop_item_fresh = shop::ShopItemFresh::kYes;
+  e.shop_item_grade = shop::ShopItemGrade::kSecond;
+  EXPECT_EQ(to_string(shop::ShopItemFresh::kNo), "no");
+  EXPECT_EQ(to_attribute_value(shop::ShopItemGrade::kTop), coretel::AttributeValue("a"));
+  EXPECT_EQ(e.attributes(), coretel::Attributes({{"shop.region", "eu"},
+                                                 {"shop.item.price", 1.5},
+                                                 {"shop.outcome", "back"},
+                                                 {"shop.item.fresh", true},
+                                                 {"shop.item.grade", int64_t{2}}}));
   struct Recorder {
     std::string name;
     coretel::Attributes attributes;

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -121,6 +122,45 @@ std::string one_line(const std::string& text) {
   return out;
 }
 
+/// `indent` + `open` + the items joined by ", " + `close`, as one line when it fits in 100
+/// columns, else wrapped between items with continuation lines at `indent` + 4 spaces (an item
+/// longer than a line, such as a long string literal, stays whole). Ends with a newline.
+std::string wrap_list(std::string_view indent, std::string_view open,
+                      const std::vector<std::string>& items, std::string_view close) {
+  constexpr std::size_t kWidth = 100;
+  const std::string continuation = std::string(indent) + "    ";
+  std::string out = std::string(indent) + std::string(open);
+  std::size_t column = out.size();
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::string piece = items[i] + std::string(i + 1 == items.size() ? close : ",");
+    if (i == 0 && !open.empty() && column + piece.size() > kWidth) {
+      out += "\n" + continuation;
+      column = continuation.size();
+    } else if (i > 0) {
+      if (column + 1 + piece.size() > kWidth) {
+        out += "\n" + continuation;
+        column = continuation.size();
+      } else {
+        out += ' ';
+        ++column;
+      }
+    }
+    out += piece;
+    column += piece.size();
+  }
+  if (items.empty()) out += close;
+  return out + "\n";
+}
+
+/// `inline constexpr std::string_view <name> = "<value>";`, the literal on its own line when
+/// the declaration would pass 100 columns.
+std::string string_constant(const std::string& name, const std::string& value) {
+  std::string head = fmt::format("inline constexpr std::string_view {} =", name);
+  std::string text = literal(value);
+  return head.size() + 2 + text.size() > 100 ? fmt::format("{}\n    {};\n", head, text)
+                                             : fmt::format("{} {};\n", head, text);
+}
+
 /// `text` as `///` comment lines at `indent`, wrapped at 100 columns.
 std::string doc_comment(const std::string& text, const std::string& indent) {
   std::string line = one_line(text);
@@ -221,9 +261,39 @@ class CppGenerator {
     }
   }
 
-  bool string_enum(const CatalogAttribute& a) const {
-    return std::all_of(a.type.members.begin(), a.type.members.end(),
-                       [](const EnumMember& m) { return m.value.is_string(); });
+  /// How an enum attribute is generated:
+  ///   kString   every member value is a string: enumerators 0..N-1 in member order, a value
+  ///             table (CORETEL_MEASUREMENT_ATTRIBUTE) doubling as to_string(); usable as a
+  ///             measurement attribute.
+  ///   kInteger  every member value is an integer: the enumerators carry the values.
+  ///   kOther    booleans, doubles, values of mixed types, or no members at all: enumerators
+  ///             0..N-1 with to_string() giving the member id and to_attribute_value() the
+  ///             value with the type the registry wrote.
+  enum class EnumKind { kString, kInteger, kOther };
+
+  static EnumKind enum_kind(const CatalogAttribute& a) {
+    const auto& members = a.type.members;
+    if (members.empty()) return EnumKind::kOther;
+    auto all = [&](auto predicate) {
+      return std::all_of(members.begin(), members.end(), predicate);
+    };
+    if (all([](const EnumMember& m) { return m.value.is_string(); })) return EnumKind::kString;
+    if (all([](const EnumMember& m) { return m.value.is_number_integer(); })) {
+      return EnumKind::kInteger;
+    }
+    return EnumKind::kOther;
+  }
+
+  static bool string_enum(const CatalogAttribute& a) { return enum_kind(a) == EnumKind::kString; }
+
+  /// A C++ expression of type ::coretel::AttributeValue holding `value` as the registry typed
+  /// it.
+  static std::string attribute_value_literal(const Json& value) {
+    if (value.is_string()) return fmt::format("std::string({})", literal(value.get<std::string>()));
+    if (value.is_boolean()) return value.get<bool>() ? "true" : "false";
+    if (value.is_number_integer()) return fmt::format("int64_t{{{}}}", value.dump());
+    if (value.is_number()) return fmt::format("double{{{}}}", value.dump());
+    return fmt::format("std::string({})", literal(value.dump()));
   }
 
   void attribute_constant(const CatalogAttribute& a) {
@@ -239,15 +309,14 @@ class CppGenerator {
       s.attribute_constants +=
           fmt::format("[[deprecated({})]]\n", literal(deprecation_text(*a.deprecated)));
     }
-    s.attribute_constants +=
-        fmt::format("inline constexpr std::string_view {} = {};\n\n", name, literal(a.key));
+    s.attribute_constants += string_constant(name, a.key) + "\n";
   }
 
   void enum_type(const CatalogAttribute& a) {
     if (!a.type.is_enum()) return;
     Section& s = sections_[root_of(a.key)];
     const std::string& type = enum_names_[a.key];
-    bool strings = string_enum(a);
+    const EnumKind kind = enum_kind(a);
     std::set<std::string> used;
     std::vector<std::string> enumerators;
     for (const EnumMember& m : a.type.members) {
@@ -258,49 +327,65 @@ class CppGenerator {
       enumerators.push_back(e);
     }
     s.enums += doc_comment(a.brief, "");
-    s.enums +=
-        fmt::format("/// Values of `{}`.{}\n", a.key,
-                    strings ? " The registry allows other values too (enums are open)." : "");
-    s.enums += fmt::format("enum class {} : {} {{\n", type, strings ? "uint16_t" : "int64_t");
+    s.enums += fmt::format("/// Values of `{}`.\n", a.key);
+    if (kind == EnumKind::kString) {
+      s.enums += "/// The registry allows other values too (enums are open).\n";
+    }
+    s.enums += fmt::format("enum class {} : {} {{\n", type,
+                           kind == EnumKind::kInteger ? "int64_t" : "uint16_t");
     for (std::size_t i = 0; i < a.type.members.size(); ++i) {
       const EnumMember& m = a.type.members[i];
       std::string doc = m.brief;
       if (m.deprecated) doc += (doc.empty() ? "" : " ") + deprecation_text(*m.deprecated);
       s.enums += doc_comment(doc, "  ");
-      if (strings) {
-        s.enums +=
-            fmt::format("  {},  // {}\n", enumerators[i], literal(m.value.get<std::string>()));
-      } else {
+      if (kind == EnumKind::kInteger) {
         s.enums += fmt::format("  {} = {},\n", enumerators[i], m.value.dump());
+      } else {
+        s.enums +=
+            fmt::format("  {},  // {}\n", enumerators[i],
+                        m.value.is_string() ? literal(m.value.get<std::string>()) : m.value.dump());
       }
     }
     s.enums += "};\n";
-    if (strings) {
+    if (kind == EnumKind::kString) {
       std::vector<std::string> values;
       for (const EnumMember& m : a.type.members)
         values.push_back(literal(m.value.get<std::string>()));
       // Enumerators are 0..N-1 in member order, so the value table doubles as to_string().
-      s.enums += fmt::format("CORETEL_MEASUREMENT_ATTRIBUTE({}, {}, {});\n", type, literal(a.key),
-                             fmt::join(values, ", "));
+      values.insert(values.begin(), {type, literal(a.key)});
+      s.enums += wrap_list("", "CORETEL_MEASUREMENT_ATTRIBUTE(", values, ");");
       s.enums += fmt::format(
           "/// The value the registry gives `value`; empty for a value outside the enum.\n"
-          "constexpr std::string_view to_string({} value) noexcept {{\n"
+          "constexpr std::string_view to_string({0} value) noexcept {{\n"
           "  const auto index = static_cast<std::size_t>(value);\n"
-          "  return index < std::size({}_coretel_values) ? {}_coretel_values[index]\n"
-          "                                              : std::string_view();\n}}\n\n",
-          type, type, type);
-    } else {
+          "  if (index >= std::size({0}_coretel_values)) return {{}};\n"
+          "  return {0}_coretel_values[index];\n}}\n\n",
+          type);
+      s.needs_coretel = true;  // CORETEL_MEASUREMENT_ATTRIBUTE
+      return;
+    }
+    s.enums += fmt::format(
+        "/// The member id of `value`.\nconstexpr std::string_view to_string({} value) noexcept "
+        "{{\n  switch (value) {{\n",
+        type);
+    for (std::size_t i = 0; i < a.type.members.size(); ++i) {
+      s.enums += fmt::format("    case {}::{}:\n      return {};\n", type, enumerators[i],
+                             literal(a.type.members[i].id));
+    }
+    s.enums += "  }\n  return {};\n}\n\n";
+    if (kind == EnumKind::kOther) {
       s.enums += fmt::format(
-          "/// The member id of `value`.\nconstexpr std::string_view to_string({} value) noexcept "
-          "{{\n  switch (value) {{\n",
+          "/// The value the registry gives `value`, with the type the registry gives it.\n"
+          "inline ::coretel::AttributeValue to_attribute_value({} value) {{\n"
+          "  switch (value) {{\n",
           type);
       for (std::size_t i = 0; i < a.type.members.size(); ++i) {
         s.enums += fmt::format("    case {}::{}:\n      return {};\n", type, enumerators[i],
-                               literal(a.type.members[i].id));
+                               attribute_value_literal(a.type.members[i].value));
       }
       s.enums += "  }\n  return {};\n}\n\n";
+      s.needs_coretel = true;  // ::coretel::AttributeValue
     }
-    s.needs_coretel = true;  // CORETEL_MEASUREMENT_ATTRIBUTE
   }
 
   void metric_constant(const Signal& m) {
@@ -314,8 +399,7 @@ class CppGenerator {
       s.metric_constants +=
           fmt::format("[[deprecated({})]]\n", literal(deprecation_text(*m.deprecated)));
     }
-    s.metric_constants +=
-        fmt::format("inline constexpr std::string_view {} = {};\n\n", name, literal(m.name));
+    s.metric_constants += string_constant(name, m.name) + "\n";
   }
 
   struct FieldType {
@@ -327,7 +411,15 @@ class CppGenerator {
     if (a.type.is_enum()) {
       s.needs.insert(root_of(a.key));
       const std::string& type = enum_names_[a.key];
-      return {type, string_enum(a) ? "std::string(to_string(v))" : "static_cast<int64_t>(v)"};
+      switch (enum_kind(a)) {
+        case EnumKind::kString:
+          return {type, "std::string(to_string(v))"};
+        case EnumKind::kInteger:
+          return {type, "static_cast<int64_t>(v)"};
+        case EnumKind::kOther:
+          break;
+      }
+      return {type, "to_attribute_value(v)"};
     }
     const std::string& t = a.type.name;
     if (t == "string") return {"std::string", "v"};
@@ -480,10 +572,11 @@ class CppGenerator {
         std::string bounds_name = type + "_" + field + "_bounds";
         std::vector<std::string> texts;
         for (double b : bounds) texts.push_back(fmt::format("{}", b));
-        bounds_code += fmt::format(
-            "/// Bucket bounds of `{}`, in `{}`.\ninline constexpr std::array<double, {}> "
-            "{}{{{}}};\n",
-            m.name, m.unit, bounds.size(), bounds_name, fmt::join(texts, ", "));
+        bounds_code += fmt::format("/// Bucket bounds of `{}`, in `{}`.\n", m.name, m.unit);
+        bounds_code += wrap_list(
+            "",
+            fmt::format("inline constexpr std::array<double, {}> {}{{", bounds.size(), bounds_name),
+            texts, "};");
         cpp = fmt::format("::coretel::Histogram<{}>", bounds_name);
       } else {
         error = fmt::format(
@@ -495,9 +588,11 @@ class CppGenerator {
       }
       members += doc_comment(m.brief, "  ");
       members += fmt::format("  {} {};\n", cpp, field);
-      fields +=
-          fmt::format(",\n    CORETEL_FIELD({}, {}, {}, {}, {})", field, literal(m.name),
-                      literal(m.unit), literal(one_line(m.brief)), stability_enum(m.stability));
+      fields += ",\n" + wrap_list("    ", "CORETEL_FIELD(",
+                                  {field, literal(m.name), literal(m.unit),
+                                   literal(one_line(m.brief)), stability_enum(m.stability)},
+                                  ")");
+      fields.pop_back();  // the newline: the next field or `);` follows
       if (stability_rank(m.stability) < stability_rank(stability)) stability = m.stability;
     }
     std::string attributes;
@@ -515,16 +610,18 @@ class CppGenerator {
                                              enum_names_[a.key])
                                : "{}";
       if (a.type.is_enum()) s.needs.insert(root_of(a.key));
-      attributes += fmt::format("    {{{}, {}, {}, {}, {}, {}, {}}},\n", literal(a.key),
-                                literal(a.type.name), literal(one_line(a.brief)),
-                                stability_enum(a.stability), literal(ref->requirement_level.level),
-                                values, measurement ? "true" : "false");
+      attributes += wrap_list("    ", "{",
+                              {literal(a.key), literal(a.type.name), literal(one_line(a.brief)),
+                               stability_enum(a.stability), literal(ref->requirement_level.level),
+                               values, measurement ? "true" : "false"},
+                              "},");
     }
     s.metric_sets += bounds_code;
     s.metric_sets += doc_comment(set.brief, "");
     s.metric_sets +=
-        fmt::format("/// Metric set `{}`: {} instruments sharing one attribute tuple.\n", set.name,
-                    set.metrics.size());
+        fmt::format("/// Metric set `{}`: {} sharing one attribute tuple.\n", set.name,
+                    set.metrics.size() == 1 ? std::string("1 instrument")
+                                            : fmt::format("{} instruments", set.metrics.size()));
     s.metric_sets += fmt::format(
         "struct CORETEL_METRIC_SET_STRUCT({}) {{\n{}  CORETEL_METRIC_SET_DESCRIPTOR;\n}};\n", type,
         members);
@@ -536,11 +633,11 @@ class CppGenerator {
       attributes_span =
           fmt::format("std::span<const ::coretel::AttributeDescriptor>({}_attributes)", type);
     }
-    s.metric_sets += fmt::format(
-        "CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(\n    {}, {}, {},\n    {}, {},\n    "
-        "std::string_view({}){});\n",
-        type, literal(set.name), literal(one_line(set.brief)), stability_enum(stability),
-        attributes_span, literal(r_.schema_url), fields);
+    s.metric_sets += "CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(\n";
+    s.metric_sets +=
+        wrap_list("    ", "", {type, literal(set.name), literal(one_line(set.brief))}, ",");
+    s.metric_sets += wrap_list("    ", "", {stability_enum(stability), attributes_span}, ",");
+    s.metric_sets += fmt::format("    std::string_view({}){});\n", literal(r_.schema_url), fields);
     if (!set.measurement_attributes.empty()) {
       std::vector<std::string> enums, by;
       for (const AttributeRef& ref : set.measurement_attributes) {
@@ -554,10 +651,12 @@ class CppGenerator {
         by.push_back(enum_names_[a.key]);
       }
       s.metric_sets += fmt::format(
-          "/// `{}` with one bucket per combination of its measurement attributes.\n"
-          "using {}By{} = ::coretel::MeasuredSet<{}, {}>;\n",
-          type, type.substr(0, type.size() - 7), fmt::join(by, "And"), type,
-          fmt::join(enums, ", "));
+          "/// `{}` with one bucket per combination of its measurement attributes.\n", type);
+      enums.insert(enums.begin(), type);
+      s.metric_sets += wrap_list("",
+                                 fmt::format("using {}By{} = ::coretel::MeasuredSet<",
+                                             type.substr(0, type.size() - 7), fmt::join(by, "And")),
+                                 enums, ">;");
     }
     // The entity tuple, typed: what a registration of the set carries.
     if (!set.attributes.empty()) {
