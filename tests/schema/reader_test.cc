@@ -63,6 +63,20 @@ TEST(Reader, BrokenYamlNamesFileLineAndColumn) {
   EXPECT_FALSE(c.loaded.parsed);
 }
 
+TEST(Reader, MoreThanOneDocumentIsAnErrorNotASilentTruncation) {
+  // yaml-cpp's Load() keeps the first document only: the unknown key after `---` would pass.
+  auto c = check_files({{"two.yaml",
+                         "groups:\n  - id: registry.a\n    type: attribute_group\n"
+                         "    brief: A.\n    attributes: []\n---\ngroups:\n  - id: b\n"
+                         "    colour: red\n"}});
+  const Diagnostic* d = find(c.diagnostics, "DeserializationError");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->location.file, "two.yaml");
+  EXPECT_EQ(d->location.line, 7);
+  EXPECT_NE(d->message.find("more than one document"), std::string::npos) << d->message;
+  EXPECT_FALSE(c.loaded.parsed);
+}
+
 TEST(Reader, UnknownKeyIsAnErrorAtItsGroup) {
   auto c = check_files({{"a.yaml", R"(groups:
   - id: shop.sales

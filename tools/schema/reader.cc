@@ -665,7 +665,19 @@ std::optional<YAML::Node> parse_yaml(std::string_view text, const std::string& f
     return std::nullopt;
   }
   try {
-    return YAML::Load(std::string(text));
+    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+    if (documents.size() > 1) {
+      // serde_yaml (Weaver) refuses these; yaml-cpp's Load would silently drop all but the
+      // first document, unknown keys and all.
+      const YAML::Mark mark = documents[1].Mark();
+      diagnostics.error(
+          "DeserializationError",
+          {file, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1}, "",
+          "invalid YAML: more than one document (`---`); a registry file holds "
+          "one document");
+      return std::nullopt;
+    }
+    return documents.empty() ? YAML::Node() : documents.front();
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own guard against stack exhaustion; its message is just "bad file".
     diagnostics.error(
