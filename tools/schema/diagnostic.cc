@@ -33,6 +33,10 @@ bool Diagnostics::failed(bool future) const noexcept {
   });
 }
 
+void Diagnostics::treat_warnings_as_errors() noexcept {
+  for (Diagnostic& d : diagnostics_) d.severity = Severity::kError;
+}
+
 std::size_t Diagnostics::count(std::string_view id) const noexcept {
   return static_cast<std::size_t>(std::count_if(diagnostics_.begin(), diagnostics_.end(),
                                                 [id](const Diagnostic& d) { return d.id == id; }));

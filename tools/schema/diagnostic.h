@@ -46,6 +46,9 @@ class Diagnostics {
   /// True when some diagnostic is an error; with `future`, warnings count as errors (Weaver's
   /// `--future`).
   bool failed(bool future = false) const noexcept;
+  /// Makes every warning an error (Weaver's `--future`: warnings are reported, and fail, as
+  /// errors).
+  void treat_warnings_as_errors() noexcept;
   /// How many diagnostics carry this id.
   std::size_t count(std::string_view id) const noexcept;
 

@@ -45,6 +45,22 @@ bool load_or_report(const std::string& dir, LoadedRegistry& loaded, bool policie
   return true;
 }
 
+/// Prefixes every location of `registry` with `root` (a baseline's files, told apart from the
+/// current registry's).
+void prefix_locations(ResolvedRegistry& registry, const fs::path& root) {
+  auto prefix = [&](SourceLocation& at) {
+    if (!at.file.empty()) at.file = (root / at.file).lexically_normal().string();
+  };
+  for (CatalogAttribute& a : registry.catalog) prefix(a.location);
+  for (auto* signals :
+       {&registry.attribute_groups, &registry.metrics, &registry.spans, &registry.events,
+        &registry.entities, &registry.metric_refinements, &registry.span_refinements,
+        &registry.event_refinements, &registry.entity_refinements}) {
+    for (Signal& s : *signals) prefix(s.location);
+  }
+  for (MetricSet& set : registry.metric_sets) prefix(set.location);
+}
+
 bool write_file(const std::string& path, const std::string& text) {
   if (path.empty() || path == "-") {
     std::cout << text;
@@ -127,15 +143,28 @@ int main(int argc, char** argv) {
     if (!baseline_dir.empty()) {
       Diagnostics baseline_diagnostics;
       LoadedRegistry baseline = load_registry(baseline_dir, baseline_diagnostics, {false});
+      // Locations in the baseline name its files from the current directory, so that a
+      // finding about a removed item does not read as a line of the current registry.
+      const fs::path baseline_root = fs::path(baseline_dir).lexically_normal();
       if (!baseline.resolved_ok) {
-        for (const Diagnostic& d : baseline_diagnostics.all()) std::cerr << format_text(d) << "\n";
-        std::cerr << fmt::format("coretel-schema: baseline {} does not resolve\n", baseline_dir);
-        return 1;
+        for (Diagnostic d : baseline_diagnostics.all()) {
+          if (!d.location.file.empty()) {
+            d.location.file = (baseline_root / d.location.file).lexically_normal().string();
+          }
+          diagnostics.add(std::move(d));
+        }
+        diagnostics.error("coretel_baseline_unresolved", {baseline_root.string(), 0, 0}, "",
+                          "the baseline registry does not resolve; the backward-compatibility "
+                          "rules were not run");
+      } else if (loaded.resolved_ok) {
+        prefix_locations(baseline.resolved, baseline_root);
+        check_compatibility(baseline.resolved, loaded.resolved, diagnostics);
       }
-      if (loaded.resolved_ok) check_compatibility(baseline.resolved, loaded.resolved, diagnostics);
     }
+    // Weaver's --future: every warning becomes an error, and is reported as one.
+    if (future) diagnostics.treat_warnings_as_errors();
     print_diagnostics(diagnostics, check_format);
-    bool failed = diagnostics.failed(future);
+    bool failed = diagnostics.failed();
     if (check_format == "text") {
       std::size_t errors = 0;
       for (const Diagnostic& d : diagnostics.all()) errors += d.severity == Severity::kError;
