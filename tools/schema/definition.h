@@ -140,7 +140,16 @@ struct Group {
 struct Dependency {
   std::string name;
   std::string schema_url;
-  std::string registry_path;
+  std::string registry_path;  ///< a local folder (absolute or relative to the registry root)
+  SourceLocation location;    ///< of the `registry_path` value
+};
+
+/// One glob of a v2 file's `imports:` (notes §4): the items of the dependencies it pulls into
+/// the resolved registry.
+struct Import {
+  std::string section;  ///< metrics | events | entities | spans | attribute_groups
+  std::string pattern;  ///< fnmatch(3) glob over metric name, event name, type or group id
+  SourceLocation location;
 };
 
 /// `manifest.yaml` (or the legacy `registry_manifest.yaml`). Name and version derive from
@@ -165,6 +174,11 @@ struct RegistryDefinition {
   Manifest manifest;
   std::vector<std::string> files;  ///< every registry file read, sorted
   std::vector<Group> groups;       ///< in file order, files sorted by path
+  std::vector<Import> imports;     ///< of every v2 file, in file order
+  /// The manifest's local dependencies, each read as a registry (with its own dependencies),
+  /// in manifest order. Remote ones (DependencyNotLocal) and unreadable ones are absent.
+  /// Their file names are prefixed with the dependency's folder as the manifest names it.
+  std::vector<RegistryDefinition> dependencies;
 };
 
 }  // namespace coretel::schema

@@ -85,6 +85,7 @@ class Policies {
   void attributes() {
     for (std::size_t index : r_.attributes) {
       const CatalogAttribute& a = r_.catalog[index];
+      if (a.from_dependency) continue;  // the dependency's own policies check it
       if (a.deprecated) {
         // Deprecated attributes are kept forever as written; naming rules apply to new ones.
       } else if (a.key.find('.') == std::string::npos) {
@@ -153,6 +154,7 @@ class Policies {
     std::set<std::string> names;
     for (const Signal& s : signals) names.insert(s.name);
     for (const Signal& s : signals) {
+      if (s.from_dependency) continue;  // imported: the dependency's own policies check it
       const std::string& subject = s.name;
       if (naming_id && !matches_name_pattern(s.name)) {
         violation(naming_id, s.location, subject, s.annotations,
@@ -263,11 +265,15 @@ class Policies {
     std::vector<Item> attributes, metrics, events, entities;
     for (std::size_t index : r_.attributes) {
       const CatalogAttribute& a = r_.catalog[index];
-      if (!a.deprecated) attributes.push_back({a.key, a.location, &a.annotations});
+      if (!a.deprecated && !a.from_dependency) {
+        attributes.push_back({a.key, a.location, &a.annotations});
+      }
     }
     auto collect = [](const std::vector<Signal>& signals, std::vector<Item>& into) {
       for (const Signal& s : signals) {
-        if (!s.deprecated) into.push_back({s.name, s.location, &s.annotations});
+        if (!s.deprecated && !s.from_dependency) {
+          into.push_back({s.name, s.location, &s.annotations});
+        }
       }
     };
     collect(r_.metrics, metrics);

@@ -639,6 +639,39 @@ void read_v2_section(FileReader& r, const YAML::Node& doc, const char* section,
   }
 }
 
+/// `imports: {metrics|events|entities|spans|attribute_groups: [glob, ...]}` (notes §4).
+void read_v2_imports(FileReader& r, const YAML::Node& node, RegistryDefinition& registry) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  if (!r.expect_map(node, "imports", "`imports`")) return;
+  static constexpr std::string_view kSections[] = {"metrics", "events", "entities", "spans",
+                                                   "attribute_groups"};
+  r.check_keys(node, {"metrics", "events", "entities", "spans", "attribute_groups"}, "imports");
+  for (const auto& entry : node) {
+    if (!entry.first.IsScalar()) continue;  // reported by check_keys
+    const std::string& section = entry.first.Scalar();
+    if (std::find(std::begin(kSections), std::end(kSections), section) == std::end(kSections)) {
+      continue;  // reported by check_keys
+    }
+    const YAML::Node& globs = entry.second;
+    if (globs.IsNull()) continue;
+    if (!globs.IsSequence()) {
+      r.error(globs, "imports",
+              fmt::format("`imports.{}` must be a list of glob patterns, found {}", section,
+                          yaml_kind(globs)));
+      continue;
+    }
+    for (const YAML::Node& glob : globs) {
+      if (!glob.IsScalar() || glob.Scalar().empty()) {
+        r.error(glob, "imports",
+                fmt::format("`imports.{}` entries must be non-empty glob strings, found {}",
+                            section, yaml_kind(glob)));
+        continue;
+      }
+      registry.imports.push_back({section, glob.Scalar(), r.at(glob)});
+    }
+  }
+}
+
 std::string file_stem_id(const std::string& file) {
   std::string stem = file;
   if (auto dot = stem.rfind('.'); dot != std::string::npos) stem.resize(dot);
@@ -748,6 +781,7 @@ bool read_definition_file(std::string_view text, const std::string& file,
             "metric_refinements", "span_refinements", "event_refinements", "entity_refinements"}) {
         read_v2_section(r, *doc, section, read, stem);
       }
+      read_v2_imports(r, (*doc)["imports"], read);
     }
   } catch (const std::exception& e) {
     // yaml-cpp throws on some malformed trees (e.g. a key that is not a scalar).
@@ -757,6 +791,7 @@ bool read_definition_file(std::string_view text, const std::string& file,
   }
   if (r.fatal()) return false;
   for (Group& g : read.groups) registry.groups.push_back(std::move(g));
+  for (Import& i : read.imports) registry.imports.push_back(std::move(i));
   return true;
 }
 
@@ -834,9 +869,12 @@ bool read_manifest(std::string_view text, const std::string& file, bool legacy_f
         for (const YAML::Node& d : deps) {
           if (!r.expect_map(d, "", "a dependency")) continue;
           r.check_keys(d, {"name", "schema_url", "registry_path"}, "");
-          m.dependencies.push_back({r.string(d, "name", "").value_or(""),
-                                    r.string(d, "schema_url", "").value_or(""),
-                                    r.string(d, "registry_path", "").value_or("")});
+          Dependency dependency;
+          dependency.name = r.string(d, "name", "").value_or("");
+          dependency.schema_url = r.string(d, "schema_url", "").value_or("");
+          dependency.registry_path = r.string(d, "registry_path", "", true).value_or("");
+          dependency.location = r.at(d["registry_path"].IsDefined() ? d["registry_path"] : d);
+          m.dependencies.push_back(std::move(dependency));
         }
       }
     }
@@ -848,8 +886,90 @@ bool read_manifest(std::string_view text, const std::string& file, bool legacy_f
   return !r.fatal();
 }
 
-RegistryDefinition read_registry(const std::filesystem::path& root, Diagnostics& diagnostics) {
-  namespace fs = std::filesystem;
+namespace {
+
+namespace fs = std::filesystem;
+
+/// Weaver's bound on a chain of dependencies (MaximumDependencyDepth).
+constexpr std::size_t kMaxDependencyDepth = 10;
+
+/// A registry on the dependency chain being read: to detect cycles and bound the depth.
+struct ChainEntry {
+  fs::path canonical;
+  std::string display;
+};
+
+/// A `registry_path` we cannot read offline: a URL, an archive, or a git `repo@ref[subdir]`.
+bool is_remote_registry_path(const std::string& path) {
+  auto ends_with = [&](std::string_view suffix) {
+    return path.size() >= suffix.size() &&
+           path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  return path.find("://") != std::string::npos || ends_with(".zip") || ends_with(".tar.gz") ||
+         ends_with(".tgz") || ends_with(".git") ||
+         (path.find('[') != std::string::npos && ends_with("]"));
+}
+
+RegistryDefinition read_registry_at(const fs::path& root, const std::string& prefix,
+                                    Diagnostics& diagnostics, std::vector<ChainEntry>& chain);
+
+/// Reads the manifest's local dependencies into `registry.dependencies`.
+void read_dependencies(const fs::path& root, const std::string& prefix,
+                       RegistryDefinition& registry, Diagnostics& diagnostics,
+                       std::vector<ChainEntry>& chain) {
+  for (const Dependency& dependency : registry.manifest.dependencies) {
+    const std::string& path = dependency.registry_path;
+    const std::string& name = dependency.name;
+    std::string what = name.empty() ? "a dependency" : fmt::format("dependency `{}`", name);
+    if (path.empty()) continue;  // reported by the manifest reader
+    if (is_remote_registry_path(path)) {
+      diagnostics.warning(
+          "DependencyNotLocal", dependency.location, name,
+          fmt::format("{}: `registry_path: {}` is remote and is not fetched "
+                      "(coretel-schema works offline); point `registry_path` at a local checkout "
+                      "of that registry (absolute, or relative to the registry root) to resolve "
+                      "references into it",
+                      what, path));
+      continue;
+    }
+    fs::path location = fs::path(path).is_absolute() ? fs::path(path) : root / path;
+    std::error_code ec;
+    if (!fs::is_directory(location, ec)) {
+      diagnostics.error("DependencyNotFound", dependency.location, name,
+                        fmt::format("{}: `registry_path: {}` is not a directory "
+                                    "(looked for {})",
+                                    what, path, location.lexically_normal().string()));
+      continue;
+    }
+    fs::path canonical = fs::weakly_canonical(location, ec);
+    if (ec) canonical = location.lexically_normal();
+    std::string display =
+        fs::path(path).is_absolute() ? path : (fs::path(prefix) / path).lexically_normal().string();
+    auto seen = std::find_if(chain.begin(), chain.end(),
+                             [&](const ChainEntry& e) { return e.canonical == canonical; });
+    if (seen != chain.end()) {
+      std::vector<std::string> cycle;
+      for (auto it = seen; it != chain.end(); ++it) cycle.push_back(it->display);
+      cycle.push_back(display);
+      diagnostics.error("CircularDependency", dependency.location, name,
+                        fmt::format("{} makes a cycle: {}", what, fmt::join(cycle, " -> ")));
+      continue;
+    }
+    if (chain.size() > kMaxDependencyDepth) {
+      diagnostics.error(
+          "MaximumDependencyDepth", dependency.location, name,
+          fmt::format("{} is more than {} registries deep", what, kMaxDependencyDepth));
+      continue;
+    }
+    chain.push_back({canonical, display});
+    std::string child_prefix = display.empty() || display.back() == '/' ? display : display + "/";
+    registry.dependencies.push_back(read_registry_at(location, child_prefix, diagnostics, chain));
+    chain.pop_back();
+  }
+}
+
+RegistryDefinition read_registry_at(const fs::path& root, const std::string& prefix,
+                                    Diagnostics& diagnostics, std::vector<ChainEntry>& chain) {
   RegistryDefinition registry;
   registry.root = root.string();
   std::error_code ec;
@@ -882,11 +1002,12 @@ RegistryDefinition read_registry(const std::filesystem::path& root, Diagnostics&
     if (registry.manifest.present || !fs::is_regular_file(p, ec)) continue;
     bool ok = false;
     std::string text = read_text(p, ok);
-    read_manifest(text, name, std::string(name) == "registry_manifest.yaml", registry, diagnostics);
+    read_manifest(text, prefix + name, std::string(name) == "registry_manifest.yaml", registry,
+                  diagnostics);
   }
   const std::string& published = registry.manifest.resolved_registry_uri;
   for (const fs::path& p : files) {
-    std::string relative = fs::relative(p, root, ec).string();
+    std::string relative = prefix + fs::relative(p, root, ec).string();
     std::string name = p.filename().string();
     bool ok = false;
     std::string text = read_text(p, ok);
@@ -898,7 +1019,7 @@ RegistryDefinition read_registry(const std::filesystem::path& root, Diagnostics&
     if ((name == "manifest.yaml" || name == "registry_manifest.yaml") && p.parent_path() == root) {
       continue;  // read above
     }
-    if (!published.empty() && relative == published) {
+    if (!published.empty() && relative == prefix + published) {
       registry.files.push_back(relative);
       read_published_registry(text, relative, registry, diagnostics);
       continue;
@@ -906,7 +1027,17 @@ RegistryDefinition read_registry(const std::filesystem::path& root, Diagnostics&
     registry.files.push_back(relative);
     read_definition_file(text, relative, registry, diagnostics);
   }
+  read_dependencies(root, prefix, registry, diagnostics, chain);
   return registry;
+}
+
+}  // namespace
+
+RegistryDefinition read_registry(const std::filesystem::path& root, Diagnostics& diagnostics) {
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(root, ec);
+  std::vector<ChainEntry> chain{{ec ? root.lexically_normal() : canonical, root.string()}};
+  return read_registry_at(root, "", diagnostics, chain);
 }
 
 }  // namespace coretel::schema

@@ -11,6 +11,11 @@
 // error contributes no groups. No input crashes the reader or makes it loop: YAML nesting
 // and alias expansion are bounded.
 //
+// The manifest's `dependencies:` with a local `registry_path` are read the same way, recursively,
+// into RegistryDefinition::dependencies (CircularDependency, MaximumDependencyDepth past 10,
+// DependencyNotFound: errors; a remote registry_path is not fetched: DependencyNotLocal, a
+// warning). docs/schema-tool.md, "Dependencies and imports".
+//
 // Not thread-safe per call; independent calls may run concurrently.
 #pragma once
 

@@ -31,6 +31,8 @@ struct CatalogAttribute {
   std::optional<Deprecated> deprecated;
   Json annotations = Json::object();
   SourceLocation location;  ///< of the definition
+  /// Defined by a dependency (and referenced here): not checked by this registry's policies.
+  bool from_dependency = false;
 };
 
 /// A signal's use of a catalog attribute.
@@ -66,6 +68,8 @@ struct Signal {
   std::string requirement_level;  ///< v2 signal-level (recommended | opt_in); "" for v1
   std::string refines;            ///< refinements: the base signal's name
   SourceLocation location;
+  /// Pulled from a dependency by `imports:`: not checked by this registry's policies.
+  bool from_dependency = false;
 };
 
 /// A coretel metric set (notes §6.7): member metrics annotated `coretel: {metric_set: NAME}`

@@ -6,6 +6,8 @@
 #include <set>
 #include <unordered_map>
 
+#include <fnmatch.h>
+
 #include <fmt/format.h>
 
 namespace coretel::schema {
@@ -43,6 +45,24 @@ void deep_merge(Json& into, const Json& from) {
   }
 }
 
+/// `dependency_resolution: {exclude: true}`: hidden from registries that depend on this one.
+bool excluded_from_dependents(const Json& annotations) {
+  if (!annotations.is_object()) return false;
+  auto it = annotations.find("dependency_resolution");
+  if (it == annotations.end() || !it->is_object()) return false;
+  auto exclude = it->find("exclude");
+  return exclude != it->end() && exclude->is_boolean() && exclude->get<bool>();
+}
+
+/// Every group of the dependencies, depth first in manifest order.
+void collect_dependency_groups(const RegistryDefinition& registry,
+                               std::vector<const Group*>& into) {
+  for (const RegistryDefinition& dependency : registry.dependencies) {
+    for (const Group& g : dependency.groups) into.push_back(&g);
+    collect_dependency_groups(dependency, into);
+  }
+}
+
 Use* find_use(Uses& uses, const std::string& key) {
   for (Use& u : uses) {
     if (u.attribute->key == key) return &u;
@@ -58,6 +78,8 @@ class Resolver {
     out_.schema_url = registry_.manifest.schema_url;
     out_.description = registry_.manifest.description;
     out_.stability = registry_.manifest.stability;
+    collect_dependency_groups(registry_, dependency_groups_);
+    for (const Group* g : dependency_groups_) from_dependency_.insert(g);
     index_groups();
     index_definitions();
     for (const Group& g : registry_.groups) {
@@ -81,6 +103,7 @@ class Resolver {
       }
       emit_signal(g);
     }
+    apply_imports();
     for (const Group& g : registry_.groups) {
       if (g.is_refinement) emit_refinement(g);
     }
@@ -108,6 +131,8 @@ class Resolver {
                  fmt::format("group id `{}` is declared {} times, at {}", g.id, same.size(),
                              fmt::join(places, ", ")));
     }
+    // Dependency groups can be extended and included; the registry's own ids win.
+    for (const Group* g : dependency_groups_) groups_.emplace(g->id, g);
   }
 
   void index_definitions() {
@@ -135,6 +160,39 @@ class Resolver {
                fmt::format("attribute `{}` is defined more than once, in groups [{}]", key,
                            fmt::join(ids, ", ")));
     }
+    // Dependency attributes can be referenced; they join the resolved registry only when used
+    // (use_dependency_attribute). The registry's own definitions win.
+    for (const Group* g : dependency_groups_) {
+      for (const AttributeSpec& a : g->attributes) {
+        if (a.form != AttributeSpec::Form::kDefinition || definitions_.count(a.key)) continue;
+        definitions_.emplace(a.key, &a);
+        CatalogAttribute c = definition_attribute(a);
+        c.from_dependency = true;
+        definition_attributes_.emplace(a.key, std::make_shared<const CatalogAttribute>(c));
+        dependency_keys_.insert(a.key);
+      }
+    }
+  }
+
+  /// A dependency's definition of `key` is used: it becomes part of the resolved registry.
+  void use_dependency_attribute(const std::string& key) {
+    if (!used_dependency_keys_.insert(key).second) return;
+    out_.attributes.push_back(intern(definition_attributes_.at(key)));
+  }
+
+  /// ExcludedFromDependencyResolution when group `from` of this registry names `target`, an
+  /// item of a dependency annotated `dependency_resolution: {exclude: true}`.
+  bool hidden(const Group& from, const std::string& what, const Json& target_annotations,
+              bool target_from_dependency, const SourceLocation& at) {
+    if (!target_from_dependency || from_dependency_.count(&from) ||
+        !excluded_from_dependents(target_annotations)) {
+      return false;
+    }
+    d_.error("ExcludedFromDependencyResolution", at, from.id,
+             fmt::format("{} is defined by a dependency with `dependency_resolution: {{exclude: "
+                         "true}}`: it cannot be used by registries that depend on it",
+                         what));
+    return true;
   }
 
   static CatalogAttribute definition_attribute(const AttributeSpec& a) {
@@ -191,9 +249,20 @@ class Resolver {
     } else {
       auto def = definition_attributes_.find(a.key);
       if (def == definition_attributes_.end()) {
+        bool unloaded = registry_.dependencies.size() < registry_.manifest.dependencies.size();
         d_.error("UnresolvedAttributeRef", a.location, g.id + "/" + a.key,
-                 fmt::format("`ref: {}` names no attribute defined in the registry", a.key));
+                 fmt::format("`ref: {}` names no attribute defined in the registry{}", a.key,
+                             unloaded ? " or its loaded dependencies (a dependency was not "
+                                        "loaded: see DependencyNotLocal)"
+                                      : ""));
         return;
+      }
+      if (dependency_keys_.count(a.key)) {
+        if (hidden(g, fmt::format("attribute `{}`", a.key), def->second->annotations, true,
+                   a.location)) {
+          return;
+        }
+        use_dependency_attribute(a.key);
       }
       attribute = def->second;
     }
@@ -271,6 +340,8 @@ class Resolver {
           if (parent == groups_.end()) {
             d_.error("UnresolvedExtendsRef", x.location, x.id,
                      fmt::format("`extends: {}` names no group in the registry", x.extends));
+          } else if (hidden(x, fmt::format("group `{}`", x.extends), parent->second->annotations,
+                            from_dependency_.count(parent->second) > 0, x.location)) {
           } else if (const Uses* inherited = obtain(f, parent->second)) {
             f.uses = *inherited;
             for (Use& u : f.uses) u.via_group.clear();
@@ -341,6 +412,10 @@ class Resolver {
     if (included == groups_.end() || included->second->type != GroupType::kAttributeGroup) {
       d_.error("UnresolvedIncludeRef", a.location, g.id,
                fmt::format("`ref_group: {}` names no attribute group in the registry", a.key));
+      return nullptr;
+    }
+    if (hidden(g, fmt::format("attribute group `{}`", a.key), included->second->annotations,
+               from_dependency_.count(included->second) > 0, a.location)) {
       return nullptr;
     }
     return included->second;
@@ -470,7 +545,7 @@ class Resolver {
     }
   }
 
-  void emit_signal(const Group& g) {
+  void emit_signal(const Group& g, bool from_dependency = false) {
     std::vector<Signal>* list = list_for(g.type, false);
     if (!list) {
       attributes_of(g);
@@ -478,10 +553,43 @@ class Resolver {
     }
     Signal s = base_signal(g);
     s.kind = kind_of(g.type);
+    s.from_dependency = from_dependency;
     const Uses& uses = attributes_of(g);
     s.attributes = intern_all(uses);
     signal_uses_[{g.type, s.name}] = uses;
     list->push_back(std::move(s));
+  }
+
+  /// The signals and attribute groups of the dependencies that `imports:` globs select
+  /// (UnmatchedImport for a glob that selects nothing).
+  void apply_imports() {
+    std::set<const Group*> imported;
+    for (const Import& import : registry_.imports) {
+      GroupType type = import.section == "metrics"    ? GroupType::kMetric
+                       : import.section == "events"   ? GroupType::kEvent
+                       : import.section == "spans"    ? GroupType::kSpan
+                       : import.section == "entities" ? GroupType::kEntity
+                                                      : GroupType::kAttributeGroup;
+      bool matched = false;
+      for (const Group* g : dependency_groups_) {
+        if (g->is_refinement || g->type != type) continue;
+        if (type == GroupType::kAttributeGroup &&
+            std::any_of(g->attributes.begin(), g->attributes.end(),
+                        [](const auto& a) { return a.form == AttributeSpec::Form::kDefinition; })) {
+          continue;  // an attribute registry, not a group signals share
+        }
+        if (fnmatch(import.pattern.c_str(), signal_name(*g).c_str(), 0) != 0) continue;
+        if (excluded_from_dependents(g->annotations)) continue;
+        matched = true;
+        if (!imported.insert(g).second) continue;
+        emit_signal(*g, /*from_dependency=*/true);
+      }
+      if (!matched) {
+        d_.warning("UnmatchedImport", import.location, import.pattern,
+                   fmt::format("`imports.{}: {}` matches nothing in the registry's dependencies",
+                               import.section, import.pattern));
+      }
+    }
   }
 
   void emit_refinement(const Group& g) {
@@ -646,6 +754,11 @@ class Resolver {
   std::unordered_map<const Group*, Uses> resolved_;
   std::set<const Group*> in_progress_;
   std::map<std::pair<GroupType, std::string>, Uses> signal_uses_;
+  /// Groups of the dependencies (registry_.dependencies, transitively), and their keys.
+  std::vector<const Group*> dependency_groups_;
+  std::set<const Group*> from_dependency_;
+  std::set<std::string> dependency_keys_;
+  std::set<std::string> used_dependency_keys_;
 };
 
 }  // namespace

@@ -11,6 +11,12 @@
 // UnresolvedIncludeRef, CircularExtends, DuplicateAttributeId (error), DuplicateGroupId,
 // DuplicateMetricName, DuplicateGroupName (warnings), InvalidRefinement,
 // EntityRefinementChangedIdentity (errors); coretel's own: coretel_metric_set_* (errors).
+//
+// Dependencies (registry.dependencies, read by read_registry): `ref`, `extends` and `ref_group`
+// may name their attributes and groups (ExcludedFromDependencyResolution when the item is
+// annotated `dependency_resolution: {exclude: true}`); v2 `imports:` globs pull their signals
+// and attribute groups into the output (UnmatchedImport, a warning, when a glob selects
+// nothing). Dependency items in the output carry `from_dependency`.
 #pragma once
 
 #include "definition.h"
