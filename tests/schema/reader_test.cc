@@ -3,8 +3,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
 
 #include "resolved_writer.h"
 #include "schema_test_support.h"
@@ -413,6 +416,48 @@ TEST(Upstream, ResolvedOutputRoundTripsAsAPublishedRegistry) {
                           "deprecated_attributes", "deprecated_metrics"}) {
     EXPECT_EQ(a[key], b[key]) << key;
   }
+  // Per-signal overrides survive: the catalog read back holds the same variants (in another
+  // order: the catalog is in resolution order).
+  auto variants = [](const Json& catalog) {
+    std::multiset<std::string> out;
+    for (const Json& a : catalog) out.insert(a.dump());
+    return out;
+  };
+  auto written = variants(resolved["attribute_catalog"]);
+  auto read_back = variants(to_resolved_json(again.loaded.resolved)["attribute_catalog"]);
+  // Three variants of the 1,222 are used by no signal (only by v1 attribute groups, which
+  // resolved/2.0 does not list), so a reader cannot see them.
+  std::vector<std::string> lost;
+  std::set_difference(written.begin(), written.end(), read_back.begin(), read_back.end(),
+                      std::back_inserter(lost));
+  EXPECT_EQ(lost.size(), 3u);
+  EXPECT_TRUE(std::includes(written.begin(), written.end(), read_back.begin(), read_back.end()))
+      << "the published registry read back holds a variant that was not written";
+  Json c2 = registry_stats(again.loaded.definition, again.loaded.resolved);
+  EXPECT_EQ(a["metric_refinements"], c2["metric_refinements"]);
+  EXPECT_EQ(a["span_refinements"], c2["span_refinements"]);
+}
+
+TEST(MetricSets, APublishedRegistryKeepsMeasurementAttributesAndOverrides) {
+  // tests/schema/registries/shop marks `shop.outcome` as a measurement on the reference in the
+  // set's group, an override the published catalog holds as a second variant of the key.
+  auto c =
+      check_dir(std::filesystem::path(CORETEL_SOURCE_DIR) / "tests/schema/registries/shop", false);
+  ASSERT_TRUE(c.loaded.resolved_ok);
+  TempDir published;
+  published.write("manifest.yaml",
+                  "file_format: manifest/2.0\nschema_url: https://example.com/schemas/1.0.0\n"
+                  "resolved_registry_uri: resolved.yaml\n");
+  published.write("resolved.yaml", to_yaml(to_resolved_json(c.loaded.resolved)));
+  auto again = check_dir(published.path(), false);
+  ASSERT_TRUE(again.loaded.resolved_ok) << format_json(again.diagnostics.all());
+  ASSERT_EQ(again.loaded.resolved.metric_sets.size(), 1u);
+  const MetricSet& set = again.loaded.resolved.metric_sets.front();
+  ASSERT_EQ(set.measurement_attributes.size(), 1u);
+  EXPECT_EQ(again.loaded.resolved.attribute(set.measurement_attributes.front()).key,
+            "shop.outcome");
+  ASSERT_EQ(set.attributes.size(), 1u);
+  EXPECT_EQ(again.loaded.resolved.attribute(set.attributes.front()).key, "shop.region");
 }
 
 TEST(Upstream, OtelArrowRegistryLoadsAndChecks) {

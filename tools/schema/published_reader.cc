@@ -1,5 +1,7 @@
 #include "published_reader.h"
 
+#include <unordered_map>
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -38,6 +40,9 @@ AttributeType type_of(const Json& type) {
       member.note = text_of(m, "note");
       if (m.is_object() && m.contains("stability")) member.stability = text_of(m, "stability");
       member.deprecated = deprecated_of(m);
+      if (m.is_object() && m.contains("annotations") && m["annotations"].is_object()) {
+        member.annotations = m["annotations"];
+      }
       t.members.push_back(std::move(member));
     }
   }
@@ -137,6 +142,38 @@ bool read_published_registry(std::string_view text, const std::string& file,
   }
   registry.groups.push_back(std::move(definitions));
 
+  // The catalog index of each key's definition (its registry.attributes entry). A signal whose
+  // reference points at another variant of the key overrode the definition (resolved/2.0 keeps
+  // one catalog entry per distinct variant): the fields that differ become the reference's
+  // overrides, as the author wrote them, so that nothing (a `coretel.measurement` annotation, a
+  // brief) is lost on the way back.
+  std::unordered_map<std::string, std::size_t> definition_of;
+  if (reg.contains("attributes") && reg["attributes"].is_array()) {
+    for (const Json& index : reg["attributes"]) {
+      auto i = static_cast<std::size_t>(index.get<int64_t>());
+      definition_of.emplace(text_of(catalog[i], "key"), i);
+    }
+  }
+  auto add_overrides = [&](std::size_t base, AttributeSpec& spec) {
+    auto d = definition_of.find(spec.key);
+    if (d == definition_of.end() || d->second == base) return;
+    const Json& variant = catalog[base];
+    const Json& definition = catalog[d->second];
+    auto differs = [&](const char* field) {
+      return variant.value(field, Json()) != definition.value(field, Json());
+    };
+    if (differs("brief")) spec.brief = text_of(variant, "brief");
+    if (differs("note")) spec.note = text_of(variant, "note");
+    if (differs("examples") && variant.contains("examples")) spec.examples = variant["examples"];
+    if (differs("stability") && !text_of(variant, "stability").empty()) {
+      spec.stability = text_of(variant, "stability");
+    }
+    if (differs("deprecated")) spec.deprecated = deprecated_of(variant);
+    if (differs("annotations") && variant.contains("annotations")) {
+      spec.annotations = variant["annotations"];
+    }
+  };
+
   auto add_refs = [&](const Json& list, Group& g, const char* role) {
     if (!list.is_array()) return true;
     g.has_attributes_key = true;
@@ -144,6 +181,7 @@ bool read_published_registry(std::string_view text, const std::string& file,
       AttributeSpec spec;
       spec.form = AttributeSpec::Form::kReference;
       if (!key_at(ref, spec.key)) return false;
+      add_overrides(static_cast<std::size_t>(ref["base"].get<int64_t>()), spec);
       spec.requirement_level = requirement_of(ref);
       if (ref.contains("sampling_relevant") && ref["sampling_relevant"].is_boolean()) {
         spec.sampling_relevant = ref["sampling_relevant"].get<bool>();
@@ -160,57 +198,82 @@ bool read_published_registry(std::string_view text, const std::string& file,
     const char* key_field;
     const char* prefix;
   };
-  for (const Section& section : {Section{"attribute_groups", GroupType::kAttributeGroup, "id", ""},
-                                 Section{"metrics", GroupType::kMetric, "name", "metric."},
-                                 Section{"spans", GroupType::kSpan, "type", "span."},
-                                 Section{"events", GroupType::kEvent, "name", "event."},
-                                 Section{"entities", GroupType::kEntity, "type", "entity."}}) {
+  // One signal of registry.<section> or, with `refinement`, of refinements.<section>.
+  auto read_signal = [&](const Json& s, const Section& section, bool refinement) {
+    if (!s.is_object()) {
+      diagnostics.error("InvalidFileFormat", at, "",
+                        fmt::format("an entry of {}.{} is not a map",
+                                    refinement ? "refinements" : "registry", section.name));
+      return false;
+    }
+    Group g;
+    g.syntax = 2;
+    g.type = section.type;
+    g.file = file;
+    g.location = at;
+    std::string name = text_of(s, section.key_field);
+    g.id = section.prefix + name;
+    if (refinement) {
+      // refinements.<section> lists every base signal (id = its name) and then each
+      // refinement (id = its own id, name = the base's): only the latter are new here.
+      if (text_of(s, "id") == name) return true;
+      g.id = text_of(s, "id");
+      g.is_refinement = true;
+      g.refines = name;
+    }
+    g.brief = text_of(s, "brief");
+    g.note = text_of(s, "note");
+    g.stability = text_of(s, "stability");
+    g.deprecated = deprecated_of(s);
+    if (s.contains("annotations") && s["annotations"].is_object()) {
+      g.annotations = s["annotations"];
+    }
+    g.signal_requirement_level = "recommended";
+    if (section.type == GroupType::kAttributeGroup) g.visibility = "public";
+    if (section.type == GroupType::kMetric) {
+      g.metric_name = name;
+      g.instrument = text_of(s, "instrument");
+      g.unit = text_of(s, "unit");
+    } else if (section.type != GroupType::kAttributeGroup) {
+      g.name = name;
+    }
+    if (section.type == GroupType::kSpan) {
+      g.span_kind = text_of(s, "kind");
+      if (s.contains("name")) g.span_name_note = text_of(s["name"], "note");
+    }
+    if (s.contains("entity_associations") && s["entity_associations"].is_array()) {
+      g.entity_associations_raw = s["entity_associations"];
+      for (const Json& e : s["entity_associations"]) {
+        if (e.is_string()) g.entity_associations.push_back(e.get<std::string>());
+      }
+    }
+    bool ok = section.type == GroupType::kEntity
+                  ? add_refs(s.value("identity", Json()), g, "identifying") &&
+                        add_refs(s.value("description", Json()), g, "descriptive")
+                  : add_refs(s.value("attributes", Json()), g, nullptr);
+    if (!ok) return false;
+    registry.groups.push_back(std::move(g));
+    return true;
+  };
+  const Section kSections[] = {Section{"attribute_groups", GroupType::kAttributeGroup, "id", ""},
+                               Section{"metrics", GroupType::kMetric, "name", "metric."},
+                               Section{"spans", GroupType::kSpan, "type", "span."},
+                               Section{"events", GroupType::kEvent, "name", "event."},
+                               Section{"entities", GroupType::kEntity, "type", "entity."}};
+  for (const Section& section : kSections) {
     if (!reg.contains(section.name) || !reg[section.name].is_array()) continue;
     for (const Json& s : reg[section.name]) {
-      if (!s.is_object()) {
-        diagnostics.error("InvalidFileFormat", at, "",
-                          fmt::format("an entry of registry.{} is not a map", section.name));
-        return false;
-      }
-      Group g;
-      g.syntax = 2;
-      g.type = section.type;
-      g.file = file;
-      g.location = at;
-      std::string name = text_of(s, section.key_field);
-      g.id = section.prefix + name;
-      g.brief = text_of(s, "brief");
-      g.note = text_of(s, "note");
-      g.stability = text_of(s, "stability");
-      g.deprecated = deprecated_of(s);
-      if (s.contains("annotations") && s["annotations"].is_object()) {
-        g.annotations = s["annotations"];
-      }
-      g.signal_requirement_level = "recommended";
-      if (section.type == GroupType::kAttributeGroup) g.visibility = "public";
-      if (section.type == GroupType::kMetric) {
-        g.metric_name = name;
-        g.instrument = text_of(s, "instrument");
-        g.unit = text_of(s, "unit");
-      } else if (section.type != GroupType::kAttributeGroup) {
-        g.name = name;
-      }
-      if (section.type == GroupType::kSpan) {
-        g.span_kind = text_of(s, "kind");
-        if (s.contains("name")) g.span_name_note = text_of(s["name"], "note");
-      }
-      if (s.contains("entity_associations") && s["entity_associations"].is_array()) {
-        g.entity_associations_raw = s["entity_associations"];
-        for (const Json& e : s["entity_associations"]) {
-          if (e.is_string()) g.entity_associations.push_back(e.get<std::string>());
-        }
-      }
-      bool ok = section.type == GroupType::kEntity
-                    ? add_refs(s.value("identity", Json()), g, "identifying") &&
-                          add_refs(s.value("description", Json()), g, "descriptive")
-                    : add_refs(s.value("attributes", Json()), g, nullptr);
-      if (!ok) return false;
-      registry.groups.push_back(std::move(g));
+      if (!read_signal(s, section, false)) return false;
+    }
+  }
+  const Json& refinements = doc.value("refinements", Json::object());
+  for (const Section& section : kSections) {
+    if (!refinements.is_object() || !refinements.contains(section.name) ||
+        !refinements[section.name].is_array()) {
+      continue;
+    }
+    for (const Json& s : refinements[section.name]) {
+      if (!read_signal(s, section, true)) return false;
     }
   }
   return true;

@@ -1,6 +1,9 @@
 #include "resolved_writer.h"
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
+
+#include "yaml_values.h"
 
 namespace coretel::schema {
 namespace {
@@ -121,13 +124,9 @@ void emit(YAML::Emitter& e, const Json& j) {
       e << YAML::EndSeq;
       break;
     case Json::value_t::string: {
+      // Quote strings that a reader would take as another type ("true", "1.0", "null", "").
       const std::string& s = j.get_ref<const std::string&>();
-      // Quote strings that YAML would read back as another type.
-      Json reread = Json(nullptr);
-      bool ambiguous = s.empty() || s == "true" || s == "false" || s == "null" || s == "~" ||
-                       s.find_first_not_of("0123456789.-+eE") == std::string::npos;
-      (void)reread;
-      if (ambiguous) e << YAML::DoubleQuoted;
+      if (plain_scalar_to_json(s) != j) e << YAML::DoubleQuoted;
       e << s;
       break;
     }
@@ -140,9 +139,14 @@ void emit(YAML::Emitter& e, const Json& j) {
     case Json::value_t::number_unsigned:
       e << j.get<uint64_t>();
       break;
-    case Json::value_t::number_float:
-      e << j.get<double>();
+    case Json::value_t::number_float: {
+      // The shortest text that reads back as this double, with a `.0` when it would
+      // otherwise read back as an integer (1.0 is a double in the registry, 1 an int).
+      std::string text = fmt::format("{}", j.get<double>());
+      if (text.find_first_of(".eEn") == std::string::npos) text += ".0";
+      e << text;
       break;
+    }
     default:
       e << YAML::Null;
   }

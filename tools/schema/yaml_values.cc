@@ -211,6 +211,10 @@ Json scalar_to_json(const YAML::Node& node) {
   if (node.IsNull()) return nullptr;
   const std::string& s = node.Scalar();
   if (node.Tag() == "!") return s;  // quoted: always a string
+  return plain_scalar_to_json(s);
+}
+
+Json plain_scalar_to_json(const std::string& s) {
   if (is_one_of(s, {"true", "True", "TRUE"})) return true;
   if (is_one_of(s, {"false", "False", "FALSE"})) return false;
   if (is_one_of(s, {"~", "null", "Null", "NULL"}) || s.empty()) return nullptr;

@@ -38,6 +38,11 @@ SourceLocation location_of(const std::string& file, const YAML::Node& node);
 /// A plain or quoted scalar as JSON per the YAML 1.2 core schema.
 Json scalar_to_json(const YAML::Node& node);
 
+/// What the plain (unquoted) scalar `text` means per the YAML 1.2 core schema: null, a
+/// boolean, an integer, a finite double, or else the string itself. Writers quote a string for
+/// which this is not the string.
+Json plain_scalar_to_json(const std::string& text);
+
 /// Limits on converting a YAML tree to JSON.
 inline constexpr int kMaxYamlDepth = 64;
 inline constexpr std::size_t kMaxYamlNodes = 200000;
