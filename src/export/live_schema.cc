@@ -61,6 +61,10 @@ json enum_type(const Values& values) {
   return json{{"members", std::move(members)}};
 }
 
+bool is_self_telemetry(const MetricsDescriptor& d) {
+  return d.name.rfind("coretel.", 0) == 0;
+}
+
 json measurement_annotations() {
   return json{{"coretel", {{"measurement", true}}}};
 }
@@ -103,10 +107,18 @@ struct SetUse {
 
 json declared_entry(const AttributeDescriptor& a) {
   json entry = {{"key", a.key}};
-  if (a.type == "enum")
+  if (a.type == "enum" && !a.members.empty()) {
+    json members = json::array();
+    for (const EnumMemberDescriptor& m : a.members) {
+      members.push_back(
+          json{{"id", m.id}, {"value", m.value}, {"stability", to_string(m.stability)}});
+    }
+    entry["type"] = json{{"members", std::move(members)}};
+  } else if (a.type == "enum") {
     entry["type"] = enum_type(a.values);
-  else
+  } else {
     entry["type"] = a.type;
+  }
   entry["brief"] = a.brief;
   entry["stability"] = to_string(a.stability);
   if (a.measurement) entry["annotations"] = measurement_annotations();
@@ -216,10 +228,15 @@ std::string render_live_schema(const SeriesRegistry& registry) {
 
   Catalog catalog;
   std::vector<std::vector<AttributeRef>> refs;
-  std::set<std::string_view> schema_urls;
+  std::set<std::string_view> schema_urls, self_schema_urls;
   for (const SetUse* set : sets) {
     refs.push_back(set_attributes(*set, catalog));
-    if (!set->descriptor->schema_url.empty()) schema_urls.insert(set->descriptor->schema_url);
+    if (!set->descriptor->schema_url.empty()) {
+      // coretel's self-metrics (sets named coretel.*) are the SDK's, not the application's:
+      // their registry names the document only when no other set declares one.
+      (is_self_telemetry(*set->descriptor) ? self_schema_urls : schema_urls)
+          .insert(set->descriptor->schema_url);
+    }
   }
   std::vector<std::size_t> renumber = catalog.finish();
 
@@ -251,22 +268,24 @@ std::string render_live_schema(const SeriesRegistry& registry) {
     attribute_catalog.push_back(entry);
   }
 
-  json document = {
-      {"file_format", "resolved/2.0"},
-      {"schema_url", schema_urls.size() == 1 ? *schema_urls.begin() : std::string_view()},
-      {"attribute_catalog", std::move(attribute_catalog)},
-      {"registry",
-       {{"attributes", std::move(registry_attributes)},
-        {"attribute_groups", json::array()},
-        {"spans", json::array()},
-        {"metrics", std::move(registry_metrics)},
-        {"events", json::array()},
-        {"entities", json::array()}}},
-      {"refinements",
-       {{"spans", json::array()},
-        {"metrics", std::move(refinement_metrics)},
-        {"events", json::array()},
-        {"entities", json::array()}}}};
+  json document = {{"file_format", "resolved/2.0"},
+                   {"schema_url", schema_urls.size() == 1 ? *schema_urls.begin()
+                                  : schema_urls.empty() && self_schema_urls.size() == 1
+                                      ? *self_schema_urls.begin()
+                                      : std::string_view()},
+                   {"attribute_catalog", std::move(attribute_catalog)},
+                   {"registry",
+                    {{"attributes", std::move(registry_attributes)},
+                     {"attribute_groups", json::array()},
+                     {"spans", json::array()},
+                     {"metrics", std::move(registry_metrics)},
+                     {"events", json::array()},
+                     {"entities", json::array()}}},
+                   {"refinements",
+                    {{"spans", json::array()},
+                     {"metrics", std::move(refinement_metrics)},
+                     {"events", json::array()},
+                     {"entities", json::array()}}}};
   return dump(document);
 }
 

@@ -415,6 +415,9 @@ TEST(LiveSchema, PipelineSeriesIncludingSelfMetrics) {
   EXPECT_EQ(doc.at("attribute_catalog")[lag.at("attributes")[0].at("base").get<std::size_t>()],
             numa_node);
   EXPECT_EQ(lag.at("attributes")[0].at("requirement_level"), "required");
+  // The application's sets here are hand-declared (no schema_url): the self-metrics' registry
+  // names the document.
+  EXPECT_EQ(doc.at("schema_url"), "https://github.com/coretel/coretel/schemas/0.1.0");
 }
 
 }  // namespace

@@ -4,11 +4,13 @@
 // (tests/schema/registries/shop, as shop/registry.h). Both are generated at build time by
 // coretel_generate_registry().
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <string_view>
 #include <type_traits>
 
 #include "coretel/collect/pipeline.h"
+#include "coretel/export/live_schema.h"
 #include "coretel/export/prometheus_text.h"
 #include "coretel/resource.h"
 #include "semconv/registry.h"
@@ -87,6 +89,25 @@ TEST(GeneratedShop, SeriesRecordedThroughGeneratedTypesExport) {
                       "otel_scope_shop_region=\"eu\",shop_outcome=\"sold\"} 4.5\n"),
             std::string::npos)
       << text;
+}
+
+TEST(GeneratedShop, LiveSchemaServesTheRegistrysEnumMembersAndSchemaUrl) {
+  // The pipeline's self-metrics (generated from registry/coretel, with its own schema_url) are
+  // live too; the document is named after the application's registry.
+  coretel::CollectionPipeline pipeline;
+  auto reporter = pipeline.make_reporter(-1);
+  auto sales = reporter->register_set<shop::ShopSalesByShopOutcome>(
+      shop::ShopSalesAttributes{"eu"}.attributes());
+  nlohmann::json doc = nlohmann::json::parse(coretel::render_live_schema(pipeline.registry()));
+  EXPECT_EQ(doc.at("schema_url"), "https://example.com/schemas/shop/1.0.0");
+  nlohmann::json outcome;
+  for (const auto& a : doc.at("attribute_catalog")) {
+    if (a.at("key") == "shop.outcome") outcome = a;
+  }
+  // Member ids and stability as the registry declares them (`returned` is exported as `back`).
+  EXPECT_EQ(outcome.at("type"), nlohmann::json::parse(R"({"members": [
+                {"id": "sold", "value": "sold", "stability": "stable"},
+                {"id": "returned", "value": "back", "stability": "stable"}]})"));
 }
 
 TEST(GeneratedShop, EventRecordTypesAndAttributes) {

@@ -354,6 +354,16 @@ class CppGenerator {
       // Enumerators are 0..N-1 in member order, so the value table doubles as to_string().
       values.insert(values.begin(), {type, literal(a.key)});
       s.enums += wrap_list("", "CORETEL_MEASUREMENT_ATTRIBUTE(", values, ");");
+      // Ids and stability, for the descriptors of the sets that use the attribute.
+      s.enums += fmt::format(
+          "inline constexpr ::coretel::EnumMemberDescriptor {}_coretel_members[] = {{\n", type);
+      for (const EnumMember& m : a.type.members) {
+        s.enums += wrap_list("    ", "{",
+                             {literal(m.id), literal(m.value.get<std::string>()),
+                              stability_enum(m.stability.value_or("development"))},
+                             "},");
+      }
+      s.enums += "};\n";
       s.enums += fmt::format(
           "/// The value the registry gives `value`; empty for a value outside the enum.\n"
           "constexpr std::string_view to_string({0} value) noexcept {{\n"
@@ -605,15 +615,21 @@ class CppGenerator {
                                       set.measurement_attributes.end(), [&](const AttributeRef& x) {
                                         return &x == ref;
                                       }) != set.measurement_attributes.end();
-      std::string values = a.type.is_enum() && string_enum(a)
+      const bool strings = a.type.is_enum() && string_enum(a);
+      std::string values = strings
                                ? fmt::format("std::span<const std::string_view>({}_coretel_values)",
                                              enum_names_[a.key])
                                : "{}";
+      std::string member_table =
+          strings
+              ? fmt::format("std::span<const ::coretel::EnumMemberDescriptor>({}_coretel_members)",
+                            enum_names_[a.key])
+              : "{}";
       if (a.type.is_enum()) s.needs.insert(root_of(a.key));
       attributes += wrap_list("    ", "{",
                               {literal(a.key), literal(a.type.name), literal(one_line(a.brief)),
                                stability_enum(a.stability), literal(ref->requirement_level.level),
-                               values, measurement ? "true" : "false"},
+                               values, measurement ? "true" : "false", member_table},
                               "},");
     }
     s.metric_sets += bounds_code;

@@ -8,7 +8,7 @@
 // resolved.yaml), so Weaver tooling and coretel-schema read it like any published registry:
 //
 //   {"file_format": "resolved/2.0",
-//    "schema_url": <the one non-empty MetricsDescriptor::schema_url, else "">,
+//    "schema_url": <the application's registry: see the last paragraph>,
 //    "attribute_catalog": [{"key", "type", "brief", "stability", "annotations"?}],
 //    "registry": {"attributes": [<catalog index>...], "attribute_groups": [], "spans": [],
 //                 "metrics": [METRIC...], "events": [], "entities": []},
@@ -32,9 +32,10 @@
 // - Sets whose descriptor carries registry facts (MetricsDescriptor::attributes, from
 //   generated code) list every declared attribute with the declared brief, stability, type and
 //   requirement_level; a type "enum" becomes the resolved/2.0 enum object
-//   {"members": [{"id": v, "value": v, "stability": "development"}, ...]} over `values`
-//   (descriptors carry neither member ids nor member stability). Keys that live series use but
-//   the descriptor does not declare are inferred as below.
+//   {"members": [{"id", "value", "stability"}, ...]} from AttributeDescriptor::members (the
+//   registry's ids and stability), or, for facts without members, over `values` with
+//   id = value and stability "development". Keys that live series use but the descriptor does
+//   not declare are inferred as below.
 // - Otherwise the keys are inferred from the set's live series (entity, registration and
 //   measurement attributes) with brief "", stability "development", requirement_level
 //   "recommended". The type is the semconv name of the AttributeValue ("string", "int",
@@ -48,8 +49,9 @@
 // The catalog holds each distinct entry once, sorted by key; a key appears more than once only
 // when sets describe it differently (resolved/2.0 allows such variants). registry.attributes
 // lists, without duplicates, the first catalog index of every key. schema_url is the one
-// non-empty schema_url the live descriptors declare; "" when none does or they disagree
-// (hand-declared sets, coretel's self-metrics included, declare none and do not vote).
+// non-empty schema_url the application's live descriptors declare, "" when they disagree;
+// coretel's own self-metrics (sets named `coretel.*`, generated from registry/coretel) name
+// the document only when no other set declares a schema_url. Hand-declared sets declare none.
 #pragma once
 
 #include <string>

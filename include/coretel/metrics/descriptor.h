@@ -77,7 +77,13 @@ struct FieldLayout {
   bool accumulates;  ///< accumulates(kind)
 };
 
-/// A metric set: instruments sharing one attribute tuple and one timestamp.
+/// One member of an enum attribute as the registry declares it (string-valued enums only).
+struct EnumMemberDescriptor {
+  std::string_view id;     ///< the member id (`returned`)
+  std::string_view value;  ///< the exported value (`back`)
+  Stability stability = Stability::kDevelopment;
+};
+
 /// Registry facts about one attribute of a metric set, emitted by `coretel-schema generate cpp`
 /// (hand-declared sets have none). The live schema serves them (export/live_schema.h).
 struct AttributeDescriptor {
@@ -88,6 +94,9 @@ struct AttributeDescriptor {
   std::string_view requirement_level = "recommended";
   std::span<const std::string_view> values{};  ///< enum members' values, in member order
   bool measurement = false;  ///< chosen per record (MeasuredSet) rather than at registration
+  /// The enum's members with their ids and stability, in member order (same as `values`);
+  /// empty for hand-declared facts and enums whose values are not all strings.
+  std::span<const EnumMemberDescriptor> members{};
 };
 
 struct MetricsDescriptor {
