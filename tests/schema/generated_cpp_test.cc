@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <string_view>
 #include <type_traits>
 
@@ -13,6 +15,7 @@
 #include "coretel/export/live_schema.h"
 #include "coretel/export/prometheus_text.h"
 #include "coretel/resource.h"
+#include "schema_test_support.h"
 #include "semconv/registry.h"
 #include "shop/registry.h"
 
@@ -141,6 +144,25 @@ TEST(GeneratedShop, EventRecordTypesAndAttributes) {
   } recorder;
   e.emit(recorder);
   EXPECT_EQ(recorder.name, "shop.item.returned");
+}
+
+TEST(GenerateCpp, RemovesHeadersOfNamespacesThatAreGoneAndKeepsOtherFiles) {
+  namespace fs = std::filesystem;
+  coretel::schema::testing::TempDir out;
+  const fs::path dir = out.path() / "gen";
+  const std::string command = "generate cpp " CORETEL_SOURCE_DIR
+                              "/tests/schema/registries/shop -o " +
+                              dir.string() + " --namespace shop";
+  std::string output;
+  ASSERT_EQ(coretel::schema::testing::run_schema_tool(command, output), 0) << output;
+  // A header an earlier run generated for a namespace since removed, and one written by hand.
+  fs::copy_file(dir / "shop.h", dir / "bank.h");
+  std::ofstream(dir / "local.h") << "#pragma once\n";
+  ASSERT_EQ(coretel::schema::testing::run_schema_tool(command, output), 0) << output;
+  EXPECT_FALSE(fs::exists(dir / "bank.h"));
+  EXPECT_TRUE(fs::exists(dir / "local.h"));
+  EXPECT_TRUE(fs::exists(dir / "shop.h"));
+  EXPECT_TRUE(fs::exists(dir / "registry.h"));
 }
 
 }  // namespace

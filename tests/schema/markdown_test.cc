@@ -291,6 +291,17 @@ TEST_F(SmallRegistry, RewritesOnlyChangedFiles) {
   EXPECT_EQ(read(dir / "shop.md"), shop_);
 }
 
+TEST_F(SmallRegistry, RemovesPagesOfNamespacesThatAreGoneAndKeepsOtherFiles) {
+  const fs::path dir = out_.path() / "docs";
+  // A page an earlier run wrote for a namespace since removed, and a hand-written page.
+  std::string gone = read(dir / "bank.md");
+  std::ofstream(dir / "gone.md", std::ios::binary) << gone;
+  std::ofstream(dir / "notes.md", std::ios::binary) << "# Notes\n\nWritten by hand.\n";
+  std::string error;
+  ASSERT_TRUE(generate_markdown(loaded_.resolved, dir, error)) << error;
+  EXPECT_EQ(files_in(dir), (std::set<std::string>{"README.md", "bank.md", "notes.md", "shop.md"}));
+}
+
 TEST(Markdown, ReportsAnUnwritableFolder) {
   TempDir dir;
   dir.write("file", "x");
