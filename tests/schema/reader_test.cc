@@ -111,6 +111,15 @@ TEST(Reader, WrongTypeIsAnError) {
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->message, "`brief` must be a string, found a list");
   EXPECT_EQ(d->location.line, 4);
+  // Reported once: a present value of the wrong type is not also a missing field.
+  EXPECT_EQ(c.diagnostics.count("InvalidSemConvSpec"), 1u) << format_json(c.diagnostics.all());
+
+  auto t = check_files({{"b.yaml",
+                         "groups:\n  - id: registry.b\n    type: attribute_group\n    brief: B.\n"
+                         "    attributes:\n      - id: b.c\n        type: strin\n"
+                         "        brief: C.\n        stability: development\n"}});
+  ASSERT_EQ(t.diagnostics.count("InvalidSemConvSpec"), 1u) << format_json(t.diagnostics.all());
+  EXPECT_EQ(find(t.diagnostics, "InvalidSemConvSpec")->message, "unknown attribute type `strin`");
 }
 
 TEST(Reader, AliasBombAndDeepNestingAreRejectedNotExpanded) {

@@ -22,6 +22,13 @@ constexpr const char* kSpec = "InvalidSemConvSpec";
 
 /// Reading state for one file. Any structural error makes the file fatal: Weaver rejects such
 /// a file as a whole, and so do we.
+/// Whether `map` has no `key`, or a null one: a missing field. A present value of the wrong
+/// type is reported where it is read, and not again as missing.
+bool absent(const YAML::Node& map, const char* key) {
+  YAML::Node value = map[key];
+  return !value.IsDefined() || value.IsNull();
+}
+
 class FileReader {
  public:
   FileReader(const std::string& file, Diagnostics& diagnostics)
@@ -340,7 +347,7 @@ void read_v1_attribute(FileReader& r, const YAML::Node& node, Group& group) {
                   "sampling_relevant", "note", "stability", "deprecated", "annotations", "role"},
                  subject);
     spec.type = r.type(node, subject);
-    if (!spec.type) r.error(node, subject, "missing field `type`");
+    if (!spec.type && absent(node, "type")) r.error(node, subject, "missing field `type`");
   } else {
     spec.form = AttributeSpec::Form::kReference;
     spec.key = r.string(node, "ref", subject, true).value_or("");
@@ -376,7 +383,7 @@ void read_v1_group(FileReader& r, const YAML::Node& node, RegistryDefinition& re
     }
   }
   g.brief = r.string(node, "brief", s);
-  if (!g.brief) r.error(node, s, "missing field `brief`");
+  if (!g.brief && absent(node, "brief")) r.error(node, s, "missing field `brief`");
   g.note = r.string(node, "note", s).value_or("");
   g.prefix = r.string(node, "prefix", s).value_or("");
   g.extends = r.string(node, "extends", s).value_or("");
@@ -510,10 +517,12 @@ void read_v2_section(FileReader& r, const YAML::Node& doc, const char* section,
           {"key", "type", "brief", "note", "examples", "stability", "deprecated", "annotations"},
           subject);
       spec.type = r.type(node, subject);
-      if (!spec.type) r.error(node, subject, "missing field `type`");
+      if (!spec.type && absent(node, "type")) r.error(node, subject, "missing field `type`");
       r.common_attribute_fields(node, subject, spec);
-      if (!spec.brief) r.error(node, subject, "missing field `brief`");
-      if (!spec.stability) r.error(node, subject, "missing field `stability`");
+      if (!spec.brief && absent(node, "brief")) r.error(node, subject, "missing field `brief`");
+      if (!spec.stability && absent(node, "stability")) {
+        r.error(node, subject, "missing field `stability`");
+      }
       g.attributes.push_back(std::move(spec));
     }
     registry.groups.push_back(std::move(g));
@@ -632,7 +641,7 @@ void read_v2_section(FileReader& r, const YAML::Node& doc, const char* section,
       read_v2_attribute_refs(r, node["identity"], g, "identity", "identifying");
       read_v2_attribute_refs(r, node["description"], g, "description", "descriptive");
     }
-    if (!refinement && sec != "attribute_groups" && !g.brief) {
+    if (!refinement && sec != "attribute_groups" && !g.brief && absent(node, "brief")) {
       r.error(node, g.id, "missing field `brief`");
     }
     registry.groups.push_back(std::move(g));
