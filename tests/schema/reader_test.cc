@@ -80,6 +80,26 @@ TEST(Reader, MoreThanOneDocumentIsAnErrorNotASilentTruncation) {
   EXPECT_FALSE(c.loaded.parsed);
 }
 
+TEST(Reader, AnUnterminatedQuoteIsAnErrorNotTheRestOfTheFile) {
+  // yaml-cpp takes `'x` up to the end of the file as the brief, `attributes: []` included.
+  for (const char* quote : {"'", "\""}) {
+    auto c = check_files({{"q.yaml", std::string("groups:\n  - id: registry.a\n    type: "
+                                                 "attribute_group\n    brief: ") +
+                                         quote + "x\n    attributes: []\n"}});
+    const Diagnostic* d = find(c.diagnostics, "DeserializationError");
+    ASSERT_NE(d, nullptr) << quote;
+    EXPECT_EQ(d->location.line, 4);
+    EXPECT_EQ(d->location.column, 12);
+    EXPECT_NE(d->message.find("has no closing"), std::string::npos) << d->message;
+  }
+  // Escaped and doubled quotes inside a closed scalar are not its end.
+  auto ok = check_files({{"q.yaml",
+                          "groups:\n  - id: registry.a\n    type: attribute_group\n"
+                          "    brief: 'it''s'\n    note: \"a \\\" b\"\n    attributes: []\n"}});
+  EXPECT_EQ(find(ok.diagnostics, "DeserializationError"), nullptr)
+      << format_json(ok.diagnostics.all());
+}
+
 TEST(Reader, UnknownKeyIsAnErrorAtItsGroup) {
   auto c = check_files({{"a.yaml", R"(groups:
   - id: shop.sales

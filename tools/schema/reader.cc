@@ -719,7 +719,13 @@ std::optional<YAML::Node> parse_yaml(std::string_view text, const std::string& f
           "one document");
       return std::nullopt;
     }
-    return documents.empty() ? YAML::Node() : documents.front();
+    if (documents.empty()) return YAML::Node();
+    if (auto bad = find_unterminated_quote(documents.front(), text)) {
+      diagnostics.error("DeserializationError", {file, bad->line, bad->column}, "",
+                        fmt::format("invalid YAML: {}", bad->message));
+      return std::nullopt;
+    }
+    return documents.front();
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own guard against stack exhaustion; its message is just "bad file".
     diagnostics.error(

@@ -5,6 +5,7 @@
 #include <limits>
 #include <set>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -170,6 +171,52 @@ bool yaml_printable(char32_t c) {
 }
 
 }  // namespace
+
+std::optional<InvalidCharacter> find_unterminated_quote(const YAML::Node& root,
+                                                        std::string_view text) {
+  // Where a quoted scalar that starts at `begin` ends (one past its closing quote), or npos.
+  auto closing = [&](std::size_t begin) {
+    const char quote = text[begin];
+    for (std::size_t i = begin + 1; i < text.size(); ++i) {
+      if (quote == '"' && text[i] == '\\') {
+        ++i;  // an escape: the next character is not the end
+      } else if (text[i] == quote) {
+        if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+          ++i;  // '' is a quote inside a single-quoted scalar
+        } else {
+          return i + 1;
+        }
+      }
+    }
+    return std::string_view::npos;
+  };
+  std::vector<YAML::Node> stack{root};
+  std::size_t visited = 0;
+  while (!stack.empty() && ++visited <= kMaxYamlNodes) {
+    YAML::Node node = stack.back();
+    stack.pop_back();
+    if (node.IsSequence()) {
+      for (const YAML::Node& child : node) stack.push_back(child);
+    } else if (node.IsMap()) {
+      for (const auto& entry : node) {
+        stack.push_back(entry.first);
+        stack.push_back(entry.second);
+      }
+    } else if (node.IsScalar() && node.Tag() == "!") {
+      const YAML::Mark mark = node.Mark();
+      if (mark.is_null() || mark.pos < 0) continue;
+      const auto begin = static_cast<std::size_t>(mark.pos);
+      if (begin >= text.size() || (text[begin] != '"' && text[begin] != '\'')) continue;
+      if (closing(begin) == std::string_view::npos) {
+        return InvalidCharacter{mark.line + 1, mark.column + 1,
+                                fmt::format("the quoted scalar that starts here has no closing "
+                                            "{}",
+                                            text[begin] == '"' ? "`\"`" : "`'`")};
+      }
+    }
+  }
+  return std::nullopt;
+}
 
 std::optional<InvalidCharacter> find_invalid_character(std::string_view text) {
   int line = 1;

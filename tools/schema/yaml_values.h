@@ -32,6 +32,12 @@ struct InvalidCharacter {
 /// consumer that needs valid UTF-8 (nlohmann::json throws on them); Weaver rejects the file.
 std::optional<InvalidCharacter> find_invalid_character(std::string_view text);
 
+/// The first quoted scalar of the tree `root` (parsed from `text`) that has no closing quote
+/// before the end of `text`: yaml-cpp accepts one at the end of a file and makes the rest of
+/// the file its value (`brief: 'x` swallowing the lines below); YAML and Weaver reject it.
+std::optional<InvalidCharacter> find_unterminated_quote(const YAML::Node& root,
+                                                        std::string_view text);
+
 /// The 1-based location of `node` in `file` (line 0 when yaml-cpp has no mark for it).
 SourceLocation location_of(const std::string& file, const YAML::Node& node);
 
