@@ -100,6 +100,37 @@ TEST(Reader, AnUnterminatedQuoteIsAnErrorNotTheRestOfTheFile) {
       << format_json(ok.diagnostics.all());
 }
 
+TEST(Reader, AByteOrderMarkIsSkippedByTheQuoteCheck) {
+  // yaml-cpp leaves a leading BOM out of its offsets: the check must not read 3 bytes early.
+  const std::string bom = "\xEF\xBB\xBF";
+  auto valid = check_files(
+      {{"b.yaml", bom + "groups:\n  - id: registry.b\n    type: attribute_group\n"
+                        "    brief: B.\n    attributes:\n      - id: b.c\n"
+                        "        type: string\n        brief: C.\n"
+                        "        stability: development\n        examples: ['a', \"b\"]\n"}});
+  EXPECT_EQ(find(valid.diagnostics, "DeserializationError"), nullptr)
+      << format_json(valid.diagnostics.all());
+  auto broken = check_files({{"b.yaml", bom + "groups:\n  - id: registry.b\n    type: "
+                                              "attribute_group\n    brief: \"B never closed\n"}});
+  const Diagnostic* d = find(broken.diagnostics, "DeserializationError");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->location.line, 4);
+}
+
+TEST(Reader, PublishedRegistriesGetTheSameYamlChecks) {
+  TempDir dir;
+  dir.write("manifest.yaml",
+            "file_format: manifest/2.0\nschema_url: https://example.com/schemas/1.0.0\n"
+            "resolved_registry_uri: resolved.yaml\n");
+  dir.write("resolved.yaml",
+            "file_format: resolved/2.0\nattribute_catalog: []\nregistry: {}\n---\nx: 1\n");
+  auto c = check_dir(dir.path(), false);
+  const Diagnostic* d = find(c.diagnostics, "DeserializationError");
+  ASSERT_NE(d, nullptr) << format_json(c.diagnostics.all());
+  EXPECT_EQ(d->location.file, "resolved.yaml");
+  EXPECT_NE(d->message.find("more than one document"), std::string::npos) << d->message;
+}
+
 TEST(Reader, UnknownKeyIsAnErrorAtItsGroup) {
   auto c = check_files({{"a.yaml", R"(groups:
   - id: shop.sales

@@ -63,15 +63,12 @@ RequirementLevel requirement_of(const Json& ref) {
 
 bool read_published_registry(std::string_view text, const std::string& file,
                              RegistryDefinition& registry, Diagnostics& diagnostics) {
-  if (auto bad = find_invalid_character(text)) {
-    diagnostics.error("DeserializationError", {file, bad->line, bad->column}, "",
-                      fmt::format("invalid published registry: {}", bad->message));
-    return false;
-  }
+  auto yaml = load_yaml_document(text, file, diagnostics);
+  if (!yaml) return false;
   Json doc;
   try {
     std::string problem;
-    auto converted = yaml_to_json(YAML::Load(std::string(text)), &problem);
+    auto converted = yaml_to_json(*yaml, &problem);
     if (!converted) throw std::runtime_error("the document " + problem);
     doc = std::move(*converted);
   } catch (const std::exception& e) {

@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include <fmt/format.h>
-#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "published_reader.h"
@@ -20,8 +19,6 @@ using Keys = std::initializer_list<std::string_view>;
 // Weaver's rule id for structural errors (serde + JSON schema): notes §6.1.
 constexpr const char* kSpec = "InvalidSemConvSpec";
 
-/// Reading state for one file. Any structural error makes the file fatal: Weaver rejects such
-/// a file as a whole, and so do we.
 /// Whether `map` has no `key`, or a null one: a missing field. A present value of the wrong
 /// type is reported where it is read, and not again as missing.
 bool absent(const YAML::Node& map, const char* key) {
@@ -29,6 +26,8 @@ bool absent(const YAML::Node& map, const char* key) {
   return !value.IsDefined() || value.IsNull();
 }
 
+/// Reading state for one file. Any structural error makes the file fatal: Weaver rejects such
+/// a file as a whole, and so do we.
 class FileReader {
  public:
   FileReader(const std::string& file, Diagnostics& diagnostics)
@@ -698,57 +697,11 @@ std::string read_text(const std::filesystem::path& path, bool& ok) {
   return text.str();
 }
 
-/// Parses YAML text; on a syntax error reports DeserializationError and returns nullopt.
-std::optional<YAML::Node> parse_yaml(std::string_view text, const std::string& file,
-                                     Diagnostics& diagnostics) {
-  if (auto bad = find_invalid_character(text)) {
-    diagnostics.error("DeserializationError", {file, bad->line, bad->column}, "",
-                      fmt::format("invalid YAML: {}", bad->message));
-    return std::nullopt;
-  }
-  try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.size() > 1) {
-      // serde_yaml (Weaver) refuses these; yaml-cpp's Load would silently drop all but the
-      // first document, unknown keys and all.
-      const YAML::Mark mark = documents[1].Mark();
-      diagnostics.error(
-          "DeserializationError",
-          {file, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1}, "",
-          "invalid YAML: more than one document (`---`); a registry file holds "
-          "one document");
-      return std::nullopt;
-    }
-    if (documents.empty()) return YAML::Node();
-    if (auto bad = find_unterminated_quote(documents.front(), text)) {
-      diagnostics.error("DeserializationError", {file, bad->line, bad->column}, "",
-                        fmt::format("invalid YAML: {}", bad->message));
-      return std::nullopt;
-    }
-    return documents.front();
-  } catch (const YAML::DeepRecursion& e) {
-    // yaml-cpp's own guard against stack exhaustion; its message is just "bad file".
-    diagnostics.error(
-        "DeserializationError",
-        {file, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1},
-        "", fmt::format("invalid YAML: nested more than {} levels deep", e.depth()));
-  } catch (const YAML::Exception& e) {
-    diagnostics.error(
-        "DeserializationError",
-        {file, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1},
-        "", fmt::format("invalid YAML: {}", e.msg));
-  } catch (const std::exception& e) {
-    diagnostics.error("DeserializationError", {file, 0, 0}, "",
-                      fmt::format("invalid YAML: {}", e.what()));
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 bool read_definition_file(std::string_view text, const std::string& file,
                           RegistryDefinition& registry, Diagnostics& diagnostics) {
-  auto doc = parse_yaml(text, file, diagnostics);
+  auto doc = load_yaml_document(text, file, diagnostics);
   if (!doc) return false;
   FileReader r(file, diagnostics);
   RegistryDefinition read;  // groups land here first; kept only when the file is sound
@@ -812,7 +765,7 @@ bool read_definition_file(std::string_view text, const std::string& file,
 
 bool read_manifest(std::string_view text, const std::string& file, bool legacy_file_name,
                    RegistryDefinition& registry, Diagnostics& diagnostics) {
-  auto doc = parse_yaml(text, file, diagnostics);
+  auto doc = load_yaml_document(text, file, diagnostics);
   if (!doc) return false;
   FileReader r(file, diagnostics);
   Manifest& m = registry.manifest;

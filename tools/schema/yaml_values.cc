@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 
 namespace coretel::schema {
 namespace {
@@ -291,6 +292,57 @@ std::string_view yaml_kind(const YAML::Node& node) {
     default:
       return "nothing";
   }
+}
+
+std::optional<YAML::Node> load_yaml_document(std::string_view text, const std::string& file,
+                                             Diagnostics& diagnostics) {
+  if (auto bad = find_invalid_character(text)) {
+    diagnostics.error("DeserializationError", {file, bad->line, bad->column}, "",
+                      fmt::format("invalid YAML: {}", bad->message));
+    return std::nullopt;
+  }
+  // yaml-cpp skips a leading byte order mark and leaves it out of its marks' offsets: drop it
+  // here so that offsets index `text` (find_unterminated_quote reads the text at them).
+  constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+  if (text.substr(0, kByteOrderMark.size()) == kByteOrderMark) {
+    text.remove_prefix(kByteOrderMark.size());
+  }
+  try {
+    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+    if (documents.size() > 1) {
+      // serde_yaml (Weaver) refuses these; yaml-cpp's Load would silently drop all but the
+      // first document, unknown keys and all.
+      const YAML::Mark mark = documents[1].Mark();
+      diagnostics.error(
+          "DeserializationError",
+          {file, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1}, "",
+          "invalid YAML: more than one document (`---`); a registry file holds "
+          "one document");
+      return std::nullopt;
+    }
+    if (documents.empty()) return YAML::Node();
+    if (auto bad = find_unterminated_quote(documents.front(), text)) {
+      diagnostics.error("DeserializationError", {file, bad->line, bad->column}, "",
+                        fmt::format("invalid YAML: {}", bad->message));
+      return std::nullopt;
+    }
+    return documents.front();
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's own guard against stack exhaustion; its message is just "bad file".
+    diagnostics.error(
+        "DeserializationError",
+        {file, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1},
+        "", fmt::format("invalid YAML: nested more than {} levels deep", e.depth()));
+  } catch (const YAML::Exception& e) {
+    diagnostics.error(
+        "DeserializationError",
+        {file, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1},
+        "", fmt::format("invalid YAML: {}", e.msg));
+  } catch (const std::exception& e) {
+    diagnostics.error("DeserializationError", {file, 0, 0}, "",
+                      fmt::format("invalid YAML: {}", e.what()));
+  }
+  return std::nullopt;
 }
 
 }  // namespace coretel::schema

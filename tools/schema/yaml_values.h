@@ -38,6 +38,13 @@ std::optional<InvalidCharacter> find_invalid_character(std::string_view text);
 std::optional<InvalidCharacter> find_unterminated_quote(const YAML::Node& root,
                                                         std::string_view text);
 
+/// `text` parsed as one YAML document, or nullopt after a DeserializationError in `diagnostics`
+/// at the problem's line and column: invalid characters, a syntax error, nesting yaml-cpp
+/// refuses, more than one document (`---`; serde_yaml, so Weaver, refuses them too), or a
+/// quoted scalar with no closing quote. An empty text is a null document.
+std::optional<YAML::Node> load_yaml_document(std::string_view text, const std::string& file,
+                                             Diagnostics& diagnostics);
+
 /// The 1-based location of `node` in `file` (line 0 when yaml-cpp has no mark for it).
 SourceLocation location_of(const std::string& file, const YAML::Node& node);
 
