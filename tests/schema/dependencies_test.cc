@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -276,6 +277,68 @@ TEST(Dependencies, ADeepChainStopsAtMaximumDependencyDepth) {
   SCOPED_TRACE(listing(checked.diagnostics));
   EXPECT_EQ(checked.diagnostics.count("MaximumDependencyDepth"), 1u);
   EXPECT_EQ(checked.diagnostics.count("DependencyNotFound"), 0u);
+}
+
+TEST(Dependencies, TenLevelsResolveAndTheEleventhIsTooDeep) {
+  // r0 -> r1 -> ... -> r<depth>: `depth` levels of dependencies below r0.
+  auto chain = [](int depth) {
+    auto dir = std::make_unique<TempDir>();
+    for (int i = 0; i <= depth; ++i) {
+      std::string manifest =
+          "schema_url: https://example.com/schemas/r" + std::to_string(i) + "/1.0.0\n";
+      if (i < depth) {
+        manifest += "dependencies:\n  - name: next\n    registry_path: ../" + fmt_dir(i + 1) + "\n";
+      }
+      dir->write(fmt_dir(i) + "/manifest.yaml", manifest);
+      dir->write(fmt_dir(i) + "/model.yaml", "groups: []\n");
+    }
+    return dir;
+  };
+  auto ten = chain(10);
+  auto at_limit = check_dir(ten->path() / fmt_dir(0), false);
+  EXPECT_EQ(at_limit.diagnostics.count("MaximumDependencyDepth"), 0u)
+      << listing(at_limit.diagnostics);
+  EXPECT_EQ(errors(at_limit.diagnostics), 0u) << listing(at_limit.diagnostics);
+  auto eleven = chain(11);
+  auto past_limit = check_dir(eleven->path() / fmt_dir(0), false);
+  EXPECT_EQ(past_limit.diagnostics.count("MaximumDependencyDepth"), 1u)
+      << listing(past_limit.diagnostics);
+}
+
+TEST(Dependencies, ADiamondImportsEachSignalOnceAndOwnDefinitionsWin) {
+  // app -> {left, right} -> dep: dep is read on both paths.
+  TempDir dir;
+  write_dep(dir);
+  for (const char* side : {"left", "right"}) {
+    dir.write(std::string(side) + "/manifest.yaml",
+              std::string("schema_url: https://example.com/schemas/") + side +
+                  "/1.0.0\ndependencies:\n  - name: dep\n    registry_path: ../dep\n");
+    dir.write(std::string(side) + "/model.yaml", "groups: []\n");
+  }
+  dir.write("app/manifest.yaml",
+            "schema_url: https://example.com/schemas/app/1.0.0\ndependencies:\n"
+            "  - name: left\n    registry_path: ../left\n"
+            "  - name: right\n    registry_path: ../right\n");
+  // app defines dep.errors itself: its own definition, not the import, is the one resolved.
+  dir.write("app/model.yaml", R"(file_format: definition/2
+imports:
+  metrics: [dep.*]
+metrics:
+  - name: dep.errors
+    instrument: counter
+    unit: "{error}"
+    brief: The application's own count of errors.
+    stability: development
+    requirement_level: recommended
+)");
+  auto checked = check_dir(dir.path() / "app", false);
+  SCOPED_TRACE(listing(checked.diagnostics));
+  ASSERT_TRUE(checked.loaded.resolved_ok);
+  const ResolvedRegistry& r = checked.loaded.resolved;
+  EXPECT_EQ(names(r.metrics), (std::vector<std::string>{"dep.errors", "dep.requests"}));
+  EXPECT_EQ(r.metrics[0].brief, "The application's own count of errors.");
+  EXPECT_FALSE(r.metrics[0].from_dependency);
+  EXPECT_EQ(checked.diagnostics.count("DuplicateMetricName"), 0u);
 }
 
 TEST(Dependencies, ARemoteRegistryPathIsAWarningNotFetched) {

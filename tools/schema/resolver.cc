@@ -1,6 +1,7 @@
 #include "resolver.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -55,11 +56,16 @@ bool excluded_from_dependents(const Json& annotations) {
 }
 
 /// Every group of the dependencies, depth first in manifest order.
-void collect_dependency_groups(const RegistryDefinition& registry,
-                               std::vector<const Group*>& into) {
+/// The groups of every dependency, transitively, each dependency once: in a diamond (A needs
+/// B and C, both need D) D is read on both paths, and its groups must not count twice.
+void collect_dependency_groups(const RegistryDefinition& registry, std::vector<const Group*>& into,
+                               std::set<std::string>& seen_roots) {
   for (const RegistryDefinition& dependency : registry.dependencies) {
+    std::error_code ec;
+    std::filesystem::path root = std::filesystem::weakly_canonical(dependency.root, ec);
+    if (!seen_roots.insert(ec ? dependency.root : root.string()).second) continue;
     for (const Group& g : dependency.groups) into.push_back(&g);
-    collect_dependency_groups(dependency, into);
+    collect_dependency_groups(dependency, into, seen_roots);
   }
 }
 
@@ -78,7 +84,8 @@ class Resolver {
     out_.schema_url = registry_.manifest.schema_url;
     out_.description = registry_.manifest.description;
     out_.stability = registry_.manifest.stability;
-    collect_dependency_groups(registry_, dependency_groups_);
+    std::set<std::string> seen_roots;
+    collect_dependency_groups(registry_, dependency_groups_, seen_roots);
     for (const Group* g : dependency_groups_) from_dependency_.insert(g);
     index_groups();
     index_definitions();
@@ -563,7 +570,15 @@ class Resolver {
   /// The signals and attribute groups of the dependencies that `imports:` globs select
   /// (UnmatchedImport for a glob that selects nothing).
   void apply_imports() {
-    std::set<const Group*> imported;
+    // A signal is imported once, however many globs or dependency paths select it, and not
+    // at all when the registry defines one of that name itself (its own definition wins).
+    std::set<std::pair<GroupType, std::string>> present;
+    for (GroupType t : {GroupType::kMetric, GroupType::kEvent, GroupType::kSpan, GroupType::kEntity,
+                        GroupType::kAttributeGroup}) {
+      if (const std::vector<Signal>* list = list_for(t, false)) {
+        for (const Signal& signal : *list) present.insert({t, signal.name});
+      }
+    }
     for (const Import& import : registry_.imports) {
       GroupType type = import.section == "metrics"    ? GroupType::kMetric
                        : import.section == "events"   ? GroupType::kEvent
@@ -581,7 +596,7 @@ class Resolver {
         if (fnmatch(import.pattern.c_str(), signal_name(*g).c_str(), 0) != 0) continue;
         if (excluded_from_dependents(g->annotations)) continue;
         matched = true;
-        if (!imported.insert(g).second) continue;
+        if (!present.insert({type, signal_name(*g)}).second) continue;
         emit_signal(*g, /*from_dependency=*/true);
       }
       if (!matched) {
