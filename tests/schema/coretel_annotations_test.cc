@@ -158,6 +158,23 @@ TEST(CoretelAnnotations, KeysAndTypes) {
             Ids{"coretel_annotation_unused@" + std::to_string(kMetricLine)});
 }
 
+TEST(CoretelAnnotations, TwoMembersMayNotShareACppMemberName) {
+  std::string yaml = registry("counter", "{coretel: {metric_set: app.work, field: total}}");
+  yaml +=
+      "  - name: app.work.total\n"
+      "    brief: Total.\n"
+      "    instrument: counter\n"
+      "    unit: \"{item}\"\n"
+      "    stability: stable\n"
+      "    requirement_level: recommended\n"
+      "    annotations: {coretel: {metric_set: app.work}}\n"
+      "    attributes: [{ref_group: app.work}]\n";
+  std::string messages;
+  EXPECT_EQ(findings(yaml, &messages),
+            Ids{"coretel_metric_set_field_collision@" + std::to_string(kMetricLine + 8)});
+  EXPECT_NE(messages.find("both become the C++ member `total`"), std::string::npos) << messages;
+}
+
 TEST(CoretelAnnotations, MeasurementAttributesAreStringEnums) {
   // Line 8: the definition of app.outcome.
   EXPECT_EQ(findings(registry("counter", "{coretel: {metric_set: app.work}}",

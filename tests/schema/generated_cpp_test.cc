@@ -128,6 +128,10 @@ TEST(GeneratedShop, EventRecordTypesAndAttributes) {
   e.shop_item_fresh = shop::ShopItemFresh::kYes;
   e.shop_item_grade = shop::ShopItemGrade::kSecond;
   EXPECT_EQ(to_string(shop::ShopItemFresh::kNo), "no");
+  // Two members with one value are one C++ value; its id is the first member's.
+  static_assert(shop::ShopItemSize::kSmall == shop::ShopItemSize::kLittle);
+  EXPECT_EQ(to_string(shop::ShopItemSize::kLittle), "small");
+  EXPECT_EQ(to_string(shop::ShopItemSize::kLarge), "large");
   EXPECT_EQ(to_attribute_value(shop::ShopItemGrade::kTop), coretel::AttributeValue("a"));
   EXPECT_EQ(e.attributes(), coretel::Attributes({{"shop.region", "eu"},
                                                  {"shop.item.price", 1.5},

@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "generate_cpp.h"
+
 namespace coretel::schema {
 namespace {
 
@@ -86,7 +88,10 @@ class Rules {
     for (const CatalogAttribute& a : r_.catalog) {
       if (seen.insert({a.key, a.annotations.dump()}).second) attribute(a);
     }
-    for (const MetricSet& set : r_.metric_sets) measurements(set);
+    for (const MetricSet& set : r_.metric_sets) {
+      fields(set);
+      measurements(set);
+    }
   }
 
  private:
@@ -251,6 +256,20 @@ class Rules {
         invalid(a.location, a.key,
                 fmt::format("attribute `{}`: `coretel.measurement` is {}; it is true or false",
                             a.key, value.dump()));
+      }
+    }
+  }
+
+  void fields(const MetricSet& set) {
+    std::map<std::string, const Signal*> by_field;
+    for (std::size_t index : set.metrics) {
+      const Signal& m = r_.metrics[index];
+      auto [it, inserted] = by_field.emplace(metric_set_field_name(set, m), &m);
+      if (!inserted) {
+        d_.error("coretel_metric_set_field_collision", m.location, m.name,
+                 fmt::format("metric `{}` and metric `{}` of metric set `{}` both become the "
+                             "C++ member `{}`; set `coretel: {{field: NAME}}` on one of them",
+                             it->second->name, m.name, set.name, it->first));
       }
     }
   }

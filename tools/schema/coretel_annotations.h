@@ -9,6 +9,8 @@
 //                                            `histogram_bounds:` does not fit the metric's
 //                                            semconv instrument (e.g. a counter cannot be i64:
 //                                            coretel::Counter is uint64_t or double)
+//   coretel_metric_set_field_collision       two members of one set have the same C++ member
+//                                            name (generate_cpp.h: metric_set_field_name)
 //   coretel_metric_set_measurement_not_enum  a measurement attribute is an enum without members
 //                                            or with non-string values (the resolver reports
 //                                            non-enum ones under the same id)

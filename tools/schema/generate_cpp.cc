@@ -355,8 +355,14 @@ class CppGenerator {
       values.insert(values.begin(), {type, literal(a.key)});
       s.enums += wrap_list("", "CORETEL_MEASUREMENT_ATTRIBUTE(", values, ");");
       // Ids and stability, for the descriptors of the sets that use the attribute.
-      s.enums += fmt::format(
-          "inline constexpr ::coretel::EnumMemberDescriptor {}_coretel_members[] = {{\n", type);
+      const std::string table_head = fmt::format(
+          "inline constexpr ::coretel::EnumMemberDescriptor {}_coretel_members[] = {{", type);
+      s.enums += (table_head.size() > 100
+                      ? fmt::format("inline constexpr ::coretel::EnumMemberDescriptor\n    "
+                                    "{}_coretel_members[] = {{",
+                                    type)
+                      : table_head) +
+                 "\n";
       for (const EnumMember& m : a.type.members) {
         s.enums += wrap_list("    ", "{",
                              {literal(m.id), literal(m.value.get<std::string>()),
@@ -374,26 +380,35 @@ class CppGenerator {
       s.needs_coretel = true;  // CORETEL_MEASUREMENT_ATTRIBUTE
       return;
     }
-    s.enums += fmt::format(
-        "/// The member id of `value`.\nconstexpr std::string_view to_string({} value) noexcept "
-        "{{\n  switch (value) {{\n",
-        type);
-    for (std::size_t i = 0; i < a.type.members.size(); ++i) {
-      s.enums += fmt::format("    case {}::{}:\n      return {};\n", type, enumerators[i],
-                             literal(a.type.members[i].id));
-    }
-    s.enums += "  }\n  return {};\n}\n\n";
-    if (kind == EnumKind::kOther) {
-      s.enums += fmt::format(
-          "/// The value the registry gives `value`, with the type the registry gives it.\n"
-          "inline ::coretel::AttributeValue to_attribute_value({} value) {{\n"
-          "  switch (value) {{\n",
-          type);
-      for (std::size_t i = 0; i < a.type.members.size(); ++i) {
-        s.enums += fmt::format("    case {}::{}:\n      return {};\n", type, enumerators[i],
-                               attribute_value_literal(a.type.members[i].value));
+    // Integer enumerators that repeat an earlier member's value are the same C++ value: a
+    // second `case` for it would not compile, and the first member's id is the answer.
+    std::vector<bool> repeats(enumerators.size(), false);
+    if (kind == EnumKind::kInteger) {
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < enumerators.size(); ++i) {
+        repeats[i] = !seen.insert(a.type.members[i].value.dump()).second;
       }
-      s.enums += "  }\n  return {};\n}\n\n";
+    }
+    // A function of the enum: one `case` per distinct enumerator returning `result(i)`.
+    auto switch_function = [&](const std::string& head, auto result) {
+      std::string out = head + " {\n  switch (value) {\n";
+      for (std::size_t i = 0; i < enumerators.size(); ++i) {
+        if (repeats[i]) continue;
+        out += fmt::format("    case {}::{}:\n      return {};\n", type, enumerators[i], result(i));
+      }
+      return out + "  }\n  return {};\n}\n\n";
+    };
+    s.enums +=
+        switch_function(fmt::format("/// The member id of `value`.\n"
+                                    "constexpr std::string_view to_string({} value) noexcept",
+                                    type),
+                        [&](std::size_t i) { return literal(a.type.members[i].id); });
+    if (kind == EnumKind::kOther) {
+      s.enums += switch_function(
+          fmt::format("/// The value the registry gives `value`, with the type the registry "
+                      "gives it.\ninline ::coretel::AttributeValue to_attribute_value({} value)",
+                      type),
+          [&](std::size_t i) { return attribute_value_literal(a.type.members[i].value); });
       s.needs_coretel = true;  // ::coretel::AttributeValue
     }
   }
@@ -534,17 +549,11 @@ class CppGenerator {
     std::string type = unique("type", pascal_case(set.name) + "Metrics");
     std::string bounds_code, members, fields;
     std::set<std::string> used;
-    std::string set_prefix = set.name + ".";
     std::string stability = "stable";
     for (std::size_t index : set.metrics) {
       const Signal& m = r_.metrics[index];
       const Json& c = coretel_annotation(m.annotations);
-      std::string field =
-          c.contains("field") && c["field"].is_string()
-              ? c["field"].get<std::string>()
-              : (m.name.rfind(set_prefix, 0) == 0 ? m.name.substr(set_prefix.size())
-                                                  : m.name.substr(m.name.rfind('.') + 1));
-      field = snake_case(field);
+      std::string field = metric_set_field_name(set, m);
       if (!used.insert(field).second) {
         error = fmt::format(
             "metric set `{}`: two members map to the field name `{}`; set "
@@ -784,6 +793,17 @@ bool valid_namespace(const std::string& ns) {
 }
 
 }  // namespace
+
+std::string metric_set_field_name(const MetricSet& set, const Signal& metric) {
+  const Json& c = coretel_annotation(metric.annotations);
+  const std::string set_prefix = set.name + ".";
+  std::string field = c.contains("field") && c["field"].is_string()
+                          ? c["field"].get<std::string>()
+                          : (metric.name.rfind(set_prefix, 0) == 0
+                                 ? metric.name.substr(set_prefix.size())
+                                 : metric.name.substr(metric.name.rfind('.') + 1));
+  return snake_case(field);
+}
 
 bool generate_cpp(const ResolvedRegistry& registry, const fs::path& out_dir,
                   const CppOptions& options, std::string& error) {
