@@ -4,44 +4,16 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <string>
 
 #include "check.h"
+#include "schema_test_support.h"
 
 namespace coretel::schema::pair_testing {
 
-/// A temporary folder, removed on destruction.
-class ScratchDir {
- public:
-  ScratchDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "coretel-schema-diff-XXXXXX").string();
-    path_ = mkdtemp(pattern.data());
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  void write(const std::string& relative, const std::string& text) const {
-    std::filesystem::path p = path_ / relative;
-    std::filesystem::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary) << text;
-  }
-
- private:
-  std::filesystem::path path_;
-};
+using ScratchDir = coretel::schema::testing::TempDir;
 
 /// The registry in `dir`, resolved (policies off: only the comparison is under test). A
 /// registry that does not resolve, or has an error, fails the calling test.
@@ -72,18 +44,9 @@ inline std::filesystem::path baseline_case(const std::string& which) {
   return std::filesystem::path(CORETEL_WEAVER_CASES) / "weaver/tests/v2_check_baseline" / which;
 }
 
-/// Runs `coretel-schema <arguments>`: the exit code; `out` gets stdout (stderr is discarded
-/// unless the arguments redirect it).
+/// Runs `coretel-schema <arguments>`: the exit code; `out` gets stdout (stderr is discarded).
 inline int run_schema_tool(const std::string& arguments, std::string& out) {
-  std::string command = std::string(CORETEL_SCHEMA_BIN) + " " + arguments;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return -1;
-  out.clear();
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) out.append(buffer.data(), n);
-  int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return coretel::schema::testing::run_schema_tool_stdout(arguments, out);
 }
 
 }  // namespace coretel::schema::pair_testing

@@ -25,8 +25,10 @@ void TempDir::write(const std::string& relative, const std::string& text) const 
   std::ofstream(p, std::ios::binary) << text;
 }
 
-int run_schema_tool(const std::string& arguments, std::string& output) {
-  std::string command = std::string(CORETEL_SCHEMA_BIN) + " " + arguments + " 2>&1";
+namespace {
+
+/// Runs `command` through the shell: its exit code, with what it prints in `output`.
+int run_command(const std::string& command, std::string& output) {
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return -1;
   output.clear();
@@ -35,6 +37,16 @@ int run_schema_tool(const std::string& arguments, std::string& output) {
   while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) output.append(buffer.data(), n);
   int status = pclose(pipe);
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace
+
+int run_schema_tool(const std::string& arguments, std::string& output) {
+  return run_command(std::string(CORETEL_SCHEMA_BIN) + " " + arguments + " 2>&1", output);
+}
+
+int run_schema_tool_stdout(const std::string& arguments, std::string& output) {
+  return run_command(std::string(CORETEL_SCHEMA_BIN) + " " + arguments + " 2>/dev/null", output);
 }
 
 Checked check_dir(const std::filesystem::path& dir, bool policies) {

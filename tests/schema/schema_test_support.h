@@ -29,6 +29,10 @@ class TempDir {
 /// stderr.
 int run_schema_tool(const std::string& arguments, std::string& output);
 
+/// As run_schema_tool, but `output` gets stdout alone (stderr is discarded): for output that is
+/// parsed, such as `--format json`.
+int run_schema_tool_stdout(const std::string& arguments, std::string& output);
+
 /// The registry in `dir` through the whole check pipeline.
 struct Checked {
   LoadedRegistry loaded;
