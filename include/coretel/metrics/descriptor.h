@@ -99,6 +99,7 @@ struct AttributeDescriptor {
   std::span<const EnumMemberDescriptor> members{};
 };
 
+/// A metric set: instruments sharing one attribute tuple and one timestamp.
 struct MetricsDescriptor {
   std::string_view name;   ///< metric-set name; exported as the OTel scope name
   std::string_view brief;  ///< what the set observes
