@@ -272,6 +272,39 @@ TEST(FuzzRegressions, KeysThatAreSequencesOrMapsAreErrors) {
 
 // Found by hand: yaml-cpp keeps both entries of a duplicated key and a lookup finds the first,
 // so `type:` written twice silently meant the first. Weaver (serde) rejects the file.
+// yaml-cpp's LoadAll() produced documents without end on this input (found by the fuzzer:
+// a timeout with memory growing past 1 GB), and Load() returns an empty document for it, which
+// ignored the whole file: the reader asks its parser for two documents at most, and a file with
+// content but no document is an error.
+constexpr const char* kEndlessDocuments = R"(,groups:
+  - id: entity.aws.log
+    type: entity
+    stability: development
+    name: aws.log
+    brief: >
+      Entities specific to Amazon Web Services.
+    attributes:
+      - ref: aws.log.group.names
+        requirement_level: recommended
+      -   name: aws.log
+    brief: >
+      Entities specific to Amazon Web Services.
+    attributes:
+      - ref: aws.log.group.names
+        requirement_level: recomminternalended
+      - ref:. a-s.log.gr_level: recommended
+)";
+
+TEST(FuzzRegressions, MalformedStreamsDoNotYieldDocumentsWithoutEnd) {
+  for (std::string text : {std::string(kEndlessDocuments),
+                           std::string(kEndlessDocuments) + "---\n" + kEndlessDocuments,
+                           "---\n" + std::string(kEndlessDocuments)}) {
+    auto result = run_pipeline(text);
+    EXPECT_FALSE(result.definition_read);
+    EXPECT_NE(find(result.definition, "DeserializationError"), nullptr) << dump(result.definition);
+  }
+}
+
 TEST(FuzzRegressions, DuplicateKeysAreErrors) {
   auto r =
       run_pipeline("groups:\n  - id: g\n    type: attribute_group\n    type: span\n    brief: b\n");

@@ -4,11 +4,14 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <sstream>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 
 namespace coretel::schema {
 namespace {
@@ -294,6 +297,75 @@ std::string_view yaml_kind(const YAML::Node& node) {
   }
 }
 
+namespace {
+
+/// Records where each document starts; ignores everything else.
+class DocumentStarts : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+/// The 1-based number of the first line of `text` that holds more than blanks, a comment, a
+/// document marker or an explicit null (`~`, `null`): nullopt for a text that is an empty
+/// document.
+std::optional<int> first_content_line(std::string_view text) {
+  int number = 1;
+  for (std::size_t at = 0; at <= text.size(); ++number) {
+    std::size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(at, end - at);
+    const std::size_t first = line.find_first_not_of(" \t\r");
+    if (first != std::string_view::npos && line[first] != '#') {
+      std::string_view rest = line.substr(first);
+      const std::size_t last = rest.find_last_not_of(" \t\r");
+      rest = rest.substr(0, last + 1);
+      if (rest != "---" && rest != "..." && rest != "~" && rest != "null" && rest != "Null" &&
+          rest != "NULL") {
+        return number;
+      }
+    }
+    at = end + 1;
+  }
+  return std::nullopt;
+}
+
+/// Where a second YAML document starts in `text`, if there is one. Only a line beginning with
+/// a document marker (`---` or `...`) can start one, so text without such a line is not parsed
+/// here. yaml-cpp's LoadAll is not used: on some malformed input it produces documents without
+/// end (found by the fuzzer); here the parser is asked for two at most.
+std::optional<YAML::Mark> second_document_start(std::string_view text) {
+  bool marker = false;
+  for (std::size_t at = 0; !marker;) {
+    const std::string_view start = text.substr(at, 3);
+    marker = start == "---" || start == "...";
+    at = text.find('\n', at);
+    if (at == std::string_view::npos) break;
+    ++at;
+  }
+  if (!marker) return std::nullopt;
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  DocumentStarts events;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(events); ++i) {
+  }
+  if (events.starts.size() < 2) return std::nullopt;
+  return events.starts[1];
+}
+
+}  // namespace
+
 std::optional<YAML::Node> load_yaml_document(std::string_view text, const std::string& file,
                                              Diagnostics& diagnostics) {
   if (auto bad = find_invalid_character(text)) {
@@ -308,25 +380,31 @@ std::optional<YAML::Node> load_yaml_document(std::string_view text, const std::s
     text.remove_prefix(kByteOrderMark.size());
   }
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.size() > 1) {
+    if (auto second = second_document_start(text)) {
       // serde_yaml (Weaver) refuses these; yaml-cpp's Load would silently drop all but the
       // first document, unknown keys and all.
-      const YAML::Mark mark = documents[1].Mark();
-      diagnostics.error(
-          "DeserializationError",
-          {file, mark.is_null() ? 0 : mark.line + 1, mark.is_null() ? 0 : mark.column + 1}, "",
-          "invalid YAML: more than one document (`---`); a registry file holds "
-          "one document");
+      diagnostics.error("DeserializationError", {file, second->line + 1, second->column + 1}, "",
+                        "invalid YAML: more than one document (`---`); a registry file holds "
+                        "one document");
       return std::nullopt;
     }
-    if (documents.empty()) return YAML::Node();
-    if (auto bad = find_unterminated_quote(documents.front(), text)) {
+    YAML::Node document = YAML::Load(std::string(text));
+    if (document.IsNull()) {
+      if (auto line = first_content_line(text)) {
+        // yaml-cpp returns an empty document for some malformed streams (one starting with
+        // a stray `,`, for instance) instead of an error: the whole file would be ignored.
+        diagnostics.error("DeserializationError", {file, *line, 1}, "",
+                          "invalid YAML: the file has content but no document could be read "
+                          "from it");
+        return std::nullopt;
+      }
+    }
+    if (auto bad = find_unterminated_quote(document, text)) {
       diagnostics.error("DeserializationError", {file, bad->line, bad->column}, "",
                         fmt::format("invalid YAML: {}", bad->message));
       return std::nullopt;
     }
-    return documents.front();
+    return document;
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp's own guard against stack exhaustion; its message is just "bad file".
     diagnostics.error(
