@@ -1,6 +1,7 @@
 // The reader, resolver and policies on small registries written in the test, on the real
 // upstream registries, and through the coretel-schema command line.
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "resolved_writer.h"
 #include "schema_test_support.h"
 #include "stats.h"
+#include "yaml_values.h"
 
 namespace fs = std::filesystem;
 using namespace coretel::schema;
@@ -559,6 +561,31 @@ TEST(CommandLine, StatsJsonKeys) {
     EXPECT_TRUE(stats.contains(key)) << key;
   }
   EXPECT_EQ(stats["metrics"], 541);
+}
+
+TEST(ResolvedWriter, YamlReadsBackWithTheSameTypes) {
+  // Strings that look like other scalars are quoted; a double stays a double (1.0, not 1).
+  Json doc = {{"strings", {"true", "null", "", "1.0", "42", ".inf", "-.Inf", ".nan", "1e+400"}},
+              {"plain", {"plain text", "v1.2.3"}},
+              {"numbers", {1.0, 2.5, -3, 1e-7}},
+              {"flags", {true, false}}};
+  YAML::Node back = YAML::Load(to_yaml(doc));
+  for (std::size_t i = 0; i < doc["strings"].size(); ++i) {
+    const YAML::Node& node = back["strings"][i];
+    EXPECT_EQ(node.Tag(), "!") << doc["strings"][i] << " was not quoted";
+    EXPECT_EQ(node.Scalar(), doc["strings"][i].get<std::string>());
+  }
+  for (std::size_t i = 0; i < doc["plain"].size(); ++i) {
+    EXPECT_EQ(back["plain"][i].Tag(), "?") << doc["plain"][i] << " was quoted needlessly";
+    EXPECT_EQ(back["plain"][i].Scalar(), doc["plain"][i].get<std::string>());
+  }
+  auto reread = [](const YAML::Node& node) { return plain_scalar_to_json(node.Scalar()); };
+  EXPECT_EQ(reread(back["numbers"][0]), Json(1.0));
+  EXPECT_TRUE(reread(back["numbers"][0]).is_number_float());
+  EXPECT_EQ(reread(back["numbers"][1]), Json(2.5));
+  EXPECT_EQ(reread(back["numbers"][2]), Json(-3));
+  EXPECT_EQ(reread(back["numbers"][3]), Json(1e-7));
+  EXPECT_EQ(reread(back["flags"][0]), Json(true));
 }
 
 TEST(CommandLine, ResolveWritesJsonAndYaml) {

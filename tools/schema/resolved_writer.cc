@@ -124,9 +124,10 @@ void emit(YAML::Emitter& e, const Json& j) {
       e << YAML::EndSeq;
       break;
     case Json::value_t::string: {
-      // Quote strings that a reader would take as another type ("true", "1.0", "null", "").
+      // Quote strings that a reader would take as another type ("true", "1.0", "null", "",
+      // ".inf").
       const std::string& s = j.get_ref<const std::string&>();
-      if (plain_scalar_to_json(s) != j) e << YAML::DoubleQuoted;
+      if (!plain_scalar_reads_as_string(s)) e << YAML::DoubleQuoted;
       e << s;
       break;
     }

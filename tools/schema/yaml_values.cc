@@ -265,6 +265,13 @@ Json scalar_to_json(const YAML::Node& node) {
   return plain_scalar_to_json(s);
 }
 
+bool plain_scalar_reads_as_string(const std::string& s) {
+  if (!plain_scalar_to_json(s).is_string()) return false;
+  // Infinities, NaN and out-of-range numbers are kept as strings by plain_scalar_to_json (JSON
+  // has no such numbers), but every YAML 1.2 reader, Weaver's included, reads them as floats.
+  return !parse_float(s) && !is_float_syntax(s);
+}
+
 Json plain_scalar_to_json(const std::string& s) {
   if (is_one_of(s, {"true", "True", "TRUE"})) return true;
   if (is_one_of(s, {"false", "False", "FALSE"})) return false;

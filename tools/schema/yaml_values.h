@@ -52,9 +52,13 @@ SourceLocation location_of(const std::string& file, const YAML::Node& node);
 Json scalar_to_json(const YAML::Node& node);
 
 /// What the plain (unquoted) scalar `text` means per the YAML 1.2 core schema: null, a
-/// boolean, an integer, a finite double, or else the string itself. Writers quote a string for
-/// which this is not the string.
+/// boolean, an integer, a finite double, or else the string itself.
 Json plain_scalar_to_json(const std::string& text);
+
+/// Whether `text`, written as a plain scalar, reads back as that string in YAML 1.2 (so not
+/// null, a boolean, an integer or a float, infinities and NaN included). Writers quote a string
+/// for which this is false.
+bool plain_scalar_reads_as_string(const std::string& text);
 
 /// Limits on converting a YAML tree to JSON.
 inline constexpr int kMaxYamlDepth = 64;
