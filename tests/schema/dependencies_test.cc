@@ -100,13 +100,6 @@ std::size_t errors(const Diagnostics& diagnostics) {
                        [](const Diagnostic& d) { return d.severity == Severity::kError; });
 }
 
-const Diagnostic* find(const Diagnostics& diagnostics, const std::string& id) {
-  for (const Diagnostic& d : diagnostics.all()) {
-    if (d.id == id) return &d;
-  }
-  return nullptr;
-}
-
 std::string fmt_dir(int i) {
   return "r" + std::to_string(i);
 }
@@ -206,7 +199,7 @@ metrics:
   EXPECT_EQ(r.attributes.size(), 2u);  // app.mode + dep.color
   // The glob that matches nothing: a warning at the glob.
   EXPECT_EQ(checked.diagnostics.count("UnmatchedImport"), 1u);
-  const Diagnostic* unmatched = find(checked.diagnostics, "UnmatchedImport");
+  const Diagnostic* unmatched = checked.diagnostics.find("UnmatchedImport");
   ASSERT_NE(unmatched, nullptr);
   EXPECT_EQ(unmatched->severity, Severity::kWarning);
   EXPECT_EQ(unmatched->location.file, "model.yaml");
@@ -232,7 +225,7 @@ TEST(Dependencies, ReferencingAnExcludedAttributeIsAnError) {
   SCOPED_TRACE(listing(checked.diagnostics));
   EXPECT_FALSE(checked.loaded.resolved_ok);
   ASSERT_EQ(checked.diagnostics.count("ExcludedFromDependencyResolution"), 1u);
-  const Diagnostic* d = find(checked.diagnostics, "ExcludedFromDependencyResolution");
+  const Diagnostic* d = checked.diagnostics.find("ExcludedFromDependencyResolution");
   EXPECT_EQ(d->severity, Severity::kError);
   EXPECT_EQ(d->location.file, "model.yaml");
   EXPECT_EQ(d->location.line, 8);
@@ -256,7 +249,7 @@ dependencies:
   auto checked = check_dir(dir.path() / "a", false);
   SCOPED_TRACE(listing(checked.diagnostics));
   ASSERT_EQ(checked.diagnostics.count("CircularDependency"), 1u);
-  const Diagnostic* d = find(checked.diagnostics, "CircularDependency");
+  const Diagnostic* d = checked.diagnostics.find("CircularDependency");
   EXPECT_EQ(d->severity, Severity::kError);
   EXPECT_EQ(d->location.file, "../b/manifest.yaml");
   EXPECT_EQ(d->location.line, 4);
@@ -362,14 +355,14 @@ dependencies:
   auto checked = check_dir(dir.path(), false);
   SCOPED_TRACE(listing(checked.diagnostics));
   ASSERT_EQ(checked.diagnostics.count("DependencyNotLocal"), 2u);
-  const Diagnostic* d = find(checked.diagnostics, "DependencyNotLocal");
+  const Diagnostic* d = checked.diagnostics.find("DependencyNotLocal");
   EXPECT_EQ(d->severity, Severity::kWarning);
   EXPECT_EQ(d->location.file, "manifest.yaml");
   EXPECT_EQ(d->location.line, 4);
   EXPECT_EQ(d->location.column, 20);
   EXPECT_NE(d->message.find("local checkout"), std::string::npos);
   // The reference into the unfetched dependency cannot resolve; the message says why.
-  const Diagnostic* unresolved = find(checked.diagnostics, "UnresolvedAttributeRef");
+  const Diagnostic* unresolved = checked.diagnostics.find("UnresolvedAttributeRef");
   ASSERT_NE(unresolved, nullptr);
   EXPECT_NE(unresolved->message.find("DependencyNotLocal"), std::string::npos);
 }
@@ -385,7 +378,7 @@ dependencies:
   auto checked = check_dir(dir.path(), false);
   SCOPED_TRACE(listing(checked.diagnostics));
   ASSERT_EQ(checked.diagnostics.count("DependencyNotFound"), 1u);
-  const Diagnostic* d = find(checked.diagnostics, "DependencyNotFound");
+  const Diagnostic* d = checked.diagnostics.find("DependencyNotFound");
   EXPECT_EQ(d->severity, Severity::kError);
   EXPECT_EQ(d->location.file, "manifest.yaml");
   EXPECT_EQ(d->location.line, 4);
@@ -410,7 +403,7 @@ TEST(Imports, WrongShapesAreInvalidSemConvSpecAtTheirPlace) {
     dir.write("model.yaml", "file_format: definition/2\n" + c.imports);
     auto checked = check_dir(dir.path(), false);
     SCOPED_TRACE(c.imports + listing(checked.diagnostics));
-    const Diagnostic* d = find(checked.diagnostics, "InvalidSemConvSpec");
+    const Diagnostic* d = checked.diagnostics.find("InvalidSemConvSpec");
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->severity, Severity::kError);
     EXPECT_EQ(d->location.file, "model.yaml");

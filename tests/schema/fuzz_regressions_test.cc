@@ -16,13 +16,6 @@ using coretel::schema::fuzz::run_pipeline;
 
 namespace {
 
-const Diagnostic* find(const Diagnostics& diagnostics, std::string_view id) {
-  for (const Diagnostic& d : diagnostics.all()) {
-    if (d.id == id) return &d;
-  }
-  return nullptr;
-}
-
 /// "id: message" of every diagnostic, for failure messages.
 std::string dump(const Diagnostics& diagnostics) {
   std::string out;
@@ -62,19 +55,19 @@ TEST(FuzzRegressions, InvalidUtf8InABriefIsADeserializationError) {
   auto r = run_pipeline(
       "groups:\n  - id: rutes\n    brief:  ce.\n    attributes:\n      - id: ce\n"
       "        type: string\n        brief: \xff\xff  ");
-  const Diagnostic* d = find(r.definition, "DeserializationError");
+  const Diagnostic* d = r.definition.find("DeserializationError");
   ASSERT_NE(d, nullptr) << dump(r.definition);
   EXPECT_EQ(d->location.line, 7);
   EXPECT_EQ(d->location.column, 16);
   EXPECT_NE(d->message.find("invalid UTF-8 (byte 0xFF)"), std::string::npos) << d->message;
   EXPECT_FALSE(r.definition_read);
-  EXPECT_NE(find(r.manifest, "DeserializationError"), nullptr) << dump(r.manifest);
-  EXPECT_NE(find(r.published, "DeserializationError"), nullptr) << dump(r.published);
+  EXPECT_NE(r.manifest.find("DeserializationError"), nullptr) << dump(r.manifest);
+  EXPECT_NE(r.published.find("DeserializationError"), nullptr) << dump(r.published);
 }
 
 TEST(FuzzRegressions, NulByteIsADeserializationError) {
   auto r = run_pipeline(std::string("groups:\n  - id: g\0\n", 19));
-  const Diagnostic* d = find(r.definition, "DeserializationError");
+  const Diagnostic* d = r.definition.find("DeserializationError");
   ASSERT_NE(d, nullptr) << dump(r.definition);
   EXPECT_EQ(d->location.line, 2);
   EXPECT_NE(d->message.find("U+0000"), std::string::npos) << d->message;
@@ -86,7 +79,7 @@ TEST(FuzzRegressions, EncodedSurrogateAndOverlongFormsAreRejected) {
                            bytes("groups: [{id: \"\xf4\x90\x80\x80\"}]\n"),  // above U+10FFFF
                            bytes("groups: [{id: \"\xe2\x82\"}]\n")}) {       // truncated
     auto r = run_pipeline(text);
-    EXPECT_NE(find(r.definition, "DeserializationError"), nullptr) << dump(r.definition);
+    EXPECT_NE(r.definition.find("DeserializationError"), nullptr) << dump(r.definition);
   }
 }
 
@@ -96,7 +89,7 @@ TEST(FuzzRegressions, EscapedControlCharactersStayAllowed) {
       "groups:\n  - id: g\n    type: attribute_group\n    brief: \"nul \\0, bell \\a, \\u00e9\"\n"
       "    attributes: [{id: a.b, type: string, brief: \"\\x01\", stability: stable, "
       "examples: [\"\\t\"]}]\n");
-  EXPECT_EQ(find(r.definition, "DeserializationError"), nullptr) << dump(r.definition);
+  EXPECT_EQ(r.definition.find("DeserializationError"), nullptr) << dump(r.definition);
   EXPECT_TRUE(r.definition_read);
 }
 
@@ -108,13 +101,13 @@ TEST(FuzzRegressions, PublishedRegistryEntriesThatAreNotMaps) {
   auto r = run_pipeline(
       "file_format: resolved/2.0\nattribute_catalog: [1]\nregistry: {attributes: [0]}\n");
   EXPECT_FALSE(r.published_read);
-  const Diagnostic* d = find(r.published, "InvalidFileFormat");
+  const Diagnostic* d = r.published.find("InvalidFileFormat");
   ASSERT_NE(d, nullptr) << dump(r.published);
   EXPECT_NE(d->message.find("attribute_catalog[0] is not a map"), std::string::npos);
 
   r = run_pipeline("file_format: resolved/2.0\nattribute_catalog: []\nregistry: {entities: [x]}\n");
   EXPECT_FALSE(r.published_read);
-  ASSERT_NE(find(r.published, "InvalidFileFormat"), nullptr) << dump(r.published);
+  ASSERT_NE(r.published.find("InvalidFileFormat"), nullptr) << dump(r.published);
 }
 
 // ------------------------------------------------------------------ deep and huge structures
@@ -134,6 +127,18 @@ std::string reverse_extends_chain(int n) {
   return text;
 }
 
+/// Reads `text` (a registry file with a long extends or ref_group chain) and resolves it on a
+/// 1 MiB stack; the reading and resolving must end without an error.
+ResolvedRegistry resolve_chain_on_a_small_stack(const std::string& text) {
+  RegistryDefinition registry;
+  Diagnostics diagnostics;
+  EXPECT_TRUE(read_definition_file(text, "chain.yaml", registry, diagnostics));
+  ResolvedRegistry resolved;
+  run_with_stack(kSmallStack, [&] { resolved = resolve(registry, diagnostics); });
+  EXPECT_FALSE(diagnostics.failed()) << dump(diagnostics);
+  return resolved;
+}
+
 // Found by hand: the resolver's attributes_of() recursed once per `extends` level, so a long
 // chain overflowed the stack. It is iterative now: the chain resolves completely, in 1 MiB of
 // stack.
@@ -143,12 +148,7 @@ TEST(FuzzRegressions, TenThousandGroupExtendsChainResolves) {
   text +=
       "  - id: s\n    type: span\n    span_kind: client\n    stability: development\n"
       "    brief: b\n    extends: g0\n";
-  RegistryDefinition registry;
-  Diagnostics diagnostics;
-  ASSERT_TRUE(read_definition_file(text, "chain.yaml", registry, diagnostics));
-  ResolvedRegistry resolved;
-  run_with_stack(kSmallStack, [&] { resolved = resolve(registry, diagnostics); });
-  EXPECT_FALSE(diagnostics.failed()) << dump(diagnostics);
+  ResolvedRegistry resolved = resolve_chain_on_a_small_stack(text);
   ASSERT_EQ(resolved.spans.size(), 1u);
   ASSERT_EQ(resolved.spans[0].attributes.size(), 1u);
   EXPECT_EQ(resolved.catalog[resolved.spans[0].attributes[0].base].key, "a.b");
@@ -167,12 +167,7 @@ TEST(FuzzRegressions, TenThousandGroupRefGroupChainResolves) {
   text +=
       "spans:\n  - type: s\n    kind: client\n    brief: b\n    stability: development\n"
       "    requirement_level: recommended\n    attributes: [{ref_group: grp0}]\n";
-  RegistryDefinition registry;
-  Diagnostics diagnostics;
-  ASSERT_TRUE(read_definition_file(text, "chain.yaml", registry, diagnostics));
-  ResolvedRegistry resolved;
-  run_with_stack(kSmallStack, [&] { resolved = resolve(registry, diagnostics); });
-  EXPECT_FALSE(diagnostics.failed()) << dump(diagnostics);
+  ResolvedRegistry resolved = resolve_chain_on_a_small_stack(text);
   ASSERT_EQ(resolved.spans.size(), 1u);
   EXPECT_EQ(resolved.spans[0].attributes.size(), 1u);
 }
@@ -198,7 +193,7 @@ TEST(FuzzRegressions, QuadraticExtendsChainStopsAtTheUseLimit) {
     if (i > 0) text += "    extends: s" + std::to_string(i - 1) + "\n";
   }
   auto r = run_pipeline(text);
-  const Diagnostic* d = find(r.definition, "coretel_resolution_too_large");
+  const Diagnostic* d = r.definition.find("coretel_resolution_too_large");
   ASSERT_NE(d, nullptr) << dump(r.definition);
   EXPECT_EQ(r.definition.count("coretel_resolution_too_large"), 1u);
   EXPECT_EQ(d->severity, Severity::kError);
@@ -208,7 +203,7 @@ TEST(FuzzRegressions, QuadraticExtendsChainStopsAtTheUseLimit) {
 // is wrong.
 TEST(FuzzRegressions, DeepNestingIsADeserializationErrorThatSaysSo) {
   auto r = run_pipeline("groups: " + std::string(100000, '[') + std::string(100000, ']') + "\n");
-  const Diagnostic* d = find(r.definition, "DeserializationError");
+  const Diagnostic* d = r.definition.find("DeserializationError");
   ASSERT_NE(d, nullptr) << dump(r.definition);
   EXPECT_NE(d->message.find("levels deep"), std::string::npos) << d->message;
 }
@@ -221,7 +216,7 @@ TEST(FuzzRegressions, VeryLongAttributeKeyIsCheckedWithoutRecursion) {
       "groups:\n  - id: g\n    type: attribute_group\n    brief: b\n"
       "    attributes: [{id: " +
       key + "-, type: int, brief: x, stability: stable}]\n");
-  const Diagnostic* d = find(r.definition, "naming_convention_attribute_name");
+  const Diagnostic* d = r.definition.find("naming_convention_attribute_name");
   ASSERT_NE(d, nullptr) << dump(r.definition);
   EXPECT_EQ(d->subject, key + "-");
 }
@@ -239,11 +234,11 @@ TEST(FuzzRegressions, AliasBombInAnnotationsIsBounded) {
     text += "]\n";
   }
   auto r = run_pipeline(text);
-  const Diagnostic* d = find(r.definition, "InvalidSemConvSpec");
+  const Diagnostic* d = r.definition.find("InvalidSemConvSpec");
   ASSERT_NE(d, nullptr) << dump(r.definition);
   EXPECT_NE(d->message.find("expands (through aliases) to more than"), std::string::npos)
       << d->message;
-  EXPECT_NE(find(r.published, "DeserializationError"), nullptr) << dump(r.published);
+  EXPECT_NE(r.published.find("DeserializationError"), nullptr) << dump(r.published);
 }
 
 // ------------------------------------------------------------------ odd but well-formed YAML
@@ -301,7 +296,7 @@ TEST(FuzzRegressions, MalformedStreamsDoNotYieldDocumentsWithoutEnd) {
                            "---\n" + std::string(kEndlessDocuments)}) {
     auto result = run_pipeline(text);
     EXPECT_FALSE(result.definition_read);
-    EXPECT_NE(find(result.definition, "DeserializationError"), nullptr) << dump(result.definition);
+    EXPECT_NE(result.definition.find("DeserializationError"), nullptr) << dump(result.definition);
   }
 }
 
@@ -309,7 +304,7 @@ TEST(FuzzRegressions, DuplicateKeysAreErrors) {
   auto r =
       run_pipeline("groups:\n  - id: g\n    type: attribute_group\n    type: span\n    brief: b\n");
   EXPECT_FALSE(r.definition_read);
-  const Diagnostic* d = find(r.definition, "InvalidSemConvSpec");
+  const Diagnostic* d = r.definition.find("InvalidSemConvSpec");
   ASSERT_NE(d, nullptr) << dump(r.definition);
   EXPECT_EQ(d->message, "duplicate field `type`");
   EXPECT_EQ(d->location.line, 4);
@@ -321,7 +316,7 @@ TEST(FuzzRegressions, DuplicateKeysAreErrors) {
   r = run_pipeline(
       "groups:\n  - id: g\n    type: attribute_group\n    brief: b\n"
       "    annotations: {a: 1, a: 2}\n");
-  d = find(r.definition, "InvalidSemConvSpec");
+  d = r.definition.find("InvalidSemConvSpec");
   ASSERT_NE(d, nullptr) << dump(r.definition);
   EXPECT_EQ(d->message, "`annotations` has the key `a` twice");
 }

@@ -26,13 +26,6 @@ namespace {
 
 const fs::path kData = fs::path(CORETEL_SHARED_DATA);
 
-const Diagnostic* find(const Diagnostics& diagnostics, std::string_view id) {
-  for (const Diagnostic& d : diagnostics.all()) {
-    if (d.id == id) return &d;
-  }
-  return nullptr;
-}
-
 const char* kAttributes = R"(groups:
   - id: registry.shop
     type: attribute_group
@@ -60,7 +53,7 @@ const char* kAttributes = R"(groups:
 
 TEST(Reader, BrokenYamlNamesFileLineAndColumn) {
   auto c = check_files({{"bad.yaml", "groups:\n  - id: a\n    brief: [unclosed\n"}});
-  const Diagnostic* d = find(c.diagnostics, "DeserializationError");
+  const Diagnostic* d = c.diagnostics.find("DeserializationError");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->location.file, "bad.yaml");
   EXPECT_GT(d->location.line, 0);
@@ -74,7 +67,7 @@ TEST(Reader, MoreThanOneDocumentIsAnErrorNotASilentTruncation) {
                          "groups:\n  - id: registry.a\n    type: attribute_group\n"
                          "    brief: A.\n    attributes: []\n---\ngroups:\n  - id: b\n"
                          "    colour: red\n"}});
-  const Diagnostic* d = find(c.diagnostics, "DeserializationError");
+  const Diagnostic* d = c.diagnostics.find("DeserializationError");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->location.file, "two.yaml");
   EXPECT_EQ(d->location.line, 6);  // the `---` that starts the second document
@@ -88,7 +81,7 @@ TEST(Reader, AnUnterminatedQuoteIsAnErrorNotTheRestOfTheFile) {
     auto c = check_files({{"q.yaml", std::string("groups:\n  - id: registry.a\n    type: "
                                                  "attribute_group\n    brief: ") +
                                          quote + "x\n    attributes: []\n"}});
-    const Diagnostic* d = find(c.diagnostics, "DeserializationError");
+    const Diagnostic* d = c.diagnostics.find("DeserializationError");
     ASSERT_NE(d, nullptr) << quote;
     EXPECT_EQ(d->location.line, 4);
     EXPECT_EQ(d->location.column, 12);
@@ -98,7 +91,7 @@ TEST(Reader, AnUnterminatedQuoteIsAnErrorNotTheRestOfTheFile) {
   auto ok = check_files({{"q.yaml",
                           "groups:\n  - id: registry.a\n    type: attribute_group\n"
                           "    brief: 'it''s'\n    note: \"a \\\" b\"\n    attributes: []\n"}});
-  EXPECT_EQ(find(ok.diagnostics, "DeserializationError"), nullptr)
+  EXPECT_EQ(ok.diagnostics.find("DeserializationError"), nullptr)
       << format_json(ok.diagnostics.all());
 }
 
@@ -110,11 +103,11 @@ TEST(Reader, AByteOrderMarkIsSkippedByTheQuoteCheck) {
                         "    brief: B.\n    attributes:\n      - id: b.c\n"
                         "        type: string\n        brief: C.\n"
                         "        stability: development\n        examples: ['a', \"b\"]\n"}});
-  EXPECT_EQ(find(valid.diagnostics, "DeserializationError"), nullptr)
+  EXPECT_EQ(valid.diagnostics.find("DeserializationError"), nullptr)
       << format_json(valid.diagnostics.all());
   auto broken = check_files({{"b.yaml", bom + "groups:\n  - id: registry.b\n    type: "
                                               "attribute_group\n    brief: \"B never closed\n"}});
-  const Diagnostic* d = find(broken.diagnostics, "DeserializationError");
+  const Diagnostic* d = broken.diagnostics.find("DeserializationError");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->location.line, 4);
 }
@@ -127,7 +120,7 @@ TEST(Reader, PublishedRegistriesGetTheSameYamlChecks) {
   dir.write("resolved.yaml",
             "file_format: resolved/2.0\nattribute_catalog: []\nregistry: {}\n---\nx: 1\n");
   auto c = check_dir(dir.path(), false);
-  const Diagnostic* d = find(c.diagnostics, "DeserializationError");
+  const Diagnostic* d = c.diagnostics.find("DeserializationError");
   ASSERT_NE(d, nullptr) << format_json(c.diagnostics.all());
   EXPECT_EQ(d->location.file, "resolved.yaml");
   EXPECT_NE(d->message.find("more than one document"), std::string::npos) << d->message;
@@ -160,7 +153,7 @@ TEST(Reader, WrongTypeIsAnError) {
   auto c = check_files({{"a.yaml",
                          "groups:\n  - id: g\n    type: attribute_group\n    brief: "
                          "[not, a, string]\n    attributes: []\n"}});
-  const Diagnostic* d = find(c.diagnostics, "InvalidSemConvSpec");
+  const Diagnostic* d = c.diagnostics.find("InvalidSemConvSpec");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->message, "`brief` must be a string, found a list");
   EXPECT_EQ(d->location.line, 4);
@@ -172,7 +165,7 @@ TEST(Reader, WrongTypeIsAnError) {
                          "    attributes:\n      - id: b.c\n        type: strin\n"
                          "        brief: C.\n        stability: development\n"}});
   ASSERT_EQ(t.diagnostics.count("InvalidSemConvSpec"), 1u) << format_json(t.diagnostics.all());
-  EXPECT_EQ(find(t.diagnostics, "InvalidSemConvSpec")->message, "unknown attribute type `strin`");
+  EXPECT_EQ(t.diagnostics.find("InvalidSemConvSpec")->message, "unknown attribute type `strin`");
 }
 
 TEST(Reader, AliasBombAndDeepNestingAreRejectedNotExpanded) {
@@ -261,7 +254,7 @@ TEST(Resolver, MissingRefAndExtendsCyclesAreDiagnosedNotLooped) {
   EXPECT_EQ(c.diagnostics.count("UnresolvedAttributeRef"), 1u);
   EXPECT_GE(c.diagnostics.count("CircularExtends"), 1u);
   EXPECT_EQ(c.diagnostics.count("UnresolvedExtendsRef"), 1u);
-  const Diagnostic* ref = find(c.diagnostics, "UnresolvedAttributeRef");
+  const Diagnostic* ref = c.diagnostics.find("UnresolvedAttributeRef");
   ASSERT_NE(ref, nullptr);
   EXPECT_EQ(ref->subject, "a/no.such.attribute");
   EXPECT_EQ(ref->location.line, 7);

@@ -277,7 +277,13 @@ class Rules {
   void measurements(const MetricSet& set) {
     for (const AttributeRef& ref : set.measurement_attributes) {
       const CatalogAttribute& a = r_.attribute(ref);
-      if (!a.type.is_enum()) continue;  // reported by the resolver
+      if (!a.type.is_enum()) {
+        d_.error("coretel_metric_set_measurement_not_enum", set.location, a.key,
+                 fmt::format("measurement attribute `{}` of metric set `{}` must be an enum "
+                             "(its values bound the set's cardinality)",
+                             a.key, set.name));
+        continue;
+      }
       bool strings = !a.type.members.empty() &&
                      std::all_of(a.type.members.begin(), a.type.members.end(),
                                  [](const EnumMember& m) { return m.value.is_string(); });

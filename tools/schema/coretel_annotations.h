@@ -11,9 +11,8 @@
 //                                            coretel::Counter is uint64_t or double)
 //   coretel_metric_set_field_collision       two members of one set have the same C++ member
 //                                            name (generate_cpp.h: metric_set_field_name)
-//   coretel_metric_set_measurement_not_enum  a measurement attribute is an enum without members
-//                                            or with non-string values (the resolver reports
-//                                            non-enum ones under the same id)
+//   coretel_metric_set_measurement_not_enum  a measurement attribute is not an enum, or is one
+//                                            without members or with non-string values
 //   coretel_annotation_unused                (warning) a per-metric key on a metric that is in
 //                                            no metric set: nothing reads it
 // `code_generation: {metric_value_type: int|double}` (semantic conventions' annotation) is

@@ -37,6 +37,13 @@ void Diagnostics::treat_warnings_as_errors() noexcept {
   for (Diagnostic& d : diagnostics_) d.severity = Severity::kError;
 }
 
+const Diagnostic* Diagnostics::find(std::string_view id) const noexcept {
+  for (const Diagnostic& d : diagnostics_) {
+    if (d.id == id) return &d;
+  }
+  return nullptr;
+}
+
 std::size_t Diagnostics::count(std::string_view id) const noexcept {
   return static_cast<std::size_t>(std::count_if(diagnostics_.begin(), diagnostics_.end(),
                                                 [id](const Diagnostic& d) { return d.id == id; }));

@@ -49,6 +49,8 @@ class Diagnostics {
   /// Makes every warning an error (Weaver's `--future`: warnings are reported, and fail, as
   /// errors).
   void treat_warnings_as_errors() noexcept;
+  /// The first diagnostic with this id, or nullptr.
+  const Diagnostic* find(std::string_view id) const noexcept;
   /// How many diagnostics carry this id.
   std::size_t count(std::string_view id) const noexcept;
 

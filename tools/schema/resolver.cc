@@ -726,15 +726,6 @@ class Resolver {
           (is_measurement(out_.catalog[ref.base]) ? set.measurement_attributes : set.attributes)
               .push_back(ref);
         }
-        for (const AttributeRef& ref : set.measurement_attributes) {
-          const CatalogAttribute& a = out_.catalog[ref.base];
-          if (!a.type.is_enum()) {
-            d_.error("coretel_metric_set_measurement_not_enum", m.location, a.key,
-                     fmt::format("measurement attribute `{}` of metric set `{}` must be an enum "
-                                 "(its values bound the set's cardinality)",
-                                 a.key, name));
-          }
-        }
         out_.metric_sets.push_back(std::move(set));
       } else {
         MetricSet& set = out_.metric_sets[it->second];
