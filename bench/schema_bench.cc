@@ -1,7 +1,8 @@
 // The schema tool on the whole upstream semantic-conventions registry
-// (../shared/data/semconv/model: 250 files, 943 attributes, 541 metrics): reading + validation
-// + resolution (what `resolve` needs), the full `check` (policies too), and C++ generation.
-// Target (issue 3): check + resolve under 2 s on the CI machine. Not a hot path: ms per run.
+// (<CORETEL_CONFORMANCE_DATA>/semconv/model: 250 files, 943 attributes, 541 metrics): reading +
+// validation + resolution (what `resolve` needs), the full `check` (policies too), and C++
+// generation. Target (issue 3): check + resolve under 2 s on the CI machine. Not a hot path: ms per
+// run.
 #include <benchmark/benchmark.h>
 
 #include <filesystem>
@@ -12,7 +13,7 @@
 
 namespace {
 
-const std::filesystem::path kUpstream = CORETEL_SHARED_DATA "/semconv/model";
+const std::filesystem::path kUpstream = CORETEL_CONFORMANCE_DATA "/semconv/model";
 
 void BM_schema_resolve_upstream(benchmark::State& state) {
   for (auto _ : state) {

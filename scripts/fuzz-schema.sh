@@ -2,9 +2,10 @@
 # Fuzzes the schema tool's registry reader for a bounded time (tools/schema/fuzz/):
 #   1. configures build-fuzz/ with clang++-14 and CORETEL_BUILD_FUZZERS=ON, builds only
 #      registry_reader_fuzzer (libFuzzer + AddressSanitizer + UndefinedBehaviorSanitizer),
-#   2. seeds build-fuzz/corpus/ with the hand-written seeds in tools/schema/fuzz/seeds/, every
-#      *.yaml of ../shared/data/weaver-cases and a sample of ../shared/data/semconv/model
-#      (copied, never committed; inputs the fuzzer found in earlier runs are kept),
+#   2. seeds build-fuzz/corpus/ with the hand-written seeds in tools/schema/fuzz/seeds/ and, when
+#      CORETEL_CONFORMANCE_DATA names the conformance data (README: Conformance tests), every
+#      *.yaml of its weaver-cases/ and a sample of its semconv/model/ (copied, never committed;
+#      inputs the fuzzer found in earlier runs are kept),
 #   3. runs one fuzzing worker for SECONDS with tools/schema/fuzz/registry.dict.
 # Exits non-zero on any finding (crash, sanitizer report, leak, timeout, out-of-memory) and
 # prints the reproducer's path and how to replay it.
@@ -21,12 +22,12 @@ case "$seconds" in
 esac
 jobs="${JOBS:-$(nproc)}"
 build=build-fuzz
-data=../shared/data
+data="${CORETEL_CONFORMANCE_DATA:-}"
 fuzzer="$build/bin/registry_reader_fuzzer"
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++-14 -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCORETEL_BUILD_FUZZERS=ON -DCORETEL_BUILD_TESTS=OFF -DCORETEL_BUILD_EXAMPLES=OFF \
-  -DCORETEL_BUILD_BENCHMARKS=OFF -DCORETEL_SANITIZE= >/dev/null
+  -DCORETEL_BUILD_BENCHMARKS=OFF -DCORETEL_SANITIZE= -DCORETEL_WERROR=ON >/dev/null
 cmake --build "$build" --target registry_reader_fuzzer -j "$jobs"
 
 # Seeds are named by content hash, as libFuzzer names the inputs it adds.
@@ -34,17 +35,16 @@ corpus="$build/corpus"
 mkdir -p "$corpus"
 add_seed() { cp "$1" "$corpus/$(sha1sum "$1" | cut -d' ' -f1)"; }
 for f in tools/schema/fuzz/seeds/*.yaml; do add_seed "$f"; done
-if [ -d "$data/weaver-cases" ]; then
+if [ -n "$data" ]; then
+  for d in "$data/weaver-cases" "$data/semconv/model"; do
+    [ -d "$d" ] || { echo "fuzz-schema: CORETEL_CONFORMANCE_DATA=$data has no $d" >&2; exit 1; }
+  done
   while IFS= read -r f; do add_seed "$f"; done < <(find "$data/weaver-cases" -name '*.yaml' | sort)
-else
-  echo "fuzz-schema: $data/weaver-cases not found; seeding without it" >&2
-fi
-if [ -d "$data/semconv/model" ]; then
   # Every fourth file under 64 KiB (the fuzzer's -max_len): all the syntax, a quarter the time.
   while IFS= read -r f; do add_seed "$f"; done < <(
     find "$data/semconv/model" -name '*.yaml' -size -64k | sort | awk 'NR % 4 == 1')
 else
-  echo "fuzz-schema: $data/semconv/model not found; seeding without it" >&2
+  echo "fuzz-schema: CORETEL_CONFORMANCE_DATA not set; seeding with tools/schema/fuzz/seeds only"
 fi
 
 artifacts="$build/artifacts"

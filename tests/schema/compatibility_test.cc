@@ -1,6 +1,6 @@
 // check_compatibility (tools/schema/compatibility.h): the semantic-conventions
 // backward-compatibility rules (`compatibility_*`), one test per item kind over small v2
-// registries, plus Weaver's own v2_check_baseline pair.
+// registries (Weaver's own v2_check_baseline pair: tests/conformance/weaver_baseline_test.cc).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -10,7 +10,6 @@
 #include "registry_pair_support.h"
 
 using namespace coretel::schema;
-using coretel::schema::pair_testing::baseline_case;
 using coretel::schema::pair_testing::resolve_dir;
 using coretel::schema::pair_testing::resolve_yaml;
 
@@ -709,31 +708,5 @@ metrics:
 }
 
 // ------------------------------------------------------------------------------ Weaver's pair
-
-TEST(Compatibility, WeaverV2CheckBaseline) {
-  ResolvedRegistry base = resolve_dir(baseline_case("base"));
-  ResolvedRegistry next = resolve_dir(baseline_case("next"));
-  Diagnostics diagnostics;
-  check_compatibility(base, next, diagnostics);
-  ASSERT_EQ(diagnostics.all().size(), 1u);
-  const Diagnostic& d = diagnostics.all()[0];
-  EXPECT_EQ(d.id, "compatibility_metric_changed_attributes");
-  EXPECT_EQ(d.severity, Severity::kError);
-  EXPECT_EQ(d.subject, "my.metric");
-  // Word for word the finding INDEX.yaml records for this case.
-  EXPECT_EQ(d.message,
-            "Metric 'my.metric' cannot change required/recommended attributes (missing my.attr)");
-  EXPECT_EQ(d.location.file, "test.yaml");
-  EXPECT_EQ(d.location.line, 35);  // `- name: my.metric` in next/test.yaml
-
-  EXPECT_TRUE(findings(next, next).empty());
-  EXPECT_TRUE(findings(base, base).empty());
-  // The other way round, the stable metric gains a recommended attribute.
-  EXPECT_EQ(findings(next, base),
-            (std::vector<std::string>{
-                "compatibility_metric_added_attributes | my.metric | Metric 'my.metric' cannot "
-                "change required/recommended attributes (added my.attr)",
-            }));
-}
 
 }  // namespace

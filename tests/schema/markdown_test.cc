@@ -1,6 +1,6 @@
 // Markdown generator (tools/schema/generate_markdown.h): exact table rows over a small registry
-// written by the test, the write-only-when-changed rule, the whole upstream registry, and the
-// `coretel-schema generate markdown` command.
+// written by the test and the write-only-when-changed rule (the whole upstream registry and the
+// command line: tests/conformance/upstream_registry_test.cc).
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -308,94 +308,6 @@ TEST(Markdown, ReportsAnUnwritableFolder) {
   std::string error;
   EXPECT_FALSE(generate_markdown(ResolvedRegistry{}, dir.path() / "file", error));
   EXPECT_FALSE(error.empty());
-}
-
-// ------------------------------------------------------------------ the upstream registry
-
-const fs::path kModel = fs::path(CORETEL_SHARED_DATA) / "semconv" / "model";
-
-TEST(Markdown, WholeUpstreamRegistry) {
-  Diagnostics diagnostics;
-  LoadedRegistry loaded = load_registry(kModel, diagnostics, CheckOptions{false});
-  ASSERT_TRUE(loaded.resolved_ok);
-  const ResolvedRegistry& r = loaded.resolved;
-
-  // One page per root namespace of everything the registry documents. v1 spans and
-  // refinements are named by group ids (`span.http.client`, `metric.hw.enclosure.status`), whose
-  // kind prefix does not count.
-  std::set<std::string> namespaces;
-  auto root = [](std::string name) { return name.substr(0, name.find('.')); };
-  auto root_of_id = [&](const std::string& id, const std::string& prefix) {
-    return root(id.rfind(prefix, 0) == 0 ? id.substr(prefix.size()) : id);
-  };
-  for (std::size_t index : r.attributes) namespaces.insert(root(r.catalog[index].key));
-  for (const auto* list : {&r.metrics, &r.events, &r.entities, &r.attribute_groups}) {
-    for (const Signal& s : *list) namespaces.insert(root(s.name));
-  }
-  for (const Signal& s : r.spans) namespaces.insert(root_of_id(s.name, "span."));
-  for (const auto& [list, prefix] :
-       {std::pair{&r.metric_refinements, "metric."}, std::pair{&r.span_refinements, "span."},
-        std::pair{&r.event_refinements, "event."}, std::pair{&r.entity_refinements, "entity."}}) {
-    for (const Signal& s : *list) namespaces.insert(root_of_id(s.group_id, prefix));
-  }
-  EXPECT_EQ(namespaces.count("span"), 0u);
-  EXPECT_EQ(namespaces.count("metric"), 0u);
-
-  TempDir out;
-  std::string error;
-  ASSERT_TRUE(generate_markdown(r, out.path(), error)) << error;
-  std::set<std::string> files = files_in(out.path());
-  EXPECT_EQ(files.size(), namespaces.size() + 1);
-  EXPECT_GT(files.size(), 50u);
-  for (const std::string& ns : namespaces) EXPECT_EQ(files.count(ns + ".md"), 1u) << ns;
-
-  std::string http = read(out.path() / "http.md");
-  EXPECT_NE(http.find("| `http.request.method` | enum: `CONNECT`, "), std::string::npos);
-  EXPECT_NE(http.find("| `http.server.request.duration` | histogram | `s` |"), std::string::npos);
-  EXPECT_NE(http.find("| `span.http.client` | client |"), std::string::npos);
-  std::string index = read(out.path() / "README.md");
-  EXPECT_NE(index.find("- Schema URL: `https://opentelemetry.io/schemas/"), std::string::npos);
-  EXPECT_NE(index.find("| [http](http.md) |"), std::string::npos);
-  EXPECT_NE(index.find("| Attributes | " + std::to_string(r.attributes.size()) + " |"),
-            std::string::npos);
-
-  // Every table row has as many cells as its header: no stray `|` or newline split a row.
-  for (const std::string& f : files) {
-    std::istringstream in(read(out.path() / f));
-    std::size_t columns = 0;
-    for (std::string line; std::getline(in, line);) {
-      if (line.rfind("|", 0) != 0) {
-        columns = 0;
-        continue;
-      }
-      std::size_t cells = 0;
-      for (std::size_t i = 0; i < line.size(); ++i) {
-        if (line[i] == '\\') {
-          ++i;
-        } else if (line[i] == '|') {
-          ++cells;
-        }
-      }
-      if (columns == 0) columns = cells;
-      EXPECT_EQ(cells, columns) << f << ": " << line;
-    }
-  }
-
-  // A second run over the same output changes nothing.
-  std::string before = read(out.path() / "http.md");
-  ASSERT_TRUE(generate_markdown(r, out.path(), error)) << error;
-  EXPECT_EQ(read(out.path() / "http.md"), before);
-}
-
-TEST(Markdown, Cli) {
-  TempDir out;
-  std::string output;
-  int code = run_schema_tool(
-      "generate markdown " + kModel.string() + " -o " + (out.path() / "md").string(), output);
-  ASSERT_EQ(code, 0) << output;
-  EXPECT_TRUE(fs::exists(out.path() / "md" / "README.md"));
-  EXPECT_TRUE(fs::exists(out.path() / "md" / "http.md"));
-  EXPECT_NE(read(out.path() / "md" / "http.md").find("`http.request.method`"), std::string::npos);
 }
 
 }  // namespace

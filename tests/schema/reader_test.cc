@@ -1,5 +1,5 @@
-// The reader, resolver and policies on small registries written in the test, on the real
-// upstream registries, and through the coretel-schema command line.
+// The reader, resolver and policies on small registries written in the test, and through the
+// coretel-schema command line (the real upstream registries: tests/conformance).
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
@@ -23,8 +23,6 @@ using coretel::schema::testing::run_schema_tool;
 using coretel::schema::testing::TempDir;
 
 namespace {
-
-const fs::path kData = fs::path(CORETEL_SHARED_DATA);
 
 const char* kAttributes = R"(groups:
   - id: registry.shop
@@ -260,30 +258,6 @@ TEST(Resolver, MissingRefAndExtendsCyclesAreDiagnosedNotLooped) {
   EXPECT_EQ(ref->location.line, 7);
 }
 
-TEST(Resolver, RefinementsDeepMergeAnnotationsAndKeepInheritedLevels) {
-  fs::path file = kData /
-                  "weaver-cases/weaver/crates/weaver_resolver/data/"
-                  "registry-test-v2-4-refinements/registry";
-  auto c = check_dir(file, false);
-  ASSERT_TRUE(c.loaded.resolved_ok);
-  const ResolvedRegistry& r = c.loaded.resolved;
-  ASSERT_EQ(r.metric_refinements.size(), 1u);
-  const Signal& refined = r.metric_refinements[0];
-  EXPECT_EQ(refined.refines, "base.metric");
-  EXPECT_EQ(refined.brief, "Refined metric");
-  EXPECT_EQ(refined.annotations["config"],
-            Json::parse(R"({"enabled":true,"mode":"slow","nested":{"a":1,"b":99,"c":3},)"
-                        R"("timeout":500})"));
-  for (const AttributeRef& ref : refined.attributes) {
-    if (r.attribute(ref).key == "test.attr") {
-      EXPECT_EQ(ref.requirement_level.level, "conditionally_required");
-      EXPECT_EQ(r.attribute(ref).examples, Json::array({42}));
-    }
-  }
-  ASSERT_EQ(r.entity_refinements.size(), 1u);
-  EXPECT_EQ(r.entity_refinements[0].attributes.size(), 3u);
-}
-
 // ------------------------------------------------------------------ metric sets
 
 const char* kMetricSet = R"(file_format: definition/2
@@ -427,72 +401,6 @@ TEST(Policies, PolicyExceptionsSuppressAFinding) {
 
 // ------------------------------------------------------------------ real registries
 
-TEST(Upstream, SemanticConventionsCheckWithNoErrorsAndCount) {
-  auto c = check_dir(kData / "semconv/model");
-  std::string errors;
-  for (const Diagnostic& d : c.diagnostics.all()) {
-    if (d.severity == Severity::kError) errors += format_text(d) + "\n";
-  }
-  EXPECT_EQ(errors, "");
-  ASSERT_TRUE(c.loaded.resolved_ok);
-  Json stats = registry_stats(c.loaded.definition, c.loaded.resolved);
-  EXPECT_EQ(stats["attributes"], 943);
-  EXPECT_EQ(stats["metrics"], 541);
-  EXPECT_EQ(stats["events"], 32);
-  EXPECT_EQ(stats["spans"], 78);
-  EXPECT_EQ(stats["entities"], 64);
-  EXPECT_EQ(stats["attribute_groups"], 229);
-  EXPECT_EQ(stats["deprecated_attributes"], 207);
-  EXPECT_EQ(stats["deprecated_metrics"], 97);
-  EXPECT_EQ(stats["metric_refinements"], 21);
-  EXPECT_EQ(stats["span_refinements"], 35);
-}
-
-TEST(Upstream, ResolvedOutputRoundTripsAsAPublishedRegistry) {
-  auto c = check_dir(kData / "semconv/model", false);
-  ASSERT_TRUE(c.loaded.resolved_ok);
-  Json resolved = to_resolved_json(c.loaded.resolved);
-  EXPECT_EQ(resolved["file_format"], "resolved/2.0");
-  for (const Json& m : resolved["registry"]["metrics"]) {
-    for (const Json& a : m["attributes"]) {
-      ASSERT_LT(a["base"].get<std::size_t>(), resolved["attribute_catalog"].size());
-    }
-  }
-  TempDir published;
-  published.write("manifest.yaml",
-                  "file_format: manifest/2.0\nschema_url: https://example.com/schemas/1.0.0\n"
-                  "resolved_registry_uri: resolved.yaml\n");
-  published.write("resolved.yaml", to_yaml(resolved));
-  auto again = check_dir(published.path(), false);
-  ASSERT_TRUE(again.loaded.resolved_ok) << format_json(again.diagnostics.all());
-  Json a = registry_stats(c.loaded.definition, c.loaded.resolved);
-  Json b = registry_stats(again.loaded.definition, again.loaded.resolved);
-  for (const char* key : {"attributes", "metrics", "events", "spans", "entities",
-                          "deprecated_attributes", "deprecated_metrics"}) {
-    EXPECT_EQ(a[key], b[key]) << key;
-  }
-  // Per-signal overrides survive: the catalog read back holds the same variants (in another
-  // order: the catalog is in resolution order).
-  auto variants = [](const Json& catalog) {
-    std::multiset<std::string> out;
-    for (const Json& a : catalog) out.insert(a.dump());
-    return out;
-  };
-  auto written = variants(resolved["attribute_catalog"]);
-  auto read_back = variants(to_resolved_json(again.loaded.resolved)["attribute_catalog"]);
-  // Three variants of the 1,222 are used by no signal (only by v1 attribute groups, which
-  // resolved/2.0 does not list), so a reader cannot see them.
-  std::vector<std::string> lost;
-  std::set_difference(written.begin(), written.end(), read_back.begin(), read_back.end(),
-                      std::back_inserter(lost));
-  EXPECT_EQ(lost.size(), 3u);
-  EXPECT_TRUE(std::includes(written.begin(), written.end(), read_back.begin(), read_back.end()))
-      << "the published registry read back holds a variant that was not written";
-  Json c2 = registry_stats(again.loaded.definition, again.loaded.resolved);
-  EXPECT_EQ(a["metric_refinements"], c2["metric_refinements"]);
-  EXPECT_EQ(a["span_refinements"], c2["span_refinements"]);
-}
-
 TEST(MetricSets, APublishedRegistryKeepsMeasurementAttributesAndOverrides) {
   // tests/schema/registries/shop marks `shop.outcome` as a measurement on the reference in the
   // set's group, an override the published catalog holds as a second variant of the key.
@@ -515,14 +423,6 @@ TEST(MetricSets, APublishedRegistryKeepsMeasurementAttributesAndOverrides) {
   EXPECT_EQ(again.loaded.resolved.attribute(set.attributes.front()).key, "shop.region");
 }
 
-TEST(Upstream, OtelArrowRegistryLoadsAndChecks) {
-  auto c = check_dir(kData / "otel-arrow-registry");
-  EXPECT_FALSE(c.diagnostics.failed()) << format_json(c.diagnostics.all());
-  EXPECT_EQ(c.loaded.resolved.events.size(), 3u);
-  EXPECT_EQ(c.loaded.definition.manifest.schema_url,
-            "https://opentelemetry.io/otap-dataflow/schemas/0.1.0");
-}
-
 // ------------------------------------------------------------------ command line
 
 TEST(CommandLine, CheckExitCodesAndJsonDiagnostics) {
@@ -542,18 +442,6 @@ TEST(CommandLine, CheckExitCodesAndJsonDiagnostics) {
   EXPECT_EQ(run_schema_tool("check /no/such/dir", out), 1);
   EXPECT_NE(out.find("RegistryNotFound"), std::string::npos);
   EXPECT_EQ(run_schema_tool("frobnicate", out), 2);
-}
-
-TEST(CommandLine, StatsJsonKeys) {
-  std::string out;
-  ASSERT_EQ(run_schema_tool("stats --format json " + (kData / "semconv/model").string(), out), 0);
-  Json stats = Json::parse(out);
-  for (const char* key :
-       {"attributes", "metrics", "events", "spans", "entities", "attribute_groups", "metric_sets",
-        "deprecated_attributes", "deprecated_metrics"}) {
-    EXPECT_TRUE(stats.contains(key)) << key;
-  }
-  EXPECT_EQ(stats["metrics"], 541);
 }
 
 TEST(ResolvedWriter, YamlReadsBackWithTheSameTypes) {
@@ -579,26 +467,6 @@ TEST(ResolvedWriter, YamlReadsBackWithTheSameTypes) {
   EXPECT_EQ(reread(back["numbers"][2]), Json(-3));
   EXPECT_EQ(reread(back["numbers"][3]), Json(1e-7));
   EXPECT_EQ(reread(back["flags"][0]), Json(true));
-}
-
-TEST(CommandLine, ResolveWritesJsonAndYaml) {
-  TempDir out_dir;
-  std::string out;
-  fs::path json_file = out_dir.path() / "r.json";
-  ASSERT_EQ(run_schema_tool("resolve --format json -o " + json_file.string() + " " +
-                                (kData / "weaver-cases/weaver/tests/v2_check/model").string(),
-                            out),
-            0)
-      << out;
-  std::ifstream in(json_file);
-  Json doc = Json::parse(in);
-  EXPECT_EQ(doc["registry"]["metrics"][0]["name"], "my.metric");
-  EXPECT_EQ(doc["registry"]["metrics"][0]["attributes"][0]["requirement_level"], "recommended");
-  EXPECT_EQ(doc["attribute_catalog"]
-               [doc["registry"]["metrics"][0]["attributes"][0]["base"].get<std::size_t>()]["key"],
-            "my.attr");
-  EXPECT_EQ(doc["registry"]["entities"][0]["identity"].size(), 1u);
-  EXPECT_EQ(doc["registry"]["attribute_groups"][0]["id"], "my");
 }
 
 }  // namespace

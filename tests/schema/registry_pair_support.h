@@ -1,5 +1,5 @@
 // registry_pair_support.h: helpers for the compatibility and diff tests: resolve a registry
-// written as YAML text into a temporary folder, resolve the upstream v2_check_baseline pair,
+// written as YAML text into a temporary folder,
 // and run the coretel-schema binary.
 #pragma once
 
@@ -36,12 +36,6 @@ inline ResolvedRegistry resolve_yaml(const std::string& yaml, const std::string&
               "schema_url: " + schema_url + "\ndescription: A test registry.\nstability: stable\n");
   }
   return resolve_dir(dir.path());
-}
-
-/// weaver/tests/v2_check_baseline/<which> (base or next): `next` drops `my.attr` from the
-/// stable metric `my.metric`.
-inline std::filesystem::path baseline_case(const std::string& which) {
-  return std::filesystem::path(CORETEL_WEAVER_CASES) / "weaver/tests/v2_check_baseline" / which;
 }
 
 /// Runs `coretel-schema <arguments>`: the exit code; `out` gets stdout (stderr is discarded).

@@ -11,7 +11,7 @@
 // (inheritance from a referenced definition, Weaver's missing-field warnings).
 //
 // Source: OpenTelemetry Weaver, crates/weaver_semconv (GroupSpec, AttributeSpec,
-// semconv.schema.v2.json), as summarised in ../shared/reference/semconv-weaver-notes.md §3-4.
+// schemas/semconv.schema.v2.json, Weaver v0.25.1).
 #pragma once
 
 #include <optional>

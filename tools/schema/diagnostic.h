@@ -1,8 +1,8 @@
 // diagnostic.h: what coretel-schema reports about a registry, and where.
 //
 // A Diagnostic names the rule (`id`, Weaver's identifier where the rule overlaps Weaver's
-// built-in checks or the semantic-conventions policies; see
-// ../shared/reference/semconv-weaver-notes.md §6.1), its severity, the file, line and column
+// built-in checks (the weaver_semconv and weaver_resolver crates) or the semantic-conventions
+// policy packages (opentelemetry-weaver-packages)), its severity, the file, line and column
 // (1-based; 0 when the rule concerns the registry as a whole), the group or attribute it is
 // about, and a message a person can act on.
 //

@@ -1,6 +1,6 @@
 // stats.h: counts of what a registry declares (`coretel-schema stats`).
 //
-// Counts follow ../shared/reference/semconv-weaver-notes.md §5: attributes are definitions
+// Counts follow Weaver's `registry stats` categories: attributes are definitions
 // (v1 `id:` + v2 `attributes:`), deprecated ones included; metrics, events, spans and entities
 // are signals, refinements excluded; attribute groups are v1 `attribute_group` groups plus every
 // v2 `attribute_groups` entry (internal ones included).

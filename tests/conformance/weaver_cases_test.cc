@@ -1,6 +1,6 @@
-// Runs `check` over every upstream Weaver test registry listed in
-// ../shared/data/weaver-cases/INDEX.yaml and asserts the verdict and the diagnostics that
-// INDEX.yaml expects.
+// Runs `check` over every OpenTelemetry Weaver test registry listed in
+// <CORETEL_CONFORMANCE_DATA>/weaver-cases/INDEX.yaml and asserts the verdict and the diagnostics
+// that INDEX.yaml expects.
 //
 // How INDEX.yaml is read:
 //   expect: accept -> the registry checks with no error (Weaver's built-in rules: these
@@ -32,7 +32,7 @@ using coretel::schema::testing::TempDir;
 
 namespace {
 
-const fs::path kCases = fs::path(CORETEL_SHARED_DATA) / "weaver-cases";
+const fs::path kCases = fs::path(CORETEL_CONFORMANCE_DATA) / "weaver-cases";
 
 struct WeaverCase {
   std::string id;
