@@ -2,6 +2,7 @@
 // logger(1) sends, every ParseError, the PRI/size bounds and a random-input robustness loop.
 #include "syslog_message.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -205,7 +206,9 @@ TEST(SyslogMessageRfc5424, AllNilValues) {
   EXPECT_EQ(parse_ok("<13>1 - - - - - - hi\r\n").message, "hi");
   EXPECT_EQ(parse_ok("<13>1 - - - - - - hi \r").message, "hi \r");
   // Only a leading BOM is stripped.
-  const std::string mid_bom = "a" + std::string(kBom);
+  // Built by appending: `"a" + std::string(...)` inserts at the front, which g++ 12 at -O3 reports
+  // as a possibly overlapping memcpy (a known false -Wrestrict of g++ 12 at -O3).
+  const std::string mid_bom = std::string("a").append(kBom);
   EXPECT_EQ(parse_ok("<13>1 - - - - - - " + mid_bom).message, mid_bom);
 }
 
@@ -401,7 +404,7 @@ TEST(SyslogMessageErrors, SeverityNames) {
   for (int i = 0; i < kSeverityCount; ++i) {
     EXPECT_EQ(to_string(static_cast<Severity>(i)), expected[i]);
     // PRI = facility * 8 + severity.
-    const ParseResult r = parse_syslog("<" + std::to_string(16 * 8 + i) + ">x");
+    const ParseResult r = parse_syslog(fmt::format("<{}>x", 16 * 8 + i));
     ASSERT_TRUE(r.ok);
     EXPECT_EQ(r.message.severity, static_cast<Severity>(i));
     EXPECT_EQ(r.message.facility, 16);
