@@ -12,8 +12,10 @@
 # namespace plus registry.h. Editing any YAML file of the registry (or coretel-schema itself)
 # regenerates them and rebuilds what includes them: every generated header includes
 # registry_stamp.h, the command's declared output, whose content hash changes with any header.
-# The coretel-schema executable comes from this build (target coretel-schema) or, outside the
-# coretel source tree, from CORETEL_SCHEMA_EXECUTABLE.
+# The coretel-schema executable comes from this build (target coretel-schema, also when coretel
+# is add_subdirectory()'d), from an installed coretel package (imported target
+# coretel::coretel-schema, defined by find_package(coretel CONFIG)), or from
+# CORETEL_SCHEMA_EXECUTABLE.
 function(coretel_generate_registry)
   cmake_parse_arguments(ARG "CHECK" "TARGET;REGISTRY;NAMESPACE;INCLUDE_PREFIX" "" ${ARGN})
   if(NOT ARG_TARGET OR NOT ARG_REGISTRY)
@@ -32,11 +34,16 @@ function(coretel_generate_registry)
   if(TARGET coretel-schema)
     set(tool $<TARGET_FILE:coretel-schema>)
     set(tool_dependency coretel-schema)
+  elseif(TARGET coretel::coretel-schema)
+    set(tool $<TARGET_FILE:coretel::coretel-schema>)
+    set(tool_dependency $<TARGET_FILE:coretel::coretel-schema>)
   elseif(CORETEL_SCHEMA_EXECUTABLE)
     set(tool ${CORETEL_SCHEMA_EXECUTABLE})
     set(tool_dependency ${CORETEL_SCHEMA_EXECUTABLE})
   else()
-    message(FATAL_ERROR "coretel_generate_registry: set CORETEL_SCHEMA_EXECUTABLE")
+    message(FATAL_ERROR "coretel_generate_registry: no coretel-schema: find_package(coretel "
+                        "CONFIG) or add_subdirectory(coretel) first, or set "
+                        "CORETEL_SCHEMA_EXECUTABLE")
   endif()
 
   # CONFIGURE_DEPENDS: a YAML file added to the registry re-runs CMake, so it is tracked too.
@@ -58,6 +65,8 @@ function(coretel_generate_registry)
     VERBATIM)
   add_custom_target(${ARG_TARGET}_generate DEPENDS ${out}/registry_stamp.h)
   add_library(${ARG_TARGET} INTERFACE)
-  target_include_directories(${ARG_TARGET} INTERFACE ${root})
+  target_include_directories(${ARG_TARGET} INTERFACE $<BUILD_INTERFACE:${root}>)
+  # Where the headers are, for install rules (cmake/CoretelInstall.cmake installs coretel's own).
+  set_target_properties(${ARG_TARGET} PROPERTIES CORETEL_GENERATED_DIR ${root})
   add_dependencies(${ARG_TARGET} ${ARG_TARGET}_generate)
 endfunction()
