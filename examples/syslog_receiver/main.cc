@@ -194,11 +194,13 @@ int main(int argc, char** argv) {
                cores, coretel_demo::to_string(listen), admin_options.host, admin.port());
 
     std::thread replayer;
+    std::atomic<bool> cancel_replay{false};
     if (!options.replay.empty()) {
       replayer = std::thread([&] {
         try {
-          auto result = coretel_demo::replay_file(options.replay, listen);
-          fmt::print(stderr, "coretel-demo: replayed {} lines ({} bytes) of {}\n", result.lines,
+          auto result = coretel_demo::replay_file(options.replay, listen, cancel_replay);
+          fmt::print(stderr, "coretel-demo: {} {} lines ({} bytes) of {}\n",
+                     result.cancelled ? "replay stopped after" : "replayed", result.lines,
                      result.bytes, options.replay);
         } catch (const std::exception& e) {
           fmt::print(stderr, "coretel-demo: replay failed: {}\n", e.what());
@@ -210,6 +212,8 @@ int main(int argc, char** argv) {
     sigwait(&signals, &signal_number);
     fmt::print(stderr, "coretel-demo: {} received, stopping\n", strsignal(signal_number));
 
+    // The replay stops at its next line; the workers are still running and read what it sent.
+    cancel_replay = true;
     if (replayer.joinable()) replayer.join();
     stop = true;
     for (auto& t : threads) t.join();

@@ -9,6 +9,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import time
 import unittest
 
 from demo_harness import Demo, json_sum, logger, require_peer, sum_samples, wait_until
@@ -195,6 +196,26 @@ class Replay(unittest.TestCase):
             self.assertIn(f"replayed {lines} lines", err)
         finally:
             os.unlink(path)
+
+    def test_sigterm_stops_a_long_replay_at_a_line_boundary(self):
+        # 3 million lines take seconds to replay; SIGTERM must not wait for the rest of the file,
+        # and every line sent before it stopped is counted.
+        with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as big:
+            big.write("r\n" * 3_000_000)
+            path = big.name
+        try:
+            demo = Demo("--replay", path, cores=1)
+            wait_until(lambda: sum_samples(demo.metrics(), MESSAGES) > 0, what="the replay under way")
+            started = time.monotonic()
+            code, out, err = demo.stop()
+            stopped_after = time.monotonic() - started
+        finally:
+            os.unlink(path)
+        self.assertEqual(code, 0, err)
+        self.assertLess(stopped_after, 2.0)
+        m = re.search(r"replay stopped after (\d+) lines", err)
+        self.assertIsNotNone(m, err)
+        self.assertIn(f"tcp: {m.group(1)} messages, 0 rejected", err)
 
 
 if __name__ == "__main__":
