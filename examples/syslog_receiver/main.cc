@@ -4,8 +4,13 @@
 //
 // One worker per core (pinned), each with UDP and TCP sockets on the same address
 // (SO_REUSEPORT). Metrics: http://ADMIN/metrics (Prometheus), /api/v1/telemetry/metrics (JSON).
-// SIGINT or SIGTERM stops it cleanly: workers report their last values, the collectors merge
-// them, the console exporter prints them, then the admin endpoint closes.
+// SIGINT or SIGTERM stops it cleanly: workers drain what is still in their sockets (bounded by
+// --drain-timeout-ms) and report their last values, the collectors merge them, the console
+// exporter prints them, then the admin endpoint closes.
+//
+// Bounds (each worker): --read-budget-bytes per socket per loop turn (fairness),
+// --max-connections, --idle-timeout-ms; running out of descriptors refuses connections without
+// spinning (worker.h).
 #include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
@@ -37,6 +42,10 @@ struct Options {
   std::string replay;
   int report_interval_ms = 100;
   int console_interval_ms = 0;
+  std::size_t read_budget_bytes = 64 * 1024;
+  std::size_t max_connections = 1024;
+  int idle_timeout_ms = 300000;
+  int drain_timeout_ms = 1000;
 };
 
 // Totals per transport from the final views, for the shutdown line.
@@ -85,6 +94,27 @@ int main(int argc, char** argv) {
                  "print changed series to stdout at this interval (0: off)")
       ->check(CLI::Range(0, 3600000))
       ->capture_default_str();
+  app.add_option("--read-budget-bytes", options.read_budget_bytes,
+                 "bytes a worker reads from one TCP connection (or its UDP socket, which also "
+                 "stops after 256 datagrams) per event-loop turn before serving the next ready "
+                 "socket and ticking its reporter: one busy sender cannot starve the others")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 30))
+      ->capture_default_str();
+  app.add_option("--max-connections", options.max_connections,
+                 "TCP connections per worker; more are accepted and closed at once, counted in "
+                 "syslog.receiver.connections.refused (reason connection_limit)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 20))
+      ->capture_default_str();
+  app.add_option("--idle-timeout-ms", options.idle_timeout_ms,
+                 "close a TCP connection that sent nothing for this long (0: never); counted in "
+                 "syslog.receiver.connections.closed (reason idle_timeout)")
+      ->check(CLI::Range(0, 86400000))
+      ->capture_default_str();
+  app.add_option("--drain-timeout-ms", options.drain_timeout_ms,
+                 "on SIGINT/SIGTERM, how long each worker may spend reading what is still in its "
+                 "sockets (FIN sent, read until the sender closes) before closing them")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   // Signals are taken by sigwait() below; every thread started after this inherits the mask.
@@ -115,10 +145,16 @@ int main(int argc, char** argv) {
                  available, available);
       cores = available;
     }
+    coretel_demo::WorkerOptions worker_options;
+    worker_options.read_budget_bytes = options.read_budget_bytes;
+    worker_options.max_connections = options.max_connections;
+    worker_options.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
+    worker_options.drain_timeout = std::chrono::milliseconds(options.drain_timeout_ms);
     std::vector<std::unique_ptr<coretel_demo::Worker>> workers;
     for (int i = 0; i < cores; ++i) {
       int cpu = cpus.empty() ? -1 : cpus[static_cast<std::size_t>(i)];
-      workers.push_back(std::make_unique<coretel_demo::Worker>(cpu, listen, pipeline));
+      workers.push_back(
+          std::make_unique<coretel_demo::Worker>(cpu, listen, pipeline, worker_options));
     }
 
     coretel::AdminOptions admin_options;
@@ -158,11 +194,13 @@ int main(int argc, char** argv) {
                cores, coretel_demo::to_string(listen), admin_options.host, admin.port());
 
     std::thread replayer;
+    std::atomic<bool> cancel_replay{false};
     if (!options.replay.empty()) {
       replayer = std::thread([&] {
         try {
-          auto result = coretel_demo::replay_file(options.replay, listen);
-          fmt::print(stderr, "coretel-demo: replayed {} lines ({} bytes) of {}\n", result.lines,
+          auto result = coretel_demo::replay_file(options.replay, listen, cancel_replay);
+          fmt::print(stderr, "coretel-demo: {} {} lines ({} bytes) of {}\n",
+                     result.cancelled ? "replay stopped after" : "replayed", result.lines,
                      result.bytes, options.replay);
         } catch (const std::exception& e) {
           fmt::print(stderr, "coretel-demo: replay failed: {}\n", e.what());
@@ -174,6 +212,8 @@ int main(int argc, char** argv) {
     sigwait(&signals, &signal_number);
     fmt::print(stderr, "coretel-demo: {} received, stopping\n", strsignal(signal_number));
 
+    // The replay stops at its next line; the workers are still running and read what it sent.
+    cancel_replay = true;
     if (replayer.joinable()) replayer.join();
     stop = true;
     for (auto& t : threads) t.join();

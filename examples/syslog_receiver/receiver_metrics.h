@@ -21,5 +21,11 @@ using WorkerAttributes = telemetry::SyslogReceiverAttributes;
 using MessagesBySeverity = telemetry::SyslogReceiverMessagesBySyslogSeverity;
 /// Rejected input, counted per reason (a measurement attribute).
 using ParseErrorsByReason = telemetry::SyslogReceiverErrorsByErrorType;
+/// TCP connections refused at accept, counted per reason (tcp transport only).
+using RefusalsByReason = telemetry::SyslogReceiverRefusalsBySyslogConnectionRefusalReason;
+using RefusalReason = telemetry::SyslogConnectionRefusalReason;
+/// Accepted TCP connections that ended, counted per reason (tcp transport only).
+using ClosesByReason = telemetry::SyslogReceiverClosesBySyslogConnectionCloseReason;
+using CloseReason = telemetry::SyslogConnectionCloseReason;
 
 }  // namespace coretel_demo

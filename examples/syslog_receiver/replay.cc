@@ -29,7 +29,8 @@ void send_all(int fd, std::string_view data) {
 
 }  // namespace
 
-ReplayResult replay_file(const std::string& path, const sockaddr_in& target) {
+ReplayResult replay_file(const std::string& path, const sockaddr_in& target,
+                         const std::atomic<bool>& cancel) {
   std::ifstream in(path);
   if (!in) throw std::system_error(errno, std::generic_category(), "replay: open " + path);
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -51,6 +52,10 @@ ReplayResult replay_file(const std::string& path, const sockaddr_in& target) {
   std::string line, message;
   try {
     while (std::getline(in, line)) {
+      if (cancel.load(std::memory_order_relaxed)) {
+        result.cancelled = true;
+        break;
+      }
       message = fmt::format("<13>{} {} coretel-replay: {}\n", stamp, host, line);
       send_all(fd, message);
       ++result.lines;

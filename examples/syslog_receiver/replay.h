@@ -6,6 +6,7 @@
 
 #include <netinet/in.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
@@ -14,12 +15,16 @@ namespace coretel_demo {
 struct ReplayResult {
   uint64_t lines = 0;
   uint64_t bytes = 0;
+  bool cancelled = false;  // `cancel` was set before the end of the file
 };
 
 /// Sends every line of `path` to `target` over one TCP connection as
 /// "<13>Mmm dd hh:mm:ss HOST coretel-replay: LINE\n" (facility user, severity notice).
-/// Blocking; call it on its own thread. Throws std::system_error when the file cannot be read or
+/// Blocking; call it on its own thread. `cancel` is checked before every line: once it is set,
+/// the replay stops at that line boundary and closes the connection, so stopping the demo never
+/// waits for the rest of a large file. Throws std::system_error when the file cannot be read or
 /// the connection fails.
-ReplayResult replay_file(const std::string& path, const sockaddr_in& target);
+ReplayResult replay_file(const std::string& path, const sockaddr_in& target,
+                         const std::atomic<bool>& cancel);
 
 }  // namespace coretel_demo

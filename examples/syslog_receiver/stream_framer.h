@@ -31,11 +31,22 @@ enum class FramingMode : uint8_t { kUnknown, kOctetCounting, kNonTransparent };
 /// record is harmless.
 ///
 /// Bounded memory: at most kMaxMessageBytes + 16 bytes are buffered, in one buffer allocated at
-/// construction. A record over kMaxMessageBytes is rejected with one kMessageTooLong: for octet
-/// counting the announced length is checked up front and the record's bytes are then skipped; for
-/// LF framing the bytes up to the next LF are discarded. A malformed octet count (a non-digit
-/// before SP, more than 6 digits, or 0) is kInvalidFraming and the bytes up to the next LF are
-/// discarded to resynchronise.
+/// construction. A non-transparent record over kMaxMessageBytes is rejected with one
+/// kMessageTooLong and the bytes up to the next LF are discarded (LF framing resynchronises by
+/// itself). A malformed octet count (a non-digit before SP, more than 6 digits, or 0) is
+/// kInvalidFraming and the bytes up to the next LF are discarded to resynchronise.
+///
+/// An octet count over kMaxMessageBytes (for example "999999 ") is reported once as
+/// kMessageTooLong and the framer FAILS: failed() turns true, feed() consumes nothing more (the
+/// rest of that call's bytes and every later call's are discarded, uncounted), and the caller is
+/// expected to close the connection (the demo's worker does, counting close reason
+/// frame_too_long). Why not skip the announced octets: octet counting is transparent (RFC 6587
+/// §3.4.1), so the count is the only frame boundary there is. Skipping it trusts a count the
+/// receiver already knows is out of range; when the count is garbage, up to ~1 MB of valid
+/// records after it vanish behind one kMessageTooLong, with nothing to tell the sender. Closing
+/// costs the sender one reconnection, tells it (its next send fails), bounds what is discarded
+/// to what is already in flight, and leaves nothing ambiguous. RFC 5424 §6.1 lets a receiver
+/// discard a message longer than it supports.
 ///
 /// A record that arrives within one feed() call is delivered as a view into the caller's bytes;
 /// only records straddling calls are copied into the internal buffer. Views passed to on_record
@@ -45,15 +56,20 @@ class StreamFramer {
   StreamFramer();
 
   /// Consumes all of `bytes`, calling on_record / on_error for every record completed or rejected.
+  /// Once failed(), the remaining bytes are discarded without a callback.
   template <class OnRecord, class OnError>
   void feed(std::string_view bytes, OnRecord&& on_record, OnError&& on_error);
 
   /// At connection close: a pending LF-less non-transparent record is delivered (RFC 6587 allows
   /// the last record to end at close); a truncated octet-counted record (or bare count) is
-  /// reported as kInvalidFraming. The framer is then reset and may be reused.
+  /// reported as kInvalidFraming; a failed framer reports nothing more. The framer is then reset
+  /// and may be reused.
   template <class OnRecord, class OnError>
   void finish(OnRecord&& on_record, OnError&& on_error);
 
+  /// True once an oversize octet count was seen: the stream cannot be resynchronised and the
+  /// connection should be closed. Every later feed() discards its bytes; finish() resets it.
+  bool failed() const noexcept { return state_ == State::kFailed; }
   /// The mode of the most recently started record; kUnknown before the first one.
   FramingMode last_mode() const noexcept { return last_mode_; }
   /// Bytes of a partial record held in the internal buffer (0 .. kMaxMessageBytes + 16).
@@ -61,7 +77,8 @@ class StreamFramer {
 
   /// Size of the internal buffer.
   static constexpr size_t kBufferCapacity = kMaxMessageBytes + 16;
-  /// RFC 6587 MSG-LEN digits accepted (kMaxMessageBytes has 5; 6 lets oversize lengths be skipped).
+  /// RFC 6587 MSG-LEN digits accepted (kMaxMessageBytes has 5; a 6-digit count over the limit is
+  /// kMessageTooLong and fails the framer, 7 or more digits are a malformed count).
   static constexpr int kMaxCountDigits = 6;
 
  private:
@@ -69,9 +86,9 @@ class StreamFramer {
     kStart,        // at the first byte of a record
     kCount,        // reading the octet count
     kOctetBody,    // reading remaining_ bytes of an octet-counted record
-    kSkipBody,     // skipping remaining_ bytes of an oversize octet-counted record
     kLine,         // reading a non-transparent record up to LF
     kDiscardLine,  // discarding up to and including the next LF (error already reported)
+    kFailed,       // an oversize octet count: everything is discarded until finish()
   };
 
   // A non-transparent record may hold one extra byte: a CR that is removed before delivery.
@@ -79,7 +96,7 @@ class StreamFramer {
 
   std::unique_ptr<char[]> buf_;
   size_t len_ = 0;
-  size_t remaining_ = 0;  // kOctetBody / kSkipBody
+  size_t remaining_ = 0;  // kOctetBody
   size_t count_ = 0;      // kCount
   int count_digits_ = 0;  // kCount
   State state_ = State::kStart;
@@ -119,13 +136,13 @@ void StreamFramer::feed(std::string_view bytes, OnRecord&& on_record, OnError&& 
             count_ = count_ * 10 + static_cast<size_t>(c - '0');
           }
         } else if (c == ' ' && count_ > 0) {
-          remaining_ = count_;
           if (count_ > kMaxMessageBytes) {
-            state_ = State::kSkipBody;
+            state_ = State::kFailed;
             on_error(ParseError::kMessageTooLong);
-          } else {
-            state_ = State::kOctetBody;
+            return;  // the rest is discarded: see failed()
           }
+          remaining_ = count_;
+          state_ = State::kOctetBody;
         } else {
           // A LF ends the malformed record right here; otherwise resynchronise at the next LF.
           state_ = (c == '\n') ? State::kStart : State::kDiscardLine;
@@ -158,13 +175,8 @@ void StreamFramer::feed(std::string_view bytes, OnRecord&& on_record, OnError&& 
         break;
       }
 
-      case State::kSkipBody: {
-        const size_t take = std::min(n - i, remaining_);
-        i += take;
-        remaining_ -= take;
-        if (remaining_ == 0) state_ = State::kStart;
-        break;
-      }
+      case State::kFailed:
+        return;
 
       case State::kLine: {
         const std::string_view rest = bytes.substr(i);
@@ -242,7 +254,7 @@ void StreamFramer::finish(OnRecord&& on_record, OnError&& on_error) {
       on_error(ParseError::kInvalidFraming);
       break;
     case State::kStart:
-    case State::kSkipBody:     // kMessageTooLong already reported
+    case State::kFailed:       // kMessageTooLong already reported
     case State::kDiscardLine:  // error already reported
       break;
   }

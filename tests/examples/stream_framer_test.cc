@@ -1,5 +1,6 @@
 // stream_framer_test.cc: StreamFramer (RFC 6587 octet counting and non-transparent framing):
-// record boundaries, mixed modes, chunking independence, oversize and malformed records, finish().
+// record boundaries, mixed modes, chunking independence, oversize and malformed records, finish(),
+// and the failed state after an oversize octet count.
 #include "stream_framer.h"
 
 #include <gtest/gtest.h>
@@ -178,24 +179,40 @@ TEST(StreamFramer, BufferedBytesForPartialRecords) {
 // ---------------------------------------------------------------------------------------------
 // Oversize records.
 
-TEST(StreamFramer, OversizeOctetCountIsSkippedAndResynchronises) {
-  const size_t big = kMaxMessageBytes + 1;
-  // The skipped body contains LFs and digits: they must not be interpreted.
-  std::string body(big, 'x');
-  body[10] = '\n';
-  body[11] = '5';
-  body[12] = ' ';
-  const std::string stream = std::to_string(big) + " " + body + octet("<13>next") + "<14>lf\n";
-  const Events expected = {kTooLong, rec("<13>next"), rec("<14>lf")};
+TEST(StreamFramer, OversizeOctetCountFailsTheStream) {
+  // "999999 " followed by valid records: one kMessageTooLong, then the framer has failed and the
+  // records after it are NOT delivered (the caller closes the connection); the records before it
+  // in the same feed are.
+  const std::string valid = octet("<13>next") + "<14>lf\n" + octet("<15>more");
+  const std::string stream = octet("<12>before") + "999999 " + valid;
+  const Events expected = {rec("<12>before"), kTooLong};
   EXPECT_EQ(run_whole(stream), expected);
   EXPECT_EQ(run_bytewise(stream), expected);
+  for (uint32_t seed = 1; seed <= 5; ++seed)
+    EXPECT_EQ(run_random_chunks(stream, seed, 9), expected) << "seed " << seed;
 
-  // Reported up front, before the body arrives; nothing of it is buffered.
   StreamFramer framer;
   Recorder r;
+  EXPECT_FALSE(framer.failed());
   framer.feed("999999 abc", r.on_record(), r.on_error());
+  EXPECT_TRUE(framer.failed());
+  EXPECT_EQ(framer.buffered_bytes(), 0u);
+  // Everything after is discarded, whatever it holds, however much arrives: nothing buffered,
+  // no callback.
+  for (int i = 0; i < 100; ++i)
+    framer.feed(valid + std::string(1000, 'q'), r.on_record(), r.on_error());
   EXPECT_EQ(r.events, (Events{kTooLong}));
   EXPECT_EQ(framer.buffered_bytes(), 0u);
+  // finish() adds nothing (already reported) and resets: the framer can serve a new stream.
+  framer.finish(r.on_record(), r.on_error());
+  EXPECT_FALSE(framer.failed());
+  EXPECT_EQ(r.events, (Events{kTooLong}));
+  EXPECT_EQ(run(framer, {valid}), (Events{rec("<13>next"), rec("<14>lf"), rec("<15>more")}));
+
+  // One over the limit fails too; the limit itself is delivered (next test).
+  const std::string over = std::to_string(kMaxMessageBytes + 1) + " ";
+  EXPECT_EQ(run_whole(over + std::string(kMaxMessageBytes + 1, 'x') + octet("<13>next")),
+            (Events{kTooLong}));
 }
 
 TEST(StreamFramer, OctetCountOfExactlyTheLimitIsDelivered) {
@@ -305,7 +322,6 @@ std::string mixed_corpus() {
   s += "\n\r\n";
   s += octet(std::string(3000, 'a'));
   s += "<30>Oct  1 12:00:00 host sshd[42]: Accepted\n";
-  s += std::to_string(kMaxMessageBytes + 10) + " " + std::string(kMaxMessageBytes + 10, 'S');
   s += "12a garbage\n";
   s += octet("after-garbage");
   s += std::string(kMaxMessageBytes + 100, 'L') + "\r\n";
@@ -327,7 +343,6 @@ TEST(StreamFramer, ByteByByteAndRandomChunksMatchWholeFeed) {
       rec("<13>Nov 22 03:58:27 myhost root: hello"),
       rec(std::string(3000, 'a')),
       rec("<30>Oct  1 12:00:00 host sshd[42]: Accepted"),
-      kTooLong,
       kBadFraming,
       rec("after-garbage"),
       kTooLong,

@@ -6,6 +6,7 @@ test ends, and every wait is bounded.
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -42,6 +43,16 @@ def wait_until(predicate, timeout=15.0, interval=0.05, what="condition"):
     raise AssertionError(f"timed out after {timeout}s waiting for {what}; last value: {last!r}")
 
 
+def require_peer(program, package):
+    """The path of `program`; a missing peer is a failure, never a skip (scripts/install-deps.sh
+    installs every peer the tests use)."""
+    path = shutil.which(program)
+    if path is None:
+        raise AssertionError(f"{program} not found on PATH: install the Debian package {package} "
+                             "(scripts/install-deps.sh)")
+    return path
+
+
 def http_get(url, headers=None, timeout=5):
     request = urllib.request.Request(url, headers=headers or {})
     with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -73,14 +84,16 @@ def sum_samples(samples, name, **labels):
 class Demo:
     """One coretel-demo process on free ports."""
 
-    def __init__(self, *extra_args, cores=2):
+    def __init__(self, *extra_args, cores=2, preexec_fn=None):
+        """`preexec_fn` runs in the child before exec (pin it to a CPU, lower its RLIMIT_NOFILE)."""
         self.port = free_port()
         self.admin_port = free_port()
         self.args = [DEMO, "--listen", f"127.0.0.1:{self.port}", "--admin",
                      f"127.0.0.1:{self.admin_port}", "--cores", str(cores), *extra_args]
         self.stdout = tempfile.TemporaryFile()  # closed by stop()
         self.stderr = tempfile.TemporaryFile()
-        self.process = subprocess.Popen(self.args, stdout=self.stdout, stderr=self.stderr)
+        self.process = subprocess.Popen(self.args, stdout=self.stdout, stderr=self.stderr,
+                                        preexec_fn=preexec_fn)
         try:
             wait_until(self._ready, what="coretel-demo /readyz")
         except BaseException:
@@ -99,6 +112,19 @@ class Demo:
             return http_get(self.admin + "/readyz", timeout=1)[0] == 200
         except OSError:
             return False
+
+    @property
+    def pid(self):
+        return self.process.pid
+
+    def cpu_seconds(self):
+        """User + system CPU time of the whole process so far (/proc/PID/stat, proc(5))."""
+        with open(f"/proc/{self.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def open_fds(self):
+        return len(os.listdir(f"/proc/{self.pid}/fd"))
 
     def metrics(self):
         return parse_exposition(http_get(self.admin + "/metrics")[2])
@@ -141,7 +167,7 @@ class Demo:
 
 def logger(port, lines, *args):
     """Sends `lines` (one message each) through Debian's logger to 127.0.0.1:port."""
-    subprocess.run(["logger", "-n", "127.0.0.1", "-P", str(port), *args],
+    subprocess.run([require_peer("logger", "bsdutils"), "-n", "127.0.0.1", "-P", str(port), *args],
                    input="".join(line + "\n" for line in lines).encode(), check=True, timeout=30)
 
 

@@ -4,7 +4,7 @@ Peers: Debian's `logger` (bsdutils) for RFC 5424 over TCP with octet counting an
 UDP, raw sockets for malformed input, `promtool check metrics` for the exposition.
 """
 import os
-import shutil
+import re
 import signal
 import socket
 import subprocess
@@ -12,9 +12,16 @@ import tempfile
 import time
 import unittest
 
-from demo_harness import Demo, json_sum, logger, sum_samples, wait_until
+from demo_harness import Demo, json_sum, logger, require_peer, sum_samples, wait_until
 
 MESSAGES = "syslog_receiver_messages_total"
+_CONSOLE_DELTA = re.compile(r"^\s+(\S+) = \+(\d+) ", re.MULTILINE)
+
+
+def console_total(text, field):
+    """Sums the `FIELD = +N` deltas the console exporter printed."""
+    return sum(int(n) for name, n in _CONSOLE_DELTA.findall(text) if name == field)
+
 ERRORS = "syslog_receiver_parse_errors_total"
 
 
@@ -79,10 +86,10 @@ class LoggerCounts(unittest.TestCase):
                         if f["name"] == "syslog.receiver.processing.duration")
         self.assertEqual(processed, sum(want))
 
-    @unittest.skipUnless(shutil.which("promtool"), "promtool (Debian package prometheus) not installed")
     def test_promtool_accepts_the_exposition(self):
+        promtool = require_peer("promtool", "prometheus")
         wait_until(lambda: sum_samples(self.demo.metrics(), MESSAGES) > 0, what="some messages")
-        result = subprocess.run(["promtool", "check", "metrics"], input=self.demo.metrics_text().encode(),
+        result = subprocess.run([promtool, "check", "metrics"], input=self.demo.metrics_text().encode(),
                                 capture_output=True, timeout=30)
         self.assertEqual(result.returncode, 0, result.stdout.decode() + result.stderr.decode())
         self.assertEqual(result.stdout.decode().strip(), "")
@@ -133,7 +140,8 @@ class Shutdown(unittest.TestCase):
         demo = Demo("--report-interval-ms", "60000", "--console-interval-ms", "3600000", cores=2)
         logger(demo.port, [f"last words {i}" for i in range(33)], "--tcp", "--octet-count",
                "--rfc5424", "-p", "user.notice")
-        time.sleep(1.0)  # let the workers read the socket; nothing is reported yet
+        # No wait for the workers to read the socket: nothing is reported yet, and what is still
+        # in the sockets when the signal arrives is drained and counted (Worker::run).
         self.assertEqual(sum_samples(demo.metrics(), MESSAGES), 0)
         code, out, err = demo.stop(sig)
         self.assertEqual(code, 0, err)
@@ -150,7 +158,9 @@ class Shutdown(unittest.TestCase):
         logger(demo.port, [f"tcp {i}" for i in range(21)], "--tcp", "--octet-count", "--rfc5424")
         logger(demo.port, [f"udp {i}" for i in range(4)], "--udp", "--rfc3164")
         wait_until(lambda: sum_samples(demo.metrics(), MESSAGES) == 25, what="25 messages")
-        time.sleep(0.5)  # at least two console exports commit those deltas
+        # The console exporter printed (and so committed) deltas adding up to all 25 messages.
+        wait_until(lambda: console_total(demo.output()[0], "syslog.receiver.messages") == 25,
+                   what="the console to print 25 messages")
         code, out, err = demo.stop()
         self.assertEqual(code, 0, err)
         self.assertIn("udp: 4 messages, 0 rejected; tcp: 21 messages, 0 rejected", err)
@@ -186,6 +196,26 @@ class Replay(unittest.TestCase):
             self.assertIn(f"replayed {lines} lines", err)
         finally:
             os.unlink(path)
+
+    def test_sigterm_stops_a_long_replay_at_a_line_boundary(self):
+        # 3 million lines take seconds to replay; SIGTERM must not wait for the rest of the file,
+        # and every line sent before it stopped is counted.
+        with tempfile.NamedTemporaryFile("w", suffix=".log", delete=False) as big:
+            big.write("r\n" * 3_000_000)
+            path = big.name
+        try:
+            demo = Demo("--replay", path, cores=1)
+            wait_until(lambda: sum_samples(demo.metrics(), MESSAGES) > 0, what="the replay under way")
+            started = time.monotonic()
+            code, out, err = demo.stop()
+            stopped_after = time.monotonic() - started
+        finally:
+            os.unlink(path)
+        self.assertEqual(code, 0, err)
+        self.assertLess(stopped_after, 2.0)
+        m = re.search(r"replay stopped after (\d+) lines", err)
+        self.assertIsNotNone(m, err)
+        self.assertIn(f"tcp: {m.group(1)} messages, 0 rejected", err)
 
 
 if __name__ == "__main__":

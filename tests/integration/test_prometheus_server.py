@@ -10,12 +10,12 @@ import tempfile
 import unittest
 import urllib.parse
 
-from demo_harness import Demo, free_port, http_get, logger, sum_samples, wait_until
+from demo_harness import Demo, free_port, http_get, logger, require_peer, sum_samples, wait_until
 
 
-@unittest.skipUnless(shutil.which("prometheus"), "prometheus (Debian package prometheus) not installed")
 class PrometheusScrape(unittest.TestCase):
     def setUp(self):
+        prometheus = require_peer("prometheus", "prometheus")
         self.workdir = tempfile.mkdtemp(prefix="coretel-prometheus-")
         self.demo = Demo(cores=2)
         self.web_port = free_port()
@@ -31,7 +31,7 @@ scrape_configs:
 """)
         self.log = open(f"{self.workdir}/prometheus.log", "wb")
         self.server = subprocess.Popen(
-            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={self.workdir}/data",
+            [prometheus, f"--config.file={config}", f"--storage.tsdb.path={self.workdir}/data",
              f"--web.listen-address=127.0.0.1:{self.web_port}"],
             stdout=self.log, stderr=subprocess.STDOUT)
 
