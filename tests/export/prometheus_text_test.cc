@@ -108,6 +108,52 @@ TEST(PrometheusNames, LabelKeysAndValues) {
   EXPECT_EQ(escaped, "a\\\\b\\\"c\\nd");
 }
 
+// Keys Prometheus reserves for histogram buckets and summary quantiles are renamed; keys that
+// merely contain them are not.
+TEST(PrometheusNames, ReservedLabelKeys) {
+  using coretel::prometheus_label_key;
+  EXPECT_EQ(prometheus_label_key("le"), "exported_le");
+  EXPECT_EQ(prometheus_label_key("quantile"), "exported_quantile");
+  EXPECT_EQ(prometheus_label_key("l.e"), "l_e");
+  EXPECT_EQ(prometheus_label_key("le.x"), "le_x");
+  EXPECT_EQ(prometheus_label_key("_le"), "_le");
+  EXPECT_EQ(prometheus_label_key("LE"), "LE");
+  EXPECT_EQ(prometheus_label_key("exported_le"), "exported_le");
+  // Non-ASCII key bytes are invalid key characters: each becomes '_' (then collapsed).
+  EXPECT_EQ(prometheus_label_key("caf\xC3\xA9.x"), "caf_x");
+  EXPECT_EQ(prometheus_label_key("k\xFF"), "k_");
+}
+
+// Label values are always valid UTF-8: one U+FFFD per maximal subpart of an ill-formed
+// subsequence, well-formed characters kept, escaping unchanged around them.
+TEST(PrometheusNames, InvalidUtf8LabelValues) {
+  auto escaped = [](std::string_view value) {
+    std::string out;
+    coretel::append_escaped_label_value(out, value);
+    return out;
+  };
+  const std::string R = kFffd;
+  EXPECT_EQ(escaped("a\xFF"
+                    "b"),
+            "a" + R + "b");
+  EXPECT_EQ(escaped("\xFF\xFE"), R + R);
+  EXPECT_EQ(escaped("\x80\xBF"), R + R);  // lone continuation bytes
+  EXPECT_EQ(escaped("\xE2\x82"), R);      // truncated 3-byte sequence
+  EXPECT_EQ(escaped("\xE2\x82"
+                    "A"),
+            R + "A");                                             // ... followed by ASCII
+  EXPECT_EQ(escaped("\xF0\x9F\x98"), R);                          // truncated 4-byte sequence
+  EXPECT_EQ(escaped("\xC0\xAF"), R + R);                          // overlong '/'
+  EXPECT_EQ(escaped("\xE0\x80\xAF"), R + R + R);                  // overlong, 3 bytes
+  EXPECT_EQ(escaped("\xED\xA0\x80"), R + R + R);                  // surrogate U+D800
+  EXPECT_EQ(escaped("\xF4\x90\x80\x80"), R + R + R + R);          // above U+10FFFF
+  EXPECT_EQ(escaped("\xF8\x88\x80\x80\x80"), R + R + R + R + R);  // 5-byte form
+  EXPECT_EQ(escaped("\xE2\x82\"\\\n"), R + "\\\"\\\\\\n");
+  // Well-formed 2-, 3- and 4-byte characters, the largest code point, U+FFFD itself: unchanged.
+  const std::string valid = "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF" + R;
+  EXPECT_EQ(escaped(valid), valid);
+}
+
 // Runs `<promtool> check metrics` (parse and lint) on `text`. promtool is a test dependency
 // (scripts/install-deps.sh installs Debian's `prometheus` package): when it is missing, the
 // check fails rather than being skipped, so no build can pass without it.
@@ -584,6 +630,163 @@ TEST(PrometheusText, PromtoolAcceptsTheOutput) {
   std::string text;
   h.renderer.render(coretel::Resource::detect("promtool-test"), h.pipeline.views(), text);
   ASSERT_NE(text.find("coretel_collector_lag_seconds_count"), std::string::npos) << text;
+  EXPECT_TRUE(promtool_accepts(text));
+}
+
+// Entity and registration values, a key and a HELP text that are not UTF-8: each ill-formed
+// subsequence becomes U+FFFD and promtool accepts the scrape (it rejects the whole scrape over
+// one bad byte otherwise).
+TEST(PrometheusText, InvalidUtf8IsReplaced) {
+  Harness h;
+  auto bad = h.reporter->register_set<BadTextMetrics>(bad_text_entity(), bad_text_registration());
+  bad->value.set(5);
+  h.publish();
+  const std::string R = kFffd;
+  const std::string text = h.render(BadTextMetrics::descriptor);
+  EXPECT_EQ(text, "# HELP app_bad_value Brief " + R +
+                      " with a bad byte.\n"
+                      "# TYPE app_bad_value gauge\n"
+                      "app_bad_value{otel_scope_name=\"app.bad\",otel_scope_host=\"h" +
+                      R + "\\\"\",bad_key_=\"v" + R + R + R + "x\",region=\"eu" + R +
+                      " \xC3\xA9 \xF0\x9F\x98\x80\\\\\"} 5\n");
+  EXPECT_TRUE(promtool_accepts(text));
+}
+
+// Attributes named `le` and `quantile` on a counter, a histogram and a summary (Mmsc): exported
+// as `exported_le` / `exported_quantile` on every family, so the bucket's own `le` stays the only
+// one. Entity attributes are `otel_scope_le` / `otel_scope_quantile` and need no renaming.
+TEST(PrometheusText, ReservedLabelKeysAreRenamed) {
+  Harness h;
+  auto set = h.reporter->register_set<ReservedMetrics>({}, {{"le", "x"}, {"quantile", "0.5"}});
+  set->hits.add(2);
+  set->size.record(0.75);
+  set->wait.record(0.25);
+  h.publish();
+  const std::string l = R"(otel_scope_name="app.reserved",exported_le="x",exported_quantile="0.5")";
+  const std::string text = h.render(ReservedMetrics::descriptor);
+  EXPECT_EQ(text,
+            "# HELP app_reserved_hits_total Hits.\n"
+            "# TYPE app_reserved_hits_total counter\n"
+            "app_reserved_hits_total{" +
+                l +
+                "} 2\n"
+                "# HELP app_reserved_size_bytes Sizes.\n"
+                "# TYPE app_reserved_size_bytes histogram\n"
+                "app_reserved_size_bytes_bucket{" +
+                l +
+                ",le=\"0.5\"} 0\n"
+                "app_reserved_size_bytes_bucket{" +
+                l +
+                ",le=\"1\"} 1\n"
+                "app_reserved_size_bytes_bucket{" +
+                l +
+                ",le=\"2.5\"} 1\n"
+                "app_reserved_size_bytes_bucket{" +
+                l +
+                ",le=\"+Inf\"} 1\n"
+                "app_reserved_size_bytes_sum{" +
+                l +
+                "} 0.75\n"
+                "app_reserved_size_bytes_count{" +
+                l +
+                "} 1\n"
+                "# HELP app_reserved_wait_seconds Waits.\n"
+                "# TYPE app_reserved_wait_seconds summary\n"
+                "app_reserved_wait_seconds_sum{" +
+                l +
+                "} 0.25\n"
+                "app_reserved_wait_seconds_count{" +
+                l +
+                "} 1\n"
+                "# HELP app_reserved_wait_seconds_max Waits.\n"
+                "# TYPE app_reserved_wait_seconds_max gauge\n"
+                "app_reserved_wait_seconds_max{" +
+                l +
+                "} 0.25\n"
+                "# HELP app_reserved_wait_seconds_min Waits.\n"
+                "# TYPE app_reserved_wait_seconds_min gauge\n"
+                "app_reserved_wait_seconds_min{" +
+                l + "} 0.25\n");
+  EXPECT_TRUE(promtool_accepts(text));
+
+  auto tiny = h.reporter->register_set<TinyMetrics>({{"le", "e"}, {"quantile", "q"}});
+  tiny->value.set(1);
+  h.publish();
+  const std::string entity = h.render(TinyMetrics::descriptor);
+  EXPECT_EQ(entity,
+            "# HELP app_tiny_value A value.\n"
+            "# TYPE app_tiny_value gauge\n"
+            "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_le=\"e\","
+            "otel_scope_quantile=\"q\"} 1\n");
+  EXPECT_TRUE(promtool_accepts(entity));
+}
+
+// A measured counter-only set with `le` and `quantile`, and `le` beside an attribute whose key
+// is `exported_le` after sanitising: the two are joined with `;` in the order of their original
+// keys (OTel spec, "Metric Attributes").
+TEST(PrometheusText, ReservedLabelKeysOnACounterAndCollisions) {
+  Harness h;
+  auto http = h.reporter->register_set<HttpByMethod>(
+      {}, {{"le", "1"}, {"quantile", "q"}, {"exported.le", "z"}});
+  http->with(Method::kGet).requests.add(4);
+  h.publish();
+  const std::string text = h.render(HttpMetrics::descriptor);
+  EXPECT_EQ(text,
+            "# HELP app_http_load Load.\n"
+            "# TYPE app_http_load gauge\n"
+            "app_http_load{exported_le=\"z;1\",exported_quantile=\"q\","
+            "http_request_method=\"GET\",otel_scope_name=\"app.http\"} 0\n"
+            "# HELP app_http_requests_total HTTP requests.\n"
+            "# TYPE app_http_requests_total counter\n"
+            "app_http_requests_total{exported_le=\"z;1\",exported_quantile=\"q\","
+            "http_request_method=\"GET\",otel_scope_name=\"app.http\"} 4\n");
+  EXPECT_TRUE(promtool_accepts(text));
+}
+
+// target_info from a resource whose values are not UTF-8 and whose keys are reserved.
+TEST(PrometheusText, TargetInfoWithInvalidUtf8AndReservedKeys) {
+  Harness h;
+  coretel::Resource resource{{{"service.name", "s\xFF"}, {"le", "1"}, {"quantile", "2"}}};
+  const std::string text = h.render(TinyMetrics::descriptor, resource);
+  EXPECT_EQ(text,
+            "# HELP target_info Target metadata\n"
+            "# TYPE target_info gauge\n"
+            "target_info{exported_le=\"1\",exported_quantile=\"2\",service_name=\"s" +
+                kFffd + "\"} 1\n");
+  EXPECT_TRUE(promtool_accepts(text));
+}
+
+// OTEL_SERVICE_NAME holding bytes that are not UTF-8 (a Latin-1 environment, say): the resource
+// keeps them as they are; the exposition replaces them, and the whole scrape stays valid.
+TEST(PrometheusText, InvalidUtf8ServiceNameFromTheEnvironment) {
+  setenv("OTEL_SERVICE_NAME", "caf\xE9-\xC3", 1);
+  auto resource = coretel::Resource::detect("default-name");
+  unsetenv("OTEL_SERVICE_NAME");
+  EXPECT_EQ(*resource.attributes.find("service.name"), coretel::AttributeValue("caf\xE9-\xC3"));
+
+  Harness h;
+  auto tiny = h.reporter->register_set<TinyMetrics>({});
+  tiny->value.set(1);
+  h.publish();
+  auto text_of = [&](std::string_view key) {
+    return std::get<std::string>(*resource.attributes.find(key));
+  };
+  ASSERT_NE(resource.attributes.find("host.name"), nullptr);
+  std::string host;
+  coretel::append_escaped_label_value(host, text_of("host.name"));
+  const std::string text = h.render(TinyMetrics::descriptor, resource);
+  EXPECT_EQ(text,
+            "# HELP target_info Target metadata\n"
+            "# TYPE target_info gauge\n"
+            "target_info{host_name=\"" +
+                host + "\",process_pid=\"" + std::to_string(getpid()) +
+                "\",service_instance_id=\"" + text_of("service.instance.id") +
+                "\",service_name=\"caf" + kFffd + "-" + kFffd +
+                "\",telemetry_sdk_language=\"cpp\",telemetry_sdk_name=\"coretel\","
+                "telemetry_sdk_version=\"0.1.0\"} 1\n"
+                "# HELP app_tiny_value A value.\n"
+                "# TYPE app_tiny_value gauge\n"
+                "app_tiny_value{otel_scope_name=\"app.tiny\"} 1\n");
   EXPECT_TRUE(promtool_accepts(text));
 }
 
