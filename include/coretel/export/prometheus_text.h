@@ -23,7 +23,8 @@
 // The resource becomes one `target_info` gauge. Families are written sorted by name; values
 // are cumulative and carry no timestamp.
 //
-// Whatever the input, the output is a valid exposition (`promtool check metrics` accepts it):
+// Whatever attributes and the resource hold, the output stays a valid exposition (`promtool check
+// metrics` accepts it; metric names come from descriptors, see prometheus_metric_name()):
 //  - label keys: sanitised to [a-zA-Z_][a-zA-Z0-9_]* (OTel spec, "Metric Attributes"); keys that
 //    collide after sanitising get their values joined with `;` (same section).
 //  - reserved label keys: an attribute whose sanitised key is `le` or `quantile` is exported as
@@ -35,10 +36,10 @@
 //    documentation, "Configuration", scrape_config `honor_labels`). An `exported_le` that then
 //    meets an attribute with that key is joined with it by the `;` rule.
 //  - label values and HELP text: text format 0.0.4 is UTF-8 (Prometheus documentation,
-//    "Exposition formats"); each ill-formed UTF-8 subsequence
-//    is replaced by one U+FFFD per maximal subpart (coretel/export/utf8.h), so one bad byte (in
-//    OTEL_SERVICE_NAME, say) cannot make a scraper reject the whole scrape. The JSON exporters
-//    replace the same bytes the same way.
+//    "Exposition formats"); each ill-formed UTF-8 subsequence is replaced by one U+FFFD per
+//    maximal subpart (coretel/export/utf8.h), so one bad byte (in OTEL_SERVICE_NAME, say) cannot
+//    make a scraper reject the whole scrape. The JSON exporters replace the same bytes the same
+//    way.
 #pragma once
 
 #include <cstddef>
