@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "coretel/collect/field_values.h"
+#include "coretel/export/utf8.h"
 
 namespace coretel {
 
@@ -20,12 +21,29 @@ void append_time(std::string& out, uint64_t unix_nano) {
                  (unix_nano / 1'000'000u) % 1000u);
 }
 
+// Appends `text` as readable, well-formed UTF-8 that stays on its line: each ill-formed UTF-8
+// subsequence becomes U+FFFD (utf8.h), and control characters (U+0000..U+001F, U+007F) become
+// `\xHH`, so that a value cannot break the block layout or send escape sequences to a terminal.
+void append_text(std::string& out, std::string_view text) {
+  std::string valid;
+  append_valid_utf8(valid, text);
+  for (char c : valid) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      fmt::format_to(std::back_inserter(out), "\\x{:02x}", byte);
+    } else {
+      out.push_back(c);
+    }
+  }
+}
+
 void append_attributes(std::string& out, const Attributes& attributes, bool& first) {
   for (const Attribute& a : attributes) {
     if (!first) out.append(", ");
     first = false;
-    out.append(a.key).push_back('=');
-    out.append(to_string(a.value));
+    append_text(out, a.key);
+    out.push_back('=');
+    append_text(out, to_string(a.value));
   }
 }
 
@@ -44,7 +62,9 @@ void append_scalar(std::string& out, const MetricsField& field, uint64_t word) {
 }
 
 void append_field(std::string& out, const MetricsField& field, const uint64_t* w) {
-  out.append("  ").append(field.name).append(" = ");
+  out.append("  ");
+  append_text(out, field.name);
+  out.append(" = ");
   switch (field.kind) {
     case InstrumentKind::kMmsc: {
       MmscValue v = read_mmsc(w);
@@ -69,7 +89,10 @@ void append_field(std::string& out, const MetricsField& field, const uint64_t* w
       append_scalar(out, field, w[0]);
       break;
   }
-  if (field.unit != "1") out.append(" ").append(field.unit);
+  if (field.unit != "1") {
+    out.push_back(' ');
+    append_text(out, field.unit);
+  }
   out.push_back('\n');
 }
 
@@ -118,7 +141,8 @@ std::string ConsoleExporter::format(const ExportTransaction& tx) {
     const MetricsDescriptor& descriptor = *info.descriptor;
     append_time(text, tx.time_unix_nano());
     text.push_back(' ');
-    text.append(descriptor.name).append(" {");
+    append_text(text, descriptor.name);
+    text.append(" {");
     bool first = true;
     if (info.entity != nullptr) append_attributes(text, info.entity->attributes, first);
     append_attributes(text, info.registration, first);
@@ -128,8 +152,9 @@ std::string ConsoleExporter::format(const ExportTransaction& tx) {
       auto values = info.bucket_values(bucket.bucket);
       for (std::size_t m = 0; m < values.size(); ++m) {
         if (m > 0) text.append(", ");
-        text.append(info.measurement[m].key).push_back('=');
-        text.append(values[m]);
+        append_text(text, info.measurement[m].key);
+        text.push_back('=');
+        append_text(text, values[m]);
       }
       text.push_back('}');
     }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "coretel/collect/field_values.h"
+#include "coretel/export/utf8.h"
 
 namespace coretel {
 
@@ -22,6 +23,9 @@ bool is_alnum(char c) {
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
 }
+
+// What a label key that Prometheus reserves (`le`, `quantile`) is prefixed with.
+constexpr std::string_view kReservedLabelPrefix = "exported_";
 
 // Appends `s` with characters outside [a-zA-Z0-9_] (and ':' when `allow_colon`) replaced by '_',
 // collapsing runs of '_' within out[token_begin, end) (a prefix already there counts, so
@@ -118,25 +122,47 @@ void append_attribute_text(std::string& out, const AttributeValue& value) {
   }
 }
 
-void append_escaped_help(std::string& out, std::string_view help) {
-  for (char c : help) {
-    if (c == '\\') {
-      out.append("\\\\");
-    } else if (c == '\n') {
-      out.append("\\n");
-    } else {
-      out.push_back(c);
+// Appends `text` with `\` and newline escaped (and `"` too when `quote`), and each ill-formed
+// UTF-8 subsequence replaced by U+FFFD (utf8.h): text format 0.0.4 is UTF-8.
+void append_escaped(std::string& out, std::string_view text, bool quote) {
+  std::size_t start = 0;  // start of the pending run copied as it is
+  for (std::size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (static_cast<unsigned char>(c) >= 0x80) {
+      Utf8Step step = next_utf8_step(text, i);
+      if (!step.valid) {
+        out.append(text.data() + start, i - start);
+        out.append(kUtf8Replacement);
+        start = i + step.length;
+      }
+      i += step.length;
+      continue;
     }
+    if (c == '\\' || c == '\n' || (quote && c == '"')) {
+      out.append(text.data() + start, i - start);
+      out.append(c == '\\' ? "\\\\" : c == '"' ? "\\\"" : "\\n");
+      start = i + 1;
+    }
+    ++i;
   }
+  out.append(text.data() + start, text.size() - start);
+}
+
+void append_escaped_help(std::string& out, std::string_view help) {
+  append_escaped(out, help, false);
 }
 
 // Appends a sanitised label key to `out`: `prefix` (already valid, e.g. "otel_scope_") then
 // `key`; a key without prefix that starts with a digit gets a leading '_'.
+// A sanitised key that is `le` or `quantile` becomes `exported_le` / `exported_quantile` (see
+// prometheus_label_key()).
 void append_label_key(std::string& out, std::string_view prefix, std::string_view key) {
   std::size_t begin = out.size();
   out.append(prefix);
   if (prefix.empty() && !key.empty() && is_digit(key.front())) out.push_back('_');
   append_sanitised(out, key, false, begin);
+  std::string_view label = std::string_view(out).substr(begin);
+  if (label == "le" || label == "quantile") out.insert(begin, kReservedLabelPrefix);
 }
 
 enum class FamilyType : uint8_t { kCounter, kGauge, kHistogram, kSummary };
@@ -210,15 +236,7 @@ std::string prometheus_label_value(const AttributeValue& value) {
 }
 
 void append_escaped_label_value(std::string& out, std::string_view value) {
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    char c = value[i];
-    if (c != '\\' && c != '"' && c != '\n') continue;
-    out.append(value.data() + start, i - start);
-    out.append(c == '\\' ? "\\\\" : c == '"' ? "\\\"" : "\\n");
-    start = i + 1;
-  }
-  out.append(value.data() + start, value.size() - start);
+  append_escaped(out, value, true);
 }
 
 namespace {

@@ -110,6 +110,34 @@ TEST(ConsoleExporter, PrintsChangedSeriesWithDeltas) {
   EXPECT_TRUE(block_of(next, "app.http").empty()) << next;
 }
 
+// Values that are not UTF-8, or that hold newlines and terminal escape sequences, print as
+// well-formed UTF-8 on the block's own line: U+FFFD for each ill-formed subsequence, `\xHH` for
+// control characters.
+TEST(ConsoleExporter, InvalidUtf8AndControlCharacters) {
+  coretel::CollectionPipeline pipeline(one_consumer(), coretel::Topology::detect());
+  auto reporter = pipeline.make_reporter(-1);
+  auto bad = reporter->register_set<BadTextMetrics>(bad_text_entity(), bad_text_registration());
+  auto noisy = reporter->register_set<BadTextMetrics>({{"note", "a\nb\x1b[31m\x7f"}});
+  bad->value.set(5);
+  noisy->value.set(6);
+  reporter->report_all();
+  pipeline.collect_now();
+  MemoryFile out;
+  coretel::ConsoleExporter exporter(pipeline, 0, std::chrono::seconds(60), out.file);
+  ASSERT_TRUE(exporter.export_once());
+  const std::string text = out.text();
+  const std::string R = kFffd;
+  EXPECT_EQ(block_of(text, "app.bad", "\\}"),
+            (std::vector<std::string>{"app.bad {host=h" + R + "\", bad.key" + R + "=v" + R + R + R +
+                                          "x, region=eu" + R + " \xC3\xA9 \xF0\x9F\x98\x80\\}",
+                                      "  app.bad.value = 5"}))
+      << text;
+  EXPECT_EQ(
+      block_of(text, "app.bad", "x7f}"),
+      (std::vector<std::string>{"app.bad {note=a\\x0ab\\x1b[31m\\x7f}", "  app.bad.value = 6"}))
+      << text;
+}
+
 TEST(ConsoleExporter, FailedWriteRollsBack) {
   coretel::CollectionPipeline pipeline(one_consumer(), coretel::Topology::detect());
   auto reporter = pipeline.make_reporter(-1);

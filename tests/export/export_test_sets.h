@@ -53,6 +53,43 @@ CORETEL_DESCRIBE_METRIC_SET(HttpMetrics, "app.http", "HTTP requests by method.",
                             CORETEL_FIELD(load, "app.http.load", "1", "Load."));
 using HttpByMethod = coretel::MeasuredSet<HttpMetrics, Method>;
 
+// A set whose field brief is not UTF-8 (a stray Latin-1 byte), for the invalid-UTF-8 tests.
+struct CORETEL_METRIC_SET_STRUCT(BadTextMetrics) {
+  coretel::Gauge<uint64_t> value;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(BadTextMetrics, "app.bad", "Bad text.",
+                            CORETEL_FIELD(value, "app.bad.value", "1",
+                                          "Brief \xFF"
+                                          " with a bad byte."));
+
+/// U+FFFD REPLACEMENT CHARACTER in UTF-8, as the exporters write it for ill-formed bytes.
+inline const std::string kFffd = "\xEF\xBF\xBD";
+
+/// Entity and registration attributes with ill-formed UTF-8 (as OTEL_SERVICE_NAME or any
+/// user-supplied string can hold): a lone 0xFF, a truncated 3-byte sequence, a key ending in a
+/// lead byte, an encoded surrogate (three maximal subparts), beside well-formed 2- and 4-byte
+/// characters and characters that need escaping.
+inline coretel::Attributes bad_text_entity() {
+  return {{"host", "h\xFF\""}};
+}
+inline coretel::Attributes bad_text_registration() {
+  return {{"region", "eu\xE2\x82 \xC3\xA9 \xF0\x9F\x98\x80\\"}, {"bad.key\xC3", "v\xED\xA0\x80x"}};
+}
+
+// A set with a counter, a histogram and an Mmsc (summary), for attributes named `le` and
+// `quantile`, which Prometheus reserves.
+struct CORETEL_METRIC_SET_STRUCT(ReservedMetrics) {
+  coretel::Counter<uint64_t> hits;
+  coretel::Histogram<kSizeBounds> size;
+  coretel::Mmsc wait;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(ReservedMetrics, "app.reserved", "Reserved label keys.",
+                            CORETEL_FIELD(hits, "app.reserved.hits", "{hit}", "Hits."),
+                            CORETEL_FIELD(size, "app.reserved.size", "By", "Sizes."),
+                            CORETEL_FIELD(wait, "app.reserved.wait", "s", "Waits."));
+
 /// A view holding only the series of `views` described by `descriptor` (the pipeline's views
 /// also hold coretel's own self-metrics).
 inline std::vector<coretel::MetricsViewPtr> only(std::span<const coretel::MetricsViewPtr> views,

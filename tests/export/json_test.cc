@@ -2,11 +2,13 @@
 #include "coretel/export/json.h"
 
 #include <limits>
+#include <random>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include "coretel/export/live_schema.h"
+#include "coretel/export/utf8.h"
 #include "export_test_sets.h"
 
 namespace coretel_export_test {
@@ -144,6 +146,66 @@ TEST(MetricsJson, EveryInstrumentKindAndUnit) {
   EXPECT_EQ(
       size.at("value"),
       (json{{"bounds", {0.5, 1.0, 2.5}}, {"counts", {1, 0, 1, 1}}, {"sum", 12.5}, {"count", 3}}));
+}
+
+// The series of the Prometheus invalid-UTF-8 and reserved-key tests, exported as JSON: the
+// document parses back, every ill-formed subsequence replaced by U+FFFD exactly as the
+// Prometheus exposition replaces it; `le` and `quantile` are plain keys in JSON.
+TEST(MetricsJson, InvalidUtf8IsReplacedAndReservedKeysKept) {
+  coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
+  auto reporter = pipeline.make_reporter(-1);
+  auto bad = reporter->register_set<BadTextMetrics>(bad_text_entity(), bad_text_registration());
+  auto reserved = reporter->register_set<ReservedMetrics>({{"quantile", "e"}}, {{"le", "x"}});
+  bad->value.set(5);
+  reserved->hits.add(2);
+  reporter->report_all();
+  pipeline.collect_now();
+
+  coretel::Resource resource{{{"service.name", "caf\xE9-\xC3"}, {"le", "1"}}};
+  std::string text = coretel::render_metrics_json(resource, pipeline.views());
+  EXPECT_TRUE(coretel::is_valid_utf8(text));
+  json doc = json::parse(text);
+  const std::string R = kFffd;
+  EXPECT_EQ(doc.at("resource"), (json{{"service.name", "caf" + R + "-" + R}, {"le", "1"}}));
+
+  const json* set = find_set(doc, "app.bad");
+  ASSERT_NE(set, nullptr) << doc.dump(2);
+  EXPECT_EQ(set->at("entity"), (json{{"host", "h" + R + "\""}}));
+  EXPECT_EQ(set->at("registration"), (json{{"region", "eu" + R + " \xC3\xA9 \xF0\x9F\x98\x80\\"},
+                                           {"bad.key" + R, "v" + R + R + R + "x"}}));
+  EXPECT_EQ(find_field(set->at("buckets").at(0), "app.bad.value").at("brief"),
+            "Brief " + R + " with a bad byte.");
+
+  set = find_set(doc, "app.reserved");
+  ASSERT_NE(set, nullptr) << doc.dump(2);
+  EXPECT_EQ(set->at("entity"), (json{{"quantile", "e"}}));
+  EXPECT_EQ(set->at("registration"), (json{{"le", "x"}}));
+}
+
+// coretel::append_valid_utf8 (Prometheus, console) and nlohmann::json's
+// error_handler_t::replace (JSON, live schema) replace the same bytes the same way, over
+// strings dense in lead, continuation and boundary bytes.
+TEST(Utf8, SameReplacementAsTheJsonExporters) {
+  static constexpr unsigned char kBytes[] = {'a',  0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0,
+                                             0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xED,
+                                             0xEE, 0xEF, 0xF0, 0xF1, 0xF4, 0xF5, 0xFF};
+  std::mt19937 random(7);
+  std::uniform_int_distribution<std::size_t> length(0, 10);
+  std::uniform_int_distribution<std::size_t> pick(0, sizeof(kBytes) - 1);
+  int invalid = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string s;
+    for (std::size_t n = length(random); n > 0; --n)
+      s.push_back(static_cast<char>(kBytes[pick(random)]));
+    std::string ours = coretel::to_valid_utf8(s);
+    std::string theirs = json::parse(json(s).dump(-1, ' ', false, json::error_handler_t::replace))
+                             .get<std::string>();
+    ASSERT_EQ(ours, theirs) << json(s).dump(-1, ' ', true, json::error_handler_t::replace);
+    EXPECT_TRUE(coretel::is_valid_utf8(ours));
+    EXPECT_EQ(coretel::is_valid_utf8(s), ours == s);
+    invalid += ours != s;
+  }
+  EXPECT_GT(invalid, 10000);  // the strings do exercise the replacement
 }
 
 TEST(MetricsJson, MeasuredSetBucketsAndEmptyMmsc) {
@@ -319,6 +381,21 @@ TEST(LiveSchema, InferredFromLiveSeries) {
              app_refs, annotation("app.server", "i64", "none")),
   };
   EXPECT_EQ(doc.at("registry").at("metrics"), expected);
+}
+
+// The live schema of the same series: valid JSON whose keys and briefs carry U+FFFD.
+TEST(LiveSchema, InvalidUtf8IsReplaced) {
+  coretel::SeriesRegistry registry;
+  auto a = registry.register_series(BadTextMetrics::descriptor, bad_text_entity(),
+                                    bad_text_registration(), {}, 0);
+  std::string text = coretel::render_live_schema(registry);
+  EXPECT_TRUE(coretel::is_valid_utf8(text));
+  json doc = json::parse(text);
+  const std::string R = kFffd;
+  std::vector<std::string> keys;
+  for (const json& entry : doc.at("attribute_catalog")) keys.push_back(entry.at("key"));
+  EXPECT_EQ(keys, (std::vector<std::string>{"bad.key" + R, "host", "region"}));
+  EXPECT_EQ(find_metric(doc, "app.bad.value").at("brief"), "Brief " + R + " with a bad byte.");
 }
 
 TEST(LiveSchema, DisagreeingTypesAndVariants) {

@@ -2,6 +2,7 @@
 // promtool.
 #include "coretel/export/prometheus_text.h"
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -105,6 +106,101 @@ TEST(PrometheusNames, LabelKeysAndValues) {
   std::string escaped;
   coretel::append_escaped_label_value(escaped, "a\\b\"c\nd");
   EXPECT_EQ(escaped, "a\\\\b\\\"c\\nd");
+}
+
+// Keys Prometheus reserves for histogram buckets and summary quantiles are renamed; keys that
+// merely contain them are not.
+TEST(PrometheusNames, ReservedLabelKeys) {
+  using coretel::prometheus_label_key;
+  EXPECT_EQ(prometheus_label_key("le"), "exported_le");
+  EXPECT_EQ(prometheus_label_key("quantile"), "exported_quantile");
+  EXPECT_EQ(prometheus_label_key("l.e"), "l_e");
+  EXPECT_EQ(prometheus_label_key("le.x"), "le_x");
+  EXPECT_EQ(prometheus_label_key("_le"), "_le");
+  EXPECT_EQ(prometheus_label_key("LE"), "LE");
+  EXPECT_EQ(prometheus_label_key("exported_le"), "exported_le");
+  // Non-ASCII key bytes are invalid key characters: each becomes '_' (then collapsed).
+  EXPECT_EQ(prometheus_label_key("caf\xC3\xA9.x"), "caf_x");
+  EXPECT_EQ(prometheus_label_key("k\xFF"), "k_");
+}
+
+// Label values are always valid UTF-8: one U+FFFD per maximal subpart of an ill-formed
+// subsequence, well-formed characters kept, escaping unchanged around them.
+TEST(PrometheusNames, InvalidUtf8LabelValues) {
+  auto escaped = [](std::string_view value) {
+    std::string out;
+    coretel::append_escaped_label_value(out, value);
+    return out;
+  };
+  const std::string R = kFffd;
+  EXPECT_EQ(escaped("a\xFF"
+                    "b"),
+            "a" + R + "b");
+  EXPECT_EQ(escaped("\xFF\xFE"), R + R);
+  EXPECT_EQ(escaped("\x80\xBF"), R + R);  // lone continuation bytes
+  EXPECT_EQ(escaped("\xE2\x82"), R);      // truncated 3-byte sequence
+  EXPECT_EQ(escaped("\xE2\x82"
+                    "A"),
+            R + "A");                                             // ... followed by ASCII
+  EXPECT_EQ(escaped("\xF0\x9F\x98"), R);                          // truncated 4-byte sequence
+  EXPECT_EQ(escaped("\xC0\xAF"), R + R);                          // overlong '/'
+  EXPECT_EQ(escaped("\xE0\x80\xAF"), R + R + R);                  // overlong, 3 bytes
+  EXPECT_EQ(escaped("\xED\xA0\x80"), R + R + R);                  // surrogate U+D800
+  EXPECT_EQ(escaped("\xF4\x90\x80\x80"), R + R + R + R);          // above U+10FFFF
+  EXPECT_EQ(escaped("\xF8\x88\x80\x80\x80"), R + R + R + R + R);  // 5-byte form
+  EXPECT_EQ(escaped("\xE2\x82\"\\\n"), R + "\\\"\\\\\\n");
+  // Well-formed 2-, 3- and 4-byte characters, the largest code point, U+FFFD itself: unchanged.
+  const std::string valid = "\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80\xF4\x8F\xBF\xBF" + R;
+  EXPECT_EQ(escaped(valid), valid);
+}
+
+// Runs `<promtool> check metrics` (parse and lint) on `text`. promtool is a test dependency
+// (scripts/install-deps.sh installs Debian's `prometheus` package): when it is missing, the
+// check fails rather than being skipped, so no build can pass without it.
+::testing::AssertionResult promtool_check(const std::string& promtool, const std::string& text) {
+  if (access(promtool.c_str(), X_OK) != 0)
+    return ::testing::AssertionFailure()
+           << promtool << " is not installed (scripts/install-deps.sh installs it)";
+  char path[] = "/tmp/coretel_promtool_XXXXXX";
+  int fd = mkstemp(path);
+  if (fd < 0) return ::testing::AssertionFailure() << "mkstemp failed";
+  bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  close(fd);
+  if (!written) {
+    unlink(path);
+    return ::testing::AssertionFailure() << "cannot write " << path;
+  }
+  std::string command = promtool + " check metrics < " + path + " 2>&1";
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) {
+    unlink(path);
+    return ::testing::AssertionFailure() << "popen failed";
+  }
+  std::string output;
+  char buf[512];
+  while (std::fgets(buf, sizeof(buf), p) != nullptr) output += buf;
+  int status = pclose(p);
+  unlink(path);
+  // Success is exit status 0 with nothing printed (lint findings exit 3, parse errors 1).
+  if (status != 0 || !output.empty())
+    return ::testing::AssertionFailure()
+           << "promtool exit status " << (WIFEXITED(status) ? WEXITSTATUS(status) : -1) << ":\n"
+           << output << "--- input ---\n"
+           << text;
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult promtool_accepts(const std::string& text) {
+  return promtool_check("/usr/bin/promtool", text);
+}
+
+// The check cannot pass without promtool.
+TEST(Promtool, MissingPromtoolIsAFailure) {
+  auto result = promtool_check("/nonexistent/promtool", "# HELP x X.\n# TYPE x gauge\nx 1\n");
+  EXPECT_FALSE(result);
+  EXPECT_STREQ(result.message(),
+               "/nonexistent/promtool is not installed (scripts/install-deps.sh installs it)");
+  EXPECT_TRUE(promtool_accepts("# HELP x X.\n# TYPE x gauge\nx 1\n"));
 }
 
 // A pipeline with one unpinned reporter; publish() makes recorded values visible in views().
@@ -519,7 +615,6 @@ TEST(PrometheusText, SpecialDoubleValues) {
 // The whole exposition of a busy pipeline (coretel's self-metrics included) passes
 // `promtool check metrics` (parse and lint).
 TEST(PrometheusText, PromtoolAcceptsTheOutput) {
-  if (access("/usr/bin/promtool", X_OK) != 0) GTEST_SKIP() << "promtool not installed";
   Harness h;
   auto app = h.reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}, {"core", int64_t{3}}},
                                                   {{"region", "eu \"west\"\\\n"}});
@@ -535,22 +630,164 @@ TEST(PrometheusText, PromtoolAcceptsTheOutput) {
   std::string text;
   h.renderer.render(coretel::Resource::detect("promtool-test"), h.pipeline.views(), text);
   ASSERT_NE(text.find("coretel_collector_lag_seconds_count"), std::string::npos) << text;
+  EXPECT_TRUE(promtool_accepts(text));
+}
 
-  char path[] = "/tmp/coretel_promtool_XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  close(fd);
-  std::string command = std::string("/usr/bin/promtool check metrics < ") + path + " 2>&1";
-  FILE* p = popen(command.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string output;
-  char buf[512];
-  while (std::fgets(buf, sizeof(buf), p) != nullptr) output += buf;
-  int status = pclose(p);
-  unlink(path);
-  EXPECT_EQ(status, 0) << output << "\n--- input ---\n" << text;
-  EXPECT_EQ(output.find("error"), std::string::npos) << output;
+// Entity and registration values, a key and a HELP text that are not UTF-8: each ill-formed
+// subsequence becomes U+FFFD and promtool accepts the scrape (it rejects the whole scrape over
+// one bad byte otherwise).
+TEST(PrometheusText, InvalidUtf8IsReplaced) {
+  Harness h;
+  auto bad = h.reporter->register_set<BadTextMetrics>(bad_text_entity(), bad_text_registration());
+  bad->value.set(5);
+  h.publish();
+  const std::string R = kFffd;
+  const std::string text = h.render(BadTextMetrics::descriptor);
+  EXPECT_EQ(text, "# HELP app_bad_value Brief " + R +
+                      " with a bad byte.\n"
+                      "# TYPE app_bad_value gauge\n"
+                      "app_bad_value{otel_scope_name=\"app.bad\",otel_scope_host=\"h" +
+                      R + "\\\"\",bad_key_=\"v" + R + R + R + "x\",region=\"eu" + R +
+                      " \xC3\xA9 \xF0\x9F\x98\x80\\\\\"} 5\n");
+  EXPECT_TRUE(promtool_accepts(text));
+}
+
+// Attributes named `le` and `quantile` on a counter, a histogram and a summary (Mmsc): exported
+// as `exported_le` / `exported_quantile` on every family, so the bucket's own `le` stays the only
+// one. Entity attributes are `otel_scope_le` / `otel_scope_quantile` and need no renaming.
+TEST(PrometheusText, ReservedLabelKeysAreRenamed) {
+  Harness h;
+  auto set = h.reporter->register_set<ReservedMetrics>({}, {{"le", "x"}, {"quantile", "0.5"}});
+  set->hits.add(2);
+  set->size.record(0.75);
+  set->wait.record(0.25);
+  h.publish();
+  const std::string l = R"(otel_scope_name="app.reserved",exported_le="x",exported_quantile="0.5")";
+  const std::string text = h.render(ReservedMetrics::descriptor);
+  EXPECT_EQ(text,
+            "# HELP app_reserved_hits_total Hits.\n"
+            "# TYPE app_reserved_hits_total counter\n"
+            "app_reserved_hits_total{" +
+                l +
+                "} 2\n"
+                "# HELP app_reserved_size_bytes Sizes.\n"
+                "# TYPE app_reserved_size_bytes histogram\n"
+                "app_reserved_size_bytes_bucket{" +
+                l +
+                ",le=\"0.5\"} 0\n"
+                "app_reserved_size_bytes_bucket{" +
+                l +
+                ",le=\"1\"} 1\n"
+                "app_reserved_size_bytes_bucket{" +
+                l +
+                ",le=\"2.5\"} 1\n"
+                "app_reserved_size_bytes_bucket{" +
+                l +
+                ",le=\"+Inf\"} 1\n"
+                "app_reserved_size_bytes_sum{" +
+                l +
+                "} 0.75\n"
+                "app_reserved_size_bytes_count{" +
+                l +
+                "} 1\n"
+                "# HELP app_reserved_wait_seconds Waits.\n"
+                "# TYPE app_reserved_wait_seconds summary\n"
+                "app_reserved_wait_seconds_sum{" +
+                l +
+                "} 0.25\n"
+                "app_reserved_wait_seconds_count{" +
+                l +
+                "} 1\n"
+                "# HELP app_reserved_wait_seconds_max Waits.\n"
+                "# TYPE app_reserved_wait_seconds_max gauge\n"
+                "app_reserved_wait_seconds_max{" +
+                l +
+                "} 0.25\n"
+                "# HELP app_reserved_wait_seconds_min Waits.\n"
+                "# TYPE app_reserved_wait_seconds_min gauge\n"
+                "app_reserved_wait_seconds_min{" +
+                l + "} 0.25\n");
+  EXPECT_TRUE(promtool_accepts(text));
+
+  auto tiny = h.reporter->register_set<TinyMetrics>({{"le", "e"}, {"quantile", "q"}});
+  tiny->value.set(1);
+  h.publish();
+  const std::string entity = h.render(TinyMetrics::descriptor);
+  EXPECT_EQ(entity,
+            "# HELP app_tiny_value A value.\n"
+            "# TYPE app_tiny_value gauge\n"
+            "app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_le=\"e\","
+            "otel_scope_quantile=\"q\"} 1\n");
+  EXPECT_TRUE(promtool_accepts(entity));
+}
+
+// A measured counter-only set with `le` and `quantile`, and `le` beside an attribute whose key
+// is `exported_le` after sanitising: the two are joined with `;` in the order of their original
+// keys (OTel spec, "Metric Attributes").
+TEST(PrometheusText, ReservedLabelKeysOnACounterAndCollisions) {
+  Harness h;
+  auto http = h.reporter->register_set<HttpByMethod>(
+      {}, {{"le", "1"}, {"quantile", "q"}, {"exported.le", "z"}});
+  http->with(Method::kGet).requests.add(4);
+  h.publish();
+  const std::string text = h.render(HttpMetrics::descriptor);
+  EXPECT_EQ(text,
+            "# HELP app_http_load Load.\n"
+            "# TYPE app_http_load gauge\n"
+            "app_http_load{exported_le=\"z;1\",exported_quantile=\"q\","
+            "http_request_method=\"GET\",otel_scope_name=\"app.http\"} 0\n"
+            "# HELP app_http_requests_total HTTP requests.\n"
+            "# TYPE app_http_requests_total counter\n"
+            "app_http_requests_total{exported_le=\"z;1\",exported_quantile=\"q\","
+            "http_request_method=\"GET\",otel_scope_name=\"app.http\"} 4\n");
+  EXPECT_TRUE(promtool_accepts(text));
+}
+
+// target_info from a resource whose values are not UTF-8 and whose keys are reserved.
+TEST(PrometheusText, TargetInfoWithInvalidUtf8AndReservedKeys) {
+  Harness h;
+  coretel::Resource resource{{{"service.name", "s\xFF"}, {"le", "1"}, {"quantile", "2"}}};
+  const std::string text = h.render(TinyMetrics::descriptor, resource);
+  EXPECT_EQ(text,
+            "# HELP target_info Target metadata\n"
+            "# TYPE target_info gauge\n"
+            "target_info{exported_le=\"1\",exported_quantile=\"2\",service_name=\"s" +
+                kFffd + "\"} 1\n");
+  EXPECT_TRUE(promtool_accepts(text));
+}
+
+// OTEL_SERVICE_NAME holding bytes that are not UTF-8 (a Latin-1 environment, say): the resource
+// keeps them as they are; the exposition replaces them, and the whole scrape stays valid.
+TEST(PrometheusText, InvalidUtf8ServiceNameFromTheEnvironment) {
+  setenv("OTEL_SERVICE_NAME", "caf\xE9-\xC3", 1);
+  auto resource = coretel::Resource::detect("default-name");
+  unsetenv("OTEL_SERVICE_NAME");
+  EXPECT_EQ(*resource.attributes.find("service.name"), coretel::AttributeValue("caf\xE9-\xC3"));
+
+  Harness h;
+  auto tiny = h.reporter->register_set<TinyMetrics>({});
+  tiny->value.set(1);
+  h.publish();
+  auto text_of = [&](std::string_view key) {
+    return std::get<std::string>(*resource.attributes.find(key));
+  };
+  ASSERT_NE(resource.attributes.find("host.name"), nullptr);
+  std::string host;
+  coretel::append_escaped_label_value(host, text_of("host.name"));
+  const std::string text = h.render(TinyMetrics::descriptor, resource);
+  EXPECT_EQ(text,
+            "# HELP target_info Target metadata\n"
+            "# TYPE target_info gauge\n"
+            "target_info{host_name=\"" +
+                host + "\",process_pid=\"" + std::to_string(getpid()) +
+                "\",service_instance_id=\"" + text_of("service.instance.id") +
+                "\",service_name=\"caf" + kFffd + "-" + kFffd +
+                "\",telemetry_sdk_language=\"cpp\",telemetry_sdk_name=\"coretel\","
+                "telemetry_sdk_version=\"0.1.0\"} 1\n"
+                "# HELP app_tiny_value A value.\n"
+                "# TYPE app_tiny_value gauge\n"
+                "app_tiny_value{otel_scope_name=\"app.tiny\"} 1\n");
+  EXPECT_TRUE(promtool_accepts(text));
 }
 
 }  // namespace

@@ -10,6 +10,8 @@
 //     app.queue.wait = 0.5/2/1.25/4 s                    (Mmsc: min/max/avg/count)
 //     app.queue.size = count=+10 sum=+1234 By            (histogram)
 //
+// Names, attribute keys and values are printed as well-formed UTF-8 on one line: each ill-formed
+// UTF-8 subsequence becomes U+FFFD (coretel/export/utf8.h) and control characters become `\xHH`.
 // Delta fields (Counter, Mmsc, Histogram) show what happened since the previous successful
 // export (`+N`); the others show their current value. A block is committed only once written and
 // flushed; a failed write rolls the deltas back so the next export shows them.

@@ -22,6 +22,24 @@
 // `otel_scope_<key>`, then registration and measurement attributes under their sanitised keys.
 // The resource becomes one `target_info` gauge. Families are written sorted by name; values
 // are cumulative and carry no timestamp.
+//
+// Whatever attributes and the resource hold, the output stays a valid exposition (`promtool check
+// metrics` accepts it; metric names come from descriptors, see prometheus_metric_name()):
+//  - label keys: sanitised to [a-zA-Z_][a-zA-Z0-9_]* (OTel spec, "Metric Attributes"); keys that
+//    collide after sanitising get their values joined with `;` (same section).
+//  - reserved label keys: an attribute whose sanitised key is `le` or `quantile` is exported as
+//    `exported_le` / `exported_quantile`, on every family and on `target_info`. Prometheus
+//    reserves `le` for histogram buckets and `quantile` for summary quantiles (its text parser
+//    reads them as bucket bounds and quantiles, and promtool's lint rejects them on any other
+//    family); the OTel spec gives no rule for them, so this follows Prometheus' own rule for a
+//    scraped label that conflicts with one it sets: rename it `exported_<name>` (Prometheus
+//    documentation, "Configuration", scrape_config `honor_labels`). An `exported_le` that then
+//    meets an attribute with that key is joined with it by the `;` rule.
+//  - label values and HELP text: text format 0.0.4 is UTF-8 (Prometheus documentation,
+//    "Exposition formats"); each ill-formed UTF-8 subsequence is replaced by one U+FFFD per
+//    maximal subpart (coretel/export/utf8.h), so one bad byte (in OTEL_SERVICE_NAME, say) cannot
+//    make a scraper reject the whole scrape. The JSON exporters replace the same bytes the same
+//    way.
 #pragma once
 
 #include <cstddef>
@@ -54,9 +72,12 @@ std::string prometheus_unit_suffix(std::string_view ucum_unit);
 /// OTel spec, compatibility/prometheus_and_openmetrics.md, "Metric Metadata" and "Sums".
 std::string prometheus_metric_name(const MetricsField& field);
 
-/// A label key sanitised to [a-zA-Z_][a-zA-Z0-9_]*: other characters become `_`, runs of `_`
-/// are collapsed (so no key gets the reserved `__` prefix from sanitising), a leading digit is
-/// prefixed with `_`. OTel spec, compatibility/prometheus_and_openmetrics.md, "Metric Attributes".
+/// A label key sanitised to [a-zA-Z_][a-zA-Z0-9_]*: other characters (every byte of a non-ASCII
+/// character included) become `_`, runs of `_` are collapsed (so no key gets the reserved `__`
+/// prefix from sanitising), a leading digit is prefixed with `_`. OTel spec,
+/// compatibility/prometheus_and_openmetrics.md, "Metric Attributes". A result of `le` or
+/// `quantile`, which Prometheus reserves for histogram buckets and summary quantiles, becomes
+/// `exported_le` / `exported_quantile` (see the mapping above).
 std::string prometheus_label_key(std::string_view key);
 
 /// The label-value form of an attribute value (unescaped): strings as they are, integers in
@@ -64,7 +85,9 @@ std::string prometheus_label_key(std::string_view key);
 /// `true`/`false`. OTel spec, compatibility/prometheus_and_openmetrics.md, "Metric Attributes".
 std::string prometheus_label_value(const AttributeValue& value);
 
-/// Appends `value` escaped for a label value: `\` -> `\\`, `"` -> `\"`, newline -> `\n`.
+/// Appends `value` escaped for a label value: `\` -> `\\`, `"` -> `\"`, newline -> `\n`; each
+/// maximal subpart of an ill-formed UTF-8 subsequence becomes U+FFFD (coretel/export/utf8.h), so
+/// the result is always valid UTF-8 whatever the bytes of `value`.
 void append_escaped_label_value(std::string& out, std::string_view value);
 
 /// Renders views as text exposition 0.0.4. Not thread-safe: one renderer per thread (or one
@@ -98,7 +121,9 @@ class PrometheusTextRenderer {
   /// family contiguous across views and descriptors; when two descriptors give one name two
   /// different TYPEs, the family seen later is dropped. Measured-set buckets appear once
   /// observed. Sanitised label keys that collide get their values joined with `;` in the order of
-  /// the original keys.
+  /// the original keys; `le` and `quantile` become `exported_le` / `exported_quantile`; label
+  /// values and HELP text are made valid UTF-8 (U+FFFD replacement). Never throws for any
+  /// attribute content (std::bad_alloc aside).
   void render(const Resource& resource, std::span<const MetricsViewPtr> views, std::string& out);
 
  private:
