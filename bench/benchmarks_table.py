@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Turns coretel-bench JSON output (run with repetitions) into the Markdown table of
 BENCHMARKS.md: medians of ns_per_op and bytes_per_series, ratios to the raw floor and to
-prometheus-cpp, and the targets of DESIGN.md section 5.
+prometheus-cpp, and coretel's performance targets.
 
   build/bin/coretel-bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true \
       --benchmark_min_time=1 --benchmark_out=bench.json --benchmark_out_format=json

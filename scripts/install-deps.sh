@@ -7,7 +7,7 @@ packages=(
   # toolchain
   build-essential cmake ninja-build pkg-config clang-14 clang-format libclang-rt-14-dev
   libfuzzer-14-dev
-  # libraries (DESIGN.md §6)
+  # libraries
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libcpp-httplib-dev libcurl4-openssl-dev
   libprotobuf-dev protobuf-compiler zlib1g-dev libhwloc-dev libnuma-dev libboost-dev
   libcli11-dev

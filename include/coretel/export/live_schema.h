@@ -4,7 +4,7 @@
 // COLD PATH. Any thread (SeriesRegistry is thread-safe).
 //
 // The document is a Weaver `resolved/2.0` registry in JSON, the format `weaver registry package`
-// publishes (semconv-weaver-notes.md §6.2; example: weaver/tests/published_v2_registry/
+// publishes (Weaver's docs/usage.md; example: Weaver's tests/published_v2_registry/
 // resolved.yaml), so Weaver tooling and coretel-schema read it like any published registry:
 //
 //   {"file_format": "resolved/2.0",
