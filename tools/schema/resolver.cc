@@ -1,7 +1,6 @@
 #include "resolver.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -55,17 +54,15 @@ bool excluded_from_dependents(const Json& annotations) {
   return exclude != it->end() && exclude->is_boolean() && exclude->get<bool>();
 }
 
-/// Every group of the dependencies, depth first in manifest order.
-/// The groups of every dependency, transitively, each dependency once: in a diamond (A needs
-/// B and C, both need D) D is read on both paths, and its groups must not count twice.
+/// The groups of every dependency, transitively, depth first in manifest order, each
+/// dependency once: in a diamond (A needs B and C, both need D) D is reached on both paths
+/// (read once, shared), and its groups must not count twice.
 void collect_dependency_groups(const RegistryDefinition& registry, std::vector<const Group*>& into,
-                               std::set<std::string>& seen_roots) {
-  for (const RegistryDefinition& dependency : registry.dependencies) {
-    std::error_code ec;
-    std::filesystem::path root = std::filesystem::weakly_canonical(dependency.root, ec);
-    if (!seen_roots.insert(ec ? dependency.root : root.string()).second) continue;
-    for (const Group& g : dependency.groups) into.push_back(&g);
-    collect_dependency_groups(dependency, into, seen_roots);
+                               std::set<const RegistryDefinition*>& seen) {
+  for (const auto& dependency : registry.dependencies) {
+    if (!seen.insert(dependency.get()).second) continue;
+    for (const Group& g : dependency->groups) into.push_back(&g);
+    collect_dependency_groups(*dependency, into, seen);
   }
 }
 
@@ -84,8 +81,8 @@ class Resolver {
     out_.schema_url = registry_.manifest.schema_url;
     out_.description = registry_.manifest.description;
     out_.stability = registry_.manifest.stability;
-    std::set<std::string> seen_roots;
-    collect_dependency_groups(registry_, dependency_groups_, seen_roots);
+    std::set<const RegistryDefinition*> seen;
+    collect_dependency_groups(registry_, dependency_groups_, seen);
     for (const Group* g : dependency_groups_) from_dependency_.insert(g);
     index_groups();
     index_definitions();
