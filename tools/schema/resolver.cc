@@ -27,6 +27,9 @@ struct Use {
   std::shared_ptr<const CatalogAttribute> attribute;
   AttributeRef ref;       // `base` is set at interning
   std::string via_group;  // the ref_group that brought it, "" for inline and inherited
+  /// Earlier references to the same key in the same `attributes:` list, which this one
+  /// replaced (InvalidGroupDuplicateAttributeRef): kept for the policies (Signal::replaced).
+  std::vector<ReplacedReference> replaced;
 };
 
 using Uses = std::vector<Use>;
@@ -242,8 +245,9 @@ class Resolver {
     return it->second;
   }
 
-  /// Applies one `ref:` (or inline definition) to `uses`.
-  void apply_spec(const Group& g, const AttributeSpec& a, Uses& uses) {
+  /// Applies one `ref:` (or inline definition) to `uses`. `repeated`: an earlier entry of the
+  /// same `attributes:` list referenced this key already.
+  void apply_spec(const Group& g, const AttributeSpec& a, Uses& uses, bool repeated) {
     std::shared_ptr<const CatalogAttribute> attribute;
     if (a.form == AttributeSpec::Form::kDefinition) {
       auto def = definitions_.find(a.key);
@@ -296,6 +300,12 @@ class Resolver {
                                     ? a.sampling_relevant
                                     : (existing ? existing->ref.sampling_relevant : std::nullopt);
     use.ref.role = a.role ? *a.role : (existing ? existing->ref.role : "");
+    if (existing && repeated) {
+      // Two references in one list: the last one is the signal's, but the policies must see
+      // the earlier one too (an `opt_in` after a `required` must not hide the `required`).
+      use.replaced = std::move(existing->replaced);
+      use.replaced.push_back({*existing->attribute, existing->ref});
+    }
     if (existing) {
       *existing = std::move(use);
     } else {
@@ -453,9 +463,19 @@ class Resolver {
   }
 
   void apply_inline_specs(const Group& g, const std::vector<AttributeSpec>& specs, Uses& uses) {
+    std::set<std::string> seen;
     for (const AttributeSpec& a : specs) {
-      if (a.form != AttributeSpec::Form::kGroupReference) apply_spec(g, a, uses);
+      if (a.form == AttributeSpec::Form::kGroupReference) continue;
+      bool repeated = !seen.insert(a.key).second;
+      apply_spec(g, a, uses, repeated);
     }
+  }
+
+  /// The references `uses` replaced (Use::replaced), interned for Signal::replaced.
+  static std::vector<ReplacedReference> replaced_of(const Uses& uses) {
+    std::vector<ReplacedReference> replaced;
+    for (const Use& u : uses) replaced.insert(replaced.end(), u.replaced.begin(), u.replaced.end());
+    return replaced;
   }
 
   /// ref_groups first (two groups bringing one key is DuplicateAttributeId), then inline refs.
@@ -560,6 +580,7 @@ class Resolver {
     s.from_dependency = from_dependency;
     const Uses& uses = attributes_of(g);
     s.attributes = intern_all(uses);
+    s.replaced = replaced_of(uses);
     signal_uses_[{g.type, s.name}] = uses;
     list->push_back(std::move(s));
   }
@@ -633,6 +654,7 @@ class Resolver {
     apply_specs(g, g.attributes, uses);
     charge(g, uses);
     s.attributes = intern_all(uses);
+    s.replaced = replaced_of(uses);
     list->push_back(std::move(s));
   }
 
