@@ -85,28 +85,28 @@ TEST(Limits, AFileOverTheLimitIsRefusedByNameEvenInADependency) {
 }
 
 TEST(Limits, TheRegistryAndItsDependenciesTogetherAreBounded) {
-  static_assert(kMaxRegistryBytes == 64u << 20, "docs/schema-tool.md documents 64 MiB");
-  // Four files exactly at the per-file limit are read (and are not YAML: zero bytes); they
+  static_assert(kMaxRegistryBytes == 32u << 20, "docs/schema-tool.md documents 32 MiB");
+  // Two files exactly at the per-file limit are read (and are not YAML: zero bytes); they
   // reach the total limit, so the next file is refused, once, and nothing after it is read.
   TempDir dir;
-  for (int i = 1; i <= 4; ++i) {
+  for (int i = 1; i <= 2; ++i) {
     sparse_file(dir.path() / ("a" + std::to_string(i) + ".yaml"), kMaxFileBytes);
   }
   dir.write("b.yaml", "groups: []\n");
   dir.write("c.yaml", "groups: []\n");
   auto checked = check_dir(dir.path(), false);
   SCOPED_TRACE(listing(checked.diagnostics));
-  ASSERT_EQ(checked.diagnostics.all().size(), 5u);
-  for (int i = 0; i < 4; ++i) {
+  ASSERT_EQ(checked.diagnostics.all().size(), 3u);
+  for (int i = 0; i < 2; ++i) {
     EXPECT_EQ(checked.diagnostics.all()[i].id, "DeserializationError");
     EXPECT_EQ(checked.diagnostics.all()[i].location.file, "a" + std::to_string(i + 1) + ".yaml");
   }
-  EXPECT_EQ(format_text(checked.diagnostics.all()[4]),
+  EXPECT_EQ(format_text(checked.diagnostics.all()[2]),
             "b.yaml: error [coretel_registry_too_large] with this file (11 bytes) the registry "
-            "and its dependencies hold more than the 67108864 bytes (64 MiB) coretel-schema reads "
+            "and its dependencies hold more than the 33554432 bytes (32 MiB) coretel-schema reads "
             "in all; it and the files after it are not read");
   EXPECT_EQ(checked.loaded.definition.read_stats.bytes, kMaxRegistryBytes);
-  EXPECT_EQ(checked.loaded.definition.read_stats.files, 4u);
+  EXPECT_EQ(checked.loaded.definition.read_stats.files, 2u);
 }
 
 // ---------------------------------------------------------- backslashes in C++ comments

@@ -37,12 +37,14 @@
 namespace coretel::schema {
 
 /// The largest registry file read (a definition file, a manifest or a published resolved/2.0
-/// file): 16 MiB, 190 times the largest file of the semantic-conventions model and 8 times its
-/// resolved registry (about 2 MB).
+/// file): 16 MiB, 190 times the largest file of the semantic-conventions model and 8 times the
+/// whole model resolved (about 2 MB). Parsing such a file takes about 15 s and 1 GB.
 inline constexpr std::uint64_t kMaxFileBytes = 16u << 20;
 
-/// The most bytes read over a registry and all its dependencies together: 64 MiB.
-inline constexpr std::uint64_t kMaxRegistryBytes = 64u << 20;
+/// The most bytes read over a registry and all its dependencies together: 32 MiB, 14 times the
+/// whole semantic-conventions model (2.3 MB). Checking that much takes under a minute and about
+/// 1.2 GB (docs/schema-tool.md, "Limits").
+inline constexpr std::uint64_t kMaxRegistryBytes = 32u << 20;
 
 /// Reads the registry in `root`. Errors go to `diagnostics`; what could be read is returned.
 RegistryDefinition read_registry(const std::filesystem::path& root, Diagnostics& diagnostics);
