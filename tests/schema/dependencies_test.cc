@@ -6,10 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "schema_test_support.h"
@@ -296,6 +299,145 @@ TEST(Dependencies, TenLevelsResolveAndTheEleventhIsTooDeep) {
   auto past_limit = check_dir(eleven->path() / fmt_dir(0), false);
   EXPECT_EQ(past_limit.diagnostics.count("MaximumDependencyDepth"), 1u)
       << listing(past_limit.diagnostics);
+}
+
+// A lattice: the root `app` depends on the 3 registries of level 1, each registry of level k
+// on the 3 of level k + 1, down to level `levels`: 3^levels paths reach the last level, but
+// there are only 1 + 3 * levels registries. Each defines an attribute and a metric using it.
+std::unique_ptr<TempDir> write_lattice(int levels) {
+  auto dir = std::make_unique<TempDir>();
+  for (int k = 0; k <= levels; ++k) {
+    for (int j = 0; j < (k == 0 ? 1 : 3); ++j) {
+      std::string name = k == 0 ? "app" : "l" + std::to_string(k) + "_" + std::to_string(j);
+      std::string manifest = "schema_url: https://example.com/schemas/" + name + "/1.0.0\n";
+      if (k < levels) {
+        manifest += "dependencies:\n";
+        for (int i = 0; i < 3; ++i) {
+          std::string next = "l" + std::to_string(k + 1) + "_" + std::to_string(i);
+          manifest += "  - name: " + next + "\n    registry_path: ../" + next + "\n";
+        }
+      }
+      dir->write(name + "/manifest.yaml", manifest);
+      if (k == 0) continue;
+      dir->write(name + "/model.yaml", "file_format: definition/2\nattributes:\n  - key: lattice." +
+                                           name +
+                                           ".color\n    type: string\n"
+                                           "    brief: A color.\n    stability: development\n"
+                                           "metrics:\n  - name: lattice." +
+                                           name +
+                                           ".requests\n    instrument: counter\n"
+                                           "    unit: \"{request}\"\n    brief: Requests.\n"
+                                           "    stability: development\n"
+                                           "    requirement_level: recommended\n"
+                                           "    attributes:\n      - ref: lattice." +
+                                           name + ".color\n");
+    }
+  }
+  dir->write("app/model.yaml", R"(file_format: definition/2
+imports:
+  metrics: [lattice.*]
+metrics:
+  - name: app.jobs
+    instrument: counter
+    unit: "{job}"
+    brief: Jobs run.
+    stability: development
+    requirement_level: recommended
+    attributes:
+      - ref: lattice.l10_2.color
+)");
+  return dir;
+}
+
+TEST(Dependencies, ALatticeReadsEachRegistryOnceAndResolves) {
+  // 3 dependencies per manifest, 10 levels: 59,049 paths to the last level. Reading each
+  // registry along every path took 32 s; each is read once.
+  auto dir = write_lattice(10);
+  auto start = std::chrono::steady_clock::now();
+  auto checked = check_dir(dir->path() / "app");
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  SCOPED_TRACE(listing(checked.diagnostics));
+  EXPECT_EQ(errors(checked.diagnostics), 0u);
+  // Each definition/2 file is read once: one UnstableFileFormat each, nothing else.
+  EXPECT_EQ(checked.diagnostics.count("UnstableFileFormat"), 31u);
+  EXPECT_EQ(checked.diagnostics.all().size(), 31u);
+  ASSERT_TRUE(checked.loaded.resolved_ok);
+  const ReadStats& read = checked.loaded.definition.read_stats;
+  EXPECT_EQ(read.registries, 31u);  // app and 3 per level
+  EXPECT_EQ(read.files, 62u);       // a manifest and a model each
+  const ResolvedRegistry& r = checked.loaded.resolved;
+  ASSERT_EQ(r.metrics.size(), 31u);  // app.jobs and each imported metric once
+  std::set<std::string> imported;
+  for (const Signal& s : r.metrics) imported.insert(s.name);
+  EXPECT_EQ(imported.size(), 31u);
+  EXPECT_TRUE(imported.count("lattice.l10_2.requests"));
+  EXPECT_EQ(r.attribute(r.metrics[0].attributes[0]).location.file, "../l10_2/model.yaml");
+  // Two shared registries: app's first two dependencies both depend on the same l2_0.
+  const RegistryDefinition& app = checked.loaded.definition;
+  ASSERT_EQ(app.dependencies.size(), 3u);
+  ASSERT_EQ(app.dependencies[0]->dependencies.size(), 3u);
+  EXPECT_EQ(app.dependencies[0]->dependencies[0].get(), app.dependencies[1]->dependencies[0].get());
+  EXPECT_LT(seconds, 5.0) << "generous for sanitizer builds: it takes milliseconds";
+}
+
+TEST(Dependencies, ALatticeOneLevelTooDeepIsReportedOncePerEdge) {
+  // 11 levels: the 9 edges from level 10 to level 11 are too deep, each reported once at its
+  // `registry_path` (the level-10 registries are named by the first path that reached them).
+  auto dir = write_lattice(11);
+  auto checked = check_dir(dir->path() / "app", false);
+  SCOPED_TRACE(listing(checked.diagnostics));
+  ASSERT_EQ(checked.diagnostics.count("MaximumDependencyDepth"), 9u);
+  EXPECT_EQ(errors(checked.diagnostics), 9u);
+  std::vector<std::string> places;
+  for (const Diagnostic& d : checked.diagnostics.all()) {
+    if (d.id != "MaximumDependencyDepth") continue;
+    places.push_back(
+        fmt::format("{}:{}:{} {}", d.location.file, d.location.line, d.location.column, d.message));
+  }
+  std::vector<std::string> expected;
+  for (int j = 0; j < 3; ++j) {
+    for (int i = 0; i < 3; ++i) {
+      expected.push_back(fmt::format(
+          "../l10_{}/manifest.yaml:{}:20 dependency `l11_{}` is more than 10 registries deep", j,
+          4 + 2 * i, i));
+    }
+  }
+  EXPECT_EQ(places, expected);
+  EXPECT_EQ(checked.loaded.definition.read_stats.registries, 31u);  // level 11 is not read
+}
+
+TEST(Dependencies, ARegistryReadOnAShortPathIsTooDeepOnALongerOne) {
+  // app -> x -> y (x read here, 1 deep), and app -> c1 -> ... -> c9 -> x: on the long path x is
+  // 10 deep and y 11: MaximumDependencyDepth at c9's `registry_path: ../x`.
+  TempDir dir;
+  auto manifest = [](const std::string& name, const std::vector<std::string>& deps) {
+    std::string text = "schema_url: https://example.com/schemas/" + name + "/1.0.0\n";
+    if (!deps.empty()) text += "dependencies:\n";
+    for (const std::string& d : deps)
+      text += "  - name: " + d + "\n    registry_path: ../" + d + "\n";
+    return text;
+  };
+  dir.write("app/manifest.yaml", manifest("app", {"x", "c1"}));
+  for (int i = 1; i <= 9; ++i) {
+    std::string next = i == 9 ? "x" : "c" + std::to_string(i + 1);
+    dir.write("c" + std::to_string(i) + "/manifest.yaml",
+              manifest("c" + std::to_string(i), {next}));
+  }
+  dir.write("x/manifest.yaml", manifest("x", {"y"}));
+  dir.write("y/manifest.yaml", manifest("y", {}));
+  auto checked = check_dir(dir.path() / "app", false);
+  SCOPED_TRACE(listing(checked.diagnostics));
+  ASSERT_EQ(checked.diagnostics.all().size(), 1u);
+  const Diagnostic& d = checked.diagnostics.all()[0];
+  EXPECT_EQ(d.id, "MaximumDependencyDepth");
+  EXPECT_EQ(d.severity, Severity::kError);
+  EXPECT_EQ(d.location.file, "../c9/manifest.yaml");
+  EXPECT_EQ(d.location.line, 4);
+  EXPECT_EQ(d.location.column, 20);
+  EXPECT_EQ(d.message,
+            "dependency `x` is more than 10 registries deep: it is 10 deep here and its own "
+            "dependencies go 1 deeper");
+  EXPECT_EQ(checked.loaded.definition.read_stats.registries, 12u);  // app, x, y, c1..c9
 }
 
 TEST(Dependencies, ADiamondImportsEachSignalOnceAndOwnDefinitionsWin) {

@@ -14,6 +14,9 @@
 // schemas/semconv.schema.v2.json, Weaver v0.25.1).
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -168,6 +171,13 @@ struct Manifest {
   std::string file;
 };
 
+/// What reading a registry took (read_registry), over the registry and its dependencies.
+struct ReadStats {
+  std::size_t registries = 0;  ///< registry folders read: each once, however many paths reach it
+  std::size_t files = 0;       ///< registry files read (manifests included)
+  std::uint64_t bytes = 0;     ///< their total size
+};
+
 /// Everything read from one registry folder.
 struct RegistryDefinition {
   std::string root;
@@ -178,7 +188,11 @@ struct RegistryDefinition {
   /// The manifest's local dependencies, each read as a registry (with its own dependencies),
   /// in manifest order. Remote ones (DependencyNotLocal) and unreadable ones are absent.
   /// Their file names are prefixed with the dependency's folder as the manifest names it.
-  std::vector<RegistryDefinition> dependencies;
+  /// A registry reachable along several paths (a diamond) is read once and shared: its file
+  /// names are those of the first path read_registry took (manifest order, depth first).
+  std::vector<std::shared_ptr<const RegistryDefinition>> dependencies;
+  /// Set on the registry read_registry returns; zero in its dependencies.
+  ReadStats read_stats;
 };
 
 }  // namespace coretel::schema

@@ -161,17 +161,28 @@ std::string string_constant(const std::string& name, const std::string& value) {
                                              : fmt::format("{} {};\n", head, text);
 }
 
-/// `text` as `///` comment lines at `indent`, wrapped at 100 columns.
+/// The words of `text` (split at any whitespace, line breaks included) as they may appear in a
+/// `//` comment: a word that ends in a backslash is put in backticks (`C:\` becomes "`C:\`"),
+/// because a backslash at the end of a line splices the next line into the comment (C++
+/// [lex.phases] phase 2), which would swallow the declaration that follows.
+std::vector<std::string> comment_words(const std::string& text) {
+  std::vector<std::string> words;
+  std::istringstream in(text);
+  std::string word;
+  while (in >> word) {
+    if (word.back() == '\\') word = "`" + word + "`";
+    words.push_back(std::move(word));
+  }
+  return words;
+}
+
+/// `text` as `///` comment lines at `indent`, wrapped at 100 columns; whitespace, line breaks
+/// included, collapses to single spaces and no line ends in a backslash (comment_words).
 std::string doc_comment(const std::string& text, const std::string& indent) {
-  std::string line = one_line(text);
-  if (line.empty()) return "";
-  // Keep the comment from ending a block comment or holding a stray backslash-newline.
   std::string out;
   std::string current;
   std::size_t width = 100 - indent.size() - 4;
-  std::istringstream words(line);
-  std::string word;
-  while (words >> word) {
+  for (const std::string& word : comment_words(text)) {
     if (!current.empty() && current.size() + 1 + word.size() > width) {
       out += indent + "/// " + current + "\n";
       current.clear();
@@ -180,6 +191,11 @@ std::string doc_comment(const std::string& text, const std::string& indent) {
   }
   if (!current.empty()) out += indent + "/// " + current + "\n";
   return out;
+}
+
+/// `text` as one `//` comment line at `indent` (not wrapped), made safe as doc_comment does.
+std::string line_comment(const std::string& text, const std::string& indent) {
+  return fmt::format("{}// {}\n", indent, fmt::join(comment_words(text), " "));
 }
 
 std::string stability_enum(const std::string& stability) {
@@ -302,9 +318,10 @@ class CppGenerator {
     std::string doc = a.brief;
     if (a.type.is_template()) doc += " Template: the key is followed by `.<suffix>`.";
     s.attribute_constants += doc_comment(doc, "");
-    s.attribute_constants += fmt::format("/// Type: {}. Stability: {}.\n",
-                                         a.type.is_enum() ? enum_names_[a.key] : a.type.name,
-                                         a.stability.empty() ? "development" : a.stability);
+    s.attribute_constants += doc_comment(
+        fmt::format("Type: {}. Stability: {}.", a.type.is_enum() ? enum_names_[a.key] : a.type.name,
+                    a.stability.empty() ? "development" : a.stability),
+        "");
     if (a.deprecated) {
       s.attribute_constants +=
           fmt::format("[[deprecated({})]]\n", literal(deprecation_text(*a.deprecated)));
@@ -327,7 +344,7 @@ class CppGenerator {
       enumerators.push_back(e);
     }
     s.enums += doc_comment(a.brief, "");
-    s.enums += fmt::format("/// Values of `{}`.\n", a.key);
+    s.enums += doc_comment(fmt::format("Values of `{}`.", a.key), "");
     if (kind == EnumKind::kString) {
       s.enums += "/// The registry allows other values too (enums are open).\n";
     }
@@ -418,8 +435,9 @@ class CppGenerator {
     std::string name = unique("metric", "k" + pascal_case(m.name));
     s.metric_constants += doc_comment(m.brief, "");
     s.metric_constants +=
-        fmt::format("/// Instrument: {}. Unit: `{}`. Stability: {}.\n", m.instrument, m.unit,
-                    m.stability.empty() ? "development" : m.stability);
+        doc_comment(fmt::format("Instrument: {}. Unit: `{}`. Stability: {}.", m.instrument, m.unit,
+                                m.stability.empty() ? "development" : m.stability),
+                    "");
     if (m.deprecated) {
       s.metric_constants +=
           fmt::format("[[deprecated({})]]\n", literal(deprecation_text(*m.deprecated)));
@@ -470,8 +488,10 @@ class CppGenerator {
       for (int n = 2; !used.insert(field).second; ++n)
         field = snake_case(a.key) + "_" + std::to_string(n);
       if (type.cpp.empty()) {
-        members += fmt::format("  // `{}` ({}) has no typed member: set it through attributes().\n",
-                               a.key, a.type.name);
+        members += line_comment(fmt::format("`{}` ({}) has no typed member: set it through "
+                                            "attributes().",
+                                            a.key, a.type.name),
+                                "  ");
         continue;
       }
       bool required = ref.requirement_level.level == "required" && !optional_all;
@@ -481,7 +501,8 @@ class CppGenerator {
       members += fmt::format("  {} {}{{}};\n",
                              required ? type.cpp : "std::optional<" + type.cpp + ">", field);
       if (type.to_value.empty()) {
-        build += fmt::format("    // `{}`: arrays are not a coretel::AttributeValue yet.\n", a.key);
+        build += line_comment(
+            fmt::format("`{}`: arrays are not a coretel::AttributeValue yet.", a.key), "    ");
       } else if (required) {
         build += fmt::format(
             "    {{\n      const auto& v = {};\n      out.push_back({{{}, {}}});\n    }}\n", field,
@@ -591,7 +612,8 @@ class CppGenerator {
         std::string bounds_name = type + "_" + field + "_bounds";
         std::vector<std::string> texts;
         for (double b : bounds) texts.push_back(fmt::format("{}", b));
-        bounds_code += fmt::format("/// Bucket bounds of `{}`, in `{}`.\n", m.name, m.unit);
+        bounds_code +=
+            doc_comment(fmt::format("Bucket bounds of `{}`, in `{}`.", m.name, m.unit), "");
         bounds_code += wrap_list(
             "",
             fmt::format("inline constexpr std::array<double, {}> {}{{", bounds.size(), bounds_name),
@@ -643,10 +665,11 @@ class CppGenerator {
     }
     s.metric_sets += bounds_code;
     s.metric_sets += doc_comment(set.brief, "");
-    s.metric_sets +=
-        fmt::format("/// Metric set `{}`: {} sharing one attribute tuple.\n", set.name,
+    s.metric_sets += doc_comment(
+        fmt::format("Metric set `{}`: {} sharing one attribute tuple.", set.name,
                     set.metrics.size() == 1 ? std::string("1 instrument")
-                                            : fmt::format("{} instruments", set.metrics.size()));
+                                            : fmt::format("{} instruments", set.metrics.size())),
+        "");
     s.metric_sets += fmt::format(
         "struct CORETEL_METRIC_SET_STRUCT({}) {{\n{}  CORETEL_METRIC_SET_DESCRIPTOR;\n}};\n", type,
         members);
@@ -719,10 +742,12 @@ class CppGenerator {
   std::map<std::string, std::string> assemble() {
     std::map<std::string, std::string> files;
     std::string ns = options_.cpp_namespace;
-    std::string header = fmt::format(
-        "// Generated by coretel-schema from the registry\n//   {}\n"
-        "// Do not edit: change the registry and regenerate (docs/schema-tool.md).\n",
-        r_.schema_url.empty() ? "(no schema_url)" : r_.schema_url);
+    std::string header =
+        "// Generated by coretel-schema from the registry\n" +
+        fmt::format("//   {}\n", fmt::join(comment_words(r_.schema_url.empty() ? "(no schema_url)"
+                                                                               : r_.schema_url),
+                                           " ")) +
+        "// Do not edit: change the registry and regenerate (docs/schema-tool.md).\n";
     std::string index = header + "#pragma once\n\n";
     for (auto& [root, s] : sections_) {
       std::string out =

@@ -175,13 +175,19 @@ class Policies {
         }
       }
       int rank = stability_rank(s.stability);
-      for (const AttributeRef& ref : s.attributes) {
-        const CatalogAttribute& a = r_.catalog[ref.base];
+      // Every reference the signal makes, those a later reference to the same key replaced
+      // included (a duplicate reference reports once when both break a rule alike).
+      std::set<std::pair<std::string, std::string>> reported;
+      auto reference_rules = [&](const CatalogAttribute& a, const AttributeRef& ref) {
+        auto report = [&](const std::string& id, std::string message) {
+          if (reported.emplace(id, message).second) {
+            violation(id, s.location, subject, s.annotations, std::move(message));
+          }
+        };
         if (rank >= 3 && stability_rank(a.stability) < rank &&
             ref.requirement_level.level != "opt_in") {
-          violation(
-              fmt::format("stability_{}_lower_stability_attribute", kind), s.location, subject,
-              s.annotations,
+          report(
+              fmt::format("stability_{}_lower_stability_attribute", kind),
               fmt::format("{} `{}` is {} but references {} attribute `{}` at level {}; "
                           "reference it as opt_in or stabilise the attribute",
                           kind, s.name, s.stability, a.stability.empty() ? "unstable" : a.stability,
@@ -191,11 +197,14 @@ class Policies {
         bool forbidden = kind == "metric" || kind == "attribute_group" ||
                          (kind == "entity" && ref.role == "identifying");
         if (complex && forbidden) {
-          violation("naming_convention_attribute_complex_type_violation", s.location, subject,
-                    s.annotations,
-                    fmt::format("`{}` has type {}, allowed only on spans and events", a.key,
-                                a.type.name));
+          report("naming_convention_attribute_complex_type_violation",
+                 fmt::format("`{}` has type {}, allowed only on spans and events", a.key,
+                             a.type.name));
         }
+      };
+      for (const AttributeRef& ref : s.attributes) reference_rules(r_.catalog[ref.base], ref);
+      for (const ReplacedReference& replaced : s.replaced) {
+        reference_rules(replaced.attribute, replaced.ref);
       }
       if (s.deprecated && s.deprecated->reason == "renamed" &&
           !names.count(s.deprecated->renamed_to)) {

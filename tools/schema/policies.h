@@ -4,6 +4,10 @@
 // policies emit (notes §6.1); every finding is an error, as Weaver reports policy violations.
 // A group or attribute opts out of a rule with
 // `annotations: {<package>: {policy_exceptions: [<id>]}}`, as upstream.
+// The per-reference rules (stability_<signal>_lower_stability_attribute,
+// naming_convention_attribute_complex_type_violation) see every reference a signal makes,
+// including those a later reference to the same key replaced (Signal::replaced); a finding two
+// references give alike is reported once.
 #pragma once
 
 #include "definition.h"

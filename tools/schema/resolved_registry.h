@@ -43,6 +43,15 @@ struct AttributeRef {
   std::string role;  ///< entities: identifying | descriptive
 };
 
+/// A reference a later reference to the same key in the same `attributes:` list replaced
+/// (InvalidGroupDuplicateAttributeRef): not one of the signal's attributes, but the policies
+/// check it as one, so that a later `opt_in` cannot hide an earlier `required` from the
+/// stability rules.
+struct ReplacedReference {
+  CatalogAttribute attribute;  ///< as this reference saw it (its overrides applied)
+  AttributeRef ref;            ///< `base` is not set: the attribute is not in the catalog
+};
+
 enum class SignalKind { kAttributeGroup, kMetric, kSpan, kEvent, kEntity };
 
 std::string_view to_string(SignalKind kind) noexcept;
@@ -58,7 +67,8 @@ struct Signal {
   std::string stability;
   std::optional<Deprecated> deprecated;
   Json annotations = Json::object();
-  std::vector<AttributeRef> attributes;  ///< entities: identity first, then description
+  std::vector<AttributeRef> attributes;     ///< entities: identity first, then description
+  std::vector<ReplacedReference> replaced;  ///< earlier references of a key referenced twice
   std::vector<std::string> entity_associations;
   std::string display_name;
   std::string instrument;  ///< metrics

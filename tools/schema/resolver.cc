@@ -1,7 +1,6 @@
 #include "resolver.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <set>
@@ -28,6 +27,9 @@ struct Use {
   std::shared_ptr<const CatalogAttribute> attribute;
   AttributeRef ref;       // `base` is set at interning
   std::string via_group;  // the ref_group that brought it, "" for inline and inherited
+  /// Earlier references to the same key in the same `attributes:` list, which this one
+  /// replaced (InvalidGroupDuplicateAttributeRef): kept for the policies (Signal::replaced).
+  std::vector<ReplacedReference> replaced;
 };
 
 using Uses = std::vector<Use>;
@@ -55,17 +57,15 @@ bool excluded_from_dependents(const Json& annotations) {
   return exclude != it->end() && exclude->is_boolean() && exclude->get<bool>();
 }
 
-/// Every group of the dependencies, depth first in manifest order.
-/// The groups of every dependency, transitively, each dependency once: in a diamond (A needs
-/// B and C, both need D) D is read on both paths, and its groups must not count twice.
+/// The groups of every dependency, transitively, depth first in manifest order, each
+/// dependency once: in a diamond (A needs B and C, both need D) D is reached on both paths
+/// (read once, shared), and its groups must not count twice.
 void collect_dependency_groups(const RegistryDefinition& registry, std::vector<const Group*>& into,
-                               std::set<std::string>& seen_roots) {
-  for (const RegistryDefinition& dependency : registry.dependencies) {
-    std::error_code ec;
-    std::filesystem::path root = std::filesystem::weakly_canonical(dependency.root, ec);
-    if (!seen_roots.insert(ec ? dependency.root : root.string()).second) continue;
-    for (const Group& g : dependency.groups) into.push_back(&g);
-    collect_dependency_groups(dependency, into, seen_roots);
+                               std::set<const RegistryDefinition*>& seen) {
+  for (const auto& dependency : registry.dependencies) {
+    if (!seen.insert(dependency.get()).second) continue;
+    for (const Group& g : dependency->groups) into.push_back(&g);
+    collect_dependency_groups(*dependency, into, seen);
   }
 }
 
@@ -76,6 +76,29 @@ Use* find_use(Uses& uses, const std::string& key) {
   return nullptr;
 }
 
+/// The position of each key in a Uses, for the loops that look up every key of a group: a
+/// linear find_use per attribute made a group of n attributes cost n^2 (a 4 MiB file of
+/// attributes took 15 s to resolve).
+class UseIndex {
+ public:
+  explicit UseIndex(const Uses& uses) {
+    for (std::size_t i = 0; i < uses.size(); ++i) positions_.emplace(uses[i].attribute->key, i);
+  }
+  /// The use of `key` in `uses` (the Uses this index was built from), or nullptr.
+  Use* find(Uses& uses, const std::string& key) const {
+    auto it = positions_.find(key);
+    return it == positions_.end() ? nullptr : &uses[it->second];
+  }
+  /// Appends `use` to `uses` and indexes it.
+  void push_back(Uses& uses, Use use) {
+    positions_.emplace(use.attribute->key, uses.size());
+    uses.push_back(std::move(use));
+  }
+
+ private:
+  std::unordered_map<std::string, std::size_t> positions_;
+};
+
 class Resolver {
  public:
   Resolver(const RegistryDefinition& registry, Diagnostics& d) : registry_(registry), d_(d) {}
@@ -84,8 +107,8 @@ class Resolver {
     out_.schema_url = registry_.manifest.schema_url;
     out_.description = registry_.manifest.description;
     out_.stability = registry_.manifest.stability;
-    std::set<std::string> seen_roots;
-    collect_dependency_groups(registry_, dependency_groups_, seen_roots);
+    std::set<const RegistryDefinition*> seen;
+    collect_dependency_groups(registry_, dependency_groups_, seen);
     for (const Group* g : dependency_groups_) from_dependency_.insert(g);
     index_groups();
     index_definitions();
@@ -245,8 +268,10 @@ class Resolver {
     return it->second;
   }
 
-  /// Applies one `ref:` (or inline definition) to `uses`.
-  void apply_spec(const Group& g, const AttributeSpec& a, Uses& uses) {
+  /// Applies one `ref:` (or inline definition) to `uses`. `repeated`: an earlier entry of the
+  /// same `attributes:` list referenced this key already.
+  void apply_spec(const Group& g, const AttributeSpec& a, Uses& uses, UseIndex& index,
+                  bool repeated) {
     std::shared_ptr<const CatalogAttribute> attribute;
     if (a.form == AttributeSpec::Form::kDefinition) {
       auto def = definitions_.find(a.key);
@@ -273,7 +298,7 @@ class Resolver {
       }
       attribute = def->second;
     }
-    Use* existing = find_use(uses, a.key);
+    Use* existing = index.find(uses, a.key);
     if (existing && a.form == AttributeSpec::Form::kReference) {
       attribute = existing->attribute;  // overrides stack on what the signal already had
     }
@@ -299,10 +324,16 @@ class Resolver {
                                     ? a.sampling_relevant
                                     : (existing ? existing->ref.sampling_relevant : std::nullopt);
     use.ref.role = a.role ? *a.role : (existing ? existing->ref.role : "");
+    if (existing && repeated) {
+      // Two references in one list: the last one is the signal's, but the policies must see
+      // the earlier one too (an `opt_in` after a `required` must not hide the `required`).
+      use.replaced = std::move(existing->replaced);
+      use.replaced.push_back({*existing->attribute, existing->ref});
+    }
     if (existing) {
       *existing = std::move(use);
     } else {
-      uses.push_back(std::move(use));
+      index.push_back(uses, std::move(use));
     }
   }
 
@@ -431,8 +462,9 @@ class Resolver {
   /// Adds the attributes a `ref_group:` brings (two groups bringing one key is
   /// DuplicateAttributeId).
   void bring_group(const Group& g, const AttributeSpec& a, const Uses& brought_uses, Uses& uses) {
+    UseIndex index(uses);
     for (const Use& brought : brought_uses) {
-      Use* existing = find_use(uses, brought.attribute->key);
+      Use* existing = index.find(uses, brought.attribute->key);
       if (existing && !existing->via_group.empty() && existing->via_group != a.key) {
         d_.error("DuplicateAttributeId", a.location, brought.attribute->key,
                  fmt::format("attribute `{}` is brought onto `{}` by two groups, [{}, {}]",
@@ -450,15 +482,26 @@ class Resolver {
         }
         *existing = std::move(copy);
       } else {
-        uses.push_back(std::move(copy));
+        index.push_back(uses, std::move(copy));
       }
     }
   }
 
   void apply_inline_specs(const Group& g, const std::vector<AttributeSpec>& specs, Uses& uses) {
+    std::set<std::string> seen;
+    UseIndex index(uses);
     for (const AttributeSpec& a : specs) {
-      if (a.form != AttributeSpec::Form::kGroupReference) apply_spec(g, a, uses);
+      if (a.form == AttributeSpec::Form::kGroupReference) continue;
+      bool repeated = !seen.insert(a.key).second;
+      apply_spec(g, a, uses, index, repeated);
     }
+  }
+
+  /// The references `uses` replaced (Use::replaced), interned for Signal::replaced.
+  static std::vector<ReplacedReference> replaced_of(const Uses& uses) {
+    std::vector<ReplacedReference> replaced;
+    for (const Use& u : uses) replaced.insert(replaced.end(), u.replaced.begin(), u.replaced.end());
+    return replaced;
   }
 
   /// ref_groups first (two groups bringing one key is DuplicateAttributeId), then inline refs.
@@ -563,6 +606,7 @@ class Resolver {
     s.from_dependency = from_dependency;
     const Uses& uses = attributes_of(g);
     s.attributes = intern_all(uses);
+    s.replaced = replaced_of(uses);
     signal_uses_[{g.type, s.name}] = uses;
     list->push_back(std::move(s));
   }
@@ -636,6 +680,7 @@ class Resolver {
     apply_specs(g, g.attributes, uses);
     charge(g, uses);
     s.attributes = intern_all(uses);
+    s.replaced = replaced_of(uses);
     list->push_back(std::move(s));
   }
 
