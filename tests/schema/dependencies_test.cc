@@ -104,7 +104,7 @@ std::size_t errors(const Diagnostics& diagnostics) {
 }
 
 std::string fmt_dir(int i) {
-  return "r" + std::to_string(i);
+  return fmt::format("r{}", i);  // not "r" + std::to_string(i): a false -Wrestrict at g++ 12 -O3
 }
 
 std::vector<std::string> names(const std::vector<Signal>& signals) {
