@@ -271,8 +271,8 @@ struct AdminServer::Impl {
 
     void read_body() {
       if (parser_->is_done()) return respond();
-      // The body is read (bounded by body_limit) and dropped: no route takes one, but reading
-      // it keeps a kept-alive connection in sync for the next request.
+      // No route takes a body, but reading it (at most body_limit, freed with the parser)
+      // keeps a kept-alive connection in sync for the next request.
       http::async_read(stream_, buffer_, *parser_,
                        [self = shared_from_this()](error_code ec, std::size_t) {
                          if (ec) return self->read_failed(ec);
@@ -320,7 +320,15 @@ struct AdminServer::Impl {
       const auto& req = parser_->get();
       response_ = http::response<http::string_body>{};
       response_.version(req.version());
-      server_.route(req, response_);
+      try {
+        server_.route(req, response_);
+      } catch (const std::exception&) {  // e.g. bad_alloc while rendering: this request fails
+        response_ = http::response<http::string_body>{};
+        response_.version(req.version());
+        response_.result(http::status::internal_server_error);
+        response_.set(http::field::content_type, bsv(kPlainContentType));
+        response_.body() = "internal error\n";
+      }
       response_.keep_alive(req.keep_alive());
       if (req.method() == http::verb::head) {
         // The headers GET would send, Content-Length included, without the body.
