@@ -490,6 +490,50 @@ TEST(AdminServer, ConnectionsBeyondTheLimitAreRefusedAndCounted) {
   EXPECT_NE(metrics.find(h.rejected("connection_limit") + "2\n"), std::string::npos) << metrics;
 }
 
+// A client that pipelines requests but never reads the answers holds one response at a time,
+// for write_timeout at most; then it is closed and counted.
+TEST(AdminServer, ClientThatDoesNotReadIsClosedAtTheWriteTimeout) {
+  coretel::AdminOptions options = test_options();
+  options.write_timeout = std::chrono::milliseconds(500);
+  AdminHarness h(options);
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(fd, 0);
+  int small = 4096;  // before connect: the window the server can fill stays small
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(h.server->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  const std::string get = "GET /api/v1/telemetry/live-schema HTTP/1.1\r\nHost: x\r\n\r\n";
+  auto start = Clock::now();
+  double closed = -1;
+  std::size_t requests = 0;
+  std::size_t offset = 0;
+  while (seconds_since(start) < 4) {
+    pollfd p{fd, static_cast<short>(POLLRDHUP | (requests < 100000 ? POLLOUT : 0)), 0};
+    poll(&p, 1, 20);
+    if (p.revents & (POLLRDHUP | POLLERR | POLLHUP)) {
+      closed = seconds_since(start);
+      break;
+    }
+    if (p.revents & POLLOUT) {  // whole requests, a partial send resumed where it stopped
+      ssize_t n = send(fd, get.data() + offset, get.size() - offset, MSG_NOSIGNAL);
+      if (n > 0) offset += static_cast<std::size_t>(n);
+      if (offset == get.size()) {
+        offset = 0;
+        ++requests;
+      }
+    }
+  }
+  close(fd);
+  EXPECT_GE(closed, 0.5) << requests << " requests sent";
+  EXPECT_LT(closed, 2.5) << "-1: still open at 4 s; " << requests << " requests sent";
+  std::string metrics = h.self_metrics();
+  EXPECT_NE(metrics.find(h.rejected("write_timeout") + "1\n"), std::string::npos) << metrics;
+}
+
 // Issue: 8 trickling clients made /livez time out and 40 idle connections delayed it by 24 s.
 // With both open, scrapes are answered at once, and stop() does not wait for them.
 TEST(AdminServer, ScrapesStayPromptAndStopIsBoundedWithHostileClientsOpen) {
