@@ -1,5 +1,6 @@
-// AdminServer: routes, content types, security headers, bearer token, malformed requests and the
-// server's own metrics, over real sockets.
+// AdminServer: routes, content types, security headers, bearer token, malformed requests, the
+// server's own metrics, and every limit of AdminOptions under the attacks of docs/admin-endpoint.md
+// (raw sockets on 127.0.0.1, scaled down, each bounded to a few seconds), over real sockets.
 #include "coretel/admin/admin_server.h"
 
 #include <arpa/inet.h>
@@ -511,7 +512,7 @@ TEST(AdminServer, ClientThatDoesNotReadIsClosedAtTheWriteTimeout) {
   double closed = -1;
   std::size_t requests = 0;
   std::size_t offset = 0;
-  while (seconds_since(start) < 4) {
+  while (seconds_since(start) < 6) {
     pollfd p{fd, static_cast<short>(POLLRDHUP | (requests < 100000 ? POLLOUT : 0)), 0};
     poll(&p, 1, 20);
     if (p.revents & (POLLRDHUP | POLLERR | POLLHUP)) {
@@ -529,7 +530,9 @@ TEST(AdminServer, ClientThatDoesNotReadIsClosedAtTheWriteTimeout) {
   }
   close(fd);
   EXPECT_GE(closed, 0.5) << requests << " requests sent";
-  EXPECT_LT(closed, 2.5) << "-1: still open at 4 s; " << requests << " requests sent";
+  // The timeout runs from the last response the server could hand to the kernel; filling the
+  // socket buffers first takes ~0.5 s here, ~2 s under TSan.
+  EXPECT_LT(closed, 5.0) << "-1: still open at 6 s; " << requests << " requests sent";
   std::string metrics = h.self_metrics();
   EXPECT_NE(metrics.find(h.rejected("write_timeout") + "1\n"), std::string::npos) << metrics;
 }
