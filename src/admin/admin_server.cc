@@ -1,17 +1,29 @@
+// The admin endpoint on Boost.Beast (HTTP/1.1 parser and serializer) and Boost.Asio (one
+// io_context run by one thread). Why this library and how each limit is enforced:
+// docs/admin-endpoint.md.
+//
+// Everything below but start()/stop() runs on the server thread, so connections, the renderer
+// and the self-metrics need no locks.
 #include "coretel/admin/admin_server.h"
 
-#include <sys/socket.h>
-
+#include <algorithm>
 #include <atomic>
-#include <chrono>
+#include <cstdint>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <thread>
-#include <vector>
+#include <unordered_set>
 
 #include <fmt/format.h>
-#include <httplib.h>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
 
 #include "coretel/collect/reporter.h"
 #include "coretel/collect/self_metrics.h"
@@ -23,16 +35,44 @@ namespace coretel {
 
 namespace {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+using Reason = telemetry::CoretelAdminRejectionReason;
+using AdminRejections = telemetry::CoretelAdminRejectionsByCoretelAdminRejectionReason;
+
 constexpr std::string_view kJsonContentType = "application/json";
 constexpr std::string_view kPlainContentType = "text/plain; charset=utf-8";
 constexpr std::string_view kRoutes[] = {"/metrics", "/api/v1/telemetry/metrics",
                                         "/api/v1/telemetry/live-schema", "/livez", "/readyz"};
-constexpr std::size_t kServerThreads = 8;
+// Bytes read from the socket at a time; the buffer never grows past max_header_bytes plus this.
+constexpr std::size_t kReadChunk = 4096;
+// Backoff when accept() fails for lack of descriptors or memory (EMFILE, ENFILE, ENOBUFS):
+// retrying at once would spin, the condition clears only when something closes.
+constexpr std::chrono::milliseconds kAcceptBackoff{50};
+
+// Written on a connection over max_connections, without reading anything from it.
+constexpr std::string_view kBusyResponse =
+    "HTTP/1.1 503 Service Unavailable\r\n"
+    "Content-Type: text/plain; charset=utf-8\r\n"
+    "Content-Length: 21\r\n"
+    "Cache-Control: no-store\r\n"
+    "X-Content-Type-Options: nosniff\r\n"
+    "Connection: close\r\n"
+    "\r\n"
+    "too many connections\n";
+
+std::string_view sv(beast::string_view s) {
+  return {s.data(), s.size()};
+}
+beast::string_view bsv(std::string_view s) {
+  return {s.data(), s.size()};
+}
 
 bool known_path(std::string_view path) {
-  for (std::string_view route : kRoutes)
-    if (route == path) return true;
-  return false;
+  return std::find(std::begin(kRoutes), std::end(kRoutes), path) != std::end(kRoutes);
 }
 
 // Compares in time that depends only on the lengths, not on where the strings differ.
@@ -56,75 +96,62 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string_view reason_phrase(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 413:
-      return "Payload Too Large";
-    case 414:
-      return "URI Too Long";
-    case 416:
-      return "Range Not Satisfiable";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return status < 500 ? "Client Error" : "Server Error";
-  }
-}
-
-void set_text(httplib::Response& res, int status, std::string_view body) {
-  res.status = status;
-  res.set_content(std::string(body), std::string(kPlainContentType));
+std::string format_address(const std::string& host, int port) {
+  bool ipv6 = host.find(':') != std::string::npos;
+  return fmt::format("{}{}{}:{}", ipv6 ? "[" : "", host, ipv6 ? "]" : "", port);
 }
 
 }  // namespace
 
 struct AdminServer::Impl {
+  class Connection;
+
   AdminOptions options;
   CollectionPipeline& pipeline;
   Resource resource;
 
-  httplib::Server server;
   std::mutex lifecycle_mutex;  // start/stop
-  std::thread thread;
   std::atomic<bool> ready{false};
   std::atomic<int> port{0};
-  std::atomic<bool> listen_ended{false};
 
-  // Self-metrics: httplib serves on several threads, the set and its reporter are single-owner.
-  std::mutex metrics_mutex;
+  // One io_context per start(), run by `thread`; destroyed by stop().
+  std::unique_ptr<asio::io_context> io;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<asio::steady_timer> accept_backoff;
+  std::thread thread;
+  bool stopping = false;                        // server thread only
+  std::unordered_set<Connection*> connections;  // server thread only
+
+  // Self-metrics, recorded on the server thread; one registration per address, kept across
+  // stop()/start() on the same address so that its counters keep counting.
   std::unique_ptr<Reporter> reporter;
   Registration<AdminMetrics> metrics;
+  Registration<AdminRejections> rejections;
   std::string metrics_address;
 
-  // Renderers keep caches; one per concurrent scrape, reused.
-  std::mutex renderers_mutex;
-  std::vector<std::unique_ptr<PrometheusTextRenderer>> renderers;
+  PrometheusTextRenderer renderer;  // keeps caches between scrapes
 
   Impl(AdminOptions o, CollectionPipeline& p, Resource r)
-      : options(std::move(o)), pipeline(p), resource(std::move(r)) {
-    configure();
+      : options(std::move(o)), pipeline(p), resource(std::move(r)) {}
+
+  void tick() { reporter->tick(std::chrono::steady_clock::now()); }
+
+  void reject(Reason reason) {
+    rejections->with(reason).connections.inc();
+    tick();
   }
 
-  bool authorized(const httplib::Request& req) const {
+  void record_response(int status) {
+    metrics->requests.inc();
+    if (status >= 400 && status < 500) metrics->rejected_requests.inc();
+    tick();
+  }
+
+  bool authorized(const http::request<http::string_body>& req) const {
     if (options.bearer_token.empty()) return true;
-    std::string_view header;
-    auto it = req.headers.find("Authorization");
-    if (it == req.headers.end()) return false;
-    header = it->second;
+    auto it = req.find(http::field::authorization);
+    if (it == req.end()) return false;
+    std::string_view header = sv(it->value());
     constexpr std::string_view kScheme = "Bearer ";
     if (header.size() < kScheme.size() || !iequals(header.substr(0, kScheme.size()), kScheme))
       return false;
@@ -134,184 +161,298 @@ struct AdminServer::Impl {
     return constant_time_equal(token, options.bearer_token);
   }
 
-  // Wraps a handler with the bearer-token check.
-  httplib::Server::Handler guarded(httplib::Server::Handler handler) {
-    return
-        [this, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
-          if (!authorized(req)) {
-            res.set_header("WWW-Authenticate", "Bearer");
-            set_text(res, 401, "unauthorized\n");
-            return;
-          }
-          handler(req, res);
-        };
-  }
-
-  std::unique_ptr<PrometheusTextRenderer> take_renderer() {
-    std::lock_guard lock(renderers_mutex);
-    if (renderers.empty()) return std::make_unique<PrometheusTextRenderer>();
-    auto r = std::move(renderers.back());
-    renderers.pop_back();
-    return r;
-  }
-  void give_back(std::unique_ptr<PrometheusTextRenderer> r) {
-    std::lock_guard lock(renderers_mutex);
-    renderers.push_back(std::move(r));
-  }
-
-  void serve_metrics(httplib::Response& res) {
+  std::string render_metrics() {
     auto begin = std::chrono::steady_clock::now();
     auto views = pipeline.views();
-    auto renderer = take_renderer();
     std::string body;
-    renderer->render(resource, views, body);
-    give_back(std::move(renderer));
+    renderer.render(resource, views, body);
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
-    std::size_t size = body.size();
-    res.set_content(std::move(body), std::string(kPrometheusTextContentType));
-    std::lock_guard lock(metrics_mutex);
-    if (metrics) {
-      metrics->scrapes.inc();
-      metrics->scrape_duration.record(seconds);
-      metrics->scrape_bytes.add(size);
+    metrics->scrapes.inc();
+    metrics->scrape_duration.record(seconds);
+    metrics->scrape_bytes.add(body.size());
+    return body;
+  }
+
+  // Routes one complete request; fills status, headers and body of `res`.
+  void route(const http::request<http::string_body>& req, http::response<http::string_body>& res) {
+    auto text = [&](http::status status, std::string_view body) {
+      res.result(status);
+      res.set(http::field::content_type, bsv(kPlainContentType));
+      res.body() = std::string(body);
+    };
+    std::string_view target = sv(req.target());
+    std::string_view path = target.substr(0, target.find('?'));
+    bool read_only = req.method() == http::verb::get || req.method() == http::verb::head;
+    if (!known_path(path)) {
+      text(http::status::not_found, "not found\n");
+    } else if (!read_only) {
+      res.set(http::field::allow, "GET, HEAD");
+      text(http::status::method_not_allowed, "method not allowed\n");
+    } else if (path == "/livez") {
+      text(http::status::ok, "ok\n");
+    } else if (path == "/readyz") {
+      if (ready.load())
+        text(http::status::ok, "ok\n");
+      else
+        text(http::status::service_unavailable, "not ready\n");
+    } else if (!authorized(req)) {
+      res.set(http::field::www_authenticate, "Bearer");
+      text(http::status::unauthorized, "unauthorized\n");
+    } else if (path == "/metrics") {
+      res.result(http::status::ok);
+      res.set(http::field::content_type, bsv(kPrometheusTextContentType));
+      res.body() = render_metrics();
+    } else if (path == "/api/v1/telemetry/metrics") {
+      res.result(http::status::ok);
+      res.set(http::field::content_type, bsv(kJsonContentType));
+      res.body() = render_metrics_json(resource, pipeline.views());
+    } else {  // /api/v1/telemetry/live-schema
+      res.result(http::status::ok);
+      res.set(http::field::content_type, bsv(kJsonContentType));
+      res.body() = render_live_schema(pipeline.registry());
     }
   }
 
-  // Called for every response httplib writes, including its own 4xx for malformed requests.
-  void record_request(const httplib::Response& res) {
-    std::lock_guard lock(metrics_mutex);
-    if (!metrics) return;
-    metrics->requests.inc();
-    if (res.status >= 400 && res.status < 500) metrics->rejected_requests.inc();
-    reporter->tick(std::chrono::steady_clock::now());
+  // One client connection: wait for a request (idle_timeout), read it whole under one deadline
+  // (request_timeout), answer it (write_timeout), and again while the client keeps it alive.
+  class Connection : public std::enable_shared_from_this<Connection> {
+   public:
+    Connection(Impl& server, tcp::socket socket)
+        : server_(server),
+          stream_(std::move(socket)),
+          buffer_(server.options.max_header_bytes + kReadChunk) {
+      server_.connections.insert(this);
+    }
+    ~Connection() { server_.connections.erase(this); }
+
+    void start() { wait_for_request(); }
+
+    // stop(): ends every pending operation on this connection now.
+    void close() {
+      error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+      stream_.close();
+    }
+
+   private:
+    const AdminOptions& options() const { return server_.options; }
+
+    // Idle phase: nothing of the next request has arrived yet.
+    void wait_for_request() {
+      if (server_.stopping) return;
+      if (buffer_.size() > 0) return read_header();  // pipelined bytes already here
+      stream_.expires_after(options().idle_timeout);
+      stream_.async_read_some(buffer_.prepare(kReadChunk),
+                              [self = shared_from_this()](error_code ec, std::size_t n) {
+                                if (ec) {
+                                  if (ec == beast::error::timeout)
+                                    self->server_.reject(Reason::kIdleTimeout);
+                                  return self->close();
+                                }
+                                self->buffer_.commit(n);
+                                self->read_header();
+                              });
+    }
+
+    // Request phase: one deadline for line, header and body, from the first byte.
+    void read_header() {
+      stream_.expires_after(options().request_timeout);
+      parser_.emplace();
+      parser_->header_limit(static_cast<std::uint32_t>(
+          std::min<std::size_t>(options().max_header_bytes, UINT32_MAX)));
+      parser_->body_limit(options().max_body_bytes);
+      http::async_read_header(stream_, buffer_, *parser_,
+                              [self = shared_from_this()](error_code ec, std::size_t) {
+                                if (ec) return self->read_failed(ec);
+                                self->read_body();
+                              });
+    }
+
+    void read_body() {
+      if (parser_->is_done()) return respond();
+      // No route takes a body, but reading it (at most body_limit, freed with the parser)
+      // keeps a kept-alive connection in sync for the next request.
+      http::async_read(stream_, buffer_, *parser_,
+                       [self = shared_from_this()](error_code ec, std::size_t) {
+                         if (ec) return self->read_failed(ec);
+                         self->respond();
+                       });
+    }
+
+    void read_failed(error_code ec) {
+      if (ec == beast::error::timeout) {
+        server_.reject(Reason::kRequestTimeout);
+        return close();  // tcp_stream closed the socket already
+      }
+      if (ec == http::error::body_limit ||
+          (ec == http::error::buffer_overflow && parser_->is_header_done()))
+        return refuse(http::status::payload_too_large, Reason::kBodyTooLarge);
+      if (ec == http::error::header_limit || ec == http::error::buffer_overflow) {
+        // 414 when not even the request line fits (the parser has no target yet), 431 when the
+        // header fields do not.
+        bool line_parsed = !parser_->get().target().empty();
+        return refuse(line_parsed ? http::status::request_header_fields_too_large
+                                  : http::status::uri_too_long,
+                      Reason::kHeaderTooLarge);
+      }
+      if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+          ec == asio::error::eof || ec == asio::error::connection_reset ||
+          ec == asio::error::operation_aborted || ec == asio::error::bad_descriptor)
+        return close();  // the client went away, or stop()
+      refuse(http::status::bad_request, Reason::kMalformed);
+    }
+
+    // Answers a request that broke a limit and closes: the rest of it is never read.
+    void refuse(http::status status, Reason reason) {
+      server_.reject(reason);
+      response_ = http::response<http::string_body>{};
+      response_.version(11);
+      response_.result(status);
+      response_.set(http::field::content_type, bsv(kPlainContentType));
+      response_.body() =
+          fmt::format("{} {}\n", static_cast<int>(status), sv(http::obsolete_reason(status)));
+      response_.keep_alive(false);
+      write(false);
+    }
+
+    void respond() {
+      const auto& req = parser_->get();
+      response_ = http::response<http::string_body>{};
+      response_.version(req.version());
+      try {
+        server_.route(req, response_);
+      } catch (const std::exception&) {  // e.g. bad_alloc while rendering: this request fails
+        response_ = http::response<http::string_body>{};
+        response_.version(req.version());
+        response_.result(http::status::internal_server_error);
+        response_.set(http::field::content_type, bsv(kPlainContentType));
+        response_.body() = "internal error\n";
+      }
+      response_.keep_alive(req.keep_alive());
+      if (req.method() == http::verb::head) {
+        // The headers GET would send, Content-Length included, without the body.
+        response_.content_length(response_.body().size());
+        response_.body().clear();
+      } else {
+        response_.prepare_payload();
+      }
+      write(response_.keep_alive());
+    }
+
+    void write(bool keep_alive) {
+      response_.set(http::field::cache_control, "no-store");
+      response_.set("X-Content-Type-Options", "nosniff");
+      if (response_.find(http::field::content_length) == response_.end())
+        response_.prepare_payload();
+      server_.record_response(response_.result_int());
+      stream_.expires_after(options().write_timeout);
+      http::async_write(stream_, response_,
+                        [self = shared_from_this(), keep_alive](error_code ec, std::size_t) {
+                          if (ec) {
+                            if (ec == beast::error::timeout)
+                              self->server_.reject(Reason::kWriteTimeout);
+                            return self->close();
+                          }
+                          if (!keep_alive) {
+                            // FIN after the response; the client reads it before the close.
+                            error_code ignored;
+                            self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                            return self->close();
+                          }
+                          self->parser_.reset();
+                          self->wait_for_request();
+                        });
+    }
+
+    Impl& server_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;  // bounded: max_header_bytes + kReadChunk
+    std::optional<http::request_parser<http::string_body>> parser_;
+    http::response<http::string_body> response_;
+  };
+
+  void accept() {
+    acceptor->async_accept([this](error_code ec, tcp::socket socket) {
+      if (stopping || ec == asio::error::operation_aborted) return;
+      if (ec) {
+        // Out of descriptors or memory: wait for some to be released instead of spinning.
+        accept_backoff->expires_after(kAcceptBackoff);
+        accept_backoff->async_wait([this](error_code wait_ec) {
+          if (!wait_ec && !stopping) accept();
+        });
+        return;
+      }
+      if (connections.size() >= options.max_connections) {
+        refuse_connection(std::move(socket));
+      } else {
+        std::make_shared<Connection>(*this, std::move(socket))->start();
+      }
+      accept();
+    });
   }
 
-  void configure() {
-    server.new_task_queue = [] { return new httplib::ThreadPool(kServerThreads); };
-    // httplib's default sets SO_REUSEPORT, which would let a second process share (and silently
-    // split) the port; SO_REUSEADDR alone still allows a quick restart.
-    server.set_socket_options([](int sock) {
-      int yes = 1;
-      setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-    });
-    server.set_read_timeout(5, 0);
-    server.set_write_timeout(5, 0);
-    server.set_keep_alive_timeout(5);
-    server.set_keep_alive_max_count(100);
-    server.set_payload_max_length(std::size_t{1} << 20);
-    server.set_default_headers(
-        {{"Cache-Control", "no-store"}, {"X-Content-Type-Options", "nosniff"}});
-
-    server.Get("/metrics", guarded([this](const httplib::Request&, httplib::Response& res) {
-                 serve_metrics(res);
-               }));
-    server.Get("/api/v1/telemetry/metrics",
-               guarded([this](const httplib::Request&, httplib::Response& res) {
-                 auto views = pipeline.views();
-                 res.set_content(render_metrics_json(resource, views),
-                                 std::string(kJsonContentType));
-               }));
-    server.Get("/api/v1/telemetry/live-schema",
-               guarded([this](const httplib::Request&, httplib::Response& res) {
-                 res.set_content(render_live_schema(pipeline.registry()),
-                                 std::string(kJsonContentType));
-               }));
-    server.Get("/livez",
-               [](const httplib::Request&, httplib::Response& res) { set_text(res, 200, "ok\n"); });
-    server.Get("/readyz", [this](const httplib::Request&, httplib::Response& res) {
-      if (ready.load()) {
-        set_text(res, 200, "ok\n");
-      } else {
-        set_text(res, 503, "not ready\n");
-      }
-    });
-    server.Get(".*", [](const httplib::Request&, httplib::Response& res) {
-      set_text(res, 404, "not found\n");
-    });
-    // Other methods: 405 on a known path, 404 elsewhere. These handlers run after httplib read
-    // (and bounded) the body, so the connection stays in sync for keep-alive.
-    auto other_method = [](const httplib::Request& req, httplib::Response& res) {
-      if (known_path(req.path)) {
-        res.set_header("Allow", "GET, HEAD");
-        set_text(res, 405, "method not allowed\n");
-      } else {
-        set_text(res, 404, "not found\n");
-      }
-    };
-    server.Post(".*", other_method);
-    server.Put(".*", other_method);
-    server.Patch(".*", other_method);
-    server.Delete(".*", other_method);
-    server.Options(".*", other_method);
-    // Methods httplib parses but does not route (TRACE, CONNECT, PRI): answered before any body.
-    server.set_pre_routing_handler(
-        [other_method](const httplib::Request& req, httplib::Response& res) {
-          const std::string& m = req.method;
-          if (m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "PATCH" ||
-              m == "DELETE" || m == "OPTIONS")
-            return httplib::Server::HandlerResponse::Unhandled;
-          other_method(req, res);
-          res.set_header("Connection", "close");
-          return httplib::Server::HandlerResponse::Handled;
-        });
-    server.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-          set_text(res, 500, "internal error\n");
-        });
-    server.set_error_handler(
-        httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
-          // httplib's own errors (400, 413, 414, ...) come without a body.
-          if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-          res.set_content(fmt::format("{} {}\n", res.status, reason_phrase(res.status)),
-                          std::string(kPlainContentType));
-          return httplib::Server::HandlerResponse::Handled;
-        }));
-    server.set_post_routing_handler(
-        [this](const httplib::Request&, httplib::Response& res) { record_request(res); });
+  // Over max_connections: one non-blocking write of a fixed 503 into the fresh socket's empty
+  // send buffer, then close; nothing is read or kept.
+  void refuse_connection(tcp::socket socket) {
+    reject(Reason::kConnectionLimit);
+    error_code ignored;
+    socket.non_blocking(true, ignored);
+    socket.write_some(asio::buffer(kBusyResponse.data(), kBusyResponse.size()), ignored);
+    socket.shutdown(tcp::socket::shutdown_send, ignored);
+    socket.close(ignored);
   }
 
   void start() {
     std::lock_guard lifecycle(lifecycle_mutex);
     if (thread.joinable()) return;
-    int bound = -1;
-    if (options.port == 0) {
-      bound = server.bind_to_any_port(options.host);
-    } else if (server.bind_to_port(options.host, options.port)) {
-      bound = options.port;
-    }
-    bool ipv6 = options.host.find(':') != std::string::npos;
-    if (bound <= 0)
-      throw std::runtime_error(fmt::format("coretel admin server: cannot bind {}{}{}:{}",
-                                           ipv6 ? "[" : "", options.host, ipv6 ? "]" : "",
-                                           options.port));
-    port.store(bound);
-    std::string address =
-        fmt::format("{}{}{}:{}", ipv6 ? "[" : "", options.host, ipv6 ? "]" : "", bound);
-    {
-      // One registration per address, kept across stop()/start() on the same address so that
-      // its counters keep counting; a new address gets a new series.
-      std::lock_guard lock(metrics_mutex);
-      if (!metrics || address != metrics_address) {
-        metrics.reset();
-        reporter.reset();
-        reporter = pipeline.make_reporter(-1, {{"coretel.admin.address", address}});
-        metrics = reporter->register_set<AdminMetrics>({{"coretel.admin.address", address}});
-        metrics_address = address;
+    if (options.max_connections == 0)
+      throw std::invalid_argument("coretel admin server: max_connections must be >= 1");
+    auto context = std::make_unique<asio::io_context>(1);
+    tcp::acceptor bound_acceptor(*context);
+    error_code ec;
+    tcp::resolver resolver(*context);
+    auto endpoints = resolver.resolve(options.host, std::to_string(options.port),
+                                      tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+    bool bound = false;
+    if (!ec) {
+      for (const auto& entry : endpoints) {
+        error_code attempt;
+        bound_acceptor.open(entry.endpoint().protocol(), attempt);
+        // SO_REUSEADDR allows a quick restart; no SO_REUSEPORT, which would let a second
+        // process share (and silently split) the port.
+        if (!attempt) bound_acceptor.set_option(tcp::acceptor::reuse_address(true), attempt);
+        if (!attempt) bound_acceptor.bind(entry.endpoint(), attempt);
+        if (!attempt) bound_acceptor.listen(options.listen_backlog, attempt);
+        if (!attempt) {
+          bound = true;
+          break;
+        }
+        error_code ignored;
+        bound_acceptor.close(ignored);
       }
     }
-    listen_ended.store(false);
-    thread = std::thread([this] {
-      server.listen_after_bind();
-      listen_ended.store(true);
-    });
-    // stop() is a no-op until the listen loop runs: wait for it, so stop() always ends it.
-    while (!server.is_running() && !listen_ended.load())
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    if (listen_ended.load()) {
-      thread.join();
-      throw std::runtime_error("coretel admin server: cannot listen on " + address);
+    if (!bound)
+      throw std::runtime_error("coretel admin server: cannot bind " +
+                               format_address(options.host, options.port));
+    int bound_port = bound_acceptor.local_endpoint().port();
+    port.store(bound_port);
+    std::string address = format_address(options.host, bound_port);
+    if (!metrics || address != metrics_address) {
+      rejections.reset();
+      metrics.reset();
+      reporter.reset();
+      reporter = pipeline.make_reporter(-1, {{"coretel.admin.address", address}});
+      metrics = reporter->register_set<AdminMetrics>({{"coretel.admin.address", address}});
+      rejections = reporter->register_set<AdminRejections>({{"coretel.admin.address", address}});
+      metrics_address = address;
     }
+    io = std::move(context);
+    acceptor.emplace(std::move(bound_acceptor));
+    accept_backoff.emplace(*io);
+    stopping = false;
+    accept();
+    thread = std::thread([this] { io->run(); });
     ready.store(true);
   }
 
@@ -319,16 +460,26 @@ struct AdminServer::Impl {
     std::lock_guard lifecycle(lifecycle_mutex);
     ready.store(false);
     if (!thread.joinable()) return;
-    server.stop();
+    // On the server thread: no new connections, every open one closed; their handlers then
+    // complete at once (operation_aborted) and run() returns with no work left.
+    asio::post(*io, [this] {
+      stopping = true;
+      error_code ignored;
+      acceptor->close(ignored);
+      accept_backoff->cancel();
+      for (Connection* connection : connections) connection->close();
+    });
     thread.join();
-    std::lock_guard lock(metrics_mutex);
+    accept_backoff.reset();
+    acceptor.reset();
+    io.reset();
     if (reporter) reporter->report_all();
   }
 
   ~Impl() {
     stop();
-    std::lock_guard lock(metrics_mutex);
-    metrics.reset();  // hands the last values to the collector
+    rejections.reset();  // hands the last values to the collector
+    metrics.reset();
     reporter.reset();
   }
 };
