@@ -11,6 +11,7 @@ thread_local InvalidMeasurementCounts t_invalid;
 
 namespace detail {
 void count_invalid(double v) noexcept {
+  if (v == 0.0) return;  // -0.0 from Counter<double>: a valid zero increment
   InvalidReason reason = std::isnan(v)   ? InvalidReason::kNan
                          : std::isinf(v) ? InvalidReason::kInfinity
                                          : InvalidReason::kNegative;

@@ -74,8 +74,10 @@ struct SetBinding {
 
 /// Owns one registered metric set (plain or MeasuredSet) and keeps it registered. Move-only.
 /// Destroying it unregisters the series: its last values are handed to the collector first,
-/// one published view shows them, every export consumer gets them, and then the series leaves
-/// the views. Keep it alive as long as the series should be scraped.
+/// published views show them until a reader took one, every attached export consumer gets
+/// them, and then the series leaves the views (both waits bounded by
+/// CollectorOptions::max_lag_cycles; see collector.h). Keep it alive as long as the series
+/// should be scraped.
 template <class Set>
 class Registration {
  public:

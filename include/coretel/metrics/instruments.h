@@ -27,6 +27,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -62,8 +63,23 @@ InvalidMeasurementCounts peek_invalid_measurements() noexcept;
 
 namespace detail {
 /// The ignored path of every instrument: classifies `v` and counts it for the calling thread.
-/// Out of line and cold so that the recording path keeps only its compare and branch.
+/// Out of line and cold so that the recording path keeps only its compare and branch. -0.0
+/// (which only Counter<double> sends here) is not counted: adding it changes nothing.
 [[gnu::cold, gnu::noinline]] void count_invalid(double v) noexcept;
+
+// The checks read the IEEE 754 bit pattern: one integer compare and branch, where the
+// floating-point form (v >= 0 && v <= DBL_MAX, std::isfinite) takes two compares and two
+// branches or a mask and a compare. Exponent all ones is an infinity or a NaN.
+inline constexpr uint64_t kExponentMask = 0x7FF0000000000000u;
+
+/// +0.0 up to DBL_MAX: false for negative values (and -0.0), NaN and infinities.
+inline bool nonnegative_finite(double v) noexcept {
+  return std::bit_cast<uint64_t>(v) < kExponentMask;
+}
+/// Neither NaN nor an infinity.
+inline bool finite(double v) noexcept {
+  return (std::bit_cast<uint64_t>(v) & ~(uint64_t{1} << 63)) < kExponentMask;
+}
 
 template <class T>
 constexpr ValueType value_type_of() {
@@ -92,9 +108,8 @@ class Counter {
 
   void add(T v) noexcept {
     if constexpr (std::is_floating_point_v<T>) {
-      // One compare pair, false for a negative value, NaN and +inf (and -inf).
-      if (!(v >= T{0} && v <= std::numeric_limits<T>::max())) [[unlikely]] {
-        detail::count_invalid(v);
+      if (!detail::nonnegative_finite(v)) [[unlikely]] {
+        detail::count_invalid(v);  // -0.0 lands here too: ignoring it is adding it
         return;
       }
     }
@@ -143,7 +158,7 @@ class UpDownCounter {
  private:
   static bool valid(T v) noexcept {
     if constexpr (std::is_floating_point_v<T>) {
-      if (!std::isfinite(v)) [[unlikely]] {
+      if (!detail::finite(v)) [[unlikely]] {
         detail::count_invalid(v);
         return false;
       }
