@@ -40,6 +40,20 @@ struct CORETEL_METRIC_SET_STRUCT(CounterSet) {
 CORETEL_DESCRIBE_METRIC_SET(CounterSet, "bench.counter", "Eight counters.",
                             BENCH_FIELDS("bench.counter"));
 
+struct CORETEL_METRIC_SET_STRUCT(CounterF64Set) {
+  coretel::Counter<double> f0, f1, f2, f3, f4, f5, f6, f7;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(CounterF64Set, "bench.counter_f64", "Eight double counters.",
+                            BENCH_FIELDS("bench.counter_f64"));
+
+struct CORETEL_METRIC_SET_STRUCT(UpDownF64Set) {
+  coretel::UpDownCounter<double> f0, f1, f2, f3, f4, f5, f6, f7;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(UpDownF64Set, "bench.updown_f64", "Eight double up-down counters.",
+                            BENCH_FIELDS("bench.updown_f64"));
+
 struct CORETEL_METRIC_SET_STRUCT(GaugeSet) {
   coretel::Gauge<uint64_t> f0, f1, f2, f3, f4, f5, f6, f7;
   CORETEL_METRIC_SET_DESCRIPTOR;
@@ -102,6 +116,17 @@ void BM_coretel_counter_add(benchmark::State& state) {
 }
 BENCHMARK(BM_coretel_counter_add);
 
+// Counter<double>: the value check (negative, NaN, infinity) is one compare pair and a branch.
+void BM_coretel_counter_add_f64(benchmark::State& state) {
+  const double* v = values().u64_as_f64.data();
+  run_hot_loop<CounterF64Set>(state, [v](CounterF64Set& s, std::size_t w) {
+#define REC(n) s.f##n.add(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_counter_add_f64);
+
 void BM_coretel_gauge_set(benchmark::State& state) {
   const uint64_t* v = values().u64.data();
   run_hot_loop<GaugeSet>(state, [v](GaugeSet& s, std::size_t w) {
@@ -121,6 +146,16 @@ void BM_coretel_updown_add(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_coretel_updown_add);
+
+void BM_coretel_updown_add_f64(benchmark::State& state) {
+  const double* v = values().f64.data();
+  run_hot_loop<UpDownF64Set>(state, [v](UpDownF64Set& s, std::size_t w) {
+#define REC(n) s.f##n.add(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_updown_add_f64);
 
 void BM_coretel_mmsc_record(benchmark::State& state) {
   const double* v = values().f64.data();

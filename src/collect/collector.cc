@@ -27,7 +27,8 @@ Wakeup& wakeup() {
 ExportTransaction::ExportTransaction(ExportTransaction&& other) noexcept
     : buckets_(std::move(other.buckets_)),
       parts_(std::exchange(other.parts_, {})),
-      time_unix_nano_(other.time_unix_nano_) {}
+      time_unix_nano_(other.time_unix_nano_),
+      detached_(other.detached_) {}
 
 ExportTransaction& ExportTransaction::operator=(ExportTransaction&& other) noexcept {
   if (this != &other) {
@@ -35,6 +36,7 @@ ExportTransaction& ExportTransaction::operator=(ExportTransaction&& other) noexc
     buckets_ = std::move(other.buckets_);
     parts_ = std::exchange(other.parts_, {});
     time_unix_nano_ = other.time_unix_nano_;
+    detached_ = other.detached_;
   }
   return *this;
 }
@@ -44,12 +46,12 @@ ExportTransaction::~ExportTransaction() {
 }
 
 void ExportTransaction::commit() noexcept {
-  for (const Part& p : parts_) p.collector->commit(buckets_, p.first, p.count, p.consumer);
+  for (const Part& p : parts_) p.collector->commit(buckets_, p);
   parts_.clear();
 }
 
 void ExportTransaction::rollback() noexcept {
-  for (const Part& p : parts_) p.collector->rollback(buckets_, p.first, p.count, p.consumer);
+  for (const Part& p : parts_) p.collector->rollback(buckets_, p);
   parts_.clear();
 }
 
@@ -61,6 +63,7 @@ void ExportTransaction::absorb(ExportTransaction&& other) {
     parts_.push_back(p);
   }
   time_unix_nano_ = std::max(time_unix_nano_, other.time_unix_nano_);
+  detached_ = detached_ || other.detached_;
   other.buckets_.clear();
   other.parts_.clear();
 }
@@ -70,11 +73,19 @@ void ExportTransaction::absorb(ExportTransaction&& other) {
 
 Collector::Collector(SeriesRegistry& registry, uint32_t index, uint32_t delta_consumers,
                      CollectorOptions options)
-    : registry_(registry), index_(index), delta_consumers_(delta_consumers), options_(options) {
+    : registry_(registry),
+      index_(index),
+      delta_consumers_(delta_consumers),
+      options_(options),
+      consumers_(delta_consumers) {
   auto ring = std::make_shared<ReportRing>(std::size_t{1} << 12);
   attach(ring);
   Attributes entity{{"coretel.numa_node.logical_number", int64_t{index}}};
-  self_reporter_ = std::make_unique<Reporter>(registry_, ring, index_, entity);
+  // collect_once() may run on an engine thread (collect_now()): this reporter must not take
+  // that thread's invalid-measurement counts, which belong to the engine's reporter.
+  ReporterOptions self_options;
+  self_options.take_invalid_measurements = false;
+  self_reporter_ = std::make_unique<Reporter>(registry_, ring, index_, entity, self_options);
   self_ = self_reporter_->register_set<CollectorMetrics>(entity);
   view_ = std::make_shared<const MetricsView>();
 }
@@ -168,7 +179,9 @@ std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, 
       const uint64_t* in = words + pos + 1;
       std::size_t at = bucket_offset + info.field_offset(index);
       merge_field(field, s->cumulative.data() + at, in);
-      for (DeltaState& d : s->deltas) {
+      for (uint32_t c = 0; c < delta_consumers_; ++c) {
+        if (consumers_[c].detached) continue;  // holds nothing until it re-attaches
+        DeltaState& d = s->deltas[c];
         merge_field(field, d.words.data() + at, in);
         d.dirty[h.bucket] = 1;
       }
@@ -232,17 +245,71 @@ void Collector::collect_once() {
   self_reporter_->tick(std::chrono::steady_clock::now());
 }
 
+void Collector::detach_lagging_locked() {
+  for (uint32_t c = 0; c < delta_consumers_; ++c) {
+    ConsumerState& consumer = consumers_[c];
+    if (consumer.detached || cycle_ - consumer.caught_up_cycle <= options_.max_lag_cycles) continue;
+    // Drop what it holds back: its deltas stop accumulating and no longer keep unregistered
+    // series alive. Transactions it still has open become stale (epoch).
+    consumer.detached = true;
+    ++consumer.epoch;
+    for (auto& s : series_) {
+      if (s == nullptr) continue;
+      DeltaState& d = s->deltas[c];
+      std::fill(d.dirty.begin(), d.dirty.end(), 0);
+      std::fill(d.in_flight.begin(), d.in_flight.end(), 0);
+    }
+    self_->detached_consumers.inc();
+  }
+}
+
+void Collector::reattach_locked(uint32_t c, uint64_t now) {
+  for (auto& s : series_) {
+    if (s == nullptr) continue;
+    const SeriesInfo& info = *s->info;
+    DeltaState& d = s->deltas[c];
+    // Deltas start from empty; current values from the cumulative ones, so that a later
+    // message that only carries deltas does not export stale current values.
+    d.words = s->cumulative;
+    for (uint32_t b = 0; b < info.bucket_count; ++b)
+      for (std::size_t f = 0; f < info.descriptor->fields.size(); ++f)
+        if (accumulates(info.descriptor->fields[f].kind))
+          reset_field(
+              info.descriptor->fields[f],
+              d.words.data() + std::size_t{b} * info.words_per_bucket + info.field_offset(f));
+    std::fill(d.dirty.begin(), d.dirty.end(), 0);
+    std::fill(d.in_flight.begin(), d.in_flight.end(), 0);
+    std::fill(d.window_start.begin(), d.window_start.end(), now);
+  }
+  consumers_[c].detached = false;
+  consumers_[c].caught_up_cycle = cycle_;
+}
+
 void Collector::retire_finished() {
+  uint64_t read;
+  {
+    std::lock_guard lock(view_mutex_);
+    read = read_seq_;
+  }
   std::vector<SeriesId> retired;
   {
     std::lock_guard lock(delta_mutex_);
+    ++cycle_;
+    detach_lagging_locked();
     for (auto& s : series_) {
-      // Last values stay visible in at least one published view before the series goes.
+      // Last values stay visible in at least one published view before the series goes, and
+      // until a reader took such a view (if any reader exists), within the lag bound.
       if (s == nullptr || !s->terminal_published) continue;
+      bool seen = read == 0 || read >= s->terminal_view ||
+                  cycle_ - s->terminal_cycle > options_.max_lag_cycles;
+      if (!seen) continue;
       bool pending = false;
-      for (const DeltaState& d : s->deltas)
+      for (uint32_t c = 0; c < delta_consumers_; ++c) {
+        if (consumers_[c].detached) continue;
+        const DeltaState& d = s->deltas[c];
         for (uint32_t b = 0; b < s->info->bucket_count; ++b)
           pending = pending || d.dirty[b] != 0 || d.in_flight[b] != 0;
+      }
       if (pending) continue;
       retired.push_back(s->info->id);
       s.reset();
@@ -263,15 +330,21 @@ void Collector::publish(uint64_t now) {
   }
   view->reserve(series_count_, words, buckets);
   view->set_time(now);
+  uint64_t seq = ++next_seq_;
   for (const auto& s : series_) {
     if (s == nullptr) continue;
     view->add(s->info, s->last_update, s->cumulative, s->observed);
-    if (s->terminal_merged) s->terminal_published = true;
+    if (s->terminal_merged && !s->terminal_published) {
+      s->terminal_published = true;
+      s->terminal_view = seq;
+      s->terminal_cycle = cycle_;
+    }
   }
   std::shared_ptr<const MetricsView> published = std::move(view);
   {
     std::lock_guard lock(view_mutex_);
     view_.swap(published);
+    view_seq_ = seq;
   }  // the previous view is released here, outside the lock
   view_dirty_ = false;
   self_->views_published.inc();
@@ -279,6 +352,7 @@ void Collector::publish(uint64_t now) {
 
 MetricsViewPtr Collector::view() const {
   std::lock_guard lock(view_mutex_);
+  read_seq_ = view_seq_;
   return view_;
 }
 
@@ -288,11 +362,19 @@ ExportTransaction Collector::begin_export(uint32_t consumer) {
   tx.time_unix_nano_ = now;
   if (consumer >= delta_consumers_) return tx;
   std::lock_guard lock(delta_mutex_);
+  ConsumerState& state = consumers_[consumer];
+  if (state.detached) {
+    reattach_locked(consumer, now);
+    tx.detached_ = true;
+    return tx;
+  }
+  bool in_flight = false;
   for (auto& s : series_) {
     if (s == nullptr) continue;
     DeltaState& d = s->deltas[consumer];
     const SeriesInfo& info = *s->info;
     for (uint32_t b = 0; b < info.bucket_count; ++b) {
+      in_flight = in_flight || d.in_flight[b] != 0;
       if (d.dirty[b] == 0 || d.in_flight[b] != 0) continue;
       uint64_t* words = d.words.data() + std::size_t{b} * info.words_per_bucket;
       tx.buckets_.push_back(
@@ -307,24 +389,33 @@ ExportTransaction Collector::begin_export(uint32_t consumer) {
       d.window_start[b] = now;
     }
   }
-  if (!tx.buckets_.empty()) tx.parts_.push_back({this, consumer, 0, tx.buckets_.size()});
+  if (!tx.buckets_.empty())
+    tx.parts_.push_back({this, consumer, state.epoch, 0, tx.buckets_.size()});
+  else if (!in_flight)
+    state.caught_up_cycle = cycle_;  // holds nothing back
   return tx;
 }
 
-void Collector::commit(std::vector<ExportedBucket>& buckets, std::size_t first, std::size_t count,
-                       uint32_t consumer) noexcept {
+void Collector::commit(std::vector<ExportedBucket>& buckets,
+                       const ExportTransaction::Part& part) noexcept {
   std::lock_guard lock(delta_mutex_);
-  for (std::size_t i = first; i < first + count; ++i) {
+  ConsumerState& state = consumers_[part.consumer];
+  if (state.epoch != part.epoch) return;  // detached meanwhile: its deltas were dropped
+  state.caught_up_cycle = cycle_;
+  const uint32_t consumer = part.consumer;
+  for (std::size_t i = part.first; i < part.first + part.count; ++i) {
     SeriesState* s = find(buckets[i].info->id);
     if (s != nullptr && s->info == buckets[i].info)
       s->deltas[consumer].in_flight[buckets[i].bucket] = 0;
   }
 }
 
-void Collector::rollback(std::vector<ExportedBucket>& buckets, std::size_t first, std::size_t count,
-                         uint32_t consumer) noexcept {
+void Collector::rollback(std::vector<ExportedBucket>& buckets,
+                         const ExportTransaction::Part& part) noexcept {
   std::lock_guard lock(delta_mutex_);
-  for (std::size_t i = first; i < first + count; ++i) {
+  if (consumers_[part.consumer].epoch != part.epoch) return;  // detached meanwhile
+  const uint32_t consumer = part.consumer;
+  for (std::size_t i = part.first; i < part.first + part.count; ++i) {
     const ExportedBucket& e = buckets[i];
     SeriesState* s = find(e.info->id);
     if (s == nullptr || s->info != e.info) continue;

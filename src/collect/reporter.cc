@@ -5,6 +5,9 @@
 #include <algorithm>
 #include <bit>
 #include <cstring>
+#include <stdexcept>
+
+#include <fmt/format.h>
 
 #include "coretel/collect/field_values.h"
 #include "coretel/collect/snapshot_message.h"
@@ -21,6 +24,18 @@ uint64_t load_word(const std::byte* p) noexcept {
   return w;
 }
 
+// InvalidReason (instruments.h) indexes the registry's enum of the same values, in order.
+static_assert(telemetry::to_string(InvalidReasonAttribute::kNan) == "nan" &&
+              static_cast<std::size_t>(InvalidReason::kNan) ==
+                  static_cast<std::size_t>(InvalidReasonAttribute::kNan));
+static_assert(telemetry::to_string(InvalidReasonAttribute::kInfinity) == "infinity" &&
+              static_cast<std::size_t>(InvalidReason::kInfinity) ==
+                  static_cast<std::size_t>(InvalidReasonAttribute::kInfinity));
+static_assert(telemetry::to_string(InvalidReasonAttribute::kNegative) == "negative" &&
+              static_cast<std::size_t>(InvalidReason::kNegative) ==
+                  static_cast<std::size_t>(InvalidReasonAttribute::kNegative));
+static_assert(ReporterInvalidMetrics::kCardinality == kInvalidReasons);
+
 bool has_current_values(const MetricsDescriptor& d) {
   return std::any_of(d.layout.begin(), d.layout.end(),
                      [](const FieldLayout& f) { return !f.accumulates; });
@@ -34,11 +49,13 @@ Reporter::Reporter(SeriesRegistry& registry, std::shared_ptr<ReportRing> ring,
       ring_(std::move(ring)),
       collector_index_(collector_index),
       options_(options) {
-  self_ = register_set<ReporterMetrics>(std::move(self_entity));
+  self_ = register_set<ReporterMetrics>(self_entity);
   self_->ring_capacity.set(ring_->capacity_words());
+  self_invalid_ = register_set<ReporterInvalidMetrics>(std::move(self_entity));
 }
 
 Reporter::~Reporter() {
+  self_invalid_.reset();
   self_.reset();
   ring_->close();
 }
@@ -65,6 +82,12 @@ detail::SetBinding* Reporter::bind(const MetricsDescriptor& descriptor, Attribut
       if (field.words > kMaxFieldWords)
         throw std::invalid_argument("metric set '" + std::string(descriptor.name) + "': field '" +
                                     std::string(field.name) + "' is larger than 66 words");
+    const std::size_t message_words = max_snapshot_words(descriptor);
+    if (message_words > ring_->capacity_words())
+      throw std::invalid_argument(fmt::format(
+          "metric set '{}': a snapshot message takes up to {} words but the reporter's ring "
+          "holds {} words; raise ReporterOptions::ring_words to at least {}",
+          descriptor.name, message_words, ring_->capacity_words(), message_words));
     binding->info = registry_.register_series(
         descriptor, std::move(entity), std::move(registration), measurement, collector_index_);
   } catch (...) {
@@ -224,6 +247,13 @@ ReportOutcome Reporter::report_one(detail::SetBinding& binding) {
 
 void Reporter::report_all() {
   std::lock_guard lock(bindings_mutex_);
+  if (options_.take_invalid_measurements && self_invalid_) {
+    InvalidMeasurementCounts invalid = take_invalid_measurements();
+    for (std::size_t r = 0; r < kInvalidReasons; ++r)
+      if (invalid.by_reason[r] != 0)
+        self_invalid_->with(static_cast<InvalidReasonAttribute>(r))
+            .measurements.add(invalid.by_reason[r]);
+  }
   uint64_t now = now_unix_nano();
   for (auto& binding : bindings_) report_binding(*binding, now);
 }

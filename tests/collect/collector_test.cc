@@ -2,6 +2,9 @@
 // deferred unregistration.
 #include "coretel/collect/collector.h"
 
+#include <cmath>
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "coretel/collect/pipeline.h"
@@ -19,6 +22,14 @@ coretel::PipelineOptions options_with(std::size_t ring_words, uint32_t consumers
 
 coretel::Topology one_node() {
   return coretel::Topology::synthetic("numa:1 pu:2");
+}
+
+// The index of the field named `metric` in a descriptor.
+std::size_t field_index(const coretel::MetricsDescriptor& d, std::string_view metric) {
+  for (std::size_t f = 0; f < d.fields.size(); ++f)
+    if (d.fields[f].name == metric) return f;
+  ADD_FAILURE() << "no field " << metric << " in " << d.name;
+  return 0;
 }
 
 // The exported value of a one-word field of series `id` (0 when the transaction lacks it).
@@ -45,7 +56,9 @@ TEST(Collector, FullRingNeverLosesCounts) {
     expected_sum += i;
     reporter->report(worker);
   }
-  EXPECT_GT(reporter->self_metrics().deferrals.value(), 0u);
+  // A report carries items and latency: 2 + (1 + 1) + (1 + 4) = 9 words. Four fill 36 of the
+  // 40 words; the 46 reports after them find 4 words free and defer.
+  EXPECT_EQ(reporter->self_metrics().deferrals.value(), 46u);
   // Keep recording while the collector drains.
   for (int i = 0; i < 20; ++i) {
     worker->items.add(7);
@@ -272,6 +285,198 @@ TEST(Collector, SeriesRegisteredWhileCollectingAreNotLost) {
       find_series(*view, "coretel.collector", "coretel.numa_node.logical_number", int64_t{0});
   ASSERT_NE(c, nullptr);
   EXPECT_EQ(u64_field(*view, *c, 3), 0u) << "coretel.collector.unknown_series";
+}
+
+}  // namespace
+}  // namespace coretel_test
+
+namespace coretel_test {
+namespace {
+
+// Invalid measurements (instruments.h) are ignored and reach the view as
+// coretel.reporter.invalid_measurements of the reporter running on the recording thread.
+TEST(Collector, InvalidMeasurementsAreIgnoredAndExportedByReason) {
+  coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto worker = reporter->register_set<WorkerMetrics>({{"worker", "invalid"}});
+  coretel::take_invalid_measurements();  // this thread starts from zero
+  constexpr double kInf = std::numeric_limits<double>::infinity();
+  worker->busy_seconds.add(2.0);
+  worker->busy_seconds.add(-1.0);          // negative
+  worker->busy_seconds.add(std::nan(""));  // nan
+  worker->latency.record(kInf);            // infinity
+  worker->latency.record(0.5);
+  worker->size.record(std::nan(""));  // nan
+  worker->size.record(-kInf);         // infinity
+  worker->size.record(20.0);
+  // The collector's own reporter runs on this thread here: it must leave the counts alone.
+  pipeline.collect_now();
+  reporter->report_all();
+  pipeline.collect_now();
+
+  auto view = pipeline.views()[0];
+  const auto* s = find_series(*view, "test.worker", "worker", "invalid");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(coretel::word_to_double(u64_field(*view, *s, kBusy)), 2.0);
+  auto latency = coretel::read_mmsc(view->field_words(*s, 0, kLatency));
+  EXPECT_EQ(latency.count, 1u);
+  EXPECT_EQ(latency.sum, 0.5);
+  auto size = coretel::read_histogram(WorkerMetrics::descriptor.fields[kSize],
+                                      view->field_words(*s, 0, kSize));
+  EXPECT_EQ(size.count(), 1u);
+  EXPECT_EQ(size.sum, 20.0);
+
+  const auto* invalid =
+      find_series(*view, "coretel.reporter.invalid", "cpu.logical_number", int64_t{0});
+  ASSERT_NE(invalid, nullptr);
+  ASSERT_EQ(invalid->info->bucket_values(0)[0], "nan");
+  ASSERT_EQ(invalid->info->bucket_values(1)[0], "infinity");
+  ASSERT_EQ(invalid->info->bucket_values(2)[0], "negative");
+  EXPECT_EQ(u64_field(*view, *invalid, 0, 0), 2u);
+  EXPECT_EQ(u64_field(*view, *invalid, 0, 1), 2u);
+  EXPECT_EQ(u64_field(*view, *invalid, 0, 2), 1u);
+  const auto* collector_invalid = find_series(*view, "coretel.reporter.invalid",
+                                              "coretel.numa_node.logical_number", int64_t{0});
+  ASSERT_NE(collector_invalid, nullptr);
+  for (uint32_t b = 0; b < 3; ++b) EXPECT_FALSE(view->observed(*collector_invalid, b));
+}
+
+// A reader of the views sees an unregistered series' last values, however many cycles pass
+// before it reads.
+TEST(Collector, LastValuesStayUntilAReaderSawThem) {
+  coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto worker = reporter->register_set<WorkerMetrics>({{"worker", "last"}});
+  (void)pipeline.views();  // a scraper exists: it has read once
+  worker->items.add(3);
+  reporter->report(worker);
+  pipeline.collect_now();
+  worker->items.add(4);  // the last values, never reported
+  worker.reset();
+  for (int i = 0; i < 10; ++i) pipeline.collect_now();  // no read meanwhile
+
+  auto view = pipeline.views()[0];  // the next scrape
+  const auto* s = find_series(*view, "test.worker", "worker", "last");
+  ASSERT_NE(s, nullptr) << "the series left before any reader saw its last values";
+  EXPECT_EQ(u64_field(*view, *s, kItems), 7u);
+  pipeline.collect_now();  // seen: it may go now
+  EXPECT_EQ(find_series(*pipeline.views()[0], "test.worker", "worker", "last"), nullptr);
+}
+
+// Readers that never read do not keep unregistered series for ever: they leave
+// max_lag_cycles cycles after the view that first held their last values.
+TEST(Collector, UnreadLastValuesLeaveAfterTheLagBound) {
+  auto options = options_with(4096, 0);
+  options.collector.max_lag_cycles = 3;
+  coretel::CollectionPipeline pipeline(options, one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto worker = reporter->register_set<WorkerMetrics>({{"worker", "unread"}});
+  (void)pipeline.views();  // a reader exists
+  std::size_t live = pipeline.registry().live_count();
+  worker.reset();
+  pipeline.collect_now();  // cycle 1 publishes the last values
+  for (int cycle = 2; cycle <= 4; ++cycle) {
+    pipeline.collect_now();
+    EXPECT_EQ(pipeline.registry().live_count(), live) << "released early, cycle " << cycle;
+  }
+  pipeline.collect_now();  // cycle 5: 4 cycles since the publication, more than 3
+  EXPECT_EQ(pipeline.registry().live_count(), live - 1);
+  EXPECT_EQ(find_series(*pipeline.views()[0], "test.worker", "worker", "unread"), nullptr);
+}
+
+uint64_t detached_consumers(coretel::CollectionPipeline& pipeline) {
+  // The collector's own reporter reports at its cadence: flush it now (this thread collects).
+  pipeline.collectors()[0]->self_reporter().report_all();
+  pipeline.collect_now();
+  auto view = pipeline.views()[0];
+  const auto* c =
+      find_series(*view, "coretel.collector", "coretel.numa_node.logical_number", int64_t{0});
+  if (c == nullptr) {
+    ADD_FAILURE() << "no coretel.collector series";
+    return 0;
+  }
+  return u64_field(
+      *view, *c,
+      field_index(coretel::CollectorMetrics::descriptor, "coretel.collector.detached_consumers"));
+}
+
+// A delta consumer that never exports is detached after max_lag_cycles cycles, which frees the
+// unregistered series it held; its next begin_export says so and re-attaches it.
+TEST(Collector, ConsumerThatNeverCommitsIsDetached) {
+  auto options = options_with(4096, 2);
+  options.collector.max_lag_cycles = 3;
+  coretel::CollectionPipeline pipeline(options, one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto worker = reporter->register_set<WorkerMetrics>({{"worker", "held"}});
+  worker->items.add(7);
+  reporter->report(worker);
+  std::size_t live = pipeline.registry().live_count();
+  worker.reset();
+
+  // Consumer 1 exports every cycle; consumer 0 never calls begin_export.
+  auto cycle = [&] {
+    pipeline.collect_now();
+    pipeline.begin_export(1).commit();
+    (void)pipeline.views();  // a reader that sees everything
+  };
+  for (int c = 1; c <= 3; ++c) {
+    cycle();
+    EXPECT_EQ(pipeline.registry().live_count(), live) << "released early, cycle " << c;
+    EXPECT_NE(find_series(*pipeline.views()[0], "test.worker", "worker", "held"), nullptr);
+  }
+  cycle();  // cycle 4: 4 cycles without a commit, more than 3
+  EXPECT_EQ(pipeline.registry().live_count(), live - 1);
+  EXPECT_EQ(find_series(*pipeline.views()[0], "test.worker", "worker", "held"), nullptr);
+  EXPECT_EQ(detached_consumers(pipeline), 1u);
+
+  auto signal = pipeline.begin_export(0);
+  EXPECT_TRUE(signal.detached());
+  EXPECT_TRUE(signal.buckets().empty());
+  uint64_t reattached_at = signal.time_unix_nano();
+  EXPECT_FALSE(pipeline.begin_export(1).detached());
+
+  // Re-attached: it gets what was recorded afterwards, and only that.
+  auto after = reporter->register_set<WorkerMetrics>({{"worker", "after"}});
+  after->items.add(5);
+  reporter->report(after);
+  pipeline.collect_now();
+  auto tx = pipeline.begin_export(0);
+  EXPECT_FALSE(tx.detached());
+  bool found = false;
+  for (const auto& b : tx.buckets()) {
+    if (b.info->id != after.series().id) continue;
+    found = true;
+    EXPECT_EQ(b.words[b.info->field_offset(kItems)], 5u);
+    EXPECT_GE(b.start_time_unix_nano, reattached_at);
+  }
+  EXPECT_TRUE(found);
+  tx.commit();
+  EXPECT_EQ(detached_consumers(pipeline), 1u) << "counted once";
+}
+
+// Holding a transaction open without committing is lagging too; its late rollback is ignored.
+TEST(Collector, ConsumerHoldingATransactionIsDetached) {
+  auto options = options_with(4096, 1);
+  options.collector.max_lag_cycles = 2;
+  coretel::CollectionPipeline pipeline(options, one_node());
+  auto reporter = pipeline.make_reporter(0);
+  auto worker = reporter->register_set<WorkerMetrics>({{"worker", "open"}});
+  worker->items.add(9);
+  reporter->report(worker);
+  std::size_t live = pipeline.registry().live_count();
+  pipeline.collect_now();  // cycle 1
+  auto held = pipeline.begin_export(0);
+  EXPECT_EQ(exported(held, worker.series().id, kItems), 9u);
+  worker.reset();
+  pipeline.collect_now();  // cycle 2: lag 2
+  EXPECT_EQ(pipeline.registry().live_count(), live);
+  pipeline.collect_now();  // cycle 3: lag 3 > 2, detached
+  EXPECT_EQ(pipeline.registry().live_count(), live - 1);
+  held.rollback();  // stale: nothing merges back
+  auto signal = pipeline.begin_export(0);
+  EXPECT_TRUE(signal.detached());
+  EXPECT_TRUE(signal.buckets().empty());
+  EXPECT_EQ(detached_consumers(pipeline), 1u);
 }
 
 }  // namespace

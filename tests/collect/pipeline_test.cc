@@ -2,10 +2,13 @@
 // (run under ThreadSanitizer in CI).
 #include "coretel/collect/pipeline.h"
 
+#include <latch>
+#include <limits>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "coretel/collect/self_metrics.h"
 #include "test_metric_sets.h"
 
 namespace coretel_test {
@@ -48,38 +51,66 @@ TEST(Pipeline, ReportersGoToTheirNodesCollector) {
 
 TEST(Pipeline, ConcurrentEnginesWithRunningCollectors) {
   coretel::PipelineOptions options;
-  options.reporter.interval = std::chrono::milliseconds(1);
-  options.reporter.ring_words = 256;  // small: forces deferrals under load
+  options.reporter.ring_words = 256;  // small: deferrals under load
   options.collector.interval = std::chrono::milliseconds(2);
   options.delta_consumers = 1;
+  // Consumer 0 only ever rolls back, so it never lets the engines' series (unregistered when
+  // their threads end) leave the views; no lag bound cuts that short during the test.
+  options.collector.max_lag_cycles = std::numeric_limits<uint32_t>::max();
   coretel::CollectionPipeline pipeline(options, coretel::Topology::synthetic("numa:1 pu:2"));
-  pipeline.start();
 
   constexpr int kThreads = 2;
   constexpr uint64_t kRecords = 200000;
+  // Each engine first fills its ring before the collectors start, so every engine defers at
+  // least once whatever the scheduling; then it records and reports while they drain.
+  std::latch rings_full(kThreads);
+  std::vector<uint64_t> deferred(kThreads, 0);  // reports that returned kDeferred, per engine
   std::vector<std::thread> engines;
   for (int t = 0; t < kThreads; ++t) {
     engines.emplace_back([&, t] {
       auto reporter = pipeline.make_reporter(t);
       auto worker = reporter->register_set<WorkerMetrics>({{"worker", int64_t{t}}});
       auto by_outcome = reporter->register_set<WorkerByOutcome>({{"worker.measured", int64_t{t}}});
-      for (uint64_t i = 0; i < kRecords; ++i) {
+      uint64_t& deferrals = deferred[static_cast<std::size_t>(t)];
+      // Only report() is used (never report_all): each kDeferred outcome is exactly one
+      // deferral counted by the reporter, and its own set is sent once, at unregistration.
+      auto report = [&](auto& registration) {
+        coretel::ReportOutcome outcome = reporter->report(registration);
+        if (outcome == coretel::ReportOutcome::kDeferred) ++deferrals;
+        return outcome;
+      };
+      uint64_t i = 0;
+      for (; deferrals == 0; ++i) {  // nothing drains yet: the ring fills
         worker->items.inc();
         worker->queue_depth.set(static_cast<int64_t>(i));
         by_outcome->with(static_cast<Outcome>(i % 3)).items.inc();
-        if (i % 64 == 0) reporter->tick(std::chrono::steady_clock::now());
+        report(worker);
+        report(by_outcome);
       }
-      reporter->report_all();
+      rings_full.count_down();
+      rings_full.wait();  // the collectors start after every ring is full
+      for (; i < kRecords; ++i) {
+        worker->items.inc();
+        worker->queue_depth.set(static_cast<int64_t>(i));
+        by_outcome->with(static_cast<Outcome>(i % 3)).items.inc();
+        if (i % 64 == 0) {
+          report(worker);
+          report(by_outcome);
+        }
+      }
       // Keep the sets registered until everything reached the collector.
-      while (worker->items.value() != 0 ||
-             reporter->report(worker) == coretel::ReportOutcome::kDeferred ||
-             reporter->report(by_outcome) == coretel::ReportOutcome::kDeferred) {
+      while (report(worker) == coretel::ReportOutcome::kDeferred ||
+             report(by_outcome) == coretel::ReportOutcome::kDeferred) {
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
       // Readers on another thread meanwhile: views and exports never block the engine.
       (void)pipeline.views();
+      // The reporter goes with the thread: its self-metrics reach the collector as its last
+      // values (terminal snapshot), deferrals included.
     });
   }
+  rings_full.wait();
+  pipeline.start();
   std::thread reader([&] {
     for (int i = 0; i < 50; ++i) {
       auto views = pipeline.views();
@@ -92,6 +123,13 @@ TEST(Pipeline, ConcurrentEnginesWithRunningCollectors) {
   pipeline.stop();
 
   auto view = pipeline.views()[0];
+  const std::size_t deferrals_field = [] {
+    const auto& fields = coretel::ReporterMetrics::descriptor.fields;
+    for (std::size_t f = 0; f < fields.size(); ++f)
+      if (fields[f].name == "coretel.reporter.deferrals") return f;
+    return fields.size();
+  }();
+  ASSERT_LT(deferrals_field, coretel::ReporterMetrics::descriptor.fields.size());
   for (int t = 0; t < kThreads; ++t) {
     const auto* s = find_series(*view, "test.worker", "worker", int64_t{t});
     ASSERT_NE(s, nullptr);
@@ -102,6 +140,11 @@ TEST(Pipeline, ConcurrentEnginesWithRunningCollectors) {
     uint64_t total = 0;
     for (uint32_t b = 0; b < 3; ++b) total += u64_field(*view, *m, kItems, b);
     EXPECT_EQ(total, kRecords);
+    // The deferrals the engine saw are the ones its reporter exported, and there were some.
+    const auto* r = find_series(*view, "coretel.reporter", "cpu.logical_number", int64_t{t});
+    ASSERT_NE(r, nullptr);
+    EXPECT_GE(deferred[static_cast<std::size_t>(t)], 1u);
+    EXPECT_EQ(u64_field(*view, *r, deferrals_field), deferred[static_cast<std::size_t>(t)]);
   }
 }
 

@@ -103,16 +103,65 @@ TEST_F(ReporterTest, MeasuredSetSendsTouchedBucketsOnly) {
   EXPECT_EQ(by_outcome->touched_words()[0], 0u);
 }
 
+// WorkerMetrics' largest message: 2 header words, 6 field indexes, 13 value words.
+constexpr std::size_t kWorkerMessageWords = 21;
+static_assert(coretel::max_snapshot_words(WorkerMetrics::descriptor) == kWorkerMessageWords);
+
 TEST_F(ReporterTest, FullRingDefersWithoutResetting) {
-  auto small = std::make_shared<coretel::ReportRing>(8);  // smaller than one message
+  // Exactly one largest message fits: the first report fills the ring, the second defers.
+  auto small = std::make_shared<coretel::ReportRing>(kWorkerMessageWords);
   coretel::Reporter tiny(registry, small, 0, {{"cpu.logical_number", int64_t{1}}});
   auto worker = tiny.register_set<WorkerMetrics>({{"worker", "c"}});
+  worker->items.add(1);
+  worker->busy_seconds.add(0.5);
+  worker->queue_depth.set(2);
+  worker->connections.inc();
+  worker->latency.record(1.0);
+  worker->size.record(50.0);
+  EXPECT_EQ(tiny.report(worker), ReportOutcome::kSent);
+  EXPECT_EQ(small->used_words(), kWorkerMessageWords);
   worker->items.add(1);
   worker->latency.record(1.0);
   EXPECT_EQ(tiny.report(worker), ReportOutcome::kDeferred);
   EXPECT_EQ(worker->items.value(), 1u);
   EXPECT_EQ(worker->latency.count(), 1u);
   EXPECT_EQ(tiny.self_metrics().deferrals.value(), 1u);
+}
+
+TEST_F(ReporterTest, RejectsASetWhoseMessageCannotFitTheRing) {
+  // Room for the reporter's own sets (12 and 4 words) but not for a WorkerMetrics message.
+  auto small = std::make_shared<coretel::ReportRing>(kWorkerMessageWords - 1);
+  coretel::Reporter tiny(registry, small, 0, {{"cpu.logical_number", int64_t{2}}});
+  std::size_t live = registry.live_count();
+  const char* expected =
+      "metric set 'test.worker': a snapshot message takes up to 21 words but the reporter's ring "
+      "holds 20 words; raise ReporterOptions::ring_words to at least 21";
+  try {
+    tiny.register_set<WorkerMetrics>({{"worker", "big"}});
+    FAIL() << "a set that can never be sent was registered";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), expected);
+  }
+  try {  // one bucket per message: a MeasuredSet's largest message is the same
+    tiny.register_set<WorkerByOutcome>({{"worker", "big"}});
+    FAIL() << "a measured set that can never be sent was registered";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), expected);
+  }
+  EXPECT_EQ(registry.live_count(), live) << "nothing stays registered";
+}
+
+TEST_F(ReporterTest, RejectsARingTooSmallForItsOwnSelfMetrics) {
+  auto small = std::make_shared<coretel::ReportRing>(11);
+  try {
+    coretel::Reporter tiny(registry, small, 0, {{"cpu.logical_number", int64_t{3}}});
+    FAIL() << "a reporter whose self-metrics can never be sent was made";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "metric set 'coretel.reporter': a snapshot message takes up to 12 words but the "
+                 "reporter's ring holds 11 words; raise ReporterOptions::ring_words to at least "
+                 "12");
+  }
 }
 
 TEST_F(ReporterTest, SteadyStateReportsDoNotAllocate) {

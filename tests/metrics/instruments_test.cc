@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -132,12 +133,114 @@ TEST(Histogram, BucketSearchMatchesDefinition) {
     EXPECT_EQ(Histogram<kSixteen>::bucket_index(kSixteen[i]), i);
 }
 
-TEST(Histogram, IgnoresNaNAndCountsInfinityInLastBucket) {
+// Invalid measurements (instruments.h): ignored in every build type (no assert involved, so a
+// Debug build takes the same path as a Release one) and counted per thread and reason.
+constexpr double kInf = std::numeric_limits<double>::infinity();
+const double kNaN = std::nan("");
+
+TEST(InvalidMeasurements, CounterDoubleIgnoresNegativeNaNAndInfinity) {
+  take_invalid_measurements();  // start from zero on this thread
+  Counter<double> c;
+  c.add(1.5);
+  c.add(-0.25);
+  c.add(-1e-300);
+  c.add(kNaN);
+  c.add(kInf);
+  c.add(-kInf);
+  c += -3.0;
+  c.add(0.0);
+  c.add(-0.0);  // zero, not negative: accepted
+  EXPECT_EQ(c.value(), 1.5);
+  InvalidMeasurementCounts counts = take_invalid_measurements();
+  EXPECT_EQ(counts[InvalidReason::kNegative], 3u);
+  EXPECT_EQ(counts[InvalidReason::kNan], 1u);
+  EXPECT_EQ(counts[InvalidReason::kInfinity], 2u);
+  EXPECT_EQ(counts.total(), 6u);
+  EXPECT_EQ(take_invalid_measurements().total(), 0u) << "take resets";
+}
+
+TEST(InvalidMeasurements, CounterDoubleKeepsMaxFinite) {
+  take_invalid_measurements();
+  Counter<double> c;
+  c.add(std::numeric_limits<double>::max());
+  EXPECT_EQ(c.value(), std::numeric_limits<double>::max());
+  EXPECT_EQ(peek_invalid_measurements().total(), 0u);
+}
+
+TEST(InvalidMeasurements, UpDownCounterDoubleIgnoresNonFinite) {
+  take_invalid_measurements();
+  UpDownCounter<double> u;
+  u.add(2.0);
+  u.sub(5.0);
+  u.add(kNaN);
+  u.sub(kInf);
+  u.add(-kInf);
+  EXPECT_EQ(u.value(), -3.0);
+  InvalidMeasurementCounts counts = take_invalid_measurements();
+  EXPECT_EQ(counts[InvalidReason::kNan], 1u);
+  EXPECT_EQ(counts[InvalidReason::kInfinity], 2u);
+  EXPECT_EQ(counts[InvalidReason::kNegative], 0u);
+}
+
+TEST(InvalidMeasurements, MmscCountsWhatItIgnores) {
+  take_invalid_measurements();
+  Mmsc m;
+  m.record(kNaN);
+  m.record(kInf);
+  m.record(-kInf);
+  m.record(-4.0);  // negative values are valid for an Mmsc
+  EXPECT_EQ(m.count(), 1u);
+  EXPECT_EQ(m.min(), -4.0);
+  InvalidMeasurementCounts counts = take_invalid_measurements();
+  EXPECT_EQ(counts[InvalidReason::kNan], 1u);
+  EXPECT_EQ(counts[InvalidReason::kInfinity], 2u);
+  EXPECT_EQ(counts[InvalidReason::kNegative], 0u);
+}
+
+TEST(InvalidMeasurements, HistogramSumSurvivesInfinity) {
+  take_invalid_measurements();
   Histogram<kBounds> h;
-  h.record(std::nan(""));
+  h.record(kNaN);
+  h.record(kInf);
+  h.record(-kInf);
   EXPECT_EQ(h.count(), 0u);
-  h.record(std::numeric_limits<double>::infinity());
+  h.record(5.0);
+  h.record(1e300);  // finite: counted in the last bucket
+  EXPECT_EQ(h.count(), 2u);
+  EXPECT_EQ(h.bucket_count(1), 1u);
   EXPECT_EQ(h.bucket_count(3), 1u);
+  EXPECT_EQ(h.sum(), 5.0 + 1e300);
+  InvalidMeasurementCounts counts = take_invalid_measurements();
+  EXPECT_EQ(counts[InvalidReason::kNan], 1u);
+  EXPECT_EQ(counts[InvalidReason::kInfinity], 2u);
+}
+
+TEST(InvalidMeasurements, GaugesAndUnsignedCountersAreNeverInvalid) {
+  take_invalid_measurements();
+  Gauge<double> g;
+  g.set(kNaN);  // a gauge's next value replaces it: nothing to protect
+  Counter<uint64_t> c;
+  c.add(std::numeric_limits<uint64_t>::max());
+  UpDownCounter<int64_t> u;
+  u.sub(std::numeric_limits<int64_t>::max());
+  EXPECT_TRUE(std::isnan(g.value()));
+  EXPECT_EQ(peek_invalid_measurements().total(), 0u);
+}
+
+TEST(InvalidMeasurements, CountsArePerThread) {
+  take_invalid_measurements();
+  Counter<double> c;
+  c.add(-1.0);
+  std::thread other([] {
+    Counter<double> mine;
+    mine.add(kNaN);
+    mine.add(kNaN);
+    EXPECT_EQ(take_invalid_measurements()[InvalidReason::kNan], 2u);
+  });
+  other.join();
+  InvalidMeasurementCounts counts = take_invalid_measurements();
+  EXPECT_EQ(counts[InvalidReason::kNegative], 1u);
+  EXPECT_EQ(counts[InvalidReason::kNan], 0u);
 }
 
 }  // namespace

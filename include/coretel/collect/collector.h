@@ -4,9 +4,21 @@
 // Two independent accumulations per series:
 //  * cumulative: never reset; published after each cycle as an immutable MetricsView, so a
 //    scrape never blocks the collector and never steals deltas from an exporter;
-//  * one delta accumulator per export consumer (CollectionPipeline::add_delta_consumer):
+//  * one delta accumulator per export consumer (PipelineOptions::delta_consumers):
 //    begin_export() takes the deltas accumulated since the last commit; commit() drops them,
 //    and a transaction destroyed without commit() rolls back: its deltas are merged back.
+//
+// Unregistered series (see registry.h) leave only when everyone who should see their last
+// values has, within one bound, CollectorOptions::max_lag_cycles:
+//  * readers of views: the last values stay in the published views until a view holding them
+//    was handed out by view() (a scrape, a JSON read). If no reader ever called view() on this
+//    collector, nobody is waiting and the series leaves after one publication; if readers exist
+//    but none reads within max_lag_cycles cycles, it leaves then (bounded memory);
+//  * delta consumers: each attached consumer must have committed its last deltas. A consumer
+//    that has not committed (and was not caught up, see begin_export) for more than
+//    max_lag_cycles cycles is detached: its pending deltas are dropped, the detach is counted
+//    (coretel.collector.detached_consumers), and its next begin_export() returns an empty
+//    transaction whose detached() is true and re-attaches it.
 //
 // Thread-safety: collect_once() runs on one thread at a time (the collector thread after
 // start()). view() and begin_export() may be called from any thread; begin_export and rollback
@@ -31,6 +43,13 @@ namespace coretel {
 struct CollectorOptions {
   /// How often the collector thread drains its rings and publishes a view.
   std::chrono::milliseconds interval{25};
+  /// The lag bound, in collection cycles (collect_once() calls; with the thread running, one
+  /// per `interval`): the default 12000 is 5 minutes at the default 25 ms interval. A delta
+  /// consumer that neither committed nor was found caught up for more than this many cycles
+  /// is detached; an unregistered series whose last values no reader took within this many
+  /// cycles of their publication leaves the views anyway. Set it above the longest interval
+  /// between two exports of any consumer and between two scrapes.
+  uint32_t max_lag_cycles = 12000;
 };
 
 /// Deltas of one series bucket since the previous committed export.
@@ -53,6 +72,12 @@ class ExportTransaction {
 
   const std::vector<ExportedBucket>& buckets() const noexcept { return buckets_; }
   uint64_t time_unix_nano() const noexcept { return time_unix_nano_; }
+  /// True when the consumer had been detached for lagging (CollectorOptions::max_lag_cycles)
+  /// on at least one collector: the deltas pending at the detach were dropped. This transaction
+  /// is then empty for that collector and re-attached the consumer there: the next
+  /// begin_export() returns what was recorded after this one, with window starts at this
+  /// transaction's time. An exporter should report the gap (e.g. log it); it need not commit.
+  bool detached() const noexcept { return detached_; }
   /// The export succeeded: the deltas are gone for good.
   void commit() noexcept;
   /// The export failed: merge the deltas back (also what the destructor does).
@@ -65,11 +90,13 @@ class ExportTransaction {
   struct Part {
     Collector* collector;
     uint32_t consumer;
+    uint64_t epoch;            // the consumer's attachment; a detach makes the part stale
     std::size_t first, count;  // range of buckets_
   };
   std::vector<ExportedBucket> buckets_;
   std::vector<Part> parts_;
   uint64_t time_unix_nano_ = 0;
+  bool detached_ = false;
 };
 
 class Collector {
@@ -93,9 +120,12 @@ class Collector {
   void stop();
 
   /// The last published view. Any thread; waits at most for a pointer copy, never for a cycle.
+  /// Handing a view out is what lets unregistered series whose last values it holds leave.
   MetricsViewPtr view() const;
 
   /// Takes the deltas of consumer `consumer` accumulated since its last commit. Any thread.
+  /// Finding nothing pending (no delta and no transaction in flight) counts as caught up for
+  /// the lag bound, like a commit. For a detached consumer: see ExportTransaction::detached().
   ExportTransaction begin_export(uint32_t consumer);
 
   uint32_t index() const noexcept { return index_; }
@@ -117,7 +147,14 @@ class Collector {
     uint64_t last_update = 0;
     bool terminal_merged = false;
     bool terminal_published = false;  // a published view held its last values
+    uint64_t terminal_view = 0;       // sequence number of the first such view
+    uint64_t terminal_cycle = 0;      // the cycle that published it
     std::vector<DeltaState> deltas;   // per consumer
+  };
+  struct ConsumerState {
+    uint64_t caught_up_cycle = 0;  // last commit, or begin_export that found nothing pending
+    uint64_t epoch = 0;            // bumped by each detach: older transactions are stale
+    bool detached = false;
   };
 
   // Adds newly registered series; the _locked form requires delta_mutex_ held. Terminal
@@ -128,12 +165,14 @@ class Collector {
   SeriesState* find(SeriesId id);
   // Merges messages; returns the number of snapshots merged.
   std::size_t merge_messages(const uint64_t* words, std::size_t count, uint64_t now);
+  // Detaches consumers lagging past options_.max_lag_cycles; requires delta_mutex_ held.
+  void detach_lagging_locked();
+  // Gives a detached consumer fresh accumulators; requires delta_mutex_ held.
+  void reattach_locked(uint32_t consumer, uint64_t now);
   void retire_finished();
   void publish(uint64_t now);
-  void rollback(std::vector<ExportedBucket>& buckets, std::size_t first, std::size_t count,
-                uint32_t consumer) noexcept;
-  void commit(std::vector<ExportedBucket>& buckets, std::size_t first, std::size_t count,
-              uint32_t consumer) noexcept;
+  void rollback(std::vector<ExportedBucket>& buckets, const ExportTransaction::Part& part) noexcept;
+  void commit(std::vector<ExportedBucket>& buckets, const ExportTransaction::Part& part) noexcept;
 
   SeriesRegistry& registry_;
   uint32_t index_;
@@ -147,14 +186,19 @@ class Collector {
   // their series sent before unregistering (which this cycle's drain may not have reached).
   std::vector<TerminalSnapshot> deferred_terminals_;
 
-  std::mutex delta_mutex_;  // guards SeriesState::deltas and series_ membership
+  std::mutex delta_mutex_;  // guards SeriesState::deltas, consumers_, cycle_, series_ membership
   std::vector<std::unique_ptr<SeriesState>> series_;  // by SeriesId; null when not ours
   std::size_t series_count_ = 0;
+  std::vector<ConsumerState> consumers_;
+  uint64_t cycle_ = 0;  // collect_once() calls so far; written by the collecting thread
 
   // The published view. The mutex is held only to copy or swap the pointer, never while a
   // view is built or read.
   mutable std::mutex view_mutex_;
   std::shared_ptr<const MetricsView> view_;
+  uint64_t view_seq_ = 1;          // sequence number of view_ (guarded by view_mutex_)
+  mutable uint64_t read_seq_ = 0;  // highest view_seq_ handed out by view(); 0: never read
+  uint64_t next_seq_ = 1;          // last sequence number used (collecting thread only)
   bool view_dirty_ = true;
 
   std::unique_ptr<Reporter> self_reporter_;

@@ -7,7 +7,10 @@
 // Reporting is the owning thread's job, at its own cadence: tick(now) reports every set when the
 // interval has elapsed. A report sends only the fields that changed, allocates nothing, and
 // resets only the delta fields it sent. A full ring defers: nothing is reset, the set keeps
-// accumulating, and the deferral is counted (coretel.reporter.deferrals).
+// accumulating, and the deferral is counted (coretel.reporter.deferrals). A set whose largest
+// message could never fit in the ring is refused at registration.
+// report_all() also exports the measurements the calling (owning) thread's instruments ignored
+// as invalid (instruments.h) as coretel.reporter.invalid_measurements.
 //
 // Thread-safety: recording and report*/tick are owning-thread only. register_set and destroying
 // a Registration may happen on any thread (an internal mutex guards the set list; it is taken
@@ -33,8 +36,14 @@ namespace coretel {
 struct ReporterOptions {
   /// Report cadence for tick().
   std::chrono::nanoseconds interval = std::chrono::milliseconds(100);
-  /// Ring size in 64-bit words (default 512 KiB).
+  /// Ring size in 64-bit words (default 512 KiB). Every registered set's largest message
+  /// (snapshot_message.h: max_snapshot_words) must fit, the reporter's own sets included.
   std::size_t ring_words = std::size_t{1} << 16;
+  /// Whether report_all() takes the calling thread's invalid-measurement counts
+  /// (take_invalid_measurements) into this reporter's coretel.reporter.invalid_measurements.
+  /// Leave it on for engine threads; off for a reporter that may run on a thread whose
+  /// records belong to another reporter (the collectors' own reporters).
+  bool take_invalid_measurements = true;
 };
 
 /// Result of reporting one set.
@@ -65,8 +74,10 @@ struct SetBinding {
 
 /// Owns one registered metric set (plain or MeasuredSet) and keeps it registered. Move-only.
 /// Destroying it unregisters the series: its last values are handed to the collector first,
-/// one published view shows them, every export consumer gets them, and then the series leaves
-/// the views. Keep it alive as long as the series should be scraped.
+/// published views show them until a reader took one, every attached export consumer gets
+/// them, and then the series leaves the views (both waits bounded by
+/// CollectorOptions::max_lag_cycles; see collector.h). Keep it alive as long as the series
+/// should be scraped.
 template <class Set>
 class Registration {
  public:
@@ -110,7 +121,11 @@ class Reporter {
   Reporter(const Reporter&) = delete;
   Reporter& operator=(const Reporter&) = delete;
 
-  /// Registers a plain metric set. Any thread. Throws what SeriesRegistry::register_series throws.
+  /// Registers a plain metric set. Any thread. Throws what SeriesRegistry::register_series
+  /// throws, and std::invalid_argument when the set's largest snapshot message (every field
+  /// changed: max_snapshot_words) is larger than the ring, since it could never be sent:
+  ///   metric set 'NAME': a snapshot message takes up to W words but the reporter's ring
+  ///   holds C words; raise ReporterOptions::ring_words to at least W
   template <MetricSet Set>
   Registration<Set> register_set(Attributes entity, Attributes registration = {}) {
     auto* binding = bind(Set::descriptor, std::move(entity), std::move(registration), {},
@@ -139,6 +154,9 @@ class Reporter {
   /// Returns true when it reported.
   bool tick(std::chrono::steady_clock::time_point now);
   /// Reports every registered set now, then this reporter's own self-metrics. Owning thread.
+  /// First moves the thread's invalid-measurement counts into coretel.reporter.
+  /// invalid_measurements (unless ReporterOptions::take_invalid_measurements is off); report()
+  /// of a single set does not.
   void report_all();
   /// Reports one set now. Owning thread.
   template <class Set>
@@ -195,6 +213,7 @@ class Reporter {
 
   std::chrono::steady_clock::time_point last_report_{};
   Registration<ReporterMetrics> self_;
+  Registration<ReporterInvalidMetrics> self_invalid_;
 };
 
 template <class Set>

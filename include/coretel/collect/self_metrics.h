@@ -2,7 +2,8 @@
 //
 // The sets are generated from the registry (registry/coretel, documented in
 // docs/telemetry/coretel) by coretel-schema at build time; this header gives them their
-// short names. ReporterMetrics is owned by each Reporter (one per engine core),
+// short names. ReporterMetrics and ReporterInvalidMetrics (invalid measurements by reason) are
+// owned by each Reporter (one per engine core),
 // CollectorMetrics by each Collector thread, AdminMetrics by the admin server. They travel
 // through the same rings and are exported beside the engine's series, so deferrals, drops and
 // lag are visible where users look.
@@ -13,6 +14,8 @@
 namespace coretel {
 
 using ReporterMetrics = telemetry::CoretelReporterMetrics;
+using ReporterInvalidMetrics = telemetry::CoretelReporterInvalidByCoretelInvalidMeasurementReason;
+using InvalidReasonAttribute = telemetry::CoretelInvalidMeasurementReason;
 using CollectorMetrics = telemetry::CoretelCollectorMetrics;
 using AdminMetrics = telemetry::CoretelAdminMetrics;
 

@@ -34,7 +34,7 @@ constexpr SnapshotHeader decode_snapshot_header(uint64_t word) noexcept {
 }
 
 /// Largest message for a series: every field changed.
-inline uint32_t max_snapshot_words(const MetricsDescriptor& d) noexcept {
+constexpr uint32_t max_snapshot_words(const MetricsDescriptor& d) noexcept {
   return kSnapshotHeaderWords + static_cast<uint32_t>(d.fields.size()) + d.total_words();
 }
 

@@ -8,10 +8,26 @@
 //   Counter, Mmsc, Histogram               delta: sent when non-zero, then reset to zero
 //   UpDownCounter, Gauge, ObserveCounter,  current value: sent when it differs from the last
 //   ObserveUpDownCounter                   value sent, never reset
+//
+// Invalid measurements. The OpenTelemetry metrics API leaves validating a value to the SDK
+// (metrics API, "Counter operations": the increment "is expected to be non-negative ... This
+// API SHOULD NOT validate this value, that is left to implementations of the API"), and the SDK
+// "MUST handle all the possible values", NaN and infinities included (metrics SDK, "Numerical
+// limits handling"). coretel ignores, in every build type, a measurement that would corrupt
+// an accumulated value for good, and counts it:
+//   Counter<double>::add         negative, NaN or infinite increment
+//   UpDownCounter<double>        NaN or infinite add/sub (the total is never reset)
+//   Mmsc::record                 NaN or infinite value (would poison min/max/sum)
+//   Histogram::record            NaN or infinite value (would poison the sum)
+// Gauges and observed totals take any value: the next one replaces it. The check is one branch
+// on the value; the counting is out of line, on the ignored path only, into plain per-thread
+// counters (no atomic): see InvalidMeasurementCounts below. The reporter running on the
+// recording thread exports them as coretel.reporter.invalid_measurements{coretel.
+// invalid_measurement.reason} (docs/telemetry/coretel).
 #pragma once
 
 #include <array>
-#include <cassert>
+#include <bit>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -22,7 +38,49 @@
 
 namespace coretel {
 
+/// Why a measurement was ignored. A NaN is kNan; an infinity of either sign is kInfinity; a
+/// finite negative increment to a monotonic Counter is kNegative. Values are indexes into
+/// InvalidMeasurementCounts::by_reason, in the order of the registry enum
+/// coretel.invalid_measurement.reason (nan, infinity, negative).
+enum class InvalidReason : uint8_t { kNan, kInfinity, kNegative };
+inline constexpr std::size_t kInvalidReasons = 3;
+
+/// Measurements ignored by the instruments of one thread, per reason, since the last take.
+struct InvalidMeasurementCounts {
+  std::array<uint64_t, kInvalidReasons> by_reason{};
+  uint64_t operator[](InvalidReason r) const noexcept {
+    return by_reason[static_cast<std::size_t>(r)];
+  }
+  uint64_t total() const noexcept { return by_reason[0] + by_reason[1] + by_reason[2]; }
+};
+
+/// The calling thread's counts, reset to zero. Reporter::report_all() calls it on the thread that
+/// owns (records into) its sets and adds them to its coretel.reporter.invalid_measurements; call
+/// it yourself only on a thread no reporter reports from. Thread-local: touches nothing shared.
+InvalidMeasurementCounts take_invalid_measurements() noexcept;
+/// The calling thread's counts, left in place (tests, diagnostics).
+InvalidMeasurementCounts peek_invalid_measurements() noexcept;
+
 namespace detail {
+/// The ignored path of every instrument: classifies `v` and counts it for the calling thread.
+/// Out of line and cold so that the recording path keeps only its compare and branch. -0.0
+/// (which only Counter<double> sends here) is not counted: adding it changes nothing.
+[[gnu::cold, gnu::noinline]] void count_invalid(double v) noexcept;
+
+// The checks read the IEEE 754 bit pattern: one integer compare and branch, where the
+// floating-point form (v >= 0 && v <= DBL_MAX, std::isfinite) takes two compares and two
+// branches or a mask and a compare. Exponent all ones is an infinity or a NaN.
+inline constexpr uint64_t kExponentMask = 0x7FF0000000000000u;
+
+/// +0.0 up to DBL_MAX: false for negative values (and -0.0), NaN and infinities.
+inline bool nonnegative_finite(double v) noexcept {
+  return std::bit_cast<uint64_t>(v) < kExponentMask;
+}
+/// Neither NaN nor an infinity.
+inline bool finite(double v) noexcept {
+  return (std::bit_cast<uint64_t>(v) & ~(uint64_t{1} << 63)) < kExponentMask;
+}
+
 template <class T>
 constexpr ValueType value_type_of() {
   if constexpr (std::is_same_v<T, uint64_t>)
@@ -35,7 +93,8 @@ constexpr ValueType value_type_of() {
 }  // namespace detail
 
 /// Monotonic sum (OTel Counter). Delta temporality: reset to zero each time the reporter sends it.
-/// T is uint64_t (wraps modulo 2^64 on overflow) or double (precondition: v >= 0).
+/// T is uint64_t (wraps modulo 2^64 on overflow) or double. A double increment that is negative,
+/// NaN or infinite is ignored and counted (see "Invalid measurements" above).
 template <class T>
 class Counter {
   static_assert(std::is_same_v<T, uint64_t> || std::is_same_v<T, double>,
@@ -48,7 +107,12 @@ class Counter {
   static constexpr uint32_t kWords = 1;
 
   void add(T v) noexcept {
-    assert(!(v < T{}) && "Counter::add: negative value");
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!detail::nonnegative_finite(v)) [[unlikely]] {
+        detail::count_invalid(v);  // -0.0 lands here too: ignoring it is adding it
+        return;
+      }
+    }
     value_ += v;
   }
   void inc() noexcept { value_ += T{1}; }
@@ -64,7 +128,8 @@ class Counter {
 };
 
 /// Non-monotonic running total (OTel UpDownCounter). Cumulative: never reset, so a decrement
-/// after a flush can never underflow. T is int64_t or double.
+/// after a flush can never underflow. T is int64_t or double; a double NaN or infinity is
+/// ignored and counted, since the total would keep it for good.
 template <class T>
 class UpDownCounter {
   static_assert(std::is_same_v<T, int64_t> || std::is_same_v<T, double>,
@@ -76,13 +141,30 @@ class UpDownCounter {
   static constexpr Temporality kTemporality = Temporality::kCumulative;
   static constexpr uint32_t kWords = 1;
 
-  void add(T v) noexcept { value_ += v; }
-  void sub(T v) noexcept { value_ -= v; }
+  void add(T v) noexcept {
+    if (!valid(v)) [[unlikely]]
+      return;
+    value_ += v;
+  }
+  void sub(T v) noexcept {
+    if (!valid(v)) [[unlikely]]
+      return;
+    value_ -= v;
+  }
   void inc() noexcept { value_ += T{1}; }
   void dec() noexcept { value_ -= T{1}; }
   T value() const noexcept { return value_; }
 
  private:
+  static bool valid(T v) noexcept {
+    if constexpr (std::is_floating_point_v<T>) {
+      if (!detail::finite(v)) [[unlikely]] {
+        detail::count_invalid(v);
+        return false;
+      }
+    }
+    return true;
+  }
   T value_{};
 };
 
@@ -148,9 +230,9 @@ class ObserveUpDownCounter {
 };
 
 /// Min, max, sum and count of recorded values: the cheapest distribution. Delta: reset on flush.
-/// Values are doubles; NaN and infinities are ignored (they would poison min/max/sum), and -0.0
-/// is recorded as 0.0. Layout is fixed (4 words: min, max, sum, count) because the reporter
-/// reads it as words.
+/// Values are doubles; NaN and infinities are ignored and counted (they would poison
+/// min/max/sum), and -0.0 is recorded as 0.0. Layout is fixed (4 words: min, max, sum, count)
+/// because the reporter reads it as words.
 class Mmsc {
  public:
   using value_type = double;
@@ -159,8 +241,10 @@ class Mmsc {
   static constexpr uint32_t kWords = 4;
 
   void record(double v) noexcept {
-    if (!std::isfinite(v)) [[unlikely]]
+    if (!std::isfinite(v)) [[unlikely]] {
+      detail::count_invalid(v);
       return;
+    }
     v += 0.0;  // -0.0 + 0.0 == +0.0
     // Starting from +inf/-inf makes the first record a plain min/max: no branch on count.
     min_ = v < min_ ? v : min_;
@@ -183,7 +267,8 @@ class Mmsc {
 /// Explicit-bucket histogram whose upper bounds are fixed at compile time (OTel
 /// ExplicitBucketHistogram: bucket i counts values in (bounds[i-1], bounds[i]], the last bucket
 /// counts values above every bound). Delta: reset on flush. `Bounds` is a constexpr
-/// std::array<double, N> with strictly increasing finite values, N <= 64. NaN is ignored.
+/// std::array<double, N> with strictly increasing finite values, N <= 64. NaN and infinities
+/// are ignored and counted: one would make the sum NaN or infinite for good.
 /// Layout: N + 1 bucket counts then the sum (N + 2 words).
 template <const auto& Bounds>
 class Histogram {
@@ -204,8 +289,10 @@ class Histogram {
   static constexpr const auto& kBounds = Bounds;
 
   void record(double v) noexcept {
-    if (std::isnan(v)) [[unlikely]]
+    if (!std::isfinite(v)) [[unlikely]] {
+      detail::count_invalid(v);
       return;
+    }
     ++counts_[bucket_index(v)];
     sum_ += v;
   }
