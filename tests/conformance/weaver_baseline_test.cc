@@ -12,6 +12,8 @@
 #include "registry_pair_support.h"
 
 using namespace coretel::schema;
+using coretel::schema::pair_testing::findings;
+using coretel::schema::pair_testing::lines;
 using coretel::schema::pair_testing::resolve_dir;
 using coretel::schema::pair_testing::run_schema_tool;
 using coretel::schema::pair_testing::ScratchDir;
@@ -22,32 +24,6 @@ namespace {
 std::filesystem::path baseline_case(const std::string& which) {
   return std::filesystem::path(CORETEL_CONFORMANCE_DATA) /
          "weaver-cases/weaver/tests/v2_check_baseline" / which;
-}
-
-/// "kind type name[ -> new_name][: detail][ BREAKING]" per change, in order.
-std::vector<std::string> lines(const RegistryDiff& diff) {
-  std::vector<std::string> out;
-  for (const Change& c : diff.changes) {
-    std::string line = c.kind + " " + c.type + " " + c.name;
-    if (!c.new_name.empty()) line += " -> " + c.new_name;
-    if (!c.detail.empty()) line += ": " + c.detail;
-    if (c.breaking) line += " BREAKING";
-    out.push_back(line);
-  }
-  return out;
-}
-
-/// "id | subject | message" per compatibility finding, in order.
-std::vector<std::string> findings(const ResolvedRegistry& baseline,
-                                  const ResolvedRegistry& current) {
-  Diagnostics diagnostics;
-  check_compatibility(baseline, current, diagnostics);
-  std::vector<std::string> out;
-  for (const Diagnostic& d : diagnostics.all()) {
-    EXPECT_EQ(d.severity, Severity::kError) << d.id;
-    out.push_back(d.id + " | " + d.subject + " | " + d.message);
-  }
-  return out;
 }
 
 TEST(Diff, WeaverV2CheckBaselinePair) {

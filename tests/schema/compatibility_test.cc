@@ -15,19 +15,7 @@ using coretel::schema::pair_testing::resolve_yaml;
 
 namespace {
 
-/// "id | subject | message" per finding, in order: readable when an assertion fails.
-std::vector<std::string> findings(const ResolvedRegistry& baseline,
-                                  const ResolvedRegistry& current) {
-  Diagnostics diagnostics;
-  check_compatibility(baseline, current, diagnostics);
-  std::vector<std::string> out;
-  for (const Diagnostic& d : diagnostics.all()) {
-    EXPECT_EQ(d.severity, Severity::kError) << d.id;
-    out.push_back(d.id + " | " + d.subject + " | " + d.message);
-  }
-  return out;
-}
-
+using coretel::schema::pair_testing::findings;
 std::vector<std::string> findings(const std::string& baseline, const std::string& current) {
   return findings(resolve_yaml(baseline), resolve_yaml(current));
 }

@@ -14,25 +14,13 @@
 #include "registry_pair_support.h"
 
 using namespace coretel::schema;
+using coretel::schema::pair_testing::lines;
 using coretel::schema::pair_testing::resolve_dir;
 using coretel::schema::pair_testing::resolve_yaml;
 using coretel::schema::pair_testing::run_schema_tool;
 using coretel::schema::pair_testing::ScratchDir;
 
 namespace {
-
-/// "kind type name[ -> new_name][: detail][ BREAKING]" per change, in order.
-std::vector<std::string> lines(const RegistryDiff& diff) {
-  std::vector<std::string> out;
-  for (const Change& c : diff.changes) {
-    std::string line = c.kind + " " + c.type + " " + c.name;
-    if (!c.new_name.empty()) line += " -> " + c.new_name;
-    if (!c.detail.empty()) line += ": " + c.detail;
-    if (c.breaking) line += " BREAKING";
-    out.push_back(line);
-  }
-  return out;
-}
 
 const char* const kOld = R"(file_format: definition/2
 attributes:
