@@ -4,11 +4,17 @@
 //
 // Everything below but start()/stop() runs on the server thread, so connections, the renderer
 // and the self-metrics need no locks.
+//
+// At max_connections a new connection evicts the connection that has waited longest for a
+// request to begin or to be complete (`evictable`, in the order those phases began); it is
+// admitted once the evicted one is gone, so no more than max_connections ever hold buffers.
+// Only when every connection is writing a response is the new one answered 503.
 #include "coretel/admin/admin_server.h"
 
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -120,7 +126,15 @@ struct AdminServer::Impl {
   std::optional<asio::steady_timer> accept_backoff;
   std::thread thread;
   bool stopping = false;                        // server thread only
-  std::unordered_set<Connection*> connections;  // server thread only
+  std::unordered_set<Connection*> connections;  // every live one; server thread only
+  // Open connections not writing a response, in the order their phase (waiting for a request,
+  // receiving one) began: front() is the one evicted first. Server thread only.
+  std::list<Connection*> evictable;
+  // Connections closed whose handlers have not finished yet: they still count in `connections`.
+  std::size_t closing = 0;
+  // A connection accepted at the limit, admitted when a closing one is gone; accept() is not
+  // re-armed meanwhile, so there is at most one.
+  std::optional<tcp::socket> waiting;
 
   // Self-metrics, recorded on the server thread; one registration per address, kept across
   // stop()/start() on the same address so that its counters keep counting.
@@ -224,30 +238,72 @@ struct AdminServer::Impl {
           buffer_(server.options.max_header_bytes + kReadChunk) {
       server_.connections.insert(this);
     }
-    ~Connection() { server_.connections.erase(this); }
+    ~Connection() {
+      leave_evictable();
+      if (closed_) --server_.closing;
+      server_.connections.erase(this);
+      server_.connection_gone();
+    }
 
     void start() { wait_for_request(); }
 
-    // stop(): ends every pending operation on this connection now.
+    // Ends every pending operation on this connection now; their handlers then run with an
+    // error and the connection is destroyed. Idempotent.
     void close() {
+      if (!closed_) {
+        closed_ = true;
+        leave_evictable();
+        ++server_.closing;
+      }
       error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
       stream_.close();
     }
 
+    // Closed to make room for a new connection (Impl::accept()).
+    void evict() {
+      server_.reject(Reason::kEvicted);
+      close();
+    }
+
    private:
     const AdminOptions& options() const { return server_.options; }
 
+    // A phase that may be evicted begins (waiting for a request, receiving one): this connection
+    // becomes the last to be evicted.
+    void enter_evictable() {
+      if (closed_) return;
+      if (place_)
+        server_.evictable.splice(server_.evictable.end(), server_.evictable, *place_);
+      else
+        place_ = server_.evictable.insert(server_.evictable.end(), this);
+    }
+    // Writing a response, closed or gone: never evicted.
+    void leave_evictable() {
+      if (!place_) return;
+      server_.evictable.erase(*place_);
+      place_.reset();
+    }
+
+    // Counts a limit that closed this connection, unless it was closed already (evicted: its
+    // handler may still complete with a timeout or an error).
+    void close_for(Reason reason) {
+      if (!closed_) server_.reject(reason);
+      close();
+    }
+
     // Idle phase: nothing of the next request has arrived yet.
     void wait_for_request() {
-      if (server_.stopping) return;
+      if (server_.stopping || closed_) return;
       if (buffer_.size() > 0) return read_header();  // pipelined bytes already here
+      enter_evictable();
       stream_.expires_after(options().idle_timeout);
       stream_.async_read_some(buffer_.prepare(kReadChunk),
                               [self = shared_from_this()](error_code ec, std::size_t n) {
+                                if (self->closed_) return self->close();  // evicted
                                 if (ec) {
                                   if (ec == beast::error::timeout)
-                                    self->server_.reject(Reason::kIdleTimeout);
+                                    return self->close_for(Reason::kIdleTimeout);
                                   return self->close();
                                 }
                                 self->buffer_.commit(n);
@@ -257,6 +313,7 @@ struct AdminServer::Impl {
 
     // Request phase: one deadline for line, header and body, from the first byte.
     void read_header() {
+      enter_evictable();
       stream_.expires_after(options().request_timeout);
       parser_.emplace();
       parser_->header_limit(static_cast<std::uint32_t>(
@@ -264,27 +321,27 @@ struct AdminServer::Impl {
       parser_->body_limit(options().max_body_bytes);
       http::async_read_header(stream_, buffer_, *parser_,
                               [self = shared_from_this()](error_code ec, std::size_t) {
-                                if (ec) return self->read_failed(ec);
+                                if (ec || self->closed_) return self->read_failed(ec);
                                 self->read_body();
                               });
     }
 
     void read_body() {
+      if (closed_) return close();  // evicted
       if (parser_->is_done()) return respond();
       // No route takes a body, but reading it (at most body_limit, freed with the parser)
       // keeps a kept-alive connection in sync for the next request.
       http::async_read(stream_, buffer_, *parser_,
                        [self = shared_from_this()](error_code ec, std::size_t) {
-                         if (ec) return self->read_failed(ec);
+                         if (ec || self->closed_) return self->read_failed(ec);
                          self->respond();
                        });
     }
 
     void read_failed(error_code ec) {
-      if (ec == beast::error::timeout) {
-        server_.reject(Reason::kRequestTimeout);
-        return close();  // tcp_stream closed the socket already
-      }
+      if (closed_) return close();  // evicted
+      if (ec == beast::error::timeout)
+        return close_for(Reason::kRequestTimeout);  // tcp_stream closed the socket already
       if (ec == http::error::body_limit ||
           (ec == http::error::buffer_overflow && parser_->is_header_done()))
         return refuse(http::status::payload_too_large, Reason::kBodyTooLarge);
@@ -341,6 +398,7 @@ struct AdminServer::Impl {
     }
 
     void write(bool keep_alive) {
+      leave_evictable();  // busy until the response is written (or write_timeout)
       response_.set(http::field::cache_control, "no-store");
       response_.set("X-Content-Type-Options", "nosniff");
       if (response_.find(http::field::content_length) == response_.end())
@@ -351,7 +409,7 @@ struct AdminServer::Impl {
                         [self = shared_from_this(), keep_alive](error_code ec, std::size_t) {
                           if (ec) {
                             if (ec == beast::error::timeout)
-                              self->server_.reject(Reason::kWriteTimeout);
+                              return self->close_for(Reason::kWriteTimeout);
                             return self->close();
                           }
                           if (!keep_alive) {
@@ -366,6 +424,8 @@ struct AdminServer::Impl {
     }
 
     Impl& server_;
+    bool closed_ = false;
+    std::optional<std::list<Connection*>::iterator> place_;  // in server_.evictable
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;  // bounded: max_header_bytes + kReadChunk
     std::optional<http::request_parser<http::string_body>> parser_;
@@ -383,11 +443,32 @@ struct AdminServer::Impl {
         });
         return;
       }
-      if (connections.size() >= options.max_connections) {
-        refuse_connection(std::move(socket));
-      } else {
+      if (connections.size() < options.max_connections) {
         std::make_shared<Connection>(*this, std::move(socket))->start();
+      } else if (!evictable.empty() || closing > 0) {
+        // Make room: evict the connection least likely to be a scrape in progress, then admit
+        // this one once a slot is free (connection_gone()); accept() resumes then.
+        if (!evictable.empty()) evictable.front()->evict();
+        waiting.emplace(std::move(socket));
+        return;
+      } else {  // every connection is writing a response
+        refuse_connection(std::move(socket));
       }
+      accept();
+    });
+  }
+
+  // A connection was destroyed: admit the one waiting for its slot, from the event loop (not
+  // from inside the destructor).
+  void connection_gone() {
+    if (!waiting || stopping) return;
+    asio::post(*io, [this] {
+      // Another connection_gone() may have admitted it already, and accept() may have put a new
+      // one here since, whose slot is not free yet (that frees when its evicted one is gone).
+      if (!waiting || stopping || connections.size() >= options.max_connections) return;
+      tcp::socket socket = std::move(*waiting);
+      waiting.reset();
+      std::make_shared<Connection>(*this, std::move(socket))->start();
       accept();
     });
   }
@@ -467,6 +548,8 @@ struct AdminServer::Impl {
       error_code ignored;
       acceptor->close(ignored);
       accept_backoff->cancel();
+      waiting.reset();  // closes it
+      // close() edits `evictable`, not `connections`.
       for (Connection* connection : connections) connection->close();
     });
     thread.join();

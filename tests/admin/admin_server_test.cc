@@ -463,14 +463,109 @@ TEST(AdminServer, IdleConnectionsAreClosedAfterTheIdleTimeout) {
   EXPECT_NE(metrics.find(h.rejected("idle_timeout") + "2\n"), std::string::npos) << metrics;
 }
 
-// Connections beyond max_connections get a 503 at once and are closed; each one is counted.
-TEST(AdminServer, ConnectionsBeyondTheLimitAreRefusedAndCounted) {
+// True while the server has neither closed nor reset `fd` (what it wrote, if anything, unread).
+bool still_open(int fd) {
+  pollfd p{fd, POLLRDHUP, 0};
+  return poll(&p, 1, 0) == 0;
+}
+
+// A client that pipelines requests for a large answer and never reads: once its requests stop
+// being taken (no progress for 500 ms), the server is blocked writing it a response, a state it
+// stays in until write_timeout. Returns the socket, or -1 if it did not stall within 8 s.
+int stalled_reader(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return -1;
+  int small = 4096;  // before connect: the window the server can fill stays small
+  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
+    close(fd);
+    return -1;
+  }
+  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+  const std::string get = "GET /api/v1/telemetry/live-schema HTTP/1.1\r\nHost: x\r\n\r\n";
+  auto start = Clock::now();
+  auto progress = start;
+  std::size_t offset = 0;
+  while (seconds_since(start) < 8) {
+    if (seconds_since(progress) > 0.5) return fd;
+    pollfd p{fd, POLLOUT, 0};
+    poll(&p, 1, 20);
+    if (p.revents & (POLLERR | POLLHUP)) break;
+    if (p.revents & POLLOUT) {
+      ssize_t n = send(fd, get.data() + offset, get.size() - offset, MSG_NOSIGNAL);
+      if (n > 0) {
+        offset = (offset + static_cast<std::size_t>(n)) % get.size();
+        progress = Clock::now();
+      }
+    }
+  }
+  close(fd);
+  return -1;
+}
+
+// Issue: max_connections idle or trickling clients made every scrape get 503. At the limit a
+// new connection evicts the connection that has waited longest for a request to begin or to be
+// complete, so with 4 slots held by 2 idle and 2 trickling clients that reconnect, each scrape
+// is answered and evicts exactly one of them, oldest first.
+TEST(AdminServer, ScrapesEvictTheOldestIdleOrIncompleteConnectionAtTheLimit) {
   coretel::AdminOptions options = test_options();
   options.max_connections = 4;
+  options.idle_timeout = std::chrono::seconds(30);  // only eviction closes anything here
+  options.request_timeout = std::chrono::seconds(30);
   AdminHarness h(options);
-  std::vector<int> idle;
-  for (int i = 0; i < 4; ++i) idle.push_back(connect_to(h.server->port()));
-  // The server accepts in order: these two come after the four above hold every slot.
+  const int port = h.server->port();
+  // Eviction order: the order their current phase began. The server accepts in connect order;
+  // the pauses let each trickler's request begin before the next one connects.
+  std::vector<int> hostile{connect_to(port), connect_to(port)};
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto first_trickler = std::make_unique<Tricklers>(port, 1, std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto second_trickler = std::make_unique<Tricklers>(port, 1, std::chrono::milliseconds(100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  hostile.push_back(first_trickler->fds()[0]);
+  hostile.push_back(second_trickler->fds()[0]);
+  for (int fd : hostile) ASSERT_GE(fd, 0);
+
+  const int scrapes = 10;
+  for (int i = 0; i < scrapes; ++i) {
+    auto e = raw_exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(status_line(e.received), "HTTP/1.1 200 OK") << "scrape " << i;
+    EXPECT_TRUE(e.closed_by_server) << "scrape " << i;
+    EXPECT_LT(e.seconds, 1.0) << "scrape " << i;
+    // Exactly the oldest hostile connection was closed by the server, the next one was not.
+    auto start = Clock::now();
+    EXPECT_GE(seconds_until_closed(hostile[i], start, std::chrono::seconds(1)), 0)
+        << "scrape " << i << " did not evict hostile connection " << i;
+    EXPECT_TRUE(still_open(hostile[i + 1])) << "scrape " << i;
+    // The attacker takes the freed slot again with a new idle connection, the newest.
+    hostile.push_back(connect_to(port));
+    ASSERT_GE(hostile.back(), 0);
+  }
+  for (std::size_t i = scrapes; i < hostile.size(); ++i) EXPECT_TRUE(still_open(hostile[i])) << i;
+  first_trickler.reset();  // closes the tricklers' sockets
+  second_trickler.reset();
+  for (std::size_t i = 0; i < hostile.size(); ++i)
+    if (i != 2 && i != 3) close(hostile[i]);
+  std::string metrics = h.self_metrics();
+  EXPECT_NE(metrics.find(h.rejected("evicted") + std::to_string(scrapes) + "\n"), std::string::npos)
+      << metrics;
+  EXPECT_EQ(metrics.find("coretel_admin_rejection_reason=\"connection_limit\""), std::string::npos);
+  EXPECT_EQ(metrics.find("coretel_admin_rejection_reason=\"idle_timeout\""), std::string::npos);
+  EXPECT_EQ(metrics.find("coretel_admin_rejection_reason=\"request_timeout\""), std::string::npos);
+}
+
+// A connection writing a response is never evicted: when every slot is, a new connection gets
+// a 503 at once and is closed, and it is counted.
+TEST(AdminServer, ConnectionsBeyondTheLimitAreRefusedWhenEverySlotIsWriting) {
+  coretel::AdminOptions options = test_options();
+  options.max_connections = 1;
+  AdminHarness h(options);
+  int writer = stalled_reader(h.server->port());
+  ASSERT_GE(writer, 0) << "the server never blocked writing to a client that does not read";
   for (int i = 0; i < 2; ++i) {
     auto e = raw_exchange(h.server->port(), "GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
     EXPECT_EQ(status_line(e.received), "HTTP/1.1 503 Service Unavailable") << e.received;
@@ -478,17 +573,24 @@ TEST(AdminServer, ConnectionsBeyondTheLimitAreRefusedAndCounted) {
     EXPECT_TRUE(e.closed_by_server);
     EXPECT_LT(e.seconds, 1.0);
   }
-  for (int fd : idle) close(fd);
-  // The slots free up once the server saw the four close.
+  EXPECT_TRUE(still_open(writer));  // not evicted
+  close(writer);
+  // The slot frees once the server saw the writer go; any 503 until then is counted too.
+  int refused = 2;
   auto start = Clock::now();
   Exchange e;
-  do {
+  for (;;) {
     e = raw_exchange(h.server->port(),
                      "GET /livez HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-  } while (!e.received.starts_with("HTTP/1.1 200") && seconds_since(start) < 2);
+    if (!e.received.starts_with("HTTP/1.1 503") || seconds_since(start) > 2) break;
+    ++refused;
+  }
   EXPECT_EQ(status_line(e.received), "HTTP/1.1 200 OK");
   std::string metrics = h.self_metrics();
-  EXPECT_NE(metrics.find(h.rejected("connection_limit") + "2\n"), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find(h.rejected("connection_limit") + std::to_string(refused) + "\n"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(metrics.find("coretel_admin_rejection_reason=\"evicted\""), std::string::npos);
 }
 
 // A client that pipelines requests but never reads the answers holds one response at a time,
