@@ -12,7 +12,8 @@
 // Bounded under hostile clients (docs/admin-endpoint.md): HTTP/1.1 (Boost.Beast) served by one
 // thread from an event loop, so a slow or idle client holds a connection slot and its buffers,
 // never a thread. Every resource a client can make the server hold has a limit in AdminOptions:
-// connections (the excess is answered 503 and closed), request line + header bytes (431/414),
+// connections (at the limit a new one evicts an idle or incomplete one, and is answered 503 only
+// when every connection is writing a response), request line + header bytes (431/414),
 // body bytes, declared or chunked (413, refused before the rest is read), the time to send a
 // whole request (a deadline from its first byte, not reset by each byte), the idle time between
 // requests, and the time to read a response. Each closure by a limit is counted in
@@ -39,8 +40,14 @@ struct AdminOptions {
   int port = 9464;                 ///< 0: any free port (see AdminServer::port())
   std::string bearer_token;        ///< empty: no authentication
 
-  /// Connections open at once; one more is answered `503 Service Unavailable` and closed
-  /// (reason connection_limit). Must be >= 1.
+  /// Connections open at once. Must be >= 1. When a new connection arrives with this many open,
+  /// the server closes the open connection that is not writing a response and whose current
+  /// phase began earliest: waiting for a request to begin (since accept or since its last
+  /// response) or receiving a request not yet complete (since the request's first byte). That
+  /// one is counted with reason `evicted`, and the new connection is served once its cancelled
+  /// operations have finished, so never more than this many are open. Idle or trickling clients
+  /// therefore cannot lock scrapes out. Only when every open connection is writing a response
+  /// is the new one answered `503 Service Unavailable` and closed (reason `connection_limit`).
   std::size_t max_connections = 64;
   /// Pending connections the kernel queues before accept (listen(2) backlog).
   int listen_backlog = 64;
