@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <string>
 #include <thread>
 #include <vector>
@@ -34,9 +35,10 @@ coretel::AdminOptions test_options() {
 
 struct AdminHarness {
   explicit AdminHarness(std::string token = {}) : AdminHarness(with_token(std::move(token))) {}
-  explicit AdminHarness(coretel::AdminOptions options) {
-    server = std::make_unique<coretel::AdminServer>(
-        options, pipeline, coretel::Resource{{{"service.name", "admin-test"}}});
+  explicit AdminHarness(coretel::AdminOptions options,
+                        coretel::Resource resource = coretel::Resource{
+                            {{"service.name", "admin-test"}}}) {
+    server = std::make_unique<coretel::AdminServer>(options, pipeline, std::move(resource));
     server->start();
   }
   httplib::Client client() {
@@ -469,44 +471,6 @@ bool still_open(int fd) {
   return poll(&p, 1, 0) == 0;
 }
 
-// A client that pipelines requests for a large answer and never reads: once its requests stop
-// being taken (no progress for 500 ms), the server is blocked writing it a response, a state it
-// stays in until write_timeout. Returns the socket, or -1 if it did not stall within 8 s.
-int stalled_reader(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return -1;
-  int small = 4096;  // before connect: the window the server can fill stays small
-  setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0) {
-    close(fd);
-    return -1;
-  }
-  fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-  const std::string get = "GET /api/v1/telemetry/live-schema HTTP/1.1\r\nHost: x\r\n\r\n";
-  auto start = Clock::now();
-  auto progress = start;
-  std::size_t offset = 0;
-  while (seconds_since(start) < 8) {
-    if (seconds_since(progress) > 0.5) return fd;
-    pollfd p{fd, POLLOUT, 0};
-    poll(&p, 1, 20);
-    if (p.revents & (POLLERR | POLLHUP)) break;
-    if (p.revents & POLLOUT) {
-      ssize_t n = send(fd, get.data() + offset, get.size() - offset, MSG_NOSIGNAL);
-      if (n > 0) {
-        offset = (offset + static_cast<std::size_t>(n)) % get.size();
-        progress = Clock::now();
-      }
-    }
-  }
-  close(fd);
-  return -1;
-}
-
 // Issue: max_connections idle or trickling clients made every scrape get 503. At the limit a
 // new connection evicts the connection that has waited longest for a request to begin or to be
 // complete, so with 4 slots held by 2 idle and 2 trickling clients that reconnect, each scrape
@@ -558,14 +522,89 @@ TEST(AdminServer, ScrapesEvictTheOldestIdleOrIncompleteConnectionAtTheLimit) {
   EXPECT_EQ(metrics.find("coretel_admin_rejection_reason=\"request_timeout\""), std::string::npos);
 }
 
+// The eviction order is that of the current phase's start, not of accept: a kept-alive
+// connection that just got a response, and one whose request began after the others connected,
+// go after a connection accepted later that has been waiting since.
+TEST(AdminServer, EvictionFollowsTheStartOfEachConnectionsCurrentPhase) {
+  coretel::AdminOptions options = test_options();
+  options.max_connections = 3;
+  options.idle_timeout = std::chrono::seconds(30);
+  options.request_timeout = std::chrono::seconds(30);
+  AdminHarness h(options);
+  const int port = h.server->port();
+  int kept = connect_to(port);     // accepted first, then answered: idle since its response
+  int waiting = connect_to(port);  // accepted second, never sends: idle since accept
+  int partial = connect_to(port);  // accepted third, then begins a request it never finishes
+  ASSERT_GE(kept, 0);
+  ASSERT_GE(waiting, 0);
+  ASSERT_GE(partial, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const std::string get = "GET /livez HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(kept, get.data(), get.size(), MSG_NOSIGNAL), static_cast<ssize_t>(get.size()));
+  char buf[512];
+  ssize_t n = recv(kept, buf, sizeof(buf), 0);
+  ASSERT_GT(n, 0);
+  ASSERT_TRUE(std::string(buf, static_cast<std::size_t>(n)).starts_with("HTTP/1.1 200 OK\r\n"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_EQ(send(partial, "GET /livez HTTP/1.1\r\n", 21, MSG_NOSIGNAL), 21);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+
+  // Each scrape evicts one; a new idle connection then takes the freed slot, the newest.
+  std::vector<int> expected{waiting, kept, partial};
+  const std::size_t scrapes = expected.size() + 1;  // the last evicts the first newcomer
+  for (std::size_t i = 0; i < scrapes; ++i) {
+    auto e = raw_exchange(port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    EXPECT_EQ(status_line(e.received), "HTTP/1.1 200 OK") << "scrape " << i;
+    EXPECT_GE(seconds_until_closed(expected[i], Clock::now(), std::chrono::seconds(1)), 0)
+        << "scrape " << i << " did not evict connection " << i << " of the expected order";
+    for (std::size_t later = i + 1; later < expected.size(); ++later)
+      EXPECT_TRUE(still_open(expected[later])) << "scrape " << i << " closed " << later;
+    expected.push_back(connect_to(port));
+  }
+  for (int fd : expected) close(fd);
+  std::string metrics = h.self_metrics();
+  EXPECT_NE(metrics.find(h.rejected("evicted") + "4\n"), std::string::npos) << metrics;
+}
+
+// The most a TCP socket's send buffer grows to by itself (tcp_wmem's maximum), 0 if unknown.
+std::size_t max_send_buffer() {
+  std::FILE* f = std::fopen("/proc/sys/net/ipv4/tcp_wmem", "r");
+  if (!f) return 0;
+  unsigned long min = 0, initial = 0, max = 0;
+  int fields = std::fscanf(f, "%lu %lu %lu", &min, &initial, &max);
+  std::fclose(f);
+  return fields == 3 ? max : 0;
+}
+
 // A connection writing a response is never evicted: when every slot is, a new connection gets
-// a 503 at once and is closed, and it is counted.
+// a 503 at once and is closed, and it is counted. The slot is held by a client that asks for a
+// scrape larger than the server's send buffer can ever take and does not read it: once its
+// first byte arrived the server is writing, and stays so until write_timeout (10 s).
 TEST(AdminServer, ConnectionsBeyondTheLimitAreRefusedWhenEverySlotIsWriting) {
+  std::size_t send_buffer = max_send_buffer();
+  ASSERT_GT(send_buffer, 0u) << "cannot read /proc/sys/net/ipv4/tcp_wmem";
   coretel::AdminOptions options = test_options();
   options.max_connections = 1;
-  AdminHarness h(options);
-  int writer = stalled_reader(h.server->port());
-  ASSERT_GE(writer, 0) << "the server never blocked writing to a client that does not read";
+  AdminHarness h(options,
+                 coretel::Resource{{{"service.name", "admin-test"},
+                                    {"padding", std::string(send_buffer + (1 << 20), 'p')}}});
+  int writer = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(writer, 0);
+  int small = 4096;  // before connect: the window the server can fill stays small
+  setsockopt(writer, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(h.server->port()));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(connect(writer, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  const std::string get = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_EQ(send(writer, get.data(), get.size(), MSG_NOSIGNAL), static_cast<ssize_t>(get.size()));
+  pollfd p{writer, POLLIN, 0};
+  ASSERT_EQ(poll(&p, 1, 5000), 1) << "no response began within 5 s";
+  char first[16];
+  ASSERT_EQ(recv(writer, first, sizeof(first), MSG_PEEK), static_cast<ssize_t>(sizeof(first)));
+  ASSERT_EQ(std::string(first, sizeof(first)), "HTTP/1.1 200 OK\r");
+
   for (int i = 0; i < 2; ++i) {
     auto e = raw_exchange(h.server->port(), "GET /livez HTTP/1.1\r\nHost: x\r\n\r\n");
     EXPECT_EQ(status_line(e.received), "HTTP/1.1 503 Service Unavailable") << e.received;
@@ -589,7 +628,7 @@ TEST(AdminServer, ConnectionsBeyondTheLimitAreRefusedWhenEverySlotIsWriting) {
   std::string metrics = h.self_metrics();
   EXPECT_NE(metrics.find(h.rejected("connection_limit") + std::to_string(refused) + "\n"),
             std::string::npos)
-      << metrics;
+      << metrics.substr(metrics.size() - std::min<std::size_t>(metrics.size(), 4000));
   EXPECT_EQ(metrics.find("coretel_admin_rejection_reason=\"evicted\""), std::string::npos);
 }
 
