@@ -322,3 +322,38 @@ TEST(FuzzRegressions, DuplicateKeysAreErrors) {
 }
 
 }  // namespace
+
+// ------------------------------------------------------------------ coretel annotations
+
+// Fuzzer finding (CI, 2026-12-02): a measurement attribute whose `coretel.measurement` is a
+// string reached the resolver's metric-set builder, whose json::value<bool>() threw type_error
+// 302 out of resolve(). The annotation rules report it; the set simply has no such measurement.
+TEST(FuzzRegressions, NonBooleanMeasurementAnnotationIsADiagnostic) {
+  auto r = run_pipeline(
+      "file_format: definition/2\n"
+      "attributes:\n"
+      "  - key: app.outcome\n"
+      "    type: {members: [{id: ok, stability: stable}]}\n"
+      "    brief: Outcome.\n"
+      "    stability: stable\n"
+      "attribute_groups:\n"
+      "  - id: app.work\n"
+      "    visibility: internal\n"
+      "    attributes:\n"
+      "      - ref: app.outcome\n"
+      "        requirement_level: required\n"
+      "        annotations: {coretel: {measurement: \"yes\"}}\n"
+      "metrics:\n"
+      "  - name: app.work.items\n"
+      "    brief: Items.\n"
+      "    instrument: counter\n"
+      "    unit: \"{item}\"\n"
+      "    stability: stable\n"
+      "    annotations: {coretel: {metric_set: app.work}}\n"
+      "    attributes: [{ref_group: app.work}]\n");
+  EXPECT_TRUE(r.definition_read) << dump(r.definition);
+  const Diagnostic* d = r.definition.find("coretel_annotation_invalid");
+  ASSERT_NE(d, nullptr) << dump(r.definition);
+  EXPECT_EQ(d->message,
+            "attribute `app.outcome`: `coretel.measurement` is \"yes\"; it is true or false");
+}

@@ -736,7 +736,11 @@ class Resolver {
     const Json& c = a.annotations.is_object() && a.annotations.contains("coretel")
                         ? a.annotations["coretel"]
                         : Json();
-    return c.is_object() && c.value("measurement", false) == true;
+    if (!c.is_object()) return false;
+    auto measurement = c.find("measurement");
+    // A non-boolean value is reported by check_coretel_annotations(); here it is not a
+    // measurement (json::value<bool>() would throw on it).
+    return measurement != c.end() && measurement->is_boolean() && measurement->get<bool>();
   }
 
   /// The attribute group a metric's set tuple comes from: its `extends` (v1) or its one
