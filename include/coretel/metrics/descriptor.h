@@ -11,41 +11,14 @@
 #include <span>
 #include <string_view>
 
+#include "coretel/metrics/instrument_catalog.h"
+
 namespace coretel {
-
-/// What an instrument measures and how it merges. See instruments.h for each one's hot API.
-enum class InstrumentKind : uint8_t {
-  kCounter,               ///< monotonic sum, recorded as deltas, reset on flush
-  kUpDownCounter,         ///< non-monotonic running total, never reset
-  kGauge,                 ///< last value, never reset
-  kObserveCounter,        ///< monotonic total observed from elsewhere, never reset
-  kObserveUpDownCounter,  ///< non-monotonic total observed from elsewhere, never reset
-  kMmsc,                  ///< min/max/sum/count of recorded values, reset on flush
-  kHistogram,  ///< explicit-bucket histogram (bounds fixed at compile time), reset on flush
-};
-
-/// OpenTelemetry aggregation temporality of the values a field produces (metrics data model,
-/// "Temporality"). Gauges have none.
-enum class Temporality : uint8_t { kNone, kDelta, kCumulative };
-
-/// Numeric type of a scalar field, or of the recorded values of Mmsc and Histogram (kF64).
-enum class ValueType : uint8_t { kU64, kI64, kF64 };
 
 /// Stability of a metric or metric set (semantic-conventions stability levels).
 enum class Stability : uint8_t { kDevelopment, kAlpha, kBeta, kReleaseCandidate, kStable };
 
-std::string_view to_string(InstrumentKind kind) noexcept;
-std::string_view to_string(Temporality temporality) noexcept;
-std::string_view to_string(ValueType value_type) noexcept;
 std::string_view to_string(Stability stability) noexcept;
-
-/// True for fields whose flushed values are deltas that the collector adds up (Counter, Mmsc,
-/// Histogram); false for fields whose value replaces the previous one (gauges, up-down counters,
-/// observed totals). This one predicate drives reset, merge and rollback everywhere.
-constexpr bool accumulates(InstrumentKind kind) noexcept {
-  return kind == InstrumentKind::kCounter || kind == InstrumentKind::kMmsc ||
-         kind == InstrumentKind::kHistogram;
-}
 
 /// One instrument of a metric set.
 ///

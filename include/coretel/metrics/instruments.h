@@ -103,8 +103,8 @@ class Counter {
  public:
   using value_type = T;
   static constexpr InstrumentKind kKind = InstrumentKind::kCounter;
-  static constexpr Temporality kTemporality = Temporality::kDelta;
-  static constexpr uint32_t kWords = 1;
+  static constexpr Temporality kTemporality = info(kKind).temporality;
+  static constexpr uint32_t kWords = field_words(kKind);
 
   void add(T v) noexcept {
     if constexpr (std::is_floating_point_v<T>) {
@@ -138,8 +138,8 @@ class UpDownCounter {
  public:
   using value_type = T;
   static constexpr InstrumentKind kKind = InstrumentKind::kUpDownCounter;
-  static constexpr Temporality kTemporality = Temporality::kCumulative;
-  static constexpr uint32_t kWords = 1;
+  static constexpr Temporality kTemporality = info(kKind).temporality;
+  static constexpr uint32_t kWords = field_words(kKind);
 
   void add(T v) noexcept {
     if (!valid(v)) [[unlikely]]
@@ -179,8 +179,8 @@ class Gauge {
  public:
   using value_type = T;
   static constexpr InstrumentKind kKind = InstrumentKind::kGauge;
-  static constexpr Temporality kTemporality = Temporality::kNone;
-  static constexpr uint32_t kWords = 1;
+  static constexpr Temporality kTemporality = info(kKind).temporality;
+  static constexpr uint32_t kWords = field_words(kKind);
 
   void set(T v) noexcept { value_ = v; }
   T value() const noexcept { return value_; }
@@ -199,8 +199,8 @@ class ObserveCounter {
  public:
   using value_type = T;
   static constexpr InstrumentKind kKind = InstrumentKind::kObserveCounter;
-  static constexpr Temporality kTemporality = Temporality::kCumulative;
-  static constexpr uint32_t kWords = 1;
+  static constexpr Temporality kTemporality = info(kKind).temporality;
+  static constexpr uint32_t kWords = field_words(kKind);
 
   void observe(T total) noexcept { value_ = total; }
   T value() const noexcept { return value_; }
@@ -219,8 +219,8 @@ class ObserveUpDownCounter {
  public:
   using value_type = T;
   static constexpr InstrumentKind kKind = InstrumentKind::kObserveUpDownCounter;
-  static constexpr Temporality kTemporality = Temporality::kCumulative;
-  static constexpr uint32_t kWords = 1;
+  static constexpr Temporality kTemporality = info(kKind).temporality;
+  static constexpr uint32_t kWords = field_words(kKind);
 
   void observe(T value) noexcept { value_ = value; }
   T value() const noexcept { return value_; }
@@ -237,8 +237,8 @@ class Mmsc {
  public:
   using value_type = double;
   static constexpr InstrumentKind kKind = InstrumentKind::kMmsc;
-  static constexpr Temporality kTemporality = Temporality::kDelta;
-  static constexpr uint32_t kWords = 4;
+  static constexpr Temporality kTemporality = info(kKind).temporality;
+  static constexpr uint32_t kWords = field_words(kKind);
 
   void record(double v) noexcept {
     if (!std::isfinite(v)) [[unlikely]] {
@@ -273,7 +273,7 @@ class Mmsc {
 template <const auto& Bounds>
 class Histogram {
   static constexpr std::size_t N = Bounds.size();
-  static_assert(N >= 1 && N <= 64, "Histogram: 1 to 64 bounds");
+  static_assert(N >= 1 && N <= kMaxHistogramBounds, "Histogram: 1 to 64 bounds");
   static constexpr bool bounds_increasing() {
     for (std::size_t i = 1; i < N; ++i)
       if (!(Bounds[i - 1] < Bounds[i])) return false;
@@ -284,8 +284,8 @@ class Histogram {
  public:
   using value_type = double;
   static constexpr InstrumentKind kKind = InstrumentKind::kHistogram;
-  static constexpr Temporality kTemporality = Temporality::kDelta;
-  static constexpr uint32_t kWords = static_cast<uint32_t>(N + 2);
+  static constexpr Temporality kTemporality = info(kKind).temporality;
+  static constexpr uint32_t kWords = histogram_words(N);
   static constexpr const auto& kBounds = Bounds;
 
   void record(double v) noexcept {
