@@ -16,8 +16,6 @@ namespace coretel {
 
 namespace {
 
-constexpr std::size_t kMaxFieldWords = 66;  // a 64-bound histogram
-
 uint64_t load_word(const std::byte* p) noexcept {
   uint64_t w;
   std::memcpy(&w, p, sizeof(w));
