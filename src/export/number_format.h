@@ -10,7 +10,9 @@
 //  - kAttribute: `NaN`, `Infinity`, `-Infinity`, the label-value form of a double attribute value
 //    (OTel spec, compatibility/prometheus_and_openmetrics.md, "Metric Attributes", which defers to
 //    common/mapping-to-non-otlp.md).
-// The JSON exporters do not use this: JSON has no spelling for non-finite numbers, and
+// Users: the Prometheus text exporter (values, bounds, double label values), the console
+// exporter (values, kPrometheus) and to_string(const AttributeValue&) (kAttribute). The JSON
+// exporters do not use it: JSON has no spelling for non-finite numbers (they write null), and
 // nlohmann::json writes finite numbers itself.
 //
 // Pure functions, no allocation beyond `out` growing; any thread may call them.

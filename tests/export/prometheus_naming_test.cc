@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "coretel/export/prometheus_text.h"
+
 #include "number_format.h"
 #include "prometheus_naming.h"
 
@@ -63,6 +65,18 @@ TEST(NumberFormat, Integers) {
   std::string out = "n=";
   coretel::append_i64(out, -42);
   EXPECT_EQ(out, "n=-42");
+}
+
+// to_string(AttributeValue), which the console exporter prints, gives a double attribute the
+// text of its Prometheus label value.
+TEST(NumberFormat, AttributeToStringMatchesThePrometheusLabelValue) {
+  const double inf = std::numeric_limits<double>::infinity();
+  for (double v : {0.0, -0.0, 3.0, 0.1, 1e15, 1e-4, 1e300, inf, -inf, std::nan("")}) {
+    coretel::AttributeValue value{v};
+    EXPECT_EQ(coretel::to_string(value), coretel::prometheus_label_value(value)) << v;
+  }
+  EXPECT_EQ(coretel::to_string(coretel::AttributeValue{inf}), "Infinity");
+  EXPECT_EQ(coretel::to_string(coretel::AttributeValue{1e15}), "1e+15");
 }
 
 std::string key(std::string_view prefix, std::string_view k, std::string out = {}) {
