@@ -7,6 +7,7 @@
 
 #include "coretel/collect/field_values.h"
 #include "coretel/export/utf8.h"
+#include "number_format.h"
 
 namespace coretel {
 
@@ -56,7 +57,7 @@ void append_scalar(std::string& out, const MetricsField& field, uint64_t word) {
       fmt::format_to(std::back_inserter(out), "{}", static_cast<int64_t>(word));
       break;
     case ValueType::kF64:
-      fmt::format_to(std::back_inserter(out), "{}", word_to_double(word));
+      append_double(out, word_to_double(word), NonFiniteStyle::kPrometheus);
       break;
   }
 }
@@ -71,14 +72,19 @@ void append_field(std::string& out, const MetricsField& field, const uint64_t* w
       if (v.count == 0) {
         out.append("-/-/-/0");
       } else {
-        fmt::format_to(std::back_inserter(out), "{}/{}/{}/{}", v.min, v.max,
-                       v.sum / static_cast<double>(v.count), v.count);
+        append_double(out, v.min, NonFiniteStyle::kPrometheus);
+        out.push_back('/');
+        append_double(out, v.max, NonFiniteStyle::kPrometheus);
+        out.push_back('/');
+        append_double(out, v.sum / static_cast<double>(v.count), NonFiniteStyle::kPrometheus);
+        fmt::format_to(std::back_inserter(out), "/{}", v.count);
       }
       break;
     }
     case InstrumentKind::kHistogram: {
       HistogramValue h = read_histogram(field, w);
-      fmt::format_to(std::back_inserter(out), "count=+{} sum=+{}", h.count(), h.sum);
+      fmt::format_to(std::back_inserter(out), "count=+{} sum=+", h.count());
+      append_double(out, h.sum, NonFiniteStyle::kPrometheus);
       break;
     }
     case InstrumentKind::kCounter:

@@ -5,13 +5,19 @@
 
 #include <fmt/format.h>
 
+#include "../export/number_format.h"
+
 namespace coretel {
 
 std::string to_string(const AttributeValue& value) {
   struct Visitor {
     std::string operator()(const std::string& s) const { return s; }
     std::string operator()(int64_t i) const { return fmt::format("{}", i); }
-    std::string operator()(double d) const { return fmt::format("{}", d); }
+    std::string operator()(double d) const {
+      std::string s;
+      append_double(s, d, NonFiniteStyle::kAttribute);
+      return s;
+    }
     std::string operator()(bool b) const { return b ? "true" : "false"; }
   };
   return std::visit(Visitor{}, value);

@@ -1,8 +1,10 @@
 // ConsoleExporter: the printed blocks, delta semantics, and rollback on a failed write.
 #include "coretel/export/console.h"
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -136,6 +138,33 @@ TEST(ConsoleExporter, InvalidUtf8AndControlCharacters) {
       block_of(text, "app.bad", "x7f}"),
       (std::vector<std::string>{"app.bad {note=a\\x0ab\\x1b[31m\\x7f}", "  app.bad.value = 6"}))
       << text;
+}
+
+// Doubles print as the Prometheus exporter writes them (src/export/number_format.h): shortest
+// round-trip; values spell non-finite numbers NaN/+Inf/-Inf, attribute values NaN/Infinity/
+// -Infinity (as their Prometheus label values do).
+TEST(ConsoleExporter, DoublesAsThePrometheusExporterWritesThem) {
+  coretel::CollectionPipeline pipeline(one_consumer(), coretel::Topology::detect());
+  auto reporter = pipeline.make_reporter(-1);
+  auto http = reporter->register_set<HttpByMethod>(
+      {{"ratio", 1e15}, {"limit", std::numeric_limits<double>::infinity()}});
+  http->with(Method::kGet).load.set(-std::numeric_limits<double>::infinity());
+  http->with(Method::kPost).load.set(0.0001);
+  http->with(Method::kOdd).load.set(std::nan(""));
+  reporter->report_all();
+  pipeline.collect_now();
+  MemoryFile out;
+  coretel::ConsoleExporter exporter(pipeline, 0, std::chrono::seconds(60), out.file);
+  ASSERT_TRUE(exporter.export_once());
+  const std::string text = out.text();
+  auto get = block_of(text, "app.http", "{http.request.method=GET}");
+  ASSERT_FALSE(get.empty()) << text;
+  EXPECT_EQ(get[0], "app.http {limit=Infinity, ratio=1e+15} {http.request.method=GET}");
+  EXPECT_EQ(get.back(), "  app.http.load = -Inf");
+  auto post = block_of(text, "app.http", "{http.request.method=POST}");
+  ASSERT_FALSE(post.empty()) << text;
+  EXPECT_EQ(post.back(), "  app.http.load = 1e-04");
+  EXPECT_NE(text.find("  app.http.load = NaN\n"), std::string::npos) << text;
 }
 
 TEST(ConsoleExporter, FailedWriteRollsBack) {

@@ -1,0 +1,109 @@
+// prometheus_families.h (internal): the family index of the text exposition renderer
+// (prometheus_text.cc): per descriptor, the Prometheus names of each field's samples; across
+// descriptors, the families sorted by name, each with its HELP/TYPE header and its members (the
+// descriptor fields whose samples it holds); per scrape, the rows (series buckets) of each
+// descriptor.
+//
+// Mapping of fields to families (Prometheus "Exposition formats", text format 0.0.4; OTel spec,
+// compatibility/prometheus_and_openmetrics.md, "Sums", "Gauges", "Histograms", "Summaries"):
+// Counter/ObserveCounter -> counter; UpDownCounter/ObserveUpDownCounter/Gauge -> gauge;
+// Histogram -> histogram (_bucket{le=...}, _sum, _count); Mmsc -> summary <base> (_sum, _count)
+// plus gauges <base>_min and <base>_max. One family per name: when two descriptors give one name
+// two TYPEs, the family seen later is dropped; two fields of one descriptor with one name keep
+// the first.
+//
+// Not thread-safe: owned by one PrometheusTextRenderer. Descriptors are keyed by address and
+// must outlive the index.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "coretel/metrics/descriptor.h"
+
+namespace coretel::prometheus {
+
+enum class FamilyType : uint8_t { kCounter, kGauge, kHistogram, kSummary };
+/// What samples a member writes into its family.
+enum class Role : uint8_t { kScalar, kHistogram, kMmscSummary, kMmscMin, kMmscMax };
+
+/// Sample names of one field, computed once per descriptor.
+struct FieldNames {
+  std::string base;             // family name (scalars: with _total for counters)
+  std::string min;              // Mmsc: <base>_min (a family name)
+  std::string max;              // Mmsc: <base>_max (a family name)
+  std::string open_base;        // sample heads: the sample name then '{'
+  std::string open_bucket;      // histogram: <base>_bucket{
+  std::string open_sum;         // histogram and Mmsc: <base>_sum{
+  std::string open_count;       // histogram and Mmsc: <base>_count{
+  std::string open_min;         // Mmsc: <base>_min{
+  std::string open_max;         // Mmsc: <base>_max{
+  std::vector<std::string> le;  // histogram: `,le="<bound>"} ` per bucket, +Inf last
+};
+
+/// One exported series bucket of this scrape: its words and its label text (a span of the label
+/// cache's text, prometheus_label_cache.h).
+struct Row {
+  const uint64_t* words;    // the bucket's words in its view
+  const uint32_t* offsets;  // word offset of each field inside a bucket
+  std::size_t label_begin;
+  std::size_t label_len;
+};
+
+/// What the renderer keeps per descriptor.
+struct DescriptorFamilies {
+  const MetricsDescriptor* descriptor = nullptr;
+  std::vector<FieldNames> fields;
+  // Field word offsets, taken from the first series seen (every series of a descriptor has
+  // them in practice; a series that differs keeps its own copy, prometheus_label_cache.h).
+  std::vector<uint32_t> offsets;
+  bool has_offsets = false;
+  std::vector<Row> rows;  // this scrape's rows of this descriptor
+};
+
+/// One field's share of a family.
+struct FamilyMember {
+  DescriptorFamilies* descriptor;
+  uint32_t field;
+  Role role;
+};
+
+struct Family {
+  FamilyType type;
+  std::string header;  // # HELP and # TYPE lines
+  std::vector<FamilyMember> members;
+};
+
+class FamilyIndex {
+ public:
+  /// The names of `descriptor`'s fields, computed on first use (which marks the families for
+  /// rebuilding). The reference stays valid for the index's lifetime.
+  DescriptorFamilies& descriptor(const MetricsDescriptor* descriptor) {
+    auto it = descriptors_.find(descriptor);
+    if (it != descriptors_.end()) return *it->second;
+    return add(descriptor);
+  }
+  /// Empties every descriptor's rows (start of a scrape).
+  void clear_rows();
+  /// Releases the rows' memory where the last scrape used under a quarter of it (end of a
+  /// scrape).
+  void trim_rows();
+  /// The families sorted by name, rebuilt first if a descriptor was added since the last call.
+  const std::vector<Family>& families();
+
+ private:
+  DescriptorFamilies& add(const MetricsDescriptor* descriptor);
+  void rebuild();
+
+  std::unordered_map<const MetricsDescriptor*, std::unique_ptr<DescriptorFamilies>> descriptors_;
+  std::vector<DescriptorFamilies*> order_;  // first seen first
+  std::vector<Family> families_;            // sorted by name
+  bool dirty_ = false;
+};
+
+}  // namespace coretel::prometheus
