@@ -17,8 +17,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -46,6 +48,8 @@ struct Options {
   std::size_t max_connections = 1024;
   int idle_timeout_ms = 300000;
   int drain_timeout_ms = 1000;
+  std::string telemetry = "on";
+  bool exit_after_replay = false;
 };
 
 // Totals per transport from the final views, for the shutdown line.
@@ -115,6 +119,17 @@ int main(int argc, char** argv) {
                  "sockets (FIN sent, read until the sender closes) before closing them")
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
+  app.add_option("--telemetry", options.telemetry,
+                 "on: workers time, record and report every message; unreported: they time and "
+                 "record but never report; off: they parse the same messages without per-message "
+                 "telemetry and never report (the baselines of bench/demo_throughput.sh)")
+      ->check(CLI::IsMember({"on", "unreported", "off"}))
+      ->capture_default_str();
+  auto* replay_option = app.get_option("--replay");
+  app.add_flag("--exit-after-replay", options.exit_after_replay,
+               "stop once the workers processed every replayed line (waiting at most 60 s), "
+               "then print each worker's records per CPU-second")
+      ->needs(replay_option);
   CLI11_PARSE(app, argc, argv);
 
   // Signals are taken by sigwait() below; every thread started after this inherits the mask.
@@ -150,6 +165,8 @@ int main(int argc, char** argv) {
     worker_options.max_connections = options.max_connections;
     worker_options.idle_timeout = std::chrono::milliseconds(options.idle_timeout_ms);
     worker_options.drain_timeout = std::chrono::milliseconds(options.drain_timeout_ms);
+    worker_options.record = options.telemetry != "off";
+    worker_options.report = options.telemetry == "on";
     std::vector<std::unique_ptr<coretel_demo::Worker>> workers;
     for (int i = 0; i < cores; ++i) {
       int cpu = cpus.empty() ? -1 : cpus[static_cast<std::size_t>(i)];
@@ -202,6 +219,19 @@ int main(int argc, char** argv) {
           fmt::print(stderr, "coretel-demo: {} {} lines ({} bytes) of {}\n",
                      result.cancelled ? "replay stopped after" : "replayed", result.lines,
                      result.bytes, options.replay);
+          if (options.exit_after_replay && !result.cancelled) {
+            // Every line is one record; wait until the workers took them all, then stop.
+            auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+            auto processed = [&] {
+              uint64_t total = 0;
+              for (const auto& w : workers) total += w->records_processed();
+              return total;
+            };
+            while (processed() < result.lines && std::chrono::steady_clock::now() < deadline &&
+                   !cancel_replay.load())
+              std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            ::kill(::getpid(), SIGTERM);
+          }
         } catch (const std::exception& e) {
           fmt::print(stderr, "coretel-demo: replay failed: {}\n", e.what());
         }
@@ -222,6 +252,17 @@ int main(int argc, char** argv) {
     pipeline.stop();
     if (console) console->stop();
     fmt::print(stderr, "coretel-demo: stopped; {}\n", summary(pipeline));
+    if (options.exit_after_replay) {
+      for (std::size_t i = 0; i < workers.size(); ++i) {
+        coretel_demo::WorkerThroughput t = workers[i]->throughput();
+        fmt::print(stderr,
+                   "coretel-demo: throughput: worker {} processed {} records in {:.3f} s of CPU: "
+                   "{:.0f} records per CPU-second (telemetry {})\n",
+                   i, t.records, t.cpu_seconds,
+                   t.cpu_seconds > 0 ? static_cast<double>(t.records) / t.cpu_seconds : 0.0,
+                   options.telemetry);
+      }
+    }
     workers.clear();
     admin.stop();
     return exit_code.load();

@@ -19,7 +19,8 @@ struct ReplayResult {
 };
 
 /// Sends every line of `path` to `target` over one TCP connection as
-/// "<13>Mmm dd hh:mm:ss HOST coretel-replay: LINE\n" (facility user, severity notice).
+/// "<13>Mmm dd hh:mm:ss HOST coretel-replay: LINE\n" (facility user, severity notice), in
+/// writes of about 64 KiB (whole lines; the framing does not depend on write boundaries).
 /// Blocking; call it on its own thread. `cancel` is checked before every line: once it is set,
 /// the replay stops at that line boundary and closes the connection, so stopping the demo never
 /// waits for the rest of a large file. Throws std::system_error when the file cannot be read or

@@ -35,6 +35,7 @@
 #include "coretel/collect/pipeline.h"
 #include "receiver_metrics.h"
 #include "stream_framer.h"
+#include "syslog_message.h"
 
 namespace coretel_demo {
 
@@ -50,10 +51,29 @@ struct WorkerOptions {
   std::chrono::milliseconds idle_timeout{std::chrono::minutes(5)};
   /// How long stopping may spend draining the sockets. The demo's --drain-timeout-ms.
   std::chrono::milliseconds drain_timeout{1000};
+  /// Whether the worker records every message (process_record(): counted by severity or error
+  /// reason, one in kTimingSample timed). Off, each message is parsed exactly as with it on,
+  /// without the clock reads and the records.
+  /// Per-read byte counts and connection-level counts are recorded either way.
+  bool record = true;
+  /// Whether the worker reports its sets (tick() in the loop, report_all() at the end). Off,
+  /// recorded values stay in the sets and never reach the collector. The demo's --telemetry
+  /// (on: both; unreported: record only; off: neither) sets these two for
+  /// bench/demo_throughput.sh.
+  bool report = true;
+};
+
+/// What one worker processed, for the demo's throughput line.
+struct WorkerThroughput {
+  uint64_t records = 0;      ///< records (messages) processed, valid or not
+  double cpu_seconds = 0.0;  ///< the worker thread's CPU time in run() (CLOCK_THREAD_CPUTIME_ID)
 };
 
 /// UDP datagrams read per loop turn at most (besides the byte budget).
 inline constexpr int kMaxDatagramsPerTurn = 256;
+/// One message in this many is timed into syslog.receiver.processing.duration and
+/// .duration_distribution, per worker and transport (the first one included).
+inline constexpr uint32_t kTimingSample = 64;
 /// Connections accepted (or refused) per loop turn at most.
 inline constexpr int kMaxAcceptsPerTurn = 64;
 /// How long the listening socket rests after accept4() failed for lack of descriptors or memory.
@@ -80,6 +100,13 @@ class Worker {
   /// destroyed, so that their series outlive the final collection and export.
   void run(const std::atomic<bool>& stop);
 
+  /// Records processed so far. Any thread (published after every socket served).
+  uint64_t records_processed() const noexcept {
+    return records_published_.load(std::memory_order_relaxed);
+  }
+  /// Records and CPU time of the finished run(). Call after the thread running run() joined.
+  WorkerThroughput throughput() const noexcept { return {records_, cpu_seconds_}; }
+
  private:
   using Clock = std::chrono::steady_clock;
   struct Connection {
@@ -91,6 +118,7 @@ class Worker {
     coretel::Registration<ReceiverMetrics> receiver;
     coretel::Registration<MessagesBySeverity> messages;
     coretel::Registration<ParseErrorsByReason> errors;
+    uint32_t until_timed = 0;  // messages until the next timed one (process_record)
   };
   enum class ReadResult : uint8_t { kDrained, kBudgetSpent, kClosed };
 
@@ -106,6 +134,7 @@ class Worker {
   void drain();
   void close_connection(int fd, CloseReason reason);
   void process_record(TransportSets& sets, std::string_view record);
+  void count(TransportSets& sets, const ParseResult& result);
   void count_error(TransportSets& sets, ParseError error);
 
   int cpu_;
@@ -120,6 +149,10 @@ class Worker {
   Clock::time_point now_{};  // the current loop turn's time
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::unique_ptr<char[]> read_buffer_;
+  uint64_t records_ = 0;    // owned by the worker thread
+  uint64_t parsed_ok_ = 0;  // --telemetry off: keeps the parse's result used
+  std::atomic<uint64_t> records_published_{0};
+  double cpu_seconds_ = 0.0;
   // Made on the worker's thread in run(). Declared before the sets: destroyed after them.
   std::unique_ptr<coretel::Reporter> reporter_;
   TransportSets udp_;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 
+#include "coretel/collect/clock.h"
 #include "coretel/collect/field_values.h"
 #include "coretel/collect/snapshot_message.h"
 #include "coretel/collect/topology.h"
@@ -219,7 +220,7 @@ void Collector::collect_once() {
     if (drain_buffer_.size() < ring->capacity_words()) drain_buffer_.resize(ring->capacity_words());
     bool closed = ring->closed();  // read before popping: a closed ring has no further pushes
     std::size_t n = ring->pop_all(drain_buffer_.data());
-    if (n > 0) merge_messages(drain_buffer_.data(), n, Reporter::now_unix_nano());
+    if (n > 0) merge_messages(drain_buffer_.data(), n, unix_nano_now());
     if (closed) finished.push_back(ring.get());
   }
   if (!finished.empty()) {
@@ -232,14 +233,14 @@ void Collector::collect_once() {
   for (const TerminalSnapshot& t : terminals) {
     SeriesState* s = find(t.series);
     if (s == nullptr) continue;
-    merge_messages(t.messages.data(), t.messages.size(), Reporter::now_unix_nano());
+    merge_messages(t.messages.data(), t.messages.size(), unix_nano_now());
     s->terminal_merged = true;
     self_->terminal_snapshots.inc();
     view_dirty_ = true;
   }
   retire_finished();  // only series whose last values an earlier cycle already published
 
-  uint64_t now = Reporter::now_unix_nano();
+  uint64_t now = unix_nano_now();
   if (view_dirty_) publish(now);
   self_->series.set(series_count_);
   self_reporter_->tick(std::chrono::steady_clock::now());
@@ -358,7 +359,7 @@ MetricsViewPtr Collector::view() const {
 
 ExportTransaction Collector::begin_export(uint32_t consumer) {
   ExportTransaction tx;
-  uint64_t now = Reporter::now_unix_nano();
+  uint64_t now = unix_nano_now();
   tx.time_unix_nano_ = now;
   if (consumer >= delta_consumers_) return tx;
   std::lock_guard lock(delta_mutex_);

@@ -1,20 +1,13 @@
 #include "coretel/collect/registry.h"
 
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
 
 #include <fmt/format.h>
 
-namespace coretel {
+#include "coretel/collect/clock.h"
 
-namespace {
-uint64_t unix_nano_now() {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::system_clock::now().time_since_epoch())
-                                   .count());
-}
-}  // namespace
+namespace coretel {
 
 std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
     const MetricsDescriptor& descriptor, Attributes entity, Attributes registration,

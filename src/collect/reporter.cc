@@ -1,7 +1,5 @@
 #include "coretel/collect/reporter.h"
 
-#include <time.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -9,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "coretel/collect/clock.h"
 #include "coretel/collect/field_values.h"
 #include "coretel/collect/snapshot_message.h"
 
@@ -58,12 +57,6 @@ Reporter::~Reporter() {
   ring_->close();
 }
 
-uint64_t Reporter::now_unix_nano() noexcept {
-  timespec ts;
-  clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000u + static_cast<uint64_t>(ts.tv_nsec);
-}
-
 detail::SetBinding* Reporter::bind(const MetricsDescriptor& descriptor, Attributes entity,
                                    Attributes registration,
                                    std::span<const MeasurementAttributeDescriptor> measurement,
@@ -108,7 +101,7 @@ void Reporter::unbind(detail::SetBinding* binding) {
   // The last values: every bucket's changed fields, handed to the registry rather than the ring
   // so that unregistration never fails for lack of ring space.
   TerminalSnapshot last{binding->info->id, {}};
-  uint64_t now = now_unix_nano();
+  uint64_t now = unix_nano_now();
   for (uint32_t b = 0; b < binding->info->bucket_count; ++b) {
     std::size_t words = encode_bucket(*binding, b, now);
     last.messages.insert(last.messages.end(), scratch_.begin(), scratch_.begin() + words);
@@ -240,7 +233,7 @@ ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now
 
 ReportOutcome Reporter::report_one(detail::SetBinding& binding) {
   std::lock_guard lock(bindings_mutex_);
-  return report_binding(binding, now_unix_nano());
+  return report_binding(binding, unix_nano_now());
 }
 
 void Reporter::report_all() {
@@ -252,7 +245,7 @@ void Reporter::report_all() {
         self_invalid_->with(static_cast<InvalidReasonAttribute>(r))
             .measurements.add(invalid.by_reason[r]);
   }
-  uint64_t now = now_unix_nano();
+  uint64_t now = unix_nano_now();
   for (auto& binding : bindings_) report_binding(*binding, now);
 }
 

@@ -63,6 +63,21 @@ TEST_F(ReporterTest, SendsOnlyChangedFields) {
   EXPECT_EQ(messages[0].fields[1].second[0], 9u);
 }
 
+// One clock (collect/clock.h) for registration and reports: a value sent right after
+// registration never carries a time before its series' start. With a precise clock at
+// registration and the coarse one at report, the message below was stamped up to a kernel tick
+// (1 to 4 ms) before the start time.
+TEST_F(ReporterTest, SnapshotTimestampsAreNeverBeforeTheSeriesStart) {
+  for (int i = 0; i < 200; ++i) {
+    auto worker = reporter.register_set<WorkerMetrics>({{"worker", "clock"}});
+    worker->items.add(1);
+    ASSERT_EQ(reporter.report(worker), ReportOutcome::kSent);
+    auto messages = drain(*ring);
+    ASSERT_FALSE(messages.empty());
+    EXPECT_GE(messages.back().timestamp, worker.series().start_time_unix_nano) << "round " << i;
+  }
+}
+
 TEST_F(ReporterTest, ResetsDeltasAndKeepsCurrentValues) {
   auto worker = reporter.register_set<WorkerMetrics>({{"worker", "a"}});
   worker->items.add(3);

@@ -169,10 +169,6 @@ class Reporter {
   const ReporterMetrics& self_metrics() noexcept { return *self_; }
   uint32_t collector_index() const noexcept { return collector_index_; }
 
-  /// Wall-clock time for snapshot timestamps: CLOCK_REALTIME_COARSE, a few nanoseconds to read
-  /// (no TSC access) at the kernel tick's resolution (1 to 4 ms), ample for 100 ms cadences.
-  static uint64_t now_unix_nano() noexcept;
-
  private:
   template <class>
   friend class Registration;

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# What an engine pays for coretel in total: the demo engine (coretel-demo, one worker on one
+# core) replaying the same large file over TCP in three modes, rotating, in one run. Each run
+# prints the worker's records per CPU-second of its own thread (CLOCK_THREAD_CPUTIME_ID), so a
+# slower sender or the other core's load does not move it.
+#   on:         every message timed (two steady_clock reads), counted by severity, its
+#               processing time recorded into an Mmsc and a histogram; the reporter ticks
+#               every 100 ms and the collector publishes every 25 ms.
+#   unreported: the same records, but the reporter is never ticked (coretel-demo --telemetry
+#               unreported): "on" over this is what reporting and collection cost the engine.
+#   off:        the same parse of the same messages, no clock reads, no records, no reports
+#               (--telemetry off): "on" over this is the whole instrumentation, the demo's own
+#               choice of timing every message included.
+# Prints each run, then the medians and both overheads (1 - on / baseline) in percent.
+#
+# Usage: bench/demo_throughput.sh [RUNS] [LINES]   (defaults 7 and 2000000)
+#   BUILD=dir  a Release build directory to use (default build-release; configured and built
+#              here when it has no coretel-demo)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+runs="${1:-7}"
+lines="${2:-2000000}"
+build="${BUILD:-build-release}"
+demo="$build/bin/coretel-demo"
+
+if [ ! -x "$demo" ]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCORETEL_BUILD_TESTS=OFF >/dev/null
+  cmake --build "$build" --target coretel-demo
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+# A deterministic file of syslog-like lines of varied length (the payload of each message).
+awk -v n="$lines" 'BEGIN {
+  split("install upgrade remove configure trigproc status", verbs, " ");
+  split("libc6 openssl systemd coreutils python3 zlib1g nginx postgresql-15", pkgs, " ");
+  for (i = 0; i < n; i++) {
+    v = verbs[i % 6 + 1]; p = pkgs[int(i / 7) % 9 + 1];
+    printf "2026-11-%02d %02d:%02d:%02d %s %s:amd64 %d.%d.%d-%d <none> request %d\n",
+      i % 28 + 1, i % 24, i % 60, (i * 7) % 60, v, p, i % 9, i % 17, i % 31, i % 5, i;
+  }
+}' >"$work/replay.log"
+
+port=$((20000 + RANDOM % 20000))
+run() {  # $1: on|off; prints records per CPU-second
+  "$demo" --cores 1 --listen "127.0.0.1:$port" --admin 127.0.0.1:0 --telemetry "$1" \
+    --replay "$work/replay.log" --exit-after-replay 2>"$work/err" >/dev/null || {
+    cat "$work/err" >&2
+    exit 1
+  }
+  grep -q "processed $lines records" "$work/err" || {
+    echo "demo_throughput: the worker did not process all $lines lines:" >&2
+    cat "$work/err" >&2
+    exit 1
+  }
+  sed -n 's/.*: \([0-9]*\) records per CPU-second.*/\1/p' "$work/err"
+}
+
+on=()
+unreported=()
+off=()
+modes=(on unreported off)
+for i in $(seq 1 "$runs"); do
+  line="run $i:"
+  for j in 0 1 2; do  # rotate the order, so a drift over the run affects every mode alike
+    mode=${modes[$(((i + j) % 3))]}
+    value=$(run "$mode")
+    case $mode in
+      on) on+=("$value") ;;
+      unreported) unreported+=("$value") ;;
+      off) off+=("$value") ;;
+    esac
+    line="$line $mode $value"
+  done
+  echo "$line records per CPU-second"
+done
+
+/usr/bin/python3 - "${on[*]}" "${unreported[*]}" "${off[*]}" <<'EOF'
+import statistics, sys
+on, unreported, off = ([float(x) for x in arg.split()] for arg in sys.argv[1:4])
+med = statistics.median
+spread = lambda xs: (max(xs) - min(xs)) / med(xs) * 100
+print(f"median records per CPU-second of the worker: on {med(on):.0f}, "
+      f"unreported {med(unreported):.0f}, off {med(off):.0f}")
+print(f"spread (max-min over median): on {spread(on):.1f} %, "
+      f"unreported {spread(unreported):.1f} %, off {spread(off):.1f} %")
+print(f"reporting and collection overhead (on vs unreported): "
+      f"{(1 - med(on) / med(unreported)) * 100:.2f} %")
+print(f"whole instrumentation overhead (on vs off): {(1 - med(on) / med(off)) * 100:.2f} %")
+EOF
