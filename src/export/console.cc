@@ -7,7 +7,7 @@
 
 #include "coretel/collect/field_values.h"
 #include "coretel/export/utf8.h"
-#include "number_format.h"
+#include "../metrics/number_format.h"
 
 namespace coretel {
 

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "coretel/export/prometheus_text.h"
-#include "number_format.h"
+#include "../metrics/number_format.h"
 #include "prometheus_naming.h"
 
 namespace coretel::prometheus {

@@ -7,7 +7,7 @@
 
 #include "coretel/export/prometheus_text.h"
 #include "coretel/export/utf8.h"
-#include "number_format.h"
+#include "../metrics/number_format.h"
 
 namespace coretel {
 

@@ -14,7 +14,7 @@
 #include <cstring>
 
 #include "coretel/collect/field_values.h"
-#include "number_format.h"
+#include "../metrics/number_format.h"
 #include "prometheus_families.h"
 #include "prometheus_label_cache.h"
 #include "prometheus_naming.h"

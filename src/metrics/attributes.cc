@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "../export/number_format.h"
+#include "number_format.h"
 
 namespace coretel {
 

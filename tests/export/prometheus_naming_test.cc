@@ -1,5 +1,5 @@
 // The internals of the Prometheus text exporter that its golden tests reach only through whole
-// scrapes: the number formatter (src/export/number_format.h), label keys with a prefix, HELP
+// scrapes: the number formatter (src/metrics/number_format.h), label keys with a prefix, HELP
 // escaping and the label set with its `;` joining (src/export/prometheus_naming.h).
 #include <cfloat>
 #include <cmath>

@@ -1,4 +1,5 @@
-// number_format.h (internal): the one formatter of numbers as text for coretel's exporters.
+// number_format.h (internal): the one formatter of numbers as text, for attribute values and
+// every exporter.
 //
 // Doubles are written in their shortest round-trip form: std::to_chars without a format, i.e.
 // the fewest significant digits that read back as the same double, in fixed or scientific
