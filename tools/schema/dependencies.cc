@@ -1,10 +1,10 @@
 // dependencies.cc: reading a registry folder and, recursively, the local registries its manifest
 // depends on (reader.h, read_registry).
 //
-// Reads: every `*.yaml`/`*.yml` under the root (hidden entries skipped, in path order), the
-// manifest first; a published resolved registry instead of definitions when the manifest names
-// one; then each dependency's `registry_path` folder, the same way. Each file is read within
-// kMaxFileBytes and what is left of kMaxRegistryBytes.
+// Reads: every `*.yaml`/`*.yml` under the root (hidden entries and `schema-next.yaml` skipped,
+// in path order), the manifest first; a published resolved registry instead of definitions
+// when the manifest names one; then each dependency's `registry_path` folder, the same way.
+// Each file is read within kMaxFileBytes and what is left of kMaxRegistryBytes.
 // Produces: the RegistryDefinition (files, groups, imports, manifest), its dependencies as shared
 // RegistryDefinitions (each folder read once, by canonical path, however many paths reach it),
 // and the ReadStats.
