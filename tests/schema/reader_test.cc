@@ -10,6 +10,7 @@
 #include <iterator>
 #include <set>
 
+#include "reader.h"
 #include "resolved_writer.h"
 #include "schema_test_support.h"
 #include "stats.h"
@@ -190,6 +191,185 @@ TEST(Reader, EmptyAndCommentOnlyFilesDefineNothing) {
   auto c = check_files({{"empty.yaml", ""}, {"comment.yaml", "# nothing here\n"}});
   EXPECT_TRUE(c.diagnostics.empty());
   EXPECT_TRUE(c.loaded.resolved_ok);
+}
+
+// One error in every definition/2 section: the sections are read in a fixed order (attributes,
+// attribute_groups, the signals, then their refinements), each entry's fields in a fixed order,
+// and the file contributes nothing. Pins the table-driven reader (read_v2_sections.cc) to what
+// the five separate branches it replaced reported.
+TEST(Reader, V2SectionsReportInAFixedOrder) {
+  const char* text = R"(file_format: definition/2
+attributes:
+  - key: shop.item
+    type: string
+    stability: stable
+attribute_groups:
+  - id: shop.common
+    visibility: open
+    brief: Common.
+    attributes:
+      - ref: shop.item
+metrics:
+  - name: shop.sold
+    unit: "{item}"
+    brief: Items sold.
+    stability: stable
+    requirement_level: required
+spans:
+  - type: shop.sell
+    brief: Selling.
+    stability: stable
+    name: plain
+events:
+  - name: shop.returned
+    stability: stable
+    body: {a: 1}
+    colour: red
+entities:
+  - type: shop.store
+    brief: A store.
+    stability: stable
+metric_refinements:
+  - ref: shop.sold
+    attributes: notalist
+span_refinements:
+  - id: shop.sell.fast
+    ref: shop.sell
+    kind: client
+event_refinements:
+  - id: shop.returned.late
+entity_refinements:
+  - id: shop.store.big
+    ref: shop.store
+    identity: [{ref: shop.item, role: x}]
+)";
+  RegistryDefinition registry;
+  Diagnostics diagnostics;
+  EXPECT_FALSE(read_definition_file(text, "v2.yaml", registry, diagnostics));
+  EXPECT_TRUE(registry.groups.empty());
+  const std::string unexpected = "These properties are not defined in the schema.";
+  struct Expected {
+    std::string id;
+    int line, column;
+    std::string subject, message;
+  };
+  const std::vector<Expected> expected = {
+      {"UnstableFileFormat", 1, 14, "",
+       "`file_format: definition/2` is an alpha format and may change"},
+      {"InvalidSemConvSpec", 3, 5, "shop.item", "missing field `brief`"},
+      {"InvalidSemConvSpec", 8, 17, "shop.common", "`visibility` must be internal or public"},
+      {"InvalidSemConvSpec", 13, 5, "metric.shop.sold", "missing field `instrument`"},
+      {"InvalidSemConvSpec", 17, 24, "metric.shop.sold",
+       "a signal's `requirement_level` is recommended or opt_in"},
+      {"InvalidSemConvSpec", 19, 5, "span.shop.sell", "missing field `kind`"},
+      {"InvalidSemConvSpec", 22, 11, "span.shop.sell",
+       "a span's `name` must be a map, found a scalar"},
+      {"InvalidSemConvSpec", 24, 5, "event.shop.returned",
+       "Object contains unexpected properties: colour. " + unexpected},
+      {"InvalidSemConvSpec", 24, 5, "event.shop.returned", "missing field `brief`"},
+      {"EntityMissingIdentity", 29, 5, "entity.shop.store", "an entity needs an `identity` list"},
+      {"InvalidSemConvSpec", 33, 5, "", "missing field `id`"},
+      {"InvalidSemConvSpec", 34, 17, "", "`attributes` must be a list"},
+      {"InvalidSemConvSpec", 36, 5, "shop.sell.fast",
+       "Object contains unexpected properties: kind. " + unexpected},
+      {"InvalidSemConvSpec", 40, 5, "shop.returned.late", "missing field `ref`"},
+      {"InvalidSemConvSpec", 44, 16, "shop.store.big/shop.item",
+       "Object contains unexpected properties: role. " + unexpected},
+      {"InvalidSemConvSpec", 44, 39, "shop.store.big/shop.item",
+       "`role` must be identifying or descriptive"},
+  };
+  ASSERT_EQ(diagnostics.all().size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const Diagnostic& d = diagnostics.all()[i];
+    SCOPED_TRACE(i);
+    EXPECT_EQ(d.id, expected[i].id);
+    EXPECT_EQ(d.location.file, "v2.yaml");
+    EXPECT_EQ(d.location.line, expected[i].line);
+    EXPECT_EQ(d.location.column, expected[i].column);
+    EXPECT_EQ(d.subject, expected[i].subject);
+    EXPECT_EQ(d.message, expected[i].message);
+  }
+}
+
+// A sound definition/2 file: one group per entry, in section order, with the id, name and
+// attribute roles each kind of section gives it.
+TEST(Reader, V2SectionsMakeOneGroupPerEntry) {
+  const char* text = R"(file_format: definition/2
+entity_refinements:
+  - id: shop.store.big
+    ref: shop.store
+    description: [{ref: shop.item}]
+metric_refinements:
+  - id: shop.sold.detailed
+    ref: shop.sold
+events:
+  - name: shop.returned
+    brief: Returned.
+    body: {type: string}
+spans:
+  - type: shop.sell
+    kind: server
+    name: {note: Named after the shop.}
+    brief: Selling.
+entities:
+  - type: shop.store
+    brief: A store.
+    identity: [{ref: shop.item}]
+metrics:
+  - name: shop.sold
+    instrument: counter
+    unit: "{item}"
+    brief: Items sold.
+    attributes: [{ref_group: shop.common}]
+attribute_groups:
+  - id: shop.common
+    visibility: public
+    brief: Common.
+    stability: stable
+    attributes: [{ref: shop.item}]
+attributes:
+  - key: shop.item
+    type: string
+    brief: An item.
+    stability: stable
+)";
+  RegistryDefinition registry;
+  Diagnostics diagnostics;
+  ASSERT_TRUE(read_definition_file(text, "shop/v2.yaml", registry, diagnostics));
+  ASSERT_EQ(diagnostics.all().size(), 1u);  // UnstableFileFormat
+  std::vector<std::string> ids;
+  for (const Group& g : registry.groups) ids.push_back(g.id);
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{"registry.shop.v2", "shop.common", "metric.shop.sold",
+                                      "span.shop.sell", "event.shop.returned", "entity.shop.store",
+                                      "shop.sold.detailed", "shop.store.big"}));
+  const auto& g = registry.groups;
+  EXPECT_EQ(g[0].type, GroupType::kAttributeGroup);
+  EXPECT_EQ(g[0].visibility, "internal");
+  EXPECT_EQ(g[1].visibility, "public");
+  EXPECT_EQ(g[2].type, GroupType::kMetric);
+  EXPECT_EQ(g[2].metric_name, "shop.sold");
+  EXPECT_EQ(g[2].instrument, "counter");
+  ASSERT_EQ(g[2].attributes.size(), 1u);
+  EXPECT_EQ(g[2].attributes[0].form, AttributeSpec::Form::kGroupReference);
+  EXPECT_EQ(g[3].type, GroupType::kSpan);
+  EXPECT_EQ(g[3].name, "shop.sell");
+  EXPECT_EQ(g[3].span_kind, "server");
+  EXPECT_EQ(g[3].span_name_note, "Named after the shop.");
+  EXPECT_EQ(g[4].type, GroupType::kEvent);
+  EXPECT_EQ(g[4].name, "shop.returned");
+  EXPECT_TRUE(g[4].body.is_object());
+  EXPECT_EQ(g[5].type, GroupType::kEntity);
+  ASSERT_EQ(g[5].attributes.size(), 1u);
+  EXPECT_EQ(g[5].attributes[0].role, "identifying");
+  EXPECT_TRUE(g[6].is_refinement);
+  EXPECT_EQ(g[6].type, GroupType::kMetric);
+  EXPECT_EQ(g[6].refines, "shop.sold");
+  EXPECT_TRUE(g[6].metric_name.empty());
+  EXPECT_TRUE(g[7].is_refinement);
+  EXPECT_EQ(g[7].type, GroupType::kEntity);
+  ASSERT_EQ(g[7].attributes.size(), 1u);
+  EXPECT_EQ(g[7].attributes[0].role, "descriptive");
 }
 
 // ------------------------------------------------------------------ resolution
