@@ -16,8 +16,6 @@ namespace coretel {
 
 namespace {
 
-constexpr std::size_t kMaxFieldWords = 66;  // a 64-bound histogram
-
 uint64_t load_word(const std::byte* p) noexcept {
   uint64_t w;
   std::memcpy(&w, p, sizeof(w));
@@ -80,8 +78,9 @@ detail::SetBinding* Reporter::bind(const MetricsDescriptor& descriptor, Attribut
   try {
     for (const auto& field : descriptor.fields)
       if (field.words > kMaxFieldWords)
-        throw std::invalid_argument("metric set '" + std::string(descriptor.name) + "': field '" +
-                                    std::string(field.name) + "' is larger than 66 words");
+        throw std::invalid_argument(
+            fmt::format("metric set '{}': field '{}' is larger than {} words", descriptor.name,
+                        field.name, kMaxFieldWords));
     const std::size_t message_words = max_snapshot_words(descriptor);
     if (message_words > ring_->capacity_words())
       throw std::invalid_argument(fmt::format(

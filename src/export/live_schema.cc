@@ -35,22 +35,9 @@ std::string_view type_of(const AttributeValue& value) {
   }
 }
 
-/// The semconv instrument of a coretel instrument.
-std::string_view semconv_instrument(InstrumentKind kind) {
-  switch (kind) {
-    case InstrumentKind::kCounter:
-    case InstrumentKind::kObserveCounter:
-      return "counter";
-    case InstrumentKind::kUpDownCounter:
-    case InstrumentKind::kObserveUpDownCounter:
-      return "updowncounter";
-    case InstrumentKind::kGauge:
-      return "gauge";
-    case InstrumentKind::kMmsc:
-    case InstrumentKind::kHistogram:
-      return "histogram";
-  }
-  return "unknown";
+/// The semconv instrument of a coretel instrument (instrument_catalog.h).
+constexpr std::string_view semconv_instrument(InstrumentKind kind) noexcept {
+  return info(kind).semconv_instrument;
 }
 
 template <class Values>
