@@ -80,7 +80,8 @@ Collector::Collector(SeriesRegistry& registry, uint32_t index, uint32_t delta_co
       consumers_(delta_consumers) {
   auto ring = std::make_shared<ReportRing>(std::size_t{1} << 12);
   attach(ring);
-  Attributes entity{{"coretel.numa_node.logical_number", int64_t{index}}};
+  Attributes entity{
+      {std::string(telemetry::attributes::kCoretelNumaNodeLogicalNumber), int64_t{index}}};
   // collect_once() may run on an engine thread (collect_now()): this reporter must not take
   // that thread's invalid-measurement counts, which belong to the engine's reporter.
   ReporterOptions self_options;

@@ -1,5 +1,7 @@
 #include "coretel/collect/pipeline.h"
 
+#include "coretel/telemetry/cpu.h"
+
 namespace coretel {
 
 CollectionPipeline::CollectionPipeline(PipelineOptions options, Topology topology)
@@ -19,9 +21,11 @@ std::unique_ptr<Reporter> CollectionPipeline::make_reporter(int cpu, Attributes 
   auto ring = std::make_shared<ReportRing>(options_.reporter.ring_words);
   collectors_[static_cast<std::size_t>(node)]->attach(ring);
   std::vector<Attribute> entity(extra_entity.begin(), extra_entity.end());
-  if (cpu >= 0) entity.push_back({"cpu.logical_number", int64_t{cpu}});
+  if (cpu >= 0)
+    entity.push_back({std::string(telemetry::attributes::kCpuLogicalNumber), int64_t{cpu}});
   // Several reporters may share a CPU: the id keeps their self-metrics apart.
-  entity.push_back({"coretel.reporter.id", static_cast<int64_t>(next_reporter_id_++)});
+  entity.push_back({std::string(telemetry::attributes::kCoretelReporterId),
+                    static_cast<int64_t>(next_reporter_id_++)});
   return std::make_unique<Reporter>(registry_, std::move(ring), static_cast<uint32_t>(node),
                                     Attributes(std::move(entity)), options_.reporter);
 }
