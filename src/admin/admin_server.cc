@@ -524,7 +524,7 @@ struct AdminServer::Impl {
       metrics.reset();
       reporter.reset();
       const Attributes entity{{std::string(telemetry::attributes::kCoretelAdminAddress), address}};
-      reporter = pipeline.make_reporter(-1, entity);
+      reporter = pipeline.make_reporter(kUnpinned, entity);
       metrics = reporter->register_set<AdminMetrics>(entity);
       rejections = reporter->register_set<AdminRejections>(entity);
       metrics_address = address;

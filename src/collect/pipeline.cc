@@ -16,13 +16,23 @@ CollectionPipeline::~CollectionPipeline() {
   stop();
 }
 
-std::unique_ptr<Reporter> CollectionPipeline::make_reporter(int cpu, Attributes extra_entity) {
-  int node = cpu < 0 ? 0 : topology_.node_of_cpu(cpu);
+std::unique_ptr<Reporter> CollectionPipeline::make_reporter(CpuId cpu, Attributes extra_entity) {
+  return make_reporter_on(cpu, std::move(extra_entity));
+}
+
+std::unique_ptr<Reporter> CollectionPipeline::make_reporter(Unpinned, Attributes extra_entity) {
+  return make_reporter_on(std::nullopt, std::move(extra_entity));
+}
+
+std::unique_ptr<Reporter> CollectionPipeline::make_reporter_on(std::optional<CpuId> cpu,
+                                                               Attributes extra_entity) {
+  int node = cpu ? topology_.node_of_cpu(static_cast<int>(cpu->value)) : 0;
   auto ring = std::make_shared<ReportRing>(options_.reporter.ring_words);
   collectors_[static_cast<std::size_t>(node)]->attach(ring);
   std::vector<Attribute> entity(extra_entity.begin(), extra_entity.end());
-  if (cpu >= 0)
-    entity.push_back({std::string(telemetry::attributes::kCpuLogicalNumber), int64_t{cpu}});
+  if (cpu)
+    entity.push_back(
+        {std::string(telemetry::attributes::kCpuLogicalNumber), static_cast<int64_t>(cpu->value)});
   // Several reporters may share a CPU: the id keeps their self-metrics apart.
   entity.push_back({std::string(telemetry::attributes::kCoretelReporterId),
                     static_cast<int64_t>(next_reporter_id_++)});

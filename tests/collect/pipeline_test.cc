@@ -31,8 +31,8 @@ TEST(Pipeline, ReportersGoToTheirNodesCollector) {
   coretel::CollectionPipeline pipeline(
       {}, coretel::Topology::synthetic("package:2 numa:1 core:2 pu:1"));
   ASSERT_EQ(pipeline.collectors().size(), 2u);
-  auto on_node0 = pipeline.make_reporter(1);
-  auto on_node1 = pipeline.make_reporter(2);
+  auto on_node0 = pipeline.make_reporter(coretel::CpuId{1});
+  auto on_node1 = pipeline.make_reporter(coretel::CpuId{2});
   auto a = on_node0->register_set<WorkerMetrics>({{"worker", "n0"}});
   auto b = on_node1->register_set<WorkerMetrics>({{"worker", "n1"}});
   a->items.add(1);
@@ -68,7 +68,7 @@ TEST(Pipeline, ConcurrentEnginesWithRunningCollectors) {
   std::vector<std::thread> engines;
   for (int t = 0; t < kThreads; ++t) {
     engines.emplace_back([&, t] {
-      auto reporter = pipeline.make_reporter(t);
+      auto reporter = pipeline.make_reporter(coretel::CpuId{static_cast<unsigned>(t)});
       auto worker = reporter->register_set<WorkerMetrics>({{"worker", int64_t{t}}});
       auto by_outcome = reporter->register_set<WorkerByOutcome>({{"worker.measured", int64_t{t}}});
       uint64_t& deferrals = deferred[static_cast<std::size_t>(t)];

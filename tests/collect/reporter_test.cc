@@ -137,13 +137,13 @@ TEST_F(ReporterTest, RejectsASetWhoseMessageCannotFitTheRing) {
       "metric set 'test.worker': a snapshot message takes up to 21 words but the reporter's ring "
       "holds 20 words; raise ReporterOptions::ring_words to at least 21";
   try {
-    tiny.register_set<WorkerMetrics>({{"worker", "big"}});
+    (void)tiny.register_set<WorkerMetrics>({{"worker", "big"}});
     FAIL() << "a set that can never be sent was registered";
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(), expected);
   }
   try {  // one bucket per message: a MeasuredSet's largest message is the same
-    tiny.register_set<WorkerByOutcome>({{"worker", "big"}});
+    (void)tiny.register_set<WorkerByOutcome>({{"worker", "big"}});
     FAIL() << "a measured set that can never be sent was registered";
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(), expected);
@@ -176,7 +176,7 @@ TEST_F(ReporterTest, SteadyStateReportsDoNotAllocate) {
     worker->size.record(i);
     by_outcome->with(static_cast<Outcome>(i % 3)).busy_seconds.add(0.5);
     reporter.report_all();
-    ring->pop_all(sink.data());  // stands in for the collector (never allocates either)
+    (void)ring->pop_all(sink.data());  // stands in for the collector (never allocates either)
   }
   EXPECT_EQ(allocations.count(), 0u);
 }

@@ -61,7 +61,7 @@ coretel::PipelineOptions one_consumer() {
 
 TEST(ConsoleExporter, PrintsChangedSeriesWithDeltas) {
   coretel::CollectionPipeline pipeline(one_consumer(), coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto app = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}, {"core", int64_t{3}}},
                                                 {{"region", "eu"}});
   auto http = reporter->register_set<HttpByMethod>({{"service", "api"}});
@@ -115,7 +115,7 @@ TEST(ConsoleExporter, PrintsChangedSeriesWithDeltas) {
 // control characters.
 TEST(ConsoleExporter, InvalidUtf8AndControlCharacters) {
   coretel::CollectionPipeline pipeline(one_consumer(), coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto bad = reporter->register_set<BadTextMetrics>(bad_text_entity(), bad_text_registration());
   auto noisy = reporter->register_set<BadTextMetrics>({{"note", "a\nb\x1b[31m\x7f"}});
   bad->value.set(5);
@@ -140,7 +140,7 @@ TEST(ConsoleExporter, InvalidUtf8AndControlCharacters) {
 
 TEST(ConsoleExporter, FailedWriteRollsBack) {
   coretel::CollectionPipeline pipeline(one_consumer(), coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto app = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}});
   app->requests.add(5);
   reporter->report_all();
@@ -169,7 +169,7 @@ TEST(ConsoleExporter, ThreadExportsAtIntervalAndOnStop) {
   coretel::PipelineOptions options = one_consumer();
   options.collector.interval = std::chrono::milliseconds(5);
   coretel::CollectionPipeline pipeline(options, coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto app = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}});
   pipeline.start();
   MemoryFile out;

@@ -68,7 +68,7 @@ const json& find_field(const json& bucket, std::string_view name) {
 
 TEST(MetricsJson, EveryInstrumentKindAndUnit) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto app = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}, {"core", int64_t{3}}},
                                                 {{"region", "eu"}, {"ratio", 0.5}, {"on", true}});
   app->requests.add(std::numeric_limits<uint64_t>::max());  // exact, not via double
@@ -153,7 +153,7 @@ TEST(MetricsJson, EveryInstrumentKindAndUnit) {
 // Prometheus exposition replaces it; `le` and `quantile` are plain keys in JSON.
 TEST(MetricsJson, InvalidUtf8IsReplacedAndReservedKeysKept) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto bad = reporter->register_set<BadTextMetrics>(bad_text_entity(), bad_text_registration());
   auto reserved = reporter->register_set<ReservedMetrics>({{"quantile", "e"}}, {{"le", "x"}});
   bad->value.set(5);
@@ -210,7 +210,7 @@ TEST(Utf8, SameReplacementAsTheJsonExporters) {
 
 TEST(MetricsJson, MeasuredSetBucketsAndEmptyMmsc) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto http = reporter->register_set<HttpByMethod>({{"service", "api"}});
   auto idle = reporter->register_set<AppMetrics>({{"id", "idle"}});
   http->with(Method::kPost).requests.add(4);
@@ -468,7 +468,7 @@ TEST(LiveSchema, RegistryFactsFromTheDescriptor) {
 
 TEST(LiveSchema, PipelineSeriesIncludingSelfMetrics) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto a = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}}, {{"region", "eu"}});
   auto http = reporter->register_set<HttpByMethod>({{"service", "api"}});
   json doc = json::parse(coretel::render_live_schema(pipeline.registry()));

@@ -62,8 +62,9 @@ struct ExportedBucket {
 
 class Collector;
 
-/// A read of export deltas. Move-only; rolls back on destruction unless committed.
-class ExportTransaction {
+/// A read of export deltas. Move-only; rolls back on destruction unless committed, so one
+/// dropped where begin_export() returns it hands its deltas straight back: [[nodiscard]].
+class [[nodiscard]] ExportTransaction {
  public:
   ExportTransaction() = default;
   ExportTransaction(ExportTransaction&&) noexcept;

@@ -1,7 +1,7 @@
 // pipeline.h: CollectionPipeline, the entry point that wires reporters to NUMA-local collectors.
 //
 //   coretel::CollectionPipeline pipeline;                      // one collector per NUMA node
-//   auto reporter = pipeline.make_reporter(/*cpu=*/3);          // on the engine thread of cpu 3
+//   auto reporter = pipeline.make_reporter(coretel::CpuId{3});  // on the engine thread of cpu 3
 //   auto metrics = reporter->register_set<MyMetrics>({{"cpu.logical_number", int64_t{3}}});
 //   pipeline.start();                                           // collector threads
 //   ... metrics->requests.inc();  reporter->tick(now); ...      // engine loop
@@ -13,6 +13,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "coretel/collect/collector.h"
@@ -38,10 +39,13 @@ class CollectionPipeline {
   const Topology& topology() const noexcept { return topology_; }
 
   /// A reporter for the thread that runs on `cpu` (its ring goes to that CPU's NUMA-node
-  /// collector). `cpu < 0` means "not pinned" (node 0). Its self-metrics carry
+  /// collector; a CPU the topology does not know goes to node 0). Its self-metrics carry
   /// `cpu.logical_number`, a unique `coretel.reporter.id` and `extra_entity`. Any thread.
   /// Destroy every Registration made through it before the reporter itself.
-  std::unique_ptr<Reporter> make_reporter(int cpu, Attributes extra_entity = {});
+  [[nodiscard]] std::unique_ptr<Reporter> make_reporter(CpuId cpu, Attributes extra_entity = {});
+  /// A reporter for a thread that is not pinned to one CPU: its ring goes to node 0's collector
+  /// and its self-metrics carry no `cpu.logical_number`. Otherwise as above.
+  [[nodiscard]] std::unique_ptr<Reporter> make_reporter(Unpinned, Attributes extra_entity = {});
 
   /// Starts one collector thread per NUMA node, pinned to that node's CPUs.
   void start();
@@ -59,6 +63,8 @@ class CollectionPipeline {
   const std::vector<std::unique_ptr<Collector>>& collectors() const noexcept { return collectors_; }
 
  private:
+  std::unique_ptr<Reporter> make_reporter_on(std::optional<CpuId> cpu, Attributes extra_entity);
+
   PipelineOptions options_;
   Topology topology_;
   SeriesRegistry registry_;

@@ -77,9 +77,10 @@ struct SetBinding {
 /// published views show them until a reader took one, every attached export consumer gets
 /// them, and then the series leaves the views (both waits bounded by
 /// CollectorOptions::max_lag_cycles; see collector.h). Keep it alive as long as the series
-/// should be scraped.
+/// should be scraped: a Registration dropped where it is returned unregisters at once, so the
+/// type is [[nodiscard]].
 template <class Set>
-class Registration {
+class [[nodiscard]] Registration {
  public:
   Registration() = default;
   Registration(Registration&& other) noexcept
@@ -127,7 +128,7 @@ class Reporter {
   ///   metric set 'NAME': a snapshot message takes up to W words but the reporter's ring
   ///   holds C words; raise ReporterOptions::ring_words to at least W
   template <MetricSet Set>
-  Registration<Set> register_set(Attributes entity, Attributes registration = {}) {
+  [[nodiscard]] Registration<Set> register_set(Attributes entity, Attributes registration = {}) {
     auto* binding = bind(Set::descriptor, std::move(entity), std::move(registration), {},
                          allocate<Set>(), &destroy<Set>, sizeof(Set), 1, nullptr);
     return Registration<Set>(this, binding);
@@ -139,7 +140,8 @@ class Reporter {
     typename Measured::set_type;
     Measured::kCardinality;
   }
-  Registration<Measured> register_set(Attributes entity, Attributes registration = {}) {
+  [[nodiscard]] Registration<Measured> register_set(Attributes entity,
+                                                    Attributes registration = {}) {
     using Set = typename Measured::set_type;
     std::byte* storage = allocate<Measured>();
     auto* measured = std::launder(reinterpret_cast<Measured*>(storage));
