@@ -41,6 +41,7 @@ std::unique_ptr<Reporter> CollectionPipeline::make_reporter_on(std::optional<Cpu
 }
 
 void CollectionPipeline::start() {
+  std::lock_guard lock(lifecycle_mutex_);
   if (started_) return;
   started_ = true;
   for (std::size_t n = 0; n < collectors_.size(); ++n) {
@@ -52,6 +53,7 @@ void CollectionPipeline::start() {
 }
 
 void CollectionPipeline::stop() {
+  std::lock_guard lock(lifecycle_mutex_);
   for (auto& c : collectors_) c->stop();
   started_ = false;
 }

@@ -6,13 +6,16 @@
 //   pipeline.start();                                           // collector threads
 //   ... metrics->requests.inc();  reporter->tick(now); ...      // engine loop
 //
-// COLD PATH; every member is thread-safe. Exporters read views() (cumulative, immutable) or
-// begin_export(consumer) (deltas, transactional).
+// COLD PATH. Thread-safety: every member may be called from any thread, except collect_now(),
+// which must not run while start()ed collector threads run; start() and stop() serialise on a
+// mutex. Exporters read views() (cumulative, immutable) or begin_export(consumer) (deltas,
+// transactional).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <vector>
 
@@ -47,9 +50,10 @@ class CollectionPipeline {
   /// and its self-metrics carry no `cpu.logical_number`. Otherwise as above.
   [[nodiscard]] std::unique_ptr<Reporter> make_reporter(Unpinned, Attributes extra_entity = {});
 
-  /// Starts one collector thread per NUMA node, pinned to that node's CPUs.
+  /// Starts one collector thread per NUMA node, pinned to that node's CPUs. Idempotent; any
+  /// thread.
   void start();
-  /// Stops the collector threads after a final collection. Idempotent.
+  /// Stops the collector threads after a final collection. Idempotent; any thread.
   void stop();
   /// Runs one collection cycle on every collector from the calling thread (tests, shutdown);
   /// must not race with start()ed threads.
@@ -69,7 +73,8 @@ class CollectionPipeline {
   Topology topology_;
   SeriesRegistry registry_;
   std::vector<std::unique_ptr<Collector>> collectors_;
-  bool started_ = false;
+  std::mutex lifecycle_mutex_;  // serialises start() and stop()
+  bool started_ = false;        // guarded by lifecycle_mutex_
   std::atomic<uint64_t> next_reporter_id_{0};
 };
 

@@ -155,7 +155,9 @@ class Reporter {
   /// Reports every set if `interval` has elapsed since the last report. Owning thread.
   /// Returns true when it reported.
   bool tick(std::chrono::steady_clock::time_point now);
-  /// Reports every registered set now, then this reporter's own self-metrics. Owning thread.
+  /// Reports every registered set now, this reporter's own self-metric sets among them (in no
+  /// set order: the counts one report adds to coretel.reporter.* are sent by that report or the
+  /// next one). Owning thread.
   /// First moves the thread's invalid-measurement counts into coretel.reporter.
   /// invalid_measurements (unless ReporterOptions::take_invalid_measurements is off); report()
   /// of a single set does not.

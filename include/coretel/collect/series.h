@@ -2,7 +2,8 @@
 //
 // COLD PATH. Created once at registration by SeriesRegistry and shared (std::shared_ptr<const>)
 // by collectors, published views and exporters; never modified afterwards, so any thread may
-// read it. Label and name strings that exporters need are precomputed here, once.
+// read it. It holds the attributes, not rendered text: each exporter renders its own label and
+// name strings (the Prometheus renderer caches them per series across scrapes).
 #pragma once
 
 #include <cstdint>
