@@ -594,7 +594,7 @@ struct PrometheusTextRenderer::Impl {
     const SeriesInfo& info = *s.info;
     DescriptorCache& cache = cache_for(info.descriptor);
     const std::size_t field_count = info.descriptor->fields.size();
-    const uint64_t* base = view.bucket_words(s, 0);
+    const uint64_t* base = view.combination_words(s, 0);
     if (!cache.has_offsets) {
       for (std::size_t f = 0; f < field_count; ++f)
         cache.offsets.push_back(static_cast<uint32_t>(view.field_words(s, 0, f) - base));
@@ -610,8 +610,8 @@ struct PrometheusTextRenderer::Impl {
     Entry entry;
     entry.cache = &cache;
     entry.offsets = owner.offsets.empty() ? cache.offsets.data() : owner.offsets.data();
-    if (info.bucket_count > 1) {
-      owner.buckets = std::make_unique<LabelSpan[]>(info.bucket_count);
+    if (info.combination_count > 1) {
+      owner.buckets = std::make_unique<LabelSpan[]>(info.combination_count);
       entry.buckets = owner.buckets.get();
     } else {
       entry.span = render_labels(info, 0);
@@ -654,14 +654,14 @@ struct PrometheusTextRenderer::Impl {
     std::vector<Row>& rows = e.cache->rows;
     if (e.buckets == nullptr) {
       if (view.observed(s, 0))
-        rows.push_back(Row{view.bucket_words(s, 0), e.offsets, e.span.begin, e.span.len});
+        rows.push_back(Row{view.combination_words(s, 0), e.offsets, e.span.begin, e.span.len});
       return;
     }
-    for (uint32_t b = 0; b < info->bucket_count; ++b) {
+    for (uint32_t b = 0; b < info->combination_count; ++b) {
       if (!view.observed(s, b)) continue;
       LabelSpan& span = e.buckets[b];
       if (span.len == kUnrendered) span = render_labels(*info, b);
-      rows.push_back(Row{view.bucket_words(s, b), e.offsets, span.begin, span.len});
+      rows.push_back(Row{view.combination_words(s, b), e.offsets, span.begin, span.len});
     }
   }
 
@@ -669,7 +669,7 @@ struct PrometheusTextRenderer::Impl {
     const Entry& e = entries[slot];
     if (e.buckets == nullptr) return e.span.len;
     std::size_t bytes = 0;
-    for (uint32_t b = 0; b < owners[slot].info->bucket_count; ++b)
+    for (uint32_t b = 0; b < owners[slot].info->combination_count; ++b)
       if (e.buckets[b].len != kUnrendered) bytes += e.buckets[b].len;
     return bytes;
   }
@@ -718,7 +718,7 @@ struct PrometheusTextRenderer::Impl {
       if (e.buckets == nullptr) {
         move_span(e.span);
       } else {
-        for (uint32_t b = 0; b < o.info->bucket_count; ++b) move_span(e.buckets[b]);
+        for (uint32_t b = 0; b < o.info->combination_count; ++b) move_span(e.buckets[b]);
       }
       id_end = std::max(id_end, std::size_t{o.id} + 1);
       new_entries.push_back(std::move(e));

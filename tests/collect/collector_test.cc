@@ -34,7 +34,7 @@ std::size_t field_index(const coretel::MetricsDescriptor& d, std::string_view me
 
 // The exported value of a one-word field of series `id` (0 when the transaction lacks it).
 uint64_t exported(const coretel::ExportTransaction& tx, coretel::SeriesId id, std::size_t field) {
-  for (const auto& b : tx.buckets())
+  for (const auto& b : tx.combinations())
     if (b.info->id == id) return b.words[b.info->field_offset(field)];
   return 0;
 }
@@ -178,7 +178,7 @@ TEST(Collector, EntitiesAreDeduplicated) {
   EXPECT_NE(a.series().id, b.series().id);
 }
 
-TEST(Collector, MeasuredBucketsAppearOnceRecorded) {
+TEST(Collector, MeasuredCombinationsAppearOnceRecorded) {
   coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
   auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto by_outcome = reporter->register_set<WorkerByOutcome>({{"worker", "m"}});
@@ -192,7 +192,7 @@ TEST(Collector, MeasuredBucketsAppearOnceRecorded) {
   EXPECT_TRUE(view->observed(*s, 1));
   EXPECT_FALSE(view->observed(*s, 2));
   EXPECT_EQ(u64_field(*view, *s, kItems, 1), 4u);
-  EXPECT_EQ(s->info->bucket_values(1)[0], "failure");
+  EXPECT_EQ(s->info->combination_values(1)[0], "failure");
 }
 
 TEST(Collector, RejectsMeasurementKeyCollision) {
@@ -330,9 +330,9 @@ TEST(Collector, InvalidMeasurementsAreIgnoredAndExportedByReason) {
   const auto* invalid =
       find_series(*view, "coretel.reporter.invalid", "cpu.logical_number", int64_t{0});
   ASSERT_NE(invalid, nullptr);
-  ASSERT_EQ(invalid->info->bucket_values(0)[0], "nan");
-  ASSERT_EQ(invalid->info->bucket_values(1)[0], "infinity");
-  ASSERT_EQ(invalid->info->bucket_values(2)[0], "negative");
+  ASSERT_EQ(invalid->info->combination_values(0)[0], "nan");
+  ASSERT_EQ(invalid->info->combination_values(1)[0], "infinity");
+  ASSERT_EQ(invalid->info->combination_values(2)[0], "negative");
   EXPECT_EQ(u64_field(*view, *invalid, 0, 0), 2u);
   EXPECT_EQ(u64_field(*view, *invalid, 0, 1), 2u);
   EXPECT_EQ(u64_field(*view, *invalid, 0, 2), 1u);
@@ -432,7 +432,7 @@ TEST(Collector, ConsumerThatNeverCommitsIsDetached) {
 
   auto signal = pipeline.begin_export(0);
   EXPECT_TRUE(signal.detached());
-  EXPECT_TRUE(signal.buckets().empty());
+  EXPECT_TRUE(signal.combinations().empty());
   uint64_t reattached_at = signal.time_unix_nano();
   EXPECT_FALSE(pipeline.begin_export(1).detached());
 
@@ -444,7 +444,7 @@ TEST(Collector, ConsumerThatNeverCommitsIsDetached) {
   auto tx = pipeline.begin_export(0);
   EXPECT_FALSE(tx.detached());
   bool found = false;
-  for (const auto& b : tx.buckets()) {
+  for (const auto& b : tx.combinations()) {
     if (b.info->id != after.series().id) continue;
     found = true;
     EXPECT_EQ(b.words[b.info->field_offset(kItems)], 5u);
@@ -476,7 +476,7 @@ TEST(Collector, ConsumerHoldingATransactionIsDetached) {
   held.rollback();  // stale: nothing merges back
   auto signal = pipeline.begin_export(0);
   EXPECT_TRUE(signal.detached());
-  EXPECT_TRUE(signal.buckets().empty());
+  EXPECT_TRUE(signal.combinations().empty());
   EXPECT_EQ(detached_consumers(pipeline), 1u);
 }
 

@@ -88,7 +88,7 @@ TEST_F(ReporterTest, ResetsDeltasAndKeepsCurrentValues) {
   EXPECT_EQ(static_cast<int64_t>(messages[0].fields[0].second[0]), -1);
 }
 
-TEST_F(ReporterTest, MeasuredSetSendsTouchedBucketsOnly) {
+TEST_F(ReporterTest, MeasuredSetSendsTouchedCombinationsOnly) {
   auto by_outcome = reporter.register_set<WorkerByOutcome>({{"worker", "b"}});
   drain(*ring);
   by_outcome->with(Outcome::kRefused).items.add(2);
@@ -96,9 +96,9 @@ TEST_F(ReporterTest, MeasuredSetSendsTouchedBucketsOnly) {
   reporter.report(by_outcome);
   auto messages = drain(*ring);
   ASSERT_EQ(messages.size(), 2u);
-  EXPECT_EQ(messages[0].header.bucket, 0u);
+  EXPECT_EQ(messages[0].header.combination, 0u);
   EXPECT_EQ(messages[0].fields[0].second[0], 5u);
-  EXPECT_EQ(messages[1].header.bucket, 2u);
+  EXPECT_EQ(messages[1].header.combination, 2u);
   EXPECT_EQ(messages[1].fields[0].second[0], 2u);
   EXPECT_EQ(by_outcome->touched_words()[0], 0u);
 }
@@ -142,7 +142,7 @@ TEST_F(ReporterTest, RejectsASetWhoseMessageCannotFitTheRing) {
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(), expected);
   }
-  try {  // one bucket per message: a MeasuredSet's largest message is the same
+  try {  // one combination per message: a MeasuredSet's largest message is the same
     (void)tiny.register_set<WorkerByOutcome>({{"worker", "big"}});
     FAIL() << "a measured set that can never be sent was registered";
   } catch (const std::invalid_argument& e) {

@@ -32,7 +32,7 @@ struct MemoryFile {
 
 // The block of `set_name` (header without its "[time] " prefix, then the field lines) in `text`.
 std::vector<std::string> block_of(const std::string& text, std::string_view set_name,
-                                  std::string_view bucket_suffix = {}) {
+                                  std::string_view combination_suffix = {}) {
   std::istringstream in(text);
   std::string line;
   std::vector<std::string> block;
@@ -42,7 +42,7 @@ std::vector<std::string> block_of(const std::string& text, std::string_view set_
       if (inside) break;
       std::string header = line.substr(line.find("] ") + 2);
       if (header.starts_with(std::string(set_name) + " ") &&
-          (bucket_suffix.empty() || header.ends_with(bucket_suffix))) {
+          (combination_suffix.empty() || header.ends_with(combination_suffix))) {
         inside = true;
         block.push_back(header);
       }

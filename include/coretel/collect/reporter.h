@@ -49,7 +49,7 @@ struct ReporterOptions {
 /// Result of reporting one set.
 enum class ReportOutcome : uint8_t {
   kUnchanged,  ///< nothing changed since the last report: nothing sent
-  kSent,       ///< every changed bucket was sent
+  kSent,       ///< every changed combination was sent
   kDeferred,   ///< the ring was full: unsent values stay in the set for the next report
 };
 
@@ -59,12 +59,11 @@ namespace detail {
 /// The reporter's view of one registered set (type-erased through its descriptor).
 struct SetBinding {
   std::shared_ptr<const SeriesInfo> info;
-  std::byte* base = nullptr;    // bucket 0
-  std::size_t stride = 0;       // bytes between buckets
-  uint64_t* touched = nullptr;  // touched-bucket bitmap of a MeasuredSet, else null
-                                // Last value sent of each current-value scalar (gauges, up-down,
-                                // observe), per bucket x field;
-  // empty when the set has none (counter-only sets pay nothing for it).
+  std::byte* base = nullptr;    // combination 0
+  std::size_t stride = 0;       // bytes between combinations
+  uint64_t* touched = nullptr;  // touched-combination bitmap of a MeasuredSet, else null
+  // Last value sent of each current-value scalar (gauges, up-down counters, observed totals),
+  // per combination x field; empty when the set has none (counter-only sets pay nothing for it).
   std::vector<uint64_t> shadow;
   std::size_t index = 0;  // position in Reporter::bindings_ (O(1) unbind)
   void (*destroy)(std::byte*) = nullptr;
@@ -134,7 +133,8 @@ class Reporter {
     return Registration<Set>(this, binding);
   }
 
-  /// Registers a MeasuredSet (one bucket per measurement-attribute combination). Any thread.
+  /// Registers a MeasuredSet (one copy of the set per measurement-attribute combination). Any
+  /// thread.
   template <class Measured>
   requires requires {
     typename Measured::set_type;
@@ -148,7 +148,7 @@ class Reporter {
     auto* binding = bind(Set::descriptor, std::move(entity), std::move(registration),
                          Measured::kAttributes, storage, &destroy<Measured>, sizeof(Set),
                          Measured::kCardinality, measured->touched_words());
-    binding->base = reinterpret_cast<std::byte*>(&measured->bucket(0));
+    binding->base = reinterpret_cast<std::byte*>(&measured->combination(0));
     return Registration<Measured>(this, binding);
   }
 
@@ -196,16 +196,17 @@ class Reporter {
                            Attributes registration,
                            std::span<const MeasurementAttributeDescriptor> measurement,
                            std::byte* storage, void (*destroy)(std::byte*), std::size_t stride,
-                           uint32_t buckets, uint64_t* touched);
+                           uint32_t combinations, uint64_t* touched);
   void unbind(detail::SetBinding* binding);
   ReportOutcome report_one(detail::SetBinding& binding);
   // Callers hold bindings_mutex_.
   ReportOutcome report_binding(detail::SetBinding& binding, uint64_t now);
-  // Encodes bucket `b` into scratch_; returns the message length in words (0: nothing changed).
-  std::size_t encode_bucket(const detail::SetBinding& binding, uint32_t b, uint64_t now);
+  // Encodes combination `b` into scratch_; returns the message length in words (0: nothing
+  // changed).
+  std::size_t encode_combination(const detail::SetBinding& binding, uint32_t b, uint64_t now);
   // After a successful push of scratch_: resets the delta fields it carried and records the
   // current values it carried as sent.
-  void commit_bucket(detail::SetBinding& binding, uint32_t b);
+  void commit_combination(detail::SetBinding& binding, uint32_t b);
 
   SeriesRegistry& registry_;
   std::shared_ptr<ReportRing> ring_;
