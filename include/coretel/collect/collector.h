@@ -6,7 +6,8 @@
 //    scrape never blocks the collector and never steals deltas from an exporter;
 //  * one delta accumulator per export consumer (PipelineOptions::delta_consumers):
 //    begin_export() takes the deltas accumulated since the last commit; commit() drops them,
-//    and a transaction destroyed without commit() rolls back: its deltas are merged back.
+//    and a transaction destroyed without commit() rolls back: its deltas are merged back
+//    (why: docs/why-deltas-roll-back.md).
 //
 // Unregistered series (see registry.h) leave only when everyone who should see their last
 // values has, within one bound, CollectorOptions::max_lag_cycles:
@@ -65,6 +66,7 @@ class Collector;
 
 /// A read of export deltas. Move-only; rolls back on destruction unless committed, so one
 /// dropped where begin_export() returns it hands its deltas straight back: [[nodiscard]].
+/// Why deltas roll back rather than drop: docs/why-deltas-roll-back.md.
 class [[nodiscard]] ExportTransaction {
  public:
   ExportTransaction() = default;

@@ -15,7 +15,7 @@
 // Thread-safety: recording and report*/tick are owning-thread only. register_set and destroying
 // a Registration may happen on any thread (an internal mutex guards the set list; it is taken
 // once per report, never per record), but the set must not be recorded into concurrently with
-// its destruction.
+// its destruction. Why one owner and plain adds: docs/why-sets-are-single-owner.md.
 #pragma once
 
 #include <chrono>

@@ -3,6 +3,7 @@
 // HOT PATH. Every record is a plain add or store on memory owned by one thread: no atomics,
 // locks, hashing, allocation or virtual call. Instruments are not thread-safe: only the thread
 // that owns the metric set may record into it (the reporter reads it on that same thread).
+// Why: docs/why-sets-are-single-owner.md.
 //
 // What happens at flush (Reporter::report), per instrument:
 //   Counter, Mmsc, Histogram               delta: sent when non-zero, then reset to zero

@@ -4,7 +4,8 @@
 // bitmap, snapshot messages); "bucket" means only a histogram bucket.
 //
 // HOT PATH: `with(...)` is one multiply-add per attribute, one bit-OR into the touched bitmap
-// and an index: no hashing, no allocation. Single-owner, like every metric set.
+// and an index: no hashing, no allocation. Single-owner, like every metric set
+// (docs/why-sets-are-single-owner.md).
 // The number of combinations (the cardinality) is checked against kCardinalityBudget at compile
 // time.
 //
