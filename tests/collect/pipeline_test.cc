@@ -49,6 +49,41 @@ TEST(Pipeline, ReportersGoToTheirNodesCollector) {
   EXPECT_EQ(u64_field(*views[1], *s, kItems), 2u);
 }
 
+TEST(Pipeline, UnpinnedReporterGoesToNodeZeroWithoutCpuAttribute) {
+  coretel::CollectionPipeline pipeline(
+      {}, coretel::Topology::synthetic("package:2 numa:1 core:2 pu:1"));
+  auto unpinned = pipeline.make_reporter(coretel::kUnpinned, {{"worker", "free"}});
+  auto pinned = pipeline.make_reporter(coretel::CpuId{3}, {{"worker", "pinned"}});
+  EXPECT_EQ(unpinned->collector_index(), 0u);
+  EXPECT_EQ(pinned->collector_index(), 1u);
+  unpinned->report_all();
+  pinned->report_all();
+  pipeline.collect_now();
+  auto views = pipeline.views();
+  const auto* unpinned_series = find_series(*views[0], "coretel.reporter", "worker", "free");
+  ASSERT_NE(unpinned_series, nullptr);
+  EXPECT_EQ(unpinned_series->info->entity->attributes.find("cpu.logical_number"), nullptr);
+  const auto* on_cpu = find_series(*views[1], "coretel.reporter", "cpu.logical_number", int64_t{3});
+  ASSERT_NE(on_cpu, nullptr);
+}
+
+// start() and stop() may be called from any thread (pipeline.h): concurrent calls serialise.
+TEST(Pipeline, ConcurrentStartAndStop) {
+  coretel::PipelineOptions options;
+  options.collector.interval = std::chrono::milliseconds(1);
+  coretel::CollectionPipeline pipeline(options, coretel::Topology::synthetic("numa:2 pu:1"));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) (i + t) % 2 == 0 ? pipeline.start() : pipeline.stop();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  pipeline.stop();
+  pipeline.start();
+  pipeline.stop();
+}
+
 TEST(Pipeline, ConcurrentEnginesWithRunningCollectors) {
   coretel::PipelineOptions options;
   options.reporter.ring_words = 256;  // small: deferrals under load
