@@ -73,7 +73,7 @@ inline void change_four(Set16& s, uint64_t i) {
 void BM_coretel_report_16f_4changed(benchmark::State& state) {
   constexpr uint64_t kDrainEvery = 4096;
   coretel::CollectionPipeline pipeline;
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto reg = reporter->register_set<Set16>({{"bench.set", int64_t{0}}});
   Set16& set = *reg;
   uint64_t i = 0;
@@ -104,7 +104,8 @@ void BM_coretel_collector_throughput(benchmark::State& state) {
   std::vector<std::unique_ptr<coretel::Reporter>> reporters;
   std::vector<std::vector<coretel::Registration<Set16>>> regs(kReporters);
   for (int r = 0; r < kReporters; ++r) {
-    reporters.push_back(pipeline.make_reporter(-1, {{"bench.reporter", int64_t{r}}}));
+    reporters.push_back(
+        pipeline.make_reporter(coretel::kUnpinned, {{"bench.reporter", int64_t{r}}}));
     for (int s = 0; s < kSetsPerReporter; ++s)
       regs[r].push_back(reporters[r]->register_set<Set16>(
           {{"bench.reporter", int64_t{r}}, {"bench.set", int64_t{s}}}));
@@ -145,7 +146,7 @@ BENCHMARK(BM_coretel_collector_throughput);
 void BM_coretel_series_memory_16f(benchmark::State& state) {
   constexpr int64_t kSeries = 10000;
   coretel::CollectionPipeline pipeline;
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   std::vector<coretel::Registration<Set16>> regs;
   regs.reserve(kSeries);  // the handles are the user's, not the SDK's
   pipeline.collect_now();

@@ -47,7 +47,7 @@ struct CoretelSeries {
   double bytes_per_series = 0;
 
   explicit CoretelSeries(int64_t n) {
-    reporter = pipeline.make_reporter(-1);
+    reporter = pipeline.make_reporter(coretel::kUnpinned);
     regs.reserve(static_cast<std::size_t>(n));  // the handles are the user's, not the SDK's
     pipeline.collect_now();
     std::size_t before = malloc_in_use();

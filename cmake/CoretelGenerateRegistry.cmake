@@ -66,7 +66,7 @@ function(coretel_generate_registry)
   add_custom_target(${ARG_TARGET}_generate DEPENDS ${out}/registry_stamp.h)
   add_library(${ARG_TARGET} INTERFACE)
   target_include_directories(${ARG_TARGET} INTERFACE $<BUILD_INTERFACE:${root}>)
-  # Where the headers are, for install rules (cmake/CoretelInstall.cmake installs coretel's own).
+  # Where the headers are, for a project's own install rules.
   set_target_properties(${ARG_TARGET} PROPERTIES CORETEL_GENERATED_DIR ${root})
   add_dependencies(${ARG_TARGET} ${ARG_TARGET}_generate)
 endfunction()

@@ -1,8 +1,8 @@
 # Install rules and the coretel CMake package (included by the top-level CMakeLists.txt).
 #
 # `cmake --install build --prefix <prefix>` installs:
-#   <prefix>/lib/libcoretel.a, <prefix>/include/coretel/... (public headers and the generated
-#   self-metrics headers coretel/telemetry/...), <prefix>/bin/coretel-schema, and
+#   <prefix>/lib/libcoretel.a, <prefix>/include/coretel/... (public headers, the committed
+#   generated self-metrics headers coretel/telemetry/... among them), <prefix>/bin/coretel-schema, and
 #   <prefix>/lib/cmake/coretel/ (coretelConfig.cmake, its version file, the exported targets and
 #   CoretelGenerateRegistry.cmake).
 # A consumer then writes:
@@ -15,15 +15,13 @@ include(CMakePackageConfigHelpers)
 
 set(CORETEL_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/coretel)
 
-install(TARGETS coretel coretel_telemetry EXPORT coretelTargets
+install(TARGETS coretel EXPORT coretelTargets
         ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
         LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 install(TARGETS coretel-schema EXPORT coretelTargets RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-# The self-metrics headers that the public headers include (generated at build time).
-get_target_property(coretel_telemetry_dir coretel_telemetry CORETEL_GENERATED_DIR)
-install(DIRECTORY ${coretel_telemetry_dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+        PATTERN .clang-format EXCLUDE)
 
 install(EXPORT coretelTargets NAMESPACE coretel:: DESTINATION ${CORETEL_CMAKE_DIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/coretelConfig.cmake.in

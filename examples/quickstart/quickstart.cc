@@ -28,7 +28,7 @@ int main() {
   coretel::Registration<QueueMetrics> queue;
   std::thread engine([&] {
     // On the engine thread that runs on cpu 0:
-    reporter = pipeline.make_reporter(0);
+    reporter = pipeline.make_reporter(coretel::CpuId{0});
     queue = reporter->register_set<QueueMetrics>({{"queue.name", "ingest"}});
     for (uint64_t i = 1; i <= 1000; ++i) {
       queue->pushed.inc();  // hot path: a plain add

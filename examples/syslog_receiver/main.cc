@@ -65,7 +65,7 @@ std::string summary(const coretel::CollectionPipeline& pipeline) {
                         : set == "syslog.receiver.errors" ? &errors[t]
                                                           : nullptr;
       if (total == nullptr) continue;
-      for (uint32_t b = 0; b < s.info->bucket_count; ++b)
+      for (uint32_t b = 0; b < s.info->combination_count; ++b)
         if (view->observed(s, b)) *total += view->field_words(s, b, 0)[0];
     }
   }

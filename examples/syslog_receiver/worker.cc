@@ -122,7 +122,8 @@ void Worker::run(const std::atomic<bool>& stop) {
   if (cpu_ >= 0) coretel::pin_current_thread({cpu_});
   // Made and registered here, on the worker's own thread: the sets are first touched by the
   // core that owns them.
-  reporter_ = pipeline_.make_reporter(cpu_);
+  reporter_ = cpu_ >= 0 ? pipeline_.make_reporter(coretel::CpuId{static_cast<unsigned>(cpu_)})
+                        : pipeline_.make_reporter(coretel::kUnpinned);
   register_sets(*reporter_);
 
   const auto idle_scan_period = std::clamp<Clock::duration>(

@@ -523,9 +523,10 @@ struct AdminServer::Impl {
       rejections.reset();
       metrics.reset();
       reporter.reset();
-      reporter = pipeline.make_reporter(-1, {{"coretel.admin.address", address}});
-      metrics = reporter->register_set<AdminMetrics>({{"coretel.admin.address", address}});
-      rejections = reporter->register_set<AdminRejections>({{"coretel.admin.address", address}});
+      const Attributes entity{{std::string(telemetry::attributes::kCoretelAdminAddress), address}};
+      reporter = pipeline.make_reporter(kUnpinned, entity);
+      metrics = reporter->register_set<AdminMetrics>(entity);
+      rejections = reporter->register_set<AdminRejections>(entity);
       metrics_address = address;
     }
     io = std::move(context);

@@ -26,7 +26,7 @@ Wakeup& wakeup() {
 // ExportTransaction
 
 ExportTransaction::ExportTransaction(ExportTransaction&& other) noexcept
-    : buckets_(std::move(other.buckets_)),
+    : combinations_(std::move(other.combinations_)),
       parts_(std::exchange(other.parts_, {})),
       time_unix_nano_(other.time_unix_nano_),
       detached_(other.detached_) {}
@@ -34,7 +34,7 @@ ExportTransaction::ExportTransaction(ExportTransaction&& other) noexcept
 ExportTransaction& ExportTransaction::operator=(ExportTransaction&& other) noexcept {
   if (this != &other) {
     rollback();
-    buckets_ = std::move(other.buckets_);
+    combinations_ = std::move(other.combinations_);
     parts_ = std::exchange(other.parts_, {});
     time_unix_nano_ = other.time_unix_nano_;
     detached_ = other.detached_;
@@ -47,25 +47,25 @@ ExportTransaction::~ExportTransaction() {
 }
 
 void ExportTransaction::commit() noexcept {
-  for (const Part& p : parts_) p.collector->commit(buckets_, p);
+  for (const Part& p : parts_) p.collector->commit(combinations_, p);
   parts_.clear();
 }
 
 void ExportTransaction::rollback() noexcept {
-  for (const Part& p : parts_) p.collector->rollback(buckets_, p);
+  for (const Part& p : parts_) p.collector->rollback(combinations_, p);
   parts_.clear();
 }
 
 void ExportTransaction::absorb(ExportTransaction&& other) {
-  std::size_t base = buckets_.size();
-  for (auto& b : other.buckets_) buckets_.push_back(std::move(b));
+  std::size_t base = combinations_.size();
+  for (auto& b : other.combinations_) combinations_.push_back(std::move(b));
   for (Part p : other.parts_) {
     p.first += base;
     parts_.push_back(p);
   }
   time_unix_nano_ = std::max(time_unix_nano_, other.time_unix_nano_);
   detached_ = detached_ || other.detached_;
-  other.buckets_.clear();
+  other.combinations_.clear();
   other.parts_.clear();
 }
 
@@ -81,7 +81,8 @@ Collector::Collector(SeriesRegistry& registry, uint32_t index, uint32_t delta_co
       consumers_(delta_consumers) {
   auto ring = std::make_shared<ReportRing>(std::size_t{1} << 12);
   attach(ring);
-  Attributes entity{{"coretel.numa_node.logical_number", int64_t{index}}};
+  Attributes entity{
+      {std::string(telemetry::attributes::kCoretelNumaNodeLogicalNumber), int64_t{index}}};
   // collect_once() may run on an engine thread (collect_now()): this reporter must not take
   // that thread's invalid-measurement counts, which belong to the engine's reporter.
   ReporterOptions self_options;
@@ -119,23 +120,23 @@ void Collector::take_registrations_locked(std::vector<TerminalSnapshot>& termina
 void Collector::insert_series_locked(std::shared_ptr<const SeriesInfo> info) {
   auto state = std::make_unique<SeriesState>();
   const SeriesInfo& s = *info;
-  std::size_t words = std::size_t{s.bucket_count} * s.words_per_bucket;
+  std::size_t words = std::size_t{s.combination_count} * s.words_per_combination;
   state->cumulative.resize(words);
-  for (uint32_t b = 0; b < s.bucket_count; ++b)
+  for (uint32_t b = 0; b < s.combination_count; ++b)
     for (std::size_t f = 0; f < s.descriptor->fields.size(); ++f)
       reset_field(
           s.descriptor->fields[f],
-          state->cumulative.data() + std::size_t{b} * s.words_per_bucket + s.field_offset(f));
+          state->cumulative.data() + std::size_t{b} * s.words_per_combination + s.field_offset(f));
   // A plain set is visible from registration on (its values start at zero); a measured set's
-  // buckets appear once first recorded.
-  state->observed.assign(s.bucket_count, s.measurement.empty() ? 1 : 0);
+  // combinations appear once first recorded.
+  state->observed.assign(s.combination_count, s.measurement.empty() ? 1 : 0);
   state->last_update = s.start_time_unix_nano;
   state->deltas.resize(delta_consumers_);
   for (DeltaState& d : state->deltas) {
     d.words = state->cumulative;
-    d.dirty.assign(s.bucket_count, 0);
-    d.in_flight.assign(s.bucket_count, 0);
-    d.window_start.assign(s.bucket_count, s.start_time_unix_nano);
+    d.dirty.assign(s.combination_count, 0);
+    d.in_flight.assign(s.combination_count, 0);
+    d.window_start.assign(s.combination_count, s.start_time_unix_nano);
   }
   state->info = std::move(info);
   SeriesId id = state->info->id;
@@ -160,14 +161,14 @@ std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, 
       take_registrations_locked(deferred_terminals_);
       s = find(h.series);
     }
-    if (s == nullptr || h.bucket >= s->info->bucket_count) {
+    if (s == nullptr || h.combination >= s->info->combination_count) {
       // Without the descriptor the message length is unknown: the rest of this batch is lost.
       self_->unknown_series.inc();
       break;
     }
     const SeriesInfo& info = *s->info;
     const auto& fields_of = info.descriptor->fields;
-    std::size_t bucket_offset = std::size_t{h.bucket} * info.words_per_bucket;
+    std::size_t combination_offset = std::size_t{h.combination} * info.words_per_combination;
     pos += kSnapshotHeaderWords;
     bool corrupt = false;
     for (uint32_t k = 0; k < h.field_count; ++k) {
@@ -178,13 +179,13 @@ std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, 
       }
       const MetricsField& field = fields_of[index];
       const uint64_t* in = words + pos + 1;
-      std::size_t at = bucket_offset + info.field_offset(index);
+      std::size_t at = combination_offset + info.field_offset(index);
       merge_field(field, s->cumulative.data() + at, in);
       for (uint32_t c = 0; c < delta_consumers_; ++c) {
         if (consumers_[c].detached) continue;  // holds nothing until it re-attaches
         DeltaState& d = s->deltas[c];
         merge_field(field, d.words.data() + at, in);
-        d.dirty[h.bucket] = 1;
+        d.dirty[h.combination] = 1;
       }
       pos += 1 + field.words;
       ++fields;
@@ -193,7 +194,7 @@ std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, 
       self_->unknown_series.inc();
       break;
     }
-    s->observed[h.bucket] = 1;
+    s->observed[h.combination] = 1;
     s->last_update = std::max(s->last_update, timestamp);
     self_->lag.record(now > timestamp ? static_cast<double>(now - timestamp) * 1e-9 : 0.0);
     ++snapshots;
@@ -272,12 +273,12 @@ void Collector::reattach_locked(uint32_t c, uint64_t now) {
     // Deltas start from empty; current values from the cumulative ones, so that a later
     // message that only carries deltas does not export stale current values.
     d.words = s->cumulative;
-    for (uint32_t b = 0; b < info.bucket_count; ++b)
+    for (uint32_t b = 0; b < info.combination_count; ++b)
       for (std::size_t f = 0; f < info.descriptor->fields.size(); ++f)
         if (accumulates(info.descriptor->fields[f].kind))
           reset_field(
               info.descriptor->fields[f],
-              d.words.data() + std::size_t{b} * info.words_per_bucket + info.field_offset(f));
+              d.words.data() + std::size_t{b} * info.words_per_combination + info.field_offset(f));
     std::fill(d.dirty.begin(), d.dirty.end(), 0);
     std::fill(d.in_flight.begin(), d.in_flight.end(), 0);
     std::fill(d.window_start.begin(), d.window_start.end(), now);
@@ -308,7 +309,7 @@ void Collector::retire_finished() {
       for (uint32_t c = 0; c < delta_consumers_; ++c) {
         if (consumers_[c].detached) continue;
         const DeltaState& d = s->deltas[c];
-        for (uint32_t b = 0; b < s->info->bucket_count; ++b)
+        for (uint32_t b = 0; b < s->info->combination_count; ++b)
           pending = pending || d.dirty[b] != 0 || d.in_flight[b] != 0;
       }
       if (pending) continue;
@@ -323,13 +324,13 @@ void Collector::retire_finished() {
 
 void Collector::publish(uint64_t now) {
   auto view = std::make_shared<MetricsView>();
-  std::size_t words = 0, buckets = 0;
+  std::size_t words = 0, combinations = 0;
   for (const auto& s : series_) {
     if (s == nullptr) continue;
     words += s->cumulative.size();
-    buckets += s->observed.size();
+    combinations += s->observed.size();
   }
-  view->reserve(series_count_, words, buckets);
+  view->reserve(series_count_, words, combinations);
   view->set_time(now);
   uint64_t seq = ++next_seq_;
   for (const auto& s : series_) {
@@ -374,13 +375,13 @@ ExportTransaction Collector::begin_export(uint32_t consumer) {
     if (s == nullptr) continue;
     DeltaState& d = s->deltas[consumer];
     const SeriesInfo& info = *s->info;
-    for (uint32_t b = 0; b < info.bucket_count; ++b) {
+    for (uint32_t b = 0; b < info.combination_count; ++b) {
       in_flight = in_flight || d.in_flight[b] != 0;
       if (d.dirty[b] == 0 || d.in_flight[b] != 0) continue;
-      uint64_t* words = d.words.data() + std::size_t{b} * info.words_per_bucket;
-      tx.buckets_.push_back(
-          ExportedBucket{s->info, b, d.window_start[b],
-                         std::vector<uint64_t>(words, words + info.words_per_bucket)});
+      uint64_t* words = d.words.data() + std::size_t{b} * info.words_per_combination;
+      tx.combinations_.push_back(
+          ExportedCombination{s->info, b, d.window_start[b],
+                              std::vector<uint64_t>(words, words + info.words_per_combination)});
       for (std::size_t f = 0; f < info.descriptor->fields.size(); ++f) {
         const MetricsField& field = info.descriptor->fields[f];
         if (accumulates(field.kind)) reset_field(field, words + info.field_offset(f));
@@ -390,14 +391,14 @@ ExportTransaction Collector::begin_export(uint32_t consumer) {
       d.window_start[b] = now;
     }
   }
-  if (!tx.buckets_.empty())
-    tx.parts_.push_back({this, consumer, state.epoch, 0, tx.buckets_.size()});
+  if (!tx.combinations_.empty())
+    tx.parts_.push_back({this, consumer, state.epoch, 0, tx.combinations_.size()});
   else if (!in_flight)
     state.caught_up_cycle = cycle_;  // holds nothing back
   return tx;
 }
 
-void Collector::commit(std::vector<ExportedBucket>& buckets,
+void Collector::commit(std::vector<ExportedCombination>& combinations,
                        const ExportTransaction::Part& part) noexcept {
   std::lock_guard lock(delta_mutex_);
   ConsumerState& state = consumers_[part.consumer];
@@ -405,33 +406,33 @@ void Collector::commit(std::vector<ExportedBucket>& buckets,
   state.caught_up_cycle = cycle_;
   const uint32_t consumer = part.consumer;
   for (std::size_t i = part.first; i < part.first + part.count; ++i) {
-    SeriesState* s = find(buckets[i].info->id);
-    if (s != nullptr && s->info == buckets[i].info)
-      s->deltas[consumer].in_flight[buckets[i].bucket] = 0;
+    SeriesState* s = find(combinations[i].info->id);
+    if (s != nullptr && s->info == combinations[i].info)
+      s->deltas[consumer].in_flight[combinations[i].combination] = 0;
   }
 }
 
-void Collector::rollback(std::vector<ExportedBucket>& buckets,
+void Collector::rollback(std::vector<ExportedCombination>& combinations,
                          const ExportTransaction::Part& part) noexcept {
   std::lock_guard lock(delta_mutex_);
   if (consumers_[part.consumer].epoch != part.epoch) return;  // detached meanwhile
   const uint32_t consumer = part.consumer;
   for (std::size_t i = part.first; i < part.first + part.count; ++i) {
-    const ExportedBucket& e = buckets[i];
+    const ExportedCombination& e = combinations[i];
     SeriesState* s = find(e.info->id);
     if (s == nullptr || s->info != e.info) continue;
     DeltaState& d = s->deltas[consumer];
     const SeriesInfo& info = *e.info;
-    uint64_t* words = d.words.data() + std::size_t{e.bucket} * info.words_per_bucket;
+    uint64_t* words = d.words.data() + std::size_t{e.combination} * info.words_per_combination;
     for (std::size_t f = 0; f < info.descriptor->fields.size(); ++f) {
       const MetricsField& field = info.descriptor->fields[f];
       // Deltas merge back under what arrived meanwhile; current values keep the newest.
       if (accumulates(field.kind))
         merge_field(field, words + info.field_offset(f), e.words.data() + info.field_offset(f));
     }
-    d.dirty[e.bucket] = 1;
-    d.in_flight[e.bucket] = 0;
-    d.window_start[e.bucket] = e.start_time_unix_nano;
+    d.dirty[e.combination] = 1;
+    d.in_flight[e.combination] = 0;
+    d.window_start[e.combination] = e.start_time_unix_nano;
   }
 }
 

@@ -20,6 +20,10 @@ void reset_field(const MetricsField& field, uint64_t* w) noexcept {
 }
 
 void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) noexcept {
+  if (!accumulates(field.kind)) {  // a current value (instrument_catalog.h): the newest replaces
+    acc[0] = in[0];
+    return;
+  }
   switch (field.kind) {
     case InstrumentKind::kCounter:
       if (field.value_type == ValueType::kF64)
@@ -46,9 +50,11 @@ void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) n
       acc[buckets] = to_word(word_to_double(acc[buckets]) + word_to_double(in[buckets]));
       return;
     }
-    default:
-      acc[0] = in[0];  // current value: the newest replaces
-      return;
+    case InstrumentKind::kUpDownCounter:
+    case InstrumentKind::kGauge:
+    case InstrumentKind::kObserveCounter:
+    case InstrumentKind::kObserveUpDownCounter:
+      return;  // not accumulating: replaced above
   }
 }
 

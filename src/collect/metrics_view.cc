@@ -2,10 +2,10 @@
 
 namespace coretel {
 
-void MetricsView::reserve(std::size_t series, std::size_t words, std::size_t buckets) {
+void MetricsView::reserve(std::size_t series, std::size_t words, std::size_t combinations) {
   series_.reserve(series);
   words_.reserve(words);
-  observed_.reserve(buckets);
+  observed_.reserve(combinations);
 }
 
 void MetricsView::add(std::shared_ptr<const SeriesInfo> info, uint64_t last_update,

@@ -1,5 +1,7 @@
 #include "coretel/collect/pipeline.h"
 
+#include "coretel/telemetry/cpu.h"
+
 namespace coretel {
 
 CollectionPipeline::CollectionPipeline(PipelineOptions options, Topology topology)
@@ -14,19 +16,32 @@ CollectionPipeline::~CollectionPipeline() {
   stop();
 }
 
-std::unique_ptr<Reporter> CollectionPipeline::make_reporter(int cpu, Attributes extra_entity) {
-  int node = cpu < 0 ? 0 : topology_.node_of_cpu(cpu);
+std::unique_ptr<Reporter> CollectionPipeline::make_reporter(CpuId cpu, Attributes extra_entity) {
+  return make_reporter_on(cpu, std::move(extra_entity));
+}
+
+std::unique_ptr<Reporter> CollectionPipeline::make_reporter(Unpinned, Attributes extra_entity) {
+  return make_reporter_on(std::nullopt, std::move(extra_entity));
+}
+
+std::unique_ptr<Reporter> CollectionPipeline::make_reporter_on(std::optional<CpuId> cpu,
+                                                               Attributes extra_entity) {
+  int node = cpu ? topology_.node_of_cpu(static_cast<int>(cpu->value)) : 0;
   auto ring = std::make_shared<ReportRing>(options_.reporter.ring_words);
   collectors_[static_cast<std::size_t>(node)]->attach(ring);
   std::vector<Attribute> entity(extra_entity.begin(), extra_entity.end());
-  if (cpu >= 0) entity.push_back({"cpu.logical_number", int64_t{cpu}});
+  if (cpu)
+    entity.push_back(
+        {std::string(telemetry::attributes::kCpuLogicalNumber), static_cast<int64_t>(cpu->value)});
   // Several reporters may share a CPU: the id keeps their self-metrics apart.
-  entity.push_back({"coretel.reporter.id", static_cast<int64_t>(next_reporter_id_++)});
+  entity.push_back({std::string(telemetry::attributes::kCoretelReporterId),
+                    static_cast<int64_t>(next_reporter_id_++)});
   return std::make_unique<Reporter>(registry_, std::move(ring), static_cast<uint32_t>(node),
                                     Attributes(std::move(entity)), options_.reporter);
 }
 
 void CollectionPipeline::start() {
+  std::lock_guard lock(lifecycle_mutex_);
   if (started_) return;
   started_ = true;
   for (std::size_t n = 0; n < collectors_.size(); ++n) {
@@ -38,6 +53,7 @@ void CollectionPipeline::start() {
 }
 
 void CollectionPipeline::stop() {
+  std::lock_guard lock(lifecycle_mutex_);
   for (auto& c : collectors_) c->stop();
   started_ = false;
 }

@@ -30,9 +30,10 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
   info->descriptor = &descriptor;
   info->registration = std::move(registration);
   info->measurement = measurement;  // static storage: MeasuredSet::kAttributes
-  info->bucket_count = 1;
-  for (const auto& m : measurement) info->bucket_count *= static_cast<uint32_t>(m.values.size());
-  info->words_per_bucket = descriptor.total_words();
+  info->combination_count = 1;
+  for (const auto& m : measurement)
+    info->combination_count *= static_cast<uint32_t>(m.values.size());
+  info->words_per_combination = descriptor.total_words();
   info->start_time_unix_nano = unix_nano_now();
   info->collector_index = collector_index;
 

@@ -61,7 +61,7 @@ detail::SetBinding* Reporter::bind(const MetricsDescriptor& descriptor, Attribut
                                    Attributes registration,
                                    std::span<const MeasurementAttributeDescriptor> measurement,
                                    std::byte* storage, void (*destroy)(std::byte*),
-                                   std::size_t stride, uint32_t buckets, uint64_t* touched) {
+                                   std::size_t stride, uint32_t combinations, uint64_t* touched) {
   auto binding = std::make_unique<detail::SetBinding>();
   binding->storage = storage;
   binding->destroy = destroy;
@@ -71,8 +71,9 @@ detail::SetBinding* Reporter::bind(const MetricsDescriptor& descriptor, Attribut
   try {
     for (const auto& field : descriptor.fields)
       if (field.words > kMaxFieldWords)
-        throw std::invalid_argument("metric set '" + std::string(descriptor.name) + "': field '" +
-                                    std::string(field.name) + "' is larger than 66 words");
+        throw std::invalid_argument(
+            fmt::format("metric set '{}': field '{}' is larger than {} words", descriptor.name,
+                        field.name, kMaxFieldWords));
     const std::size_t message_words = max_snapshot_words(descriptor);
     if (message_words > ring_->capacity_words())
       throw std::invalid_argument(fmt::format(
@@ -86,7 +87,7 @@ detail::SetBinding* Reporter::bind(const MetricsDescriptor& descriptor, Attribut
     throw;
   }
   if (has_current_values(descriptor))
-    binding->shadow.assign(std::size_t{buckets} * descriptor.fields.size(), 0);
+    binding->shadow.assign(std::size_t{combinations} * descriptor.fields.size(), 0);
 
   std::lock_guard lock(bindings_mutex_);
   // Sized once here so that reports never allocate.
@@ -98,12 +99,12 @@ detail::SetBinding* Reporter::bind(const MetricsDescriptor& descriptor, Attribut
 
 void Reporter::unbind(detail::SetBinding* binding) {
   std::unique_lock lock(bindings_mutex_);
-  // The last values: every bucket's changed fields, handed to the registry rather than the ring
-  // so that unregistration never fails for lack of ring space.
+  // The last values: every combination's changed fields, handed to the registry rather than the
+  // ring so that unregistration never fails for lack of ring space.
   TerminalSnapshot last{binding->info->id, {}};
   uint64_t now = unix_nano_now();
-  for (uint32_t b = 0; b < binding->info->bucket_count; ++b) {
-    std::size_t words = encode_bucket(*binding, b, now);
+  for (uint32_t b = 0; b < binding->info->combination_count; ++b) {
+    std::size_t words = encode_combination(*binding, b, now);
     last.messages.insert(last.messages.end(), scratch_.begin(), scratch_.begin() + words);
   }
   // O(1): move the last binding into this one's place.
@@ -120,9 +121,10 @@ void Reporter::unbind(detail::SetBinding* binding) {
   owned->destroy(owned->storage);
 }
 
-std::size_t Reporter::encode_bucket(const detail::SetBinding& binding, uint32_t b, uint64_t now) {
+std::size_t Reporter::encode_combination(const detail::SetBinding& binding, uint32_t b,
+                                         uint64_t now) {
   const MetricsDescriptor& d = *binding.info->descriptor;
-  const std::byte* bucket_base = binding.base + std::size_t{b} * binding.stride;
+  const std::byte* combination_base = binding.base + std::size_t{b} * binding.stride;
   const uint64_t* shadow =
       binding.shadow.empty() ? nullptr : binding.shadow.data() + std::size_t{b} * d.layout.size();
   uint64_t* const message = scratch_.data();
@@ -134,7 +136,7 @@ std::size_t Reporter::encode_bucket(const detail::SetBinding& binding, uint32_t 
   const uint32_t n = static_cast<uint32_t>(d.layout.size());
   for (uint32_t i = 0; i < n; ++i) {
     const FieldLayout& f = layout[i];
-    const std::byte* src = bucket_base + f.offset;
+    const std::byte* src = combination_base + f.offset;
     if (f.words == 1) {  // scalars: one load, one compare
       uint64_t w = load_word(src);
       if (f.accumulates ? w == 0 : w == shadow[i]) continue;
@@ -162,9 +164,9 @@ std::size_t Reporter::encode_bucket(const detail::SetBinding& binding, uint32_t 
   return static_cast<std::size_t>(out - message);
 }
 
-void Reporter::commit_bucket(detail::SetBinding& binding, uint32_t b) {
+void Reporter::commit_combination(detail::SetBinding& binding, uint32_t b) {
   const MetricsDescriptor& d = *binding.info->descriptor;
-  std::byte* bucket_base = binding.base + std::size_t{b} * binding.stride;
+  std::byte* combination_base = binding.base + std::size_t{b} * binding.stride;
   uint64_t* shadow =
       binding.shadow.empty() ? nullptr : binding.shadow.data() + std::size_t{b} * d.layout.size();
   const uint64_t* message = scratch_.data();
@@ -178,10 +180,10 @@ void Reporter::commit_bucket(detail::SetBinding& binding, uint32_t b) {
     if (!f.accumulates) {
       shadow[i] = message[pos + 1];
     } else if (f.words == 1) {
-      std::memset(bucket_base + f.offset, 0, sizeof(uint64_t));
+      std::memset(combination_base + f.offset, 0, sizeof(uint64_t));
     } else {
       reset_field(d.fields[i], empty);
-      std::memcpy(bucket_base + f.offset, empty, f.words * sizeof(uint64_t));
+      std::memcpy(combination_base + f.offset, empty, f.words * sizeof(uint64_t));
     }
     pos += 1 + f.words;
   }
@@ -191,7 +193,7 @@ ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now
   ReportOutcome outcome = ReportOutcome::kUnchanged;
   uint64_t sent_snapshots = 0, sent_fields = 0, deferrals = 0;
   auto send = [&](uint32_t b) -> bool {  // false: the ring is full
-    std::size_t words = encode_bucket(binding, b, now);
+    std::size_t words = encode_combination(binding, b, now);
     if (words == 0) return true;
     if (!ring_->try_push(std::span<const uint64_t>(scratch_.data(), words))) {
       ++deferrals;
@@ -200,7 +202,7 @@ ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now
     }
     sent_fields += decode_snapshot_header(scratch_[0]).field_count;
     ++sent_snapshots;
-    commit_bucket(binding, b);
+    commit_combination(binding, b);
     if (outcome == ReportOutcome::kUnchanged) outcome = ReportOutcome::kSent;
     return true;
   };
@@ -208,7 +210,7 @@ ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now
   if (binding.touched == nullptr) {
     send(0);
   } else {
-    std::size_t words = (binding.info->bucket_count + 63) / 64;
+    std::size_t words = (binding.info->combination_count + 63) / 64;
     for (std::size_t w = 0; w < words && outcome != ReportOutcome::kDeferred; ++w) {
       while (binding.touched[w] != 0) {
         uint32_t bit = static_cast<uint32_t>(std::countr_zero(binding.touched[w]));

@@ -142,8 +142,8 @@ void ConsoleExporter::run() {
 
 std::string ConsoleExporter::format(const ExportTransaction& tx) {
   std::string text;
-  for (const ExportedBucket& bucket : tx.buckets()) {
-    const SeriesInfo& info = *bucket.info;
+  for (const ExportedCombination& combination : tx.combinations()) {
+    const SeriesInfo& info = *combination.info;
     const MetricsDescriptor& descriptor = *info.descriptor;
     append_time(text, tx.time_unix_nano());
     text.push_back(' ');
@@ -155,7 +155,7 @@ std::string ConsoleExporter::format(const ExportTransaction& tx) {
     text.push_back('}');
     if (!info.measurement.empty()) {
       text.append(" {");
-      auto values = info.bucket_values(bucket.bucket);
+      auto values = info.combination_values(combination.combination);
       for (std::size_t m = 0; m < values.size(); ++m) {
         if (m > 0) text.append(", ");
         append_text(text, info.measurement[m].key);
@@ -166,7 +166,7 @@ std::string ConsoleExporter::format(const ExportTransaction& tx) {
     }
     text.push_back('\n');
     for (std::size_t f = 0; f < descriptor.fields.size(); ++f)
-      append_field(text, descriptor.fields[f], bucket.words.data() + info.field_offset(f));
+      append_field(text, descriptor.fields[f], combination.words.data() + info.field_offset(f));
   }
   return text;
 }
@@ -174,7 +174,7 @@ std::string ConsoleExporter::format(const ExportTransaction& tx) {
 bool ConsoleExporter::export_once() {
   std::lock_guard lock(export_mutex_);
   ExportTransaction tx = pipeline_.begin_export(consumer_);
-  if (tx.buckets().empty()) {
+  if (tx.combinations().empty()) {
     tx.commit();
     return true;
   }

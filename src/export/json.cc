@@ -81,11 +81,11 @@ std::string render_metrics_json(const Resource& resource, std::span<const Metric
     for (const SeriesView& s : view->series()) {
       const SeriesInfo& info = *s.info;
       const MetricsDescriptor& descriptor = *info.descriptor;
-      json buckets = json::array();
-      for (uint32_t b = 0; b < info.bucket_count; ++b) {
+      json combinations = json::array();  // the document's "buckets" (json.h)
+      for (uint32_t b = 0; b < info.combination_count; ++b) {
         if (!view->observed(s, b)) continue;
         json measurement = json::object();
-        auto values = info.bucket_values(b);
+        auto values = info.combination_values(b);
         for (std::size_t m = 0; m < info.measurement.size(); ++m)
           measurement[std::string(info.measurement[m].key)] = std::string(values[m]);
         json fields = json::array();
@@ -99,7 +99,7 @@ std::string render_metrics_json(const Resource& resource, std::span<const Metric
                                 {"value_type", to_string(field.value_type)},
                                 {"value", field_value(field, view->field_words(s, b, f))}});
         }
-        buckets.push_back(
+        combinations.push_back(
             json{{"attributes", std::move(measurement)}, {"fields", std::move(fields)}});
       }
       sets.push_back(json{
@@ -111,7 +111,7 @@ std::string render_metrics_json(const Resource& resource, std::span<const Metric
           {"registration", attributes_object(info.registration)},
           {"start_time_unix_nano", info.start_time_unix_nano},
           {"last_update_unix_nano", s.last_update_unix_nano},
-          {"buckets", std::move(buckets)},
+          {"buckets", std::move(combinations)},
       });
     }
   }

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "coretel/collect/self_metrics.h"
+
 namespace coretel {
 
 namespace {
@@ -35,22 +37,9 @@ std::string_view type_of(const AttributeValue& value) {
   }
 }
 
-/// The semconv instrument of a coretel instrument.
-std::string_view semconv_instrument(InstrumentKind kind) {
-  switch (kind) {
-    case InstrumentKind::kCounter:
-    case InstrumentKind::kObserveCounter:
-      return "counter";
-    case InstrumentKind::kUpDownCounter:
-    case InstrumentKind::kObserveUpDownCounter:
-      return "updowncounter";
-    case InstrumentKind::kGauge:
-      return "gauge";
-    case InstrumentKind::kMmsc:
-    case InstrumentKind::kHistogram:
-      return "histogram";
-  }
-  return "unknown";
+/// The semconv instrument of a coretel instrument (instrument_catalog.h).
+constexpr std::string_view semconv_instrument(InstrumentKind kind) noexcept {
+  return info(kind).semconv_instrument;
 }
 
 template <class Values>
@@ -61,8 +50,10 @@ json enum_type(const Values& values) {
   return json{{"members", std::move(members)}};
 }
 
+/// A set of coretel's own registry (registry/coretel, collect/self_metrics.h): every one of
+/// them carries that registry's schema_url.
 bool is_self_telemetry(const MetricsDescriptor& d) {
-  return d.name.rfind("coretel.", 0) == 0;
+  return d.schema_url == ReporterMetrics::descriptor.schema_url;
 }
 
 json measurement_annotations() {
@@ -232,7 +223,7 @@ std::string render_live_schema(const SeriesRegistry& registry) {
   for (const SetUse* set : sets) {
     refs.push_back(set_attributes(*set, catalog));
     if (!set->descriptor->schema_url.empty()) {
-      // coretel's self-metrics (sets named coretel.*) are the SDK's, not the application's:
+      // coretel's self-metrics (the sets of registry/coretel) are the SDK's, not the application's:
       // their registry names the document only when no other set declares one.
       (is_self_telemetry(*set->descriptor) ? self_schema_urls : schema_urls)
           .insert(set->descriptor->schema_url);

@@ -12,7 +12,7 @@ uint32_t LabelCache::create_entry(const MetricsView& view, const SeriesView& s,
   const SeriesInfo& info = *s.info;
   DescriptorFamilies& cache = families.descriptor(info.descriptor);
   const std::size_t field_count = info.descriptor->fields.size();
-  const uint64_t* base = view.bucket_words(s, 0);
+  const uint64_t* base = view.combination_words(s, 0);
   if (!cache.has_offsets) {
     for (std::size_t f = 0; f < field_count; ++f)
       cache.offsets.push_back(static_cast<uint32_t>(view.field_words(s, 0, f) - base));
@@ -28,8 +28,8 @@ uint32_t LabelCache::create_entry(const MetricsView& view, const SeriesView& s,
   Entry entry;
   entry.descriptor = &cache;
   entry.offsets = owner.offsets.empty() ? cache.offsets.data() : owner.offsets.data();
-  if (info.bucket_count > 1) {
-    owner.buckets = std::make_unique<LabelSpan[]>(info.bucket_count);
+  if (info.combination_count > 1) {
+    owner.buckets = std::make_unique<LabelSpan[]>(info.combination_count);
     entry.buckets = owner.buckets.get();
   } else {
     entry.span = render_labels(info, 0);
@@ -83,7 +83,7 @@ std::size_t LabelCache::label_bytes(uint32_t slot) const {
   const Entry& e = entries_[slot];
   if (e.buckets == nullptr) return e.span.len;
   std::size_t bytes = 0;
-  for (uint32_t b = 0; b < owners_[slot].info->bucket_count; ++b)
+  for (uint32_t b = 0; b < owners_[slot].info->combination_count; ++b)
     if (e.buckets[b].len != kUnrendered) bytes += e.buckets[b].len;
   return bytes;
 }
@@ -130,7 +130,7 @@ void LabelCache::compact() {
     if (e.buckets == nullptr) {
       move_span(e.span);
     } else {
-      for (uint32_t b = 0; b < o.info->bucket_count; ++b) move_span(e.buckets[b]);
+      for (uint32_t b = 0; b < o.info->combination_count; ++b) move_span(e.buckets[b]);
     }
     id_end = std::max(id_end, std::size_t{o.id} + 1);
     new_entries.push_back(std::move(e));

@@ -183,14 +183,14 @@ struct PrometheusTextRenderer::Impl {
     std::vector<Row>& rows = e.descriptor->rows;
     if (e.buckets == nullptr) {
       if (view.observed(s, 0))
-        rows.push_back(Row{view.bucket_words(s, 0), e.offsets, e.span.begin, e.span.len});
+        rows.push_back(Row{view.combination_words(s, 0), e.offsets, e.span.begin, e.span.len});
       return;
     }
     const SeriesInfo& info = *s.info;
-    for (uint32_t b = 0; b < info.bucket_count; ++b) {
+    for (uint32_t b = 0; b < info.combination_count; ++b) {
       if (!view.observed(s, b)) continue;
       prometheus::LabelCache::LabelSpan span = labels.bucket_labels(e, info, b);
-      rows.push_back(Row{view.bucket_words(s, b), e.offsets, span.begin, span.len});
+      rows.push_back(Row{view.combination_words(s, b), e.offsets, span.begin, span.len});
     }
   }
 

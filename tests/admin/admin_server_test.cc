@@ -180,7 +180,7 @@ std::string status_line(const std::string& received) {
 
 TEST(AdminServer, RoutesContentTypesAndHeaders) {
   AdminHarness h;
-  auto reporter = h.pipeline.make_reporter(-1);
+  auto reporter = h.pipeline.make_reporter(coretel::kUnpinned);
   auto app = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}});
   app->requests.add(3);
   reporter->report_all();
@@ -771,7 +771,7 @@ TEST(AdminServer, SelfMetricsShowUpInMetrics) {
 
 TEST(AdminServer, ConcurrentScrapesWhileCollecting) {
   AdminHarness h;
-  auto reporter = h.pipeline.make_reporter(-1);
+  auto reporter = h.pipeline.make_reporter(coretel::kUnpinned);
   auto app = reporter->register_set<AppMetrics>({{"pipeline.name", "busy"}});
   h.pipeline.start();
   std::atomic<int> ok{0};

@@ -34,7 +34,7 @@ std::size_t field_index(const coretel::MetricsDescriptor& d, std::string_view me
 
 // The exported value of a one-word field of series `id` (0 when the transaction lacks it).
 uint64_t exported(const coretel::ExportTransaction& tx, coretel::SeriesId id, std::size_t field) {
-  for (const auto& b : tx.buckets())
+  for (const auto& b : tx.combinations())
     if (b.info->id == id) return b.words[b.info->field_offset(field)];
   return 0;
 }
@@ -42,7 +42,7 @@ uint64_t exported(const coretel::ExportTransaction& tx, coretel::SeriesId id, st
 TEST(Collector, FullRingNeverLosesCounts) {
   // A ring that holds about two WorkerMetrics messages.
   coretel::CollectionPipeline pipeline(options_with(40, 1), one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "full"}});
 
   uint64_t expected_items = 0, expected_count = 0;
@@ -89,7 +89,7 @@ TEST(Collector, FullRingNeverLosesCounts) {
 
 TEST(Collector, FailedExportMergesDeltasBack) {
   coretel::CollectionPipeline pipeline(options_with(4096, 1), one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "tx"}});
   auto items_in = [&](const coretel::ExportTransaction& tx) {
     return exported(tx, worker.series().id, kItems);
@@ -120,7 +120,7 @@ TEST(Collector, FailedExportMergesDeltasBack) {
 
 TEST(Collector, ExportDoesNotStealFromScrapes) {
   coretel::CollectionPipeline pipeline(options_with(4096, 2), one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "iso"}});
   worker->items.add(4);
   reporter->report(worker);
@@ -144,7 +144,7 @@ TEST(Collector, ExportDoesNotStealFromScrapes) {
 
 TEST(Collector, UnregistrationKeepsLastValues) {
   coretel::CollectionPipeline pipeline(options_with(4096, 1), one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "gone"}});
   worker->items.add(2);
   reporter->report(worker);  // in the ring
@@ -171,16 +171,16 @@ TEST(Collector, UnregistrationKeepsLastValues) {
 
 TEST(Collector, EntitiesAreDeduplicated) {
   coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto a = reporter->register_set<WorkerMetrics>({{"worker", "same"}, {"core", int64_t{1}}});
   auto b = reporter->register_set<WorkerByOutcome>({{"core", int64_t{1}}, {"worker", "same"}});
   EXPECT_EQ(a.series().entity.get(), b.series().entity.get());
   EXPECT_NE(a.series().id, b.series().id);
 }
 
-TEST(Collector, MeasuredBucketsAppearOnceRecorded) {
+TEST(Collector, MeasuredCombinationsAppearOnceRecorded) {
   coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto by_outcome = reporter->register_set<WorkerByOutcome>({{"worker", "m"}});
   by_outcome->with(Outcome::kFailure).items.add(4);
   reporter->report(by_outcome);
@@ -192,18 +192,19 @@ TEST(Collector, MeasuredBucketsAppearOnceRecorded) {
   EXPECT_TRUE(view->observed(*s, 1));
   EXPECT_FALSE(view->observed(*s, 2));
   EXPECT_EQ(u64_field(*view, *s, kItems, 1), 4u);
-  EXPECT_EQ(s->info->bucket_values(1)[0], "failure");
+  EXPECT_EQ(s->info->combination_values(1)[0], "failure");
 }
 
 TEST(Collector, RejectsMeasurementKeyCollision) {
   coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
-  auto reporter = pipeline.make_reporter(0);
-  EXPECT_THROW(reporter->register_set<WorkerByOutcome>({{"outcome", "x"}}), std::invalid_argument);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
+  EXPECT_THROW((void)reporter->register_set<WorkerByOutcome>({{"outcome", "x"}}),
+               std::invalid_argument);
 }
 
 TEST(Collector, SelfMetricsAreExported) {
   coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "self"}});
   worker->items.inc();
   reporter->report_all();
@@ -227,10 +228,10 @@ namespace {
 
 TEST(Registry, RejectsDuplicateIdentityUntilUnregistered) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::synthetic("numa:1 pu:2"));
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto first = reporter->register_set<WorkerMetrics>({{"worker", "dup"}});
   try {
-    reporter->register_set<WorkerMetrics>({{"worker", "dup"}});
+    (void)reporter->register_set<WorkerMetrics>({{"worker", "dup"}});
     FAIL() << "a second series with the same identity was accepted";
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(),
@@ -240,7 +241,7 @@ TEST(Registry, RejectsDuplicateIdentityUntilUnregistered) {
   // Other registration attributes make another identity.
   auto other = reporter->register_set<WorkerMetrics>({{"worker", "dup"}}, {{"shard", int64_t{2}}});
   first.reset();
-  EXPECT_NO_THROW(reporter->register_set<WorkerMetrics>({{"worker", "dup"}}));
+  EXPECT_NO_THROW((void)reporter->register_set<WorkerMetrics>({{"worker", "dup"}}));
 }
 
 }  // namespace
@@ -256,7 +257,7 @@ TEST(Collector, SeriesRegisteredWhileCollectingAreNotLost) {
   options.collector.interval = std::chrono::milliseconds(0);  // collect continuously
   coretel::CollectionPipeline pipeline(options, one_node());
   pipeline.start();
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto anchor = reporter->register_set<WorkerMetrics>({{"worker", "anchor"}});
   constexpr int kSeries = 3000;
   std::vector<coretel::Registration<WorkerMetrics>> late;
@@ -297,7 +298,7 @@ namespace {
 // coretel.reporter.invalid_measurements of the reporter running on the recording thread.
 TEST(Collector, InvalidMeasurementsAreIgnoredAndExportedByReason) {
   coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "invalid"}});
   coretel::take_invalid_measurements();  // this thread starts from zero
   constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -329,9 +330,9 @@ TEST(Collector, InvalidMeasurementsAreIgnoredAndExportedByReason) {
   const auto* invalid =
       find_series(*view, "coretel.reporter.invalid", "cpu.logical_number", int64_t{0});
   ASSERT_NE(invalid, nullptr);
-  ASSERT_EQ(invalid->info->bucket_values(0)[0], "nan");
-  ASSERT_EQ(invalid->info->bucket_values(1)[0], "infinity");
-  ASSERT_EQ(invalid->info->bucket_values(2)[0], "negative");
+  ASSERT_EQ(invalid->info->combination_values(0)[0], "nan");
+  ASSERT_EQ(invalid->info->combination_values(1)[0], "infinity");
+  ASSERT_EQ(invalid->info->combination_values(2)[0], "negative");
   EXPECT_EQ(u64_field(*view, *invalid, 0, 0), 2u);
   EXPECT_EQ(u64_field(*view, *invalid, 0, 1), 2u);
   EXPECT_EQ(u64_field(*view, *invalid, 0, 2), 1u);
@@ -345,7 +346,7 @@ TEST(Collector, InvalidMeasurementsAreIgnoredAndExportedByReason) {
 // before it reads.
 TEST(Collector, LastValuesStayUntilAReaderSawThem) {
   coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "last"}});
   (void)pipeline.views();  // a scraper exists: it has read once
   worker->items.add(3);
@@ -369,7 +370,7 @@ TEST(Collector, UnreadLastValuesLeaveAfterTheLagBound) {
   auto options = options_with(4096, 0);
   options.collector.max_lag_cycles = 3;
   coretel::CollectionPipeline pipeline(options, one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "unread"}});
   (void)pipeline.views();  // a reader exists
   std::size_t live = pipeline.registry().live_count();
@@ -406,7 +407,7 @@ TEST(Collector, ConsumerThatNeverCommitsIsDetached) {
   auto options = options_with(4096, 2);
   options.collector.max_lag_cycles = 3;
   coretel::CollectionPipeline pipeline(options, one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "held"}});
   worker->items.add(7);
   reporter->report(worker);
@@ -431,7 +432,7 @@ TEST(Collector, ConsumerThatNeverCommitsIsDetached) {
 
   auto signal = pipeline.begin_export(0);
   EXPECT_TRUE(signal.detached());
-  EXPECT_TRUE(signal.buckets().empty());
+  EXPECT_TRUE(signal.combinations().empty());
   uint64_t reattached_at = signal.time_unix_nano();
   EXPECT_FALSE(pipeline.begin_export(1).detached());
 
@@ -443,7 +444,7 @@ TEST(Collector, ConsumerThatNeverCommitsIsDetached) {
   auto tx = pipeline.begin_export(0);
   EXPECT_FALSE(tx.detached());
   bool found = false;
-  for (const auto& b : tx.buckets()) {
+  for (const auto& b : tx.combinations()) {
     if (b.info->id != after.series().id) continue;
     found = true;
     EXPECT_EQ(b.words[b.info->field_offset(kItems)], 5u);
@@ -459,7 +460,7 @@ TEST(Collector, ConsumerHoldingATransactionIsDetached) {
   auto options = options_with(4096, 1);
   options.collector.max_lag_cycles = 2;
   coretel::CollectionPipeline pipeline(options, one_node());
-  auto reporter = pipeline.make_reporter(0);
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto worker = reporter->register_set<WorkerMetrics>({{"worker", "open"}});
   worker->items.add(9);
   reporter->report(worker);
@@ -475,7 +476,7 @@ TEST(Collector, ConsumerHoldingATransactionIsDetached) {
   held.rollback();  // stale: nothing merges back
   auto signal = pipeline.begin_export(0);
   EXPECT_TRUE(signal.detached());
-  EXPECT_TRUE(signal.buckets().empty());
+  EXPECT_TRUE(signal.combinations().empty());
   EXPECT_EQ(detached_consumers(pipeline), 1u);
 }
 

@@ -31,8 +31,8 @@ TEST(Pipeline, ReportersGoToTheirNodesCollector) {
   coretel::CollectionPipeline pipeline(
       {}, coretel::Topology::synthetic("package:2 numa:1 core:2 pu:1"));
   ASSERT_EQ(pipeline.collectors().size(), 2u);
-  auto on_node0 = pipeline.make_reporter(1);
-  auto on_node1 = pipeline.make_reporter(2);
+  auto on_node0 = pipeline.make_reporter(coretel::CpuId{1});
+  auto on_node1 = pipeline.make_reporter(coretel::CpuId{2});
   auto a = on_node0->register_set<WorkerMetrics>({{"worker", "n0"}});
   auto b = on_node1->register_set<WorkerMetrics>({{"worker", "n1"}});
   a->items.add(1);
@@ -47,6 +47,41 @@ TEST(Pipeline, ReportersGoToTheirNodesCollector) {
   const auto* s = find_series(*views[1], "test.worker", "worker", "n1");
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(u64_field(*views[1], *s, kItems), 2u);
+}
+
+TEST(Pipeline, UnpinnedReporterGoesToNodeZeroWithoutCpuAttribute) {
+  coretel::CollectionPipeline pipeline(
+      {}, coretel::Topology::synthetic("package:2 numa:1 core:2 pu:1"));
+  auto unpinned = pipeline.make_reporter(coretel::kUnpinned, {{"worker", "free"}});
+  auto pinned = pipeline.make_reporter(coretel::CpuId{3}, {{"worker", "pinned"}});
+  EXPECT_EQ(unpinned->collector_index(), 0u);
+  EXPECT_EQ(pinned->collector_index(), 1u);
+  unpinned->report_all();
+  pinned->report_all();
+  pipeline.collect_now();
+  auto views = pipeline.views();
+  const auto* unpinned_series = find_series(*views[0], "coretel.reporter", "worker", "free");
+  ASSERT_NE(unpinned_series, nullptr);
+  EXPECT_EQ(unpinned_series->info->entity->attributes.find("cpu.logical_number"), nullptr);
+  const auto* on_cpu = find_series(*views[1], "coretel.reporter", "cpu.logical_number", int64_t{3});
+  ASSERT_NE(on_cpu, nullptr);
+}
+
+// start() and stop() may be called from any thread (pipeline.h): concurrent calls serialise.
+TEST(Pipeline, ConcurrentStartAndStop) {
+  coretel::PipelineOptions options;
+  options.collector.interval = std::chrono::milliseconds(1);
+  coretel::CollectionPipeline pipeline(options, coretel::Topology::synthetic("numa:2 pu:1"));
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) (i + t) % 2 == 0 ? pipeline.start() : pipeline.stop();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  pipeline.stop();
+  pipeline.start();
+  pipeline.stop();
 }
 
 TEST(Pipeline, ConcurrentEnginesWithRunningCollectors) {
@@ -68,7 +103,7 @@ TEST(Pipeline, ConcurrentEnginesWithRunningCollectors) {
   std::vector<std::thread> engines;
   for (int t = 0; t < kThreads; ++t) {
     engines.emplace_back([&, t] {
-      auto reporter = pipeline.make_reporter(t);
+      auto reporter = pipeline.make_reporter(coretel::CpuId{static_cast<unsigned>(t)});
       auto worker = reporter->register_set<WorkerMetrics>({{"worker", int64_t{t}}});
       auto by_outcome = reporter->register_set<WorkerByOutcome>({{"worker.measured", int64_t{t}}});
       uint64_t& deferrals = deferred[static_cast<std::size_t>(t)];

@@ -103,7 +103,7 @@ TEST_F(ReporterTest, ResetsDeltasAndKeepsCurrentValues) {
   EXPECT_EQ(static_cast<int64_t>(messages[0].fields[0].second[0]), -1);
 }
 
-TEST_F(ReporterTest, MeasuredSetSendsTouchedBucketsOnly) {
+TEST_F(ReporterTest, MeasuredSetSendsTouchedCombinationsOnly) {
   auto by_outcome = reporter.register_set<WorkerByOutcome>({{"worker", "b"}});
   drain(*ring);
   by_outcome->with(Outcome::kRefused).items.add(2);
@@ -111,9 +111,9 @@ TEST_F(ReporterTest, MeasuredSetSendsTouchedBucketsOnly) {
   reporter.report(by_outcome);
   auto messages = drain(*ring);
   ASSERT_EQ(messages.size(), 2u);
-  EXPECT_EQ(messages[0].header.bucket, 0u);
+  EXPECT_EQ(messages[0].header.combination, 0u);
   EXPECT_EQ(messages[0].fields[0].second[0], 5u);
-  EXPECT_EQ(messages[1].header.bucket, 2u);
+  EXPECT_EQ(messages[1].header.combination, 2u);
   EXPECT_EQ(messages[1].fields[0].second[0], 2u);
   EXPECT_EQ(by_outcome->touched_words()[0], 0u);
 }
@@ -152,13 +152,13 @@ TEST_F(ReporterTest, RejectsASetWhoseMessageCannotFitTheRing) {
       "metric set 'test.worker': a snapshot message takes up to 21 words but the reporter's ring "
       "holds 20 words; raise ReporterOptions::ring_words to at least 21";
   try {
-    tiny.register_set<WorkerMetrics>({{"worker", "big"}});
+    (void)tiny.register_set<WorkerMetrics>({{"worker", "big"}});
     FAIL() << "a set that can never be sent was registered";
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(), expected);
   }
-  try {  // one bucket per message: a MeasuredSet's largest message is the same
-    tiny.register_set<WorkerByOutcome>({{"worker", "big"}});
+  try {  // one combination per message: a MeasuredSet's largest message is the same
+    (void)tiny.register_set<WorkerByOutcome>({{"worker", "big"}});
     FAIL() << "a measured set that can never be sent was registered";
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(), expected);
@@ -191,7 +191,7 @@ TEST_F(ReporterTest, SteadyStateReportsDoNotAllocate) {
     worker->size.record(i);
     by_outcome->with(static_cast<Outcome>(i % 3)).busy_seconds.add(0.5);
     reporter.report_all();
-    ring->pop_all(sink.data());  // stands in for the collector (never allocates either)
+    (void)ring->pop_all(sink.data());  // stands in for the collector (never allocates either)
   }
   EXPECT_EQ(allocations.count(), 0u);
 }

@@ -52,8 +52,8 @@ inline const coretel::SeriesView* find_series(const coretel::MetricsView& view,
 }
 
 inline uint64_t u64_field(const coretel::MetricsView& view, const coretel::SeriesView& s,
-                          std::size_t field, uint32_t bucket = 0) {
-  return view.field_words(s, bucket, field)[0];
+                          std::size_t field, uint32_t combination = 0) {
+  return view.field_words(s, combination, field)[0];
 }
 
 }  // namespace coretel_test

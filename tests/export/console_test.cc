@@ -34,7 +34,7 @@ struct MemoryFile {
 
 // The block of `set_name` (header without its "[time] " prefix, then the field lines) in `text`.
 std::vector<std::string> block_of(const std::string& text, std::string_view set_name,
-                                  std::string_view bucket_suffix = {}) {
+                                  std::string_view combination_suffix = {}) {
   std::istringstream in(text);
   std::string line;
   std::vector<std::string> block;
@@ -44,7 +44,7 @@ std::vector<std::string> block_of(const std::string& text, std::string_view set_
       if (inside) break;
       std::string header = line.substr(line.find("] ") + 2);
       if (header.starts_with(std::string(set_name) + " ") &&
-          (bucket_suffix.empty() || header.ends_with(bucket_suffix))) {
+          (combination_suffix.empty() || header.ends_with(combination_suffix))) {
         inside = true;
         block.push_back(header);
       }
@@ -63,7 +63,7 @@ coretel::PipelineOptions one_consumer() {
 
 TEST(ConsoleExporter, PrintsChangedSeriesWithDeltas) {
   coretel::CollectionPipeline pipeline(one_consumer(), coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto app = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}, {"core", int64_t{3}}},
                                                 {{"region", "eu"}});
   auto http = reporter->register_set<HttpByMethod>({{"service", "api"}});
@@ -117,7 +117,7 @@ TEST(ConsoleExporter, PrintsChangedSeriesWithDeltas) {
 // control characters.
 TEST(ConsoleExporter, InvalidUtf8AndControlCharacters) {
   coretel::CollectionPipeline pipeline(one_consumer(), coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto bad = reporter->register_set<BadTextMetrics>(bad_text_entity(), bad_text_registration());
   auto noisy = reporter->register_set<BadTextMetrics>({{"note", "a\nb\x1b[31m\x7f"}});
   bad->value.set(5);
@@ -169,7 +169,7 @@ TEST(ConsoleExporter, DoublesAsThePrometheusExporterWritesThem) {
 
 TEST(ConsoleExporter, FailedWriteRollsBack) {
   coretel::CollectionPipeline pipeline(one_consumer(), coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto app = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}});
   app->requests.add(5);
   reporter->report_all();
@@ -198,7 +198,7 @@ TEST(ConsoleExporter, ThreadExportsAtIntervalAndOnStop) {
   coretel::PipelineOptions options = one_consumer();
   options.collector.interval = std::chrono::milliseconds(5);
   coretel::CollectionPipeline pipeline(options, coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto app = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}});
   pipeline.start();
   MemoryFile out;

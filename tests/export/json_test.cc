@@ -60,15 +60,15 @@ const json* find_set(const json& doc, std::string_view name) {
   return nullptr;
 }
 
-const json& find_field(const json& bucket, std::string_view name) {
-  for (const json& field : bucket.at("fields"))
+const json& find_field(const json& combination, std::string_view name) {
+  for (const json& field : combination.at("fields"))
     if (field.at("name") == name) return field;
   throw std::out_of_range(std::string(name));
 }
 
 TEST(MetricsJson, EveryInstrumentKindAndUnit) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto app = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}, {"core", int64_t{3}}},
                                                 {{"region", "eu"}, {"ratio", 0.5}, {"on", true}});
   app->requests.add(std::numeric_limits<uint64_t>::max());  // exact, not via double
@@ -100,11 +100,11 @@ TEST(MetricsJson, EveryInstrumentKindAndUnit) {
   EXPECT_GE(set->at("last_update_unix_nano").get<uint64_t>(),
             set->at("start_time_unix_nano").get<uint64_t>());
   ASSERT_EQ(set->at("buckets").size(), 1u);
-  const json& bucket = set->at("buckets")[0];
-  EXPECT_EQ(bucket.at("attributes"), json::object());
-  ASSERT_EQ(bucket.at("fields").size(), 7u);
+  const json& combination = set->at("buckets")[0];
+  EXPECT_EQ(combination.at("attributes"), json::object());
+  ASSERT_EQ(combination.at("fields").size(), 7u);
 
-  const json& requests = find_field(bucket, "app.requests");
+  const json& requests = find_field(combination, "app.requests");
   EXPECT_EQ(requests.at("unit"), "{request}");
   EXPECT_EQ(requests.at("brief"), "Requests served.");
   EXPECT_EQ(requests.at("instrument"), "counter");
@@ -113,35 +113,35 @@ TEST(MetricsJson, EveryInstrumentKindAndUnit) {
   EXPECT_TRUE(requests.at("value").is_number_unsigned());
   EXPECT_EQ(requests.at("value").get<uint64_t>(), std::numeric_limits<uint64_t>::max());
 
-  const json& sent = find_field(bucket, "app.sent");
+  const json& sent = find_field(combination, "app.sent");
   EXPECT_EQ(sent.at("unit"), "By");
   EXPECT_EQ(sent.at("value_type"), "f64");
   EXPECT_TRUE(sent.at("value").is_number_float());
   EXPECT_EQ(sent.at("value").get<double>(), 1.5);
 
-  const json& temperature = find_field(bucket, "app.temperature");
+  const json& temperature = find_field(combination, "app.temperature");
   EXPECT_EQ(temperature.at("instrument"), "gauge");
   EXPECT_EQ(temperature.at("temporality"), "none");
   EXPECT_EQ(temperature.at("value_type"), "i64");
   EXPECT_TRUE(temperature.at("value").is_number_integer());
   EXPECT_EQ(temperature.at("value").get<int64_t>(), -4);
 
-  const json& active = find_field(bucket, "app.active");
+  const json& active = find_field(combination, "app.active");
   EXPECT_EQ(active.at("instrument"), "updowncounter");
   EXPECT_EQ(active.at("temporality"), "cumulative");
   EXPECT_EQ(active.at("value"), 2);
 
-  const json& cpu = find_field(bucket, "app.cpu.time");
+  const json& cpu = find_field(combination, "app.cpu.time");
   EXPECT_EQ(cpu.at("instrument"), "observe_counter");
   EXPECT_EQ(cpu.at("unit"), "s");
   EXPECT_EQ(cpu.at("value"), 12);
 
-  const json& latency = find_field(bucket, "app.latency");
+  const json& latency = find_field(combination, "app.latency");
   EXPECT_EQ(latency.at("instrument"), "mmsc");
   EXPECT_EQ(latency.at("value_type"), "f64");
   EXPECT_EQ(latency.at("value"), (json{{"min", 0.25}, {"max", 1.0}, {"sum", 1.25}, {"count", 2}}));
 
-  const json& size = find_field(bucket, "app.size");
+  const json& size = find_field(combination, "app.size");
   EXPECT_EQ(size.at("instrument"), "histogram");
   EXPECT_EQ(
       size.at("value"),
@@ -153,7 +153,7 @@ TEST(MetricsJson, EveryInstrumentKindAndUnit) {
 // Prometheus exposition replaces it; `le` and `quantile` are plain keys in JSON.
 TEST(MetricsJson, InvalidUtf8IsReplacedAndReservedKeysKept) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto bad = reporter->register_set<BadTextMetrics>(bad_text_entity(), bad_text_registration());
   auto reserved = reporter->register_set<ReservedMetrics>({{"quantile", "e"}}, {{"le", "x"}});
   bad->value.set(5);
@@ -208,9 +208,9 @@ TEST(Utf8, SameReplacementAsTheJsonExporters) {
   EXPECT_GT(invalid, 10000);  // the strings do exercise the replacement
 }
 
-TEST(MetricsJson, MeasuredSetBucketsAndEmptyMmsc) {
+TEST(MetricsJson, MeasuredSetCombinationsAndEmptyMmsc) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto http = reporter->register_set<HttpByMethod>({{"service", "api"}});
   auto idle = reporter->register_set<AppMetrics>({{"id", "idle"}});
   http->with(Method::kPost).requests.add(4);
@@ -221,11 +221,11 @@ TEST(MetricsJson, MeasuredSetBucketsAndEmptyMmsc) {
 
   const json* set = find_set(doc, "app.http");
   ASSERT_NE(set, nullptr);
-  ASSERT_EQ(set->at("buckets").size(), 1u);  // only the observed bucket
-  const json& bucket = set->at("buckets")[0];
-  EXPECT_EQ(bucket.at("attributes"), (json{{"http.request.method", "POST"}}));
-  EXPECT_EQ(find_field(bucket, "app.http.requests").at("value"), 4);
-  EXPECT_EQ(find_field(bucket, "app.http.load").at("value"), 0.0);
+  ASSERT_EQ(set->at("buckets").size(), 1u);  // only the observed combination
+  const json& combination = set->at("buckets")[0];
+  EXPECT_EQ(combination.at("attributes"), (json{{"http.request.method", "POST"}}));
+  EXPECT_EQ(find_field(combination, "app.http.requests").at("value"), 4);
+  EXPECT_EQ(find_field(combination, "app.http.load").at("value"), 0.0);
 
   const json* idle_set = find_set(doc, "app.server");
   ASSERT_NE(idle_set, nullptr);
@@ -468,7 +468,7 @@ TEST(LiveSchema, RegistryFactsFromTheDescriptor) {
 
 TEST(LiveSchema, PipelineSeriesIncludingSelfMetrics) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto a = reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}}, {{"region", "eu"}});
   auto http = reporter->register_set<HttpByMethod>({{"service", "api"}});
   json doc = json::parse(coretel::render_live_schema(pipeline.registry()));

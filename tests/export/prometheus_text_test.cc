@@ -208,7 +208,7 @@ struct Harness {
   explicit Harness(coretel::PipelineOptions options = {})
       : pipeline(options, coretel::Topology::detect()) {}
   coretel::CollectionPipeline pipeline;
-  std::unique_ptr<coretel::Reporter> reporter = pipeline.make_reporter(-1);
+  std::unique_ptr<coretel::Reporter> reporter = pipeline.make_reporter(coretel::kUnpinned);
   coretel::PrometheusTextRenderer renderer;
 
   void publish() {
@@ -445,7 +445,7 @@ CORETEL_DESCRIBE_METRIC_SET(SecondSet, "dup.second", "Second.",
 
 TEST(PrometheusText, SameNameAcrossDescriptors) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto first = reporter->register_set<FirstSet>({});
   auto second = reporter->register_set<SecondSet>({});
   first->y.set(1);
@@ -478,8 +478,8 @@ TEST(PrometheusText, FamiliesStayContiguousAcrossCollectors) {
   coretel::CollectionPipeline pipeline(
       {}, coretel::Topology::synthetic("package:2 numa:1 core:1 pu:1"));
   ASSERT_EQ(pipeline.collectors().size(), 2u);
-  auto r0 = pipeline.make_reporter(0);
-  auto r1 = pipeline.make_reporter(1);
+  auto r0 = pipeline.make_reporter(coretel::CpuId{0});
+  auto r1 = pipeline.make_reporter(coretel::CpuId{1});
   auto a = r0->register_set<TinyMetrics>({{"node", int64_t{0}}});
   auto b = r1->register_set<TinyMetrics>({{"node", int64_t{1}}});
   a->value.set(10);

@@ -18,6 +18,14 @@ static_assert(sizeof(UpDownCounter<int64_t>) == 8 && sizeof(Gauge<double>) == 8)
 static_assert(sizeof(ObserveCounter<>) == 8 && sizeof(ObserveUpDownCounter<>) == 8);
 static_assert(sizeof(Mmsc) == 32);
 static_assert(sizeof(Histogram<kBounds>) == (kBounds.size() + 2) * 8);
+// The value types each instrument accepts are the catalog's (instrument_catalog.h).
+static_assert(coretel::detail::allowed_value_type<coretel::InstrumentKind::kCounter, uint64_t>());
+static_assert(coretel::detail::allowed_value_type<coretel::InstrumentKind::kCounter, double>());
+static_assert(!coretel::detail::allowed_value_type<coretel::InstrumentKind::kCounter, int64_t>());
+static_assert(!coretel::detail::allowed_value_type<coretel::InstrumentKind::kGauge, float>());
+static_assert(
+    !coretel::detail::allowed_value_type<coretel::InstrumentKind::kUpDownCounter, uint64_t>());
+static_assert(coretel::detail::allowed_value_type<coretel::InstrumentKind::kGauge, int64_t>());
 static_assert(std::is_standard_layout_v<Mmsc> && std::is_trivially_copyable_v<Mmsc>);
 
 TEST(Counter, AddsAndIncrements) {

@@ -111,12 +111,12 @@ TEST(MeasuredSet, MixedRadixWithFirstAttributeLowest) {
   EXPECT_EQ(RequestsByMethodOutcome::index_of(Method::kPost, Outcome::kFailure), 4u);
 }
 
-TEST(MeasuredSet, WithTouchesOnlyItsBucket) {
+TEST(MeasuredSet, WithTouchesOnlyItsCombination) {
   RequestsByMethodOutcome set;
   set.with(Method::kPost, Outcome::kFailure).requests.inc();
   set.with(Method::kPost, Outcome::kFailure).requests.inc();
-  EXPECT_EQ(set.bucket(4).requests.value(), 2u);
-  EXPECT_EQ(set.bucket(0).requests.value(), 0u);
+  EXPECT_EQ(set.combination(4).requests.value(), 2u);
+  EXPECT_EQ(set.combination(0).requests.value(), 0u);
   EXPECT_EQ(set.touched_words()[0], uint64_t{1} << 4);
 }
 

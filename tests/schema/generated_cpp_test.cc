@@ -56,7 +56,7 @@ TEST(GeneratedShop, MetricSetMatchesTheRegistry) {
 
 TEST(GeneratedShop, SeriesRecordedThroughGeneratedTypesExport) {
   coretel::CollectionPipeline pipeline;
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto sales = reporter->register_set<shop::ShopSalesByShopOutcome>(
       shop::ShopSalesAttributes{"eu"}.attributes());
   sales->with(shop::ShopOutcome::kReturned).items.add(3);
@@ -81,7 +81,7 @@ TEST(GeneratedShop, LiveSchemaServesTheRegistrysEnumMembersAndSchemaUrl) {
   // The pipeline's self-metrics (generated from registry/coretel, with its own schema_url) are
   // live too; the document is named after the application's registry.
   coretel::CollectionPipeline pipeline;
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto sales = reporter->register_set<shop::ShopSalesByShopOutcome>(
       shop::ShopSalesAttributes{"eu"}.attributes());
   nlohmann::json doc = nlohmann::json::parse(coretel::render_live_schema(pipeline.registry()));

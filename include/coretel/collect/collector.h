@@ -6,7 +6,8 @@
 //    scrape never blocks the collector and never steals deltas from an exporter;
 //  * one delta accumulator per export consumer (PipelineOptions::delta_consumers):
 //    begin_export() takes the deltas accumulated since the last commit; commit() drops them,
-//    and a transaction destroyed without commit() rolls back: its deltas are merged back.
+//    and a transaction destroyed without commit() rolls back: its deltas are merged back
+//    (why: docs/why-deltas-roll-back.md).
 //
 // Unregistered series (see registry.h) leave only when everyone who should see their last
 // values has, within one bound, CollectorOptions::max_lag_cycles:
@@ -52,25 +53,28 @@ struct CollectorOptions {
   uint32_t max_lag_cycles = 12000;
 };
 
-/// Deltas of one series bucket since the previous committed export.
-struct ExportedBucket {
+/// Deltas of one combination of a series (one copy of a MeasuredSet; the only one of a plain
+/// set) since the previous committed export.
+struct ExportedCombination {
   std::shared_ptr<const SeriesInfo> info;
-  uint32_t bucket;
+  uint32_t combination;
   uint64_t start_time_unix_nano;  ///< delta window start (previous commit, or registration)
-  std::vector<uint64_t> words;    ///< words_per_bucket: delta fields as deltas, others current
+  std::vector<uint64_t> words;    ///< words_per_combination: delta fields as deltas, others current
 };
 
 class Collector;
 
-/// A read of export deltas. Move-only; rolls back on destruction unless committed.
-class ExportTransaction {
+/// A read of export deltas. Move-only; rolls back on destruction unless committed, so one
+/// dropped where begin_export() returns it hands its deltas straight back: [[nodiscard]].
+/// Why deltas roll back rather than drop: docs/why-deltas-roll-back.md.
+class [[nodiscard]] ExportTransaction {
  public:
   ExportTransaction() = default;
   ExportTransaction(ExportTransaction&&) noexcept;
   ExportTransaction& operator=(ExportTransaction&&) noexcept;
   ~ExportTransaction();
 
-  const std::vector<ExportedBucket>& buckets() const noexcept { return buckets_; }
+  const std::vector<ExportedCombination>& combinations() const noexcept { return combinations_; }
   uint64_t time_unix_nano() const noexcept { return time_unix_nano_; }
   /// True when the consumer had been detached for lagging (CollectorOptions::max_lag_cycles)
   /// on at least one collector: the deltas pending at the detach were dropped. This transaction
@@ -82,7 +86,7 @@ class ExportTransaction {
   void commit() noexcept;
   /// The export failed: merge the deltas back (also what the destructor does).
   void rollback() noexcept;
-  /// Moves the buckets of `other` into this one (used to combine collectors).
+  /// Moves the combinations of `other` into this one (used to combine collectors).
   void absorb(ExportTransaction&& other);
 
  private:
@@ -91,9 +95,9 @@ class ExportTransaction {
     Collector* collector;
     uint32_t consumer;
     uint64_t epoch;            // the consumer's attachment; a detach makes the part stale
-    std::size_t first, count;  // range of buckets_
+    std::size_t first, count;  // range of combinations_
   };
-  std::vector<ExportedBucket> buckets_;
+  std::vector<ExportedCombination> combinations_;
   std::vector<Part> parts_;
   uint64_t time_unix_nano_ = 0;
   bool detached_ = false;
@@ -135,15 +139,15 @@ class Collector {
  private:
   friend class ExportTransaction;
   struct DeltaState {
-    std::vector<uint64_t> words;         // buckets x words_per_bucket
-    std::vector<uint8_t> dirty;          // per bucket
-    std::vector<uint8_t> in_flight;      // per bucket
-    std::vector<uint64_t> window_start;  // per bucket
+    std::vector<uint64_t> words;         // combinations x words_per_combination
+    std::vector<uint8_t> dirty;          // per combination
+    std::vector<uint8_t> in_flight;      // per combination
+    std::vector<uint64_t> window_start;  // per combination
   };
   struct SeriesState {
     std::shared_ptr<const SeriesInfo> info;
-    std::vector<uint64_t> cumulative;  // buckets x words_per_bucket
-    std::vector<uint8_t> observed;     // per bucket
+    std::vector<uint64_t> cumulative;  // combinations x words_per_combination
+    std::vector<uint8_t> observed;     // per combination
     uint64_t last_update = 0;
     bool terminal_merged = false;
     bool terminal_published = false;  // a published view held its last values
@@ -171,8 +175,10 @@ class Collector {
   void reattach_locked(uint32_t consumer, uint64_t now);
   void retire_finished();
   void publish(uint64_t now);
-  void rollback(std::vector<ExportedBucket>& buckets, const ExportTransaction::Part& part) noexcept;
-  void commit(std::vector<ExportedBucket>& buckets, const ExportTransaction::Part& part) noexcept;
+  void rollback(std::vector<ExportedCombination>& combinations,
+                const ExportTransaction::Part& part) noexcept;
+  void commit(std::vector<ExportedCombination>& combinations,
+              const ExportTransaction::Part& part) noexcept;
 
   SeriesRegistry& registry_;
   uint32_t index_;

@@ -32,24 +32,27 @@ class MetricsView {
   uint64_t time_unix_nano() const noexcept { return time_unix_nano_; }
   const std::vector<SeriesView>& series() const noexcept { return series_; }
 
-  /// The words of one bucket of a series (SeriesInfo::words_per_bucket of them).
-  const uint64_t* bucket_words(const SeriesView& s, uint32_t bucket) const noexcept {
-    return words_.data() + s.words_offset + std::size_t{bucket} * s.info->words_per_bucket;
+  /// The words of one combination of a series (SeriesInfo::words_per_combination of them).
+  const uint64_t* combination_words(const SeriesView& s, uint32_t combination) const noexcept {
+    return words_.data() + s.words_offset +
+           std::size_t{combination} * s.info->words_per_combination;
   }
-  /// Whether the bucket ever received a value. Always true for a plain (bucket-less) set, which
-  /// is exported from registration on; a MeasuredSet's bucket appears once first recorded.
-  bool observed(const SeriesView& s, uint32_t bucket) const noexcept {
-    return observed_[s.observed_offset + bucket] != 0;
+  /// Whether the combination ever received a value. Always true for a plain (combination-less) set,
+  /// which is exported from registration on; a MeasuredSet's combination appears once first
+  /// recorded.
+  bool observed(const SeriesView& s, uint32_t combination) const noexcept {
+    return observed_[s.observed_offset + combination] != 0;
   }
-  /// The words of field `f` of a bucket.
-  const uint64_t* field_words(const SeriesView& s, uint32_t bucket, std::size_t f) const noexcept {
-    return bucket_words(s, bucket) + s.info->field_offset(f);
+  /// The words of field `f` of a combination.
+  const uint64_t* field_words(const SeriesView& s, uint32_t combination,
+                              std::size_t f) const noexcept {
+    return combination_words(s, combination) + s.info->field_offset(f);
   }
 
   /// Builder interface for collectors.
   void set_time(uint64_t t) noexcept { time_unix_nano_ = t; }
-  void reserve(std::size_t series, std::size_t words, std::size_t buckets);
-  /// Appends a series with its bucket words and observed flags (copied).
+  void reserve(std::size_t series, std::size_t words, std::size_t combinations);
+  /// Appends a series with its combination words and observed flags (copied).
   void add(std::shared_ptr<const SeriesInfo> info, uint64_t last_update,
            std::span<const uint64_t> words, std::span<const uint8_t> observed);
 

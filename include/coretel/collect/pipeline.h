@@ -1,18 +1,22 @@
 // pipeline.h: CollectionPipeline, the entry point that wires reporters to NUMA-local collectors.
 //
 //   coretel::CollectionPipeline pipeline;                      // one collector per NUMA node
-//   auto reporter = pipeline.make_reporter(/*cpu=*/3);          // on the engine thread of cpu 3
+//   auto reporter = pipeline.make_reporter(coretel::CpuId{3});  // on the engine thread of cpu 3
 //   auto metrics = reporter->register_set<MyMetrics>({{"cpu.logical_number", int64_t{3}}});
 //   pipeline.start();                                           // collector threads
 //   ... metrics->requests.inc();  reporter->tick(now); ...      // engine loop
 //
-// COLD PATH; every member is thread-safe. Exporters read views() (cumulative, immutable) or
-// begin_export(consumer) (deltas, transactional).
+// COLD PATH. Thread-safety: every member may be called from any thread, except collect_now(),
+// which must not run while start()ed collector threads run; start() and stop() serialise on a
+// mutex. Exporters read views() (cumulative, immutable) or begin_export(consumer) (deltas,
+// transactional).
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <vector>
 
 #include "coretel/collect/collector.h"
@@ -38,14 +42,18 @@ class CollectionPipeline {
   const Topology& topology() const noexcept { return topology_; }
 
   /// A reporter for the thread that runs on `cpu` (its ring goes to that CPU's NUMA-node
-  /// collector). `cpu < 0` means "not pinned" (node 0). Its self-metrics carry
+  /// collector; a CPU the topology does not know goes to node 0). Its self-metrics carry
   /// `cpu.logical_number`, a unique `coretel.reporter.id` and `extra_entity`. Any thread.
   /// Destroy every Registration made through it before the reporter itself.
-  std::unique_ptr<Reporter> make_reporter(int cpu, Attributes extra_entity = {});
+  [[nodiscard]] std::unique_ptr<Reporter> make_reporter(CpuId cpu, Attributes extra_entity = {});
+  /// A reporter for a thread that is not pinned to one CPU: its ring goes to node 0's collector
+  /// and its self-metrics carry no `cpu.logical_number`. Otherwise as above.
+  [[nodiscard]] std::unique_ptr<Reporter> make_reporter(Unpinned, Attributes extra_entity = {});
 
-  /// Starts one collector thread per NUMA node, pinned to that node's CPUs.
+  /// Starts one collector thread per NUMA node, pinned to that node's CPUs. Idempotent; any
+  /// thread.
   void start();
-  /// Stops the collector threads after a final collection. Idempotent.
+  /// Stops the collector threads after a final collection. Idempotent; any thread.
   void stop();
   /// Runs one collection cycle on every collector from the calling thread (tests, shutdown);
   /// must not race with start()ed threads.
@@ -59,11 +67,14 @@ class CollectionPipeline {
   const std::vector<std::unique_ptr<Collector>>& collectors() const noexcept { return collectors_; }
 
  private:
+  std::unique_ptr<Reporter> make_reporter_on(std::optional<CpuId> cpu, Attributes extra_entity);
+
   PipelineOptions options_;
   Topology topology_;
   SeriesRegistry registry_;
   std::vector<std::unique_ptr<Collector>> collectors_;
-  bool started_ = false;
+  std::mutex lifecycle_mutex_;  // serialises start() and stop()
+  bool started_ = false;        // guarded by lifecycle_mutex_
   std::atomic<uint64_t> next_reporter_id_{0};
 };
 

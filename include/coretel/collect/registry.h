@@ -33,7 +33,7 @@ class SeriesRegistry {
   /// registration attribute (the keys would collide on every data point), or when a live series
   /// already has the same identity (metric set, entity and registration attributes): two such
   /// series would export identical label sets. An identity is free again once unregister() ran.
-  std::shared_ptr<const SeriesInfo> register_series(
+  [[nodiscard]] std::shared_ptr<const SeriesInfo> register_series(
       const MetricsDescriptor& descriptor, Attributes entity, Attributes registration,
       std::span<const MeasurementAttributeDescriptor> measurement, uint32_t collector_index);
   // `measurement` must have static storage duration (MeasuredSet::kAttributes does): the series
@@ -49,7 +49,7 @@ class SeriesRegistry {
     std::vector<std::shared_ptr<const SeriesInfo>> added;
     std::vector<TerminalSnapshot> terminals;
   };
-  Inbox take_inbox(uint32_t collector_index);
+  [[nodiscard]] Inbox take_inbox(uint32_t collector_index);
 
   /// Called by the collector once a terminal snapshot is merged and exported: frees the id for
   /// reuse and drops the entity reference.

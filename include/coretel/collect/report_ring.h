@@ -19,15 +19,16 @@ class ReportRing {
   /// `capacity_words`: how many 64-bit words the ring holds (allocated once, here).
   explicit ReportRing(std::size_t capacity_words);
 
-  /// Producer: pushes the whole message or nothing (returns false when it does not fit).
-  bool try_push(std::span<const uint64_t> message) noexcept;
+  /// Producer: pushes the whole message or nothing (returns false when it does not fit: the
+  /// caller still holds the values and must keep them).
+  [[nodiscard]] bool try_push(std::span<const uint64_t> message) noexcept;
   /// Producer: words in use right now (for the high-water mark).
   std::size_t used_words() const noexcept;
   std::size_t capacity_words() const noexcept { return capacity_; }
 
   /// Consumer: pops every available word into `out` (which must hold capacity_words()); returns
   /// the count. The words form whole messages.
-  std::size_t pop_all(uint64_t* out) noexcept;
+  [[nodiscard]] std::size_t pop_all(uint64_t* out) noexcept;
 
   /// The producer is gone: set by the reporter's destructor after its last push.
   void close() noexcept { closed_.store(true, std::memory_order_release); }

@@ -15,7 +15,7 @@
 // Thread-safety: recording and report*/tick are owning-thread only. register_set and destroying
 // a Registration may happen on any thread (an internal mutex guards the set list; it is taken
 // once per report, never per record), but the set must not be recorded into concurrently with
-// its destruction.
+// its destruction. Why one owner and plain adds: docs/why-sets-are-single-owner.md.
 #pragma once
 
 #include <chrono>
@@ -49,7 +49,7 @@ struct ReporterOptions {
 /// Result of reporting one set.
 enum class ReportOutcome : uint8_t {
   kUnchanged,  ///< nothing changed since the last report: nothing sent
-  kSent,       ///< every changed bucket was sent
+  kSent,       ///< every changed combination was sent
   kDeferred,   ///< the ring was full: unsent values stay in the set for the next report
 };
 
@@ -59,12 +59,11 @@ namespace detail {
 /// The reporter's view of one registered set (type-erased through its descriptor).
 struct SetBinding {
   std::shared_ptr<const SeriesInfo> info;
-  std::byte* base = nullptr;    // bucket 0
-  std::size_t stride = 0;       // bytes between buckets
-  uint64_t* touched = nullptr;  // touched-bucket bitmap of a MeasuredSet, else null
-                                // Last value sent of each current-value scalar (gauges, up-down,
-                                // observe), per bucket x field;
-  // empty when the set has none (counter-only sets pay nothing for it).
+  std::byte* base = nullptr;    // combination 0
+  std::size_t stride = 0;       // bytes between combinations
+  uint64_t* touched = nullptr;  // touched-combination bitmap of a MeasuredSet, else null
+  // Last value sent of each current-value scalar (gauges, up-down counters, observed totals),
+  // per combination x field; empty when the set has none (counter-only sets pay nothing for it).
   std::vector<uint64_t> shadow;
   std::size_t index = 0;  // position in Reporter::bindings_ (O(1) unbind)
   void (*destroy)(std::byte*) = nullptr;
@@ -77,9 +76,10 @@ struct SetBinding {
 /// published views show them until a reader took one, every attached export consumer gets
 /// them, and then the series leaves the views (both waits bounded by
 /// CollectorOptions::max_lag_cycles; see collector.h). Keep it alive as long as the series
-/// should be scraped.
+/// should be scraped: a Registration dropped where it is returned unregisters at once, so the
+/// type is [[nodiscard]].
 template <class Set>
-class Registration {
+class [[nodiscard]] Registration {
  public:
   Registration() = default;
   Registration(Registration&& other) noexcept
@@ -127,33 +127,37 @@ class Reporter {
   ///   metric set 'NAME': a snapshot message takes up to W words but the reporter's ring
   ///   holds C words; raise ReporterOptions::ring_words to at least W
   template <MetricSet Set>
-  Registration<Set> register_set(Attributes entity, Attributes registration = {}) {
+  [[nodiscard]] Registration<Set> register_set(Attributes entity, Attributes registration = {}) {
     auto* binding = bind(Set::descriptor, std::move(entity), std::move(registration), {},
                          allocate<Set>(), &destroy<Set>, sizeof(Set), 1, nullptr);
     return Registration<Set>(this, binding);
   }
 
-  /// Registers a MeasuredSet (one bucket per measurement-attribute combination). Any thread.
+  /// Registers a MeasuredSet (one copy of the set per measurement-attribute combination). Any
+  /// thread.
   template <class Measured>
   requires requires {
     typename Measured::set_type;
     Measured::kCardinality;
   }
-  Registration<Measured> register_set(Attributes entity, Attributes registration = {}) {
+  [[nodiscard]] Registration<Measured> register_set(Attributes entity,
+                                                    Attributes registration = {}) {
     using Set = typename Measured::set_type;
     std::byte* storage = allocate<Measured>();
     auto* measured = std::launder(reinterpret_cast<Measured*>(storage));
     auto* binding = bind(Set::descriptor, std::move(entity), std::move(registration),
                          Measured::kAttributes, storage, &destroy<Measured>, sizeof(Set),
                          Measured::kCardinality, measured->touched_words());
-    binding->base = reinterpret_cast<std::byte*>(&measured->bucket(0));
+    binding->base = reinterpret_cast<std::byte*>(&measured->combination(0));
     return Registration<Measured>(this, binding);
   }
 
   /// Reports every set if `interval` has elapsed since the last report. Owning thread.
   /// Returns true when it reported.
   bool tick(std::chrono::steady_clock::time_point now);
-  /// Reports every registered set now, then this reporter's own self-metrics. Owning thread.
+  /// Reports every registered set now, this reporter's own self-metric sets among them (in no
+  /// set order: the counts one report adds to coretel.reporter.* are sent by that report or the
+  /// next one). Owning thread.
   /// First moves the thread's invalid-measurement counts into coretel.reporter.
   /// invalid_measurements (unless ReporterOptions::take_invalid_measurements is off); report()
   /// of a single set does not.
@@ -188,16 +192,17 @@ class Reporter {
                            Attributes registration,
                            std::span<const MeasurementAttributeDescriptor> measurement,
                            std::byte* storage, void (*destroy)(std::byte*), std::size_t stride,
-                           uint32_t buckets, uint64_t* touched);
+                           uint32_t combinations, uint64_t* touched);
   void unbind(detail::SetBinding* binding);
   ReportOutcome report_one(detail::SetBinding& binding);
   // Callers hold bindings_mutex_.
   ReportOutcome report_binding(detail::SetBinding& binding, uint64_t now);
-  // Encodes bucket `b` into scratch_; returns the message length in words (0: nothing changed).
-  std::size_t encode_bucket(const detail::SetBinding& binding, uint32_t b, uint64_t now);
+  // Encodes combination `b` into scratch_; returns the message length in words (0: nothing
+  // changed).
+  std::size_t encode_combination(const detail::SetBinding& binding, uint32_t b, uint64_t now);
   // After a successful push of scratch_: resets the delta fields it carried and records the
   // current values it carried as sent.
-  void commit_bucket(detail::SetBinding& binding, uint32_t b);
+  void commit_combination(detail::SetBinding& binding, uint32_t b);
 
   SeriesRegistry& registry_;
   std::shared_ptr<ReportRing> ring_;

@@ -2,7 +2,8 @@
 //
 // COLD PATH. Created once at registration by SeriesRegistry and shared (std::shared_ptr<const>)
 // by collectors, published views and exporters; never modified afterwards, so any thread may
-// read it. Label and name strings that exporters need are precomputed here, once.
+// read it. It holds the attributes, not rendered text: each exporter renders its own label and
+// name strings (the Prometheus renderer caches them per series across scrapes).
 #pragma once
 
 #include <cstdint>
@@ -30,20 +31,20 @@ struct SeriesInfo {
   const MetricsDescriptor* descriptor;
   std::shared_ptr<const Entity> entity;
   Attributes registration;
-  /// Measurement attributes (empty for a plain set); bucket_count is the product of their radixes.
-  /// Points at the MeasuredSet's static table.
+  /// Measurement attributes (empty for a plain set); combination_count is the product of their
+  /// radixes. Points at the MeasuredSet's static table.
   std::span<const MeasurementAttributeDescriptor> measurement;
-  uint32_t bucket_count = 1;
-  uint32_t words_per_bucket = 0;
-  /// Word offset of field `f` inside one bucket's value block.
+  uint32_t combination_count = 1;
+  uint32_t words_per_combination = 0;
+  /// Word offset of field `f` inside one combination's value block.
   uint32_t field_offset(std::size_t f) const noexcept { return descriptor->layout[f].word_offset; }
   uint64_t start_time_unix_nano = 0;
   /// Which collector (NUMA node) accumulates this series.
   uint32_t collector_index = 0;
 
-  /// The measurement-attribute value strings of a bucket (one per attribute, in declaration
+  /// The measurement-attribute value strings of a combination (one per attribute, in declaration
   /// order; the first attribute is the lowest mixed-radix digit).
-  std::vector<std::string_view> bucket_values(uint32_t bucket) const;
+  std::vector<std::string_view> combination_values(uint32_t combination) const;
 };
 
 }  // namespace coretel

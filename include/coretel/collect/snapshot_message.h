@@ -1,8 +1,8 @@
 // snapshot_message.h: the message a reporter sends to its collector, as 64-bit words.
 //
 // COLD PATH, shared by the reporter (encode) and the collector (decode). One message carries the
-// changed fields of one bucket of one series, all stamped with one timestamp:
-//   word 0      header: series id (bits 0-31) | bucket (bits 32-47) | field count (bits 48-63)
+// changed fields of one combination of one series, all stamped with one timestamp:
+//   word 0      header: series id (bits 0-31) | combination (bits 32-47) | field count (bits 48-63)
 //   word 1      timestamp, Unix nanoseconds, taken by the reporter
 //   then, per changed field: its index in the descriptor (one word), then its value words
 //   (field_values.h). A message with field count 0 is legal (a heartbeat) but never sent.
@@ -16,15 +16,15 @@ namespace coretel {
 
 struct SnapshotHeader {
   SeriesId series;
-  uint32_t bucket;
+  uint32_t combination;
   uint32_t field_count;
 };
 
 inline constexpr uint32_t kSnapshotHeaderWords = 2;
 
-constexpr uint64_t encode_snapshot_header(SeriesId series, uint32_t bucket,
+constexpr uint64_t encode_snapshot_header(SeriesId series, uint32_t combination,
                                           uint32_t field_count) noexcept {
-  return uint64_t{series} | (uint64_t{bucket & 0xFFFF} << 32) |
+  return uint64_t{series} | (uint64_t{combination & 0xFFFF} << 32) |
          (uint64_t{field_count & 0xFFFF} << 48);
 }
 

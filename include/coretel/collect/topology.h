@@ -9,6 +9,19 @@
 
 namespace coretel {
 
+/// A logical CPU number (0..n-1, as the kernel and hwloc number them; Topology::cpus()). A type
+/// of its own so that no int sentinel stands for "not pinned": see Unpinned.
+struct CpuId {
+  unsigned value;
+  friend bool operator==(CpuId, CpuId) = default;
+};
+
+/// Tag for a thread that is not pinned to one CPU (CollectionPipeline::make_reporter(kUnpinned)).
+struct Unpinned {
+  explicit Unpinned() = default;
+};
+inline constexpr Unpinned kUnpinned{};
+
 class Topology {
  public:
   /// The machine's topology as hwloc sees it (honours the process's allowed CPUs). A machine

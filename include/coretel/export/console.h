@@ -2,7 +2,7 @@
 // interval (development and demos; not a stable format to parse).
 //
 // COLD PATH. It reads one export consumer's deltas (CollectionPipeline::begin_export) and prints
-// one block per changed series bucket:
+// one block per changed series combination:
 //
 //   [2025-01-02T03:04:05.678Z] app.queue {pipeline=p1, core=3} {http.request.method=GET}
 //     app.queue.pushed = +5 {item}
@@ -45,7 +45,7 @@ class ConsoleExporter {
   void start();
   /// Stops the thread, then exports once more (the final deltas). Idempotent.
   void stop();
-  /// Exports now: prints every changed series bucket, then commits. Returns false (and rolls
+  /// Exports now: prints every changed series combination, then commits. Returns false (and rolls
   /// back) when fwrite or fflush failed; true otherwise, also when nothing changed.
   bool export_once();
 

@@ -10,6 +10,8 @@
 //                                  "fields": [{"name", "unit", "brief", "instrument",
 //                                              "temporality", "value_type", "value"}]}]}]}
 //
+// "buckets" holds one entry per measurement-attribute combination (one for a plain set); the key
+// keeps its historical name, it is not about histogram buckets.
 // "value" is a number for scalar fields (u64/i64 as exact JSON integers), {"min", "max", "sum",
 // "count"} for Mmsc (min and max null while count is 0) and {"bounds", "counts", "sum", "count"}
 // for histograms (per-bucket counts, not cumulative; the last count is the +Inf bucket).
@@ -25,7 +27,7 @@
 namespace coretel {
 
 /// The JSON document above for `resource` and every series of `views` (null views skipped).
-/// "time_unix_nano" is the newest view time. Only observed buckets of measured sets appear.
+/// "time_unix_nano" is the newest view time. Only observed combinations of measured sets appear.
 std::string render_metrics_json(const Resource& resource, std::span<const MetricsViewPtr> views);
 
 }  // namespace coretel

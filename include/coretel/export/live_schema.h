@@ -50,8 +50,9 @@
 // when sets describe it differently (resolved/2.0 allows such variants). registry.attributes
 // lists, without duplicates, the first catalog index of every key. schema_url is the one
 // non-empty schema_url the application's live descriptors declare, "" when they disagree;
-// coretel's own self-metrics (sets named `coretel.*`, generated from registry/coretel) name
-// the document only when no other set declares a schema_url. Hand-declared sets declare none.
+// coretel's own self-metrics (the sets of registry/coretel, recognised by that registry's
+// schema_url) name the document only when no other set declares a schema_url. Hand-declared sets
+// declare none.
 #pragma once
 
 #include <string>

@@ -27,8 +27,10 @@ struct Attribute {
   friend auto operator<=>(const Attribute& a, const Attribute& b) { return a.key <=> b.key; }
 };
 
-/// Formats a value the way Prometheus labels and the JSON/console output show it: strings as
-/// they are, integers in decimal, doubles in shortest round-trip form, booleans as true/false.
+/// Formats a value for people (the console exporter, error messages): strings as they are,
+/// integers in decimal, doubles in fmt's shortest round-trip form ("0.5", "1e+20", "inf",
+/// "nan"), booleans as true/false. The Prometheus and JSON exporters format values themselves
+/// (prometheus_text.h: "Infinity"/"NaN" in label values; JSON: numbers, null when not finite).
 std::string to_string(const AttributeValue& value);
 
 /// An ordered set of attributes with unique keys, kept sorted by key so that two sets with the

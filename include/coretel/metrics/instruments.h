@@ -3,6 +3,7 @@
 // HOT PATH. Every record is a plain add or store on memory owned by one thread: no atomics,
 // locks, hashing, allocation or virtual call. Instruments are not thread-safe: only the thread
 // that owns the metric set may record into it (the reporter reads it on that same thread).
+// Why: docs/why-sets-are-single-owner.md.
 //
 // What happens at flush (Reporter::report), per instrument:
 //   Counter, Mmsc, Histogram               delta: sent when non-zero, then reset to zero
@@ -90,6 +91,18 @@ constexpr ValueType value_type_of() {
   else
     return ValueType::kF64;
 }
+
+/// True when T is one of the value types the catalog allows instrument kind `kKind` to hold
+/// (InstrumentInfo::value_types): the one rule behind each instrument's static_assert.
+template <InstrumentKind kKind, class T>
+constexpr bool allowed_value_type() {
+  constexpr bool is_value_type =
+      std::is_same_v<T, uint64_t> || std::is_same_v<T, int64_t> || std::is_same_v<T, double>;
+  if constexpr (is_value_type)
+    return info(kKind).value_types.contains(value_type_of<T>());
+  else
+    return false;
+}
 }  // namespace detail
 
 /// Monotonic sum (OTel Counter). Delta temporality: reset to zero each time the reporter sends it.
@@ -97,12 +110,10 @@ constexpr ValueType value_type_of() {
 /// NaN or infinite is ignored and counted (see "Invalid measurements" above).
 template <class T>
 class Counter {
-  static_assert(std::is_same_v<T, uint64_t> || std::is_same_v<T, double>,
-                "Counter<T>: T is uint64_t or double");
-
  public:
   using value_type = T;
   static constexpr InstrumentKind kKind = InstrumentKind::kCounter;
+  static_assert(detail::allowed_value_type<kKind, T>(), "Counter<T>: T is uint64_t or double");
   static constexpr Temporality kTemporality = info(kKind).temporality;
   static constexpr uint32_t kWords = field_words(kKind);
 
@@ -132,12 +143,10 @@ class Counter {
 /// ignored and counted, since the total would keep it for good.
 template <class T>
 class UpDownCounter {
-  static_assert(std::is_same_v<T, int64_t> || std::is_same_v<T, double>,
-                "UpDownCounter<T>: T is int64_t or double");
-
  public:
   using value_type = T;
   static constexpr InstrumentKind kKind = InstrumentKind::kUpDownCounter;
+  static_assert(detail::allowed_value_type<kKind, T>(), "UpDownCounter<T>: T is int64_t or double");
   static constexpr Temporality kTemporality = info(kKind).temporality;
   static constexpr uint32_t kWords = field_words(kKind);
 
@@ -172,13 +181,11 @@ class UpDownCounter {
 /// double.
 template <class T>
 class Gauge {
-  static_assert(std::is_same_v<T, uint64_t> || std::is_same_v<T, int64_t> ||
-                    std::is_same_v<T, double>,
-                "Gauge<T>: T is uint64_t, int64_t or double");
-
  public:
   using value_type = T;
   static constexpr InstrumentKind kKind = InstrumentKind::kGauge;
+  static_assert(detail::allowed_value_type<kKind, T>(),
+                "Gauge<T>: T is uint64_t, int64_t or double");
   static constexpr Temporality kTemporality = info(kKind).temporality;
   static constexpr uint32_t kWords = field_words(kKind);
 
@@ -193,12 +200,11 @@ class Gauge {
 /// exported as a cumulative OTel Counter. Never reset. T is uint64_t or double.
 template <class T = uint64_t>
 class ObserveCounter {
-  static_assert(std::is_same_v<T, uint64_t> || std::is_same_v<T, double>,
-                "ObserveCounter<T>: T is uint64_t or double");
-
  public:
   using value_type = T;
   static constexpr InstrumentKind kKind = InstrumentKind::kObserveCounter;
+  static_assert(detail::allowed_value_type<kKind, T>(),
+                "ObserveCounter<T>: T is uint64_t or double");
   static constexpr Temporality kTemporality = info(kKind).temporality;
   static constexpr uint32_t kWords = field_words(kKind);
 
@@ -213,12 +219,11 @@ class ObserveCounter {
 /// as a cumulative OTel UpDownCounter. Never reset. T is int64_t or double.
 template <class T = int64_t>
 class ObserveUpDownCounter {
-  static_assert(std::is_same_v<T, int64_t> || std::is_same_v<T, double>,
-                "ObserveUpDownCounter<T>: T is int64_t or double");
-
  public:
   using value_type = T;
   static constexpr InstrumentKind kKind = InstrumentKind::kObserveUpDownCounter;
+  static_assert(detail::allowed_value_type<kKind, T>(),
+                "ObserveUpDownCounter<T>: T is int64_t or double");
   static constexpr Temporality kTemporality = info(kKind).temporality;
   static constexpr uint32_t kWords = field_words(kKind);
 

@@ -1,9 +1,13 @@
 // measurement.h: measurement attributes (bounded enums chosen per record) and MeasuredSet, a
-// metric set with one dense bucket per combination of their values.
+// metric set with one dense copy of the set per combination of their values. Such a copy is a
+// "combination" throughout coretel (SeriesInfo::combination_count, the touched-combination
+// bitmap, snapshot messages); "bucket" means only a histogram bucket.
 //
 // HOT PATH: `with(...)` is one multiply-add per attribute, one bit-OR into the touched bitmap
-// and an index: no hashing, no allocation. Single-owner, like every metric set.
-// The number of buckets (the cardinality) is checked against kCardinalityBudget at compile time.
+// and an index: no hashing, no allocation. Single-owner, like every metric set
+// (docs/why-sets-are-single-owner.md).
+// The number of combinations (the cardinality) is checked against kCardinalityBudget at compile
+// time.
 //
 //   enum class Method : uint8_t { kGet, kPost };
 //   CORETEL_MEASUREMENT_ATTRIBUTE(Method, "http.request.method", "GET", "POST");
@@ -22,7 +26,7 @@
 
 namespace coretel {
 
-/// Upper bound on the buckets of one MeasuredSet: the OpenTelemetry SDK's default cardinality
+/// Upper bound on the combinations of one MeasuredSet: the OpenTelemetry SDK's default cardinality
 /// limit per instrument (metrics SDK spec, "Cardinality limits": 2000).
 inline constexpr std::size_t kCardinalityBudget = 2000;
 
@@ -44,10 +48,10 @@ constexpr MeasurementAttributeDescriptor measurement_attribute_of() {
   return coretel_measurement_attribute(E{});
 }
 
-/// A metric set replicated once per combination of measurement-attribute values. Bucket index is
-/// mixed radix with the first attribute as the lowest digit. Only buckets touched since the last
-/// report are reported, so record through with() every time (do not keep the returned reference
-/// across reports).
+/// A metric set replicated once per combination of measurement-attribute values. Combination index
+/// is mixed radix with the first attribute as the lowest digit. Only combinations touched since the
+/// last report are reported, so record through with() every time (do not keep the returned
+/// reference across reports).
 template <MetricSet Set, MeasurementAttribute... Attrs>
 class alignas(kCacheLineSize) MeasuredSet {
   static_assert(sizeof...(Attrs) >= 1, "MeasuredSet: at least one measurement attribute");
@@ -61,11 +65,11 @@ class alignas(kCacheLineSize) MeasuredSet {
   static_assert(kCardinality <= kCardinalityBudget,
                 "MeasuredSet: cardinality over budget (product of the attributes' value counts)");
 
-  /// The bucket for these attribute values. Precondition: each value is a declared enumerator.
+  /// The combination for these attribute values. Precondition: each value is a declared enumerator.
   Set& with(Attrs... values) noexcept {
-    std::size_t bucket = index_of(values...);
-    touched_[bucket / 64] |= uint64_t{1} << (bucket % 64);
-    return buckets_[bucket];
+    std::size_t index = index_of(values...);
+    touched_[index / 64] |= uint64_t{1} << (index % 64);
+    return combinations_[index];
   }
 
   static constexpr std::size_t index_of(Attrs... values) noexcept {
@@ -77,11 +81,11 @@ class alignas(kCacheLineSize) MeasuredSet {
   }
 
   // Reporter access (owning thread only).
-  Set& bucket(std::size_t i) noexcept { return buckets_[i]; }
+  Set& combination(std::size_t i) noexcept { return combinations_[i]; }
   uint64_t* touched_words() noexcept { return touched_.data(); }
 
  private:
-  std::array<Set, kCardinality> buckets_{};
+  std::array<Set, kCardinality> combinations_{};
   std::array<uint64_t, (kCardinality + 63) / 64> touched_{};
 };
 

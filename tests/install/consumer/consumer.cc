@@ -9,7 +9,7 @@
 
 int main() {
   coretel::CollectionPipeline pipeline;
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto queue = reporter->register_set<consumer::telemetry::ConsumerQueueMetrics>(
       consumer::telemetry::ConsumerQueueAttributes{"ingest"}.attributes());
   for (int i = 0; i < 42; ++i) queue->pushed.inc();
