@@ -140,12 +140,12 @@ TEST(ConsoleExporter, InvalidUtf8AndControlCharacters) {
       << text;
 }
 
-// Doubles print as the Prometheus exporter writes them (src/export/number_format.h): shortest
+// Doubles print as the Prometheus exporter writes them (src/metrics/number_format.h): shortest
 // round-trip; values spell non-finite numbers NaN/+Inf/-Inf, attribute values NaN/Infinity/
 // -Infinity (as their Prometheus label values do).
 TEST(ConsoleExporter, DoublesAsThePrometheusExporterWritesThem) {
   coretel::CollectionPipeline pipeline(one_consumer(), coretel::Topology::detect());
-  auto reporter = pipeline.make_reporter(-1);
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
   auto http = reporter->register_set<HttpByMethod>(
       {{"ratio", 1e15}, {"limit", std::numeric_limits<double>::infinity()}});
   http->with(Method::kGet).load.set(-std::numeric_limits<double>::infinity());
