@@ -9,7 +9,11 @@
 
 #include "coretel/collect/clock.h"
 #include "coretel/collect/field_values.h"
+#include "coretel/collect/registry.h"
+#include "coretel/collect/report_ring.h"
+#include "coretel/collect/self_metrics.h"
 #include "coretel/collect/snapshot_message.h"
+#include "set_binding.h"
 
 namespace coretel {
 
@@ -40,32 +44,45 @@ bool has_current_values(const MetricsDescriptor& d) {
 
 }  // namespace
 
+struct Reporter::SelfSets {
+  Registration<ReporterMetrics> metrics;
+  Registration<ReporterInvalidMetrics> invalid;
+};
+
 Reporter::Reporter(SeriesRegistry& registry, std::shared_ptr<ReportRing> ring,
                    uint32_t collector_index, Attributes self_entity, ReporterOptions options)
     : registry_(registry),
       ring_(std::move(ring)),
       collector_index_(collector_index),
       options_(options) {
-  self_ = register_set<ReporterMetrics>(self_entity);
-  self_->ring_capacity.set(ring_->capacity_words());
-  self_invalid_ = register_set<ReporterInvalidMetrics>(std::move(self_entity));
+  auto metrics = register_set<ReporterMetrics>(self_entity);
+  metrics->ring_capacity.set(ring_->capacity_words());
+  auto invalid = register_set<ReporterInvalidMetrics>(std::move(self_entity));
+  self_ = std::make_unique<SelfSets>(SelfSets{std::move(metrics), std::move(invalid)});
 }
 
 Reporter::~Reporter() {
-  self_invalid_.reset();
-  self_.reset();
+  self_.reset();  // unregisters them while the reporter is whole
   ring_->close();
+}
+
+const ReporterMetrics& Reporter::self_metrics() const noexcept {
+  return *self_->metrics;
+}
+
+const SeriesInfo& detail::series_of(const SetBinding& binding) noexcept {
+  return *binding.info;
 }
 
 detail::SetBinding* Reporter::bind(const MetricsDescriptor& descriptor, Attributes entity,
                                    Attributes registration,
                                    std::span<const MeasurementAttributeDescriptor> measurement,
-                                   std::byte* storage, void (*destroy)(std::byte*),
+                                   std::byte* storage, std::byte* base, void (*destroy)(std::byte*),
                                    std::size_t stride, uint32_t combinations, uint64_t* touched) {
   auto binding = std::make_unique<detail::SetBinding>();
   binding->storage = storage;
   binding->destroy = destroy;
-  binding->base = storage;
+  binding->base = base;
   binding->stride = stride;
   binding->touched = touched;
   try {
@@ -223,7 +240,7 @@ ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now
   // Self-metrics are recorded after the commit above, so a report of the self set itself never
   // resets what it is about to count.
   if (self_) {
-    ReporterMetrics& self = *self_;
+    ReporterMetrics& self = *self_->metrics;
     self.snapshots_sent.add(sent_snapshots);
     self.fields_sent.add(sent_fields);
     self.deferrals.add(deferrals);
@@ -240,11 +257,11 @@ ReportOutcome Reporter::report_one(detail::SetBinding& binding) {
 
 void Reporter::report_all() {
   std::lock_guard lock(bindings_mutex_);
-  if (options_.take_invalid_measurements && self_invalid_) {
+  if (options_.take_invalid_measurements && self_) {
     InvalidMeasurementCounts invalid = take_invalid_measurements();
     for (std::size_t r = 0; r < kInvalidReasons; ++r)
       if (invalid.by_reason[r] != 0)
-        self_invalid_->with(static_cast<InvalidReasonAttribute>(r))
+        self_->invalid->with(static_cast<InvalidReasonAttribute>(r))
             .measurements.add(invalid.by_reason[r]);
   }
   uint64_t now = unix_nano_now();

@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include "allocation_counter.h"
+#include "coretel/collect/registry.h"
+#include "coretel/collect/report_ring.h"
+#include "coretel/collect/self_metrics.h"
 #include "coretel/collect/snapshot_message.h"
 #include "test_metric_sets.h"
 

@@ -38,6 +38,7 @@
 #include "coretel/collect/registry.h"
 #include "coretel/collect/report_ring.h"
 #include "coretel/collect/reporter.h"
+#include "coretel/collect/self_metrics.h"
 
 namespace coretel {
 

@@ -16,6 +16,12 @@
 // a Registration may happen on any thread (an internal mutex guards the set list; it is taken
 // once per report, never per record), but the set must not be recorded into concurrently with
 // its destruction. Why one owner and plain adds: docs/why-sets-are-single-owner.md.
+//
+// Audience: code that records. This header brings the metric-set declarations
+// (coretel/metrics/*) and the series' metadata (series.h) and nothing of the pipeline's
+// internals: the ring (report_ring.h), the registry (registry.h), the reporter's per-set record
+// (src/collect/set_binding.h) and the generated self-metric sets (self_metrics.h) are only
+// declared here.
 #pragma once
 
 #include <chrono>
@@ -25,9 +31,8 @@
 #include <span>
 #include <vector>
 
-#include "coretel/collect/registry.h"
-#include "coretel/collect/report_ring.h"
-#include "coretel/collect/self_metrics.h"
+#include "coretel/collect/self_metrics_fwd.h"
+#include "coretel/collect/series.h"
 #include "coretel/metrics/measurement.h"
 #include "coretel/metrics/metric_set.h"
 
@@ -55,20 +60,14 @@ enum class ReportOutcome : uint8_t {
 
 class Reporter;
 
+class ReportRing;
+class SeriesRegistry;
+
 namespace detail {
-/// The reporter's view of one registered set (type-erased through its descriptor).
-struct SetBinding {
-  std::shared_ptr<const SeriesInfo> info;
-  std::byte* base = nullptr;    // combination 0
-  std::size_t stride = 0;       // bytes between combinations
-  uint64_t* touched = nullptr;  // touched-combination bitmap of a MeasuredSet, else null
-  // Last value sent of each current-value scalar (gauges, up-down counters, observed totals),
-  // per combination x field; empty when the set has none (counter-only sets pay nothing for it).
-  std::vector<uint64_t> shadow;
-  std::size_t index = 0;  // position in Reporter::bindings_ (O(1) unbind)
-  void (*destroy)(std::byte*) = nullptr;
-  std::byte* storage = nullptr;  // owned set object
-};
+/// The reporter's record of one registered set (src/collect/set_binding.h).
+struct SetBinding;
+/// The series of a registered set.
+const SeriesInfo& series_of(const SetBinding& binding) noexcept;
 }  // namespace detail
 
 /// Owns one registered metric set (plain or MeasuredSet) and keeps it registered. Move-only.
@@ -84,20 +83,22 @@ class [[nodiscard]] Registration {
   Registration() = default;
   Registration(Registration&& other) noexcept
       : reporter_(std::exchange(other.reporter_, nullptr)),
-        binding_(std::exchange(other.binding_, nullptr)) {}
+        binding_(std::exchange(other.binding_, nullptr)),
+        storage_(std::exchange(other.storage_, nullptr)) {}
   Registration& operator=(Registration&& other) noexcept {
     if (this != &other) {
       reset();
       reporter_ = std::exchange(other.reporter_, nullptr);
       binding_ = std::exchange(other.binding_, nullptr);
+      storage_ = std::exchange(other.storage_, nullptr);
     }
     return *this;
   }
   ~Registration() { reset(); }
 
-  Set* operator->() noexcept { return std::launder(reinterpret_cast<Set*>(binding_->storage)); }
+  Set* operator->() noexcept { return std::launder(reinterpret_cast<Set*>(storage_)); }
   Set& operator*() noexcept { return *operator->(); }
-  const SeriesInfo& series() const noexcept { return *binding_->info; }
+  const SeriesInfo& series() const noexcept { return detail::series_of(*binding_); }
   explicit operator bool() const noexcept { return binding_ != nullptr; }
 
   /// Unregisters now (as the destructor does).
@@ -105,10 +106,11 @@ class [[nodiscard]] Registration {
 
  private:
   friend class Reporter;
-  Registration(Reporter* reporter, detail::SetBinding* binding)
-      : reporter_(reporter), binding_(binding) {}
+  Registration(Reporter* reporter, detail::SetBinding* binding, std::byte* storage)
+      : reporter_(reporter), binding_(binding), storage_(storage) {}
   Reporter* reporter_ = nullptr;
   detail::SetBinding* binding_ = nullptr;
+  std::byte* storage_ = nullptr;  // the set object (owned by the binding)
 };
 
 class Reporter {
@@ -128,9 +130,10 @@ class Reporter {
   ///   holds C words; raise ReporterOptions::ring_words to at least W
   template <MetricSet Set>
   [[nodiscard]] Registration<Set> register_set(Attributes entity, Attributes registration = {}) {
-    auto* binding = bind(Set::descriptor, std::move(entity), std::move(registration), {},
-                         allocate<Set>(), &destroy<Set>, sizeof(Set), 1, nullptr);
-    return Registration<Set>(this, binding);
+    std::byte* storage = allocate<Set>();
+    auto* binding = bind(Set::descriptor, std::move(entity), std::move(registration), {}, storage,
+                         storage, &destroy<Set>, sizeof(Set), 1, nullptr);
+    return Registration<Set>(this, binding, storage);
   }
 
   /// Registers a MeasuredSet (one copy of the set per measurement-attribute combination). Any
@@ -145,11 +148,11 @@ class Reporter {
     using Set = typename Measured::set_type;
     std::byte* storage = allocate<Measured>();
     auto* measured = std::launder(reinterpret_cast<Measured*>(storage));
-    auto* binding = bind(Set::descriptor, std::move(entity), std::move(registration),
-                         Measured::kAttributes, storage, &destroy<Measured>, sizeof(Set),
-                         Measured::kCardinality, measured->touched_words());
-    binding->base = reinterpret_cast<std::byte*>(&measured->combination(0));
-    return Registration<Measured>(this, binding);
+    auto* binding =
+        bind(Set::descriptor, std::move(entity), std::move(registration), Measured::kAttributes,
+             storage, reinterpret_cast<std::byte*>(&measured->combination(0)), &destroy<Measured>,
+             sizeof(Set), Measured::kCardinality, measured->touched_words());
+    return Registration<Measured>(this, binding, storage);
   }
 
   /// Reports every set if `interval` has elapsed since the last report. Owning thread.
@@ -170,7 +173,7 @@ class Reporter {
 
   const ReporterOptions& options() const noexcept { return options_; }
   /// This reporter's self-metrics (owning thread; for tests and diagnostics).
-  const ReporterMetrics& self_metrics() noexcept { return *self_; }
+  const ReporterMetrics& self_metrics() const noexcept;
   uint32_t collector_index() const noexcept { return collector_index_; }
 
  private:
@@ -191,8 +194,8 @@ class Reporter {
   detail::SetBinding* bind(const MetricsDescriptor& descriptor, Attributes entity,
                            Attributes registration,
                            std::span<const MeasurementAttributeDescriptor> measurement,
-                           std::byte* storage, void (*destroy)(std::byte*), std::size_t stride,
-                           uint32_t combinations, uint64_t* touched);
+                           std::byte* storage, std::byte* base, void (*destroy)(std::byte*),
+                           std::size_t stride, uint32_t combinations, uint64_t* touched);
   void unbind(detail::SetBinding* binding);
   ReportOutcome report_one(detail::SetBinding& binding);
   // Callers hold bindings_mutex_.
@@ -213,8 +216,8 @@ class Reporter {
   std::vector<uint64_t> scratch_;  // one message; grown only at registration
 
   std::chrono::steady_clock::time_point last_report_{};
-  Registration<ReporterMetrics> self_;
-  Registration<ReporterInvalidMetrics> self_invalid_;
+  struct SelfSets;  // this reporter's own metric sets (reporter.cc)
+  std::unique_ptr<SelfSets> self_;
 };
 
 template <class Set>

@@ -11,11 +11,11 @@
 // look.
 #pragma once
 
+#include "coretel/collect/self_metrics_fwd.h"
 #include "coretel/telemetry/coretel.h"
 
 namespace coretel {
 
-using ReporterMetrics = telemetry::CoretelReporterMetrics;
 using ReporterInvalidMetrics = telemetry::CoretelReporterInvalidByCoretelInvalidMeasurementReason;
 using InvalidReasonAttribute = telemetry::CoretelInvalidMeasurementReason;
 using CollectorMetrics = telemetry::CoretelCollectorMetrics;
