@@ -14,11 +14,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Default explicit bucket boundaries of the OpenTelemetry metrics SDK (specification,
-// "Explicit bucket histogram aggregation").
-const std::vector<double> kDefaultHistogramBounds{0,   5,   10,   25,   50,   75,   100,  250,
-                                                  500, 750, 1000, 2500, 5000, 7500, 10000};
-
 // ------------------------------------------------------------------ text helpers
 
 std::vector<std::string> words_of(const std::string& text) {
@@ -214,15 +209,6 @@ std::string root_of(const std::string& name) {
 std::string deprecation_text(const Deprecated& d) {
   if (d.reason == "renamed") return "Deprecated: renamed to " + d.renamed_to + ".";
   return one_line("Deprecated: " + (d.note.empty() ? d.reason : d.note));
-}
-
-const Json& coretel_annotation(const Json& annotations) {
-  static const Json kNone = Json::object();
-  if (annotations.is_object() && annotations.contains("coretel") &&
-      annotations["coretel"].is_object()) {
-    return annotations["coretel"];
-  }
-  return kNone;
 }
 
 // ------------------------------------------------------------------ the generator
@@ -543,89 +529,41 @@ class CppGenerator {
     s.records += "};\n\n";
   }
 
-  /// The C++ value type: `coretel: {value_type: u64|i64|f64}` if set, else
-  /// `code_generation: {metric_value_type: int|double}` (semantic conventions' annotation),
-  /// else int; int is uint64_t for counters and int64_t otherwise.
-  std::string value_type_of(const Signal& m, const std::string& instrument) {
-    const Json& c = coretel_annotation(m.annotations);
-    if (c.contains("value_type") && c["value_type"].is_string()) {
-      std::string v = c["value_type"].get<std::string>();
-      if (v == "u64") return "uint64_t";
-      if (v == "i64") return "int64_t";
-      if (v == "f64") return "double";
-    }
-    std::string type = "int";
-    const Json& a = m.annotations;
-    if (a.is_object() && a.contains("code_generation") && a["code_generation"].is_object()) {
-      type = a["code_generation"].value("metric_value_type", "int");
-    }
-    if (type == "double") return "double";
-    if (instrument == "counter" || instrument == "observe_counter") return "uint64_t";
-    return "int64_t";
-  }
-
   bool metric_set(const MetricSet& set, std::string& error) {
     Section& s = sections_[root_of(set.name)];
     s.needs_coretel = true;
     std::string type = unique("type", pascal_case(set.name) + "Metrics");
     std::string bounds_code, members, fields;
-    std::set<std::string> used;
     std::string stability = "stable";
     for (std::size_t index : set.metrics) {
       const Signal& m = r_.metrics[index];
-      const Json& c = coretel_annotation(m.annotations);
-      std::string field = metric_set_field_name(set, m);
-      if (!used.insert(field).second) {
+      if (!m.coretel) {  // resolve() builds sets from Signal::coretel: cannot happen
         error = fmt::format(
-            "metric set `{}`: two members map to the field name `{}`; set "
-            "`coretel: {{field: NAME}}` on one of them",
-            set.name, field);
+            "internal error: metric `{}` of metric set `{}` has no coretel "
+            "annotation",
+            m.name, set.name);
         return false;
       }
-      std::string kind = c.contains("instrument") && c["instrument"].is_string()
-                             ? c["instrument"].get<std::string>()
-                             : m.instrument;
+      const CoretelMetricAnnotation& c = *m.coretel;
+      // check made the fields unique (coretel_metric_set_field_collision).
+      std::string field = metric_set_field_name(set, m);
+      const InstrumentInfo& kind = info(c.instrument);
       std::string cpp;
-      if (kind == "counter" || kind == "updowncounter" || kind == "gauge" ||
-          kind == "observe_counter" || kind == "observe_updowncounter") {
-        static const std::map<std::string, std::string> kTypes{
-            {"counter", "Counter"},
-            {"updowncounter", "UpDownCounter"},
-            {"gauge", "Gauge"},
-            {"observe_counter", "ObserveCounter"},
-            {"observe_updowncounter", "ObserveUpDownCounter"}};
-        cpp = fmt::format("::coretel::{}<{}>", kTypes.at(kind), value_type_of(m, kind));
-      } else if (kind == "mmsc") {
-        cpp = "::coretel::Mmsc";
-      } else if (kind == "histogram") {
-        std::vector<double> bounds = kDefaultHistogramBounds;
-        if (c.contains("histogram_bounds") && c["histogram_bounds"].is_array()) {
-          bounds.clear();
-          for (const Json& b : c["histogram_bounds"]) {
-            if (!b.is_number()) {
-              error = fmt::format("metric `{}`: histogram_bounds must be numbers", m.name);
-              return false;
-            }
-            bounds.push_back(b.get<double>());
-          }
-        }
+      if (c.instrument == InstrumentKind::kHistogram) {
         std::string bounds_name = type + "_" + field + "_bounds";
         std::vector<std::string> texts;
-        for (double b : bounds) texts.push_back(fmt::format("{}", b));
+        for (double b : c.histogram_bounds) texts.push_back(fmt::format("{}", b));
         bounds_code +=
             doc_comment(fmt::format("Bucket bounds of `{}`, in `{}`.", m.name, m.unit), "");
-        bounds_code += wrap_list(
-            "",
-            fmt::format("inline constexpr std::array<double, {}> {}{{", bounds.size(), bounds_name),
-            texts, "};");
-        cpp = fmt::format("::coretel::Histogram<{}>", bounds_name);
+        bounds_code += wrap_list("",
+                                 fmt::format("inline constexpr std::array<double, {}> {}{{",
+                                             c.histogram_bounds.size(), bounds_name),
+                                 texts, "};");
+        cpp = fmt::format("::coretel::{}<{}>", kind.cpp_type, bounds_name);
+      } else if (kind.value_types.empty()) {
+        cpp = fmt::format("::coretel::{}", kind.cpp_type);  // Mmsc: records doubles
       } else {
-        error = fmt::format(
-            "metric `{}`: unknown coretel instrument `{}` (counter, "
-            "updowncounter, gauge, histogram, mmsc, observe_counter, "
-            "observe_updowncounter)",
-            m.name, kind);
-        return false;
+        cpp = fmt::format("::coretel::{}<{}>", kind.cpp_type, cpp_type(c.value_type));
       }
       members += doc_comment(m.brief, "  ");
       members += fmt::format("  {} {};\n", cpp, field);
@@ -688,13 +626,9 @@ class CppGenerator {
     s.metric_sets += fmt::format("    std::string_view({}){});\n", literal(r_.schema_url), fields);
     if (!set.measurement_attributes.empty()) {
       std::vector<std::string> enums, by;
+      // check made each a string enum (coretel_metric_set_measurement_not_enum).
       for (const AttributeRef& ref : set.measurement_attributes) {
         const CatalogAttribute& a = r_.attribute(ref);
-        if (!a.type.is_enum() || !string_enum(a)) {
-          error = fmt::format("metric set `{}`: measurement attribute `{}` must be a string enum",
-                              set.name, a.key);
-          return false;
-        }
         enums.push_back(enum_names_[a.key]);
         by.push_back(enum_names_[a.key]);
       }
@@ -820,10 +754,9 @@ bool valid_namespace(const std::string& ns) {
 }  // namespace
 
 std::string metric_set_field_name(const MetricSet& set, const Signal& metric) {
-  const Json& c = coretel_annotation(metric.annotations);
   const std::string set_prefix = set.name + ".";
-  std::string field = c.contains("field") && c["field"].is_string()
-                          ? c["field"].get<std::string>()
+  std::string field = metric.coretel && metric.coretel->field
+                          ? *metric.coretel->field
                           : (metric.name.rfind(set_prefix, 0) == 0
                                  ? metric.name.substr(set_prefix.size())
                                  : metric.name.substr(metric.name.rfind('.') + 1));

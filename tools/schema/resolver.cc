@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "coretel_annotations.h"
+
 namespace coretel::schema {
 namespace {
 
@@ -138,7 +140,12 @@ class Resolver {
       if (g.is_refinement) emit_refinement(g);
     }
     check_duplicate_names();
+    // coretel's annotations are parsed once, here; their diagnostics follow the metric sets'
+    // (the order `check` has always reported them in).
+    Diagnostics annotations;
+    parse_coretel_annotations(out_, annotations);
     build_metric_sets();
+    for (const Diagnostic& d : annotations.all()) d_.add(d);
     return std::move(out_);
   }
 
@@ -725,24 +732,6 @@ class Resolver {
 
   // -------------------------------------------------------------- coretel metric sets
 
-  static std::string set_name_of(const Json& annotations) {
-    if (!annotations.is_object() || !annotations.contains("coretel")) return "";
-    const Json& c = annotations["coretel"];
-    if (!c.is_object() || !c.contains("metric_set") || !c["metric_set"].is_string()) return "";
-    return c["metric_set"].get<std::string>();
-  }
-
-  static bool is_measurement(const CatalogAttribute& a) {
-    const Json& c = a.annotations.is_object() && a.annotations.contains("coretel")
-                        ? a.annotations["coretel"]
-                        : Json();
-    if (!c.is_object()) return false;
-    auto measurement = c.find("measurement");
-    // A non-boolean value is reported by check_coretel_annotations(); here it is not a
-    // measurement (json::value<bool>() would throw on it).
-    return measurement != c.end() && measurement->is_boolean() && measurement->get<bool>();
-  }
-
   /// The attribute group a metric's set tuple comes from: its `extends` (v1) or its one
   /// `ref_group` (v2).
   std::string shared_group_of(const Group& g) {
@@ -757,8 +746,8 @@ class Resolver {
     std::map<std::string, std::size_t> index;
     for (std::size_t i = 0; i < out_.metrics.size(); ++i) {
       const Signal& m = out_.metrics[i];
-      std::string name = set_name_of(m.annotations);
-      if (name.empty()) continue;
+      if (!m.coretel) continue;
+      const std::string& name = m.coretel->metric_set;
       const Group& g = *groups_.at(m.group_id);
       std::string shared = shared_group_of(g);
       auto [it, inserted] = index.emplace(name, out_.metric_sets.size());
@@ -772,7 +761,7 @@ class Resolver {
           set.brief = *grp->second->brief;
         }
         for (const AttributeRef& ref : m.attributes) {
-          (is_measurement(out_.catalog[ref.base]) ? set.measurement_attributes : set.attributes)
+          (out_.catalog[ref.base].coretel.measurement ? set.measurement_attributes : set.attributes)
               .push_back(ref);
         }
         out_.metric_sets.push_back(std::move(set));
