@@ -193,6 +193,10 @@ std::string line_comment(const std::string& text, const std::string& indent) {
   return fmt::format("{}// {}\n", indent, fmt::join(comment_words(text), " "));
 }
 
+/// The default of the `stability` member of coretel's descriptors (descriptor.h): a designated
+/// initialiser leaves it out.
+constexpr std::string_view kDefaultStability = "::coretel::Stability::kDevelopment";
+
 std::string stability_enum(const std::string& stability) {
   if (stability == "stable") return "::coretel::Stability::kStable";
   if (stability == "release_candidate") return "::coretel::Stability::kReleaseCandidate";
@@ -367,10 +371,11 @@ class CppGenerator {
                       : table_head) +
                  "\n";
       for (const EnumMember& m : a.type.members) {
-        s.enums += wrap_list("    ", "{",
-                             {literal(m.id), literal(m.value.get<std::string>()),
-                              stability_enum(m.stability.value_or("development"))},
-                             "},");
+        std::vector<std::string> items{".id = " + literal(m.id),
+                                       ".value = " + literal(m.value.get<std::string>())};
+        std::string stability = stability_enum(m.stability.value_or("development"));
+        if (stability != kDefaultStability) items.push_back(".stability = " + stability);
+        s.enums += wrap_list("    ", "{", items, "},");
       }
       s.enums += "};\n";
       s.enums += fmt::format(
@@ -585,21 +590,25 @@ class CppGenerator {
                                         return &x == ref;
                                       }) != set.measurement_attributes.end();
       const bool strings = a.type.is_enum() && string_enum(a);
-      std::string values = strings
-                               ? fmt::format("std::span<const std::string_view>({}_coretel_values)",
-                                             enum_names_[a.key])
-                               : "{}";
-      std::string member_table =
-          strings
-              ? fmt::format("std::span<const ::coretel::EnumMemberDescriptor>({}_coretel_members)",
-                            enum_names_[a.key])
-              : "{}";
       if (a.type.is_enum()) s.needs.insert(root_of(a.key));
-      attributes += wrap_list("    ", "{",
-                              {literal(a.key), literal(a.type.name), literal(one_line(a.brief)),
-                               stability_enum(a.stability), literal(ref->requirement_level.level),
-                               values, measurement ? "true" : "false", member_table},
-                              "},");
+      // Designated initialisers, defaults omitted (AttributeDescriptor's member initialisers);
+      // key, type and brief have none, so they are always written.
+      std::vector<std::string> items{".key = " + literal(a.key), ".type = " + literal(a.type.name),
+                                     ".brief = " + literal(one_line(a.brief))};
+      if (std::string stability = stability_enum(a.stability); stability != kDefaultStability) {
+        items.push_back(".stability = " + stability);
+      }
+      if (ref->requirement_level.level != "recommended") {
+        items.push_back(".requirement_level = " + literal(ref->requirement_level.level));
+      }
+      // The tables CORETEL_MEASUREMENT_ATTRIBUTE and enum_type() declare, as arrays: each
+      // converts to its span member.
+      if (strings) items.push_back(fmt::format(".values = {}_coretel_values", enum_names_[a.key]));
+      if (measurement) items.push_back(".measurement = true");
+      if (strings) {
+        items.push_back(fmt::format(".members = {}_coretel_members", enum_names_[a.key]));
+      }
+      attributes += wrap_list("    ", "{", items, "},");
     }
     s.metric_sets += bounds_code;
     s.metric_sets += doc_comment(set.brief, "");
