@@ -357,3 +357,22 @@ TEST(FuzzRegressions, NonBooleanMeasurementAnnotationIsADiagnostic) {
   EXPECT_EQ(d->message,
             "attribute `app.outcome`: `coretel.measurement` is \"yes\"; it is true or false");
 }
+
+// A metric set member whose semconv instrument the reader rejected (the pipeline resolves what
+// was read all the same) has no coretel instrument kind: the annotation parser reports it rather
+// than leaving the generator an instrument it cannot name.
+TEST(FuzzRegressions, SetMemberWithoutACoretelInstrumentIsADiagnostic) {
+  auto r = run_pipeline(
+      "file_format: definition/2\n"
+      "metrics:\n"
+      "  - name: app.work.items\n"
+      "    brief: Items.\n"
+      "    instrument: summary\n"
+      "    unit: \"{item}\"\n"
+      "    stability: stable\n"
+      "    annotations: {coretel: {metric_set: app.work}}\n");
+  const Diagnostic* d = r.definition.find("coretel_metric_set_instrument_mismatch");
+  ASSERT_NE(d, nullptr) << dump(r.definition);
+  EXPECT_NE(d->message.find("`summary` has no coretel instrument"), std::string::npos)
+      << d->message;
+}

@@ -7,6 +7,8 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -131,6 +133,49 @@ TEST(GeneratedShop, EventRecordTypesAndAttributes) {
   } recorder;
   e.emit(recorder);
   EXPECT_EQ(recorder.name, "shop.item.returned");
+}
+
+// Descriptors are written with designated initialisers, leaving out every member at its default
+// (descriptor.h): stability development, requirement level recommended, no values, not a
+// measurement, no member table. What they hold is checked above, compiled.
+TEST(GenerateCpp, DescriptorsUseDesignatedInitialisersWithoutDefaults) {
+  namespace fs = std::filesystem;
+  coretel::schema::testing::TempDir out;
+  const fs::path dir = out.path() / "gen";
+  std::string output;
+  ASSERT_EQ(coretel::schema::testing::run_schema_tool("generate cpp " CORETEL_SOURCE_DIR
+                                                      "/tests/schema/registries/shop -o " +
+                                                          dir.string() + " --namespace shop",
+                                                      output),
+            0)
+      << output;
+  std::ifstream in(dir / "shop.h");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(
+      text.find("inline constexpr ::coretel::AttributeDescriptor ShopSalesMetrics_attributes[] "
+                "= {\n"
+                "    {.key = \"shop.region\", .type = \"string\", .brief = \"Region of the "
+                "shop.\",\n"
+                "        .stability = ::coretel::Stability::kStable, .requirement_level = "
+                "\"required\"},\n"
+                "    {.key = \"shop.outcome\", .type = \"enum\", .brief = \"What happened to "
+                "the item.\",\n"
+                "        .stability = ::coretel::Stability::kStable, .requirement_level = "
+                "\"required\",\n"
+                "        .values = ShopOutcome_coretel_values, .measurement = true,\n"
+                "        .members = ShopOutcome_coretel_members},\n"
+                "};\n"),
+      std::string::npos)
+      << text;
+  EXPECT_NE(text.find("inline constexpr ::coretel::EnumMemberDescriptor "
+                      "ShopOutcome_coretel_members[] = {\n"
+                      "    {.id = \"sold\", .value = \"sold\", .stability = "
+                      "::coretel::Stability::kStable},\n"),
+            std::string::npos)
+      << text;
+  // No positional descriptor is left: none ends in a bare default.
+  EXPECT_EQ(text.find(", false, {}}"), std::string::npos) << text;
+  EXPECT_EQ(text.find("::kDevelopment},"), std::string::npos) << text;
 }
 
 TEST(GenerateCpp, RemovesHeadersOfNamespacesThatAreGoneAndKeepsOtherFiles) {

@@ -519,6 +519,29 @@ TEST(MetricSets, MembersMustShareAttributesAndMeasurementsMustBeEnums) {
   EXPECT_EQ(c.diagnostics.count("coretel_metric_set_measurement_not_enum"), 1u);
 }
 
+// The `coretel:` annotations, parsed once by resolve() into typed fields with their defaults:
+// instrument from the semconv instrument, value type from code_generation, measurement flags.
+TEST(MetricSets, AnnotationsAreTypedOnTheResolvedModel) {
+  auto c = check_files({{"shop.yaml", kMetricSet}});
+  ASSERT_TRUE(c.loaded.resolved_ok);
+  const ResolvedRegistry& r = c.loaded.resolved;
+  const Signal* sales = r.find_metric("shop.sales");
+  const Signal* revenue = r.find_metric("shop.revenue");
+  ASSERT_TRUE(sales && sales->coretel && revenue && revenue->coretel);
+  EXPECT_EQ(sales->coretel->metric_set, "shop.sales");
+  EXPECT_EQ(sales->coretel->field, std::nullopt);
+  EXPECT_EQ(sales->coretel->instrument, coretel::InstrumentKind::kCounter);
+  EXPECT_EQ(sales->coretel->value_type, coretel::ValueType::kU64);  // a counter's default
+  EXPECT_TRUE(sales->coretel->histogram_bounds.empty());
+  EXPECT_EQ(revenue->coretel->value_type, coretel::ValueType::kF64);  // code_generation: double
+  const CatalogAttribute* outcome = nullptr;
+  for (const CatalogAttribute& a : r.catalog) {
+    if (a.key == "shop.outcome" && a.coretel.measurement) outcome = &a;
+  }
+  EXPECT_NE(outcome, nullptr);
+  EXPECT_FALSE(r.find_attribute("shop.region")->coretel.measurement);
+}
+
 // ------------------------------------------------------------------ policies
 
 TEST(Policies, NamingStabilityAndEntityRules) {

@@ -1,5 +1,6 @@
-// The rules of coretel_annotations.h. What each key may hold mirrors what generate_cpp.cc
-// reads and what include/coretel/metrics/instruments.h accepts (its static_asserts).
+// The parser and rules of coretel_annotations.h. What each key may hold is what
+// include/coretel/metrics/instruments.h accepts (its static_asserts), read from
+// kInstrumentCatalog (instrument_catalog.h).
 #include "coretel_annotations.h"
 
 #include <algorithm>
@@ -17,39 +18,29 @@
 namespace coretel::schema {
 namespace {
 
-constexpr std::size_t kMaxHistogramBounds = 64;  // coretel::Histogram: 1 to 64 bounds
-
-/// The coretel instruments each semconv instrument may be declared as (`instrument:`).
-const std::map<std::string_view, std::vector<std::string_view>>& allowed_instruments() {
-  static const std::map<std::string_view, std::vector<std::string_view>> kAllowed{
-      {"counter", {"counter", "observe_counter"}},
-      {"updowncounter", {"updowncounter", "observe_updowncounter"}},
-      {"gauge", {"gauge"}},
-      {"histogram", {"histogram", "mmsc"}},
-  };
-  return kAllowed;
+/// The coretel instruments a semconv instrument may be declared as (`coretel.instrument:`):
+/// the kind of the same name first (the default), then the others in catalog order. Empty for
+/// a name that is no semconv instrument.
+std::vector<std::string_view> kinds_declarable_as(std::string_view semconv_instrument) {
+  std::vector<std::string_view> names;
+  for (const InstrumentInfo& i : kInstrumentCatalog) {
+    if (i.semconv_instrument != semconv_instrument) continue;
+    if (i.name == semconv_instrument) {
+      names.insert(names.begin(), i.name);
+    } else {
+      names.push_back(i.name);
+    }
+  }
+  return names;
 }
 
-/// The value types each coretel instrument holds (`value_type:`); empty: it takes none.
-const std::map<std::string_view, std::vector<std::string_view>>& value_types() {
-  static const std::map<std::string_view, std::vector<std::string_view>> kTypes{
-      {"counter", {"u64", "f64"}},
-      {"observe_counter", {"u64", "f64"}},
-      {"updowncounter", {"i64", "f64"}},
-      {"observe_updowncounter", {"i64", "f64"}},
-      {"gauge", {"u64", "i64", "f64"}},
-      {"histogram", {}},
-      {"mmsc", {}},
-  };
-  return kTypes;
-}
-
-std::string joined(const std::vector<std::string_view>& items) {
-  return fmt::format("{}", fmt::join(items, ", "));
-}
-
-bool contains(const std::vector<std::string_view>& items, std::string_view item) {
-  return std::find(items.begin(), items.end(), item) != items.end();
+/// "u64, f64": the value types of `types`, in ValueType order.
+std::string value_type_names(ValueTypes types) {
+  std::vector<std::string_view> names;
+  for (ValueType t : {ValueType::kU64, ValueType::kI64, ValueType::kF64}) {
+    if (types.contains(t)) names.push_back(to_string(t));
+  }
+  return fmt::format("{}", fmt::join(names, ", "));
 }
 
 bool is_identifier(const std::string& s) {
@@ -76,77 +67,55 @@ bool is_dotted_name(const std::string& s) {
   return previous != '.' && previous != '_';
 }
 
-class Rules {
+void invalid(Diagnostics& d, const SourceLocation& at, const std::string& subject,
+             std::string message) {
+  d.error("coretel_annotation_invalid", at, subject, std::move(message));
+}
+
+/// Parses the `coretel` annotations of one registry, reporting what is wrong with each.
+class Parser {
  public:
-  Rules(const ResolvedRegistry& r, Diagnostics& d) : r_(r), d_(d) {}
+  explicit Parser(Diagnostics& d) : d_(d) {}
 
-  void run() {
-    for (const Signal& m : r_.metrics) metric(m);
-    // Catalog variants of one key share their annotations unless a reference overrode them:
-    // check each distinct annotation once.
-    std::set<std::pair<std::string, std::string>> seen;
-    for (const CatalogAttribute& a : r_.catalog) {
-      if (seen.insert({a.key, a.annotations.dump()}).second) attribute(a);
-    }
-    for (const MetricSet& set : r_.metric_sets) {
-      fields(set);
-      measurements(set);
-    }
-  }
-
- private:
-  void invalid(const SourceLocation& at, const std::string& subject, std::string message) {
-    d_.error("coretel_annotation_invalid", at, subject, std::move(message));
-  }
-
-  void code_generation(const Signal& m) {
-    if (!m.annotations.is_object() || !m.annotations.contains("code_generation")) return;
-    const Json& c = m.annotations["code_generation"];
-    if (!c.is_object() || !c.contains("metric_value_type")) return;
-    const Json& v = c["metric_value_type"];
-    if (!v.is_string() || (v != "int" && v != "double")) {
-      invalid(m.location, m.name,
-              fmt::format("metric `{}`: `code_generation.metric_value_type` is {}; it is `int` "
-                          "or `double`",
-                          m.name, v.dump()));
-    }
-  }
-
-  void metric(const Signal& m) {
-    code_generation(m);
-    if (!m.annotations.is_object() || !m.annotations.contains("coretel")) return;
+  /// Signal::coretel of metric `m`.
+  std::optional<CoretelMetricAnnotation> metric(const Signal& m) {
+    const bool double_values = code_generation_double(m);
+    if (!m.annotations.is_object() || !m.annotations.contains("coretel")) return std::nullopt;
     const Json& c = m.annotations["coretel"];
     if (!c.is_object()) {
       invalid(
-          m.location, m.name,
+          d_, m.location, m.name,
           fmt::format("metric `{}`: `coretel` annotation must be a map, not {}", m.name, c.dump()));
-      return;
+      return std::nullopt;
     }
     static const std::set<std::string> kKeys{"metric_set", "field", "instrument",
                                              "histogram_bounds", "value_type"};
     for (const auto& [key, value] : c.items()) {
       if (!kKeys.contains(key)) {
-        invalid(m.location, m.name,
+        invalid(d_, m.location, m.name,
                 fmt::format("metric `{}`: unknown key `coretel.{}` (metric_set, field, "
                             "instrument, histogram_bounds, value_type)",
                             m.name, key));
       }
     }
+    CoretelMetricAnnotation out;
+    // A string that is no set name is reported, and still names the set: resolution builds it,
+    // so that its members are checked together all the same.
     bool in_set = false;
     if (c.contains("metric_set")) {
       const Json& v = c["metric_set"];
-      if (!v.is_string() || !is_dotted_name(v.get_ref<const std::string&>())) {
-        invalid(m.location, m.name,
+      if (v.is_string()) out.metric_set = v.get<std::string>();
+      if (!v.is_string() || !is_dotted_name(out.metric_set)) {
+        invalid(d_, m.location, m.name,
                 fmt::format("metric `{}`: `coretel.metric_set` is {}; it is a set name such as "
                             "`shop.sales`",
                             m.name, v.dump()));
-      } else {
-        in_set = true;
       }
+      in_set = v.is_string();
     }
-    if (!in_set) {
+    if (!c.contains("metric_set")) {
       for (const char* key : {"field", "instrument", "histogram_bounds", "value_type"}) {
-        if (c.contains(key) && !c.contains("metric_set")) {
+        if (c.contains(key)) {
           d_.warning("coretel_annotation_unused", m.location, m.name,
                      fmt::format("metric `{}`: `coretel.{}` has no effect on a metric that is in "
                                  "no metric set (add `coretel.metric_set`)",
@@ -156,72 +125,141 @@ class Rules {
     }
     if (c.contains("field")) {
       const Json& v = c["field"];
-      if (!v.is_string() || !is_identifier(v.get_ref<const std::string&>())) {
-        invalid(m.location, m.name,
+      if (v.is_string()) out.field = v.get<std::string>();
+      if (!v.is_string() || !is_identifier(*out.field)) {
+        invalid(d_, m.location, m.name,
                 fmt::format("metric `{}`: `coretel.field` is {}; it is a C++ member name in "
                             "snake_case ([a-z_][a-z0-9_]*)",
                             m.name, v.dump()));
       }
     }
-    std::string instrument = m.instrument;
+    // The kind, and its name for messages (the semconv instrument's when it has no kind).
+    std::optional<InstrumentKind> kind;
+    std::string kind_name = m.instrument;
+    const std::vector<std::string_view> allowed = kinds_declarable_as(m.instrument);
+    if (!allowed.empty()) kind = instrument_kind_named(allowed.front());
     if (c.contains("instrument")) {
       const Json& v = c["instrument"];
-      auto allowed = allowed_instruments().find(m.instrument);
       if (!v.is_string()) {
-        invalid(m.location, m.name,
+        invalid(d_, m.location, m.name,
                 fmt::format("metric `{}`: `coretel.instrument` is {}; it is a string", m.name,
                             v.dump()));
-      } else if (allowed != allowed_instruments().end() &&
-                 !contains(allowed->second, v.get_ref<const std::string&>())) {
+      } else if (!allowed.empty() && std::find(allowed.begin(), allowed.end(),
+                                               v.get_ref<const std::string&>()) == allowed.end()) {
         d_.error("coretel_metric_set_instrument_mismatch", m.location, m.name,
                  fmt::format("metric `{}`: a semconv `{}` can be the coretel instrument {}, "
                              "not `{}`",
-                             m.name, m.instrument, joined(allowed->second),
+                             m.name, m.instrument, fmt::join(allowed, ", "),
                              v.get_ref<const std::string&>()));
       } else {
-        instrument = v.get<std::string>();
+        kind_name = v.get<std::string>();
+        kind = instrument_kind_named(kind_name);
       }
     }
+    if (in_set && !kind) {
+      // Only a registry the reader already rejected, or a published one, gets here.
+      d_.error("coretel_metric_set_instrument_mismatch", m.location, m.name,
+               fmt::format("metric `{}`: a metric set member is a semconv counter, "
+                           "updowncounter, gauge or histogram, and `{}` has no coretel "
+                           "instrument",
+                           m.name, kind_name));
+    }
+    out.instrument = kind.value_or(InstrumentKind::kCounter);
+    out.value_type = double_values ? ValueType::kF64 : info(out.instrument).default_value_type;
     if (c.contains("value_type")) {
       const Json& v = c["value_type"];
-      auto types = value_types().find(instrument);
-      if (!v.is_string() || (v != "u64" && v != "i64" && v != "f64")) {
-        invalid(m.location, m.name,
+      std::optional<ValueType> type =
+          v.is_string() ? value_type_named(v.get_ref<const std::string&>()) : std::nullopt;
+      if (!type) {
+        invalid(d_, m.location, m.name,
                 fmt::format("metric `{}`: `coretel.value_type` is {}; it is u64, i64 or f64",
                             m.name, v.dump()));
-      } else if (types != value_types().end() &&
-                 !contains(types->second, v.get_ref<const std::string&>())) {
+      } else if (kind && !info(*kind).value_types.contains(*type)) {
         d_.error(
             "coretel_metric_set_instrument_mismatch", m.location, m.name,
-            types->second.empty()
+            info(*kind).value_types.empty()
                 ? fmt::format("metric `{}`: a coretel `{}` takes no `value_type` (it "
                               "records doubles)",
-                              m.name, instrument)
-                : fmt::format("metric `{}`: a coretel `{}` holds {}, not `{}`", m.name, instrument,
-                              joined(types->second), v.get_ref<const std::string&>()));
+                              m.name, kind_name)
+                : fmt::format("metric `{}`: a coretel `{}` holds {}, not `{}`", m.name, kind_name,
+                              value_type_names(info(*kind).value_types), to_string(*type)));
+      } else {
+        out.value_type = *type;
       }
     }
-    if (c.contains("histogram_bounds")) histogram_bounds(m, instrument, c["histogram_bounds"]);
+    if (kind == InstrumentKind::kHistogram) out.histogram_bounds = kDefaultHistogramBounds;
+    if (c.contains("histogram_bounds")) {
+      histogram_bounds(m, kind, kind_name, c["histogram_bounds"], out.histogram_bounds);
+    }
+    if (!in_set) return std::nullopt;
+    return out;
   }
 
-  void histogram_bounds(const Signal& m, const std::string& instrument, const Json& v) {
-    if (instrument != "histogram") {
+  /// CatalogAttribute::coretel of `a`.
+  CoretelAttributeAnnotation attribute(const CatalogAttribute& a) {
+    CoretelAttributeAnnotation out;
+    if (!a.annotations.is_object() || !a.annotations.contains("coretel")) return out;
+    const Json& c = a.annotations["coretel"];
+    if (!c.is_object()) {
+      invalid(d_, a.location, a.key,
+              fmt::format("attribute `{}`: `coretel` annotation must be a map, not {}", a.key,
+                          c.dump()));
+      return out;
+    }
+    for (const auto& [key, value] : c.items()) {
+      if (key != "measurement") {
+        invalid(d_, a.location, a.key,
+                fmt::format("attribute `{}`: unknown key `coretel.{}` (measurement)", a.key, key));
+      } else if (!value.is_boolean()) {
+        invalid(d_, a.location, a.key,
+                fmt::format("attribute `{}`: `coretel.measurement` is {}; it is true or false",
+                            a.key, value.dump()));
+      } else {
+        out.measurement = value.get<bool>();
+      }
+    }
+    return out;
+  }
+
+ private:
+  /// True when `code_generation.metric_value_type` is `double`; reports a value other than
+  /// `int` or `double`.
+  bool code_generation_double(const Signal& m) {
+    if (!m.annotations.is_object() || !m.annotations.contains("code_generation")) return false;
+    const Json& c = m.annotations["code_generation"];
+    if (!c.is_object() || !c.contains("metric_value_type")) return false;
+    const Json& v = c["metric_value_type"];
+    if (!v.is_string() || (v != "int" && v != "double")) {
+      invalid(d_, m.location, m.name,
+              fmt::format("metric `{}`: `code_generation.metric_value_type` is {}; it is `int` "
+                          "or `double`",
+                          m.name, v.dump()));
+      return false;
+    }
+    return v == "double";
+  }
+
+  /// Parses `coretel.histogram_bounds` into `bounds` when it is valid (else leaves it).
+  void histogram_bounds(const Signal& m, std::optional<InstrumentKind> kind,
+                        const std::string& kind_name, const Json& v, std::vector<double>& bounds) {
+    if (kind != InstrumentKind::kHistogram) {
       d_.error("coretel_metric_set_instrument_mismatch", m.location, m.name,
                fmt::format("metric `{}`: `coretel.histogram_bounds` needs a histogram, and this "
                            "metric is a coretel `{}`",
-                           m.name, instrument));
+                           m.name, kind_name));
       return;
     }
     if (!v.is_array() || v.empty() || v.size() > kMaxHistogramBounds) {
-      invalid(m.location, m.name,
+      invalid(d_, m.location, m.name,
               fmt::format("metric `{}`: `coretel.histogram_bounds` is a list of 1 to {} numbers",
                           m.name, kMaxHistogramBounds));
       return;
     }
+    std::vector<double> parsed;
     double previous = -INFINITY;
     for (std::size_t i = 0; i < v.size(); ++i) {
       if (!v[i].is_number() || !std::isfinite(v[i].get<double>())) {
-        invalid(m.location, m.name,
+        invalid(d_, m.location, m.name,
                 fmt::format("metric `{}`: `coretel.histogram_bounds[{}]` is {}; bounds are "
                             "finite numbers",
                             m.name, i, v[i].dump()));
@@ -229,37 +267,34 @@ class Rules {
       }
       double bound = v[i].get<double>();
       if (bound <= previous) {
-        invalid(m.location, m.name,
+        invalid(d_, m.location, m.name,
                 fmt::format("metric `{}`: `coretel.histogram_bounds` must be strictly "
                             "increasing; [{}] = {} follows {}",
                             m.name, i, bound, previous));
         return;
       }
+      parsed.push_back(bound);
       previous = bound;
     }
+    bounds = std::move(parsed);
   }
 
-  void attribute(const CatalogAttribute& a) {
-    if (!a.annotations.is_object() || !a.annotations.contains("coretel")) return;
-    const Json& c = a.annotations["coretel"];
-    if (!c.is_object()) {
-      invalid(a.location, a.key,
-              fmt::format("attribute `{}`: `coretel` annotation must be a map, not {}", a.key,
-                          c.dump()));
-      return;
-    }
-    for (const auto& [key, value] : c.items()) {
-      if (key != "measurement") {
-        invalid(a.location, a.key,
-                fmt::format("attribute `{}`: unknown key `coretel.{}` (measurement)", a.key, key));
-      } else if (!value.is_boolean()) {
-        invalid(a.location, a.key,
-                fmt::format("attribute `{}`: `coretel.measurement` is {}; it is true or false",
-                            a.key, value.dump()));
-      }
+  Diagnostics& d_;
+};
+
+/// The rules across the members of a metric set.
+class SetRules {
+ public:
+  SetRules(const ResolvedRegistry& r, Diagnostics& d) : r_(r), d_(d) {}
+
+  void run() {
+    for (const MetricSet& set : r_.metric_sets) {
+      fields(set);
+      measurements(set);
     }
   }
 
+ private:
   void fields(const MetricSet& set) {
     std::map<std::string, const Signal*> by_field;
     for (std::size_t index : set.metrics) {
@@ -303,8 +338,21 @@ class Rules {
 
 }  // namespace
 
+void parse_coretel_annotations(ResolvedRegistry& registry, Diagnostics& diagnostics) {
+  Parser parser(diagnostics);
+  for (Signal& m : registry.metrics) m.coretel = parser.metric(m);
+  // Catalog variants of one key share their annotations unless a reference overrode them:
+  // parse (and report) each distinct annotation once.
+  std::map<std::pair<std::string, std::string>, CoretelAttributeAnnotation> parsed;
+  for (CatalogAttribute& a : registry.catalog) {
+    auto [it, inserted] = parsed.try_emplace({a.key, a.annotations.dump()});
+    if (inserted) it->second = parser.attribute(a);
+    a.coretel = it->second;
+  }
+}
+
 void check_coretel_annotations(const ResolvedRegistry& registry, Diagnostics& diagnostics) {
-  Rules(registry, diagnostics).run();
+  SetRules(registry, diagnostics).run();
 }
 
 }  // namespace coretel::schema

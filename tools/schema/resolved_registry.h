@@ -16,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "coretel_annotation.h"
 #include "definition.h"
 
 namespace coretel::schema {
@@ -30,6 +31,9 @@ struct CatalogAttribute {
   std::string stability;  ///< "" when the definition has none
   std::optional<Deprecated> deprecated;
   Json annotations = Json::object();
+  /// `annotations.coretel`, typed (parse_coretel_annotations). Not set on the copies in
+  /// ReplacedReference.
+  CoretelAttributeAnnotation coretel;
   SourceLocation location;  ///< of the definition
   /// Defined by a dependency (and referenced here): not checked by this registry's policies.
   bool from_dependency = false;
@@ -67,6 +71,9 @@ struct Signal {
   std::string stability;
   std::optional<Deprecated> deprecated;
   Json annotations = Json::object();
+  /// Metrics (not refinements): `annotations.coretel`, typed (parse_coretel_annotations);
+  /// nullopt unless the metric is a member of a metric set.
+  std::optional<CoretelMetricAnnotation> coretel;
   std::vector<AttributeRef> attributes;     ///< entities: identity first, then description
   std::vector<ReplacedReference> replaced;  ///< earlier references of a key referenced twice
   std::vector<std::string> entity_associations;
@@ -83,9 +90,9 @@ struct Signal {
 };
 
 /// A coretel metric set (notes §6.7): member metrics annotated `coretel: {metric_set: NAME}`
-/// that share one attribute group. Attributes annotated `coretel: {measurement: true}` are the
-/// per-record measurement dimensions (bounded enums); the others are the entity tuple given at
-/// registration.
+/// (Signal::coretel) that share one attribute group. Attributes annotated
+/// `coretel: {measurement: true}` (CatalogAttribute::coretel) are the per-record measurement
+/// dimensions (bounded enums); the others are the entity tuple given at registration.
 struct MetricSet {
   std::string name;
   std::string brief;

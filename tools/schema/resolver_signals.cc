@@ -1,0 +1,221 @@
+// resolver_signals.cc: resolved signals. Emits each metric, span, event, entity and public
+// attribute group with its interned attributes, pulls dependencies' signals selected by v2
+// `imports:` (UnmatchedImport), applies refinements (InvalidRefinement,
+// EntityRefinementChangedIdentity) and reports duplicate names.
+#include "resolver_impl.h"
+
+#include <fnmatch.h>
+
+#include <fmt/format.h>
+
+namespace coretel::schema::resolution {
+
+std::string Resolver::signal_name(const Group& g) {
+  switch (g.type) {
+    case GroupType::kMetric:
+      return g.metric_name;
+    case GroupType::kEvent:
+    case GroupType::kSpan:
+    case GroupType::kEntity:
+      return g.name.empty() ? g.id : g.name;
+    default:
+      return g.id;
+  }
+}
+
+SignalKind Resolver::kind_of(GroupType type) {
+  switch (type) {
+    case GroupType::kMetric:
+      return SignalKind::kMetric;
+    case GroupType::kSpan:
+      return SignalKind::kSpan;
+    case GroupType::kEvent:
+      return SignalKind::kEvent;
+    case GroupType::kEntity:
+      return SignalKind::kEntity;
+    default:
+      return SignalKind::kAttributeGroup;
+  }
+}
+
+std::vector<Signal>* Resolver::list_for(GroupType type, bool refinement) {
+  switch (type) {
+    case GroupType::kAttributeGroup:
+      return refinement ? nullptr : &out_.attribute_groups;
+    case GroupType::kMetric:
+      return refinement ? &out_.metric_refinements : &out_.metrics;
+    case GroupType::kSpan:
+      return refinement ? &out_.span_refinements : &out_.spans;
+    case GroupType::kEvent:
+      return refinement ? &out_.event_refinements : &out_.events;
+    case GroupType::kEntity:
+      return refinement ? &out_.entity_refinements : &out_.entities;
+    default:
+      return nullptr;
+  }
+}
+
+Signal Resolver::base_signal(const Group& g) {
+  Signal s;
+  s.group_id = g.id;
+  s.name = signal_name(g);
+  s.brief = g.brief.value_or("");
+  s.note = g.note;
+  s.stability = g.stability.value_or("");
+  s.deprecated = g.deprecated;
+  s.annotations = g.annotations;
+  s.entity_associations = g.entity_associations;
+  s.display_name = g.display_name;
+  s.instrument = g.instrument;
+  s.unit = g.unit;
+  s.span_kind = g.span_kind;
+  s.span_name_note = g.span_name_note;
+  s.requirement_level = g.signal_requirement_level.value_or("");
+  s.location = g.location;
+  return s;
+}
+
+std::vector<AttributeRef> Resolver::intern_all(const Uses& uses) {
+  std::vector<AttributeRef> refs;
+  for (const Use& u : uses) {
+    AttributeRef ref = u.ref;
+    ref.base = intern(u.attribute);
+    refs.push_back(std::move(ref));
+  }
+  if (!refs.empty() && refs.front().role.size()) {
+    std::stable_sort(refs.begin(), refs.end(), [](const AttributeRef& a, const AttributeRef& b) {
+      return (a.role == "identifying") > (b.role == "identifying");
+    });
+  }
+  return refs;
+}
+
+void Resolver::emit_signal(const Group& g, bool from_dependency) {
+  std::vector<Signal>* list = list_for(g.type, false);
+  if (!list) {
+    attributes_of(g);
+    return;
+  }
+  Signal s = base_signal(g);
+  s.kind = kind_of(g.type);
+  s.from_dependency = from_dependency;
+  const Uses& uses = attributes_of(g);
+  s.attributes = intern_all(uses);
+  s.replaced = replaced_of(uses);
+  signal_uses_[{g.type, s.name}] = uses;
+  list->push_back(std::move(s));
+}
+
+/// The signals and attribute groups of the dependencies that `imports:` globs select
+/// (UnmatchedImport for a glob that selects nothing).
+void Resolver::apply_imports() {
+  // A signal is imported once, however many globs or dependency paths select it, and not
+  // at all when the registry defines one of that name itself (its own definition wins).
+  std::set<std::pair<GroupType, std::string>> present;
+  for (GroupType t : {GroupType::kMetric, GroupType::kEvent, GroupType::kSpan, GroupType::kEntity,
+                      GroupType::kAttributeGroup}) {
+    if (const std::vector<Signal>* list = list_for(t, false)) {
+      for (const Signal& signal : *list) present.insert({t, signal.name});
+    }
+  }
+  for (const Import& import : registry_.imports) {
+    GroupType type = import.section == "metrics"    ? GroupType::kMetric
+                     : import.section == "events"   ? GroupType::kEvent
+                     : import.section == "spans"    ? GroupType::kSpan
+                     : import.section == "entities" ? GroupType::kEntity
+                                                    : GroupType::kAttributeGroup;
+    bool matched = false;
+    for (const Group* g : dependency_groups_) {
+      if (g->is_refinement || g->type != type) continue;
+      if (type == GroupType::kAttributeGroup &&
+          std::any_of(g->attributes.begin(), g->attributes.end(),
+                      [](const auto& a) { return a.form == AttributeSpec::Form::kDefinition; })) {
+        continue;  // an attribute registry, not a group signals share
+      }
+      if (fnmatch(import.pattern.c_str(), signal_name(*g).c_str(), 0) != 0) continue;
+      if (excluded_from_dependents(g->annotations)) continue;
+      matched = true;
+      if (!present.insert({type, signal_name(*g)}).second) continue;
+      emit_signal(*g, /*from_dependency=*/true);
+    }
+    if (!matched) {
+      d_.warning("UnmatchedImport", import.location, import.pattern,
+                 fmt::format("`imports.{}: {}` matches nothing in the registry's dependencies",
+                             import.section, import.pattern));
+    }
+  }
+}
+
+void Resolver::emit_refinement(const Group& g) {
+  std::vector<Signal>* bases = list_for(g.type, false);
+  std::vector<Signal>* list = list_for(g.type, true);
+  const Signal* base = nullptr;
+  if (bases) {
+    for (const Signal& s : *bases) {
+      if (s.name == g.refines) base = &s;
+    }
+  }
+  if (!base || !list) {
+    d_.error("InvalidRefinement", g.location, g.id,
+             fmt::format("`ref: {}` names no {} to refine", g.refines, to_string(g.type)));
+    return;
+  }
+  Signal s = *base;
+  s.group_id = g.id;
+  s.refines = base->name;
+  s.location = g.location;
+  if (g.brief) s.brief = *g.brief;
+  if (!g.note.empty()) s.note = g.note;
+  if (g.stability) s.stability = *g.stability;
+  if (g.deprecated) s.deprecated = g.deprecated;
+  deep_merge(s.annotations, g.annotations);
+  Uses uses = signal_uses_[{g.type, base->name}];
+  for (Use& u : uses) u.via_group.clear();
+  if (g.type == GroupType::kEntity) check_entity_refinement(g, uses);
+  apply_specs(g, g.attributes, uses);
+  charge(g, uses);
+  s.attributes = intern_all(uses);
+  s.replaced = replaced_of(uses);
+  list->push_back(std::move(s));
+}
+
+/// A refinement may refine identity attributes only under `identity`, and may add only
+/// descriptive attributes (Weaver resolver tests v2-6/7/8).
+void Resolver::check_entity_refinement(const Group& g, const Uses& base) {
+  for (const AttributeSpec& a : g.attributes) {
+    if (a.form != AttributeSpec::Form::kReference || !a.role) continue;
+    Use* existing = find_use(const_cast<Uses&>(base), a.key);
+    std::string base_role = existing ? existing->ref.role : "";
+    bool changed = existing ? base_role != *a.role : *a.role == "identifying";
+    if (changed) {
+      d_.error("EntityRefinementChangedIdentity", a.location, g.id + "/" + a.key,
+               fmt::format("refinement `{}` makes `{}` {}; a refinement cannot change an "
+                           "entity's identity",
+                           g.id, a.key, *a.role));
+    }
+  }
+}
+
+void Resolver::check_duplicate_names() {
+  auto check = [&](const std::vector<Signal>& signals, const char* id, const char* what) {
+    std::map<std::string, std::vector<const Signal*>> by_name;
+    for (const Signal& s : signals) by_name[s.name].push_back(&s);
+    for (const Signal& s : signals) {
+      const auto& same = by_name[s.name];
+      if (same.size() < 2 || same[1] != &s) continue;
+      std::vector<std::string> places;
+      for (const Signal* other : same) {
+        places.push_back(fmt::format("`{}` ({}:{})", other->group_id, other->location.file,
+                                     other->location.line));
+      }
+      d_.warning(id, s.location, s.group_id,
+                 fmt::format("{} `{}` is declared {} times, by {}", what, s.name, same.size(),
+                             fmt::join(places, ", ")));
+    }
+  };
+  check(out_.metrics, "DuplicateMetricName", "metric");
+  check(out_.events, "DuplicateGroupName", "event");
+  check(out_.entities, "DuplicateGroupName", "entity");
+}
+
+}  // namespace coretel::schema::resolution
