@@ -49,7 +49,7 @@ std::string CppGenerator::attribute_value_literal(const Json& value) {
 
 void CppGenerator::attribute_constant(const CatalogAttribute& a) {
   Section& s = sections_[root_of(a.key)];
-  std::string name = unique("attribute", "k" + pascal_case(a.key));
+  std::string name = unique("attribute", fmt::format("k{}", pascal_case(a.key)));
   std::string doc = a.brief;
   if (a.type.is_template()) doc += " Template: the key is followed by `.<suffix>`.";
   s.attribute_constants += doc_comment(doc, "");
@@ -88,7 +88,10 @@ void CppGenerator::enum_type(const CatalogAttribute& a) {
   for (std::size_t i = 0; i < a.type.members.size(); ++i) {
     const EnumMember& m = a.type.members[i];
     std::string doc = m.brief;
-    if (m.deprecated) doc += (doc.empty() ? "" : " ") + deprecation_text(*m.deprecated);
+    if (m.deprecated) {
+      if (!doc.empty()) doc += ' ';
+      doc += deprecation_text(*m.deprecated);
+    }
     s.enums += doc_comment(doc, "  ");
     if (kind == EnumKind::kInteger) {
       s.enums += fmt::format("  {} = {},\n", enumerators[i], m.value.dump());

@@ -16,7 +16,7 @@ namespace coretel::schema::cpp {
 
 void CppGenerator::metric_constant(const Signal& m) {
   Section& s = sections_[root_of(m.name)];
-  std::string name = unique("metric", "k" + pascal_case(m.name));
+  std::string name = unique("metric", fmt::format("k{}", pascal_case(m.name)));
   s.metric_constants += doc_comment(m.brief, "");
   s.metric_constants +=
       doc_comment(fmt::format("Instrument: {}. Unit: `{}`. Stability: {}.", m.instrument, m.unit,
