@@ -5,8 +5,8 @@
 #include <map>
 #include <utility>
 
-#include "coretel/export/prometheus_text.h"
 #include "../metrics/number_format.h"
+#include "coretel/export/prometheus_text.h"
 #include "prometheus_naming.h"
 
 namespace coretel::prometheus {
@@ -32,6 +32,7 @@ std::string_view to_string(FamilyType type) {
 DescriptorFamilies& FamilyIndex::add(const MetricsDescriptor* descriptor) {
   auto cache = std::make_unique<DescriptorFamilies>();
   cache->descriptor = descriptor;
+  for (const FieldLayout& layout : descriptor->layout) cache->offsets.push_back(layout.word_offset);
   for (const MetricsField& field : descriptor->fields) {
     FieldNames names;
     names.base = prometheus_metric_name(field);

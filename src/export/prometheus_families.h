@@ -46,23 +46,22 @@ struct FieldNames {
   std::vector<std::string> le;  // histogram: `,le="<bound>"} ` per bucket, +Inf last
 };
 
-/// One exported series bucket of this scrape: its words and its label text (a span of the label
-/// cache's text, prometheus_label_cache.h).
+/// One exported series bucket of this scrape (16 bytes): its words and its label text (a span of
+/// the label cache's text, prometheus_label_cache.h). Its fields are at its descriptor's offsets.
 struct Row {
-  const uint64_t* words;    // the bucket's words in its view
-  const uint32_t* offsets;  // word offset of each field inside a bucket
-  std::size_t label_begin;
-  std::size_t label_len;
+  const uint64_t* words;  // the bucket's words in its view
+  uint32_t label_begin;
+  uint32_t label_len;
 };
 
 /// What the renderer keeps per descriptor.
 struct DescriptorFamilies {
   const MetricsDescriptor* descriptor = nullptr;
   std::vector<FieldNames> fields;
-  // Field word offsets, taken from the first series seen (every series of a descriptor has
-  // them in practice; a series that differs keeps its own copy, prometheus_label_cache.h).
+  // Word offset of each field inside a bucket: MetricsDescriptor::layout's word_offset, which
+  // is what MetricsView::field_words() adds for every series of the descriptor
+  // (SeriesInfo::field_offset()).
   std::vector<uint32_t> offsets;
-  bool has_offsets = false;
   std::vector<Row> rows;  // this scrape's rows of this descriptor
 };
 

@@ -11,6 +11,11 @@
 // observed. Entries a scrape did not see are dropped at its end (end_scrape()), and the cache is
 // compacted once half of its slots or of its label text is unused.
 //
+// Memory per cached series: a 32-byte Entry, a 16-byte shared_ptr, 4 bytes of heads_ per
+// SeriesId up to the largest one, its label text, and for a measured set 8 bytes per bucket (plus
+// the vectors' growth slack). Label text is indexed by 32-bit offsets: the text of all cached
+// buckets is limited to 4 GiB (std::length_error beyond).
+//
 // Not thread-safe: owned by one PrometheusTextRenderer. Label text is UTF-8, escaped per
 // Prometheus "Exposition formats", text format 0.0.4.
 #pragma once
@@ -36,33 +41,43 @@ class LabelCache {
   /// Label text of one series bucket: text()[begin, begin + len); len == kUnrendered until the
   /// bucket is first seen observed.
   struct LabelSpan {
-    std::size_t begin = 0;
+    uint32_t begin = 0;
     uint32_t len = kUnrendered;
   };
-  /// The cached labels of one series: the part read on every scrape.
+  /// Whether series `info` is a measured set (its entry has one LabelSpan per bucket) rather
+  /// than a plain one (its entry has the span of bucket 0).
+  static bool measured(const SeriesInfo& info) { return info.bucket_count > 1; }
+  /// The cached labels of one series: the part read on every scrape (32 bytes).
   struct Entry {
     const SeriesInfo* key = nullptr;  // identity; null for a free slot
     DescriptorFamilies* descriptor = nullptr;
-    const uint32_t* offsets = nullptr;  // field word offsets of a bucket
-    LabelSpan* buckets = nullptr;       // measured sets (bucket_count > 1): one span per bucket
-    LabelSpan span;                     // plain sets: the labels of bucket 0
-    uint32_t next = kNone;              // next entry with the same id
-    uint32_t seen = 0;                  // epoch of the last scrape that saw it
+    union {
+      LabelSpan span{};    // plain sets (!measured(*key)): the labels of bucket 0
+      LabelSpan* buckets;  // measured sets: one span per bucket, owned by the cache
+    };
+    uint32_t next = kNone;  // next entry with the same id
+    uint32_t seen = 0;      // epoch of the last scrape that saw it
   };
+  static_assert(sizeof(Entry) <= 32);
+
+  LabelCache() = default;
+  LabelCache(const LabelCache&) = delete;
+  LabelCache& operator=(const LabelCache&) = delete;
+  ~LabelCache();
 
   /// Starts a scrape: entries not seen() before end_scrape() are dropped then.
   void begin_scrape() {
     ++epoch_;
     seen_live_ = 0;
   }
-  /// The entry of series `s` of `view`, created if new (a plain set's labels are written then;
-  /// `families` gives its descriptor's names and offsets), and marked seen by this scrape.
-  Entry& see(const MetricsView& view, const SeriesView& s, FamilyIndex& families) {
+  /// The entry of series `s`, created if new (a plain set's labels are written then; `families`
+  /// gives its descriptor's names and field offsets), and marked seen by this scrape.
+  Entry& see(const SeriesView& s, FamilyIndex& families) {
     const SeriesInfo* info = s.info.get();
     const SeriesId id = info->id;
     uint32_t slot = id < heads_.size() ? heads_[id] : kNone;
     while (slot != kNone && entries_[slot].key != info) slot = entries_[slot].next;
-    if (slot == kNone) slot = create_entry(view, s, families);
+    if (slot == kNone) slot = create_entry(s, families);
     Entry& e = entries_[slot];
     if (e.seen != epoch_) {
       e.seen = epoch_;
@@ -70,8 +85,8 @@ class LabelCache {
     }
     return e;
   }
-  /// The labels of bucket `bucket` of a measured set's entry `e` (of series `info`), written on
-  /// first call.
+  /// The labels of bucket `bucket` of a measured set's entry `e` (of series `info`,
+  /// measured(info)), written on first call.
   LabelSpan bucket_labels(Entry& e, const SeriesInfo& info, uint32_t bucket) {
     LabelSpan& span = e.buckets[bucket];
     if (span.len == kUnrendered) span = render_labels(info, bucket);
@@ -84,23 +99,17 @@ class LabelCache {
   void end_scrape();
 
  private:
-  // The rest of an entry, touched only when it is created, dropped or compacted.
-  struct Owner {
-    // Keeps the SeriesInfo alive so that its address (Entry::key) cannot be reused while cached.
-    std::shared_ptr<const SeriesInfo> info;
-    std::unique_ptr<LabelSpan[]> buckets;
-    std::vector<uint32_t> offsets;  // only when the series' offsets differ from its descriptor's
-    SeriesId id = 0;
-  };
-
-  uint32_t create_entry(const MetricsView& view, const SeriesView& s, FamilyIndex& families);
+  uint32_t create_entry(const SeriesView& s, FamilyIndex& families);
   LabelSpan render_labels(const SeriesInfo& info, uint32_t bucket);
-  std::size_t label_bytes(uint32_t slot) const;
+  std::size_t label_bytes(const Entry& e) const;
+  void release(Entry& e);
   void compact();
 
   std::vector<uint32_t> heads_;  // by SeriesId: first entry slot, or kNone
   std::vector<Entry> entries_;   // by slot
-  std::vector<Owner> owners_;    // by slot
+  // By slot: keeps each entry's SeriesInfo alive so that its address (Entry::key) cannot be
+  // reused by another series while cached. Touched only when an entry is created or dropped.
+  std::vector<std::shared_ptr<const SeriesInfo>> owners_;
   std::vector<uint32_t> free_slots_;
   std::string labels_;         // label text of every cached series bucket, back to back
   std::size_t garbage_ = 0;    // bytes of `labels_` no longer referenced
