@@ -21,7 +21,7 @@ uint32_t LabelCache::create_entry(const SeriesView& s, FamilyIndex& families) {
   if (measured(info)) {
     buckets = std::make_unique<LabelSpan[]>(info.bucket_count);
   } else {
-    entry.span = render_labels(info, 0);
+    entry.span = render_labels(info, 0, entry.descriptor->scope_labels);
   }
 
   uint32_t slot;
@@ -45,8 +45,10 @@ uint32_t LabelCache::create_entry(const SeriesView& s, FamilyIndex& families) {
   return slot;
 }
 
-// Appends the label text of one bucket of a series (without braces) to `labels_`.
-LabelCache::LabelSpan LabelCache::render_labels(const SeriesInfo& info, uint32_t bucket) {
+// Appends the label text of one bucket of a series (without braces) to `labels_`, less its
+// leading `scope` label (the descriptor's) when it starts with it.
+LabelCache::LabelSpan LabelCache::render_labels(const SeriesInfo& info, uint32_t bucket,
+                                                std::string_view scope) {
   using Group = PrometheusLabelSet::Group;
   PrometheusLabelSet& set = label_set_;
   set.clear();
@@ -62,21 +64,27 @@ LabelCache::LabelSpan LabelCache::render_labels(const SeriesInfo& info, uint32_t
   }
   const std::size_t begin = labels_.size();
   set.append_to(labels_);
-  if (labels_.size() > UINT32_MAX) {
+  uint32_t full = kFullLabels;
+  if (std::string_view(labels_).substr(begin).starts_with(scope)) {
+    labels_.erase(begin, scope.size());
+    full = 0;
+  }
+  const std::size_t len = labels_.size() - begin;
+  if (labels_.size() > UINT32_MAX || len >= kFullLabels - 1) {
     labels_.resize(begin);
     throw std::length_error("coretel: Prometheus label cache text exceeds 4 GiB");
   }
   LabelSpan span;
   span.begin = static_cast<uint32_t>(begin);
-  span.len = static_cast<uint32_t>(labels_.size() - begin);
+  span.len = static_cast<uint32_t>(len) | full;
   return span;
 }
 
 std::size_t LabelCache::label_bytes(const Entry& e) const {
-  if (!measured(*e.key)) return e.span.len;
+  if (!measured(*e.key)) return e.span.len & ~kFullLabels;
   std::size_t bytes = 0;
   for (uint32_t b = 0; b < e.key->bucket_count; ++b)
-    if (e.buckets[b].len != kUnrendered) bytes += e.buckets[b].len;
+    if (e.buckets[b].len != kUnrendered) bytes += e.buckets[b].len & ~kFullLabels;
   return bytes;
 }
 
@@ -117,7 +125,7 @@ void LabelCache::compact() {
   auto move_span = [&](LabelSpan& span) {
     if (span.len == kUnrendered) return;
     const auto begin = static_cast<uint32_t>(new_labels.size());  // <= labels_.size()
-    new_labels.append(labels_, span.begin, span.len);
+    new_labels.append(labels_, span.begin, span.len & ~kFullLabels);
     span.begin = begin;
   };
   std::size_t id_end = 0;

@@ -1,7 +1,10 @@
 // prometheus_label_cache.h (internal): the series label cache of the text exposition renderer
 // (prometheus_text.cc). Keeps, across scrapes, the label text of every exported series bucket
 // (`otel_scope_name="...",k="v"`, without braces; rules: prometheus_naming.h), back to back in
-// one string (the slab), so that a scrape writes each sample from cached text.
+// one string (the slab), so that a scrape writes each sample from cached text. The leading scope
+// label, the same for every series of a descriptor, is left out of the cached text and written
+// from the descriptor's sample heads instead (kFullLabels, prometheus_families.h); a series
+// whose text does not start with it (colliding keys) keeps its full text.
 //
 // An entry per series, found by SeriesInfo::id (heads_[id] chains the entries of one id: more
 // than one only while an id is reused or when views of different pipelines share ids) and told
@@ -12,9 +15,9 @@
 // compacted once half of its slots or of its label text is unused.
 //
 // Memory per cached series: a 32-byte Entry, a 16-byte shared_ptr, 4 bytes of heads_ per
-// SeriesId up to the largest one, its label text, and for a measured set 8 bytes per bucket (plus
-// the vectors' growth slack). Label text is indexed by 32-bit offsets: the text of all cached
-// buckets is limited to 4 GiB (std::length_error beyond).
+// SeriesId up to the largest one, its label text (less the scope label), and for a measured set 8
+// bytes per bucket (plus the vectors' growth slack). Label text is indexed by 32-bit offsets: the
+// text of all cached buckets is limited to 4 GiB (std::length_error beyond).
 //
 // Not thread-safe: owned by one PrometheusTextRenderer. Label text is UTF-8, escaped per
 // Prometheus "Exposition formats", text format 0.0.4.
@@ -38,8 +41,9 @@ class LabelCache {
   static constexpr uint32_t kNone = UINT32_MAX;
   static constexpr uint32_t kUnrendered = UINT32_MAX;
 
-  /// Label text of one series bucket: text()[begin, begin + len); len == kUnrendered until the
-  /// bucket is first seen observed.
+  /// Label text of one series bucket: text()[begin, begin + (len & ~kFullLabels)), without the
+  /// scope label unless len has kFullLabels (Row::label_len); len == kUnrendered until the bucket
+  /// is first seen observed.
   struct LabelSpan {
     uint32_t begin = 0;
     uint32_t len = kUnrendered;
@@ -89,7 +93,7 @@ class LabelCache {
   /// measured(info)), written on first call.
   LabelSpan bucket_labels(Entry& e, const SeriesInfo& info, uint32_t bucket) {
     LabelSpan& span = e.buckets[bucket];
-    if (span.len == kUnrendered) span = render_labels(info, bucket);
+    if (span.len == kUnrendered) span = render_labels(info, bucket, e.descriptor->scope_labels);
     return span;
   }
   /// The label text the spans index; valid until the next see(), bucket_labels() or end_scrape().
@@ -100,7 +104,7 @@ class LabelCache {
 
  private:
   uint32_t create_entry(const SeriesView& s, FamilyIndex& families);
-  LabelSpan render_labels(const SeriesInfo& info, uint32_t bucket);
+  LabelSpan render_labels(const SeriesInfo& info, uint32_t bucket, std::string_view scope);
   std::size_t label_bytes(const Entry& e) const;
   void release(Entry& e);
   void compact();

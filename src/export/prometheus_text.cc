@@ -74,6 +74,7 @@ class SampleWriter {
     const std::vector<Row>& rows = member.descriptor->rows;
     const uint32_t f = member.field;
     const uint32_t offset = member.descriptor->offsets[f];
+    scope_len_ = member.descriptor->scope_labels.size();
     switch (member.role) {
       case Role::kScalar:
         switch (field.value_type) {
@@ -125,16 +126,22 @@ class SampleWriter {
   }
 
  private:
+  // The head to write before a row's labels: the scoped head, or the bare one for a row with
+  // its full label text (kFullLabels).
+  std::string_view head_of(std::string_view head, const Row& row) const {
+    static_assert(prometheus::kFullLabels == 1u << 31);
+    return std::string_view(head.data(), head.size() - (row.label_len >> 31) * scope_len_);
+  }
   std::string_view label_of(const Row& row) const {
-    return std::string_view(labels_ + row.label_begin, row.label_len);
+    return std::string_view(labels_ + row.label_begin, row.label_len & ~prometheus::kFullLabels);
   }
 
   template <class Format>
   void emit_scalars(std::string_view head, const std::vector<Row>& rows, uint32_t offset,
                     Format format) {
     for (const Row& row : rows) {
-      char* p = w_.room(head.size() + row.label_len + 3 + kMaxNumberChars);
-      p = put(p, head);
+      char* p = w_.room(head.size() + label_of(row).size() + 3 + kMaxNumberChars);
+      p = put(p, head_of(head, row));
       p = put(p, label_of(row));
       *p++ = '}';
       *p++ = ' ';
@@ -146,8 +153,8 @@ class SampleWriter {
 
   // `head` + labels + "} " + value + '\n'.
   void emit_double(std::string_view head, const Row& row, double v) {
-    char* p = w_.room(head.size() + row.label_len + 3 + kMaxNumberChars);
-    p = put(p, head);
+    char* p = w_.room(head.size() + label_of(row).size() + 3 + kMaxNumberChars);
+    p = put(p, head_of(head, row));
     p = put(p, label_of(row));
     *p++ = '}';
     *p++ = ' ';
@@ -157,8 +164,8 @@ class SampleWriter {
   }
   // `head` + labels + `tail` (`} ` or `,le="<bound>"} `) + value + '\n'.
   void emit_u64(std::string_view head, const Row& row, std::string_view tail, uint64_t v) {
-    char* p = w_.room(head.size() + row.label_len + tail.size() + 1 + kMaxNumberChars);
-    p = put(p, head);
+    char* p = w_.room(head.size() + label_of(row).size() + tail.size() + 1 + kMaxNumberChars);
+    p = put(p, head_of(head, row));
     p = put(p, label_of(row));
     p = put(p, tail);
     p = format_u64(p, v);
@@ -168,6 +175,7 @@ class SampleWriter {
 
   TextWriter& w_;
   const char* labels_;
+  std::size_t scope_len_ = 0;  // of the current member's descriptor
 };
 
 }  // namespace
