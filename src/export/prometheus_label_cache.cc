@@ -8,6 +8,18 @@
 
 namespace coretel::prometheus {
 
+namespace {
+
+// Makes room for one more element of a full vector by a quarter of its size rather than the
+// usual doubling: the per-series vectors stay within 1.25x of the series they hold, and growth
+// costs only scrapes that add series.
+template <class T>
+void grow(std::vector<T>& v) {
+  if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 4 + 16);
+}
+
+}  // namespace
+
 LabelCache::~LabelCache() {
   for (Entry& e : entries_)
     if (e.key != nullptr) release(e);
@@ -29,11 +41,17 @@ uint32_t LabelCache::create_entry(const SeriesView& s, FamilyIndex& families) {
     slot = free_slots_.back();
     free_slots_.pop_back();
   } else {
+    grow(entries_);
+    grow(owners_);
     entries_.emplace_back();
     owners_.emplace_back();
     slot = static_cast<uint32_t>(entries_.size() - 1);
   }
-  if (info.id >= heads_.size()) heads_.resize(std::size_t{info.id} + 1, kNone);
+  if (info.id >= heads_.size()) {
+    if (info.id >= heads_.capacity())
+      heads_.reserve(std::max(std::size_t{info.id} + 1, heads_.size() + heads_.size() / 4 + 16));
+    heads_.resize(std::size_t{info.id} + 1, kNone);
+  }
   entry.key = &info;
   entry.seen = epoch_ - 1;  // not yet seen by this scrape
   entry.next = heads_[info.id];

@@ -16,8 +16,9 @@
 //
 // Memory per cached series: a 32-byte Entry, a 16-byte shared_ptr, 4 bytes of heads_ per
 // SeriesId up to the largest one, its label text (less the scope label), and for a measured set 8
-// bytes per bucket (plus the vectors' growth slack). Label text is indexed by 32-bit offsets: the
-// text of all cached buckets is limited to 4 GiB (std::length_error beyond).
+// bytes per bucket. The slots and heads_ grow by a quarter when full (up to 1.25x of what they
+// hold), the label text by doubling. Label text is indexed by 32-bit offsets: the text of all
+// cached buckets is limited to 4 GiB (std::length_error beyond).
 //
 // Not thread-safe: owned by one PrometheusTextRenderer. Label text is UTF-8, escaped per
 // Prometheus "Exposition formats", text format 0.0.4.
