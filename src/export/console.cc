@@ -5,9 +5,9 @@
 
 #include <fmt/format.h>
 
+#include "../metrics/number_format.h"
 #include "coretel/collect/field_values.h"
 #include "coretel/export/utf8.h"
-#include "../metrics/number_format.h"
 
 namespace coretel {
 

@@ -5,8 +5,8 @@
 #include <map>
 #include <utility>
 
-#include "coretel/export/prometheus_text.h"
 #include "../metrics/number_format.h"
+#include "coretel/export/prometheus_text.h"
 #include "prometheus_naming.h"
 
 namespace coretel::prometheus {
@@ -32,12 +32,22 @@ std::string_view to_string(FamilyType type) {
 DescriptorFamilies& FamilyIndex::add(const MetricsDescriptor* descriptor) {
   auto cache = std::make_unique<DescriptorFamilies>();
   cache->descriptor = descriptor;
+  for (const FieldLayout& layout : descriptor->layout) cache->offsets.push_back(layout.word_offset);
+  {
+    // The same call as LabelCache::render_labels() makes, so the texts match byte for byte.
+    PrometheusLabelSet scope;
+    scope.add_text("otel_scope_name", {}, descriptor->name, PrometheusLabelSet::Group::kScopeName,
+                   "otel.scope.name");
+    scope.append_to(cache->scope_labels);
+  }
   for (const MetricsField& field : descriptor->fields) {
     FieldNames names;
     names.base = prometheus_metric_name(field);
-    names.open_base = names.base + "{";
+    names.open_base = names.base;
+    names.open_base.append("{").append(cache->scope_labels);
     if (field.kind == InstrumentKind::kHistogram) {
-      names.open_bucket = names.base + "_bucket{";
+      names.open_bucket = names.base;
+      names.open_bucket.append("_bucket{").append(cache->scope_labels);
       for (double bound : field.bounds) {
         std::string le = ",le=\"";
         append_double(le, bound, NonFiniteStyle::kPrometheus);
@@ -47,14 +57,18 @@ DescriptorFamilies& FamilyIndex::add(const MetricsDescriptor* descriptor) {
       names.le.push_back(",le=\"+Inf\"} ");
     }
     if (field.kind == InstrumentKind::kHistogram || field.kind == InstrumentKind::kMmsc) {
-      names.open_sum = names.base + "_sum{";
-      names.open_count = names.base + "_count{";
+      names.open_sum = names.base;
+      names.open_sum.append("_sum{").append(cache->scope_labels);
+      names.open_count = names.base;
+      names.open_count.append("_count{").append(cache->scope_labels);
     }
     if (field.kind == InstrumentKind::kMmsc) {
       names.min = names.base + "_min";
       names.max = names.base + "_max";
-      names.open_min = names.min + "{";
-      names.open_max = names.max + "{";
+      names.open_min = names.min;
+      names.open_min.append("{").append(cache->scope_labels);
+      names.open_max = names.max;
+      names.open_max.append("{").append(cache->scope_labels);
     }
     cache->fields.push_back(std::move(names));
   }

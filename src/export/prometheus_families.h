@@ -34,35 +34,47 @@ enum class Role : uint8_t { kScalar, kHistogram, kMmscSummary, kMmscMin, kMmscMa
 
 /// Sample names of one field, computed once per descriptor.
 struct FieldNames {
-  std::string base;             // family name (scalars: with _total for counters)
-  std::string min;              // Mmsc: <base>_min (a family name)
-  std::string max;              // Mmsc: <base>_max (a family name)
-  std::string open_base;        // sample heads: the sample name then '{'
-  std::string open_bucket;      // histogram: <base>_bucket{
-  std::string open_sum;         // histogram and Mmsc: <base>_sum{
-  std::string open_count;       // histogram and Mmsc: <base>_count{
-  std::string open_min;         // Mmsc: <base>_min{
-  std::string open_max;         // Mmsc: <base>_max{
+  std::string base;  // family name (scalars: with _total for counters)
+  std::string min;   // Mmsc: <base>_min (a family name)
+  std::string max;   // Mmsc: <base>_max (a family name)
+  // Sample heads: the sample name, '{' and the descriptor's scope label
+  // (DescriptorFamilies::scope_labels); without that label, the bare head.
+  std::string open_base;        // <base>{ + scope label
+  std::string open_bucket;      // histogram: <base>_bucket{ + scope label
+  std::string open_sum;         // histogram and Mmsc: <base>_sum{ + scope label
+  std::string open_count;       // histogram and Mmsc: <base>_count{ + scope label
+  std::string open_min;         // Mmsc: <base>_min{ + scope label
+  std::string open_max;         // Mmsc: <base>_max{ + scope label
   std::vector<std::string> le;  // histogram: `,le="<bound>"} ` per bucket, +Inf last
 };
 
-/// One exported series bucket of this scrape: its words and its label text (a span of the label
-/// cache's text, prometheus_label_cache.h).
+/// Row::label_len flag: the label text is a series' full label text, written after the bare head
+/// (`name{`). Without it, the text is what follows the descriptor's scope label (empty, or
+/// starting with ','), written after the scoped head (FieldNames). The full text is kept only for
+/// series whose label text does not start with the scope label (colliding keys are joined and
+/// sorted by key, prometheus_naming.h), so every other series stores its scope label once per
+/// descriptor instead of once per bucket.
+inline constexpr uint32_t kFullLabels = 0x80000000u;
+
+/// One exported series bucket of this scrape (16 bytes): its words and its label text (a span of
+/// the label cache's text, prometheus_label_cache.h). Its fields are at its descriptor's offsets.
 struct Row {
-  const uint64_t* words;    // the bucket's words in its view
-  const uint32_t* offsets;  // word offset of each field inside a bucket
-  std::size_t label_begin;
-  std::size_t label_len;
+  const uint64_t* words;  // the bucket's words in its view
+  uint32_t label_begin;
+  uint32_t label_len;  // length | kFullLabels when the text is the full label text
 };
 
 /// What the renderer keeps per descriptor.
 struct DescriptorFamilies {
   const MetricsDescriptor* descriptor = nullptr;
   std::vector<FieldNames> fields;
-  // Field word offsets, taken from the first series seen (every series of a descriptor has
-  // them in practice; a series that differs keeps its own copy, prometheus_label_cache.h).
+  // The label every series of the descriptor starts with unless keys collide, as
+  // PrometheusLabelSet writes it: otel_scope_name="<escaped MetricsDescriptor::name>".
+  std::string scope_labels;
+  // Word offset of each field inside a bucket: MetricsDescriptor::layout's word_offset, which
+  // is what MetricsView::field_words() adds for every series of the descriptor
+  // (SeriesInfo::field_offset()).
   std::vector<uint32_t> offsets;
-  bool has_offsets = false;
   std::vector<Row> rows;  // this scrape's rows of this descriptor
 };
 

@@ -1,7 +1,10 @@
 // prometheus_label_cache.h (internal): the series label cache of the text exposition renderer
 // (prometheus_text.cc). Keeps, across scrapes, the label text of every exported series bucket
 // (`otel_scope_name="...",k="v"`, without braces; rules: prometheus_naming.h), back to back in
-// one string (the slab), so that a scrape writes each sample from cached text.
+// one string (the slab), so that a scrape writes each sample from cached text. The leading scope
+// label, the same for every series of a descriptor, is left out of the cached text and written
+// from the descriptor's sample heads instead (kFullLabels, prometheus_families.h); a series
+// whose text does not start with it (colliding keys) keeps its full text.
 //
 // An entry per series, found by SeriesInfo::id (heads_[id] chains the entries of one id: more
 // than one only while an id is reused or when views of different pipelines share ids) and told
@@ -10,6 +13,12 @@
 // its entry is created; a measured set's bucket labels when a scrape first sees the bucket
 // observed. Entries a scrape did not see are dropped at its end (end_scrape()), and the cache is
 // compacted once half of its slots or of its label text is unused.
+//
+// Memory per cached series: a 32-byte Entry, a 16-byte shared_ptr, 4 bytes of heads_ per
+// SeriesId up to the largest one, its label text (less the scope label), and for a measured set 8
+// bytes per bucket. The slots and heads_ grow by a quarter when full (up to 1.25x of what they
+// hold), the label text by doubling. Label text is indexed by 32-bit offsets: the text of all
+// cached buckets is limited to 4 GiB (std::length_error beyond).
 //
 // Not thread-safe: owned by one PrometheusTextRenderer. Label text is UTF-8, escaped per
 // Prometheus "Exposition formats", text format 0.0.4.
@@ -33,36 +42,47 @@ class LabelCache {
   static constexpr uint32_t kNone = UINT32_MAX;
   static constexpr uint32_t kUnrendered = UINT32_MAX;
 
-  /// Label text of one series bucket: text()[begin, begin + len); len == kUnrendered until the
-  /// bucket is first seen observed.
+  /// Label text of one series bucket: text()[begin, begin + (len & ~kFullLabels)), without the
+  /// scope label unless len has kFullLabels (Row::label_len); len == kUnrendered until the bucket
+  /// is first seen observed.
   struct LabelSpan {
-    std::size_t begin = 0;
+    uint32_t begin = 0;
     uint32_t len = kUnrendered;
   };
-  /// The cached labels of one series: the part read on every scrape.
+  /// Whether series `info` is a measured set (its entry has one LabelSpan per bucket) rather
+  /// than a plain one (its entry has the span of bucket 0).
+  static bool measured(const SeriesInfo& info) { return info.combination_count > 1; }
+  /// The cached labels of one series: the part read on every scrape (32 bytes).
   struct Entry {
     const SeriesInfo* key = nullptr;  // identity; null for a free slot
     DescriptorFamilies* descriptor = nullptr;
-    const uint32_t* offsets = nullptr;  // field word offsets of a bucket
-    LabelSpan* buckets = nullptr;       // measured sets (bucket_count > 1): one span per bucket
-    LabelSpan span;                     // plain sets: the labels of bucket 0
-    uint32_t next = kNone;              // next entry with the same id
-    uint32_t seen = 0;                  // epoch of the last scrape that saw it
+    union {
+      LabelSpan span{};    // plain sets (!measured(*key)): the labels of bucket 0
+      LabelSpan* buckets;  // measured sets: one span per bucket, owned by the cache
+    };
+    uint32_t next = kNone;  // next entry with the same id
+    uint32_t seen = 0;      // epoch of the last scrape that saw it
   };
+  static_assert(sizeof(Entry) <= 32);
+
+  LabelCache() = default;
+  LabelCache(const LabelCache&) = delete;
+  LabelCache& operator=(const LabelCache&) = delete;
+  ~LabelCache();
 
   /// Starts a scrape: entries not seen() before end_scrape() are dropped then.
   void begin_scrape() {
     ++epoch_;
     seen_live_ = 0;
   }
-  /// The entry of series `s` of `view`, created if new (a plain set's labels are written then;
-  /// `families` gives its descriptor's names and offsets), and marked seen by this scrape.
-  Entry& see(const MetricsView& view, const SeriesView& s, FamilyIndex& families) {
+  /// The entry of series `s`, created if new (a plain set's labels are written then; `families`
+  /// gives its descriptor's names and field offsets), and marked seen by this scrape.
+  Entry& see(const SeriesView& s, FamilyIndex& families) {
     const SeriesInfo* info = s.info.get();
     const SeriesId id = info->id;
     uint32_t slot = id < heads_.size() ? heads_[id] : kNone;
     while (slot != kNone && entries_[slot].key != info) slot = entries_[slot].next;
-    if (slot == kNone) slot = create_entry(view, s, families);
+    if (slot == kNone) slot = create_entry(s, families);
     Entry& e = entries_[slot];
     if (e.seen != epoch_) {
       e.seen = epoch_;
@@ -70,11 +90,11 @@ class LabelCache {
     }
     return e;
   }
-  /// The labels of bucket `bucket` of a measured set's entry `e` (of series `info`), written on
-  /// first call.
+  /// The labels of bucket `bucket` of a measured set's entry `e` (of series `info`,
+  /// measured(info)), written on first call.
   LabelSpan bucket_labels(Entry& e, const SeriesInfo& info, uint32_t bucket) {
     LabelSpan& span = e.buckets[bucket];
-    if (span.len == kUnrendered) span = render_labels(info, bucket);
+    if (span.len == kUnrendered) span = render_labels(info, bucket, e.descriptor->scope_labels);
     return span;
   }
   /// The label text the spans index; valid until the next see(), bucket_labels() or end_scrape().
@@ -84,23 +104,17 @@ class LabelCache {
   void end_scrape();
 
  private:
-  // The rest of an entry, touched only when it is created, dropped or compacted.
-  struct Owner {
-    // Keeps the SeriesInfo alive so that its address (Entry::key) cannot be reused while cached.
-    std::shared_ptr<const SeriesInfo> info;
-    std::unique_ptr<LabelSpan[]> buckets;
-    std::vector<uint32_t> offsets;  // only when the series' offsets differ from its descriptor's
-    SeriesId id = 0;
-  };
-
-  uint32_t create_entry(const MetricsView& view, const SeriesView& s, FamilyIndex& families);
-  LabelSpan render_labels(const SeriesInfo& info, uint32_t bucket);
-  std::size_t label_bytes(uint32_t slot) const;
+  uint32_t create_entry(const SeriesView& s, FamilyIndex& families);
+  LabelSpan render_labels(const SeriesInfo& info, uint32_t bucket, std::string_view scope);
+  std::size_t label_bytes(const Entry& e) const;
+  void release(Entry& e);
   void compact();
 
   std::vector<uint32_t> heads_;  // by SeriesId: first entry slot, or kNone
   std::vector<Entry> entries_;   // by slot
-  std::vector<Owner> owners_;    // by slot
+  // By slot: keeps each entry's SeriesInfo alive so that its address (Entry::key) cannot be
+  // reused by another series while cached. Touched only when an entry is created or dropped.
+  std::vector<std::shared_ptr<const SeriesInfo>> owners_;
   std::vector<uint32_t> free_slots_;
   std::string labels_;         // label text of every cached series bucket, back to back
   std::size_t garbage_ = 0;    // bytes of `labels_` no longer referenced

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <utility>
 
+#include "../metrics/number_format.h"
 #include "coretel/export/prometheus_text.h"
 #include "coretel/export/utf8.h"
-#include "../metrics/number_format.h"
 
 namespace coretel {
 

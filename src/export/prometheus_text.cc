@@ -13,8 +13,8 @@
 #include <cstdint>
 #include <cstring>
 
-#include "coretel/collect/field_values.h"
 #include "../metrics/number_format.h"
+#include "coretel/collect/field_values.h"
 #include "prometheus_families.h"
 #include "prometheus_label_cache.h"
 #include "prometheus_naming.h"
@@ -73,27 +73,29 @@ class SampleWriter {
     const FieldNames& names = member.descriptor->fields[member.field];
     const std::vector<Row>& rows = member.descriptor->rows;
     const uint32_t f = member.field;
+    const uint32_t offset = member.descriptor->offsets[f];
+    scope_len_ = member.descriptor->scope_labels.size();
     switch (member.role) {
       case Role::kScalar:
         switch (field.value_type) {
           case ValueType::kU64:
-            emit_scalars(names.open_base, rows, f,
+            emit_scalars(names.open_base, rows, offset,
                          [](char* p, uint64_t x) { return format_u64(p, x); });
             return;
           case ValueType::kI64:
-            emit_scalars(names.open_base, rows, f, [](char* p, uint64_t x) {
+            emit_scalars(names.open_base, rows, offset, [](char* p, uint64_t x) {
               return format_i64(p, static_cast<int64_t>(x));
             });
             return;
           case ValueType::kF64:
-            emit_scalars(names.open_base, rows, f,
+            emit_scalars(names.open_base, rows, offset,
                          [](char* p, uint64_t x) { return put_double(p, word_to_double(x)); });
             return;
         }
         return;
       case Role::kHistogram:
         for (const Row& row : rows) {
-          HistogramValue h = read_histogram(field, row.words + row.offsets[f]);
+          HistogramValue h = read_histogram(field, row.words + offset);
           uint64_t cumulative = 0;
           for (std::size_t i = 0; i < h.counts.size(); ++i) {
             cumulative += h.counts[i];
@@ -105,7 +107,7 @@ class SampleWriter {
         return;
       case Role::kMmscSummary:
         for (const Row& row : rows) {
-          MmscValue v = read_mmsc(row.words + row.offsets[f]);
+          MmscValue v = read_mmsc(row.words + offset);
           emit_double(names.open_sum, row, v.sum);
           emit_u64(names.open_count, row, "} ", v.count);
         }
@@ -114,7 +116,7 @@ class SampleWriter {
       case Role::kMmscMax: {
         const bool min = member.role == Role::kMmscMin;
         for (const Row& row : rows) {
-          MmscValue v = read_mmsc(row.words + row.offsets[f]);
+          MmscValue v = read_mmsc(row.words + offset);
           if (v.count == 0) continue;
           emit_double(min ? names.open_min : names.open_max, row, min ? v.min : v.max);
         }
@@ -124,20 +126,26 @@ class SampleWriter {
   }
 
  private:
+  // The head to write before a row's labels: the scoped head, or the bare one for a row with
+  // its full label text (kFullLabels).
+  std::string_view head_of(std::string_view head, const Row& row) const {
+    static_assert(prometheus::kFullLabels == 1u << 31);
+    return std::string_view(head.data(), head.size() - (row.label_len >> 31) * scope_len_);
+  }
   std::string_view label_of(const Row& row) const {
-    return std::string_view(labels_ + row.label_begin, row.label_len);
+    return std::string_view(labels_ + row.label_begin, row.label_len & ~prometheus::kFullLabels);
   }
 
   template <class Format>
-  void emit_scalars(std::string_view head, const std::vector<Row>& rows, uint32_t field,
+  void emit_scalars(std::string_view head, const std::vector<Row>& rows, uint32_t offset,
                     Format format) {
     for (const Row& row : rows) {
-      char* p = w_.room(head.size() + row.label_len + 3 + kMaxNumberChars);
-      p = put(p, head);
+      char* p = w_.room(head.size() + label_of(row).size() + 3 + kMaxNumberChars);
+      p = put(p, head_of(head, row));
       p = put(p, label_of(row));
       *p++ = '}';
       *p++ = ' ';
-      p = format(p, row.words[row.offsets[field]]);
+      p = format(p, row.words[offset]);
       *p++ = '\n';
       w_.commit(p);
     }
@@ -145,8 +153,8 @@ class SampleWriter {
 
   // `head` + labels + "} " + value + '\n'.
   void emit_double(std::string_view head, const Row& row, double v) {
-    char* p = w_.room(head.size() + row.label_len + 3 + kMaxNumberChars);
-    p = put(p, head);
+    char* p = w_.room(head.size() + label_of(row).size() + 3 + kMaxNumberChars);
+    p = put(p, head_of(head, row));
     p = put(p, label_of(row));
     *p++ = '}';
     *p++ = ' ';
@@ -156,8 +164,8 @@ class SampleWriter {
   }
   // `head` + labels + `tail` (`} ` or `,le="<bound>"} `) + value + '\n'.
   void emit_u64(std::string_view head, const Row& row, std::string_view tail, uint64_t v) {
-    char* p = w_.room(head.size() + row.label_len + tail.size() + 1 + kMaxNumberChars);
-    p = put(p, head);
+    char* p = w_.room(head.size() + label_of(row).size() + tail.size() + 1 + kMaxNumberChars);
+    p = put(p, head_of(head, row));
     p = put(p, label_of(row));
     p = put(p, tail);
     p = format_u64(p, v);
@@ -167,6 +175,7 @@ class SampleWriter {
 
   TextWriter& w_;
   const char* labels_;
+  std::size_t scope_len_ = 0;  // of the current member's descriptor
 };
 
 }  // namespace
@@ -179,18 +188,18 @@ struct PrometheusTextRenderer::Impl {
 
   // Adds the rows of series `s` (one per observed bucket) to its descriptor's rows.
   void add_series(const MetricsView& view, const SeriesView& s) {
-    prometheus::LabelCache::Entry& e = labels.see(view, s, families);
+    prometheus::LabelCache::Entry& e = labels.see(s, families);
     std::vector<Row>& rows = e.descriptor->rows;
-    if (e.buckets == nullptr) {
+    const SeriesInfo& info = *s.info;
+    if (!prometheus::LabelCache::measured(info)) {
       if (view.observed(s, 0))
-        rows.push_back(Row{view.combination_words(s, 0), e.offsets, e.span.begin, e.span.len});
+        rows.push_back(Row{view.combination_words(s, 0), e.span.begin, e.span.len});
       return;
     }
-    const SeriesInfo& info = *s.info;
     for (uint32_t b = 0; b < info.combination_count; ++b) {
       if (!view.observed(s, b)) continue;
       prometheus::LabelCache::LabelSpan span = labels.bucket_labels(e, info, b);
-      rows.push_back(Row{view.combination_words(s, b), e.offsets, span.begin, span.len});
+      rows.push_back(Row{view.combination_words(s, b), span.begin, span.len});
     }
   }
 

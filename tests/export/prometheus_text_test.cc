@@ -556,6 +556,114 @@ TEST(PrometheusText, SeriesIdReuseRendersFreshLabels) {
   EXPECT_EQ(h.render(TinyMetrics::descriptor), "");
 }
 
+// The label cache keeps a series' label text without the leading scope label, which is written
+// from the sample head; a series whose keys collide (joined, then sorted by key) keeps its full
+// text after a bare head. Both kinds in one descriptor, across scrapes, retirements and the
+// compaction that follows them.
+TEST(PrometheusText, ScopeLabelFromTheHeadAndFullTextForCollidingKeys) {
+  coretel::PipelineOptions options;
+  options.collector.max_lag_cycles = 1;  // retired series are gone after three publications
+  Harness h(options);
+  constexpr int kSeries = 240;
+  std::vector<coretel::Registration<TinyMetrics>> regs;
+  std::vector<std::string> lines;
+  for (int i = 0; i < kSeries; ++i) {
+    const std::string n = std::to_string(i);
+    switch (i % 3) {
+      case 0:  // plain: scope label, then the entity's
+        regs.push_back(
+            h.reporter->register_set<TinyMetrics>({{"node", std::string("n").append(n)}}));
+        lines.push_back(
+            std::string("app_tiny_value{otel_scope_name=\"app.tiny\",otel_scope_node=\"n") + n +
+            "\"} " + n + "\n");
+        break;
+      case 1:  // a.b and a_b collide: sorted by key, a_b comes before the scope label
+        regs.push_back(h.reporter->register_set<TinyMetrics>({{"node", std::string("n").append(n)}},
+                                                             {{"a.b", "x"}, {"a_b", "y"}}));
+        lines.push_back(
+            std::string(
+                "app_tiny_value{a_b=\"x;y\",otel_scope_name=\"app.tiny\",otel_scope_node=\"n") +
+            n + "\"} " + n + "\n");
+        break;
+      case 2:  // the entity's `name` collides with the scope name: the scope label is joined
+        regs.push_back(
+            h.reporter->register_set<TinyMetrics>({{"name", std::string("e").append(n)}}));
+        lines.push_back(std::string("app_tiny_value{otel_scope_name=\"app.tiny;e") + n + "\"} " +
+                        n + "\n");
+        break;
+    }
+    regs.back()->value.set(static_cast<uint64_t>(i));
+  }
+  h.publish();
+  const std::string header =
+      "# HELP app_tiny_value A value.\n"
+      "# TYPE app_tiny_value gauge\n";
+  auto expected = [&](int step) {
+    std::string text = header;
+    for (int i = 0; i < kSeries; i += step) text += lines[static_cast<std::size_t>(i)];
+    return text;
+  };
+  EXPECT_EQ(h.render(TinyMetrics::descriptor), expected(1));
+  EXPECT_EQ(h.render(TinyMetrics::descriptor), expected(1));
+
+  // Retire all but every fourth series: their entries are dropped, then the cache compacted.
+  for (int i = 0; i < kSeries; ++i)
+    if (i % 4 != 0) regs[static_cast<std::size_t>(i)].reset();
+  for (int i = 0; i < 3; ++i) h.publish();
+  EXPECT_EQ(h.render(TinyMetrics::descriptor), expected(4));
+  EXPECT_EQ(h.render(TinyMetrics::descriptor), expected(4));
+  EXPECT_TRUE(promtool_accepts(h.render(TinyMetrics::descriptor)));
+}
+
+// Every sample head (histogram _bucket/_sum/_count, summary, _min/_max) has a bare form for a
+// series with its full label text: the colliding series' samples are the plain series' ones with
+// the colliding label added in front.
+TEST(PrometheusText, EveryInstrumentWithCollidingKeys) {
+  Harness h;
+  auto plain = h.reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}});
+  auto colliding =
+      h.reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}}, {{"a.b", "x"}, {"a_b", "y"}});
+  record_app(*plain);
+  record_app(*colliding);
+  h.publish();
+  const std::string text = h.render(AppMetrics::descriptor);
+  EXPECT_TRUE(promtool_accepts(text));
+
+  Harness alone;
+  auto only_plain = alone.reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}});
+  record_app(*only_plain);
+  alone.publish();
+  const std::string plain_text = alone.render(AppMetrics::descriptor);
+  std::string plain_samples;
+  for (std::size_t pos = 0; pos < plain_text.size();) {
+    std::size_t end = plain_text.find('\n', pos) + 1;
+    if (plain_text[pos] != '#') plain_samples.append(plain_text, pos, end - pos);
+    pos = end;
+  }
+  EXPECT_GT(plain_samples.size(), 500u);
+
+  // Split `text` into the plain series' lines (headers included) and the colliding series'
+  // samples, with the colliding label taken out.
+  const std::string mark = "{a_b=\"x;y\",";
+  std::string without_colliding;
+  std::string colliding_samples;
+  for (std::size_t pos = 0; pos < text.size();) {
+    std::size_t end = text.find('\n', pos) + 1;
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end;
+    std::size_t at = line.find(mark);
+    if (at == std::string::npos) {
+      without_colliding.append(line);
+      continue;
+    }
+    colliding_samples.append(line.substr(0, at));
+    colliding_samples.push_back('{');
+    colliding_samples.append(line.substr(at + mark.size()));
+  }
+  EXPECT_EQ(without_colliding, plain_text);
+  EXPECT_EQ(colliding_samples, plain_samples);
+}
+
 // Views of two pipelines in one scrape: their series share ids but keep their own labels.
 TEST(PrometheusText, SameIdsFromTwoPipelines) {
   Harness a;

@@ -97,17 +97,20 @@ void append_escaped_label_value(std::string& out, std::string_view value);
 ///  - per descriptor: family names, HELP/TYPE lines. Kept for the renderer's lifetime;
 ///    descriptors seen by a renderer must outlive it (they are static in practice: this cache is
 ///    keyed by descriptor address).
-///  - per series: the label text of each exported bucket (a measured set's bucket from the
-///    scrape that first sees it observed), keyed by SeriesInfo::id and validated by SeriesInfo
-///    address. The entry holds a std::shared_ptr to its SeriesInfo, so that address cannot be
-///    reused by another series while cached; a series whose id was reused is thus told apart
-///    and rendered afresh. An entry a scrape did not see (its series was retired, or its view
-///    was not passed) is dropped at the end of that scrape, releasing its SeriesInfo; so a
-///    retired series' SeriesInfo outlives its retirement until the next scrape.
-///  Memory held: the label text of the last scrape's series buckets (compacted once half of it
-///  is dropped text), about 120 bytes of bookkeeping per series plus 16 per bucket of a measured
-///  set, 4 bytes per SeriesId up to the largest id seen (trimmed on compaction), and per-scrape
-///  scratch of 32 bytes per exported series bucket, sized to the last scrape.
+///  - per series: the label text of each exported combination (a measured set's combination
+///    from the scrape that first sees it observed), without the `otel_scope_name` label, which
+///    is kept once per metric set unless colliding keys reorder the labels, keyed by SeriesInfo::id
+///    and validated by SeriesInfo address. The entry holds a std::shared_ptr to its SeriesInfo, so
+///    that address cannot be reused by another series while cached; a series whose id was reused is
+///    thus told apart and rendered afresh. An entry a scrape did not see (its series was retired,
+///    or its view was not passed) is dropped at the end of that scrape, releasing its SeriesInfo;
+///    so a retired series' SeriesInfo outlives its retirement until the next scrape.
+///  Memory held: the label text of the last scrape's series combinations (compacted once half of
+///  it is dropped text; at most 4 GiB), 48 bytes of bookkeeping per series plus 16 per
+///  combination of a measured set (its arrays grow by a quarter, not double), 4 bytes per
+///  SeriesId up to the largest id seen (trimmed on compaction), and per-scrape scratch of 16
+///  bytes per exported series combination, sized to the last scrape. The render benchmark's
+///  renderer_bytes_per_series measures it (BENCHMARKS.md).
 class PrometheusTextRenderer {
  public:
   PrometheusTextRenderer();
@@ -119,11 +122,12 @@ class PrometheusTextRenderer {
   /// of `views` (one view per collector; null views are skipped) to `out`. Rules: OTel spec,
   /// compatibility/prometheus_and_openmetrics.md. One HELP/TYPE per family and all samples of a
   /// family contiguous across views and descriptors; when two descriptors give one name two
-  /// different TYPEs, the family seen later is dropped. Measured-set buckets appear once
-  /// observed. Sanitised label keys that collide get their values joined with `;` in the order of
-  /// the original keys; `le` and `quantile` become `exported_le` / `exported_quantile`; label
+  /// different TYPEs, the family seen later is dropped. Measured-set combinations appear
+  /// once observed. Sanitised label keys that collide get their values joined with `;` in the order
+  /// of the original keys; `le` and `quantile` become `exported_le` / `exported_quantile`; label
   /// values and HELP text are made valid UTF-8 (U+FFFD replacement). Never throws for any
-  /// attribute content (std::bad_alloc aside).
+  /// attribute content; throws std::bad_alloc when memory runs out and std::length_error when
+  /// the cached label text would exceed 4 GiB.
   void render(const Resource& resource, std::span<const MetricsViewPtr> views, std::string& out);
 
  private:

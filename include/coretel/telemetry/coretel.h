@@ -82,14 +82,14 @@ CORETEL_MEASUREMENT_ATTRIBUTE(CoretelAdminRejectionReason, "coretel.admin.reject
     "connection_limit", "evicted", "idle_timeout", "request_timeout", "header_too_large",
     "body_too_large", "malformed", "write_timeout");
 inline constexpr ::coretel::EnumMemberDescriptor CoretelAdminRejectionReason_coretel_members[] = {
-    {"connection_limit", "connection_limit", ::coretel::Stability::kDevelopment},
-    {"evicted", "evicted", ::coretel::Stability::kDevelopment},
-    {"idle_timeout", "idle_timeout", ::coretel::Stability::kDevelopment},
-    {"request_timeout", "request_timeout", ::coretel::Stability::kDevelopment},
-    {"header_too_large", "header_too_large", ::coretel::Stability::kDevelopment},
-    {"body_too_large", "body_too_large", ::coretel::Stability::kDevelopment},
-    {"malformed", "malformed", ::coretel::Stability::kDevelopment},
-    {"write_timeout", "write_timeout", ::coretel::Stability::kDevelopment},
+    {.id = "connection_limit", .value = "connection_limit"},
+    {.id = "evicted", .value = "evicted"},
+    {.id = "idle_timeout", .value = "idle_timeout"},
+    {.id = "request_timeout", .value = "request_timeout"},
+    {.id = "header_too_large", .value = "header_too_large"},
+    {.id = "body_too_large", .value = "body_too_large"},
+    {.id = "malformed", .value = "malformed"},
+    {.id = "write_timeout", .value = "write_timeout"},
 };
 /// The value the registry gives `value`; empty for a value outside the enum.
 constexpr std::string_view to_string(CoretelAdminRejectionReason value) noexcept {
@@ -114,9 +114,9 @@ CORETEL_MEASUREMENT_ATTRIBUTE(CoretelInvalidMeasurementReason, "coretel.invalid_
     "nan", "infinity", "negative");
 inline constexpr ::coretel::EnumMemberDescriptor
     CoretelInvalidMeasurementReason_coretel_members[] = {
-    {"nan", "nan", ::coretel::Stability::kDevelopment},
-    {"infinity", "infinity", ::coretel::Stability::kDevelopment},
-    {"negative", "negative", ::coretel::Stability::kDevelopment},
+    {.id = "nan", .value = "nan"},
+    {.id = "infinity", .value = "infinity"},
+    {.id = "negative", .value = "negative"},
 };
 /// The value the registry gives `value`; empty for a value outside the enum.
 constexpr std::string_view to_string(CoretelInvalidMeasurementReason value) noexcept {
@@ -243,11 +243,11 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelReporterMetrics) {
   CORETEL_METRIC_SET_DESCRIPTOR;
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelReporterMetrics_attributes[] = {
-    {"cpu.logical_number", "int", "The logical CPU number [0..n-1].",
-        ::coretel::Stability::kDevelopment, "conditionally_required", {}, false, {}},
-    {"coretel.reporter.id", "int",
-        "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
-        ::coretel::Stability::kDevelopment, "required", {}, false, {}},
+    {.key = "cpu.logical_number", .type = "int", .brief = "The logical CPU number [0..n-1].",
+        .requirement_level = "conditionally_required"},
+    {.key = "coretel.reporter.id", .type = "int",
+        .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
+        .requirement_level = "required"},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelReporterMetrics, "coretel.reporter",
@@ -301,16 +301,15 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelReporterInvalidMetrics) {
   CORETEL_METRIC_SET_DESCRIPTOR;
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelReporterInvalidMetrics_attributes[] = {
-    {"cpu.logical_number", "int", "The logical CPU number [0..n-1].",
-        ::coretel::Stability::kDevelopment, "conditionally_required", {}, false, {}},
-    {"coretel.reporter.id", "int",
-        "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
-        ::coretel::Stability::kDevelopment, "required", {}, false, {}},
-    {"coretel.invalid_measurement.reason", "enum",
-        "Why an instrument ignored a measurement (OpenTelemetry metrics SDK, \"Numerical limits handling\"; metrics API, \"Counter operations\").",
-        ::coretel::Stability::kDevelopment, "required",
-        std::span<const std::string_view>(CoretelInvalidMeasurementReason_coretel_values), true,
-        std::span<const ::coretel::EnumMemberDescriptor>(CoretelInvalidMeasurementReason_coretel_members)},
+    {.key = "cpu.logical_number", .type = "int", .brief = "The logical CPU number [0..n-1].",
+        .requirement_level = "conditionally_required"},
+    {.key = "coretel.reporter.id", .type = "int",
+        .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
+        .requirement_level = "required"},
+    {.key = "coretel.invalid_measurement.reason", .type = "enum",
+        .brief = "Why an instrument ignored a measurement (OpenTelemetry metrics SDK, \"Numerical limits handling\"; metrics API, \"Counter operations\").",
+        .requirement_level = "required", .values = CoretelInvalidMeasurementReason_coretel_values,
+        .measurement = true, .members = CoretelInvalidMeasurementReason_coretel_members},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelReporterInvalidMetrics, "coretel.reporter.invalid",
@@ -373,8 +372,8 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelCollectorMetrics) {
   CORETEL_METRIC_SET_DESCRIPTOR;
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelCollectorMetrics_attributes[] = {
-    {"coretel.numa_node.logical_number", "int", "The NUMA node whose rings a collector drains.",
-        ::coretel::Stability::kDevelopment, "required", {}, false, {}},
+    {.key = "coretel.numa_node.logical_number", .type = "int",
+        .brief = "The NUMA node whose rings a collector drains.", .requirement_level = "required"},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelCollectorMetrics, "coretel.collector",
@@ -433,11 +432,11 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelAdminMetrics) {
   CORETEL_METRIC_SET_DESCRIPTOR;
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelAdminMetrics_attributes[] = {
-    {"coretel.admin.address", "string", "The address the admin endpoint listens on.",
-        ::coretel::Stability::kDevelopment, "required", {}, false, {}},
-    {"coretel.reporter.id", "int",
-        "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
-        ::coretel::Stability::kDevelopment, "required", {}, false, {}},
+    {.key = "coretel.admin.address", .type = "string",
+        .brief = "The address the admin endpoint listens on.", .requirement_level = "required"},
+    {.key = "coretel.reporter.id", .type = "int",
+        .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
+        .requirement_level = "required"},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelAdminMetrics, "coretel.admin", "The admin HTTP endpoint.",
@@ -487,16 +486,15 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelAdminRejectionsMetrics) {
   CORETEL_METRIC_SET_DESCRIPTOR;
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelAdminRejectionsMetrics_attributes[] = {
-    {"coretel.admin.address", "string", "The address the admin endpoint listens on.",
-        ::coretel::Stability::kDevelopment, "required", {}, false, {}},
-    {"coretel.reporter.id", "int",
-        "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
-        ::coretel::Stability::kDevelopment, "required", {}, false, {}},
-    {"coretel.admin.rejection.reason", "enum",
-        "Why the admin endpoint closed a connection to stay bounded (AdminOptions names the limits).",
-        ::coretel::Stability::kDevelopment, "required",
-        std::span<const std::string_view>(CoretelAdminRejectionReason_coretel_values), true,
-        std::span<const ::coretel::EnumMemberDescriptor>(CoretelAdminRejectionReason_coretel_members)},
+    {.key = "coretel.admin.address", .type = "string",
+        .brief = "The address the admin endpoint listens on.", .requirement_level = "required"},
+    {.key = "coretel.reporter.id", .type = "int",
+        .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
+        .requirement_level = "required"},
+    {.key = "coretel.admin.rejection.reason", .type = "enum",
+        .brief = "Why the admin endpoint closed a connection to stay bounded (AdminOptions names the limits).",
+        .requirement_level = "required", .values = CoretelAdminRejectionReason_coretel_values,
+        .measurement = true, .members = CoretelAdminRejectionReason_coretel_members},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelAdminRejectionsMetrics, "coretel.admin.rejections",
