@@ -3,14 +3,14 @@
 # core) replaying the same large file over TCP in three modes, rotating, in one run. Each run
 # prints the worker's records per CPU-second of its own thread (CLOCK_THREAD_CPUTIME_ID), so a
 # slower sender or the other core's load does not move it.
-#   on:         every message timed (two steady_clock reads), counted by severity, its
-#               processing time recorded into an Mmsc and a histogram; the reporter ticks
-#               every 100 ms and the collector publishes every 25 ms.
+#   on:         every message counted by severity; one in 64 also timed (two steady_clock
+#               reads) into an Mmsc and a histogram; the reporter ticks every 100 ms and the
+#               collector publishes every 25 ms.
 #   unreported: the same records, but the reporter is never ticked (coretel-demo --telemetry
 #               unreported): "on" over this is what reporting and collection cost the engine.
 #   off:        the same parse of the same messages, no clock reads, no records, no reports
 #               (--telemetry off): "on" over this is the whole instrumentation, the demo's own
-#               choice of timing every message included.
+#               timing included.
 # Prints each run, then the medians and both overheads (1 - on / baseline) in percent.
 #
 # Usage: bench/demo_throughput.sh [RUNS] [LINES]   (defaults 7 and 2000000)

@@ -120,9 +120,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
   app.add_option("--telemetry", options.telemetry,
-                 "on: workers time, record and report every message; unreported: they time and "
-                 "record but never report; off: they parse the same messages without per-message "
-                 "telemetry and never report (the baselines of bench/demo_throughput.sh)")
+                 "on: workers count every message (and time one in 64) and report; unreported: "
+                 "the same records, never reported; off: they parse the same messages without "
+                 "per-message telemetry and never report (the baselines of "
+                 "bench/demo_throughput.sh)")
       ->check(CLI::IsMember({"on", "unreported", "off"}))
       ->capture_default_str();
   auto* replay_option = app.get_option("--replay");
@@ -234,6 +235,10 @@ int main(int argc, char** argv) {
           }
         } catch (const std::exception& e) {
           fmt::print(stderr, "coretel-demo: replay failed: {}\n", e.what());
+          if (options.exit_after_replay) {  // nothing to wait for: stop, and say it failed
+            exit_code = 1;
+            ::kill(::getpid(), SIGTERM);
+          }
         }
       });
     }
