@@ -54,7 +54,8 @@ Reporter::Reporter(SeriesRegistry& registry, std::shared_ptr<ReportRing> ring,
     : registry_(registry),
       ring_(std::move(ring)),
       collector_index_(collector_index),
-      options_(options) {
+      options_(options),
+      scratch_(new uint64_t[ring_->capacity_words()]) {
   auto metrics = register_set<ReporterMetrics>(self_entity);
   metrics->ring_capacity.set(ring_->capacity_words());
   auto invalid = register_set<ReporterInvalidMetrics>(std::move(self_entity));
@@ -74,77 +75,94 @@ const SeriesInfo& detail::series_of(const SetBinding& binding) noexcept {
   return *binding.info;
 }
 
-detail::SetBinding* Reporter::bind(const MetricsDescriptor& descriptor, Attributes entity,
-                                   Attributes registration,
-                                   std::span<const MeasurementAttributeDescriptor> measurement,
-                                   std::byte* storage, std::byte* base, void (*destroy)(std::byte*),
-                                   std::size_t stride, uint32_t combinations, uint64_t* touched) {
-  auto binding = std::make_unique<detail::SetBinding>();
-  binding->storage = storage;
-  binding->destroy = destroy;
-  binding->base = base;
-  binding->stride = stride;
-  binding->touched = touched;
+Reporter::Bound Reporter::bind(const MetricsDescriptor& descriptor, Attributes entity,
+                               Attributes registration,
+                               std::span<const MeasurementAttributeDescriptor> measurement,
+                               const detail::SetType& type) {
+  for (const auto& field : descriptor.fields)
+    if (field.words > kMaxFieldWords)
+      throw std::invalid_argument(fmt::format("metric set '{}': field '{}' is larger than {} words",
+                                              descriptor.name, field.name, kMaxFieldWords));
+  const std::size_t message_words = max_snapshot_words(descriptor);
+  if (message_words > ring_->capacity_words())
+    throw std::invalid_argument(fmt::format(
+        "metric set '{}': a snapshot message takes up to {} words but the reporter's ring "
+        "holds {} words; raise ReporterOptions::ring_words to at least {}",
+        descriptor.name, message_words, ring_->capacity_words(), message_words));
+
+  const std::size_t shadow_words = has_current_values(descriptor)
+                                       ? std::size_t{type.combinations} * descriptor.fields.size()
+                                       : 0;
+  const std::size_t set_bytes = detail::SetBinding::set_bytes(type);
+  const std::align_val_t align{detail::SetBinding::block_align(type)};
+  auto* block = static_cast<std::byte*>(::operator new(
+      set_bytes + sizeof(detail::SetBinding) + shadow_words * sizeof(uint64_t), align));
+  type.construct(block);
+  auto* binding = new (block + set_bytes) detail::SetBinding();
+  binding->base = block + type.base_offset;
+  binding->touched = type.touched_offset == detail::SetType::kNoTouched
+                         ? nullptr
+                         : reinterpret_cast<uint64_t*>(block + type.touched_offset);
+  if (shadow_words != 0) {
+    binding->shadow = reinterpret_cast<uint64_t*>(binding + 1);
+    std::fill_n(binding->shadow, shadow_words, uint64_t{0});
+  }
+  binding->type = &type;
+  binding->stride = static_cast<uint32_t>(type.stride);
   try {
-    for (const auto& field : descriptor.fields)
-      if (field.words > kMaxFieldWords)
-        throw std::invalid_argument(
-            fmt::format("metric set '{}': field '{}' is larger than {} words", descriptor.name,
-                        field.name, kMaxFieldWords));
-    const std::size_t message_words = max_snapshot_words(descriptor);
-    if (message_words > ring_->capacity_words())
-      throw std::invalid_argument(fmt::format(
-          "metric set '{}': a snapshot message takes up to {} words but the reporter's ring "
-          "holds {} words; raise ReporterOptions::ring_words to at least {}",
-          descriptor.name, message_words, ring_->capacity_words(), message_words));
-    binding->info = registry_.register_series(
-        descriptor, std::move(entity), std::move(registration), measurement, collector_index_);
+    binding->info = registry_
+                        .register_series(descriptor, std::move(entity), std::move(registration),
+                                         measurement, collector_index_)
+                        .get();
+    std::lock_guard lock(bindings_mutex_);
+    binding->index = static_cast<uint32_t>(bindings_.size());
+    bindings_.push_back(binding);
   } catch (...) {
-    destroy(storage);
+    if (binding->info != nullptr) registry_.unregister(TerminalSnapshot{binding->info->id, {}});
+    type.destroy(block);
+    ::operator delete(block, align);
     throw;
   }
-  if (has_current_values(descriptor))
-    binding->shadow.assign(std::size_t{combinations} * descriptor.fields.size(), 0);
-
-  std::lock_guard lock(bindings_mutex_);
-  // Sized once here so that reports never allocate.
-  scratch_.resize(std::max<std::size_t>(scratch_.size(), max_snapshot_words(descriptor)));
-  binding->index = bindings_.size();
-  bindings_.push_back(std::move(binding));
-  return bindings_.back().get();
+  return {binding, block};
 }
 
 void Reporter::unbind(detail::SetBinding* binding) {
-  std::unique_lock lock(bindings_mutex_);
   // The last values: every combination's changed fields, handed to the registry rather than the
-  // ring so that unregistration never fails for lack of ring space.
-  TerminalSnapshot last{binding->info->id, {}};
+  // ring so that unregistration never fails for lack of ring space. Encoded into a buffer of
+  // its own: the owning thread may be reporting other sets into scratch_ meanwhile.
+  const SeriesInfo& info = *binding->info;
+  TerminalSnapshot last{info.id, {}};
+  std::vector<uint64_t> message(max_snapshot_words(*info.descriptor));
   uint64_t now = unix_nano_now();
-  for (uint32_t b = 0; b < binding->info->combination_count; ++b) {
-    std::size_t words = encode_combination(*binding, b, now);
-    last.messages.insert(last.messages.end(), scratch_.begin(), scratch_.begin() + words);
+  for (uint32_t b = 0; b < info.combination_count; ++b) {
+    std::size_t words = encode_combination(*binding, b, now, message.data());
+    last.messages.insert(last.messages.end(), message.begin(),
+                         message.begin() + static_cast<std::ptrdiff_t>(words));
   }
-  // O(1): move the last binding into this one's place.
-  std::size_t index = binding->index;
-  std::unique_ptr<detail::SetBinding> owned = std::move(bindings_[index]);
-  if (index + 1 != bindings_.size()) {
-    bindings_[index] = std::move(bindings_.back());
-    bindings_[index]->index = index;
+  {
+    // O(1): move the last binding into this one's place.
+    std::lock_guard lock(bindings_mutex_);
+    const uint32_t index = binding->index;
+    if (index + 1 != bindings_.size()) {
+      bindings_[index] = bindings_.back();
+      bindings_[index]->index = index;
+    }
+    bindings_.pop_back();
   }
-  bindings_.pop_back();
-  lock.unlock();
-
   registry_.unregister(std::move(last));
-  owned->destroy(owned->storage);
+  const detail::SetType& type = *binding->type;
+  std::byte* block = binding->storage();
+  binding->~SetBinding();
+  type.destroy(block);
+  ::operator delete (block, std::align_val_t{detail::SetBinding::block_align(type)});
 }
 
 std::size_t Reporter::encode_combination(const detail::SetBinding& binding, uint32_t b,
-                                         uint64_t now) {
+                                         uint64_t now, uint64_t* message) noexcept {
   const MetricsDescriptor& d = *binding.info->descriptor;
   const std::byte* combination_base = binding.base + std::size_t{b} * binding.stride;
   const uint64_t* shadow =
-      binding.shadow.empty() ? nullptr : binding.shadow.data() + std::size_t{b} * d.layout.size();
-  uint64_t* const message = scratch_.data();
+      binding.shadow == nullptr ? nullptr : binding.shadow + std::size_t{b} * d.layout.size();
   uint64_t* out = message + kSnapshotHeaderWords;
   uint32_t count = 0;
   // Locals, not d.layout[i]: stores through `out` may alias the descriptor as far as the
@@ -154,17 +172,23 @@ std::size_t Reporter::encode_combination(const detail::SetBinding& binding, uint
   for (uint32_t i = 0; i < n; ++i) {
     const FieldLayout& f = layout[i];
     const std::byte* src = combination_base + f.offset;
-    if (f.words == 1) {  // scalars: one load, one compare
-      uint64_t w = load_word(src);
-      if (f.accumulates ? w == 0 : w == shadow[i]) continue;
+    if (f.words == 1) {
+      // Scalars, without a branch on the value: the pair is always written and kept only when
+      // the value changed (a delta is non-zero, a current value differs from the one last sent).
+      // Which fields change varies from report to report, so a branch there would mispredict.
+      const uint64_t w = load_word(src);
+      const uint64_t sent = f.accumulates ? 0 : shadow[i];
+      const bool changed = w != sent;
       out[0] = i;
       out[1] = w;
-      out += 2;
+      out += changed ? 2 : 0;
+      count += changed ? 1 : 0;
     } else if (f.kind == InstrumentKind::kMmsc) {
       if (load_word(src + 3 * sizeof(uint64_t)) == 0) continue;  // count
       out[0] = i;
       std::memcpy(out + 1, src, 4 * sizeof(uint64_t));
       out += 5;
+      ++count;
     } else {  // histogram: empty when every bucket count is zero
       std::memcpy(out + 1, src, f.words * sizeof(uint64_t));
       uint64_t any = 0;
@@ -172,8 +196,8 @@ std::size_t Reporter::encode_combination(const detail::SetBinding& binding, uint
       if (any == 0) continue;
       out[0] = i;
       out += 1 + f.words;
+      ++count;
     }
-    ++count;
   }
   if (count == 0) return 0;
   message[0] = encode_snapshot_header(binding.info->id, b, count);
@@ -181,12 +205,12 @@ std::size_t Reporter::encode_combination(const detail::SetBinding& binding, uint
   return static_cast<std::size_t>(out - message);
 }
 
-void Reporter::commit_combination(detail::SetBinding& binding, uint32_t b) {
+void Reporter::commit_combination(detail::SetBinding& binding, uint32_t b,
+                                  const uint64_t* message) noexcept {
   const MetricsDescriptor& d = *binding.info->descriptor;
   std::byte* combination_base = binding.base + std::size_t{b} * binding.stride;
   uint64_t* shadow =
-      binding.shadow.empty() ? nullptr : binding.shadow.data() + std::size_t{b} * d.layout.size();
-  const uint64_t* message = scratch_.data();
+      binding.shadow == nullptr ? nullptr : binding.shadow + std::size_t{b} * d.layout.size();
   uint32_t count = decode_snapshot_header(message[0]).field_count;
   std::size_t pos = kSnapshotHeaderWords;
   uint64_t empty[kMaxFieldWords];
@@ -209,17 +233,18 @@ void Reporter::commit_combination(detail::SetBinding& binding, uint32_t b) {
 ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now) {
   ReportOutcome outcome = ReportOutcome::kUnchanged;
   uint64_t sent_snapshots = 0, sent_fields = 0, deferrals = 0;
+  uint64_t* const message = scratch_.get();
   auto send = [&](uint32_t b) -> bool {  // false: the ring is full
-    std::size_t words = encode_combination(binding, b, now);
+    std::size_t words = encode_combination(binding, b, now, message);
     if (words == 0) return true;
-    if (!ring_->try_push(std::span<const uint64_t>(scratch_.data(), words))) {
+    if (!ring_->try_push(std::span<const uint64_t>(message, words))) {
       ++deferrals;
       outcome = ReportOutcome::kDeferred;
       return false;
     }
-    sent_fields += decode_snapshot_header(scratch_[0]).field_count;
+    sent_fields += decode_snapshot_header(message[0]).field_count;
     ++sent_snapshots;
-    commit_combination(binding, b);
+    commit_combination(binding, b, message);
     if (outcome == ReportOutcome::kUnchanged) outcome = ReportOutcome::kSent;
     return true;
   };
@@ -251,7 +276,8 @@ ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now
 }
 
 ReportOutcome Reporter::report_one(detail::SetBinding& binding) {
-  std::lock_guard lock(bindings_mutex_);
+  // No lock: the binding is the caller's (its registration is not being destroyed meanwhile,
+  // reporter.h) and scratch_ is never reallocated.
   return report_binding(binding, unix_nano_now());
 }
 
@@ -265,7 +291,7 @@ void Reporter::report_all() {
             .measurements.add(invalid.by_reason[r]);
   }
   uint64_t now = unix_nano_now();
-  for (auto& binding : bindings_) report_binding(*binding, now);
+  for (detail::SetBinding* binding : bindings_) report_binding(*binding, now);
 }
 
 bool Reporter::tick(std::chrono::steady_clock::time_point now) {

@@ -1,31 +1,42 @@
 // set_binding.h (internal): what a Reporter keeps per registered set.
 //
-// Owned by its Reporter (Reporter::bindings_), created by Reporter::bind() and destroyed by
-// Reporter::unbind(); a Registration holds a pointer to it and the set's storage. Read and
-// written by the owning thread under the reporter's bindings mutex (reporter.h's
-// thread-safety rules).
+// Lives in the registration's block, right after the set (Reporter::bind allocates the block,
+// Reporter::unbind frees it); a Registration holds a pointer to it and to the set. Read and
+// written by the owning thread (reports), and by unbind() under the reporter's bindings mutex
+// (reporter.h's thread-safety rules).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
-#include <vector>
 
+#include "coretel/collect/reporter.h"
 #include "coretel/collect/series.h"
 
 namespace coretel::detail {
 
 struct SetBinding {
-  std::shared_ptr<const SeriesInfo> info;
+  // Owned by the registry, which frees it only after unregistration (registry.h): valid for the
+  // binding's whole life.
+  const SeriesInfo* info = nullptr;
   std::byte* base = nullptr;    // combination 0
-  std::size_t stride = 0;       // bytes between combinations
   uint64_t* touched = nullptr;  // touched-combination bitmap of a MeasuredSet, else null
   // Last value sent of each current-value scalar (gauges, up-down counters, observed totals),
-  // per combination x field; empty when the set has none (counter-only sets pay nothing for it).
-  std::vector<uint64_t> shadow;
-  std::size_t index = 0;  // position in Reporter::bindings_ (O(1) unbind)
-  void (*destroy)(std::byte*) = nullptr;
-  std::byte* storage = nullptr;  // owned set object
+  // per combination x field, in the same block after this binding; null when the set has none
+  // (counter-only sets pay nothing for it).
+  uint64_t* shadow = nullptr;
+  const SetType* type = nullptr;
+  uint32_t stride = 0;  // bytes between combinations
+  uint32_t index = 0;   // position in Reporter::bindings_ (O(1) unbind)
+
+  /// The block: the set object starts it.
+  std::byte* storage() noexcept { return reinterpret_cast<std::byte*>(this) - set_bytes(*type); }
+  /// Bytes from the block's start to the binding.
+  static constexpr std::size_t set_bytes(const SetType& type) noexcept {
+    return (type.size + alignof(SetBinding) - 1) / alignof(SetBinding) * alignof(SetBinding);
+  }
+  static constexpr std::size_t block_align(const SetType& type) noexcept {
+    return type.align > alignof(SetBinding) ? type.align : alignof(SetBinding);
+  }
 };
 
 }  // namespace coretel::detail

@@ -13,9 +13,13 @@
 // as invalid (instruments.h) as coretel.reporter.invalid_measurements.
 //
 // Thread-safety: recording and report*/tick are owning-thread only. register_set and destroying
-// a Registration may happen on any thread (an internal mutex guards the set list; it is taken
-// once per report, never per record), but the set must not be recorded into concurrently with
-// its destruction. Why one owner and plain adds: docs/why-sets-are-single-owner.md.
+// a Registration may happen on any thread (an internal mutex guards the set list; report_all()
+// takes it once, report() of one set and records never do), but the set must not be recorded
+// into or reported concurrently with its destruction. Why one owner and plain adds:
+// docs/why-sets-are-single-owner.md.
+//
+// Memory: a registration is one allocation, aligned like the set: the set, then the reporter's
+// record of it (detail::SetBinding), then the last-sent current values when the set has any.
 //
 // Audience: code that records. This header brings the metric-set declarations
 // (coretel/metrics/*) and the series' metadata (series.h) and nothing of the pipeline's
@@ -28,7 +32,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "coretel/collect/self_metrics_fwd.h"
@@ -64,10 +70,39 @@ class ReportRing;
 class SeriesRegistry;
 
 namespace detail {
-/// The reporter's record of one registered set (src/collect/set_binding.h).
+/// The reporter's record of one registered set (src/collect/set_binding.h). It lives in the same
+/// allocation as the set, right after it.
 struct SetBinding;
 /// The series of a registered set.
 const SeriesInfo& series_of(const SetBinding& binding) noexcept;
+
+/// How the reporter builds, finds and destroys one set type inside a registration's block.
+struct SetType {
+  std::size_t size;   ///< sizeof of the registered object (a set, or a MeasuredSet)
+  std::size_t align;  ///< its alignof
+  void (*construct)(std::byte*) noexcept;
+  void (*destroy)(std::byte*) noexcept;
+  std::size_t base_offset;     ///< bytes from the object to combination 0
+  std::size_t stride;          ///< bytes between combinations (sizeof the plain set)
+  uint32_t combinations;       ///< 1 for a plain set
+  std::size_t touched_offset;  ///< bytes to the touched-combination bitmap; kNoTouched if none
+  static constexpr std::size_t kNoTouched = ~std::size_t{0};
+};
+
+template <MetricSet Set>
+void construct_set(std::byte* p) noexcept {
+  static_assert(std::is_nothrow_default_constructible_v<Set>);
+  new (p) Set();
+}
+template <class T>
+void destroy_set(std::byte* p) noexcept {
+  std::launder(reinterpret_cast<T*>(p))->~T();
+}
+
+template <MetricSet Set>
+inline constexpr SetType kPlainSetType{
+    sizeof(Set), alignof(Set),       &construct_set<Set>, &destroy_set<Set>, 0, sizeof(Set),
+    1,           SetType::kNoTouched};
 }  // namespace detail
 
 /// Owns one registered metric set (plain or MeasuredSet) and keeps it registered. Move-only.
@@ -110,7 +145,7 @@ class [[nodiscard]] Registration {
       : reporter_(reporter), binding_(binding), storage_(storage) {}
   Reporter* reporter_ = nullptr;
   detail::SetBinding* binding_ = nullptr;
-  std::byte* storage_ = nullptr;  // the set object (owned by the binding)
+  std::byte* storage_ = nullptr;  // the set object: the start of the registration's block
 };
 
 class Reporter {
@@ -130,9 +165,8 @@ class Reporter {
   ///   holds C words; raise ReporterOptions::ring_words to at least W
   template <MetricSet Set>
   [[nodiscard]] Registration<Set> register_set(Attributes entity, Attributes registration = {}) {
-    std::byte* storage = allocate<Set>();
-    auto* binding = bind(Set::descriptor, std::move(entity), std::move(registration), {}, storage,
-                         storage, &destroy<Set>, sizeof(Set), 1, nullptr);
+    auto [binding, storage] = bind(Set::descriptor, std::move(entity), std::move(registration), {},
+                                   detail::kPlainSetType<Set>);
     return Registration<Set>(this, binding, storage);
   }
 
@@ -146,12 +180,8 @@ class Reporter {
   [[nodiscard]] Registration<Measured> register_set(Attributes entity,
                                                     Attributes registration = {}) {
     using Set = typename Measured::set_type;
-    std::byte* storage = allocate<Measured>();
-    auto* measured = std::launder(reinterpret_cast<Measured*>(storage));
-    auto* binding =
-        bind(Set::descriptor, std::move(entity), std::move(registration), Measured::kAttributes,
-             storage, reinterpret_cast<std::byte*>(&measured->combination(0)), &destroy<Measured>,
-             sizeof(Set), Measured::kCardinality, measured->touched_words());
+    auto [binding, storage] = bind(Set::descriptor, std::move(entity), std::move(registration),
+                                   Measured::kAttributes, measured_type<Measured>());
     return Registration<Measured>(this, binding, storage);
   }
 
@@ -180,40 +210,57 @@ class Reporter {
   template <class>
   friend class Registration;
 
-  template <class T>
-  static std::byte* allocate() {
-    auto* p = static_cast<std::byte*>(::operator new (sizeof(T), std::align_val_t{alignof(T)}));
-    new (p) T();
-    return p;
+  template <class Measured>
+  static const detail::SetType& measured_type() {
+    static const detail::SetType type = [] {
+      // Offsets of the combinations and the bitmap inside a MeasuredSet, read off one object
+      // (built once per type, on the heap: it can be large).
+      auto probe = std::make_unique<Measured>();
+      auto* object = reinterpret_cast<std::byte*>(probe.get());
+      return detail::SetType{
+          sizeof(Measured),
+          alignof(Measured),
+          [](std::byte* p) noexcept { new (p) Measured(); },
+          &detail::destroy_set<Measured>,
+          static_cast<std::size_t>(reinterpret_cast<std::byte*>(&probe->combination(0)) - object),
+          sizeof(typename Measured::set_type),
+          static_cast<uint32_t>(Measured::kCardinality),
+          static_cast<std::size_t>(reinterpret_cast<std::byte*>(probe->touched_words()) - object)};
+    }();
+    return type;
   }
-  template <class T>
-  static void destroy(std::byte* p) noexcept {
-    std::launder(reinterpret_cast<T*>(p))->~T();
-    ::operator delete (p, std::align_val_t{alignof(T)});
-  }
-  detail::SetBinding* bind(const MetricsDescriptor& descriptor, Attributes entity,
-                           Attributes registration,
-                           std::span<const MeasurementAttributeDescriptor> measurement,
-                           std::byte* storage, std::byte* base, void (*destroy)(std::byte*),
-                           std::size_t stride, uint32_t combinations, uint64_t* touched);
+  struct Bound {
+    detail::SetBinding* binding;
+    std::byte* storage;
+  };
+  // Allocates the registration's block (the set, then its binding, then the binding's
+  // current-value shadow), builds the set and registers its series.
+  Bound bind(const MetricsDescriptor& descriptor, Attributes entity, Attributes registration,
+             std::span<const MeasurementAttributeDescriptor> measurement,
+             const detail::SetType& type);
   void unbind(detail::SetBinding* binding);
   ReportOutcome report_one(detail::SetBinding& binding);
-  // Callers hold bindings_mutex_.
+  // report_all() holds bindings_mutex_; report_one() needs no lock (see there).
   ReportOutcome report_binding(detail::SetBinding& binding, uint64_t now);
-  // Encodes combination `b` into scratch_; returns the message length in words (0: nothing
-  // changed).
-  std::size_t encode_combination(const detail::SetBinding& binding, uint32_t b, uint64_t now);
-  // After a successful push of scratch_: resets the delta fields it carried and records the
+  // Encodes combination `b` into `message` (room for max_snapshot_words of the set); returns
+  // the message length in words (0: nothing changed).
+  static std::size_t encode_combination(const detail::SetBinding& binding, uint32_t b, uint64_t now,
+                                        uint64_t* message) noexcept;
+  // After a successful push of `message`: resets the delta fields it carried and records the
   // current values it carried as sent.
-  void commit_combination(detail::SetBinding& binding, uint32_t b);
+  static void commit_combination(detail::SetBinding& binding, uint32_t b,
+                                 const uint64_t* message) noexcept;
 
   SeriesRegistry& registry_;
   std::shared_ptr<ReportRing> ring_;
   uint32_t collector_index_;
   ReporterOptions options_;
-  std::mutex bindings_mutex_;
-  std::vector<std::unique_ptr<detail::SetBinding>> bindings_;
-  std::vector<uint64_t> scratch_;  // one message; grown only at registration
+  std::mutex bindings_mutex_;  // guards bindings_ (registration and unregistration)
+  std::vector<detail::SetBinding*> bindings_;
+  // One message, for the owning thread's reports. Sized to the ring (no message is larger:
+  // bind() refuses such a set) and never reallocated, so a report of one set needs no lock;
+  // allocated uninitialised, so only the pages the largest message touched are resident.
+  std::unique_ptr<uint64_t[]> scratch_;
 
   std::chrono::steady_clock::time_point last_report_{};
   struct SelfSets;  // this reporter's own metric sets (reporter.cc)
