@@ -7,6 +7,7 @@
 #include "coretel/collect/field_values.h"
 #include "coretel/collect/snapshot_message.h"
 #include "coretel/collect/topology.h"
+#include "series_state.h"
 
 namespace coretel {
 
@@ -101,7 +102,7 @@ void Collector::attach(std::shared_ptr<ReportRing> ring) {
   rings_.push_back(std::move(ring));
 }
 
-Collector::SeriesState* Collector::find(SeriesId id) {
+detail::SeriesState* Collector::find(SeriesId id) {
   return id < series_.size() ? series_[id].get() : nullptr;
 }
 
@@ -118,28 +119,24 @@ void Collector::take_registrations_locked(std::vector<TerminalSnapshot>& termina
 }
 
 void Collector::insert_series_locked(std::shared_ptr<const SeriesInfo> info) {
-  auto state = std::make_unique<SeriesState>();
-  const SeriesInfo& s = *info;
-  std::size_t words = std::size_t{s.combination_count} * s.words_per_combination;
-  state->cumulative.resize(words);
+  std::unique_ptr<detail::SeriesState, detail::SeriesStateDelete> state(
+      detail::SeriesState::create(std::move(info), delta_consumers_));
+  const SeriesInfo& s = *state->info();
+  std::span<uint64_t> cumulative = state->cumulative();
   for (uint32_t b = 0; b < s.combination_count; ++b)
     for (std::size_t f = 0; f < s.descriptor->fields.size(); ++f)
-      reset_field(
-          s.descriptor->fields[f],
-          state->cumulative.data() + std::size_t{b} * s.words_per_combination + s.field_offset(f));
+      reset_field(s.descriptor->fields[f],
+                  cumulative.data() + std::size_t{b} * s.words_per_combination + s.field_offset(f));
   // A plain set is visible from registration on (its values start at zero); a measured set's
   // combinations appear once first recorded.
-  state->observed.assign(s.combination_count, s.measurement.empty() ? 1 : 0);
+  if (s.measurement.empty()) std::ranges::fill(state->observed(), uint8_t{1});
   state->last_update = s.start_time_unix_nano;
-  state->deltas.resize(delta_consumers_);
-  for (DeltaState& d : state->deltas) {
-    d.words = state->cumulative;
-    d.dirty.assign(s.combination_count, 0);
-    d.in_flight.assign(s.combination_count, 0);
-    d.window_start.assign(s.combination_count, s.start_time_unix_nano);
+  for (uint32_t c = 0; c < delta_consumers_; ++c) {
+    detail::DeltaState d = state->delta(c);
+    std::ranges::copy(cumulative, d.words.begin());
+    std::ranges::fill(d.window_start, s.start_time_unix_nano);
   }
-  state->info = std::move(info);
-  SeriesId id = state->info->id;
+  SeriesId id = s.id;
   if (id >= series_.size()) series_.resize(id + 1);
   series_[id] = std::move(state);
   ++series_count_;
@@ -153,7 +150,7 @@ std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, 
   while (pos + kSnapshotHeaderWords <= count) {
     SnapshotHeader h = decode_snapshot_header(words[pos]);
     uint64_t timestamp = words[pos + 1];
-    SeriesState* s = find(h.series);
+    detail::SeriesState* s = find(h.series);
     if (s == nullptr && !refreshed) {
       // Registered after this cycle took its registrations: everything in this batch was
       // registered before it was pushed, so one more look at the registry finds it.
@@ -161,12 +158,12 @@ std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, 
       take_registrations_locked(deferred_terminals_);
       s = find(h.series);
     }
-    if (s == nullptr || h.combination >= s->info->combination_count) {
+    if (s == nullptr || h.combination >= s->info()->combination_count) {
       // Without the descriptor the message length is unknown: the rest of this batch is lost.
       self_->unknown_series.inc();
       break;
     }
-    const SeriesInfo& info = *s->info;
+    const SeriesInfo& info = *s->info();
     const auto& fields_of = info.descriptor->fields;
     std::size_t combination_offset = std::size_t{h.combination} * info.words_per_combination;
     pos += kSnapshotHeaderWords;
@@ -180,10 +177,10 @@ std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, 
       const MetricsField& field = fields_of[index];
       const uint64_t* in = words + pos + 1;
       std::size_t at = combination_offset + info.field_offset(index);
-      merge_field(field, s->cumulative.data() + at, in);
+      merge_field(field, s->cumulative().data() + at, in);
       for (uint32_t c = 0; c < delta_consumers_; ++c) {
         if (consumers_[c].detached) continue;  // holds nothing until it re-attaches
-        DeltaState& d = s->deltas[c];
+        detail::DeltaState d = s->delta(c);
         merge_field(field, d.words.data() + at, in);
         d.dirty[h.combination] = 1;
       }
@@ -194,7 +191,7 @@ std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, 
       self_->unknown_series.inc();
       break;
     }
-    s->observed[h.combination] = 1;
+    s->observed()[h.combination] = 1;
     s->last_update = std::max(s->last_update, timestamp);
     self_->lag.record(now > timestamp ? static_cast<double>(now - timestamp) * 1e-9 : 0.0);
     ++snapshots;
@@ -232,7 +229,7 @@ void Collector::collect_once() {
   }
 
   for (const TerminalSnapshot& t : terminals) {
-    SeriesState* s = find(t.series);
+    detail::SeriesState* s = find(t.series);
     if (s == nullptr) continue;
     merge_messages(t.messages.data(), t.messages.size(), unix_nano_now());
     s->terminal_merged = true;
@@ -257,7 +254,7 @@ void Collector::detach_lagging_locked() {
     ++consumer.epoch;
     for (auto& s : series_) {
       if (s == nullptr) continue;
-      DeltaState& d = s->deltas[c];
+      detail::DeltaState d = s->delta(c);
       std::fill(d.dirty.begin(), d.dirty.end(), 0);
       std::fill(d.in_flight.begin(), d.in_flight.end(), 0);
     }
@@ -268,11 +265,11 @@ void Collector::detach_lagging_locked() {
 void Collector::reattach_locked(uint32_t c, uint64_t now) {
   for (auto& s : series_) {
     if (s == nullptr) continue;
-    const SeriesInfo& info = *s->info;
-    DeltaState& d = s->deltas[c];
+    const SeriesInfo& info = *s->info();
+    detail::DeltaState d = s->delta(c);
     // Deltas start from empty; current values from the cumulative ones, so that a later
     // message that only carries deltas does not export stale current values.
-    d.words = s->cumulative;
+    std::ranges::copy(s->cumulative(), d.words.begin());
     for (uint32_t b = 0; b < info.combination_count; ++b)
       for (std::size_t f = 0; f < info.descriptor->fields.size(); ++f)
         if (accumulates(info.descriptor->fields[f].kind))
@@ -308,12 +305,12 @@ void Collector::retire_finished() {
       bool pending = false;
       for (uint32_t c = 0; c < delta_consumers_; ++c) {
         if (consumers_[c].detached) continue;
-        const DeltaState& d = s->deltas[c];
-        for (uint32_t b = 0; b < s->info->combination_count; ++b)
+        const detail::DeltaState d = s->delta(c);
+        for (uint32_t b = 0; b < s->info()->combination_count; ++b)
           pending = pending || d.dirty[b] != 0 || d.in_flight[b] != 0;
       }
       if (pending) continue;
-      retired.push_back(s->info->id);
+      retired.push_back(s->info()->id);
       s.reset();
       --series_count_;
     }
@@ -327,15 +324,15 @@ void Collector::publish(uint64_t now) {
   std::size_t words = 0, combinations = 0;
   for (const auto& s : series_) {
     if (s == nullptr) continue;
-    words += s->cumulative.size();
-    combinations += s->observed.size();
+    words += s->cumulative().size();
+    combinations += s->observed().size();
   }
   view->reserve(series_count_, words, combinations);
   view->set_time(now);
   uint64_t seq = ++next_seq_;
   for (const auto& s : series_) {
     if (s == nullptr) continue;
-    view->add(s->info, s->last_update, s->cumulative, s->observed);
+    view->add(s->info(), s->last_update, s->cumulative(), s->observed());
     if (s->terminal_merged && !s->terminal_published) {
       s->terminal_published = true;
       s->terminal_view = seq;
@@ -373,14 +370,14 @@ ExportTransaction Collector::begin_export(uint32_t consumer) {
   bool in_flight = false;
   for (auto& s : series_) {
     if (s == nullptr) continue;
-    DeltaState& d = s->deltas[consumer];
-    const SeriesInfo& info = *s->info;
+    detail::DeltaState d = s->delta(consumer);
+    const SeriesInfo& info = *s->info();
     for (uint32_t b = 0; b < info.combination_count; ++b) {
       in_flight = in_flight || d.in_flight[b] != 0;
       if (d.dirty[b] == 0 || d.in_flight[b] != 0) continue;
       uint64_t* words = d.words.data() + std::size_t{b} * info.words_per_combination;
       tx.combinations_.push_back(
-          ExportedCombination{s->info, b, d.window_start[b],
+          ExportedCombination{s->info(), b, d.window_start[b],
                               std::vector<uint64_t>(words, words + info.words_per_combination)});
       for (std::size_t f = 0; f < info.descriptor->fields.size(); ++f) {
         const MetricsField& field = info.descriptor->fields[f];
@@ -406,9 +403,9 @@ void Collector::commit(std::vector<ExportedCombination>& combinations,
   state.caught_up_cycle = cycle_;
   const uint32_t consumer = part.consumer;
   for (std::size_t i = part.first; i < part.first + part.count; ++i) {
-    SeriesState* s = find(combinations[i].info->id);
-    if (s != nullptr && s->info == combinations[i].info)
-      s->deltas[consumer].in_flight[combinations[i].combination] = 0;
+    detail::SeriesState* s = find(combinations[i].info->id);
+    if (s != nullptr && s->info() == combinations[i].info)
+      s->delta(consumer).in_flight[combinations[i].combination] = 0;
   }
 }
 
@@ -419,9 +416,9 @@ void Collector::rollback(std::vector<ExportedCombination>& combinations,
   const uint32_t consumer = part.consumer;
   for (std::size_t i = part.first; i < part.first + part.count; ++i) {
     const ExportedCombination& e = combinations[i];
-    SeriesState* s = find(e.info->id);
-    if (s == nullptr || s->info != e.info) continue;
-    DeltaState& d = s->deltas[consumer];
+    detail::SeriesState* s = find(e.info->id);
+    if (s == nullptr || s->info() != e.info) continue;
+    detail::DeltaState d = s->delta(consumer);
     const SeriesInfo& info = *e.info;
     uint64_t* words = d.words.data() + std::size_t{e.combination} * info.words_per_combination;
     for (std::size_t f = 0; f < info.descriptor->fields.size(); ++f) {

@@ -65,6 +65,13 @@ struct ExportedCombination {
 
 class Collector;
 
+namespace detail {
+class SeriesState;  // src/collect/series_state.h
+struct SeriesStateDelete {
+  void operator()(SeriesState* state) const noexcept;
+};
+}  // namespace detail
+
 /// A read of export deltas. Move-only; rolls back on destruction unless committed, so one
 /// dropped where begin_export() returns it hands its deltas straight back: [[nodiscard]].
 /// Why deltas roll back rather than drop: docs/why-deltas-roll-back.md.
@@ -139,23 +146,6 @@ class Collector {
 
  private:
   friend class ExportTransaction;
-  struct DeltaState {
-    std::vector<uint64_t> words;         // combinations x words_per_combination
-    std::vector<uint8_t> dirty;          // per combination
-    std::vector<uint8_t> in_flight;      // per combination
-    std::vector<uint64_t> window_start;  // per combination
-  };
-  struct SeriesState {
-    std::shared_ptr<const SeriesInfo> info;
-    std::vector<uint64_t> cumulative;  // combinations x words_per_combination
-    std::vector<uint8_t> observed;     // per combination
-    uint64_t last_update = 0;
-    bool terminal_merged = false;
-    bool terminal_published = false;  // a published view held its last values
-    uint64_t terminal_view = 0;       // sequence number of the first such view
-    uint64_t terminal_cycle = 0;      // the cycle that published it
-    std::vector<DeltaState> deltas;   // per consumer
-  };
   struct ConsumerState {
     uint64_t caught_up_cycle = 0;  // last commit, or begin_export that found nothing pending
     uint64_t epoch = 0;            // bumped by each detach: older transactions are stale
@@ -167,7 +157,7 @@ class Collector {
   void take_registrations(std::vector<TerminalSnapshot>& terminals);
   void take_registrations_locked(std::vector<TerminalSnapshot>& terminals);
   void insert_series_locked(std::shared_ptr<const SeriesInfo> info);
-  SeriesState* find(SeriesId id);
+  detail::SeriesState* find(SeriesId id);
   // Merges messages; returns the number of snapshots merged.
   std::size_t merge_messages(const uint64_t* words, std::size_t count, uint64_t now);
   // Detaches consumers lagging past options_.max_lag_cycles; requires delta_mutex_ held.
@@ -194,7 +184,8 @@ class Collector {
   std::vector<TerminalSnapshot> deferred_terminals_;
 
   std::mutex delta_mutex_;  // guards SeriesState::deltas, consumers_, cycle_, series_ membership
-  std::vector<std::unique_ptr<SeriesState>> series_;  // by SeriesId; null when not ours
+  // By SeriesId; null when not ours. One packed block per series (series_state.h).
+  std::vector<std::unique_ptr<detail::SeriesState, detail::SeriesStateDelete>> series_;
   std::size_t series_count_ = 0;
   std::vector<ConsumerState> consumers_;
   uint64_t cycle_ = 0;  // collect_once() calls so far; written by the collecting thread

@@ -1,0 +1,47 @@
+#include "series_state.h"
+
+#include <cstring>
+#include <new>
+
+namespace coretel::detail {
+
+static_assert(sizeof(SeriesState) % alignof(uint64_t) == 0, "the words follow the header");
+
+std::size_t SeriesState::word_count(const SeriesInfo& info, uint32_t consumers) noexcept {
+  const std::size_t c = info.combination_count;
+  const std::size_t per_copy = c * info.words_per_combination;
+  return per_copy + std::size_t{consumers} * (per_copy + c);
+}
+
+std::size_t SeriesState::flag_count(const SeriesInfo& info, uint32_t consumers) noexcept {
+  return std::size_t{info.combination_count} * (1 + 2 * std::size_t{consumers});
+}
+
+SeriesState* SeriesState::create(std::shared_ptr<const SeriesInfo> info, uint32_t consumers) {
+  const std::size_t words = word_count(*info, consumers);
+  const std::size_t flags = flag_count(*info, consumers);
+  const std::size_t bytes = sizeof(SeriesState) + words * sizeof(uint64_t) + flags;
+  void* block = ::operator new(bytes);
+  std::memset(static_cast<std::byte*>(block) + sizeof(SeriesState), 0, bytes - sizeof(SeriesState));
+  return new (block) SeriesState(std::move(info), consumers);
+}
+
+void SeriesStateDelete::operator()(SeriesState* state) const noexcept {
+  SeriesState::destroy(state);
+}
+
+void SeriesState::destroy(SeriesState* state) noexcept {
+  if (state == nullptr) return;
+  state->~SeriesState();
+  ::operator delete(state);
+}
+
+DeltaState SeriesState::delta(uint32_t consumer) noexcept {
+  const std::size_t c = combinations();
+  const std::size_t per_copy = combination_words();
+  uint64_t* base = words() + per_copy + std::size_t{consumer} * (per_copy + c);
+  uint8_t* flag = flags() + c + std::size_t{consumer} * 2 * c;
+  return DeltaState{{base, per_copy}, {base + per_copy, c}, {flag, c}, {flag + c, c}};
+}
+
+}  // namespace coretel::detail

@@ -1,0 +1,70 @@
+// series_state.h (internal): what a Collector keeps per series, packed into one allocation.
+//
+// One block per series: this header, then the cumulative words, then per delta consumer its
+// delta words and window starts, then the byte flags (observed per combination; per consumer
+// dirty and in-flight per combination). A one-counter series with no delta consumer is one
+// block of 64 bytes; before it was packed it was three blocks (a SeriesState with three
+// vectors) of 136 bytes requested.
+//
+// Owned by its Collector (Collector::series_); read and written under the collector's rules
+// (collector.h: the collecting thread, and delta_mutex_ for the delta parts).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "coretel/collect/collector.h"
+#include "coretel/collect/series.h"
+
+namespace coretel::detail {
+
+/// The delta accumulator of one export consumer for one series: spans into the series' block.
+struct DeltaState {
+  std::span<uint64_t> words;         // combinations x words_per_combination
+  std::span<uint64_t> window_start;  // per combination
+  std::span<uint8_t> dirty;          // per combination
+  std::span<uint8_t> in_flight;      // per combination
+};
+
+class SeriesState {
+ public:
+  /// Allocates the block for `info` with `consumers` delta accumulators; every word and flag is
+  /// zero. Throws std::bad_alloc.
+  static SeriesState* create(std::shared_ptr<const SeriesInfo> info, uint32_t consumers);
+  /// Destroys and frees a block made by create().
+  static void destroy(SeriesState* state) noexcept;
+
+  const std::shared_ptr<const SeriesInfo>& info() const noexcept { return info_; }
+  /// combinations x words_per_combination, never reset.
+  std::span<uint64_t> cumulative() noexcept { return {words(), combination_words()}; }
+  /// Per combination: whether it ever received a value.
+  std::span<uint8_t> observed() noexcept { return {flags(), combinations()}; }
+  DeltaState delta(uint32_t consumer) noexcept;
+
+  uint64_t last_update = 0;
+  uint64_t terminal_view = 0;   // sequence number of the first view that held the last values
+  uint64_t terminal_cycle = 0;  // the cycle that published it
+  bool terminal_merged = false;
+  bool terminal_published = false;  // a published view held its last values
+
+ private:
+  explicit SeriesState(std::shared_ptr<const SeriesInfo> info, uint32_t consumers) noexcept
+      : info_(std::move(info)), consumers_(consumers) {}
+  std::size_t combinations() const noexcept { return info_->combination_count; }
+  std::size_t combination_words() const noexcept {
+    return std::size_t{info_->combination_count} * info_->words_per_combination;
+  }
+  static std::size_t word_count(const SeriesInfo& info, uint32_t consumers) noexcept;
+  static std::size_t flag_count(const SeriesInfo& info, uint32_t consumers) noexcept;
+  uint64_t* words() noexcept { return reinterpret_cast<uint64_t*>(this + 1); }
+  uint8_t* flags() noexcept {
+    return reinterpret_cast<uint8_t*>(words() + word_count(*info_, consumers_));
+  }
+
+  std::shared_ptr<const SeriesInfo> info_;
+  uint32_t consumers_;
+};
+
+}  // namespace coretel::detail
