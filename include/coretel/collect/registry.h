@@ -11,9 +11,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <set>
 #include <span>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "coretel/collect/series.h"
@@ -60,31 +60,44 @@ class SeriesRegistry {
   std::size_t live_count() const;
 
  private:
-  struct EntityEntry {
-    std::shared_ptr<const Entity> entity;
-    uint32_t refs = 0;
+  // An entity with the number of live series that use it. The series own it (SeriesInfo::entity);
+  // the index below only points at it while refs > 0.
+  struct RegisteredEntity : Entity, std::enable_shared_from_this<RegisteredEntity> {
+    uint32_t refs = 0;  // guarded by mutex_
   };
-  // Keys point into the Entity they map to, so entity attributes are stored once.
-  struct AttributesLess {
-    bool operator()(const Attributes* a, const Attributes* b) const { return *a < *b; }
+  // Hash indexes (one node of three words per entry, where ordered trees took 48 to 64 bytes):
+  // entities by their attributes, and live series by what makes two of them export the same
+  // label sets (metric set, entity, registration attributes and measurement keys).
+  struct EntityHash {
+    using is_transparent = void;
+    std::size_t operator()(const Attributes* a) const noexcept;
+    std::size_t operator()(const RegisteredEntity* e) const noexcept {
+      return (*this)(&e->attributes);
+    }
   };
-  // What makes two series export the same label sets: metric set, entity, registration
-  // attributes and measurement keys. Points into the live SeriesInfo.
-  struct Identity {
-    const SeriesInfo* info;
-    uint64_t entity;
+  struct EntityEq {
+    using is_transparent = void;
+    static const Attributes& of(const Attributes* a) noexcept { return *a; }
+    static const Attributes& of(const RegisteredEntity* e) noexcept { return e->attributes; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const noexcept {
+      return of(a) == of(b);
+    }
   };
-  struct IdentityLess {
-    bool operator()(const Identity& a, const Identity& b) const;
+  struct IdentityHash {
+    std::size_t operator()(const SeriesInfo* s) const noexcept;
+  };
+  struct IdentityEq {
+    bool operator()(const SeriesInfo* a, const SeriesInfo* b) const noexcept;
   };
 
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<const SeriesInfo>> series_;  // by id; null when free
   std::vector<SeriesId> free_ids_;
-  std::map<const Attributes*, EntityEntry, AttributesLess> entities_;
+  std::unordered_set<RegisteredEntity*, EntityHash, EntityEq> entities_;
   uint64_t next_entity_id_ = 1;
   std::map<uint32_t, Inbox> inboxes_;
-  std::set<Identity, IdentityLess> identities_;
+  std::unordered_set<const SeriesInfo*, IdentityHash, IdentityEq> identities_;
 };
 
 }  // namespace coretel
