@@ -5,6 +5,8 @@
 
 #include "coretel/collect/clock.h"
 #include "coretel/collect/field_values.h"
+#include "coretel/collect/report_ring.h"
+#include "coretel/collect/self_metrics.h"
 #include "coretel/collect/snapshot_message.h"
 #include "coretel/collect/topology.h"
 #include "series_state.h"

@@ -1,5 +1,6 @@
 #include "coretel/collect/pipeline.h"
 
+#include "coretel/collect/report_ring.h"
 #include "coretel/collect/self_metrics.h"
 #include "coretel/telemetry/cpu.h"
 

@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "coretel/collect/pipeline.h"
+#include "coretel/collect/report_ring.h"
+#include "coretel/collect/self_metrics.h"
 #include "test_metric_sets.h"
 
 namespace coretel_test {

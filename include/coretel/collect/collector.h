@@ -24,6 +24,11 @@
 // Thread-safety: collect_once() runs on one thread at a time (the collector thread after
 // start()). view() and begin_export() may be called from any thread; begin_export and rollback
 // take a mutex that collect_once holds only while merging into delta accumulators.
+//
+// Audience: the pipeline and exporter authors. It brings the registry (registry.h), the views
+// and the reporter's API; the ring (report_ring.h, Boost.Lockfree), the per-series state
+// (src/collect/series_state.h) and the generated self-metric sets (self_metrics.h) are only
+// declared here.
 #pragma once
 
 #include <atomic>
@@ -36,9 +41,8 @@
 
 #include "coretel/collect/metrics_view.h"
 #include "coretel/collect/registry.h"
-#include "coretel/collect/report_ring.h"
 #include "coretel/collect/reporter.h"
-#include "coretel/collect/self_metrics.h"
+#include "coretel/collect/self_metrics_fwd.h"
 
 namespace coretel {
 
@@ -64,6 +68,7 @@ struct ExportedCombination {
 };
 
 class Collector;
+class ReportRing;
 
 namespace detail {
 class SeriesState;  // src/collect/series_state.h

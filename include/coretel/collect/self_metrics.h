@@ -18,7 +18,6 @@ namespace coretel {
 
 using ReporterInvalidMetrics = telemetry::CoretelReporterInvalidByCoretelInvalidMeasurementReason;
 using InvalidReasonAttribute = telemetry::CoretelInvalidMeasurementReason;
-using CollectorMetrics = telemetry::CoretelCollectorMetrics;
 using AdminMetrics = telemetry::CoretelAdminMetrics;
 
 }  // namespace coretel

@@ -1,16 +1,20 @@
-// self_metrics_fwd.h: the name of a reporter's own metric set, without its definition.
+// self_metrics_fwd.h: the names of the reporter's and the collector's own metric sets, without
+// their definitions.
 //
-// reporter.h needs only the name (Reporter::self_metrics() returns a reference); the set itself
-// is generated into include/coretel/telemetry/coretel.h, which self_metrics.h includes. Include
-// self_metrics.h to read its fields.
+// reporter.h and collector.h need only the names (a reference, a Registration member); the sets
+// themselves are generated into include/coretel/telemetry/coretel.h, which self_metrics.h
+// includes. Include self_metrics.h to read their fields.
 #pragma once
 
 namespace coretel {
 namespace telemetry {
 struct CoretelReporterMetrics;
+struct CoretelCollectorMetrics;
 }  // namespace telemetry
 
 /// coretel.reporter: one per Reporter (self_metrics.h).
 using ReporterMetrics = telemetry::CoretelReporterMetrics;
+/// coretel.collector: one per Collector (self_metrics.h).
+using CollectorMetrics = telemetry::CoretelCollectorMetrics;
 
 }  // namespace coretel
