@@ -27,7 +27,10 @@ struct Entity {
 };
 
 struct SeriesInfo {
+  // Members ordered to leave no padding: this struct is kept once per series.
   SeriesId id;
+  /// Which collector (NUMA node) accumulates this series.
+  uint32_t collector_index = 0;
   const MetricsDescriptor* descriptor;
   std::shared_ptr<const Entity> entity;
   Attributes registration;
@@ -36,11 +39,9 @@ struct SeriesInfo {
   std::span<const MeasurementAttributeDescriptor> measurement;
   uint32_t combination_count = 1;
   uint32_t words_per_combination = 0;
+  uint64_t start_time_unix_nano = 0;
   /// Word offset of field `f` inside one combination's value block.
   uint32_t field_offset(std::size_t f) const noexcept { return descriptor->layout[f].word_offset; }
-  uint64_t start_time_unix_nano = 0;
-  /// Which collector (NUMA node) accumulates this series.
-  uint32_t collector_index = 0;
 
   /// The measurement-attribute value strings of a combination (one per attribute, in declaration
   /// order; the first attribute is the lowest mixed-radix digit).

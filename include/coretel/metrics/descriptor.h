@@ -44,7 +44,7 @@ struct MetricsField {
 /// instead of a whole MetricsField). Derived from the fields; generated with the descriptor.
 struct FieldLayout {
   uint32_t offset;       ///< bytes from the start of the set (MetricsField::offset)
-  uint32_t word_offset;  ///< words from the start of a bucket's value block
+  uint32_t word_offset;  ///< words from the start of a combination's value block
   uint16_t words;        ///< MetricsField::words
   InstrumentKind kind;
   bool accumulates;  ///< accumulates(kind)
