@@ -39,7 +39,7 @@ std::string_view type_of(const AttributeValue& value) {
 
 /// The semconv instrument of a coretel instrument (instrument_catalog.h).
 constexpr std::string_view semconv_instrument(InstrumentKind kind) noexcept {
-  return info(kind).semconv_instrument;
+  return to_string(info(kind).semconv_instrument);
 }
 
 template <class Values>

@@ -12,13 +12,9 @@
 #include <string_view>
 
 #include "coretel/metrics/instrument_catalog.h"
+#include "coretel/metrics/vocabulary.h"
 
 namespace coretel {
-
-/// Stability of a metric or metric set (semantic-conventions stability levels).
-enum class Stability : uint8_t { kDevelopment, kAlpha, kBeta, kReleaseCandidate, kStable };
-
-std::string_view to_string(Stability stability) noexcept;
 
 /// One instrument of a metric set.
 ///
