@@ -95,7 +95,7 @@ bool CppGenerator::metric_set(const MetricSet& set, std::string& error) {
     }
     if (ref->requirement_level.level != RequirementLevel::kRecommended) {
       items.push_back(".requirement_level = " +
-                      literal(std::string(to_string(ref->requirement_level.level))));
+                      requirement_level_enum(ref->requirement_level.level));
     }
     // The tables CORETEL_MEASUREMENT_ATTRIBUTE and enum_type() declare, as arrays: each
     // converts to its span member.

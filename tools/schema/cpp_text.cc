@@ -180,6 +180,14 @@ std::string stability_enum(std::optional<RegistryStability> stability) {
   return fmt::format("::coretel::Stability::{}", kEnumerators[static_cast<std::size_t>(level)]);
 }
 
+std::string requirement_level_enum(RequirementLevel level) {
+  // Indexed by coretel::RequirementLevel.
+  static constexpr std::string_view kEnumerators[] = {"kRequired", "kConditionallyRequired",
+                                                      "kRecommended", "kOptIn"};
+  return fmt::format("::coretel::RequirementLevel::{}",
+                     kEnumerators[static_cast<std::size_t>(level)]);
+}
+
 std::string root_of(const std::string& name) {
   std::string root = name.substr(0, name.find('.'));
   return snake_case(root);

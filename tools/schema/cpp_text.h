@@ -63,6 +63,9 @@ inline constexpr std::string_view kDefaultStability = "::coretel::Stability::kDe
 /// kDevelopment for none.
 std::string stability_enum(std::optional<RegistryStability> stability);
 
+/// The ::coretel::RequirementLevel enumerator of a level.
+std::string requirement_level_enum(RequirementLevel level);
+
 /// The file (root namespace) a name belongs to: its first segment, in snake_case.
 std::string root_of(const std::string& name);
 

@@ -60,7 +60,7 @@ struct AttributeDescriptor {
   std::string_view type;  ///< semantic-conventions type name: "string", "int", "enum", ...
   std::string_view brief;
   Stability stability = Stability::kDevelopment;
-  std::string_view requirement_level = "recommended";
+  RequirementLevel requirement_level = RequirementLevel::kRecommended;
   std::span<const std::string_view> values{};  ///< enum members' values, in member order
   bool measurement = false;  ///< chosen per record (MeasuredSet) rather than at registration
   /// The enum's members with their ids and stability, in member order (same as `values`);
