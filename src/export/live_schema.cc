@@ -39,7 +39,7 @@ std::string_view type_of(const AttributeValue& value) {
 
 /// The semconv instrument of a coretel instrument (instrument_catalog.h).
 constexpr std::string_view semconv_instrument(InstrumentKind kind) noexcept {
-  return info(kind).semconv_instrument;
+  return to_string(info(kind).semconv_instrument);
 }
 
 template <class Values>
@@ -164,11 +164,13 @@ std::vector<AttributeRef> set_attributes(const SetUse& set, Catalog& catalog) {
   std::set<std::string_view> declared;
   for (const AttributeDescriptor& a : set.descriptor->attributes) {
     if (!declared.insert(a.key).second) continue;
-    refs.push_back({std::string(a.key), catalog.intern(declared_entry(a)), a.requirement_level});
+    refs.push_back(
+        {std::string(a.key), catalog.intern(declared_entry(a)), to_string(a.requirement_level)});
   }
   for (const auto& [key, use] : set.keys)
     if (!declared.contains(key))
-      refs.push_back({key, catalog.intern(use.catalog_entry(key)), "recommended"});
+      refs.push_back(
+          {key, catalog.intern(use.catalog_entry(key)), to_string(RequirementLevel::kRecommended)});
   std::sort(refs.begin(), refs.end(),
             [](const AttributeRef& a, const AttributeRef& b) { return a.key < b.key; });
   return refs;

@@ -57,7 +57,7 @@ TEST(Resolver, RefinementsDeepMergeAnnotationsAndKeepInheritedLevels) {
                         R"("timeout":500})"));
   for (const AttributeRef& ref : refined.attributes) {
     if (r.attribute(ref).key == "test.attr") {
-      EXPECT_EQ(ref.requirement_level.level, "conditionally_required");
+      EXPECT_EQ(to_string(ref.requirement_level.level), "conditionally_required");
       EXPECT_EQ(r.attribute(ref).examples, Json::array({42}));
     }
   }

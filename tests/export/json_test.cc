@@ -20,10 +20,11 @@ CORETEL_MEASUREMENT_ATTRIBUTE(QueueOrder, "queue.order", "fifo", "lifo");
 
 inline constexpr std::string_view kQueueOrders[] = {"fifo", "lifo"};
 inline constexpr coretel::AttributeDescriptor kQueueAttributes[] = {
-    {"queue.name", "string", "The queue's name.", coretel::Stability::kStable, "required"},
-    {"queue.order", "enum", "How the queue orders items.", coretel::Stability::kBeta, "recommended",
-     kQueueOrders, true},
-    {"queue.shard", "int", "", coretel::Stability::kDevelopment, "opt_in"},
+    {"queue.name", "string", "The queue's name.", coretel::Stability::kStable,
+     coretel::RequirementLevel::kRequired},
+    {"queue.order", "enum", "How the queue orders items.", coretel::Stability::kBeta,
+     coretel::RequirementLevel::kRecommended, kQueueOrders, true},
+    {"queue.shard", "int", "", coretel::Stability::kDevelopment, coretel::RequirementLevel::kOptIn},
 };
 
 struct CORETEL_METRIC_SET_STRUCT(QueueMetrics) {

@@ -240,9 +240,9 @@ TEST(DuplicateReferences, ALaterOptInDoesNotHideAnEarlierRequiredFromTheStabilit
   const Signal* sales = checked.loaded.resolved.find_metric("shop.sales");
   ASSERT_NE(sales, nullptr);
   ASSERT_EQ(sales->attributes.size(), 1u);
-  EXPECT_EQ(sales->attributes[0].requirement_level.level, "opt_in");
+  EXPECT_EQ(to_string(sales->attributes[0].requirement_level.level), "opt_in");
   ASSERT_EQ(sales->replaced.size(), 1u);
-  EXPECT_EQ(sales->replaced[0].ref.requirement_level.level, "required");
+  EXPECT_EQ(to_string(sales->replaced[0].ref.requirement_level.level), "required");
 }
 
 TEST(DuplicateReferences, EveryOrderAndEachFindingOnce) {

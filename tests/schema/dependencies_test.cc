@@ -157,7 +157,8 @@ TEST(Dependencies, V1RefAndExtendsResolveIntoTheDependency) {
   EXPECT_EQ(r.find_attribute("dep.secret"), nullptr) << "unreferenced: not in the output";
   ASSERT_EQ(r.metrics[0].attributes.size(), 1u);
   EXPECT_EQ(r.attribute(r.metrics[0].attributes[0]).key, "dep.color");
-  EXPECT_EQ(r.metrics[0].attributes[0].requirement_level.level, "required");  // via extends
+  EXPECT_EQ(to_string(r.metrics[0].attributes[0].requirement_level.level),
+            "required");  // via extends
   ASSERT_EQ(r.spans[0].attributes.size(), 1u);
   EXPECT_EQ(r.attribute(r.spans[0].attributes[0]).brief, "The color of the work.");
   EXPECT_EQ(r.attributes.size(), 1u) << "stats count dep.color, referenced, and nothing else";

@@ -49,7 +49,7 @@ TEST(GeneratedShop, MetricSetMatchesTheRegistry) {
   ASSERT_EQ(d.attributes.size(), 2u);
   EXPECT_EQ(d.attributes[0].key, "shop.region");
   EXPECT_FALSE(d.attributes[0].measurement);
-  EXPECT_EQ(d.attributes[0].requirement_level, "required");
+  EXPECT_EQ(d.attributes[0].requirement_level, coretel::RequirementLevel::kRequired);
   EXPECT_EQ(d.attributes[1].key, "shop.outcome");
   EXPECT_TRUE(d.attributes[1].measurement);
   ASSERT_EQ(d.attributes[1].values.size(), 2u);
@@ -156,12 +156,12 @@ TEST(GenerateCpp, DescriptorsUseDesignatedInitialisersWithoutDefaults) {
                 "= {\n"
                 "    {.key = \"shop.region\", .type = \"string\", .brief = \"Region of the "
                 "shop.\",\n"
-                "        .stability = ::coretel::Stability::kStable, .requirement_level = "
-                "\"required\"},\n"
+                "        .stability = ::coretel::Stability::kStable,\n"
+                "        .requirement_level = ::coretel::RequirementLevel::kRequired},\n"
                 "    {.key = \"shop.outcome\", .type = \"enum\", .brief = \"What happened to "
                 "the item.\",\n"
-                "        .stability = ::coretel::Stability::kStable, .requirement_level = "
-                "\"required\",\n"
+                "        .stability = ::coretel::Stability::kStable,\n"
+                "        .requirement_level = ::coretel::RequirementLevel::kRequired,\n"
                 "        .values = ShopOutcome_coretel_values, .measurement = true,\n"
                 "        .members = ShopOutcome_coretel_members},\n"
                 "};\n"),

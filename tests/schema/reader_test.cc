@@ -349,7 +349,7 @@ attributes:
   EXPECT_EQ(g[1].visibility, "public");
   EXPECT_EQ(g[2].type, GroupType::kMetric);
   EXPECT_EQ(g[2].metric_name, "shop.sold");
-  EXPECT_EQ(g[2].instrument, "counter");
+  EXPECT_EQ(instrument_text(g[2].instrument), "counter");
   ASSERT_EQ(g[2].attributes.size(), 1u);
   EXPECT_EQ(g[2].attributes[0].form, AttributeSpec::Form::kGroupReference);
   EXPECT_EQ(g[3].type, GroupType::kSpan);
@@ -400,14 +400,14 @@ TEST(Resolver, RefInheritsTheDefinitionAndOverridesRequirementLevel) {
   EXPECT_EQ(name.brief, "The item's name.");
   EXPECT_EQ(name.note, "Free text.");
   EXPECT_EQ(name.examples, Json::array({"apple"}));
-  EXPECT_EQ(name.stability, "stable");
-  EXPECT_EQ(m.attributes[0].requirement_level.level, "conditionally_required");
+  EXPECT_EQ(stability_text(name.stability), "stable");
+  EXPECT_EQ(to_string(m.attributes[0].requirement_level.level), "conditionally_required");
   EXPECT_EQ(m.attributes[0].requirement_level.text, "when the item is known");
   // The override makes a second catalog variant of shop.outcome.
   EXPECT_EQ(r.attribute(m.attributes[1]).brief, "Overridden brief.");
   EXPECT_EQ(r.attribute(m.attributes[1]).type.members[1].value, "back");
   EXPECT_EQ(r.attribute(m.attributes[1]).type.members[0].value, "sold");  // defaults to id
-  EXPECT_EQ(m.attributes[1].requirement_level.level, "recommended");
+  EXPECT_EQ(to_string(m.attributes[1].requirement_level.level), "recommended");
   EXPECT_EQ(r.catalog.size(), 3u);
   EXPECT_EQ(r.attributes.size(), 2u);
 }

@@ -32,12 +32,12 @@ namespace {
 
 using KeySet = std::set<std::string>;  // sorted: messages list keys in a stable order
 
-bool is_stable(const std::string& stability) {
-  return stability == "stable";
+bool is_stable(std::optional<RegistryStability> stability) {
+  return stability == RegistryStability::kStable;
 }
 
-std::string shown_stability(const std::string& stability) {
-  return stability.empty() ? "none" : "'" + stability + "'";
+std::string shown_stability(std::optional<RegistryStability> stability) {
+  return stability ? fmt::format("'{}'", to_string(*stability)) : "none";
 }
 
 std::string type_string(const AttributeType& type) {
@@ -121,7 +121,7 @@ class Rules {
   }
   static bool any(const AttributeRef&) { return true; }
   static bool not_opt_in(const AttributeRef& ref) {
-    return ref.requirement_level.level != "opt_in";
+    return ref.requirement_level.level != RequirementLevel::kOptIn;
   }
   static bool identifying(const AttributeRef& ref) { return ref.role != "descriptive"; }
   static bool descriptive(const AttributeRef& ref) { return ref.role == "descriptive"; }
@@ -186,11 +186,11 @@ class Rules {
       }
       if (!stable) continue;
       const EnumMember& nm = *it->second;
-      if (m.stability.value_or("") == "stable" && nm.stability.value_or("") != "stable") {
+      if (is_stable(m.stability) && !is_stable(nm.stability)) {
         add("attribute", a.key, stable, "compatibility_stable_enum_member_changed_from_stable",
             n.location,
             fmt::format("Enum '{}' had stable member '{}', but is no longer stable (now {})", a.key,
-                        m.id, shown_stability(nm.stability.value_or(""))));
+                        m.id, shown_stability(nm.stability)));
       }
       if (m.value != nm.value) {
         add("attribute", a.key, stable, "compatibility_stable_enum_member_changed_from_stable",
@@ -204,7 +204,7 @@ class Rules {
   /// The rule shared by every signal kind: a signal stable in the baseline stays stable.
   void stability(const char* kind, const char* id, const char* label, const Signal& s,
                  const Signal& n) {
-    if (n.stability == "stable") return;
+    if (is_stable(n.stability)) return;
     add(kind, s.name, true, id, n.location,
         fmt::format("{} '{}' cannot change from stable (now {})", label, s.name,
                     shown_stability(n.stability)));
@@ -228,7 +228,7 @@ class Rules {
       if (n.instrument != m.instrument) {
         add("metric", m.name, true, "compatibility_metric_changed_instrument", n.location,
             fmt::format("Metric '{}' cannot change instrument (was '{}', now '{}')", m.name,
-                        m.instrument, n.instrument));
+                        instrument_text(m.instrument), instrument_text(n.instrument)));
       }
       if (n.unit != m.unit) {
         add("metric", m.name, true, "compatibility_metric_changed_unit", n.location,

@@ -20,12 +20,13 @@ namespace {
 
 /// The coretel instruments a semconv instrument may be declared as (`coretel.instrument:`):
 /// the kind of the same name first (the default), then the others in catalog order. Empty for
-/// a name that is no semconv instrument.
-std::vector<std::string_view> kinds_declarable_as(std::string_view semconv_instrument) {
+/// a metric without one.
+std::vector<std::string_view> kinds_declarable_as(std::optional<SemconvInstrument> instrument) {
   std::vector<std::string_view> names;
+  if (!instrument) return names;
   for (const InstrumentInfo& i : kInstrumentCatalog) {
-    if (i.semconv_instrument != semconv_instrument) continue;
-    if (i.name == semconv_instrument) {
+    if (i.semconv_instrument != *instrument) continue;
+    if (i.name == to_string(*instrument)) {
       names.insert(names.begin(), i.name);
     } else {
       names.push_back(i.name);
@@ -135,7 +136,7 @@ class Parser {
     }
     // The kind, and its name for messages (the semconv instrument's when it has no kind).
     std::optional<InstrumentKind> kind;
-    std::string kind_name = m.instrument;
+    std::string kind_name = instrument_text(m.instrument);
     const std::vector<std::string_view> allowed = kinds_declarable_as(m.instrument);
     if (!allowed.empty()) kind = instrument_kind_named(allowed.front());
     if (c.contains("instrument")) {
@@ -149,7 +150,7 @@ class Parser {
         d_.error("coretel_metric_set_instrument_mismatch", m.location, m.name,
                  fmt::format("metric `{}`: a semconv `{}` can be the coretel instrument {}, "
                              "not `{}`",
-                             m.name, m.instrument, fmt::join(allowed, ", "),
+                             m.name, instrument_text(m.instrument), fmt::join(allowed, ", "),
                              v.get_ref<const std::string&>()));
       } else {
         kind_name = v.get<std::string>();

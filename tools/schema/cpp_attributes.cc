@@ -55,7 +55,7 @@ void CppGenerator::attribute_constant(const CatalogAttribute& a) {
   s.attribute_constants += doc_comment(doc, "");
   s.attribute_constants += doc_comment(
       fmt::format("Type: {}. Stability: {}.", a.type.is_enum() ? enum_names_[a.key] : a.type.name,
-                  a.stability.empty() ? "development" : a.stability),
+                  stability_or_development(a.stability)),
       "");
   if (a.deprecated) {
     s.attribute_constants +=
@@ -121,7 +121,7 @@ void CppGenerator::enum_type(const CatalogAttribute& a) {
     for (const EnumMember& m : a.type.members) {
       std::vector<std::string> items{".id = " + literal(m.id),
                                      ".value = " + literal(m.value.get<std::string>())};
-      std::string stability = stability_enum(m.stability.value_or("development"));
+      std::string stability = stability_enum(m.stability);
       if (stability != kDefaultStability) items.push_back(".stability = " + stability);
       s.enums += wrap_list("    ", "{", items, "},");
     }

@@ -82,7 +82,6 @@ class CppGenerator {
   // cpp_metric_sets.cc
   void metric_constant(const Signal& m);
   bool metric_set(const MetricSet& set, std::string& error);
-  static int stability_rank(const std::string& s);
 
   const ResolvedRegistry& r_;
   const CppOptions& options_;

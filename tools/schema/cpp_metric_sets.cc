@@ -18,10 +18,10 @@ void CppGenerator::metric_constant(const Signal& m) {
   Section& s = sections_[root_of(m.name)];
   std::string name = unique("metric", fmt::format("k{}", pascal_case(m.name)));
   s.metric_constants += doc_comment(m.brief, "");
-  s.metric_constants +=
-      doc_comment(fmt::format("Instrument: {}. Unit: `{}`. Stability: {}.", m.instrument, m.unit,
-                              m.stability.empty() ? "development" : m.stability),
-                  "");
+  s.metric_constants += doc_comment(
+      fmt::format("Instrument: {}. Unit: `{}`. Stability: {}.", instrument_text(m.instrument),
+                  m.unit, stability_or_development(m.stability)),
+      "");
   if (m.deprecated) {
     s.metric_constants +=
         fmt::format("[[deprecated({})]]\n", literal(deprecation_text(*m.deprecated)));
@@ -34,7 +34,7 @@ bool CppGenerator::metric_set(const MetricSet& set, std::string& error) {
   s.needs_coretel = true;
   std::string type = unique("type", pascal_case(set.name) + "Metrics");
   std::string bounds_code, members, fields;
-  std::string stability = "stable";
+  std::optional<RegistryStability> stability = RegistryStability::kStable;
   for (std::size_t index : set.metrics) {
     const Signal& m = r_.metrics[index];
     if (!m.coretel) {  // resolve() builds sets from Signal::coretel: cannot happen
@@ -93,8 +93,9 @@ bool CppGenerator::metric_set(const MetricSet& set, std::string& error) {
     if (std::string stability = stability_enum(a.stability); stability != kDefaultStability) {
       items.push_back(".stability = " + stability);
     }
-    if (ref->requirement_level.level != "recommended") {
-      items.push_back(".requirement_level = " + literal(ref->requirement_level.level));
+    if (ref->requirement_level.level != RequirementLevel::kRecommended) {
+      items.push_back(".requirement_level = " +
+                      requirement_level_enum(ref->requirement_level.level));
     }
     // The tables CORETEL_MEASUREMENT_ATTRIBUTE and enum_type() declare, as arrays: each
     // converts to its span member.
@@ -155,14 +156,6 @@ bool CppGenerator::metric_set(const MetricSet& set, std::string& error) {
   }
   s.metric_sets += "\n";
   return true;
-}
-
-int CppGenerator::stability_rank(const std::string& s) {
-  if (s == "stable") return 4;
-  if (s == "release_candidate") return 3;
-  if (s == "beta") return 2;
-  if (s == "alpha") return 1;
-  return 0;
 }
 
 }  // namespace coretel::schema::cpp

@@ -56,9 +56,9 @@ std::string CppGenerator::record_body(const std::vector<AttributeRef>& refs, Sec
                               "  ");
       continue;
     }
-    bool required = ref.requirement_level.level == "required" && !optional_all;
+    bool required = ref.requirement_level.level == RequirementLevel::kRequired && !optional_all;
     std::string doc = a.brief;
-    doc += fmt::format(" Requirement level: {}.", ref.requirement_level.level);
+    doc += fmt::format(" Requirement level: {}.", to_string(ref.requirement_level.level));
     members += doc_comment(doc, "  ");
     members += fmt::format("  {} {}{{}};\n",
                            required ? type.cpp : "std::optional<" + type.cpp + ">", field);

@@ -172,12 +172,20 @@ std::string line_comment(const std::string& text, const std::string& indent) {
   return fmt::format("{}// {}\n", indent, fmt::join(comment_words(text), " "));
 }
 
-std::string stability_enum(const std::string& stability) {
-  if (stability == "stable") return "::coretel::Stability::kStable";
-  if (stability == "release_candidate") return "::coretel::Stability::kReleaseCandidate";
-  if (stability == "beta") return "::coretel::Stability::kBeta";
-  if (stability == "alpha") return "::coretel::Stability::kAlpha";
-  return "::coretel::Stability::kDevelopment";
+std::string stability_enum(std::optional<RegistryStability> stability) {
+  // Indexed by coretel::Stability.
+  static constexpr std::string_view kEnumerators[] = {"kDevelopment", "kAlpha", "kBeta",
+                                                      "kReleaseCandidate", "kStable"};
+  coretel::Stability level = runtime_stability(stability.value_or(RegistryStability::kDevelopment));
+  return fmt::format("::coretel::Stability::{}", kEnumerators[static_cast<std::size_t>(level)]);
+}
+
+std::string requirement_level_enum(RequirementLevel level) {
+  // Indexed by coretel::RequirementLevel.
+  static constexpr std::string_view kEnumerators[] = {"kRequired", "kConditionallyRequired",
+                                                      "kRecommended", "kOptIn"};
+  return fmt::format("::coretel::RequirementLevel::{}",
+                     kEnumerators[static_cast<std::size_t>(level)]);
 }
 
 std::string root_of(const std::string& name) {

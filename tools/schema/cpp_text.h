@@ -59,9 +59,12 @@ std::string line_comment(const std::string& text, const std::string& indent);
 /// initialiser leaves it out.
 inline constexpr std::string_view kDefaultStability = "::coretel::Stability::kDevelopment";
 
-/// The ::coretel::Stability enumerator of a registry stability; kDevelopment for "" and any
-/// other value.
-std::string stability_enum(const std::string& stability);
+/// The ::coretel::Stability enumerator of a registry stability (runtime_stability);
+/// kDevelopment for none.
+std::string stability_enum(std::optional<RegistryStability> stability);
+
+/// The ::coretel::RequirementLevel enumerator of a level.
+std::string requirement_level_enum(RequirementLevel level);
 
 /// The file (root namespace) a name belongs to: its first segment, in snake_case.
 std::string root_of(const std::string& name);

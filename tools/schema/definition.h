@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "diagnostic.h"
+#include "vocabulary.h"
 
 namespace coretel::schema {
 
@@ -40,9 +41,11 @@ struct Deprecated {
 
 /// `requirement_level`: required | recommended | opt_in | conditionally_required, with the
 /// optional explanation of the map forms (`{conditionally_required: "text"}`).
-struct RequirementLevel {
-  std::string level = "recommended";
-  std::string text;
+struct Requirement {
+  RequirementLevel level = RequirementLevel::kRecommended;
+  std::string text;  ///< "" for the plain form
+
+  bool operator==(const Requirement&) const = default;
 };
 
 struct EnumMember {
@@ -50,7 +53,7 @@ struct EnumMember {
   Json value;  ///< string, int or bool; defaults to `id` (Weaver 0.25)
   std::string brief;
   std::string note;
-  std::optional<std::string> stability;
+  std::optional<RegistryStability> stability;
   std::optional<Deprecated> deprecated;
   Json annotations = Json::object();
   SourceLocation location;
@@ -79,10 +82,10 @@ struct AttributeSpec {
   std::optional<std::string> brief;
   std::optional<std::string> note;
   std::optional<Json> examples;
-  std::optional<std::string> stability;
+  std::optional<RegistryStability> stability;
   std::optional<Deprecated> deprecated;
   std::optional<Json> annotations;
-  std::optional<RequirementLevel> requirement_level;
+  std::optional<Requirement> requirement_level;
   std::optional<bool> sampling_relevant;
   std::optional<std::string> tag;
   std::optional<std::string> role;  ///< identifying | descriptive (entities)
@@ -108,7 +111,7 @@ struct Group {
   int syntax = 1;  ///< 1 (groups:) or 2 (definition/2)
   std::optional<std::string> brief;
   std::string note;
-  std::optional<std::string> stability;
+  std::optional<RegistryStability> stability;
   std::optional<Deprecated> deprecated;
   std::string extends;
   std::string prefix;  ///< legacy, v1 only
@@ -121,7 +124,10 @@ struct Group {
   Json entity_associations_raw;
   // metric
   std::string metric_name;
-  std::string instrument;
+  std::optional<SemconvInstrument> instrument;  ///< nullopt when absent or unknown
+  /// `instrument:` is present and not empty (an unknown one was reported by the reader, and
+  /// is not reported again as missing).
+  bool has_instrument = false;
   std::string unit;
   // span
   std::string span_kind;
@@ -161,7 +167,7 @@ struct Manifest {
   bool present = false;
   std::string schema_url;
   std::string description;
-  std::string stability = "development";
+  RegistryStability stability = RegistryStability::kDevelopment;
   std::string name;
   std::string version;
   std::vector<Dependency> dependencies;

@@ -149,7 +149,7 @@ class Differ {
         "attribute", definitions(old_), definitions(new_),
         [](const CatalogAttribute& a, const CatalogAttribute& n, std::vector<std::string>& d) {
           field(d, "type", type_string(a.type), type_string(n.type));
-          field(d, "stability", a.stability, n.stability);
+          field(d, "stability", stability_text(a.stability), stability_text(n.stability));
           if (!a.type.is_enum() || !n.type.is_enum()) return;
           std::vector<std::string> before, after;
           std::map<std::string, const EnumMember*> now;
@@ -166,8 +166,8 @@ class Differ {
               d.push_back(fmt::format("enum member {} value: {} -> {}", m.id, shown_value(m.value),
                                       shown_value(it->second->value)));
             }
-            field(d, fmt::format("enum member {} stability", m.id), m.stability.value_or(""),
-                  it->second->stability.value_or(""));
+            field(d, fmt::format("enum member {} stability", m.id), stability_text(m.stability),
+                  stability_text(it->second->stability));
           }
         });
   }
@@ -179,8 +179,8 @@ class Differ {
     for (const Signal& s : after) a.push_back(&s);
     bool entity = std::string_view(kind) == "entity";
     compare<Signal>(kind, b, a, [&](const Signal& s, const Signal& n, std::vector<std::string>& d) {
-      field(d, "stability", s.stability, n.stability);
-      field(d, "instrument", s.instrument, n.instrument);
+      field(d, "stability", stability_text(s.stability), stability_text(n.stability));
+      field(d, "instrument", instrument_text(s.instrument), instrument_text(n.instrument));
       field(d, "unit", s.unit, n.unit);
       field(d, "kind", s.span_kind, n.span_kind);
       if (entity) {
@@ -189,7 +189,7 @@ class Differ {
       } else {
         key_sets(d, "attributes", keys(old_, s, ""), keys(new_, n, ""));
       }
-      std::map<std::string, std::string> levels;
+      std::map<std::string, RequirementLevel> levels;
       for (const AttributeRef& ref : s.attributes) {
         levels.emplace(old_.attribute(ref).key, ref.requirement_level.level);
       }
@@ -197,8 +197,8 @@ class Differ {
         const std::string& key = new_.attribute(ref).key;
         auto it = levels.find(key);
         if (it != levels.end()) {
-          field(d, fmt::format("{} requirement_level", key), it->second,
-                ref.requirement_level.level);
+          field(d, fmt::format("{} requirement_level", key), std::string(to_string(it->second)),
+                std::string(to_string(ref.requirement_level.level)));
         }
       }
     });

@@ -101,21 +101,31 @@ std::optional<Json> FileReader::annotations(const YAML::Node& map, const std::st
   return any(map, "annotations", subject);
 }
 
-std::optional<std::string> FileReader::stability(const YAML::Node& map,
-                                                 const std::string& subject) {
+std::optional<RegistryStability> FileReader::stability(const YAML::Node& map,
+                                                       const std::string& subject) {
   auto value = string(map, "stability", subject);
   if (!value) return std::nullopt;
-  static const std::set<std::string> kKnown{"stable", "development",       "experimental", "alpha",
-                                            "beta",   "release_candidate", "deprecated"};
-  if (!kKnown.count(*value)) {
+  std::optional<RegistryStability> stability = registry_stability_named(*value);
+  if (!stability) {
     error(map["stability"], subject,
           fmt::format("unknown stability `{}`; expected stable, release_candidate, beta, alpha "
                       "or development",
                       *value));
-    return std::nullopt;
   }
-  if (*value == "experimental") return std::string("development");
-  return value;
+  return stability;
+}
+
+void FileReader::instrument(const YAML::Node& map, const std::string& subject,
+                            const std::string& value, Group& g) {
+  g.has_instrument = !value.empty();
+  if (value.empty()) return;
+  g.instrument = semconv_instrument_named(value);
+  if (!g.instrument) {
+    error(map["instrument"], subject,
+          fmt::format("unknown instrument `{}`; expected counter, updowncounter, gauge or "
+                      "histogram",
+                      value));
+  }
 }
 
 std::optional<Deprecated> FileReader::deprecated(const YAML::Node& map,
@@ -147,25 +157,24 @@ std::optional<Deprecated> FileReader::deprecated(const YAML::Node& map,
   return d;
 }
 
-std::optional<RequirementLevel> FileReader::requirement_level(const YAML::Node& map,
-                                                              const std::string& subject) {
+std::optional<Requirement> FileReader::requirement_level(const YAML::Node& map,
+                                                         const std::string& subject) {
   YAML::Node value = map["requirement_level"];
   if (!value.IsDefined() || value.IsNull()) return std::nullopt;
-  static const std::set<std::string> kLevels{"required", "recommended", "opt_in",
-                                             "conditionally_required"};
   if (value.IsScalar()) {
-    if (!kLevels.count(value.Scalar())) {
+    std::optional<RequirementLevel> level = requirement_level_named(value.Scalar());
+    if (!level) {
       error(value, subject, fmt::format("unknown requirement_level `{}`", value.Scalar()));
       return std::nullopt;
     }
-    return RequirementLevel{value.Scalar(), ""};
+    return Requirement{*level, ""};
   }
   if (value.IsMap() && value.size() == 1) {
     const auto& entry = *value.begin();
-    std::string level = entry.first.IsScalar() ? entry.first.Scalar() : "";
-    if ((level == "conditionally_required" || level == "recommended" || level == "opt_in") &&
-        entry.second.IsScalar()) {
-      return RequirementLevel{level, entry.second.Scalar()};
+    std::optional<RequirementLevel> level =
+        entry.first.IsScalar() ? requirement_level_named(entry.first.Scalar()) : std::nullopt;
+    if (level && *level != RequirementLevel::kRequired && entry.second.IsScalar()) {
+      return Requirement{*level, entry.second.Scalar()};
     }
   }
   error(value, subject,

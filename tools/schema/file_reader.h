@@ -84,13 +84,17 @@ class FileReader {
   std::optional<Json> any(const YAML::Node& map, const char* key, const std::string& subject);
   /// `annotations`: a map, as JSON.
   std::optional<Json> annotations(const YAML::Node& map, const std::string& subject);
-  /// `stability`, `experimental` read as `development`.
-  std::optional<std::string> stability(const YAML::Node& map, const std::string& subject);
+  /// `stability` (registry_stability_named: `experimental` reads as `development`); nullopt
+  /// when absent, or unknown (an error).
+  std::optional<RegistryStability> stability(const YAML::Node& map, const std::string& subject);
   /// `deprecated`: a {reason, renamed_to, note} map, or a plain string (a warning).
   std::optional<Deprecated> deprecated(const YAML::Node& map, const std::string& subject);
   /// An attribute's `requirement_level`: a level, or a one-entry {level: text} map.
-  std::optional<RequirementLevel> requirement_level(const YAML::Node& map,
-                                                    const std::string& subject);
+  std::optional<Requirement> requirement_level(const YAML::Node& map, const std::string& subject);
+  /// A metric's `instrument` (`value`, as read from `map` with string()) into `g.instrument`
+  /// and `g.has_instrument`: nullopt when empty, or unknown (an error).
+  void instrument(const YAML::Node& map, const std::string& subject, const std::string& value,
+                  Group& g);
   /// An attribute's `type`: a primitive, `template[...]` of one, or an enum {members, ...}.
   std::optional<AttributeType> type(const YAML::Node& map, const std::string& subject);
 

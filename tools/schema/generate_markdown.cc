@@ -126,8 +126,8 @@ std::string header(const std::vector<std::string>& titles) {
   return out + "\n";
 }
 
-std::string stability_of(const std::string& stability) {
-  return stability.empty() ? "development" : stability;
+std::string stability_of(std::optional<RegistryStability> stability) {
+  return stability_or_development(stability);
 }
 
 std::string deprecation_text(const std::optional<Deprecated>& d) {
@@ -173,8 +173,8 @@ std::string key_text(const CatalogAttribute& a) {
   return code(a.type.is_template() ? a.key + ".<key>" : a.key);
 }
 
-std::string requirement_text(const RequirementLevel& level) {
-  return level.level.empty() ? "recommended" : level.level;
+std::string requirement_text(const Requirement& requirement) {
+  return std::string(to_string(requirement.level));
 }
 
 std::vector<const AttributeRef*> sorted_refs(const ResolvedRegistry& r,
@@ -313,8 +313,9 @@ std::string metrics_section(const ResolvedRegistry& r, const Namespace& ns) {
   if (!ns.metrics.empty()) {
     out += header({"Metric", "Instrument", "Unit", "Brief", "Stability", "Attributes"});
     for (const Signal* m : ns.metrics) {
-      out += row({code(m->name), cell(m->instrument), m->unit.empty() ? "" : code(m->unit),
-                  cell(m->brief), status_text(*m), attribute_uses(r, m->attributes)});
+      out += row({code(m->name), cell(instrument_text(m->instrument)),
+                  m->unit.empty() ? "" : code(m->unit), cell(m->brief), status_text(*m),
+                  attribute_uses(r, m->attributes)});
     }
     out += "\n";
   }
@@ -348,8 +349,8 @@ std::string metric_set_block(const ResolvedRegistry& r, const MetricSet& set,
   sort_signals(members);
   out += header({"Metric", "Instrument", "Unit", "Brief"});
   for (const Signal* m : members) {
-    out += row(
-        {code(m->name), cell(m->instrument), m->unit.empty() ? "" : code(m->unit), cell(m->brief)});
+    out += row({code(m->name), cell(instrument_text(m->instrument)),
+                m->unit.empty() ? "" : code(m->unit), cell(m->brief)});
   }
   return out + "\n";
 }

@@ -33,14 +33,6 @@ bool matches_name_pattern(std::string_view name) {
   return !after_separator;
 }
 
-int stability_rank(const std::string& s) {
-  if (s == "stable") return 4;
-  if (s == "release_candidate") return 3;
-  if (s == "beta") return 2;
-  if (s == "alpha") return 1;
-  return 0;  // development, or none
-}
-
 /// `annotations.<package>.policy_exceptions` lists finding ids without their package prefix.
 bool excepted(const Json& annotations, const std::string& id) {
   if (!annotations.is_object()) return false;
@@ -185,13 +177,13 @@ class Policies {
           }
         };
         if (rank >= 3 && stability_rank(a.stability) < rank &&
-            ref.requirement_level.level != "opt_in") {
-          report(
-              fmt::format("stability_{}_lower_stability_attribute", kind),
-              fmt::format("{} `{}` is {} but references {} attribute `{}` at level {}; "
-                          "reference it as opt_in or stabilise the attribute",
-                          kind, s.name, s.stability, a.stability.empty() ? "unstable" : a.stability,
-                          a.key, ref.requirement_level.level));
+            ref.requirement_level.level != RequirementLevel::kOptIn) {
+          report(fmt::format("stability_{}_lower_stability_attribute", kind),
+                 fmt::format("{} `{}` is {} but references {} attribute `{}` at level {}; "
+                             "reference it as opt_in or stabilise the attribute",
+                             kind, s.name, stability_text(s.stability),
+                             a.stability ? to_string(*a.stability) : "unstable", a.key,
+                             to_string(ref.requirement_level.level)));
         }
         bool complex = a.type.name == "any" || a.type.name == "template[any]";
         bool forbidden = kind == "metric" || kind == "attribute_group" ||

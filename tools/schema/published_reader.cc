@@ -15,6 +15,24 @@ std::string text_of(const Json& object, const char* key) {
   return object[key].get<std::string>();
 }
 
+/// The first word of the document that is none of its field's values (an error), or "".
+struct UnknownWord {
+  std::string message;
+
+  template <typename Enum>
+  std::optional<Enum> check(std::optional<Enum> value, const std::string& word, const char* field) {
+    if (!value && message.empty()) message = fmt::format("unknown {} `{}`", field, word);
+    return value;
+  }
+};
+
+/// `stability` of `object`: nullopt when absent or "" (or unknown: recorded in `unknown`).
+std::optional<RegistryStability> stability_of(const Json& object, UnknownWord& unknown) {
+  std::string text = text_of(object, "stability");
+  if (text.empty()) return std::nullopt;
+  return unknown.check(registry_stability_named(text), text, "stability");
+}
+
 /// A catalog index: a non-negative integer below `size`.
 bool is_index(const Json& value, std::size_t size) {
   return value.is_number_integer() && value.get<int64_t>() >= 0 &&
@@ -28,7 +46,7 @@ std::optional<Deprecated> deprecated_of(const Json& object) {
   return Deprecated{text_of(d, "reason"), text_of(d, "renamed_to"), text_of(d, "note")};
 }
 
-AttributeType type_of(const Json& type) {
+AttributeType type_of(const Json& type, UnknownWord& unknown) {
   if (type.is_string()) return {type.get<std::string>(), {}};
   AttributeType t{"enum", {}};
   if (type.is_object() && type.contains("members") && type["members"].is_array()) {
@@ -38,7 +56,7 @@ AttributeType type_of(const Json& type) {
       member.value = m.is_object() && m.contains("value") ? m["value"] : Json(member.id);
       member.brief = text_of(m, "brief");
       member.note = text_of(m, "note");
-      if (m.is_object() && m.contains("stability")) member.stability = text_of(m, "stability");
+      member.stability = stability_of(m, unknown);
       member.deprecated = deprecated_of(m);
       if (m.is_object() && m.contains("annotations") && m["annotations"].is_object()) {
         member.annotations = m["annotations"];
@@ -49,14 +67,20 @@ AttributeType type_of(const Json& type) {
   return t;
 }
 
-RequirementLevel requirement_of(const Json& ref) {
+Requirement requirement_of(const Json& ref, UnknownWord& unknown) {
   if (!ref.is_object() || !ref.contains("requirement_level")) return {};
   const Json& level = ref["requirement_level"];
-  if (level.is_string()) return {level.get<std::string>(), ""};
-  if (level.is_object() && !level.empty() && level.begin().value().is_string()) {
-    return {level.begin().key(), level.begin().value().get<std::string>()};
+  std::string word, text;
+  if (level.is_string()) {
+    word = level.get<std::string>();
+  } else if (level.is_object() && !level.empty() && level.begin().value().is_string()) {
+    word = level.begin().key();
+    text = level.begin().value().get<std::string>();
+  } else {
+    return {};
   }
-  return {};
+  auto parsed = unknown.check(requirement_level_named(word), word, "requirement_level");
+  return {parsed.value_or(RequirementLevel::kRecommended), text};
 }
 
 }  // namespace
@@ -86,6 +110,7 @@ bool read_published_registry(std::string_view text, const std::string& file,
     return false;
   }
   const Json& catalog = doc["attribute_catalog"];
+  UnknownWord unknown;
   const Json& reg = doc["registry"];
   // Entries are maps; anything else is a malformed document, not an empty entry (and would
   // make nlohmann::json throw on the lookups below).
@@ -126,11 +151,11 @@ bool read_published_registry(std::string_view text, const std::string& file,
       const Json& a = catalog[index.get<int64_t>()];
       AttributeSpec spec;
       spec.key = text_of(a, "key");
-      spec.type = type_of(a.value("type", Json("string")));
+      spec.type = type_of(a.value("type", Json("string")), unknown);
       spec.brief = text_of(a, "brief");
       if (!text_of(a, "note").empty()) spec.note = text_of(a, "note");
       if (a.contains("examples")) spec.examples = a["examples"];
-      spec.stability = text_of(a, "stability");
+      spec.stability = stability_of(a, unknown);
       spec.deprecated = deprecated_of(a);
       if (a.contains("annotations")) spec.annotations = a["annotations"];
       spec.location = at;
@@ -162,8 +187,8 @@ bool read_published_registry(std::string_view text, const std::string& file,
     if (differs("brief")) spec.brief = text_of(variant, "brief");
     if (differs("note")) spec.note = text_of(variant, "note");
     if (differs("examples") && variant.contains("examples")) spec.examples = variant["examples"];
-    if (differs("stability") && !text_of(variant, "stability").empty()) {
-      spec.stability = text_of(variant, "stability");
+    if (differs("stability")) {
+      if (auto stability = stability_of(variant, unknown)) spec.stability = stability;
     }
     if (differs("deprecated")) spec.deprecated = deprecated_of(variant);
     if (differs("annotations") && variant.contains("annotations")) {
@@ -179,7 +204,7 @@ bool read_published_registry(std::string_view text, const std::string& file,
       spec.form = AttributeSpec::Form::kReference;
       if (!key_at(ref, spec.key)) return false;
       add_overrides(static_cast<std::size_t>(ref["base"].get<int64_t>()), spec);
-      spec.requirement_level = requirement_of(ref);
+      spec.requirement_level = requirement_of(ref, unknown);
       if (ref.contains("sampling_relevant") && ref["sampling_relevant"].is_boolean()) {
         spec.sampling_relevant = ref["sampling_relevant"].get<bool>();
       }
@@ -220,7 +245,7 @@ bool read_published_registry(std::string_view text, const std::string& file,
     }
     g.brief = text_of(s, "brief");
     g.note = text_of(s, "note");
-    g.stability = text_of(s, "stability");
+    g.stability = stability_of(s, unknown);
     g.deprecated = deprecated_of(s);
     if (s.contains("annotations") && s["annotations"].is_object()) {
       g.annotations = s["annotations"];
@@ -229,7 +254,12 @@ bool read_published_registry(std::string_view text, const std::string& file,
     if (section.type == GroupType::kAttributeGroup) g.visibility = "public";
     if (section.type == GroupType::kMetric) {
       g.metric_name = name;
-      g.instrument = text_of(s, "instrument");
+      const std::string instrument = text_of(s, "instrument");
+      g.has_instrument = !instrument.empty();
+      if (g.has_instrument) {
+        g.instrument =
+            unknown.check(semconv_instrument_named(instrument), instrument, "instrument");
+      }
       g.unit = text_of(s, "unit");
     } else if (section.type != GroupType::kAttributeGroup) {
       g.name = name;
@@ -272,6 +302,10 @@ bool read_published_registry(std::string_view text, const std::string& file,
     for (const Json& s : refinements[section.name]) {
       if (!read_signal(s, section, true)) return false;
     }
+  }
+  if (!unknown.message.empty()) {
+    diagnostics.error("InvalidFileFormat", at, "", unknown.message);
+    return false;
   }
   return true;
 }

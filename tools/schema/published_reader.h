@@ -16,7 +16,10 @@
 
 namespace coretel::schema {
 
-/// False when the file is not a readable resolved/2.0 document (diagnostics say why).
+/// False when the file is not a readable resolved/2.0 document (diagnostics say why): among
+/// others an InvalidFileFormat error for a `stability`, `instrument` or `requirement_level`
+/// that is none of the vocabulary's words (vocabulary.h). An absent or empty stability or
+/// instrument reads as none.
 bool read_published_registry(std::string_view text, const std::string& file,
                              RegistryDefinition& registry, Diagnostics& diagnostics);
 

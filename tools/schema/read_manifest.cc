@@ -90,7 +90,7 @@ bool read_manifest(std::string_view text, const std::string& file, bool legacy_f
     m.resolved_registry_uri = r.string(*doc, "resolved_registry_uri", "")
                                   .value_or(r.string(*doc, "resolved_schema_uri", "").value_or(""));
     m.description = r.string(*doc, "description", "").value_or("");
-    m.stability = r.stability(*doc, "").value_or("development");
+    m.stability = r.stability(*doc, "").value_or(RegistryStability::kDevelopment);
     m.name = r.string(*doc, "name", "").value_or("");
     std::string semconv_version = r.string(*doc, "semconv_version", "").value_or("");
     std::string base_url = r.string(*doc, "schema_base_url", "").value_or("");

@@ -94,19 +94,13 @@ void read_v1_group(FileReader& r, const YAML::Node& node, RegistryDefinition& re
   g.display_name = r.string(node, "display_name", s).value_or("");
   g.annotations = r.annotations(node, s).value_or(Json::object());
   g.metric_name = r.string(node, "metric_name", s).value_or("");
-  g.instrument = r.string(node, "instrument", s).value_or("");
+  const std::string instrument = r.string(node, "instrument", s).value_or("");
   g.unit = r.string(node, "unit", s).value_or("");
   g.span_kind = r.string(node, "span_kind", s).value_or("");
   g.name = r.string(node, "name", s).value_or("");
   if (auto body = r.any(node, "body", s)) g.body = std::move(*body);
   g.entity_associations = r.entity_associations(node, s, g.entity_associations_raw);
-  if (!g.instrument.empty() && g.instrument != "counter" && g.instrument != "updowncounter" &&
-      g.instrument != "gauge" && g.instrument != "histogram") {
-    r.error(node["instrument"], s,
-            fmt::format("unknown instrument `{}`; expected counter, updowncounter, gauge or "
-                        "histogram",
-                        g.instrument));
-  }
+  r.instrument(node, s, instrument, g);
   static const std::set<std::string> kSpanKinds{"client", "server", "producer", "consumer",
                                                 "internal"};
   if (!g.span_kind.empty() && !kSpanKinds.count(g.span_kind)) {

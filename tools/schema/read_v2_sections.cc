@@ -10,7 +10,8 @@
 // key, a section that is not a list, a missing required field (a definition's `key`, `type`,
 // `brief`, `stability`; a signal's name and `brief`; a metric's `instrument`, `unit`; a span's
 // `kind`; a refinement's `id`, `ref`; an attribute group's `id`, `visibility`), a bad `visibility`
-// or signal `requirement_level`, a public attribute group without `brief` and `stability`;
+// or signal `requirement_level`, an unknown `instrument`, a public attribute group without
+// `brief` and `stability`;
 // EntityMissingIdentity for an entity without `identity`; the FileReader's field diagnostics.
 #include <optional>
 #include <span>
@@ -156,7 +157,7 @@ void check_public_group(FileReader& r, const YAML::Node& node, const Group& g) {
 
 void read_metric_fields(FileReader& r, const YAML::Node& node, Group& g) {
   if (g.is_refinement) return;
-  g.instrument = r.string(node, "instrument", g.id, true).value_or("");
+  r.instrument(node, g.id, r.string(node, "instrument", g.id, true).value_or(""), g);
   g.unit = r.string(node, "unit", g.id, true).value_or("");
 }
 

@@ -27,8 +27,8 @@ struct CatalogAttribute {
   AttributeType type;
   std::string brief;
   std::string note;
-  Json examples;          ///< null when absent
-  std::string stability;  ///< "" when the definition has none
+  Json examples;                               ///< null when absent
+  std::optional<RegistryStability> stability;  ///< nullopt when the definition has none
   std::optional<Deprecated> deprecated;
   Json annotations = Json::object();
   /// `annotations.coretel`, typed (parse_coretel_annotations). Not set on the copies in
@@ -42,7 +42,7 @@ struct CatalogAttribute {
 /// A signal's use of a catalog attribute.
 struct AttributeRef {
   std::size_t base = 0;  ///< index into ResolvedRegistry::catalog
-  RequirementLevel requirement_level;
+  Requirement requirement_level;
   std::optional<bool> sampling_relevant;
   std::string role;  ///< entities: identifying | descriptive
 };
@@ -68,7 +68,7 @@ struct Signal {
   std::string name;
   std::string brief;
   std::string note;
-  std::string stability;
+  std::optional<RegistryStability> stability;  ///< nullopt when the definition has none
   std::optional<Deprecated> deprecated;
   Json annotations = Json::object();
   /// Metrics (not refinements): `annotations.coretel`, typed (parse_coretel_annotations);
@@ -78,9 +78,9 @@ struct Signal {
   std::vector<ReplacedReference> replaced;  ///< earlier references of a key referenced twice
   std::vector<std::string> entity_associations;
   std::string display_name;
-  std::string instrument;  ///< metrics
-  std::string unit;        ///< metrics
-  std::string span_kind;   ///< spans
+  std::optional<SemconvInstrument> instrument;  ///< metrics
+  std::string unit;                             ///< metrics
+  std::string span_kind;                        ///< spans
   std::string span_name_note;
   std::string requirement_level;  ///< v2 signal-level (recommended | opt_in); "" for v1
   std::string refines;            ///< refinements: the base signal's name
@@ -106,7 +106,7 @@ struct MetricSet {
 struct ResolvedRegistry {
   std::string schema_url;
   std::string description;
-  std::string stability;
+  RegistryStability stability = RegistryStability::kDevelopment;  ///< the manifest's
   std::vector<CatalogAttribute> catalog;
   std::vector<std::size_t> attributes;   ///< catalog indices of the original definitions
   std::vector<Signal> attribute_groups;  ///< v2 public ones (v1 groups are authoring aids)

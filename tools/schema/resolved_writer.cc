@@ -22,7 +22,7 @@ Json type_json(const AttributeType& type) {
     Json member = {{"id", m.id}, {"value", m.value}};
     if (!m.brief.empty()) member["brief"] = m.brief;
     if (!m.note.empty()) member["note"] = m.note;
-    member["stability"] = m.stability.value_or("development");
+    member["stability"] = stability_or_development(m.stability);
     if (m.deprecated) member["deprecated"] = deprecated_json(*m.deprecated);
     if (!m.annotations.empty()) member["annotations"] = m.annotations;
     members.push_back(std::move(member));
@@ -30,16 +30,17 @@ Json type_json(const AttributeType& type) {
   return {{"members", members}};
 }
 
-Json requirement_json(const RequirementLevel& level) {
-  if (level.text.empty()) return level.level;
-  return {{level.level, level.text}};
+Json requirement_json(const Requirement& requirement) {
+  const std::string level(to_string(requirement.level));
+  if (requirement.text.empty()) return level;
+  return {{level, requirement.text}};
 }
 
 Json attribute_json(const CatalogAttribute& a) {
   Json out = {{"key", a.key}, {"type", type_json(a.type)}};
   if (!a.examples.is_null()) out["examples"] = a.examples;
   out["brief"] = a.brief;
-  out["stability"] = a.stability.empty() ? "development" : a.stability;
+  out["stability"] = stability_or_development(a.stability);
   if (!a.note.empty()) out["note"] = a.note;
   if (a.deprecated) out["deprecated"] = deprecated_json(*a.deprecated);
   if (!a.annotations.empty()) out["annotations"] = a.annotations;
@@ -63,7 +64,7 @@ Json signal_json(const Signal& s, bool refinement) {
   switch (s.kind) {
     case SignalKind::kMetric:
       out["name"] = s.name;
-      out["instrument"] = s.instrument;
+      out["instrument"] = instrument_text(s.instrument);
       out["unit"] = s.unit;
       break;
     case SignalKind::kSpan:
@@ -89,7 +90,7 @@ Json signal_json(const Signal& s, bool refinement) {
   }
   if (!s.entity_associations.empty()) out["entity_associations"] = s.entity_associations;
   out["brief"] = s.brief;
-  out["stability"] = s.stability.empty() ? "development" : s.stability;
+  out["stability"] = stability_or_development(s.stability);
   if (!s.note.empty()) out["note"] = s.note;
   if (s.deprecated) out["deprecated"] = deprecated_json(*s.deprecated);
   if (!s.annotations.empty()) out["annotations"] = s.annotations;

@@ -75,7 +75,7 @@ CatalogAttribute Resolver::definition_attribute(const AttributeSpec& a) {
   c.brief = a.brief.value_or("");
   c.note = a.note.value_or("");
   c.examples = a.examples.value_or(Json());
-  c.stability = a.stability.value_or("");
+  c.stability = a.stability;
   c.deprecated = a.deprecated;
   c.annotations = a.annotations.value_or(Json::object());
   c.location = a.location;
@@ -86,15 +86,16 @@ Json Resolver::catalog_identity(const CatalogAttribute& c) {
   Json members = Json::array();
   for (const EnumMember& m : c.type.members) {
     members.push_back(
-        {m.id, m.value, m.brief, m.note, m.stability.value_or(""),
+        {m.id, m.value, m.brief, m.note, stability_text(m.stability),
          m.deprecated ? m.deprecated->reason + m.deprecated->renamed_to + m.deprecated->note : "",
          m.annotations});
   }
-  return Json::array({c.key, c.type.name, members, c.brief, c.note, c.examples, c.stability,
-                      c.deprecated ? Json::array({c.deprecated->reason, c.deprecated->renamed_to,
-                                                  c.deprecated->note})
-                                   : Json(),
-                      c.annotations});
+  return Json::array(
+      {c.key, c.type.name, members, c.brief, c.note, c.examples, stability_text(c.stability),
+       c.deprecated
+           ? Json::array({c.deprecated->reason, c.deprecated->renamed_to, c.deprecated->note})
+           : Json(),
+       c.annotations});
 }
 
 std::size_t Resolver::intern(const CatalogAttribute& c) {

@@ -152,7 +152,7 @@ void Resolver::bring_group(const Group& g, const AttributeSpec& a, const Uses& b
     copy.via_group = a.key;
     if (existing) {
       if (!brought.ref.requirement_level.text.empty() ||
-          brought.ref.requirement_level.level != "recommended") {
+          brought.ref.requirement_level.level != RequirementLevel::kRecommended) {
         copy.ref.requirement_level = brought.ref.requirement_level;
       } else {
         copy.ref.requirement_level = existing->ref.requirement_level;

@@ -61,7 +61,7 @@ Signal Resolver::base_signal(const Group& g) {
   s.name = signal_name(g);
   s.brief = g.brief.value_or("");
   s.note = g.note;
-  s.stability = g.stability.value_or("");
+  s.stability = g.stability;
   s.deprecated = g.deprecated;
   s.annotations = g.annotations;
   s.entity_associations = g.entity_associations;

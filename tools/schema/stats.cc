@@ -22,7 +22,8 @@ Json registry_stats(const RegistryDefinition& definition, const ResolvedRegistry
   }
   Json instruments = Json::object();
   for (const Signal& m : r.metrics) {
-    instruments[m.instrument] = instruments.value(m.instrument, 0) + 1;
+    const std::string instrument = instrument_text(m.instrument);
+    instruments[instrument] = instruments.value(instrument, 0) + 1;
   }
   return {{"attributes", r.attributes.size()},
           {"metrics", r.metrics.size()},

@@ -85,7 +85,7 @@ void validate_attribute(const Group& group, const AttributeSpec& a, Diagnostics&
   }
   if (!a.stability) {
     d.warning("InvalidAttributeWarning", a.location, subject, "Missing stability field.");
-  } else if (*a.stability == "deprecated") {
+  } else if (*a.stability == RegistryStability::kDeprecated) {
     d.warning("InvalidAttributeWarning", a.location, subject,
               "`stability: deprecated` is not a stability; use the `deprecated` field.");
   }
@@ -100,7 +100,7 @@ void validate_group(const Group& g, Diagnostics& d) {
       !g.stability) {
     d.warning("InvalidGroupStability", at, s, "This group does not contain a stability field.");
   }
-  if (g.stability && *g.stability == "deprecated") {
+  if (g.stability == RegistryStability::kDeprecated) {
     d.warning("InvalidGroupStability", at, s,
               "`stability: deprecated` is not a stability; use the `deprecated` field.");
   }
@@ -128,10 +128,10 @@ void validate_group(const Group& g, Diagnostics& d) {
   }
   if (g.type == GroupType::kMetric && !g.is_refinement) {
     for (const char* field : {"metric_name", "instrument", "unit"}) {
-      const std::string& value = field[0] == 'm'   ? g.metric_name
-                                 : field[0] == 'i' ? g.instrument
-                                                   : g.unit;
-      if (value.empty()) {
+      const bool missing = field[0] == 'm'   ? g.metric_name.empty()
+                           : field[0] == 'i' ? !g.has_instrument
+                                             : g.unit.empty();
+      if (missing) {
         d.error("InvalidMetric", at, s, fmt::format("This metric group has no `{}`.", field));
       }
     }

@@ -12,13 +12,9 @@
 #include <string_view>
 
 #include "coretel/metrics/instrument_catalog.h"
+#include "coretel/metrics/vocabulary.h"
 
 namespace coretel {
-
-/// Stability of a metric or metric set (semantic-conventions stability levels).
-enum class Stability : uint8_t { kDevelopment, kAlpha, kBeta, kReleaseCandidate, kStable };
-
-std::string_view to_string(Stability stability) noexcept;
 
 /// One instrument of a metric set.
 ///
@@ -64,7 +60,7 @@ struct AttributeDescriptor {
   std::string_view type;  ///< semantic-conventions type name: "string", "int", "enum", ...
   std::string_view brief;
   Stability stability = Stability::kDevelopment;
-  std::string_view requirement_level = "recommended";
+  RequirementLevel requirement_level = RequirementLevel::kRecommended;
   std::span<const std::string_view> values{};  ///< enum members' values, in member order
   bool measurement = false;  ///< chosen per record (MeasuredSet) rather than at registration
   /// The enum's members with their ids and stability, in member order (same as `values`);

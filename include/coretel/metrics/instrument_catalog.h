@@ -19,6 +19,8 @@
 #include <optional>
 #include <string_view>
 
+#include "coretel/metrics/vocabulary.h"
+
 namespace coretel {
 
 /// What an instrument measures and how it merges. See instruments.h for each one's hot API.
@@ -65,7 +67,7 @@ struct InstrumentInfo {
   /// The class template in instruments.h (namespace coretel): "Counter", "Mmsc", ...
   std::string_view cpp_type;
   /// The semantic-conventions instrument (`instrument:` of a metric) it is declared as.
-  std::string_view semconv_instrument;
+  SemconvInstrument semconv_instrument;
   /// The temporality of its exported values.
   Temporality temporality;
   /// True when flushed values are deltas the collector adds up and the reporter resets after
@@ -90,23 +92,24 @@ constexpr ValueTypes value_types(std::initializer_list<ValueType> types) {
 
 /// Every instrument kind, indexed by its InstrumentKind value.
 inline constexpr std::array<InstrumentInfo, 7> kInstrumentCatalog{{
-    {InstrumentKind::kCounter, "counter", "Counter", "counter", Temporality::kDelta, true,
-     detail::value_types({ValueType::kU64, ValueType::kF64}), ValueType::kU64, 1},
-    {InstrumentKind::kUpDownCounter, "updowncounter", "UpDownCounter", "updowncounter",
-     Temporality::kCumulative, false, detail::value_types({ValueType::kI64, ValueType::kF64}),
-     ValueType::kI64, 1},
-    {InstrumentKind::kGauge, "gauge", "Gauge", "gauge", Temporality::kNone, false,
-     detail::value_types({ValueType::kU64, ValueType::kI64, ValueType::kF64}), ValueType::kI64, 1},
-    {InstrumentKind::kObserveCounter, "observe_counter", "ObserveCounter", "counter",
-     Temporality::kCumulative, false, detail::value_types({ValueType::kU64, ValueType::kF64}),
+    {InstrumentKind::kCounter, "counter", "Counter", SemconvInstrument::kCounter,
+     Temporality::kDelta, true, detail::value_types({ValueType::kU64, ValueType::kF64}),
      ValueType::kU64, 1},
+    {InstrumentKind::kUpDownCounter, "updowncounter", "UpDownCounter",
+     SemconvInstrument::kUpDownCounter, Temporality::kCumulative, false,
+     detail::value_types({ValueType::kI64, ValueType::kF64}), ValueType::kI64, 1},
+    {InstrumentKind::kGauge, "gauge", "Gauge", SemconvInstrument::kGauge, Temporality::kNone, false,
+     detail::value_types({ValueType::kU64, ValueType::kI64, ValueType::kF64}), ValueType::kI64, 1},
+    {InstrumentKind::kObserveCounter, "observe_counter", "ObserveCounter",
+     SemconvInstrument::kCounter, Temporality::kCumulative, false,
+     detail::value_types({ValueType::kU64, ValueType::kF64}), ValueType::kU64, 1},
     {InstrumentKind::kObserveUpDownCounter, "observe_updowncounter", "ObserveUpDownCounter",
-     "updowncounter", Temporality::kCumulative, false,
+     SemconvInstrument::kUpDownCounter, Temporality::kCumulative, false,
      detail::value_types({ValueType::kI64, ValueType::kF64}), ValueType::kI64, 1},
     {InstrumentKind::kMmsc,
      "mmsc",
      "Mmsc",
-     "histogram",
+     SemconvInstrument::kHistogram,
      Temporality::kDelta,
      true,
      {},
@@ -115,7 +118,7 @@ inline constexpr std::array<InstrumentInfo, 7> kInstrumentCatalog{{
     {InstrumentKind::kHistogram,
      "histogram",
      "Histogram",
-     "histogram",
+     SemconvInstrument::kHistogram,
      Temporality::kDelta,
      true,
      {},

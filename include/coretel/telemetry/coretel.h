@@ -244,10 +244,10 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelReporterMetrics) {
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelReporterMetrics_attributes[] = {
     {.key = "cpu.logical_number", .type = "int", .brief = "The logical CPU number [0..n-1].",
-        .requirement_level = "conditionally_required"},
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
     {.key = "coretel.reporter.id", .type = "int",
         .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
-        .requirement_level = "required"},
+        .requirement_level = ::coretel::RequirementLevel::kRequired},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelReporterMetrics, "coretel.reporter",
@@ -302,14 +302,15 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelReporterInvalidMetrics) {
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelReporterInvalidMetrics_attributes[] = {
     {.key = "cpu.logical_number", .type = "int", .brief = "The logical CPU number [0..n-1].",
-        .requirement_level = "conditionally_required"},
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
     {.key = "coretel.reporter.id", .type = "int",
         .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
-        .requirement_level = "required"},
+        .requirement_level = ::coretel::RequirementLevel::kRequired},
     {.key = "coretel.invalid_measurement.reason", .type = "enum",
         .brief = "Why an instrument ignored a measurement (OpenTelemetry metrics SDK, \"Numerical limits handling\"; metrics API, \"Counter operations\").",
-        .requirement_level = "required", .values = CoretelInvalidMeasurementReason_coretel_values,
-        .measurement = true, .members = CoretelInvalidMeasurementReason_coretel_members},
+        .requirement_level = ::coretel::RequirementLevel::kRequired,
+        .values = CoretelInvalidMeasurementReason_coretel_values, .measurement = true,
+        .members = CoretelInvalidMeasurementReason_coretel_members},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelReporterInvalidMetrics, "coretel.reporter.invalid",
@@ -373,7 +374,8 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelCollectorMetrics) {
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelCollectorMetrics_attributes[] = {
     {.key = "coretel.numa_node.logical_number", .type = "int",
-        .brief = "The NUMA node whose rings a collector drains.", .requirement_level = "required"},
+        .brief = "The NUMA node whose rings a collector drains.",
+        .requirement_level = ::coretel::RequirementLevel::kRequired},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelCollectorMetrics, "coretel.collector",
@@ -433,10 +435,11 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelAdminMetrics) {
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelAdminMetrics_attributes[] = {
     {.key = "coretel.admin.address", .type = "string",
-        .brief = "The address the admin endpoint listens on.", .requirement_level = "required"},
+        .brief = "The address the admin endpoint listens on.",
+        .requirement_level = ::coretel::RequirementLevel::kRequired},
     {.key = "coretel.reporter.id", .type = "int",
         .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
-        .requirement_level = "required"},
+        .requirement_level = ::coretel::RequirementLevel::kRequired},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelAdminMetrics, "coretel.admin", "The admin HTTP endpoint.",
@@ -487,14 +490,16 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelAdminRejectionsMetrics) {
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelAdminRejectionsMetrics_attributes[] = {
     {.key = "coretel.admin.address", .type = "string",
-        .brief = "The address the admin endpoint listens on.", .requirement_level = "required"},
+        .brief = "The address the admin endpoint listens on.",
+        .requirement_level = ::coretel::RequirementLevel::kRequired},
     {.key = "coretel.reporter.id", .type = "int",
         .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
-        .requirement_level = "required"},
+        .requirement_level = ::coretel::RequirementLevel::kRequired},
     {.key = "coretel.admin.rejection.reason", .type = "enum",
         .brief = "Why the admin endpoint closed a connection to stay bounded (AdminOptions names the limits).",
-        .requirement_level = "required", .values = CoretelAdminRejectionReason_coretel_values,
-        .measurement = true, .members = CoretelAdminRejectionReason_coretel_members},
+        .requirement_level = ::coretel::RequirementLevel::kRequired,
+        .values = CoretelAdminRejectionReason_coretel_values, .measurement = true,
+        .members = CoretelAdminRejectionReason_coretel_members},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelAdminRejectionsMetrics, "coretel.admin.rejections",
