@@ -109,6 +109,87 @@ TEST(Mmsc, NormalisesNegativeZero) {
   EXPECT_FALSE(std::signbit(m.max()));
 }
 
+// record() takes a fast path when v lies within [min, max] (only sum and count change) and a
+// slow one otherwise (first record, new extreme, invalid value): both must keep the semantics.
+TEST(Mmsc, ValuesWithinRangeLeaveMinMaxAndCountExactly) {
+  Mmsc m;
+  m.record(10.0);
+  m.record(-10.0);
+  for (double v : {0.5, -9.5, 10.0, -10.0, 3.25}) m.record(v);  // none is a new extreme
+  EXPECT_EQ(m.min(), -10.0);
+  EXPECT_EQ(m.max(), 10.0);
+  EXPECT_EQ(m.sum(), 10.0 - 10.0 + 0.5 - 9.5 + 10.0 - 10.0 + 3.25);
+  EXPECT_EQ(m.count(), 7u);
+}
+
+TEST(Mmsc, NewExtremesAfterWarmUp) {
+  Mmsc m;
+  for (double v : {5.0, 6.0, 5.5, 7.0, 4.0, 6.5, 8.0, 3.0}) m.record(v);
+  EXPECT_EQ(m.min(), 3.0);
+  EXPECT_EQ(m.max(), 8.0);
+  EXPECT_EQ(m.sum(), 45.0);
+  EXPECT_EQ(m.count(), 8u);
+  Mmsc rising;  // every record is a new maximum
+  for (int i = 1; i <= 100; ++i) rising.record(i);
+  EXPECT_EQ(rising.min(), 1.0);
+  EXPECT_EQ(rising.max(), 100.0);
+  EXPECT_EQ(rising.sum(), 5050.0);
+  EXPECT_EQ(rising.count(), 100u);
+}
+
+TEST(Mmsc, SingleValueIsMinAndMax) {
+  Mmsc m;
+  m.record(2.5);
+  m.record(2.5);  // equal to both min and max: within range
+  EXPECT_EQ(m.min(), 2.5);
+  EXPECT_EQ(m.max(), 2.5);
+  EXPECT_EQ(m.sum(), 5.0);
+  EXPECT_EQ(m.count(), 2u);
+}
+
+TEST(Mmsc, NegativeZeroIsRecordedAsZeroOnEveryPath) {
+  Mmsc first;  // first record (slow path), then +0.0 within range
+  first.record(-0.0);
+  first.record(0.0);
+  EXPECT_FALSE(std::signbit(first.min()));
+  EXPECT_FALSE(std::signbit(first.max()));
+  EXPECT_FALSE(std::signbit(first.sum()));
+  EXPECT_EQ(first.count(), 2u);
+
+  Mmsc new_min;  // -0.0 below every positive value: becomes the minimum, as +0.0
+  new_min.record(1.0);
+  new_min.record(2.0);
+  new_min.record(-0.0);
+  EXPECT_EQ(new_min.min(), 0.0);
+  EXPECT_FALSE(std::signbit(new_min.min()));
+  EXPECT_EQ(new_min.sum(), 3.0);
+
+  Mmsc new_max;  // -0.0 above every negative value: becomes the maximum, as +0.0
+  new_max.record(-1.0);
+  new_max.record(-0.0);
+  EXPECT_FALSE(std::signbit(new_max.max()));
+
+  Mmsc within;  // within [-1, 1]: only sum and count change; the zero sum stays +0.0
+  within.record(-1.0);
+  within.record(1.0);
+  within.record(-0.0);
+  EXPECT_EQ(within.min(), -1.0);
+  EXPECT_EQ(within.max(), 1.0);
+  EXPECT_EQ(within.sum(), 0.0);
+  EXPECT_FALSE(std::signbit(within.sum()));
+  EXPECT_EQ(within.count(), 3u);
+}
+
+TEST(Mmsc, ExtremeFiniteValuesAreRecorded) {
+  Mmsc m;
+  m.record(std::numeric_limits<double>::max());
+  m.record(-std::numeric_limits<double>::max());
+  m.record(std::numeric_limits<double>::denorm_min());
+  EXPECT_EQ(m.min(), -std::numeric_limits<double>::max());
+  EXPECT_EQ(m.max(), std::numeric_limits<double>::max());
+  EXPECT_EQ(m.count(), 3u);
+}
+
 TEST(Histogram, BucketUpperBoundsAreInclusive) {
   Histogram<kBounds> h;
   // (-inf,1], (1,10], (10,100], (100,+inf)
@@ -203,6 +284,25 @@ TEST(InvalidMeasurements, MmscCountsWhatItIgnores) {
   EXPECT_EQ(counts[InvalidReason::kNan], 1u);
   EXPECT_EQ(counts[InvalidReason::kInfinity], 2u);
   EXPECT_EQ(counts[InvalidReason::kNegative], 0u);
+}
+
+TEST(InvalidMeasurements, MmscIgnoresInvalidValuesAfterWarmUp) {
+  take_invalid_measurements();
+  Mmsc m;
+  m.record(-3.0);
+  m.record(3.0);
+  m.record(kNaN);   // compares false against the range: takes the slow path
+  m.record(kInf);   // above the range
+  m.record(-kInf);  // below the range
+  m.record(-kNaN);
+  EXPECT_EQ(m.min(), -3.0);
+  EXPECT_EQ(m.max(), 3.0);
+  EXPECT_EQ(m.sum(), 0.0);
+  EXPECT_EQ(m.count(), 2u);
+  InvalidMeasurementCounts counts = take_invalid_measurements();
+  EXPECT_EQ(counts[InvalidReason::kNan], 2u);
+  EXPECT_EQ(counts[InvalidReason::kInfinity], 2u);
+  EXPECT_EQ(counts.total(), 4u);
 }
 
 TEST(InvalidMeasurements, HistogramSumSurvivesInfinity) {

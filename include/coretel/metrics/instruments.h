@@ -246,16 +246,21 @@ class Mmsc {
   static constexpr uint32_t kWords = field_words(kKind);
 
   void record(double v) noexcept {
-    if (!std::isfinite(v)) [[unlikely]] {
-      detail::count_invalid(v);
+    // Steady state: v lies within [min_, max_] (after warm-up min and max rarely change), so
+    // only sum and count are written: two compares and a predictable branch instead of four
+    // stores every record (a record is bound by its memory operations, not its arithmetic).
+    // The compare doubles as the validity check: NaN compares false, and an infinity is never
+    // within the finite range of a non-empty Mmsc nor within the empty one (+inf, -inf).
+    // Branching is safe on real data: among n values in random order, about 2 ln n set a new
+    // minimum or maximum. -0.0 needs no normalising here: it only passes when
+    // min_ <= 0 <= max_, and sum_ + -0.0 == sum_ + 0.0 for every sum_ but -0.0, which a sum of
+    // finite values starting from +0.0 never is.
+    if (min_ <= v && v <= max_) [[likely]] {
+      sum_ += v;
+      ++count_;
       return;
     }
-    v += 0.0;  // -0.0 + 0.0 == +0.0
-    // Starting from +inf/-inf makes the first record a plain min/max: no branch on count.
-    min_ = v < min_ ? v : min_;
-    max_ = v > max_ ? v : max_;
-    sum_ += v;
-    ++count_;
+    record_outside_range(v);
   }
   double min() const noexcept { return min_; }  ///< +inf when empty
   double max() const noexcept { return max_; }  ///< -inf when empty
@@ -263,6 +268,22 @@ class Mmsc {
   uint64_t count() const noexcept { return count_; }
 
  private:
+  // The first record, a new extreme or an invalid value. Inline: data that keeps setting new
+  // extremes (a rising series) takes this path every time, and predicts it as well; branches,
+  // not selects, so that only the extreme that changed is stored (measured faster on a rising
+  // series than min/max selects).
+  void record_outside_range(double v) noexcept {
+    if (!detail::finite(v)) [[unlikely]] {
+      detail::count_invalid(v);
+      return;
+    }
+    v += 0.0;  // -0.0 + 0.0 == +0.0
+    if (v < min_) min_ = v;
+    if (v > max_) max_ = v;
+    sum_ += v;
+    ++count_;
+  }
+
   double min_ = std::numeric_limits<double>::infinity();
   double max_ = -std::numeric_limits<double>::infinity();
   double sum_ = 0.0;
