@@ -167,6 +167,21 @@ void BM_coretel_mmsc_record(benchmark::State& state) {
 }
 BENCHMARK(BM_coretel_mmsc_record);
 
+// Mmsc's worst case: every record is a new maximum (a rising series), so none takes the
+// within-[min, max] path. Same loop shape; the values are the iteration count plus a window
+// value scaled below 1, so each instrument sees a strictly rising series.
+void BM_coretel_mmsc_record_rising(benchmark::State& state) {
+  const double* v = values().f64.data();
+  double base = 0.0;
+  run_hot_loop<MmscSet>(state, [v, &base](MmscSet& s, std::size_t w) {
+    base += 1.0;
+#define REC(n) s.f##n.record(base + v[w + n] * 1e-4);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_mmsc_record_rising);
+
 void BM_coretel_histogram_record(benchmark::State& state) {
   const double* v = values().f64.data();
   run_hot_loop<HistogramSet>(state, [v](HistogramSet& s, std::size_t w) {
