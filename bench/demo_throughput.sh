@@ -11,7 +11,8 @@
 #   off:        the same parse of the same messages, no clock reads, no records, no reports
 #               (--telemetry off): "on" over this is the whole instrumentation, the demo's own
 #               timing included.
-# Prints each run, then the medians and both overheads (1 - on / baseline) in percent.
+# Prints each run, then the medians and both overheads (1 - on / baseline) in percent, and the
+# on-vs-off overhead paired per round (median and middle half of the per-round ratios).
 #
 # Usage: bench/demo_throughput.sh [RUNS] [LINES]   (defaults 7 and 2000000)
 #   BUILD=dir  a Release build directory to use (default build-release; configured and built
@@ -88,4 +89,10 @@ print(f"spread (max-min over median): on {spread(on):.1f} %, "
 print(f"reporting and collection overhead (on vs unreported): "
       f"{(1 - med(on) / med(unreported)) * 100:.2f} %")
 print(f"whole instrumentation overhead (on vs off): {(1 - med(on) / med(off)) * 100:.2f} %")
+# Paired: the three modes of one round ran back to back, so a drift of the machine over the
+# run (another process, frequency) moves them together; the ratio within a round cancels it.
+paired = sorted((1 - a / b) * 100 for a, b in zip(on, off))
+q = lambda xs, f: xs[min(len(xs) - 1, int(f * len(xs)))]
+print(f"paired, per round (on vs off): median {med(paired):.2f} %, "
+      f"middle half {q(paired, 0.25):.2f} % to {q(paired, 0.75):.2f} %")
 EOF

@@ -90,19 +90,18 @@ Reporter::Bound Reporter::bind(const MetricsDescriptor& descriptor, Attributes e
         "holds {} words; raise ReporterOptions::ring_words to at least {}",
         descriptor.name, message_words, ring_->capacity_words(), message_words));
 
-  const std::size_t shadow_words = has_current_values(descriptor)
-                                       ? std::size_t{type.combinations} * descriptor.fields.size()
-                                       : 0;
+  const std::size_t shadow_words =
+      has_current_values(descriptor)
+          ? std::size_t{type.combination_count} * descriptor.fields.size()
+          : 0;
   const std::size_t set_bytes = detail::SetBinding::set_bytes(type);
   const std::align_val_t align{detail::SetBinding::block_align(type)};
   auto* block = static_cast<std::byte*>(::operator new(
       set_bytes + sizeof(detail::SetBinding) + shadow_words * sizeof(uint64_t), align));
   type.construct(block);
   auto* binding = new (block + set_bytes) detail::SetBinding();
-  binding->base = block + type.base_offset;
-  binding->touched = type.touched_offset == detail::SetType::kNoTouched
-                         ? nullptr
-                         : reinterpret_cast<uint64_t*>(block + type.touched_offset);
+  binding->base = type.combinations(block);
+  binding->touched = type.touched(block);
   if (shadow_words != 0) {
     binding->shadow = reinterpret_cast<uint64_t*>(binding + 1);
     std::fill_n(binding->shadow, shadow_words, uint64_t{0});

@@ -77,22 +77,22 @@ struct SetBinding;
 const SeriesInfo& series_of(const SetBinding& binding) noexcept;
 
 /// How the reporter builds, finds and destroys one set type inside a registration's block.
+/// One constant per type (kPlainSetType, kMeasuredSetType).
 struct SetType {
   std::size_t size;   ///< sizeof of the registered object (a set, or a MeasuredSet)
   std::size_t align;  ///< its alignof
   void (*construct)(std::byte*) noexcept;
   void (*destroy)(std::byte*) noexcept;
-  std::size_t base_offset;     ///< bytes from the object to combination 0
-  std::size_t stride;          ///< bytes between combinations (sizeof the plain set)
-  uint32_t combinations;       ///< 1 for a plain set
-  std::size_t touched_offset;  ///< bytes to the touched-combination bitmap; kNoTouched if none
-  static constexpr std::size_t kNoTouched = ~std::size_t{0};
+  std::byte* (*combinations)(std::byte*) noexcept;  ///< combination 0 of a built object
+  uint64_t* (*touched)(std::byte*) noexcept;        ///< its touched-combination bitmap, or null
+  std::size_t stride;                               ///< bytes between combinations (sizeof the set)
+  uint32_t combination_count;                       ///< 1 for a plain set
 };
 
-template <MetricSet Set>
+template <class T>
 void construct_set(std::byte* p) noexcept {
-  static_assert(std::is_nothrow_default_constructible_v<Set>);
-  new (p) Set();
+  static_assert(std::is_nothrow_default_constructible_v<T>);
+  new (p) T();
 }
 template <class T>
 void destroy_set(std::byte* p) noexcept {
@@ -101,8 +101,32 @@ void destroy_set(std::byte* p) noexcept {
 
 template <MetricSet Set>
 inline constexpr SetType kPlainSetType{
-    sizeof(Set), alignof(Set),       &construct_set<Set>, &destroy_set<Set>, 0, sizeof(Set),
-    1,           SetType::kNoTouched};
+    .size = sizeof(Set),
+    .align = alignof(Set),
+    .construct = &construct_set<Set>,
+    .destroy = &destroy_set<Set>,
+    .combinations = [](std::byte* p) noexcept { return p; },
+    .touched = [](std::byte*) noexcept -> uint64_t* { return nullptr; },
+    .stride = sizeof(Set),
+    .combination_count = 1};
+
+template <class Measured>
+inline constexpr SetType kMeasuredSetType{
+    .size = sizeof(Measured),
+    .align = alignof(Measured),
+    .construct = &construct_set<Measured>,
+    .destroy = &destroy_set<Measured>,
+    .combinations =
+        [](std::byte* p) noexcept {
+          auto* m = std::launder(reinterpret_cast<Measured*>(p));
+          return reinterpret_cast<std::byte*>(&m->combination(0));
+        },
+    .touched =
+        [](std::byte* p) noexcept {
+          return std::launder(reinterpret_cast<Measured*>(p))->touched_words();
+        },
+    .stride = sizeof(typename Measured::set_type),
+    .combination_count = static_cast<uint32_t>(Measured::kCardinality)};
 }  // namespace detail
 
 /// Owns one registered metric set (plain or MeasuredSet) and keeps it registered. Move-only.
@@ -181,7 +205,7 @@ class Reporter {
                                                     Attributes registration = {}) {
     using Set = typename Measured::set_type;
     auto [binding, storage] = bind(Set::descriptor, std::move(entity), std::move(registration),
-                                   Measured::kAttributes, measured_type<Measured>());
+                                   Measured::kAttributes, detail::kMeasuredSetType<Measured>);
     return Registration<Measured>(this, binding, storage);
   }
 
@@ -210,25 +234,6 @@ class Reporter {
   template <class>
   friend class Registration;
 
-  template <class Measured>
-  static const detail::SetType& measured_type() {
-    static const detail::SetType type = [] {
-      // Offsets of the combinations and the bitmap inside a MeasuredSet, read off one object
-      // (built once per type, on the heap: it can be large).
-      auto probe = std::make_unique<Measured>();
-      auto* object = reinterpret_cast<std::byte*>(probe.get());
-      return detail::SetType{
-          sizeof(Measured),
-          alignof(Measured),
-          [](std::byte* p) noexcept { new (p) Measured(); },
-          &detail::destroy_set<Measured>,
-          static_cast<std::size_t>(reinterpret_cast<std::byte*>(&probe->combination(0)) - object),
-          sizeof(typename Measured::set_type),
-          static_cast<uint32_t>(Measured::kCardinality),
-          static_cast<std::size_t>(reinterpret_cast<std::byte*>(probe->touched_words()) - object)};
-    }();
-    return type;
-  }
   struct Bound {
     detail::SetBinding* binding;
     std::byte* storage;

@@ -28,8 +28,9 @@ struct Attribute {
 };
 
 /// Formats a value for people (the console exporter, error messages): strings as they are,
-/// integers in decimal, doubles in fmt's shortest round-trip form ("0.5", "1e+20", "inf",
-/// "nan"), booleans as true/false. The Prometheus and JSON exporters format values themselves
+/// integers in decimal, doubles in the shortest round-trip form with non-finite values spelled
+/// as in Prometheus label values ("0.5", "1e+20", "Infinity", "-Infinity", "NaN"), booleans as
+/// true/false. The Prometheus and JSON exporters format values themselves
 /// (prometheus_text.h: "Infinity"/"NaN" in label values; JSON: numbers, null when not finite).
 std::string to_string(const AttributeValue& value);
 

@@ -60,6 +60,7 @@ struct AttributeDescriptor {
   std::string_view type;  ///< semantic-conventions type name: "string", "int", "enum", ...
   std::string_view brief;
   Stability stability = Stability::kDevelopment;
+  /// The registry's requirement level (its attached explanation, if any, is not kept).
   RequirementLevel requirement_level = RequirementLevel::kRecommended;
   std::span<const std::string_view> values{};  ///< enum members' values, in member order
   bool measurement = false;  ///< chosen per record (MeasuredSet) rather than at registration
