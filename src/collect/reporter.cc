@@ -127,20 +127,22 @@ Reporter::Bound Reporter::bind(const MetricsDescriptor& descriptor, Attributes e
 
 void Reporter::unbind(detail::SetBinding* binding) {
   // The last values: every combination's changed fields, handed to the registry rather than the
-  // ring so that unregistration never fails for lack of ring space. Encoded into a buffer of
-  // its own: the owning thread may be reporting other sets into scratch_ meanwhile.
+  // ring so that unregistration never fails for lack of ring space. Encoded under the bindings
+  // mutex, which report_all() holds while it reports every set: a Registration destroyed on
+  // another thread is then either reported by report_all() or encoded here, never both. Into a
+  // buffer of its own: report() of another set (the owning thread, no lock) uses scratch_.
   const SeriesInfo& info = *binding->info;
   TerminalSnapshot last{info.id, {}};
   std::vector<uint64_t> message(max_snapshot_words(*info.descriptor));
-  uint64_t now = unix_nano_now();
-  for (uint32_t b = 0; b < info.combination_count; ++b) {
-    std::size_t words = encode_combination(*binding, b, now, message.data());
-    last.messages.insert(last.messages.end(), message.begin(),
-                         message.begin() + static_cast<std::ptrdiff_t>(words));
-  }
   {
-    // O(1): move the last binding into this one's place.
     std::lock_guard lock(bindings_mutex_);
+    uint64_t now = unix_nano_now();
+    for (uint32_t b = 0; b < info.combination_count; ++b) {
+      std::size_t words = encode_combination(*binding, b, now, message.data());
+      last.messages.insert(last.messages.end(), message.begin(),
+                           message.begin() + static_cast<std::ptrdiff_t>(words));
+    }
+    // O(1): move the last binding into this one's place.
     const uint32_t index = binding->index;
     if (index + 1 != bindings_.size()) {
       bindings_[index] = bindings_.back();
