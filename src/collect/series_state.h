@@ -3,8 +3,8 @@
 // One block per series: this header, then the cumulative words, then per delta consumer its
 // delta words and window starts, then the byte flags (observed per combination; per consumer
 // dirty and in-flight per combination). A one-counter series with no delta consumer is one
-// block of 64 bytes; before it was packed it was three blocks (a SeriesState with three
-// vectors) of 136 bytes requested.
+// block of 65 bytes requested (56 of header, one word, one flag); before it was packed it was
+// three blocks (a SeriesState with three vectors) of 136 bytes requested.
 //
 // Owned by its Collector (Collector::series_); read and written under the collector's rules
 // (collector.h: the collecting thread, and delta_mutex_ for the delta parts).
