@@ -12,6 +12,7 @@
 
 #include "bench_common.h"
 #include "coretel/metrics/instruments.h"
+#include "coretel/metrics/measurement.h"
 #include "coretel/metrics/metric_set.h"
 
 namespace {
@@ -191,6 +192,63 @@ void BM_coretel_histogram_record(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_coretel_histogram_record);
+
+// A MeasuredSet of one counter: per record, with() picks the combination from the value
+// (v & 7, or v & 31), then adds. 8 combinations keep no touched bitmap (kTouchedBitmapAbove);
+// 32 do, so with() also sets a bit. The floor indexes an array of cache-line-aligned plain
+// counters the same way.
+struct CORETEL_METRIC_SET_STRUCT(OneCounterSet) {
+  coretel::Counter<uint64_t> f0;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(OneCounterSet, "bench.one", "One counter.",
+                            CORETEL_FIELD(f0, "bench.one.f0", "1", "Field 0."));
+enum class Lane8 : uint8_t {};
+CORETEL_MEASUREMENT_ATTRIBUTE(Lane8, "bench.lane", "l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7");
+enum class Lane32 : uint8_t {};
+CORETEL_MEASUREMENT_ATTRIBUTE(Lane32, "bench.lane", "l0", "l1", "l2", "l3", "l4", "l5", "l6", "l7",
+                              "l8", "l9", "l10", "l11", "l12", "l13", "l14", "l15", "l16", "l17",
+                              "l18", "l19", "l20", "l21", "l22", "l23", "l24", "l25", "l26", "l27",
+                              "l28", "l29", "l30", "l31");
+using Measured8 = coretel::MeasuredSet<OneCounterSet, Lane8>;
+using Measured32 = coretel::MeasuredSet<OneCounterSet, Lane32>;
+static_assert(!Measured8::kTracksTouched && Measured32::kTracksTouched);
+
+struct RawLanes8 {
+  struct alignas(coretel::kCacheLineSize) Lane {
+    uint64_t f0;
+  } lanes[8];
+};
+
+void BM_raw_indexed_increment(benchmark::State& state) {
+  const uint64_t* v = values().u64.data();
+  run_hot_loop<RawLanes8>(state, [v](RawLanes8& s, std::size_t w) {
+#define REC(n) s.lanes[v[w + n] & 7].f0 += v[w + n];
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_raw_indexed_increment);
+
+void BM_coretel_measured_add(benchmark::State& state) {
+  const uint64_t* v = values().u64.data();
+  run_hot_loop<Measured8>(state, [v](Measured8& s, std::size_t w) {
+#define REC(n) s.with(static_cast<Lane8>(v[w + n] & 7)).f0.add(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_measured_add);
+
+void BM_coretel_measured_add_bitmap(benchmark::State& state) {
+  const uint64_t* v = values().u64.data();
+  run_hot_loop<Measured32>(state, [v](Measured32& s, std::size_t w) {
+#define REC(n) s.with(static_cast<Lane32>(v[w + n] & 31)).f0.add(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_measured_add_bitmap);
 
 // prometheus-cpp: 8 instruments of one family, the same values and the same loop shape.
 struct PromCounters {

@@ -251,7 +251,11 @@ ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now
   };
 
   if (binding.touched == nullptr) {
-    send(0);
+    // A plain set (one combination), or a small MeasuredSet without a touched bitmap: every
+    // combination is checked.
+    const uint32_t combinations = binding.info->combination_count;
+    for (uint32_t b = 0; b < combinations; ++b)
+      if (!send(b)) break;
   } else {
     std::size_t words = (binding.info->combination_count + 63) / 64;
     for (std::size_t w = 0; w < words && outcome != ReportOutcome::kDeferred; ++w) {

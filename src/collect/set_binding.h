@@ -18,8 +18,10 @@ struct SetBinding {
   // Owned by the registry, which frees it only after unregistration (registry.h): valid for the
   // binding's whole life.
   const SeriesInfo* info = nullptr;
-  std::byte* base = nullptr;    // combination 0
-  uint64_t* touched = nullptr;  // touched-combination bitmap of a MeasuredSet, else null
+  std::byte* base = nullptr;  // combination 0
+  // Touched-combination bitmap of a MeasuredSet above kTouchedBitmapAbove combinations, else
+  // null (every combination is checked on a report).
+  uint64_t* touched = nullptr;
   // Last value sent of each current-value scalar (gauges, up-down counters, observed totals),
   // per combination x field, in the same block after this binding; null when the set has none
   // (counter-only sets pay nothing for it).

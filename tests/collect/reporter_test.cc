@@ -106,19 +106,51 @@ TEST_F(ReporterTest, ResetsDeltasAndKeepsCurrentValues) {
   EXPECT_EQ(static_cast<int64_t>(messages[0].fields[0].second[0]), -1);
 }
 
-TEST_F(ReporterTest, MeasuredSetSendsTouchedCombinationsOnly) {
+// A small MeasuredSet (no touched bitmap): every combination is checked, the changed ones sent.
+TEST_F(ReporterTest, SmallMeasuredSetSendsChangedCombinationsOnly) {
   auto by_outcome = reporter.register_set<WorkerByOutcome>({{"worker", "b"}});
   drain(*ring);
+  EXPECT_EQ(by_outcome->touched_words(), nullptr);
   by_outcome->with(Outcome::kRefused).items.add(2);
   by_outcome->with(Outcome::kSuccess).items.add(5);
-  reporter.report(by_outcome);
+  by_outcome->with(Outcome::kFailure);  // selected, nothing recorded: nothing to send
+  EXPECT_EQ(reporter.report(by_outcome), ReportOutcome::kSent);
   auto messages = drain(*ring);
   ASSERT_EQ(messages.size(), 2u);
   EXPECT_EQ(messages[0].header.combination, 0u);
   EXPECT_EQ(messages[0].fields[0].second[0], 5u);
   EXPECT_EQ(messages[1].header.combination, 2u);
   EXPECT_EQ(messages[1].fields[0].second[0], 2u);
-  EXPECT_EQ(by_outcome->touched_words()[0], 0u);
+  // The deltas were reset: a second report has nothing to send.
+  EXPECT_EQ(reporter.report(by_outcome), ReportOutcome::kUnchanged);
+  EXPECT_TRUE(drain(*ring).empty());
+}
+
+// A large MeasuredSet: with() marks its combination, a report visits the marked ones and clears
+// the marks.
+TEST_F(ReporterTest, LargeMeasuredSetSendsTouchedCombinationsOnly) {
+  auto by_shard = reporter.register_set<WorkerByShard>({{"worker", "c"}});
+  drain(*ring);
+  by_shard->with(Shard{17}).items.add(2);
+  by_shard->with(Shard{3}).items.add(5);
+  ASSERT_NE(by_shard->touched_words(), nullptr);
+  EXPECT_EQ(by_shard->touched_words()[0], (uint64_t{1} << 17) | (uint64_t{1} << 3));
+  EXPECT_EQ(reporter.report(by_shard), ReportOutcome::kSent);
+  auto messages = drain(*ring);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].header.combination, 3u);
+  EXPECT_EQ(messages[0].fields[0].second[0], 5u);
+  EXPECT_EQ(messages[1].header.combination, 17u);
+  EXPECT_EQ(messages[1].fields[0].second[0], 2u);
+  EXPECT_EQ(by_shard->touched_words()[0], 0u);
+  // A value written without with() after the report is not seen until with() marks it again.
+  by_shard->combination(4).items.add(1);
+  EXPECT_EQ(reporter.report(by_shard), ReportOutcome::kUnchanged);
+  by_shard->with(Shard{4});
+  EXPECT_EQ(reporter.report(by_shard), ReportOutcome::kSent);
+  messages = drain(*ring);
+  ASSERT_EQ(messages.size(), 1u);
+  EXPECT_EQ(messages[0].header.combination, 4u);
 }
 
 // WorkerMetrics' largest message: 2 header words, 6 field indexes, 13 value words.

@@ -35,6 +35,15 @@ CORETEL_DESCRIBE_METRIC_SET(WorkerMetrics, "test.worker", "A worker.",
 enum class Outcome : uint8_t { kSuccess, kFailure, kRefused };
 CORETEL_MEASUREMENT_ATTRIBUTE(Outcome, "outcome", "success", "failure", "refused");
 using WorkerByOutcome = coretel::MeasuredSet<WorkerMetrics, Outcome>;
+static_assert(!WorkerByOutcome::kTracksTouched);
+
+// 20 combinations: above kTouchedBitmapAbove, so with() marks a touched bitmap.
+enum class Shard : uint8_t {};
+CORETEL_MEASUREMENT_ATTRIBUTE(Shard, "shard", "s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8",
+                              "s9", "s10", "s11", "s12", "s13", "s14", "s15", "s16", "s17", "s18",
+                              "s19");
+using WorkerByShard = coretel::MeasuredSet<WorkerMetrics, Shard>;
+static_assert(WorkerByShard::kCardinality == 20 && WorkerByShard::kTracksTouched);
 
 // Field indexes in WorkerMetrics::descriptor.
 enum Field : std::size_t { kItems, kBusy, kQueueDepth, kConnections, kLatency, kSize };

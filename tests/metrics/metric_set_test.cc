@@ -117,7 +117,22 @@ TEST(MeasuredSet, WithTouchesOnlyItsCombination) {
   set.with(Method::kPost, Outcome::kFailure).requests.inc();
   EXPECT_EQ(set.combination(4).requests.value(), 2u);
   EXPECT_EQ(set.combination(0).requests.value(), 0u);
-  EXPECT_EQ(set.touched_words()[0], uint64_t{1} << 4);
+  EXPECT_EQ(set.touched_words(), nullptr);  // 6 combinations: no touched bitmap
+}
+
+enum class Partition : uint8_t {};
+CORETEL_MEASUREMENT_ATTRIBUTE(Partition, "partition", "p0", "p1", "p2", "p3", "p4", "p5");
+using RequestsByMethodPartition = coretel::MeasuredSet<SampleMetrics, Method, Partition>;
+static_assert(RequestsByMethodPartition::kCardinality == 18);
+
+TEST(MeasuredSet, WithMarksItsCombinationAboveTheBitmapThreshold) {
+  static_assert(!RequestsByMethodOutcome::kTracksTouched);
+  static_assert(RequestsByMethodPartition::kTracksTouched);
+  RequestsByMethodPartition set;
+  set.with(Method::kPut, Partition{5}).requests.inc();  // 2 + 3 * 5 = 17
+  EXPECT_EQ(set.combination(17).requests.value(), 1u);
+  ASSERT_NE(set.touched_words(), nullptr);
+  EXPECT_EQ(set.touched_words()[0], uint64_t{1} << 17);
 }
 
 TEST(MeasuredSet, AttributeDescriptors) {

@@ -3,8 +3,9 @@
 // "combination" throughout coretel (SeriesInfo::combination_count, the touched-combination
 // bitmap, snapshot messages); "bucket" means only a histogram bucket.
 //
-// HOT PATH: `with(...)` is one multiply-add per attribute, one bit-OR into the touched bitmap
-// and an index: no hashing, no allocation. Single-owner, like every metric set
+// HOT PATH: `with(...)` is one multiply-add per attribute and an index, plus one bit-OR into the
+// touched bitmap when the set has more than kTouchedBitmapAbove combinations: no hashing, no
+// allocation. Single-owner, like every metric set
 // (docs/why-sets-are-single-owner.md).
 // The number of combinations (the cardinality) is checked against kCardinalityBudget at compile
 // time.
@@ -30,6 +31,13 @@ namespace coretel {
 /// limit per instrument (metrics SDK spec, "Cardinality limits": 2000).
 inline constexpr std::size_t kCardinalityBudget = 2000;
 
+/// A MeasuredSet of at most this many combinations keeps no touched bitmap: with() only indexes,
+/// and each report checks every combination instead (one pass over its fields; an unchanged
+/// combination sends nothing, as an untouched one would not be sent). Above it, with() marks the
+/// combination and a report visits only the marked ones, so a large, sparsely used set costs a
+/// report nothing for its idle combinations.
+inline constexpr std::size_t kTouchedBitmapAbove = 16;
+
 /// Key and value strings of an enum measurement attribute; `values[i]` is the string form of
 /// enumerator i (enumerators must be 0, 1, ..., values.size() - 1).
 struct MeasurementAttributeDescriptor {
@@ -49,9 +57,9 @@ constexpr MeasurementAttributeDescriptor measurement_attribute_of() {
 }
 
 /// A metric set replicated once per combination of measurement-attribute values. Combination index
-/// is mixed radix with the first attribute as the lowest digit. Only combinations touched since the
-/// last report are reported, so record through with() every time (do not keep the returned
-/// reference across reports).
+/// is mixed radix with the first attribute as the lowest digit. Above kTouchedBitmapAbove
+/// combinations, only combinations touched since the last report are reported, so record through
+/// with() every time (do not keep the returned reference across reports).
 template <MetricSet Set, MeasurementAttribute... Attrs>
 class alignas(kCacheLineSize) MeasuredSet {
   static_assert(sizeof...(Attrs) >= 1, "MeasuredSet: at least one measurement attribute");
@@ -64,11 +72,13 @@ class alignas(kCacheLineSize) MeasuredSet {
       (std::size_t{1} * ... * measurement_attribute_of<Attrs>().values.size());
   static_assert(kCardinality <= kCardinalityBudget,
                 "MeasuredSet: cardinality over budget (product of the attributes' value counts)");
+  /// Whether with() marks combinations in a touched bitmap (see kTouchedBitmapAbove).
+  static constexpr bool kTracksTouched = kCardinality > kTouchedBitmapAbove;
 
   /// The combination for these attribute values. Precondition: each value is a declared enumerator.
   Set& with(Attrs... values) noexcept {
     std::size_t index = index_of(values...);
-    touched_[index / 64] |= uint64_t{1} << (index % 64);
+    if constexpr (kTracksTouched) touched_[index / 64] |= uint64_t{1} << (index % 64);
     return combinations_[index];
   }
 
@@ -82,11 +92,17 @@ class alignas(kCacheLineSize) MeasuredSet {
 
   // Reporter access (owning thread only).
   Set& combination(std::size_t i) noexcept { return combinations_[i]; }
-  uint64_t* touched_words() noexcept { return touched_.data(); }
+  /// The touched bitmap, or null when the set keeps none (!kTracksTouched).
+  uint64_t* touched_words() noexcept {
+    if constexpr (kTracksTouched)
+      return touched_.data();
+    else
+      return nullptr;
+  }
 
  private:
   std::array<Set, kCardinality> combinations_{};
-  std::array<uint64_t, (kCardinality + 63) / 64> touched_{};
+  std::array<uint64_t, kTracksTouched ? (kCardinality + 63) / 64 : 0> touched_{};
 };
 
 }  // namespace coretel
