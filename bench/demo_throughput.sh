@@ -3,7 +3,7 @@
 # core) replaying the same large file over TCP in three modes, rotating, in one run. Each run
 # prints the worker's records per CPU-second of its own thread (CLOCK_THREAD_CPUTIME_ID), so a
 # slower sender or the other core's load does not move it.
-#   on:         every message counted by severity; one in 64 also timed (two steady_clock
+#   on:         every message counted by severity; one in 256 also timed (two steady_clock
 #               reads) into an Mmsc and a histogram; the reporter ticks every 100 ms and the
 #               collector publishes every 25 ms.
 #   unreported: the same records, but the reporter is never ticked (coretel-demo --telemetry

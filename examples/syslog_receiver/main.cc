@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 600000))
       ->capture_default_str();
   app.add_option("--telemetry", options.telemetry,
-                 "on: workers count every message (and time one in 64) and report; unreported: "
+                 "on: workers count every message (and time one in 256) and report; unreported: "
                  "the same records, never reported; off: they parse the same messages without "
                  "per-message telemetry and never report (the baselines of "
                  "bench/demo_throughput.sh)")
