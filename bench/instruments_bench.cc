@@ -1,5 +1,5 @@
 // instruments_bench.cc: the hot path. Every benchmark here has the same loop shape: per
-// iteration, 8 records (one into each of 8 instruments of one cache-line-aligned struct, values
+// iteration, 8 records (one into each of 8 instruments of one struct on a cache line, values
 // from a sliding window of values()), with DoNotOptimize(&set) before and ClobberMemory() after,
 // so the set is reloaded and stored every iteration and no record can be hoisted or merged.
 // BM_raw_increment is the floor: the same shape with 8 plain uint64_t members.
@@ -85,7 +85,7 @@ CORETEL_DESCRIBE_METRIC_SET(HistogramSet, "bench.histogram", "Eight 16-bound his
 // The shared loop: `record(set, window)` does the 8 records of one iteration.
 template <class Set, class Record>
 void run_hot_loop(benchmark::State& state, Record record) {
-  Set set{};
+  alignas(coretel::kCacheLineSize) Set set{};  // as the floor's: 8 words on one line
   std::size_t i = 0;
   for (auto _ : state) {
     benchmark::DoNotOptimize(&set);

@@ -13,6 +13,7 @@
 #include "coretel/collect/report_ring.h"
 #include "coretel/collect/self_metrics.h"
 #include "coretel/collect/snapshot_message.h"
+#include "registration_pool.h"
 #include "set_binding.h"
 
 namespace coretel {
@@ -42,6 +43,17 @@ bool has_current_values(const MetricsDescriptor& d) {
                      [](const FieldLayout& f) { return !f.accumulates; });
 }
 
+// The words of a registration's current-value shadow: one per field and combination, or none.
+std::size_t shadow_words(const MetricsDescriptor& d, const detail::SetType& type) {
+  return has_current_values(d) ? std::size_t{type.combination_count} * d.fields.size() : 0;
+}
+
+// The bytes of a registration's block: the set, its binding, the shadow.
+std::size_t block_bytes(const MetricsDescriptor& d, const detail::SetType& type) {
+  return detail::SetBinding::set_bytes(type) + sizeof(detail::SetBinding) +
+         shadow_words(d, type) * sizeof(uint64_t);
+}
+
 }  // namespace
 
 struct Reporter::SelfSets {
@@ -55,6 +67,7 @@ Reporter::Reporter(SeriesRegistry& registry, std::shared_ptr<ReportRing> ring,
       ring_(std::move(ring)),
       collector_index_(collector_index),
       options_(options),
+      blocks_(std::make_unique<detail::RegistrationPool>()),
       scratch_(new uint64_t[ring_->capacity_words()]) {
   auto metrics = register_set<ReporterMetrics>(self_entity);
   metrics->ring_capacity.set(ring_->capacity_words());
@@ -90,21 +103,22 @@ Reporter::Bound Reporter::bind(const MetricsDescriptor& descriptor, Attributes e
         "holds {} words; raise ReporterOptions::ring_words to at least {}",
         descriptor.name, message_words, ring_->capacity_words(), message_words));
 
-  const std::size_t shadow_words =
-      has_current_values(descriptor)
-          ? std::size_t{type.combination_count} * descriptor.fields.size()
-          : 0;
+  const std::size_t shadow = shadow_words(descriptor, type);
   const std::size_t set_bytes = detail::SetBinding::set_bytes(type);
-  const std::align_val_t align{detail::SetBinding::block_align(type)};
-  auto* block = static_cast<std::byte*>(::operator new(
-      set_bytes + sizeof(detail::SetBinding) + shadow_words * sizeof(uint64_t), align));
+  const std::size_t bytes = block_bytes(descriptor, type);
+  const std::size_t align = detail::SetBinding::block_align(type);
+  std::byte* block;
+  {
+    std::lock_guard lock(bindings_mutex_);
+    block = blocks_->allocate(bytes, align);
+  }
   type.construct(block);
   auto* binding = new (block + set_bytes) detail::SetBinding();
   binding->base = type.combinations(block);
   binding->touched = type.touched(block);
-  if (shadow_words != 0) {
+  if (shadow != 0) {
     binding->shadow = reinterpret_cast<uint64_t*>(binding + 1);
-    std::fill_n(binding->shadow, shadow_words, uint64_t{0});
+    std::fill_n(binding->shadow, shadow, uint64_t{0});
   }
   binding->type = &type;
   binding->stride = static_cast<uint32_t>(type.stride);
@@ -118,8 +132,10 @@ Reporter::Bound Reporter::bind(const MetricsDescriptor& descriptor, Attributes e
     bindings_.push_back(binding);
   } catch (...) {
     if (binding->info != nullptr) registry_.unregister(TerminalSnapshot{binding->info->id, {}});
+    binding->~SetBinding();
     type.destroy(block);
-    ::operator delete(block, align);
+    std::lock_guard lock(bindings_mutex_);
+    blocks_->deallocate(block, bytes, align);
     throw;
   }
   return {binding, block};
@@ -132,6 +148,9 @@ void Reporter::unbind(detail::SetBinding* binding) {
   // another thread is then either reported by report_all() or encoded here, never both. Into a
   // buffer of its own: report() of another set (the owning thread, no lock) uses scratch_.
   const SeriesInfo& info = *binding->info;
+  const detail::SetType& type = *binding->type;
+  // Before unregister(): the registry may free `info` as soon as the collector merged `last`.
+  const std::size_t bytes = block_bytes(*info.descriptor, type);
   TerminalSnapshot last{info.id, {}};
   std::vector<uint64_t> message(max_snapshot_words(*info.descriptor));
   {
@@ -151,11 +170,11 @@ void Reporter::unbind(detail::SetBinding* binding) {
     bindings_.pop_back();
   }
   registry_.unregister(std::move(last));
-  const detail::SetType& type = *binding->type;
   std::byte* block = binding->storage();
   binding->~SetBinding();
   type.destroy(block);
-  ::operator delete (block, std::align_val_t{detail::SetBinding::block_align(type)});
+  std::lock_guard lock(bindings_mutex_);
+  blocks_->deallocate(block, bytes, detail::SetBinding::block_align(type));
 }
 
 std::size_t Reporter::encode_combination(const detail::SetBinding& binding, uint32_t b,

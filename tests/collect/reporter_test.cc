@@ -1,6 +1,8 @@
 // Reporter: sparse snapshots, reset-on-flush, no allocation in steady state.
 #include "coretel/collect/reporter.h"
 
+#include <cstdint>
+#include <set>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -104,6 +106,37 @@ TEST_F(ReporterTest, ResetsDeltasAndKeepsCurrentValues) {
   ASSERT_EQ(messages.size(), 1u);
   ASSERT_EQ(messages[0].fields.size(), 1u);
   EXPECT_EQ(static_cast<int64_t>(messages[0].fields[0].second[0]), -1);
+}
+
+// Sets are packed per reporter: the sets of two reporters (two recording threads) never share a
+// cache line, and the registrations of one reporter come from its own pool, a block each.
+TEST(ReporterPool, SetsOfTwoReportersNeverShareACacheLine) {
+  coretel::SeriesRegistry registry;
+  auto ring_a = std::make_shared<coretel::ReportRing>(4096);
+  auto ring_b = std::make_shared<coretel::ReportRing>(4096);
+  coretel::Reporter a{registry, ring_a, 0, {{"reporter", "a"}}};
+  coretel::Reporter b{registry, ring_b, 0, {{"reporter", "b"}}};
+  std::vector<coretel::Registration<WorkerMetrics>> regs;
+  std::set<uintptr_t> lines_a, lines_b;
+  auto lines_of = [](const WorkerMetrics& set, std::set<uintptr_t>& into) {
+    const auto first = reinterpret_cast<uintptr_t>(&set);
+    for (uintptr_t p = first; p < first + sizeof(WorkerMetrics); p += coretel::kCacheLineSize)
+      into.insert(p / coretel::kCacheLineSize);
+    into.insert((first + sizeof(WorkerMetrics) - 1) / coretel::kCacheLineSize);
+  };
+  for (int i = 0; i < 200; ++i) {  // interleaved, so that both pools grow side by side
+    regs.push_back(a.register_set<WorkerMetrics>({{"worker", int64_t{i}}, {"reporter", "a"}}));
+    lines_of(*regs.back(), lines_a);
+    regs.push_back(b.register_set<WorkerMetrics>({{"worker", int64_t{i}}, {"reporter", "b"}}));
+    lines_of(*regs.back(), lines_b);
+  }
+  for (uintptr_t line : lines_a) EXPECT_EQ(lines_b.count(line), 0u) << "cache line " << line;
+  // A freed block is reused by the next registration of the same size.
+  const WorkerMetrics* freed = &*regs[0];
+  regs[0].reset();
+  auto again = a.register_set<WorkerMetrics>({{"worker", "again"}});
+  EXPECT_EQ(&*again, freed);
+  regs.clear();
 }
 
 // A small MeasuredSet (no touched bitmap): every combination is checked, the changed ones sent.

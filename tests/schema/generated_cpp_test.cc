@@ -43,7 +43,7 @@ TEST(GeneratedShop, MetricSetMatchesTheRegistry) {
   EXPECT_EQ(d.fields[5].bounds[2], 10.0);
   // The set is the least stable of its members.
   EXPECT_EQ(d.stability, coretel::Stability::kDevelopment);
-  static_assert(alignof(Set) >= coretel::kCacheLineSize);
+  static_assert(coretel::MetricSet<Set>);
   static_assert(std::is_same_v<decltype(Set{}.checkout_time), coretel::Mmsc>);
 
   ASSERT_EQ(d.attributes.size(), 2u);

@@ -18,8 +18,10 @@
 // into or reported concurrently with its destruction. Why one owner and plain adds:
 // docs/why-sets-are-single-owner.md.
 //
-// Memory: a registration is one allocation, aligned like the set: the set, then the reporter's
-// record of it (detail::SetBinding), then the last-sent current values when the set has any.
+// Memory: a registration is one block from the reporter's pool (src/collect/registration_pool.h):
+// the set, then the reporter's record of it (detail::SetBinding), then the last-sent current
+// values when the set has any. The pool keeps the sets of different reporters on different cache
+// lines.
 //
 // Audience: code that records. This header brings the metric-set declarations
 // (coretel/metrics/*) and the series' metadata (series.h) and nothing of the pipeline's
@@ -73,6 +75,7 @@ namespace detail {
 /// The reporter's record of one registered set (src/collect/set_binding.h). It lives in the same
 /// allocation as the set, right after it.
 struct SetBinding;
+class RegistrationPool;
 /// The series of a registered set.
 const SeriesInfo& series_of(const SetBinding& binding) noexcept;
 
@@ -260,8 +263,10 @@ class Reporter {
   std::shared_ptr<ReportRing> ring_;
   uint32_t collector_index_;
   ReporterOptions options_;
-  std::mutex bindings_mutex_;  // guards bindings_ (registration and unregistration)
+  std::mutex bindings_mutex_;  // guards bindings_ and blocks_ (registration and unregistration)
   std::vector<detail::SetBinding*> bindings_;
+  // Where the registrations' blocks come from (src/collect/registration_pool.h).
+  std::unique_ptr<detail::RegistrationPool> blocks_;
   // One message, for the owning thread's reports. Sized to the ring (no message is larger:
   // bind() refuses such a set) and never reallocated, so a report of one set needs no lock;
   // allocated uninitialised, so only the pages the largest message touched are resident.

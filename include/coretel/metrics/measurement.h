@@ -61,7 +61,7 @@ constexpr MeasurementAttributeDescriptor measurement_attribute_of() {
 /// combinations, only combinations touched since the last report are reported, so record through
 /// with() every time (do not keep the returned reference across reports).
 template <MetricSet Set, MeasurementAttribute... Attrs>
-class alignas(kCacheLineSize) MeasuredSet {
+class MeasuredSet {
   static_assert(sizeof...(Attrs) >= 1, "MeasuredSet: at least one measurement attribute");
 
  public:

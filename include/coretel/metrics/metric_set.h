@@ -1,5 +1,5 @@
-// metric_set.h: declaring a metric set (a cache-line-aligned struct of instruments plus its
-// constexpr MetricsDescriptor).
+// metric_set.h: declaring a metric set (a struct of instruments plus its constexpr
+// MetricsDescriptor).
 //
 // Declare the struct with CORETEL_METRIC_SET_STRUCT (it is an ordinary struct: record into its
 // members directly), then describe it once with CORETEL_DESCRIBE_METRIC_SET at namespace scope:
@@ -28,8 +28,9 @@
 
 namespace coretel {
 
-/// The alignment of every metric set: one cache line, so sets owned by different cores never
-/// share a line.
+/// A cache line. A Reporter packs the sets registered with it into cache-line-aligned memory of
+/// its own (src/collect/registration_pool.h), so sets recorded by different threads never share
+/// a line while the sets of one thread share them densely.
 inline constexpr std::size_t kCacheLineSize = 64;
 
 /// True when T is a type declared with CORETEL_METRIC_SET_STRUCT + CORETEL_DESCRIBE_METRIC_SET.
@@ -37,7 +38,7 @@ template <class T>
 concept MetricSet = requires {
   { T::descriptor } -> std::convertible_to<const MetricsDescriptor&>;
 }
-&&std::is_standard_layout_v<T> && alignof(T) >= kCacheLineSize;
+&&std::is_standard_layout_v<T>;
 
 namespace detail {
 
@@ -139,8 +140,11 @@ consteval MetricsField make_field(std::size_t offset, std::string_view name, std
 
 }  // namespace coretel
 
-/// Opens a metric-set struct aligned to a cache line: `struct CORETEL_METRIC_SET_STRUCT(Name) {`.
-#define CORETEL_METRIC_SET_STRUCT(Name) alignas(::coretel::kCacheLineSize) Name
+/// Opens a metric-set struct: `struct CORETEL_METRIC_SET_STRUCT(Name) {`. It adds nothing to the
+/// struct: a set is not aligned to a cache line of its own, the reporter's pools keep the sets
+/// of different threads apart (kCacheLineSize). It marks the declaration, as the generated code
+/// does, so that a requirement on every set can be added in one place.
+#define CORETEL_METRIC_SET_STRUCT(Name) Name
 
 /// Declares the `descriptor` static member inside the struct; define it with
 /// CORETEL_DESCRIBE_METRIC_SET after the struct.
@@ -172,8 +176,6 @@ consteval MetricsField make_field(std::size_t offset, std::string_view name, std
   static_assert(::coretel::detail::names_unique(Type##_coretel_fields),                      \
                 #Type ": two fields share a metric name");                                   \
   static_assert(::coretel::detail::valid_metric_name(set_name), #Type ": invalid set name"); \
-  static_assert(alignof(Type) >= ::coretel::kCacheLineSize,                                  \
-                #Type ": declare it with CORETEL_METRIC_SET_STRUCT");                        \
   inline constexpr auto Type##_coretel_layout =                                              \
       ::coretel::detail::layout_of(Type##_coretel_fields);                                   \
   inline constexpr ::coretel::MetricsDescriptor Type::descriptor {                           \

@@ -1,0 +1,55 @@
+// registration_pool.h (internal): where a Reporter allocates its registrations' blocks.
+//
+// A registration block (the set, its SetBinding, its current-value shadow: set_binding.h) is
+// carved from pools owned by one Reporter: one boost::pool per size class of 16 bytes, up to
+// kMaxPooledBytes, growing by chunks of at most about 64 KiB taken 64-byte aligned and whole
+// cache lines long. So the sets of one reporter are packed next to each other (one malloc
+// header and no alignment padding per registration), and a cache line never holds sets of two
+// reporters (two recording threads). Larger or over-aligned blocks go to the global operator
+// new, aligned to a cache line.
+//
+// Freed blocks return to their class and are reused by the next registration of that size; the
+// memory goes back to the system when the Reporter is destroyed (its registrations must be gone
+// by then: reporter.h).
+//
+// Not thread-safe: the Reporter calls it under its bindings mutex.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <memory>
+
+#include <boost/pool/pool.hpp>
+
+namespace coretel::detail {
+
+class RegistrationPool {
+ public:
+  static constexpr std::size_t kGranule = 16;
+  static constexpr std::size_t kMaxPooledBytes = 1024;
+  static constexpr std::size_t kChunkBytes = 64 * 1024;
+
+  /// A block of `bytes` aligned to `align`. Throws std::bad_alloc.
+  std::byte* allocate(std::size_t bytes, std::size_t align);
+  /// Returns a block from allocate() with the same `bytes` and `align`.
+  void deallocate(std::byte* block, std::size_t bytes, std::size_t align) noexcept;
+
+ private:
+  // boost::pool's UserAllocator: whole cache lines, aligned to one.
+  struct CacheLineAllocator {
+    using size_type = std::size_t;
+    using difference_type = std::ptrdiff_t;
+    static char* malloc(size_type bytes);
+    static void free(char* block);
+  };
+  using Pool = boost::pool<CacheLineAllocator>;
+
+  static bool pooled(std::size_t bytes, std::size_t align) noexcept {
+    return bytes != 0 && bytes <= kMaxPooledBytes && align <= kGranule;
+  }
+  // Class k holds blocks of (k + 1) * kGranule bytes.
+  static std::size_t class_of(std::size_t bytes) noexcept { return (bytes - 1) / kGranule; }
+  std::array<std::unique_ptr<Pool>, kMaxPooledBytes / kGranule> pools_;  // by size class
+};
+
+}  // namespace coretel::detail
