@@ -6,8 +6,47 @@
 #include <fmt/format.h>
 
 #include "coretel/collect/clock.h"
+#include "id_table.h"
 
 namespace coretel {
+
+namespace {
+std::size_t mix(std::size_t seed, std::size_t h) noexcept {
+  return seed ^ (h + 0x9e3779b97f4a7c15u + (seed << 6) + (seed >> 2));
+}
+std::size_t hash_attributes(const Attributes& attributes) noexcept {
+  std::size_t h = attributes.size();
+  for (const Attribute& a : attributes) {
+    h = mix(h, std::hash<std::string>{}(a.key));
+    h = mix(h, std::hash<AttributeValue>{}(a.value));
+  }
+  return h;
+}
+// What makes two series export the same label sets: metric set, entity, registration attributes
+// and measurement keys.
+std::size_t identity_hash_of(const SeriesInfo& s) noexcept {
+  std::size_t h = std::hash<const void*>{}(s.descriptor);
+  h = mix(h, std::hash<uint64_t>{}(s.entity->id));
+  h = mix(h, hash_attributes(s.registration));
+  for (const auto& m : s.measurement) h = mix(h, std::hash<std::string_view>{}(m.key));
+  return h;
+}
+bool same_identity(const SeriesInfo& a, const SeriesInfo& b) noexcept {
+  return a.descriptor == b.descriptor && a.entity->id == b.entity->id &&
+         a.registration == b.registration &&
+         std::equal(a.measurement.begin(), a.measurement.end(), b.measurement.begin(),
+                    b.measurement.end(),
+                    [](const auto& x, const auto& y) { return x.key == y.key; });
+}
+}  // namespace
+
+struct SeriesRegistry::Indexes {
+  detail::IdTable entities;    // entity slots, by attributes
+  detail::IdTable identities;  // live series ids, by identity
+};
+
+SeriesRegistry::SeriesRegistry() : indexes_(std::make_unique<Indexes>()) {}
+SeriesRegistry::~SeriesRegistry() = default;
 
 std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
     const MetricsDescriptor& descriptor, Attributes entity, Attributes registration,
@@ -38,11 +77,21 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
   info->collector_index = collector_index;
 
   std::lock_guard lock(mutex_);
-  auto existing = entities_.find(&entity);
-  if (existing != entities_.end()) {
+  detail::IdTable& entity_index = indexes_->entities;
+  detail::IdTable& identity_index = indexes_->identities;
+  auto entity_hash_of = [this](uint32_t slot) { return entity_hash(slot); };
+  const std::size_t hash = hash_attributes(entity);
+  const uint32_t slot =
+      entity_index.find(hash, [&](uint32_t s) { return entities_[s]->attributes == entity; });
+  RegisteredEntity* registered;
+  if (slot != detail::IdTable::kEmpty) {
+    registered = entities_[slot];
     // Live series own it (SeriesInfo::entity), so a share of it can be had while refs > 0.
-    info->entity = (*existing)->shared_from_this();
-    if (identities_.count(info.get()) != 0) {
+    info->entity = registered->shared_from_this();
+    const std::size_t identity = identity_hash_of(*info);
+    if (identity_index.find(identity, [&](SeriesId id) {
+          return same_identity(*series_[id], *info);
+        }) != detail::IdTable::kEmpty) {
       std::string attributes;
       for (const auto& a : entity) attributes += fmt::format(" {}={}", a.key, to_string(a.value));
       throw std::invalid_argument(fmt::format(
@@ -54,10 +103,19 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
     auto created = std::make_shared<RegisteredEntity>();
     created->id = next_entity_id_++;
     created->attributes = std::move(entity);
-    existing = entities_.insert(created.get()).first;
+    if (!free_entity_slots_.empty()) {
+      created->slot = free_entity_slots_.back();
+      free_entity_slots_.pop_back();
+    } else {
+      created->slot = static_cast<uint32_t>(entities_.size());
+      entities_.emplace_back();
+    }
+    entities_[created->slot] = created.get();
+    entity_index.insert(created->slot, hash, entity_hash_of);
+    registered = created.get();
     info->entity = std::move(created);
   }
-  ++(*existing)->refs;
+  ++registered->refs;
 
   if (!free_ids_.empty()) {
     info->id = free_ids_.back();
@@ -68,51 +126,26 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
   }
   std::shared_ptr<const SeriesInfo> shared = std::move(info);
   series_[shared->id] = shared;
-  identities_.insert(shared.get());
+  identity_index.insert(shared->id, identity_hash_of(*shared),
+                        [this](SeriesId id) { return identity_hash(id); });
   inboxes_[collector_index].added.push_back(shared);
   return shared;
 }
 
-namespace {
-std::size_t mix(std::size_t seed, std::size_t h) noexcept {
-  return seed ^ (h + 0x9e3779b97f4a7c15u + (seed << 6) + (seed >> 2));
-}
-std::size_t hash_attributes(const Attributes& attributes) noexcept {
-  std::size_t h = attributes.size();
-  for (const Attribute& a : attributes) {
-    h = mix(h, std::hash<std::string>{}(a.key));
-    h = mix(h, std::hash<AttributeValue>{}(a.value));
-  }
-  return h;
-}
-}  // namespace
-
-std::size_t SeriesRegistry::EntityHash::operator()(const Attributes* a) const noexcept {
-  return hash_attributes(*a);
+std::size_t SeriesRegistry::entity_hash(uint32_t slot) const noexcept {
+  return hash_attributes(entities_[slot]->attributes);
 }
 
-std::size_t SeriesRegistry::IdentityHash::operator()(const SeriesInfo* s) const noexcept {
-  std::size_t h = std::hash<const void*>{}(s->descriptor);
-  h = mix(h, std::hash<uint64_t>{}(s->entity->id));
-  h = mix(h, hash_attributes(s->registration));
-  for (const auto& m : s->measurement) h = mix(h, std::hash<std::string_view>{}(m.key));
-  return h;
-}
-
-bool SeriesRegistry::IdentityEq::operator()(const SeriesInfo* a,
-                                            const SeriesInfo* b) const noexcept {
-  return a->descriptor == b->descriptor && a->entity->id == b->entity->id &&
-         a->registration == b->registration &&
-         std::equal(a->measurement.begin(), a->measurement.end(), b->measurement.begin(),
-                    b->measurement.end(),
-                    [](const auto& x, const auto& y) { return x.key == y.key; });
+std::size_t SeriesRegistry::identity_hash(SeriesId id) const noexcept {
+  return identity_hash_of(*series_[id]);
 }
 
 void SeriesRegistry::unregister(TerminalSnapshot last) {
   std::lock_guard lock(mutex_);
   if (last.series >= series_.size() || series_[last.series] == nullptr) return;
   const SeriesInfo& info = *series_[last.series];
-  identities_.erase(&info);
+  indexes_->identities.erase(info.id, identity_hash_of(info),
+                             [this](SeriesId id) { return identity_hash(id); });
   uint32_t collector = info.collector_index;
   inboxes_[collector].terminals.push_back(std::move(last));
 }
@@ -130,9 +163,16 @@ void SeriesRegistry::release(SeriesId id) {
   std::shared_ptr<const Entity> entity = series_[id]->entity;  // alive through the erase
   series_[id] = nullptr;
   free_ids_.push_back(id);
-  auto it = entities_.find(&entity->attributes);
-  if (it != entities_.end() && --(*it)->refs == 0) entities_.erase(it);
+  // Every entity of a series was made by register_series() as a RegisteredEntity.
+  const uint32_t slot = static_cast<const RegisteredEntity&>(*entity).slot;
+  if (--entities_[slot]->refs == 0) {
+    indexes_->entities.erase(slot, entity_hash(slot),
+                             [this](uint32_t s) { return entity_hash(s); });
+    entities_[slot] = nullptr;
+    free_entity_slots_.push_back(slot);
+  }
 }
+
 std::vector<std::shared_ptr<const SeriesInfo>> SeriesRegistry::live_series() const {
   std::lock_guard lock(mutex_);
   std::vector<std::shared_ptr<const SeriesInfo>> live;

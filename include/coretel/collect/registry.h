@@ -13,7 +13,6 @@
 #include <mutex>
 #include <span>
 #include <string_view>
-#include <unordered_set>
 #include <vector>
 
 #include "coretel/collect/series.h"
@@ -28,6 +27,11 @@ struct TerminalSnapshot {
 
 class SeriesRegistry {
  public:
+  SeriesRegistry();
+  ~SeriesRegistry();
+  SeriesRegistry(const SeriesRegistry&) = delete;
+  SeriesRegistry& operator=(const SeriesRegistry&) = delete;
+
   /// Registers a series. `collector_index` says which collector accumulates it.
   /// Throws std::invalid_argument when a measurement attribute key also names an entity or
   /// registration attribute (the keys would collide on every data point), or when a live series
@@ -61,43 +65,27 @@ class SeriesRegistry {
 
  private:
   // An entity with the number of live series that use it. The series own it (SeriesInfo::entity);
-  // the index below only points at it while refs > 0.
+  // the registry only points at it (entities_) while refs > 0.
   struct RegisteredEntity : Entity, std::enable_shared_from_this<RegisteredEntity> {
     uint32_t refs = 0;  // guarded by mutex_
+    uint32_t slot = 0;  // in entities_
   };
-  // Hash indexes (one node of three words per entry, where ordered trees took 48 to 64 bytes):
-  // entities by their attributes, and live series by what makes two of them export the same
-  // label sets (metric set, entity, registration attributes and measurement keys).
-  struct EntityHash {
-    using is_transparent = void;
-    std::size_t operator()(const Attributes* a) const noexcept;
-    std::size_t operator()(const RegisteredEntity* e) const noexcept {
-      return (*this)(&e->attributes);
-    }
-  };
-  struct EntityEq {
-    using is_transparent = void;
-    static const Attributes& of(const Attributes* a) noexcept { return *a; }
-    static const Attributes& of(const RegisteredEntity* e) noexcept { return e->attributes; }
-    template <class A, class B>
-    bool operator()(const A& a, const B& b) const noexcept {
-      return of(a) == of(b);
-    }
-  };
-  struct IdentityHash {
-    std::size_t operator()(const SeriesInfo* s) const noexcept;
-  };
-  struct IdentityEq {
-    bool operator()(const SeriesInfo* a, const SeriesInfo* b) const noexcept;
-  };
+  std::size_t entity_hash(uint32_t slot) const noexcept;
+  std::size_t identity_hash(SeriesId id) const noexcept;
 
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<const SeriesInfo>> series_;  // by id; null when free
   std::vector<SeriesId> free_ids_;
-  std::unordered_set<RegisteredEntity*, EntityHash, EntityEq> entities_;
+  std::vector<RegisteredEntity*> entities_;  // by slot; null when free
+  std::vector<uint32_t> free_entity_slots_;
   uint64_t next_entity_id_ = 1;
   std::map<uint32_t, Inbox> inboxes_;
-  std::unordered_set<const SeriesInfo*, IdentityHash, IdentityEq> identities_;
+  // Hash indexes over the two vectors (src/collect/id_table.h: 4-byte slots, where
+  // std::unordered_set took a 32-byte node and a bucket per entry): entities by their
+  // attributes, and live series by what makes two of them export the same label sets (metric
+  // set, entity, registration attributes and measurement keys).
+  struct Indexes;
+  std::unique_ptr<Indexes> indexes_;
 };
 
 }  // namespace coretel
