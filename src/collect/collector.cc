@@ -129,9 +129,8 @@ void Collector::insert_series_locked(std::shared_ptr<const SeriesInfo> info) {
     for (std::size_t f = 0; f < s.descriptor->fields.size(); ++f)
       reset_field(s.descriptor->fields[f],
                   cumulative.data() + std::size_t{b} * s.words_per_combination + s.field_offset(f));
-  // A plain set is visible from registration on (its values start at zero); a measured set's
-  // combinations appear once first recorded.
-  if (s.measurement.empty()) std::ranges::fill(state->observed(), uint8_t{1});
+  // A plain set is visible from registration on (its values start at zero: SeriesState::observed
+  // is always true for it); a measured set's combinations appear once first recorded.
   state->last_update = s.start_time_unix_nano;
   for (uint32_t c = 0; c < delta_consumers_; ++c) {
     detail::DeltaState d = state->delta(c);
@@ -193,7 +192,7 @@ std::size_t Collector::merge_messages(const uint64_t* words, std::size_t count, 
       self_->unknown_series.inc();
       break;
     }
-    s->observed()[h.combination] = 1;
+    s->mark_observed(h.combination);
     s->last_update = std::max(s->last_update, timestamp);
     self_->lag.record(now > timestamp ? static_cast<double>(now - timestamp) * 1e-9 : 0.0);
     ++snapshots;

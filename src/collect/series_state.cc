@@ -6,6 +6,7 @@
 namespace coretel::detail {
 
 static_assert(sizeof(SeriesState) % alignof(uint64_t) == 0, "the words follow the header");
+static_assert(sizeof(SeriesState) <= 48, "kept once per series: keep it free of padding");
 
 std::size_t SeriesState::word_count(const SeriesInfo& info, uint32_t consumers) noexcept {
   const std::size_t c = info.combination_count;
@@ -14,7 +15,7 @@ std::size_t SeriesState::word_count(const SeriesInfo& info, uint32_t consumers) 
 }
 
 std::size_t SeriesState::flag_count(const SeriesInfo& info, uint32_t consumers) noexcept {
-  return std::size_t{info.combination_count} * (1 + 2 * std::size_t{consumers});
+  return observed_flags(info) + std::size_t{info.combination_count} * 2 * consumers;
 }
 
 SeriesState* SeriesState::create(std::shared_ptr<const SeriesInfo> info, uint32_t consumers) {
@@ -40,7 +41,7 @@ DeltaState SeriesState::delta(uint32_t consumer) noexcept {
   const std::size_t c = combinations();
   const std::size_t per_copy = combination_words();
   uint64_t* base = words() + per_copy + std::size_t{consumer} * (per_copy + c);
-  uint8_t* flag = flags() + c + std::size_t{consumer} * 2 * c;
+  uint8_t* flag = flags() + observed_flags(*info_) + std::size_t{consumer} * 2 * c;
   return DeltaState{{base, per_copy}, {base + per_copy, c}, {flag, c}, {flag + c, c}};
 }
 

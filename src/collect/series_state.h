@@ -1,10 +1,11 @@
 // series_state.h (internal): what a Collector keeps per series, packed into one allocation.
 //
 // One block per series: this header, then the cumulative words, then per delta consumer its
-// delta words and window starts, then the byte flags (observed per combination; per consumer
-// dirty and in-flight per combination). A one-counter series with no delta consumer is one
-// block of 65 bytes requested (56 of header, one word, one flag); before it was packed it was
-// three blocks (a SeriesState with three vectors) of 136 bytes requested.
+// delta words and window starts, then the byte flags (observed per combination, for a measured
+// set only: a plain set is observed from registration on; per consumer dirty and in-flight per
+// combination). A one-counter series with no delta consumer is one block of 56 bytes requested
+// (48 of header, one word); before it was packed it was three blocks (a SeriesState with three
+// vectors) of 136 bytes requested.
 //
 // Owned by its Collector (Collector::series_); read and written under the collector's rules
 // (collector.h: the collecting thread, and delta_mutex_ for the delta parts).
@@ -39,19 +40,42 @@ class SeriesState {
   const std::shared_ptr<const SeriesInfo>& info() const noexcept { return info_; }
   /// combinations x words_per_combination, never reset.
   std::span<uint64_t> cumulative() noexcept { return {words(), combination_words()}; }
-  /// Per combination: whether it ever received a value.
-  std::span<uint8_t> observed() noexcept { return {flags(), combinations()}; }
+  /// Per combination: whether it ever received a value (always, for a plain set).
+  std::span<const uint8_t> observed() noexcept {
+    static constexpr uint8_t kObserved[1] = {1};
+    if (!measured()) return kObserved;
+    return {flags(), combinations()};
+  }
+  /// Records that combination `b` received a value.
+  void mark_observed(uint32_t b) noexcept {
+    if (measured()) flags()[b] = 1;
+  }
   DeltaState delta(uint32_t consumer) noexcept;
 
+ private:
+  std::shared_ptr<const SeriesInfo> info_;
+
+ public:
+  // Members ordered to leave no padding (48 bytes): this header is kept once per series.
   uint64_t last_update = 0;
   uint64_t terminal_view = 0;   // sequence number of the first view that held the last values
   uint64_t terminal_cycle = 0;  // the cycle that published it
+
+ private:
+  uint32_t consumers_;
+
+ public:
   bool terminal_merged = false;
   bool terminal_published = false;  // a published view held its last values
 
  private:
   explicit SeriesState(std::shared_ptr<const SeriesInfo> info, uint32_t consumers) noexcept
       : info_(std::move(info)), consumers_(consumers) {}
+  // A measured set (measurement attributes) keeps observed flags; a plain set needs none.
+  bool measured() const noexcept { return !info_->measurement.empty(); }
+  static std::size_t observed_flags(const SeriesInfo& info) noexcept {
+    return info.measurement.empty() ? 0 : info.combination_count;
+  }
   std::size_t combinations() const noexcept { return info_->combination_count; }
   std::size_t combination_words() const noexcept {
     return std::size_t{info_->combination_count} * info_->words_per_combination;
@@ -62,9 +86,6 @@ class SeriesState {
   uint8_t* flags() noexcept {
     return reinterpret_cast<uint8_t*>(words() + word_count(*info_, consumers_));
   }
-
-  std::shared_ptr<const SeriesInfo> info_;
-  uint32_t consumers_;
 };
 
 }  // namespace coretel::detail
