@@ -18,32 +18,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 lines="${1:-300000}"
-build="${BUILD:-build-release}"
-demo="$build/bin/coretel-demo"
 command -v valgrind >/dev/null || {
   echo "demo_instructions: valgrind is missing (scripts/install-deps.sh installs it)" >&2
   exit 1
 }
-
-if [ ! -x "$demo" ]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DCORETEL_BUILD_TESTS=OFF >/dev/null
-  cmake --build "$build" --target coretel-demo
-fi
-
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-# The same deterministic lines as demo_throughput.sh.
-awk -v n="$lines" 'BEGIN {
-  split("install upgrade remove configure trigproc status", verbs, " ");
-  split("libc6 openssl systemd coreutils python3 zlib1g nginx postgresql-15", pkgs, " ");
-  for (i = 0; i < n; i++) {
-    v = verbs[i % 6 + 1]; p = pkgs[int(i / 7) % 9 + 1];
-    printf "2026-11-%02d %02d:%02d:%02d %s %s:amd64 %d.%d.%d-%d <none> request %d\n",
-      i % 28 + 1, i % 24, i % 60, (i * 7) % 60, v, p, i % 9, i % 17, i % 31, i % 5, i;
-  }
-}' >"$work/replay.log"
-
-port=$((20000 + RANDOM % 20000))
+# shellcheck source=bench/demo_common.sh
+source bench/demo_common.sh
 count() {  # $1: on|unreported|off; prints the instructions executed inside Worker::run
   valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.$1" \
     --toggle-collect='coretel_demo::Worker::run*' \

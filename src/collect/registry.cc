@@ -38,6 +38,17 @@ bool same_identity(const SeriesInfo& a, const SeriesInfo& b) noexcept {
                     b.measurement.end(),
                     [](const auto& x, const auto& y) { return x.key == y.key; });
 }
+// A free slot of `slots` (by id): the last one freed, else a new one at the end.
+template <class T>
+uint32_t take_slot(std::vector<T>& slots, std::vector<uint32_t>& free) {
+  if (!free.empty()) {
+    const uint32_t slot = free.back();
+    free.pop_back();
+    return slot;
+  }
+  slots.emplace_back();
+  return static_cast<uint32_t>(slots.size() - 1);
+}
 }  // namespace
 
 struct SeriesRegistry::Indexes {
@@ -103,13 +114,7 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
     auto created = std::make_shared<RegisteredEntity>();
     created->id = next_entity_id_++;
     created->attributes = std::move(entity);
-    if (!free_entity_slots_.empty()) {
-      created->slot = free_entity_slots_.back();
-      free_entity_slots_.pop_back();
-    } else {
-      created->slot = static_cast<uint32_t>(entities_.size());
-      entities_.emplace_back();
-    }
+    created->slot = take_slot(entities_, free_entity_slots_);
     entities_[created->slot] = created.get();
     entity_index.insert(created->slot, hash, entity_hash_of);
     registered = created.get();
@@ -117,13 +122,7 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
   }
   ++registered->refs;
 
-  if (!free_ids_.empty()) {
-    info->id = free_ids_.back();
-    free_ids_.pop_back();
-  } else {
-    info->id = static_cast<SeriesId>(series_.size());
-    series_.emplace_back();
-  }
+  info->id = take_slot(series_, free_ids_);
   std::shared_ptr<const SeriesInfo> shared = std::move(info);
   series_[shared->id] = shared;
   identity_index.insert(shared->id, identity_hash_of(*shared),
