@@ -1,5 +1,6 @@
 #include "registration_pool.h"
 
+#include <algorithm>
 #include <new>
 
 namespace coretel::detail {
@@ -28,8 +29,10 @@ std::byte* RegistrationPool::allocate(std::size_t bytes, std::size_t align) {
   std::unique_ptr<Pool>& pool = pools_[size_class];
   if (pool == nullptr) {
     const std::size_t chunk = (size_class + 1) * kGranule;
-    // Grows by 64 blocks, doubling up to about kChunkBytes per system allocation.
-    pool = std::make_unique<Pool>(chunk, 64, kChunkBytes / chunk);
+    // Grows from about 1 KiB, doubling up to about kChunkBytes per system allocation: a
+    // reporter with a few sets holds a few KiB, one with thousands a slack under 64 KiB.
+    pool =
+        std::make_unique<Pool>(chunk, std::max<std::size_t>(1, 1024 / chunk), kChunkBytes / chunk);
   }
   void* block = pool->malloc();
   if (block == nullptr) throw std::bad_alloc();

@@ -2,11 +2,11 @@
 //
 // A registration block (the set, its SetBinding, its current-value shadow: set_binding.h) is
 // carved from pools owned by one Reporter: one boost::pool per size class of 16 bytes, up to
-// kMaxPooledBytes, growing by chunks of at most about 64 KiB taken 64-byte aligned and whole
-// cache lines long. So the sets of one reporter are packed next to each other (one malloc
-// header and no alignment padding per registration), and a cache line never holds sets of two
-// reporters (two recording threads). Larger or over-aligned blocks go to the global operator
-// new, aligned to a cache line.
+// kMaxPooledBytes, growing by chunks (from about 1 KiB, doubling up to about kChunkBytes) taken
+// 64-byte aligned and whole cache lines long. So the sets of one reporter are packed next to
+// each other (no malloc header and no alignment padding per registration), and a cache line
+// never holds sets of two reporters (two recording threads). Larger or over-aligned blocks go to
+// the global operator new, aligned to a cache line.
 //
 // Freed blocks return to their class and are reused by the next registration of that size; the
 // memory goes back to the system when the Reporter is destroyed (its registrations must be gone
