@@ -24,7 +24,8 @@ void RegistrationPool::CacheLineAllocator::free(char* block) {
 std::byte* RegistrationPool::allocate(std::size_t bytes, std::size_t align) {
   if (!pooled(bytes, align))
     return static_cast<std::byte*>(
-        ::operator new (bytes, std::align_val_t{align < kLine ? kLine : align}));
+        // Whole lines: the block's last line holds no other allocation (another thread's data).
+        ::operator new (round_up(bytes, kLine), std::align_val_t{align < kLine ? kLine : align}));
   const std::size_t size_class = class_of(bytes);
   std::unique_ptr<Pool>& pool = pools_[size_class];
   if (pool == nullptr) {

@@ -117,18 +117,25 @@ TEST(ReporterPool, SetsOfTwoReportersNeverShareACacheLine) {
   coretel::Reporter a{registry, ring_a, 0, {{"reporter", "a"}}};
   coretel::Reporter b{registry, ring_b, 0, {{"reporter", "b"}}};
   std::vector<coretel::Registration<WorkerMetrics>> regs;
+  std::vector<coretel::Registration<WorkerByShard>> large;  // over kMaxPooledBytes: operator new
+  static_assert(sizeof(WorkerByShard) > 1024);
   std::set<uintptr_t> lines_a, lines_b;
-  auto lines_of = [](const WorkerMetrics& set, std::set<uintptr_t>& into) {
+  auto lines_of = [](const auto& set, std::set<uintptr_t>& into) {
     const auto first = reinterpret_cast<uintptr_t>(&set);
-    for (uintptr_t p = first; p < first + sizeof(WorkerMetrics); p += coretel::kCacheLineSize)
+    for (uintptr_t p = first; p < first + sizeof(set); p += coretel::kCacheLineSize)
       into.insert(p / coretel::kCacheLineSize);
-    into.insert((first + sizeof(WorkerMetrics) - 1) / coretel::kCacheLineSize);
+    into.insert((first + sizeof(set) - 1) / coretel::kCacheLineSize);
   };
   for (int i = 0; i < 200; ++i) {  // interleaved, so that both pools grow side by side
     regs.push_back(a.register_set<WorkerMetrics>({{"worker", int64_t{i}}, {"reporter", "a"}}));
     lines_of(*regs.back(), lines_a);
     regs.push_back(b.register_set<WorkerMetrics>({{"worker", int64_t{i}}, {"reporter", "b"}}));
     lines_of(*regs.back(), lines_b);
+    if (i % 20 != 0) continue;
+    large.push_back(a.register_set<WorkerByShard>({{"worker", int64_t{i}}, {"reporter", "a"}}));
+    lines_of(*large.back(), lines_a);
+    large.push_back(b.register_set<WorkerByShard>({{"worker", int64_t{i}}, {"reporter", "b"}}));
+    lines_of(*large.back(), lines_b);
   }
   for (uintptr_t line : lines_a) EXPECT_EQ(lines_b.count(line), 0u) << "cache line " << line;
   // A freed block is reused by the next registration of the same size.
@@ -137,6 +144,7 @@ TEST(ReporterPool, SetsOfTwoReportersNeverShareACacheLine) {
   auto again = a.register_set<WorkerMetrics>({{"worker", "again"}});
   EXPECT_EQ(&*again, freed);
   regs.clear();
+  large.clear();
 }
 
 // A small MeasuredSet (no touched bitmap): every combination is checked, the changed ones sent.
