@@ -196,9 +196,9 @@ std::size_t Reporter::encode_combination(const detail::SetBinding& binding, uint
       // Scalars: the pair is always written and kept only when the value changed (a delta is
       // non-zero, a current value differs from the one last sent). g++ 12 compiles the advance
       // to a branch, which the predictor learns when the same fields change report after
-      // report; forcing arithmetic selection (the top bit of diff | -diff) measured slower
-      // (BENCHMARKS.md, run of 2026-12-03): every store's address then waits for the previous
-      // field's compare.
+      // report; forcing arithmetic selection (the top bit of diff | -diff) measured slower in
+      // an experiment not kept in the tree (BENCHMARKS.md, run of 2026-12-03): every store's
+      // address then waits for the previous field's compare.
       const uint64_t w = load_word(src);
       const uint64_t sent = f.accumulates ? 0 : shadow[i];
       const bool changed = w != sent;
