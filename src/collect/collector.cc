@@ -31,6 +31,7 @@ Wakeup& wakeup() {
 ExportTransaction::ExportTransaction(ExportTransaction&& other) noexcept
     : combinations_(std::move(other.combinations_)),
       parts_(std::exchange(other.parts_, {})),
+      pins_(std::move(other.pins_)),
       time_unix_nano_(other.time_unix_nano_),
       detached_(other.detached_) {}
 
@@ -39,6 +40,7 @@ ExportTransaction& ExportTransaction::operator=(ExportTransaction&& other) noexc
     rollback();
     combinations_ = std::move(other.combinations_);
     parts_ = std::exchange(other.parts_, {});
+    pins_ = std::move(other.pins_);
     time_unix_nano_ = other.time_unix_nano_;
     detached_ = other.detached_;
   }
@@ -66,10 +68,12 @@ void ExportTransaction::absorb(ExportTransaction&& other) {
     p.first += base;
     parts_.push_back(p);
   }
+  for (SeriesPin& pin : other.pins_) pins_.push_back(std::move(pin));
   time_unix_nano_ = std::max(time_unix_nano_, other.time_unix_nano_);
   detached_ = detached_ || other.detached_;
   other.combinations_.clear();
   other.parts_.clear();
+  other.pins_.clear();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -115,14 +119,14 @@ void Collector::take_registrations(std::vector<TerminalSnapshot>& terminals) {
 
 void Collector::take_registrations_locked(std::vector<TerminalSnapshot>& terminals) {
   SeriesRegistry::Inbox inbox = registry_.take_inbox(index_);
-  for (auto& info : inbox.added) insert_series_locked(std::move(info));
+  for (const SeriesInfo* info : inbox.added) insert_series_locked(*info);
   for (auto& t : inbox.terminals) terminals.push_back(std::move(t));
   if (!inbox.added.empty()) view_dirty_ = true;
 }
 
-void Collector::insert_series_locked(std::shared_ptr<const SeriesInfo> info) {
+void Collector::insert_series_locked(const SeriesInfo& info) {
   std::unique_ptr<detail::SeriesState, detail::SeriesStateDelete> state(
-      detail::SeriesState::create(std::move(info), delta_consumers_));
+      detail::SeriesState::create(info, delta_consumers_));
   const SeriesInfo& s = *state->info();
   std::span<uint64_t> cumulative = state->cumulative();
   for (uint32_t b = 0; b < s.combination_count; ++b)
@@ -316,7 +320,7 @@ void Collector::retire_finished() {
       --series_count_;
     }
   }
-  for (SeriesId id : retired) registry_.release(id);
+  registry_.retire(retired);
   if (!retired.empty()) view_dirty_ = true;
 }
 
@@ -330,10 +334,11 @@ void Collector::publish(uint64_t now) {
   }
   view->reserve(series_count_, words, combinations);
   view->set_time(now);
+  view->set_pin(registry_.pin());  // this thread retires our series: none of these is retired
   uint64_t seq = ++next_seq_;
   for (const auto& s : series_) {
     if (s == nullptr) continue;
-    view->add(s->info(), s->last_update, s->cumulative(), s->observed());
+    view->add(*s->info(), s->last_update, s->cumulative(), s->observed());
     if (s->terminal_merged && !s->terminal_published) {
       s->terminal_published = true;
       s->terminal_view = seq;
@@ -361,6 +366,8 @@ ExportTransaction Collector::begin_export(uint32_t consumer) {
   uint64_t now = unix_nano_now();
   tx.time_unix_nano_ = now;
   if (consumer >= delta_consumers_) return tx;
+  // Taken before the lock: a series seen under it is retired only after (retire_finished).
+  tx.pins_.push_back(registry_.pin());
   std::lock_guard lock(delta_mutex_);
   ConsumerState& state = consumers_[consumer];
   if (state.detached) {

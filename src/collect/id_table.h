@@ -45,6 +45,13 @@ class IdTable {
     ++size_;
   }
 
+  /// Makes room for one more entry, so that the next insert() cannot throw. Throws
+  /// std::bad_alloc (the table is then unchanged).
+  template <class HashOf>
+  void reserve_one(HashOf&& hash_of) {
+    if ((size_ + 1) * 2 > slots_.size()) grow(hash_of);
+  }
+
   /// Removes `id`, present with `hash`; a no-op when absent.
   template <class HashOf>
   void erase(uint32_t id, std::size_t hash, HashOf&& hash_of) noexcept {

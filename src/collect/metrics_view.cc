@@ -1,5 +1,8 @@
 #include "coretel/collect/metrics_view.h"
 
+#include <cstdint>
+#include <stdexcept>
+
 namespace coretel {
 
 void MetricsView::reserve(std::size_t series, std::size_t words, std::size_t combinations) {
@@ -8,9 +11,13 @@ void MetricsView::reserve(std::size_t series, std::size_t words, std::size_t com
   observed_.reserve(combinations);
 }
 
-void MetricsView::add(std::shared_ptr<const SeriesInfo> info, uint64_t last_update,
-                      std::span<const uint64_t> words, std::span<const uint8_t> observed) {
-  series_.push_back(SeriesView{std::move(info), last_update, words_.size(), observed_.size()});
+void MetricsView::add(const SeriesInfo& info, uint64_t last_update, std::span<const uint64_t> words,
+                      std::span<const uint8_t> observed) {
+  if (info.measurement.empty()) observed = {};  // always observed: nothing to keep
+  if (words_.size() + words.size() > UINT32_MAX || observed_.size() + observed.size() > UINT32_MAX)
+    throw std::length_error("coretel: a metrics view holds at most 2^32 words");
+  series_.push_back(SeriesView{&info, last_update, static_cast<uint32_t>(words_.size()),
+                               static_cast<uint32_t>(observed_.size())});
   words_.insert(words_.end(), words.begin(), words.end());
   observed_.insert(observed_.end(), observed.begin(), observed.end());
 }

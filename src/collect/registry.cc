@@ -1,6 +1,9 @@
 #include "coretel/collect/registry.h"
 
 #include <algorithm>
+#include <atomic>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -38,7 +41,20 @@ bool same_identity(const SeriesInfo& a, const SeriesInfo& b) noexcept {
                     b.measurement.end(),
                     [](const auto& x, const auto& y) { return x.key == y.key; });
 }
-// A free slot of `slots` (by id): the last one freed, else a new one at the end.
+// Makes room for one more element (doubling), so that the push_back that follows cannot throw.
+template <class T>
+void reserve_one(std::vector<T>& v) {
+  if (v.size() == v.capacity()) v.reserve(std::max<std::size_t>(16, v.capacity() * 2));
+}
+// Gives a slot back to its free list; out of memory, the slot is lost rather than reused.
+void give_back(std::vector<uint32_t>& free, uint32_t slot) noexcept {
+  try {
+    free.push_back(slot);
+  } catch (const std::bad_alloc&) {
+  }
+}
+// A free slot of `slots` (by id): the last one freed, else a new one at the end. Throws
+// std::bad_alloc (nothing is then taken).
 template <class T>
 uint32_t take_slot(std::vector<T>& slots, std::vector<uint32_t>& free) {
   if (!free.empty()) {
@@ -49,17 +65,130 @@ uint32_t take_slot(std::vector<T>& slots, std::vector<uint32_t>& free) {
   slots.emplace_back();
   return static_cast<uint32_t>(slots.size() - 1);
 }
+// Serials are unique in the process, across registries (SeriesInfo::serial).
+std::atomic<uint64_t> next_serial{1};
 }  // namespace
 
-struct SeriesRegistry::Indexes {
-  detail::IdTable entities;    // entity slots, by attributes
-  detail::IdTable identities;  // live series ids, by identity
+// An entity with the number of series records that point at it.
+struct RegisteredEntity : Entity {
+  uint32_t refs = 0;  // guarded by the registry's mutex
+  uint32_t slot = 0;  // in State::entities
 };
 
-SeriesRegistry::SeriesRegistry() : indexes_(std::make_unique<Indexes>()) {}
-SeriesRegistry::~SeriesRegistry() = default;
+struct SeriesRegistry::State {
+  // Series records live in chunks of kChunk, by id: a record never moves and is not a heap block
+  // of its own.
+  static constexpr std::size_t kChunk = 256;
+  enum Status : uint8_t { kFree, kLive, kUnregistered, kRetired };
 
-std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
+  mutable std::mutex mutex;
+  std::vector<std::unique_ptr<SeriesInfo[]>> chunks;
+  std::vector<uint8_t> status;  // by id
+  std::vector<SeriesId> free_ids;
+  std::size_t live = 0;                     // kLive or kUnregistered
+  std::vector<RegisteredEntity*> entities;  // by slot; null when free; owned
+  std::vector<uint32_t> free_entity_slots;
+  uint64_t next_entity_id = 1;
+  std::map<uint32_t, Inbox> inboxes;
+  // Hash indexes over the records (src/collect/id_table.h: 4-byte slots, where
+  // std::unordered_set took a 32-byte node and a bucket per entry): entities by their
+  // attributes, and registered series by what makes two of them export the same label sets
+  // (metric set, entity, registration attributes and measurement keys).
+  detail::IdTable entity_index;
+  detail::IdTable identity_index;
+  // What pin() hands out; retire() chains a new one after it (Generation).
+  std::shared_ptr<Generation> current;
+
+  State() = default;
+  State(const State&) = delete;
+  State& operator=(const State&) = delete;
+  ~State() {
+    for (RegisteredEntity* e : entities) delete e;
+  }
+
+  SeriesInfo& record(SeriesId id) noexcept { return chunks[id / kChunk][id % kChunk]; }
+  SeriesId take_id();
+  std::size_t entity_hash(uint32_t slot) const noexcept {
+    return hash_attributes(entities[slot]->attributes);
+  }
+  std::size_t identity_hash(SeriesId id) noexcept { return identity_hash_of(record(id)); }
+  void erase_identity(SeriesId id) noexcept {
+    identity_index.erase(id, identity_hash(id), [this](SeriesId i) { return identity_hash(i); });
+  }
+  // Frees a retired record: its id becomes free, its entity loses a reference.
+  void free_record(SeriesId id) noexcept;
+  // Drops a reference to `entity`, freeing it with the last one.
+  void drop_entity(RegisteredEntity* entity) noexcept;
+};
+
+// What a pin holds. Generations form a chain from older to newer (`next`), so holding one keeps
+// every later one alive: the ids retired into a generation are freed when it dies, which is
+// after every pin taken before their retirement is gone.
+struct SeriesRegistry::Generation {
+  std::shared_ptr<State> state;
+  std::shared_ptr<Generation> next;  // set once, under the state's mutex, while current
+  std::vector<SeriesId> retired;
+  explicit Generation(std::shared_ptr<State> s) : state(std::move(s)) {}
+  Generation(const Generation&) = delete;
+  Generation& operator=(const Generation&) = delete;
+  ~Generation();
+};
+
+SeriesRegistry::Generation::~Generation() {
+  if (!retired.empty()) {
+    std::lock_guard lock(state->mutex);
+    for (SeriesId id : retired) state->free_record(id);
+  }
+  // Unwinds the chain in a loop rather than by recursion: many generations may go at once when
+  // an old pin is dropped.
+  std::shared_ptr<Generation> n = std::move(next);
+  while (n != nullptr && n.use_count() == 1) {
+    std::shared_ptr<Generation> after = std::move(n->next);
+    n.reset();
+    n = std::move(after);
+  }
+}
+
+SeriesId SeriesRegistry::State::take_id() {
+  if (free_ids.empty() && status.size() == chunks.size() * kChunk) {
+    reserve_one(chunks);
+    chunks.push_back(std::make_unique<SeriesInfo[]>(kChunk));
+  }
+  return take_slot(status, free_ids);
+}
+
+void SeriesRegistry::State::free_record(SeriesId id) noexcept {
+  SeriesInfo& r = record(id);
+  // Every entity of a series was made by register_series() as a RegisteredEntity.
+  auto* entity = const_cast<RegisteredEntity*>(static_cast<const RegisteredEntity*>(r.entity));
+  r = SeriesInfo{};
+  status[id] = kFree;
+  give_back(free_ids, id);
+  drop_entity(entity);
+}
+
+void SeriesRegistry::State::drop_entity(RegisteredEntity* entity) noexcept {
+  if (--entity->refs != 0) return;
+  const uint32_t slot = entity->slot;
+  entity_index.erase(slot, entity_hash(slot), [this](uint32_t s) { return entity_hash(s); });
+  entities[slot] = nullptr;
+  give_back(free_entity_slots, slot);
+  delete entity;
+}
+
+SeriesRegistry::SeriesRegistry() : state_(std::make_shared<State>()) {
+  state_->current = std::make_shared<Generation>(state_);
+}
+
+SeriesRegistry::~SeriesRegistry() {
+  std::shared_ptr<Generation> current;
+  {
+    std::lock_guard lock(state_->mutex);
+    current = std::move(state_->current);  // breaks the State -> Generation -> State cycle
+  }
+}
+
+const SeriesInfo* SeriesRegistry::register_series(
     const MetricsDescriptor& descriptor, Attributes entity, Attributes registration,
     std::span<const MeasurementAttributeDescriptor> measurement, uint32_t collector_index) {
   for (const auto& m : measurement) {
@@ -76,32 +205,30 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
                       descriptor.name, r.key));
   }
 
-  auto info = std::make_shared<SeriesInfo>();
-  info->descriptor = &descriptor;
-  info->registration = std::move(registration);
-  info->measurement = measurement;  // static storage: MeasuredSet::kAttributes
-  info->combination_count = 1;
+  SeriesInfo info;
+  info.descriptor = &descriptor;
+  info.registration = std::move(registration);
+  info.measurement = measurement;  // static storage: MeasuredSet::kAttributes
+  info.combination_count = 1;
   for (const auto& m : measurement)
-    info->combination_count *= static_cast<uint32_t>(m.values.size());
-  info->words_per_combination = descriptor.total_words();
-  info->start_time_unix_nano = unix_nano_now();
-  info->collector_index = collector_index;
+    info.combination_count *= static_cast<uint32_t>(m.values.size());
+  info.words_per_combination = descriptor.total_words();
+  info.start_time_unix_nano = unix_nano_now();
+  info.collector_index = collector_index;
 
-  std::lock_guard lock(mutex_);
-  detail::IdTable& entity_index = indexes_->entities;
-  detail::IdTable& identity_index = indexes_->identities;
-  auto entity_hash_of = [this](uint32_t slot) { return entity_hash(slot); };
+  State& st = *state_;
+  std::lock_guard lock(st.mutex);
+  auto entity_hash_of = [&st](uint32_t slot) { return st.entity_hash(slot); };
   const std::size_t hash = hash_attributes(entity);
   const uint32_t slot =
-      entity_index.find(hash, [&](uint32_t s) { return entities_[s]->attributes == entity; });
+      st.entity_index.find(hash, [&](uint32_t s) { return st.entities[s]->attributes == entity; });
   RegisteredEntity* registered;
   if (slot != detail::IdTable::kEmpty) {
-    registered = entities_[slot];
-    // Live series own it (SeriesInfo::entity), so a share of it can be had while refs > 0.
-    info->entity = registered->shared_from_this();
-    const std::size_t identity = identity_hash_of(*info);
-    if (identity_index.find(identity, [&](SeriesId id) {
-          return same_identity(*series_[id], *info);
+    registered = st.entities[slot];
+    info.entity = registered;
+    const std::size_t identity = identity_hash_of(info);
+    if (st.identity_index.find(identity, [&](SeriesId id) {
+          return same_identity(st.record(id), info);
         }) != detail::IdTable::kEmpty) {
       std::string attributes;
       for (const auto& a : entity) attributes += fmt::format(" {}={}", a.key, to_string(a.value));
@@ -111,78 +238,103 @@ std::shared_ptr<const SeriesInfo> SeriesRegistry::register_series(
           descriptor.name, attributes));
     }
   } else {
-    auto created = std::make_shared<RegisteredEntity>();
-    created->id = next_entity_id_++;
+    auto created = std::make_unique<RegisteredEntity>();
+    created->id = st.next_entity_id++;
     created->attributes = std::move(entity);
-    created->slot = take_slot(entities_, free_entity_slots_);
-    entities_[created->slot] = created.get();
-    entity_index.insert(created->slot, hash, entity_hash_of);
-    registered = created.get();
-    info->entity = std::move(created);
+    // Room first, so that nothing below can throw once the entity is in the tables.
+    st.entity_index.reserve_one(entity_hash_of);
+    created->slot = take_slot(st.entities, st.free_entity_slots);
+    st.entities[created->slot] = created.get();
+    st.entity_index.insert(created->slot, hash, entity_hash_of);
+    registered = created.release();
+    info.entity = registered;
   }
   ++registered->refs;
 
-  info->id = take_slot(series_, free_ids_);
-  std::shared_ptr<const SeriesInfo> shared = std::move(info);
-  series_[shared->id] = shared;
-  identity_index.insert(shared->id, identity_hash_of(*shared),
-                        [this](SeriesId id) { return identity_hash(id); });
-  inboxes_[collector_index].added.push_back(shared);
-  return shared;
-}
-
-std::size_t SeriesRegistry::entity_hash(uint32_t slot) const noexcept {
-  return hash_attributes(entities_[slot]->attributes);
-}
-
-std::size_t SeriesRegistry::identity_hash(SeriesId id) const noexcept {
-  return identity_hash_of(*series_[id]);
+  // Room for everything below first: past this point nothing throws.
+  SeriesId id;
+  try {
+    reserve_one(st.inboxes[collector_index].added);
+    st.identity_index.reserve_one([&st](SeriesId i) { return st.identity_hash(i); });
+    id = st.take_id();
+  } catch (...) {
+    st.drop_entity(registered);
+    throw;
+  }
+  info.id = id;
+  info.serial = next_serial.fetch_add(1, std::memory_order_relaxed);
+  SeriesInfo& record = st.record(id);
+  record = std::move(info);
+  st.status[id] = State::kLive;
+  ++st.live;
+  st.identity_index.insert(id, identity_hash_of(record),
+                           [&st](SeriesId i) { return st.identity_hash(i); });
+  st.inboxes[collector_index].added.push_back(&record);
+  return &record;
 }
 
 void SeriesRegistry::unregister(TerminalSnapshot last) {
-  std::lock_guard lock(mutex_);
-  if (last.series >= series_.size() || series_[last.series] == nullptr) return;
-  const SeriesInfo& info = *series_[last.series];
-  indexes_->identities.erase(info.id, identity_hash_of(info),
-                             [this](SeriesId id) { return identity_hash(id); });
-  uint32_t collector = info.collector_index;
-  inboxes_[collector].terminals.push_back(std::move(last));
+  State& st = *state_;
+  std::lock_guard lock(st.mutex);
+  if (last.series >= st.status.size() || st.status[last.series] != State::kLive) return;
+  st.erase_identity(last.series);
+  st.status[last.series] = State::kUnregistered;
+  const uint32_t collector = st.record(last.series).collector_index;
+  st.inboxes[collector].terminals.push_back(std::move(last));
 }
 
 SeriesRegistry::Inbox SeriesRegistry::take_inbox(uint32_t collector_index) {
-  std::lock_guard lock(mutex_);
-  auto it = inboxes_.find(collector_index);
-  if (it == inboxes_.end()) return {};
+  State& st = *state_;
+  std::lock_guard lock(st.mutex);
+  auto it = st.inboxes.find(collector_index);
+  if (it == st.inboxes.end()) return {};
   return std::exchange(it->second, Inbox{});
 }
 
-void SeriesRegistry::release(SeriesId id) {
-  std::lock_guard lock(mutex_);
-  if (id >= series_.size() || series_[id] == nullptr) return;
-  std::shared_ptr<const Entity> entity = series_[id]->entity;  // alive through the erase
-  series_[id] = nullptr;
-  free_ids_.push_back(id);
-  // Every entity of a series was made by register_series() as a RegisteredEntity.
-  const uint32_t slot = static_cast<const RegisteredEntity&>(*entity).slot;
-  if (--entities_[slot]->refs == 0) {
-    indexes_->entities.erase(slot, entity_hash(slot),
-                             [this](uint32_t s) { return entity_hash(s); });
-    entities_[slot] = nullptr;
-    free_entity_slots_.push_back(slot);
+void SeriesRegistry::retire(std::span<const SeriesId> ids) {
+  if (ids.empty()) return;
+  State& st = *state_;
+  auto fresh = std::make_shared<Generation>(state_);
+  std::shared_ptr<Generation> previous;
+  {
+    std::lock_guard lock(st.mutex);
+    previous = st.current;
+    previous->retired.reserve(previous->retired.size() + ids.size());
+    for (SeriesId id : ids) {
+      if (id >= st.status.size()) continue;
+      const uint8_t status = st.status[id];
+      if (status == State::kFree || status == State::kRetired) continue;
+      if (status == State::kLive) st.erase_identity(id);
+      st.status[id] = State::kRetired;
+      --st.live;
+      previous->retired.push_back(id);
+    }
+    previous->next = fresh;
+    st.current = std::move(fresh);
   }
+  // Outside the lock: when nothing pins it, `previous` goes here and frees its ids (which locks).
 }
 
-std::vector<std::shared_ptr<const SeriesInfo>> SeriesRegistry::live_series() const {
-  std::lock_guard lock(mutex_);
-  std::vector<std::shared_ptr<const SeriesInfo>> live;
-  for (const auto& s : series_)
-    if (s != nullptr) live.push_back(s);
+SeriesPin SeriesRegistry::pin() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->current;
+}
+
+SeriesRegistry::LiveSeries SeriesRegistry::live_series() const {
+  State& st = *state_;
+  LiveSeries live;
+  std::lock_guard lock(st.mutex);
+  live.pin = st.current;
+  live.series.reserve(st.live);
+  for (SeriesId id = 0; id < st.status.size(); ++id)
+    if (st.status[id] == State::kLive || st.status[id] == State::kUnregistered)
+      live.series.push_back(&st.record(id));
   return live;
 }
 
 std::size_t SeriesRegistry::live_count() const {
-  std::lock_guard lock(mutex_);
-  return series_.size() - free_ids_.size();
+  std::lock_guard lock(state_->mutex);
+  return state_->live;
 }
 
 }  // namespace coretel

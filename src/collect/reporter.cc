@@ -123,10 +123,8 @@ Reporter::Bound Reporter::bind(const MetricsDescriptor& descriptor, Attributes e
   binding->type = &type;
   binding->stride = static_cast<uint32_t>(type.stride);
   try {
-    binding->info = registry_
-                        .register_series(descriptor, std::move(entity), std::move(registration),
-                                         measurement, collector_index_)
-                        .get();
+    binding->info = registry_.register_series(
+        descriptor, std::move(entity), std::move(registration), measurement, collector_index_);
     std::lock_guard lock(bindings_mutex_);
     binding->index = static_cast<uint32_t>(bindings_.size());
     bindings_.push_back(binding);

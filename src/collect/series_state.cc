@@ -6,7 +6,7 @@
 namespace coretel::detail {
 
 static_assert(sizeof(SeriesState) % alignof(uint64_t) == 0, "the words follow the header");
-static_assert(sizeof(SeriesState) <= 48, "kept once per series: keep it free of padding");
+static_assert(sizeof(SeriesState) <= 40, "kept once per series: keep it free of padding");
 
 std::size_t SeriesState::word_count(const SeriesInfo& info, uint32_t consumers) noexcept {
   const std::size_t c = info.combination_count;
@@ -18,13 +18,13 @@ std::size_t SeriesState::flag_count(const SeriesInfo& info, uint32_t consumers) 
   return observed_flags(info) + std::size_t{info.combination_count} * 2 * consumers;
 }
 
-SeriesState* SeriesState::create(std::shared_ptr<const SeriesInfo> info, uint32_t consumers) {
-  const std::size_t words = word_count(*info, consumers);
-  const std::size_t flags = flag_count(*info, consumers);
+SeriesState* SeriesState::create(const SeriesInfo& info, uint32_t consumers) {
+  const std::size_t words = word_count(info, consumers);
+  const std::size_t flags = flag_count(info, consumers);
   const std::size_t bytes = sizeof(SeriesState) + words * sizeof(uint64_t) + flags;
   void* block = ::operator new(bytes);
   std::memset(static_cast<std::byte*>(block) + sizeof(SeriesState), 0, bytes - sizeof(SeriesState));
-  return new (block) SeriesState(std::move(info), consumers);
+  return new (block) SeriesState(info, consumers);
 }
 
 void SeriesStateDelete::operator()(SeriesState* state) const noexcept {

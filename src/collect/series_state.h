@@ -13,7 +13,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <span>
 
 #include "coretel/collect/collector.h"
@@ -33,11 +32,11 @@ class SeriesState {
  public:
   /// Allocates the block for `info` with `consumers` delta accumulators; every word and flag is
   /// zero. Throws std::bad_alloc.
-  static SeriesState* create(std::shared_ptr<const SeriesInfo> info, uint32_t consumers);
+  static SeriesState* create(const SeriesInfo& info, uint32_t consumers);
   /// Destroys and frees a block made by create().
   static void destroy(SeriesState* state) noexcept;
 
-  const std::shared_ptr<const SeriesInfo>& info() const noexcept { return info_; }
+  const SeriesInfo* info() const noexcept { return info_; }
   /// combinations x words_per_combination, never reset.
   std::span<uint64_t> cumulative() noexcept { return {words(), combination_words()}; }
   /// Per combination: whether it ever received a value (always, for a plain set).
@@ -53,7 +52,7 @@ class SeriesState {
   DeltaState delta(uint32_t consumer) noexcept;
 
  private:
-  std::shared_ptr<const SeriesInfo> info_;
+  const SeriesInfo* info_;  // the registry's record, valid while this state exists
 
  public:
   // Members ordered to leave no padding (48 bytes): this header is kept once per series.
@@ -69,8 +68,8 @@ class SeriesState {
   bool terminal_published = false;  // a published view held its last values
 
  private:
-  explicit SeriesState(std::shared_ptr<const SeriesInfo> info, uint32_t consumers) noexcept
-      : info_(std::move(info)), consumers_(consumers) {}
+  explicit SeriesState(const SeriesInfo& info, uint32_t consumers) noexcept
+      : info_(&info), consumers_(consumers) {}
   // A measured set (measurement attributes) keeps observed flags; a plain set needs none.
   bool measured() const noexcept { return !info_->measurement.empty(); }
   static std::size_t observed_flags(const SeriesInfo& info) noexcept {

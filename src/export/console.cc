@@ -150,7 +150,7 @@ std::string ConsoleExporter::format(const ExportTransaction& tx) {
     append_text(text, descriptor.name);
     text.append(" {");
     bool first = true;
-    if (info.entity != nullptr) append_attributes(text, info.entity->attributes, first);
+    append_attributes(text, info.entity->attributes, first);
     append_attributes(text, info.registration, first);
     text.push_back('}');
     if (!info.measurement.empty()) {

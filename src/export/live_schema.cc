@@ -201,12 +201,12 @@ json metric_json(const MetricsDescriptor& d, const MetricsField& f,
 
 std::string render_live_schema(const SeriesRegistry& registry) {
   std::map<const MetricsDescriptor*, SetUse> by_descriptor;
-  for (const auto& info : registry.live_series()) {
+  const SeriesRegistry::LiveSeries live = registry.live_series();  // pinned while we read
+  for (const SeriesInfo* info : live.series) {
     SetUse& set = by_descriptor[info->descriptor];
     set.descriptor = info->descriptor;
-    if (info->entity != nullptr)
-      for (const Attribute& a : info->entity->attributes)
-        set.keys[a.key].scalar_types.insert(type_of(a.value));
+    for (const Attribute& a : info->entity->attributes)
+      set.keys[a.key].scalar_types.insert(type_of(a.value));
     for (const Attribute& a : info->registration)
       set.keys[a.key].scalar_types.insert(type_of(a.value));
     for (const MeasurementAttributeDescriptor& m : info->measurement)

@@ -22,7 +22,7 @@ void grow(std::vector<T>& v) {
 
 LabelCache::~LabelCache() {
   for (Entry& e : entries_)
-    if (e.key != nullptr) release(e);
+    if (e.serial != 0) release(e);
 }
 
 uint32_t LabelCache::create_entry(const SeriesView& s, FamilyIndex& families) {
@@ -42,9 +42,7 @@ uint32_t LabelCache::create_entry(const SeriesView& s, FamilyIndex& families) {
     free_slots_.pop_back();
   } else {
     grow(entries_);
-    grow(owners_);
     entries_.emplace_back();
-    owners_.emplace_back();
     slot = static_cast<uint32_t>(entries_.size() - 1);
   }
   if (info.id >= heads_.size()) {
@@ -52,13 +50,14 @@ uint32_t LabelCache::create_entry(const SeriesView& s, FamilyIndex& families) {
       heads_.reserve(std::max(std::size_t{info.id} + 1, heads_.size() + heads_.size() / 4 + 16));
     heads_.resize(std::size_t{info.id} + 1, kNone);
   }
-  entry.key = &info;
+  entry.serial = info.serial;
+  entry.id = info.id;
+  entry.bucket_count = info.combination_count;
   entry.seen = epoch_ - 1;  // not yet seen by this scrape
   entry.next = heads_[info.id];
   heads_[info.id] = slot;
   if (buckets != nullptr) entry.buckets = buckets.release();
   entries_[slot] = entry;
-  owners_[slot] = s.info;
   ++live_;
   return slot;
 }
@@ -71,9 +70,8 @@ LabelCache::LabelSpan LabelCache::render_labels(const SeriesInfo& info, uint32_t
   PrometheusLabelSet& set = label_set_;
   set.clear();
   set.add_text("otel_scope_name", {}, info.descriptor->name, Group::kScopeName, "otel.scope.name");
-  if (info.entity != nullptr)
-    for (const Attribute& a : info.entity->attributes)
-      set.add("otel_scope_", a.key, a.value, Group::kEntity);
+  for (const Attribute& a : info.entity->attributes)
+    set.add("otel_scope_", a.key, a.value, Group::kEntity);
   for (const Attribute& a : info.registration) set.add({}, a.key, a.value, Group::kPoint);
   for (const MeasurementAttributeDescriptor& attribute : info.measurement) {
     const auto radix = static_cast<uint32_t>(attribute.values.size());
@@ -99,30 +97,29 @@ LabelCache::LabelSpan LabelCache::render_labels(const SeriesInfo& info, uint32_t
 }
 
 std::size_t LabelCache::label_bytes(const Entry& e) const {
-  if (!measured(*e.key)) return e.span.len & ~kFullLabels;
+  if (!e.measured()) return e.span.len & ~kFullLabels;
   std::size_t bytes = 0;
-  for (uint32_t b = 0; b < e.key->combination_count; ++b)
+  for (uint32_t b = 0; b < e.bucket_count; ++b)
     if (e.buckets[b].len != kUnrendered) bytes += e.buckets[b].len & ~kFullLabels;
   return bytes;
 }
 
-// Frees what entry `e` owns besides its SeriesInfo reference.
+// Frees what entry `e` owns.
 void LabelCache::release(Entry& e) {
-  if (measured(*e.key)) delete[] e.buckets;
+  if (e.measured()) delete[] e.buckets;
 }
 
 void LabelCache::end_scrape() {
   if (seen_live_ != live_) {
     for (uint32_t slot = 0; slot < entries_.size(); ++slot) {
       Entry& e = entries_[slot];
-      if (e.key == nullptr || e.seen == epoch_) continue;
-      uint32_t* link = &heads_[e.key->id];
+      if (e.serial == 0 || e.seen == epoch_) continue;
+      uint32_t* link = &heads_[e.id];
       while (*link != slot) link = &entries_[*link].next;
       *link = e.next;
       garbage_ += label_bytes(e);
       release(e);
       e = Entry{};
-      owners_[slot] = nullptr;
       free_slots_.push_back(slot);
       --live_;
     }
@@ -135,10 +132,8 @@ void LabelCache::end_scrape() {
 // Rebuilds the cache without free slots and unreferenced label text.
 void LabelCache::compact() {
   std::vector<Entry> new_entries;
-  std::vector<std::shared_ptr<const SeriesInfo>> new_owners;
   std::string new_labels;
   new_entries.reserve(live_);
-  new_owners.reserve(live_);
   new_labels.reserve(labels_.size() - garbage_);
   auto move_span = [&](LabelSpan& span) {
     if (span.len == kUnrendered) return;
@@ -149,25 +144,23 @@ void LabelCache::compact() {
   std::size_t id_end = 0;
   for (uint32_t slot = 0; slot < entries_.size(); ++slot) {
     Entry& e = entries_[slot];
-    if (e.key == nullptr) continue;
-    if (!measured(*e.key)) {
+    if (e.serial == 0) continue;
+    if (!e.measured()) {
       move_span(e.span);
     } else {
-      for (uint32_t b = 0; b < e.key->combination_count; ++b) move_span(e.buckets[b]);
+      for (uint32_t b = 0; b < e.bucket_count; ++b) move_span(e.buckets[b]);
     }
-    id_end = std::max(id_end, std::size_t{e.key->id} + 1);
+    id_end = std::max(id_end, std::size_t{e.id} + 1);
     new_entries.push_back(e);
-    new_owners.push_back(std::move(owners_[slot]));
   }
   std::vector<uint32_t> new_heads(id_end, kNone);
   for (uint32_t slot = 0; slot < new_entries.size(); ++slot) {
-    SeriesId id = new_entries[slot].key->id;
+    SeriesId id = new_entries[slot].id;
     new_entries[slot].next = new_heads[id];
     new_heads[id] = slot;
   }
   heads_ = std::move(new_heads);
   entries_ = std::move(new_entries);
-  owners_ = std::move(new_owners);
   labels_ = std::move(new_labels);
   free_slots_ = {};
   garbage_ = 0;

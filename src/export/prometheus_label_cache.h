@@ -8,17 +8,17 @@
 //
 // An entry per series, found by SeriesInfo::id (heads_[id] chains the entries of one id: more
 // than one only while an id is reused or when views of different pipelines share ids) and told
-// apart by SeriesInfo address. The entry holds a std::shared_ptr to its SeriesInfo, so that
-// address cannot be reused by another series while cached. A plain set's labels are written when
-// its entry is created; a measured set's bucket labels when a scrape first sees the bucket
+// apart by SeriesInfo::serial, unique in the process: an entry never points at its SeriesInfo,
+// which may be freed and its id reused between two scrapes. A plain set's labels are written
+// when its entry is created; a measured set's bucket labels when a scrape first sees the bucket
 // observed. Entries a scrape did not see are dropped at its end (end_scrape()), and the cache is
 // compacted once half of its slots or of its label text is unused.
 //
-// Memory per cached series: a 32-byte Entry, a 16-byte shared_ptr, 4 bytes of heads_ per
-// SeriesId up to the largest one, its label text (less the scope label), and for a measured set 8
-// bytes per bucket. The slots and heads_ grow by a quarter when full (up to 1.25x of what they
-// hold), the label text by doubling. Label text is indexed by 32-bit offsets: the text of all
-// cached buckets is limited to 4 GiB (std::length_error beyond).
+// Memory per cached series: a 40-byte Entry, 4 bytes of heads_ per SeriesId up to the largest
+// one, its label text (less the scope label), and for a measured set 8 bytes per bucket. The slots
+// and heads_ grow by a quarter when full (up to 1.25x of what they hold), the label text by
+// doubling. Label text is indexed by 32-bit offsets: the text of all cached buckets is limited to 4
+// GiB (std::length_error beyond).
 //
 // Not thread-safe: owned by one PrometheusTextRenderer. Label text is UTF-8, escaped per
 // Prometheus "Exposition formats", text format 0.0.4.
@@ -26,7 +26,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,18 +51,21 @@ class LabelCache {
   /// Whether series `info` is a measured set (its entry has one LabelSpan per bucket) rather
   /// than a plain one (its entry has the span of bucket 0).
   static bool measured(const SeriesInfo& info) { return info.combination_count > 1; }
-  /// The cached labels of one series: the part read on every scrape (32 bytes).
+  /// The cached labels of one series: the part read on every scrape (40 bytes).
   struct Entry {
-    const SeriesInfo* key = nullptr;  // identity; null for a free slot
+    uint64_t serial = 0;  // SeriesInfo::serial; 0 for a free slot
     DescriptorFamilies* descriptor = nullptr;
     union {
-      LabelSpan span{};    // plain sets (!measured(*key)): the labels of bucket 0
+      LabelSpan span{};    // plain sets (buckets == 1): the labels of bucket 0
       LabelSpan* buckets;  // measured sets: one span per bucket, owned by the cache
     };
-    uint32_t next = kNone;  // next entry with the same id
-    uint32_t seen = 0;      // epoch of the last scrape that saw it
+    SeriesId id = 0;
+    uint32_t bucket_count = 1;  // SeriesInfo::combination_count
+    uint32_t next = kNone;      // next entry with the same id
+    uint32_t seen = 0;          // epoch of the last scrape that saw it
+    bool measured() const noexcept { return bucket_count > 1; }
   };
-  static_assert(sizeof(Entry) <= 32);
+  static_assert(sizeof(Entry) <= 40);
 
   LabelCache() = default;
   LabelCache(const LabelCache&) = delete;
@@ -78,10 +80,10 @@ class LabelCache {
   /// The entry of series `s`, created if new (a plain set's labels are written then; `families`
   /// gives its descriptor's names and field offsets), and marked seen by this scrape.
   Entry& see(const SeriesView& s, FamilyIndex& families) {
-    const SeriesInfo* info = s.info.get();
+    const SeriesInfo* info = s.info;
     const SeriesId id = info->id;
     uint32_t slot = id < heads_.size() ? heads_[id] : kNone;
-    while (slot != kNone && entries_[slot].key != info) slot = entries_[slot].next;
+    while (slot != kNone && entries_[slot].serial != info->serial) slot = entries_[slot].next;
     if (slot == kNone) slot = create_entry(s, families);
     Entry& e = entries_[slot];
     if (e.seen != epoch_) {
@@ -112,9 +114,6 @@ class LabelCache {
 
   std::vector<uint32_t> heads_;  // by SeriesId: first entry slot, or kNone
   std::vector<Entry> entries_;   // by slot
-  // By slot: keeps each entry's SeriesInfo alive so that its address (Entry::key) cannot be
-  // reused by another series while cached. Touched only when an entry is created or dropped.
-  std::vector<std::shared_ptr<const SeriesInfo>> owners_;
   std::vector<uint32_t> free_slots_;
   std::string labels_;         // label text of every cached series bucket, back to back
   std::size_t garbage_ = 0;    // bytes of `labels_` no longer referenced

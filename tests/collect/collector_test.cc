@@ -171,12 +171,61 @@ TEST(Collector, UnregistrationKeepsLastValues) {
   EXPECT_EQ(pipeline.registry().live_count(), live_before - 1);
 }
 
+// A view pins the records of its series: a series retired while a reader still holds a view
+// keeps its SeriesInfo and Entity (and its id) until that view is dropped; then the id is reused.
+TEST(Collector, HeldViewKeepsRetiredSeriesRecords) {
+  coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
+  auto worker = reporter->register_set<WorkerMetrics>({{"worker", "pinned"}});
+  worker->items.add(4);
+  const coretel::SeriesId id = worker.series().id;
+  const std::size_t live = pipeline.registry().live_count();
+  worker.reset();
+  pipeline.collect_now();  // publishes the last values
+  coretel::MetricsViewPtr held = pipeline.views()[0];
+  pipeline.collect_now();  // read: retired now
+  ASSERT_EQ(pipeline.registry().live_count(), live - 1);
+  ASSERT_EQ(find_series(*pipeline.views()[0], "test.worker", "worker", "pinned"), nullptr);
+
+  // Retired but pinned: a new registration takes another id, the held view still reads it.
+  auto next = reporter->register_set<WorkerMetrics>({{"worker", "next"}});
+  EXPECT_NE(next.series().id, id);
+  const auto* s = find_series(*held, "test.worker", "worker", "pinned");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->info->id, id);
+  EXPECT_EQ(u64_field(*held, *s, kItems), 4u);
+
+  // Unpinned: the id is free again.
+  held.reset();
+  pipeline.collect_now();  // replaces the views that still pinned it
+  auto third = reporter->register_set<WorkerMetrics>({{"worker", "third"}});
+  EXPECT_EQ(third.series().id, id);
+}
+
+// A view may outlive its pipeline: its pin keeps the registry's records.
+TEST(Collector, ViewOutlivesItsPipeline) {
+  coretel::MetricsViewPtr held;
+  {
+    coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
+    auto reporter = pipeline.make_reporter(coretel::CpuId{0});
+    auto worker = reporter->register_set<WorkerMetrics>({{"worker", "outlives"}});
+    worker->items.add(9);
+    reporter->report(worker);
+    pipeline.collect_now();
+    held = pipeline.views()[0];
+  }
+  const auto* s = find_series(*held, "test.worker", "worker", "outlives");
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(u64_field(*held, *s, kItems), 9u);
+  EXPECT_EQ(s->info->descriptor->name, "test.worker");
+}
+
 TEST(Collector, EntitiesAreDeduplicated) {
   coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
   auto reporter = pipeline.make_reporter(coretel::CpuId{0});
   auto a = reporter->register_set<WorkerMetrics>({{"worker", "same"}, {"core", int64_t{1}}});
   auto b = reporter->register_set<WorkerByOutcome>({{"core", int64_t{1}}, {"worker", "same"}});
-  EXPECT_EQ(a.series().entity.get(), b.series().entity.get());
+  EXPECT_EQ(a.series().entity, b.series().entity);
   EXPECT_NE(a.series().id, b.series().id);
 }
 

@@ -98,13 +98,14 @@ inline std::vector<coretel::MetricsViewPtr> only(std::span<const coretel::Metric
   for (const auto& view : views) {
     auto filtered = std::make_shared<coretel::MetricsView>();
     filtered->set_time(view->time_unix_nano());
+    filtered->set_pin(view->pin());
     for (const auto& s : view->series()) {
       if (s.info->descriptor != &descriptor) continue;
       std::size_t words = std::size_t{s.info->combination_count} * s.info->words_per_combination;
       std::vector<uint8_t> observed;
       for (uint32_t b = 0; b < s.info->combination_count; ++b)
         observed.push_back(view->observed(s, b));
-      filtered->add(s.info, s.last_update_unix_nano,
+      filtered->add(*s.info, s.last_update_unix_nano,
                     std::span<const uint64_t>(view->combination_words(s, 0), words), observed);
     }
     out.push_back(std::move(filtered));

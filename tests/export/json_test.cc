@@ -330,11 +330,11 @@ const json& find_metric(const json& doc, std::string_view name) {
 
 TEST(LiveSchema, InferredFromLiveSeries) {
   coretel::SeriesRegistry registry;
-  auto a = registry.register_series(AppMetrics::descriptor, {{"pipeline.name", "p1"}},
-                                    {{"region", "eu"}}, {}, 0);
-  auto b = registry.register_series(AppMetrics::descriptor,
-                                    {{"pipeline.name", "p2"}, {"core", int64_t{1}}}, {}, {}, 0);
-  auto http =
+  [[maybe_unused]] auto a = registry.register_series(
+      AppMetrics::descriptor, {{"pipeline.name", "p1"}}, {{"region", "eu"}}, {}, 0);
+  [[maybe_unused]] auto b = registry.register_series(
+      AppMetrics::descriptor, {{"pipeline.name", "p2"}, {"core", int64_t{1}}}, {}, {}, 0);
+  [[maybe_unused]] auto http =
       registry.register_series(HttpMetrics::descriptor, {{"service", "api"}, {"core", int64_t{7}}},
                                {{"ratio", 0.5}, {"tls", true}}, HttpByMethod::kAttributes, 0);
   json doc = json::parse(coretel::render_live_schema(registry));
@@ -387,8 +387,8 @@ TEST(LiveSchema, InferredFromLiveSeries) {
 // The live schema of the same series: valid JSON whose keys and briefs carry U+FFFD.
 TEST(LiveSchema, InvalidUtf8IsReplaced) {
   coretel::SeriesRegistry registry;
-  auto a = registry.register_series(BadTextMetrics::descriptor, bad_text_entity(),
-                                    bad_text_registration(), {}, 0);
+  [[maybe_unused]] auto a = registry.register_series(BadTextMetrics::descriptor, bad_text_entity(),
+                                                     bad_text_registration(), {}, 0);
   std::string text = coretel::render_live_schema(registry);
   EXPECT_TRUE(coretel::is_valid_utf8(text));
   json doc = json::parse(text);
@@ -402,14 +402,18 @@ TEST(LiveSchema, InvalidUtf8IsReplaced) {
 TEST(LiveSchema, DisagreeingTypesAndVariants) {
   coretel::SeriesRegistry registry;
   // app.server: `core` is an int in one series and a string in the other.
-  auto a = registry.register_series(AppMetrics::descriptor, {{"core", int64_t{1}}}, {}, {}, 0);
-  auto b = registry.register_series(AppMetrics::descriptor, {{"core", "one"}}, {}, {}, 0);
+  [[maybe_unused]] auto a =
+      registry.register_series(AppMetrics::descriptor, {{"core", int64_t{1}}}, {}, {}, 0);
+  [[maybe_unused]] auto b =
+      registry.register_series(AppMetrics::descriptor, {{"core", "one"}}, {}, {}, 0);
   // app.http: `core` is an int; the method is an enum in one series and a plain string in the
   // other, so the enum does not describe it; `flag` is a string and a boolean.
-  auto c = registry.register_series(HttpMetrics::descriptor, {{"core", int64_t{2}}},
-                                    {{"flag", "yes"}}, HttpByMethod::kAttributes, 0);
-  auto d = registry.register_series(HttpMetrics::descriptor, {{"core", int64_t{3}}},
-                                    {{"http.request.method", "PATCH"}, {"flag", true}}, {}, 0);
+  [[maybe_unused]] auto c =
+      registry.register_series(HttpMetrics::descriptor, {{"core", int64_t{2}}}, {{"flag", "yes"}},
+                               HttpByMethod::kAttributes, 0);
+  [[maybe_unused]] auto d =
+      registry.register_series(HttpMetrics::descriptor, {{"core", int64_t{3}}},
+                               {{"http.request.method", "PATCH"}, {"flag", true}}, {}, 0);
   json doc = json::parse(coretel::render_live_schema(registry));
   expect_resolved_v2(doc);
 
@@ -428,9 +432,11 @@ TEST(LiveSchema, RegistryFactsFromTheDescriptor) {
   coretel::SeriesRegistry registry;
   // Declared: queue.name, queue.order (measurement), queue.shard (unused by any series, still
   // part of the set). Undeclared: `extra`, inferred from the series.
-  auto q = registry.register_series(QueueMetrics::descriptor, {{"queue.name", "ingest"}},
-                                    {{"extra", true}}, QueueByOrder::kAttributes, 0);
-  auto app = registry.register_series(AppMetrics::descriptor, {{"core", int64_t{1}}}, {}, {}, 0);
+  [[maybe_unused]] auto q =
+      registry.register_series(QueueMetrics::descriptor, {{"queue.name", "ingest"}},
+                               {{"extra", true}}, QueueByOrder::kAttributes, 0);
+  [[maybe_unused]] auto app =
+      registry.register_series(AppMetrics::descriptor, {{"core", int64_t{1}}}, {}, {}, 0);
   json doc = json::parse(coretel::render_live_schema(registry));
   expect_resolved_v2(doc);
   // The one schema URL declared; the hand-declared app.server declares none and does not vote.
@@ -460,7 +466,7 @@ TEST(LiveSchema, RegistryFactsFromTheDescriptor) {
   EXPECT_EQ(find_metric(doc, "app.requests").at("attributes"), refs({{0, "recommended"}}));
 
   // Two registries' schema URLs disagree: none is claimed.
-  auto pool = registry.register_series(PoolMetrics::descriptor, {}, {}, {}, 0);
+  [[maybe_unused]] auto pool = registry.register_series(PoolMetrics::descriptor, {}, {}, {}, 0);
   doc = json::parse(coretel::render_live_schema(registry));
   expect_resolved_v2(doc);
   EXPECT_EQ(doc.at("schema_url"), "");

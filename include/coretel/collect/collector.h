@@ -61,7 +61,7 @@ struct CollectorOptions {
 /// Deltas of one combination of a series (one copy of a MeasuredSet; the only one of a plain
 /// set) since the previous committed export.
 struct ExportedCombination {
-  std::shared_ptr<const SeriesInfo> info;
+  const SeriesInfo* info;  ///< valid while the transaction is held (its pin)
   uint32_t combination;
   uint64_t start_time_unix_nano;  ///< delta window start (previous commit, or registration)
   std::vector<uint64_t> words;    ///< words_per_combination: delta fields as deltas, others current
@@ -101,6 +101,9 @@ class [[nodiscard]] ExportTransaction {
   void rollback() noexcept;
   /// Moves the combinations of `other` into this one (used to combine collectors).
   void absorb(ExportTransaction&& other);
+  /// What keeps the records of combinations() valid (registry.h), for as long as the
+  /// transaction is held.
+  const std::vector<SeriesPin>& pins() const noexcept { return pins_; }
 
  private:
   friend class Collector;
@@ -112,6 +115,7 @@ class [[nodiscard]] ExportTransaction {
   };
   std::vector<ExportedCombination> combinations_;
   std::vector<Part> parts_;
+  std::vector<SeriesPin> pins_;
   uint64_t time_unix_nano_ = 0;
   bool detached_ = false;
 };
@@ -161,7 +165,7 @@ class Collector {
   // snapshots picked up with them go to `terminals`.
   void take_registrations(std::vector<TerminalSnapshot>& terminals);
   void take_registrations_locked(std::vector<TerminalSnapshot>& terminals);
-  void insert_series_locked(std::shared_ptr<const SeriesInfo> info);
+  void insert_series_locked(const SeriesInfo& info);
   detail::SeriesState* find(SeriesId id);
   // Merges messages; returns the number of snapshots merged.
   std::size_t merge_messages(const uint64_t* words, std::size_t count, uint64_t now);

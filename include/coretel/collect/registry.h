@@ -2,15 +2,20 @@
 //
 // COLD PATH. Every member is thread-safe (one internal mutex, never taken on a record or a
 // report). Registration returns the series' immutable SeriesInfo; entities are deduplicated by
-// attribute set and reference-counted. Unregistration is deferred: the owner hands over a
-// terminal snapshot (the last values), the collector merges it after everything the series
-// already sent, and only then releases the id (see Collector).
+// attribute set. Unregistration is deferred: the owner hands over a terminal snapshot (the last
+// values), the collector merges it after everything the series already sent, publishes it, and
+// then retires the series (see Collector).
+//
+// Lifetime of the records. The registry owns every SeriesInfo and Entity, in place (a series
+// record is not a heap block of its own, and holders keep plain pointers, not reference
+// counts). A retired record is freed, and its id reused, once every SeriesPin taken before the
+// retirement is gone. Published views and export transactions hold a pin, so the records they
+// point at outlive them; a pin held for long keeps every series retired meanwhile, so hold views
+// and transactions for a read, not for good.
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -25,6 +30,11 @@ struct TerminalSnapshot {
   std::vector<uint64_t> messages;
 };
 
+/// Keeps the series records (SeriesInfo, Entity) that were not yet retired when it was taken
+/// from being freed, for as long as it is held. Any thread; copy it freely. May outlive the
+/// registry (the records then go with the last pin).
+using SeriesPin = std::shared_ptr<const void>;
+
 class SeriesRegistry {
  public:
   SeriesRegistry();
@@ -32,12 +42,13 @@ class SeriesRegistry {
   SeriesRegistry(const SeriesRegistry&) = delete;
   SeriesRegistry& operator=(const SeriesRegistry&) = delete;
 
-  /// Registers a series. `collector_index` says which collector accumulates it.
+  /// Registers a series. `collector_index` says which collector accumulates it. The record is
+  /// valid until its collector retired it and the pins of that time are gone.
   /// Throws std::invalid_argument when a measurement attribute key also names an entity or
   /// registration attribute (the keys would collide on every data point), or when a live series
   /// already has the same identity (metric set, entity and registration attributes): two such
   /// series would export identical label sets. An identity is free again once unregister() ran.
-  [[nodiscard]] std::shared_ptr<const SeriesInfo> register_series(
+  [[nodiscard]] const SeriesInfo* register_series(
       const MetricsDescriptor& descriptor, Attributes entity, Attributes registration,
       std::span<const MeasurementAttributeDescriptor> measurement, uint32_t collector_index);
   // `measurement` must have static storage duration (MeasuredSet::kAttributes does): the series
@@ -50,42 +61,33 @@ class SeriesRegistry {
   /// What a collector picks up on each cycle: series registered for it since the last call, and
   /// terminal snapshots of its series. Call from the collector's thread.
   struct Inbox {
-    std::vector<std::shared_ptr<const SeriesInfo>> added;
+    std::vector<const SeriesInfo*> added;
     std::vector<TerminalSnapshot> terminals;
   };
   [[nodiscard]] Inbox take_inbox(uint32_t collector_index);
 
-  /// Called by the collector once a terminal snapshot is merged and exported: frees the id for
-  /// reuse and drops the entity reference.
-  void release(SeriesId id);
+  /// Called by the collector once the terminal snapshots of `ids` were merged and exported: the
+  /// series leave live_series() and live_count() now, and their records (and entities no other
+  /// series uses) are freed, their ids free for reuse, once every pin taken before is gone.
+  void retire(std::span<const SeriesId> ids);
 
-  /// Every live series (for the live schema). Unordered.
-  std::vector<std::shared_ptr<const SeriesInfo>> live_series() const;
+  /// A pin on every record not yet retired (see SeriesPin).
+  [[nodiscard]] SeriesPin pin() const;
+
+  /// Every series not yet retired (for the live schema), unordered, with the pin that keeps
+  /// them valid.
+  struct LiveSeries {
+    SeriesPin pin;
+    std::vector<const SeriesInfo*> series;
+  };
+  [[nodiscard]] LiveSeries live_series() const;
+  /// How many series are registered and not yet retired.
   std::size_t live_count() const;
 
  private:
-  // An entity with the number of live series that use it. The series own it (SeriesInfo::entity);
-  // the registry only points at it (entities_) while refs > 0.
-  struct RegisteredEntity : Entity, std::enable_shared_from_this<RegisteredEntity> {
-    uint32_t refs = 0;  // guarded by mutex_
-    uint32_t slot = 0;  // in entities_
-  };
-  std::size_t entity_hash(uint32_t slot) const noexcept;
-  std::size_t identity_hash(SeriesId id) const noexcept;
-
-  mutable std::mutex mutex_;
-  std::vector<std::shared_ptr<const SeriesInfo>> series_;  // by id; null when free
-  std::vector<SeriesId> free_ids_;
-  std::vector<RegisteredEntity*> entities_;  // by slot; null when free
-  std::vector<uint32_t> free_entity_slots_;
-  uint64_t next_entity_id_ = 1;
-  std::map<uint32_t, Inbox> inboxes_;
-  // Hash indexes over the two vectors (src/collect/id_table.h: 4-byte slots, where
-  // std::unordered_set took a 32-byte node and a bucket per entry): entities by their
-  // attributes, and live series by what makes two of them export the same label sets (metric
-  // set, entity, registration attributes and measurement keys).
-  struct Indexes;
-  std::unique_ptr<Indexes> indexes_;
+  struct State;       // the records, indexes and inboxes (registry.cc)
+  struct Generation;  // what a pin holds (registry.cc)
+  std::shared_ptr<State> state_;
 };
 
 }  // namespace coretel

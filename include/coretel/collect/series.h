@@ -1,13 +1,15 @@
 // series.h: SeriesInfo, the immutable metadata of one registered metric-set instance.
 //
-// COLD PATH. Created once at registration by SeriesRegistry and shared (std::shared_ptr<const>)
-// by collectors, published views and exporters; never modified afterwards, so any thread may
-// read it. It holds the attributes, not rendered text: each exporter renders its own label and
-// name strings (the Prometheus renderer caches them per series across scrapes).
+// COLD PATH. Created once at registration by SeriesRegistry, which owns it; never modified
+// afterwards, so any thread may read it. Collectors, published views and export transactions
+// point at it (no reference count per holder): the registry frees it only after its collector
+// retired it and every SeriesPin taken before that is gone (registry.h), and a view or
+// transaction holds such a pin. It holds the attributes, not rendered text: each exporter renders
+// its own label and name strings (the Prometheus renderer caches them per series across scrapes,
+// keyed by `serial`).
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,7 +22,8 @@ namespace coretel {
 using SeriesId = uint32_t;
 
 /// A deduplicated entity: the attribute set that identifies an observed thing. Two registrations
-/// with equal entity attributes share one Entity.
+/// with equal entity attributes share one Entity. Owned by the registry, freed with the last
+/// series that uses it (same rule as SeriesInfo).
 struct Entity {
   uint64_t id;
   Attributes attributes;
@@ -32,7 +35,8 @@ struct SeriesInfo {
   /// Which collector (NUMA node) accumulates this series.
   uint32_t collector_index = 0;
   const MetricsDescriptor* descriptor;
-  std::shared_ptr<const Entity> entity;
+  /// Never null.
+  const Entity* entity;
   Attributes registration;
   /// Measurement attributes (empty for a plain set); combination_count is the product of their
   /// radixes. Points at the MeasuredSet's static table.
@@ -40,6 +44,9 @@ struct SeriesInfo {
   uint32_t combination_count = 1;
   uint32_t words_per_combination = 0;
   uint64_t start_time_unix_nano = 0;
+  /// Unique per registration in the process (ids are reused, serials never): what a cache
+  /// that outlives a view keys a series by.
+  uint64_t serial = 0;
   /// Word offset of field `f` inside one combination's value block.
   uint32_t field_offset(std::size_t f) const noexcept { return descriptor->layout[f].word_offset; }
 
