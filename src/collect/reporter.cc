@@ -13,7 +13,7 @@
 #include "coretel/collect/report_ring.h"
 #include "coretel/collect/self_metrics.h"
 #include "coretel/collect/snapshot_message.h"
-#include "registration_pool.h"
+#include "block_pool.h"
 #include "set_binding.h"
 
 namespace coretel {
@@ -67,7 +67,7 @@ Reporter::Reporter(SeriesRegistry& registry, std::shared_ptr<ReportRing> ring,
       ring_(std::move(ring)),
       collector_index_(collector_index),
       options_(options),
-      blocks_(std::make_unique<detail::RegistrationPool>()),
+      blocks_(std::make_unique<detail::BlockPool>()),
       scratch_(new uint64_t[ring_->capacity_words()]) {
   auto metrics = register_set<ReporterMetrics>(self_entity);
   metrics->ring_capacity.set(ring_->capacity_words());

@@ -38,7 +38,7 @@ using coretel::Temporality;
 using coretel::ValueType;
 
 static_assert(coretel::MetricSet<SampleMetrics>);
-// Not padded to a cache line: a reporter packs its sets (registration_pool.h).
+// Not padded to a cache line: a reporter packs its sets (block_pool.h).
 static_assert(sizeof(SampleMetrics) == (1 + 1 + 1 + 4 + 4) * sizeof(uint64_t));
 static_assert(SampleMetrics::descriptor.fields.size() == 5);
 static_assert(SampleMetrics::descriptor.total_words() == 1 + 1 + 1 + 4 + 4);

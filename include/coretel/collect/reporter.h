@@ -18,7 +18,7 @@
 // into or reported concurrently with its destruction. Why one owner and plain adds:
 // docs/why-sets-are-single-owner.md.
 //
-// Memory: a registration is one block from the reporter's pool (src/collect/registration_pool.h):
+// Memory: a registration is one block from the reporter's pool (src/collect/block_pool.h):
 // the set, then the reporter's record of it (detail::SetBinding), then the last-sent current
 // values when the set has any. The pool keeps the sets of different reporters on different cache
 // lines.
@@ -75,7 +75,7 @@ namespace detail {
 /// The reporter's record of one registered set (src/collect/set_binding.h). It lives in the same
 /// allocation as the set, right after it.
 struct SetBinding;
-class RegistrationPool;
+class BlockPool;
 /// The series of a registered set.
 const SeriesInfo& series_of(const SetBinding& binding) noexcept;
 
@@ -265,8 +265,8 @@ class Reporter {
   ReporterOptions options_;
   std::mutex bindings_mutex_;  // guards bindings_ and blocks_ (registration and unregistration)
   std::vector<detail::SetBinding*> bindings_;
-  // Where the registrations' blocks come from (src/collect/registration_pool.h).
-  std::unique_ptr<detail::RegistrationPool> blocks_;
+  // Where the registrations' blocks come from (src/collect/block_pool.h).
+  std::unique_ptr<detail::BlockPool> blocks_;
   // One message, for the owning thread's reports. Sized to the ring (no message is larger:
   // bind() refuses such a set) and never reallocated, so a report of one set needs no lock;
   // allocated uninitialised, so only the pages the largest message touched are resident.

@@ -29,7 +29,7 @@
 namespace coretel {
 
 /// A cache line. A Reporter packs the sets registered with it into cache-line-aligned memory of
-/// its own (src/collect/registration_pool.h), so sets recorded by different threads never share
+/// its own (src/collect/block_pool.h), so sets recorded by different threads never share
 /// a line while the sets of one thread share them densely.
 inline constexpr std::size_t kCacheLineSize = 64;
 

@@ -1,4 +1,4 @@
-#include "registration_pool.h"
+#include "block_pool.h"
 
 #include <algorithm>
 #include <new>
@@ -12,16 +12,16 @@ constexpr std::size_t round_up(std::size_t n, std::size_t to) {
 }
 }  // namespace
 
-char* RegistrationPool::CacheLineAllocator::malloc(size_type bytes) {
+char* BlockPool::CacheLineAllocator::malloc(size_type bytes) {
   return static_cast<char*>(
       ::operator new (round_up(bytes, kLine), std::align_val_t{kLine}, std::nothrow));
 }
 
-void RegistrationPool::CacheLineAllocator::free(char* block) {
+void BlockPool::CacheLineAllocator::free(char* block) {
   ::operator delete (block, std::align_val_t{kLine});
 }
 
-std::byte* RegistrationPool::allocate(std::size_t bytes, std::size_t align) {
+std::byte* BlockPool::allocate(std::size_t bytes, std::size_t align) {
   if (!pooled(bytes, align))
     return static_cast<std::byte*>(
         // Whole lines: the block's last line holds no other allocation (another thread's data).
@@ -40,7 +40,7 @@ std::byte* RegistrationPool::allocate(std::size_t bytes, std::size_t align) {
   return static_cast<std::byte*>(block);
 }
 
-void RegistrationPool::deallocate(std::byte* block, std::size_t bytes, std::size_t align) noexcept {
+void BlockPool::deallocate(std::byte* block, std::size_t bytes, std::size_t align) noexcept {
   if (!pooled(bytes, align)) {
     ::operator delete (block, std::align_val_t{align < kLine ? kLine : align});
     return;

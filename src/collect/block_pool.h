@@ -1,18 +1,19 @@
-// registration_pool.h (internal): where a Reporter allocates its registrations' blocks.
+// block_pool.h (internal): BlockPool, the per-owner pools that hold one small block per
+// series: a Reporter's registration blocks (the set, its SetBinding, its current-value shadow:
+// set_binding.h) and a Collector's per-series state (series_state.h).
 //
-// A registration block (the set, its SetBinding, its current-value shadow: set_binding.h) is
-// carved from pools owned by one Reporter: one boost::pool per size class of 16 bytes, up to
-// kMaxPooledBytes, growing by chunks (from about 1 KiB, doubling up to about kChunkBytes) taken
-// 64-byte aligned and whole cache lines long. So the sets of one reporter are packed next to
-// each other (no malloc header and no alignment padding per registration), and a cache line
-// never holds sets of two reporters (two recording threads). Larger or over-aligned blocks go to
-// the global operator new, aligned to a cache line.
+// One boost::pool per size class of 16 bytes, up to kMaxPooledBytes, growing by chunks (from
+// about 1 KiB, doubling up to about kChunkBytes) taken 64-byte aligned and whole cache lines
+// long. So an owner's blocks are packed next to each other (no malloc header and no alignment
+// padding per block), and a cache line never holds blocks of two owners: the sets of two
+// reporters (two recording threads) never share one. Larger or over-aligned blocks go to the
+// global operator new, aligned to a cache line.
 //
-// Freed blocks return to their class and are reused by the next registration of that size; the
-// memory goes back to the system when the Reporter is destroyed (its registrations must be gone
-// by then: reporter.h).
+// Freed blocks return to their class and are reused by the next block of that size; the memory
+// goes back to the system when the pool is destroyed (the owner's blocks must be gone by then).
 //
-// Not thread-safe: the Reporter calls it under its bindings mutex.
+// Not thread-safe: the Reporter calls it under its bindings mutex, the Collector under its
+// delta mutex.
 #pragma once
 
 #include <array>
@@ -23,7 +24,7 @@
 
 namespace coretel::detail {
 
-class RegistrationPool {
+class BlockPool {
  public:
   static constexpr std::size_t kGranule = 16;
   static constexpr std::size_t kMaxPooledBytes = 1024;
