@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <condition_variable>
 
+#include "block_pool.h"
 #include "coretel/collect/clock.h"
 #include "coretel/collect/field_values.h"
 #include "coretel/collect/report_ring.h"
@@ -86,6 +87,7 @@ Collector::Collector(SeriesRegistry& registry, uint32_t index, uint32_t delta_co
       delta_consumers_(delta_consumers),
       options_(options),
       consumers_(delta_consumers) {
+  blocks_ = std::make_unique<detail::BlockPool>();
   auto ring = std::make_shared<ReportRing>(std::size_t{1} << 12);
   attach(ring);
   Attributes entity{
@@ -101,6 +103,8 @@ Collector::Collector(SeriesRegistry& registry, uint32_t index, uint32_t delta_co
 
 Collector::~Collector() {
   stop();
+  for (detail::SeriesState* s : series_)
+    if (s != nullptr) detail::SeriesState::destroy(*blocks_, s);
 }
 
 void Collector::attach(std::shared_ptr<ReportRing> ring) {
@@ -109,7 +113,7 @@ void Collector::attach(std::shared_ptr<ReportRing> ring) {
 }
 
 detail::SeriesState* Collector::find(SeriesId id) {
-  return id < series_.size() ? series_[id].get() : nullptr;
+  return id < series_.size() ? series_[id] : nullptr;
 }
 
 void Collector::take_registrations(std::vector<TerminalSnapshot>& terminals) {
@@ -125,9 +129,10 @@ void Collector::take_registrations_locked(std::vector<TerminalSnapshot>& termina
 }
 
 void Collector::insert_series_locked(const SeriesInfo& info) {
-  std::unique_ptr<detail::SeriesState, detail::SeriesStateDelete> state(
-      detail::SeriesState::create(info, delta_consumers_));
-  const SeriesInfo& s = *state->info();
+  const SeriesInfo& s = info;
+  SeriesId id = s.id;
+  if (id >= series_.size()) series_.resize(id + 1);  // first: a throw leaves nothing to undo
+  detail::SeriesState* state = detail::SeriesState::create(*blocks_, info, delta_consumers_);
   std::span<uint64_t> cumulative = state->cumulative();
   for (uint32_t b = 0; b < s.combination_count; ++b)
     for (std::size_t f = 0; f < s.descriptor->fields.size(); ++f)
@@ -141,9 +146,7 @@ void Collector::insert_series_locked(const SeriesInfo& info) {
     std::ranges::copy(cumulative, d.words.begin());
     std::ranges::fill(d.window_start, s.start_time_unix_nano);
   }
-  SeriesId id = s.id;
-  if (id >= series_.size()) series_.resize(id + 1);
-  series_[id] = std::move(state);
+  series_[id] = state;
   ++series_count_;
 }
 
@@ -237,7 +240,7 @@ void Collector::collect_once() {
     detail::SeriesState* s = find(t.series);
     if (s == nullptr) continue;
     merge_messages(t.messages.data(), t.messages.size(), unix_nano_now());
-    s->terminal_merged = true;
+    retiring_.push_back(Retiring{t.series});
     self_->terminal_snapshots.inc();
     view_dirty_ = true;
   }
@@ -300,25 +303,25 @@ void Collector::retire_finished() {
     std::lock_guard lock(delta_mutex_);
     ++cycle_;
     detach_lagging_locked();
-    for (auto& s : series_) {
+    std::erase_if(retiring_, [&](const Retiring& r) {
       // Last values stay visible in at least one published view before the series goes, and
       // until a reader took such a view (if any reader exists), within the lag bound.
-      if (s == nullptr || !s->terminal_published) continue;
-      bool seen = read == 0 || read >= s->terminal_view ||
-                  cycle_ - s->terminal_cycle > options_.max_lag_cycles;
-      if (!seen) continue;
-      bool pending = false;
+      if (!r.published) return false;
+      bool seen = read == 0 || read >= r.view || cycle_ - r.cycle > options_.max_lag_cycles;
+      if (!seen) return false;
+      detail::SeriesState* s = series_[r.id];
       for (uint32_t c = 0; c < delta_consumers_; ++c) {
         if (consumers_[c].detached) continue;
         const detail::DeltaState d = s->delta(c);
         for (uint32_t b = 0; b < s->info()->combination_count; ++b)
-          pending = pending || d.dirty[b] != 0 || d.in_flight[b] != 0;
+          if (d.dirty[b] != 0 || d.in_flight[b] != 0) return false;
       }
-      if (pending) continue;
-      retired.push_back(s->info()->id);
-      s.reset();
+      retired.push_back(r.id);
+      detail::SeriesState::destroy(*blocks_, s);
+      series_[r.id] = nullptr;
       --series_count_;
-    }
+      return true;
+    });
   }
   registry_.retire(retired);
   if (!retired.empty()) view_dirty_ = true;
@@ -339,11 +342,12 @@ void Collector::publish(uint64_t now) {
   for (const auto& s : series_) {
     if (s == nullptr) continue;
     view->add(*s->info(), s->last_update, s->cumulative(), s->observed());
-    if (s->terminal_merged && !s->terminal_published) {
-      s->terminal_published = true;
-      s->terminal_view = seq;
-      s->terminal_cycle = cycle_;
-    }
+  }
+  for (Retiring& r : retiring_) {
+    if (r.published) continue;
+    r.published = true;  // merged before this publication: this view holds the last values
+    r.view = seq;
+    r.cycle = cycle_;
   }
   std::shared_ptr<const MetricsView> published = std::move(view);
   {

@@ -7,13 +7,13 @@
 
 #include <fmt/format.h>
 
+#include "block_pool.h"
 #include "coretel/collect/clock.h"
 #include "coretel/collect/field_values.h"
 #include "coretel/collect/registry.h"
 #include "coretel/collect/report_ring.h"
 #include "coretel/collect/self_metrics.h"
 #include "coretel/collect/snapshot_message.h"
-#include "block_pool.h"
 #include "set_binding.h"
 
 namespace coretel {

@@ -6,7 +6,7 @@
 namespace coretel::detail {
 
 static_assert(sizeof(SeriesState) % alignof(uint64_t) == 0, "the words follow the header");
-static_assert(sizeof(SeriesState) <= 40, "kept once per series: keep it free of padding");
+static_assert(sizeof(SeriesState) <= 24, "kept once per series: keep it small");
 
 std::size_t SeriesState::word_count(const SeriesInfo& info, uint32_t consumers) noexcept {
   const std::size_t c = info.combination_count;
@@ -18,23 +18,23 @@ std::size_t SeriesState::flag_count(const SeriesInfo& info, uint32_t consumers) 
   return observed_flags(info) + std::size_t{info.combination_count} * 2 * consumers;
 }
 
-SeriesState* SeriesState::create(const SeriesInfo& info, uint32_t consumers) {
-  const std::size_t words = word_count(info, consumers);
-  const std::size_t flags = flag_count(info, consumers);
-  const std::size_t bytes = sizeof(SeriesState) + words * sizeof(uint64_t) + flags;
-  void* block = ::operator new(bytes);
-  std::memset(static_cast<std::byte*>(block) + sizeof(SeriesState), 0, bytes - sizeof(SeriesState));
+std::size_t SeriesState::block_bytes(const SeriesInfo& info, uint32_t consumers) noexcept {
+  return sizeof(SeriesState) + word_count(info, consumers) * sizeof(uint64_t) +
+         flag_count(info, consumers);
+}
+
+SeriesState* SeriesState::create(BlockPool& pool, const SeriesInfo& info, uint32_t consumers) {
+  const std::size_t bytes = block_bytes(info, consumers);
+  std::byte* block = pool.allocate(bytes, alignof(SeriesState));
+  std::memset(block + sizeof(SeriesState), 0, bytes - sizeof(SeriesState));
   return new (block) SeriesState(info, consumers);
 }
 
-void SeriesStateDelete::operator()(SeriesState* state) const noexcept {
-  SeriesState::destroy(state);
-}
-
-void SeriesState::destroy(SeriesState* state) noexcept {
+void SeriesState::destroy(BlockPool& pool, SeriesState* state) noexcept {
   if (state == nullptr) return;
+  const std::size_t bytes = block_bytes(*state->info_, state->consumers_);
   state->~SeriesState();
-  ::operator delete(state);
+  pool.deallocate(reinterpret_cast<std::byte*>(state), bytes, alignof(SeriesState));
 }
 
 DeltaState SeriesState::delta(uint32_t consumer) noexcept {

@@ -1,11 +1,12 @@
-// series_state.h (internal): what a Collector keeps per series, packed into one allocation.
+// series_state.h (internal): what a Collector keeps per series, packed into one block.
 //
-// One block per series: this header, then the cumulative words, then per delta consumer its
-// delta words and window starts, then the byte flags (observed per combination, for a measured
-// set only: a plain set is observed from registration on; per consumer dirty and in-flight per
-// combination). A one-counter series with no delta consumer is one block of 56 bytes requested
-// (48 of header, one word); before it was packed it was three blocks (a SeriesState with three
-// vectors) of 136 bytes requested.
+// One block per series, from the collector's BlockPool (block_pool.h): this header, then the
+// cumulative words, then per delta consumer its delta words and window starts, then the byte
+// flags (observed per combination, for a measured set only: a plain set is observed from
+// registration on; per consumer dirty and in-flight per combination). A one-counter series with
+// no delta consumer is one 32-byte block (24 of header, one word), with no malloc header; before
+// it was packed it was three heap blocks (a SeriesState with three vectors) of 136 bytes
+// requested. Whatever only a retiring series needs is kept beside, in Collector::retiring_.
 //
 // Owned by its Collector (Collector::series_); read and written under the collector's rules
 // (collector.h: the collecting thread, and delta_mutex_ for the delta parts).
@@ -15,6 +16,7 @@
 #include <cstdint>
 #include <span>
 
+#include "block_pool.h"
 #include "coretel/collect/collector.h"
 #include "coretel/collect/series.h"
 
@@ -30,11 +32,11 @@ struct DeltaState {
 
 class SeriesState {
  public:
-  /// Allocates the block for `info` with `consumers` delta accumulators; every word and flag is
-  /// zero. Throws std::bad_alloc.
-  static SeriesState* create(const SeriesInfo& info, uint32_t consumers);
-  /// Destroys and frees a block made by create().
-  static void destroy(SeriesState* state) noexcept;
+  /// Allocates the block for `info` with `consumers` delta accumulators from `pool`; every word
+  /// and flag is zero. Throws std::bad_alloc.
+  static SeriesState* create(BlockPool& pool, const SeriesInfo& info, uint32_t consumers);
+  /// Destroys a block made by create() and gives it back to the same `pool`.
+  static void destroy(BlockPool& pool, SeriesState* state) noexcept;
 
   const SeriesInfo* info() const noexcept { return info_; }
   /// combinations x words_per_combination, never reset.
@@ -55,19 +57,12 @@ class SeriesState {
   const SeriesInfo* info_;  // the registry's record, valid while this state exists
 
  public:
-  // Members ordered to leave no padding (48 bytes): this header is kept once per series.
+  // 24 bytes of header: it is kept once per series.
   uint64_t last_update = 0;
-  uint64_t terminal_view = 0;   // sequence number of the first view that held the last values
-  uint64_t terminal_cycle = 0;  // the cycle that published it
 
  private:
   uint32_t consumers_;
 
- public:
-  bool terminal_merged = false;
-  bool terminal_published = false;  // a published view held its last values
-
- private:
   explicit SeriesState(const SeriesInfo& info, uint32_t consumers) noexcept
       : info_(&info), consumers_(consumers) {}
   // A measured set (measurement attributes) keeps observed flags; a plain set needs none.
@@ -81,6 +76,7 @@ class SeriesState {
   }
   static std::size_t word_count(const SeriesInfo& info, uint32_t consumers) noexcept;
   static std::size_t flag_count(const SeriesInfo& info, uint32_t consumers) noexcept;
+  static std::size_t block_bytes(const SeriesInfo& info, uint32_t consumers) noexcept;
   uint64_t* words() noexcept { return reinterpret_cast<uint64_t*>(this + 1); }
   uint8_t* flags() noexcept {
     return reinterpret_cast<uint8_t*>(words() + word_count(*info_, consumers_));

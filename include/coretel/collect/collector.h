@@ -72,9 +72,7 @@ class ReportRing;
 
 namespace detail {
 class SeriesState;  // src/collect/series_state.h
-struct SeriesStateDelete {
-  void operator()(SeriesState* state) const noexcept;
-};
+class BlockPool;    // src/collect/block_pool.h
 }  // namespace detail
 
 /// A read of export deltas. Move-only; rolls back on destruction unless committed, so one
@@ -193,9 +191,19 @@ class Collector {
   std::vector<TerminalSnapshot> deferred_terminals_;
 
   std::mutex delta_mutex_;  // guards SeriesState::deltas, consumers_, cycle_, series_ membership
-  // By SeriesId; null when not ours. One packed block per series (series_state.h).
-  std::vector<std::unique_ptr<detail::SeriesState, detail::SeriesStateDelete>> series_;
+  // Where the per-series blocks come from (src/collect/block_pool.h).
+  std::unique_ptr<detail::BlockPool> blocks_;
+  // By SeriesId; null when not ours. One packed block per series (series_state.h), owned.
+  std::vector<detail::SeriesState*> series_;
   std::size_t series_count_ = 0;
+  // Series whose terminal snapshot was merged, until they retire (collecting thread only).
+  struct Retiring {
+    SeriesId id;
+    bool published = false;  // a published view holds the last values
+    uint64_t view = 0;       // sequence number of the first such view
+    uint64_t cycle = 0;      // the cycle that published it
+  };
+  std::vector<Retiring> retiring_;
   std::vector<ConsumerState> consumers_;
   uint64_t cycle_ = 0;  // collect_once() calls so far; written by the collecting thread
 

@@ -71,7 +71,7 @@ class CollectionPipeline {
 
   PipelineOptions options_;
   Topology topology_;
-  SeriesRegistry registry_;
+  SeriesRegistry registry_;  // before the collectors: they point at its records until they go
   std::vector<std::unique_ptr<Collector>> collectors_;
   std::mutex lifecycle_mutex_;  // serialises start() and stop()
   bool started_ = false;        // guarded by lifecycle_mutex_
