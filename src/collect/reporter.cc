@@ -114,14 +114,9 @@ Reporter::Bound Reporter::bind(const MetricsDescriptor& descriptor, Attributes e
   }
   type.construct(block);
   auto* binding = new (block + set_bytes) detail::SetBinding();
-  binding->base = type.combinations(block);
-  binding->touched = type.touched(block);
-  if (shadow != 0) {
-    binding->shadow = reinterpret_cast<uint64_t*>(binding + 1);
-    std::fill_n(binding->shadow, shadow, uint64_t{0});
-  }
   binding->type = &type;
-  binding->stride = static_cast<uint32_t>(type.stride);
+  binding->has_shadow = shadow != 0;
+  if (shadow != 0) std::fill_n(binding->shadow(), shadow, uint64_t{0});
   try {
     binding->info = registry_.register_series(
         descriptor, std::move(entity), std::move(registration), measurement, collector_index_);
@@ -178,9 +173,9 @@ void Reporter::unbind(detail::SetBinding* binding) {
 std::size_t Reporter::encode_combination(const detail::SetBinding& binding, uint32_t b,
                                          uint64_t now, uint64_t* message) noexcept {
   const MetricsDescriptor& d = *binding.info->descriptor;
-  const std::byte* combination_base = binding.base + std::size_t{b} * binding.stride;
+  const std::byte* combination_base = binding.base() + std::size_t{b} * binding.stride();
   const uint64_t* shadow =
-      binding.shadow == nullptr ? nullptr : binding.shadow + std::size_t{b} * d.layout.size();
+      !binding.has_shadow ? nullptr : binding.shadow() + std::size_t{b} * d.layout.size();
   uint64_t* out = message + kSnapshotHeaderWords;
   uint32_t count = 0;
   // Locals, not d.layout[i]: stores through `out` may alias the descriptor as far as the
@@ -229,9 +224,9 @@ std::size_t Reporter::encode_combination(const detail::SetBinding& binding, uint
 void Reporter::commit_combination(detail::SetBinding& binding, uint32_t b,
                                   const uint64_t* message) noexcept {
   const MetricsDescriptor& d = *binding.info->descriptor;
-  std::byte* combination_base = binding.base + std::size_t{b} * binding.stride;
+  std::byte* combination_base = binding.base() + std::size_t{b} * binding.stride();
   uint64_t* shadow =
-      binding.shadow == nullptr ? nullptr : binding.shadow + std::size_t{b} * d.layout.size();
+      !binding.has_shadow ? nullptr : binding.shadow() + std::size_t{b} * d.layout.size();
   uint32_t count = decode_snapshot_header(message[0]).field_count;
   std::size_t pos = kSnapshotHeaderWords;
   uint64_t empty[kMaxFieldWords];
@@ -270,7 +265,8 @@ ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now
     return true;
   };
 
-  if (binding.touched == nullptr) {
+  uint64_t* const touched = binding.touched();
+  if (touched == nullptr) {
     // A plain set (one combination), or a small MeasuredSet without a touched bitmap: every
     // combination is checked.
     const uint32_t combinations = binding.info->combination_count;
@@ -279,10 +275,10 @@ ReportOutcome Reporter::report_binding(detail::SetBinding& binding, uint64_t now
   } else {
     std::size_t words = (binding.info->combination_count + 63) / 64;
     for (std::size_t w = 0; w < words && outcome != ReportOutcome::kDeferred; ++w) {
-      while (binding.touched[w] != 0) {
-        uint32_t bit = static_cast<uint32_t>(std::countr_zero(binding.touched[w]));
+      while (touched[w] != 0) {
+        uint32_t bit = static_cast<uint32_t>(std::countr_zero(touched[w]));
         if (!send(static_cast<uint32_t>(w * 64 + bit))) break;
-        binding.touched[w] &= binding.touched[w] - 1;  // clear the lowest set bit
+        touched[w] &= touched[w] - 1;  // clear the lowest set bit
       }
     }
   }

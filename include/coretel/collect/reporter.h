@@ -86,10 +86,11 @@ struct SetType {
   std::size_t align;  ///< its alignof
   void (*construct)(std::byte*) noexcept;
   void (*destroy)(std::byte*) noexcept;
-  std::byte* (*combinations)(std::byte*) noexcept;  ///< combination 0 of a built object
-  uint64_t* (*touched)(std::byte*) noexcept;        ///< its touched-combination bitmap, or null
-  std::size_t stride;                               ///< bytes between combinations (sizeof the set)
-  uint32_t combination_count;                       ///< 1 for a plain set
+  /// Where the touched-combination bitmap starts in the object, or 0 when it keeps none.
+  /// Combination 0 starts the object.
+  std::size_t touched_offset;
+  std::size_t stride;          ///< bytes between combinations (sizeof the set)
+  uint32_t combination_count;  ///< 1 for a plain set
 };
 
 template <class T>
@@ -108,26 +109,18 @@ inline constexpr SetType kPlainSetType{
     .align = alignof(Set),
     .construct = &construct_set<Set>,
     .destroy = &destroy_set<Set>,
-    .combinations = [](std::byte* p) noexcept { return p; },
-    .touched = [](std::byte*) noexcept -> uint64_t* { return nullptr; },
+    .touched_offset = 0,
     .stride = sizeof(Set),
     .combination_count = 1};
 
 template <class Measured>
+  requires(Measured::combinations_offset() == 0)  // combination 0 starts the object
 inline constexpr SetType kMeasuredSetType{
     .size = sizeof(Measured),
     .align = alignof(Measured),
     .construct = &construct_set<Measured>,
     .destroy = &destroy_set<Measured>,
-    .combinations =
-        [](std::byte* p) noexcept {
-          auto* m = std::launder(reinterpret_cast<Measured*>(p));
-          return reinterpret_cast<std::byte*>(&m->combination(0));
-        },
-    .touched =
-        [](std::byte* p) noexcept {
-          return std::launder(reinterpret_cast<Measured*>(p))->touched_words();
-        },
+    .touched_offset = Measured::kTracksTouched ? Measured::touched_offset() : 0,
     .stride = sizeof(typename Measured::set_type),
     .combination_count = static_cast<uint32_t>(Measured::kCardinality)};
 }  // namespace detail

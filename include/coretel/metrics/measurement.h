@@ -99,6 +99,11 @@ class MeasuredSet {
     else
       return nullptr;
   }
+  /// Byte offsets inside the object: of combination 0 (always 0), and of the touched bitmap.
+  static constexpr std::size_t combinations_offset() noexcept {
+    return offsetof(MeasuredSet, combinations_);
+  }
+  static constexpr std::size_t touched_offset() noexcept { return offsetof(MeasuredSet, touched_); }
 
  private:
   std::array<Set, kCardinality> combinations_{};
