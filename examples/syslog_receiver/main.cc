@@ -57,9 +57,9 @@ std::string summary(const coretel::CollectionPipeline& pipeline) {
   uint64_t messages[2] = {}, errors[2] = {};
   for (const auto& view : pipeline.views()) {
     for (const auto& s : view->series()) {
-      const auto* transport = s.info->entity->attributes.find("network.transport");
-      if (transport == nullptr) continue;
-      int t = std::get<std::string>(*transport) == "tcp" ? 1 : 0;
+      const auto transport = s.info->entity->attributes.find("network.transport");
+      if (!transport) continue;
+      int t = std::get<std::string_view>(*transport) == "tcp" ? 1 : 0;
       std::string_view set = s.info->descriptor->name;
       uint64_t* total = set == "syslog.receiver.messages" ? &messages[t]
                         : set == "syslog.receiver.errors" ? &errors[t]

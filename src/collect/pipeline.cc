@@ -31,7 +31,7 @@ std::unique_ptr<Reporter> CollectionPipeline::make_reporter_on(std::optional<Cpu
   int node = cpu ? topology_.node_of_cpu(static_cast<int>(cpu->value)) : 0;
   auto ring = std::make_shared<ReportRing>(options_.reporter.ring_words);
   collectors_[static_cast<std::size_t>(node)]->attach(ring);
-  std::vector<Attribute> entity(extra_entity.begin(), extra_entity.end());
+  std::vector<Attribute> entity = extra_entity.to_vector();
   if (cpu)
     entity.push_back(
         {std::string(telemetry::attributes::kCpuLogicalNumber), static_cast<int64_t>(cpu->value)});

@@ -19,9 +19,9 @@ std::size_t mix(std::size_t seed, std::size_t h) noexcept {
 }
 std::size_t hash_attributes(const Attributes& attributes) noexcept {
   std::size_t h = attributes.size();
-  for (const Attribute& a : attributes) {
-    h = mix(h, std::hash<std::string>{}(a.key));
-    h = mix(h, std::hash<AttributeValue>{}(a.value));
+  for (const AttributeRef& a : attributes) {
+    h = mix(h, std::hash<std::string_view>{}(a.key));
+    h = mix(h, std::hash<AttributeValueRef::variant>{}(a.value));
   }
   return h;
 }
@@ -192,14 +192,14 @@ const SeriesInfo* SeriesRegistry::register_series(
     const MetricsDescriptor& descriptor, Attributes entity, Attributes registration,
     std::span<const MeasurementAttributeDescriptor> measurement, uint32_t collector_index) {
   for (const auto& m : measurement) {
-    if (entity.find(m.key) != nullptr || registration.find(m.key) != nullptr)
+    if (entity.find(m.key) || registration.find(m.key))
       throw std::invalid_argument(
           fmt::format("metric set '{}': measurement attribute '{}' is also an entity or "
                       "registration attribute",
                       descriptor.name, m.key));
   }
   for (const auto& r : registration) {
-    if (entity.find(r.key) != nullptr)
+    if (entity.find(r.key))
       throw std::invalid_argument(
           fmt::format("metric set '{}': registration attribute '{}' is also an entity attribute",
                       descriptor.name, r.key));

@@ -39,7 +39,7 @@ void append_text(std::string& out, std::string_view text) {
 }
 
 void append_attributes(std::string& out, const Attributes& attributes, bool& first) {
-  for (const Attribute& a : attributes) {
+  for (const AttributeRef& a : attributes) {
     if (!first) out.append(", ");
     first = false;
     append_text(out, a.key);

@@ -17,22 +17,24 @@ json number(double v) {
   return std::isfinite(v) ? json(v) : json(nullptr);
 }
 
-json attribute_value(const AttributeValue& value) {
+json attribute_value(AttributeValueRef value) {
   return std::visit(
       [](const auto& v) -> json {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, double>) {
           return number(v);
+        } else if constexpr (std::is_same_v<T, std::string_view>) {
+          return json(std::string(v));
         } else {
           return json(v);
         }
       },
-      value);
+      static_cast<const AttributeValueRef::variant&>(value));
 }
 
 json attributes_object(const Attributes& attributes) {
   json object = json::object();
-  for (const Attribute& a : attributes) object[a.key] = attribute_value(a.value);
+  for (const AttributeRef& a : attributes) object[std::string(a.key)] = attribute_value(a.value);
   return object;
 }
 

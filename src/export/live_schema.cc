@@ -24,7 +24,7 @@ std::string dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string_view type_of(const AttributeValue& value) {
+std::string_view type_of(AttributeValueRef value) {
   switch (value.index()) {
     case 0:
       return "string";
@@ -152,15 +152,16 @@ class Catalog {
   std::map<std::string, std::size_t> index_;
 };
 
-struct AttributeRef {
+// An attribute of a set, as a reference into the catalog.
+struct CatalogAttribute {
   std::string key;
   std::size_t base;  // provisional catalog index until renumbered
   std::string_view requirement_level;
 };
 
 // The attributes of one set: declared ones first, then the undeclared keys its series use.
-std::vector<AttributeRef> set_attributes(const SetUse& set, Catalog& catalog) {
-  std::vector<AttributeRef> refs;
+std::vector<CatalogAttribute> set_attributes(const SetUse& set, Catalog& catalog) {
+  std::vector<CatalogAttribute> refs;
   std::set<std::string_view> declared;
   for (const AttributeDescriptor& a : set.descriptor->attributes) {
     if (!declared.insert(a.key).second) continue;
@@ -172,14 +173,15 @@ std::vector<AttributeRef> set_attributes(const SetUse& set, Catalog& catalog) {
       refs.push_back(
           {key, catalog.intern(use.catalog_entry(key)), to_string(RequirementLevel::kRecommended)});
   std::sort(refs.begin(), refs.end(),
-            [](const AttributeRef& a, const AttributeRef& b) { return a.key < b.key; });
+            [](const CatalogAttribute& a, const CatalogAttribute& b) { return a.key < b.key; });
   return refs;
 }
 
 json metric_json(const MetricsDescriptor& d, const MetricsField& f,
-                 const std::vector<AttributeRef>& refs, const std::vector<std::size_t>& renumber) {
+                 const std::vector<CatalogAttribute>& refs,
+                 const std::vector<std::size_t>& renumber) {
   json attributes = json::array();
-  for (const AttributeRef& r : refs)
+  for (const CatalogAttribute& r : refs)
     attributes.push_back(
         json{{"base", renumber[r.base]}, {"requirement_level", r.requirement_level}});
   json coretel = {{"metric_set", d.name}};
@@ -205,10 +207,10 @@ std::string render_live_schema(const SeriesRegistry& registry) {
   for (const SeriesInfo* info : live.series) {
     SetUse& set = by_descriptor[info->descriptor];
     set.descriptor = info->descriptor;
-    for (const Attribute& a : info->entity->attributes)
-      set.keys[a.key].scalar_types.insert(type_of(a.value));
-    for (const Attribute& a : info->registration)
-      set.keys[a.key].scalar_types.insert(type_of(a.value));
+    for (const auto& a : info->entity->attributes)
+      set.keys[std::string(a.key)].scalar_types.insert(type_of(a.value));
+    for (const auto& a : info->registration)
+      set.keys[std::string(a.key)].scalar_types.insert(type_of(a.value));
     for (const MeasurementAttributeDescriptor& m : info->measurement)
       set.keys[std::string(m.key)].add_values(m.values);
   }
@@ -220,7 +222,7 @@ std::string render_live_schema(const SeriesRegistry& registry) {
   });
 
   Catalog catalog;
-  std::vector<std::vector<AttributeRef>> refs;
+  std::vector<std::vector<CatalogAttribute>> refs;
   std::set<std::string_view> schema_urls, self_schema_urls;
   for (const SetUse* set : sets) {
     refs.push_back(set_attributes(*set, catalog));

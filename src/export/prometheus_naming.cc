@@ -88,8 +88,8 @@ void append_label_key(std::string& out, std::string_view prefix, std::string_vie
   if (label == "le" || label == "quantile") out.insert(begin, kReservedLabelPrefix);
 }
 
-void append_attribute_text(std::string& out, const AttributeValue& value) {
-  if (const auto* s = std::get_if<std::string>(&value)) {
+void append_attribute_text(std::string& out, AttributeValueRef value) {
+  if (const auto* s = std::get_if<std::string_view>(&value)) {
     out.append(*s);
   } else if (const auto* i = std::get_if<int64_t>(&value)) {
     append_i64(out, *i);
@@ -132,8 +132,8 @@ void PrometheusLabelSet::clear() {
   value_buf_.clear();
 }
 
-void PrometheusLabelSet::add(std::string_view prefix, std::string_view key,
-                             const AttributeValue& value, Group group) {
+void PrometheusLabelSet::add(std::string_view prefix, std::string_view key, AttributeValueRef value,
+                             Group group) {
   Label label;
   label.key_begin = static_cast<uint32_t>(key_buf_.size());
   append_label_key(key_buf_, prefix, key);
@@ -270,7 +270,7 @@ std::string prometheus_label_key(std::string_view key) {
   return out;
 }
 
-std::string prometheus_label_value(const AttributeValue& value) {
+std::string prometheus_label_value(AttributeValueRef value) {
   std::string out;
   prometheus::append_attribute_text(out, value);
   return out;

@@ -38,7 +38,7 @@ void append_label_key(std::string& out, std::string_view prefix, std::string_vie
 /// Appends the label-value text of an attribute value (unescaped): strings as they are, integers
 /// in decimal, doubles in shortest round-trip form with `NaN`, `Infinity`, `-Infinity`
 /// (number_format.h, NonFiniteStyle::kAttribute), booleans as `true`/`false`.
-void append_attribute_text(std::string& out, const AttributeValue& value);
+void append_attribute_text(std::string& out, AttributeValueRef value);
 
 /// Appends `text` with `\` and newline escaped (and `"` too when `quote`: label values), each
 /// ill-formed UTF-8 subsequence replaced by U+FFFD.
@@ -57,7 +57,7 @@ class PrometheusLabelSet {
 
   void clear();
   /// Adds key `prefix` + sanitised `key` (append_label_key()) with the attribute's text.
-  void add(std::string_view prefix, std::string_view key, const AttributeValue& value, Group group);
+  void add(std::string_view prefix, std::string_view key, AttributeValueRef value, Group group);
   /// Adds key `prefix` + sanitised `key` with `value`, which must stay valid until the next
   /// clear(); `original` is the key colliding values are ordered by within a group.
   void add_text(std::string_view prefix, std::string_view key, std::string_view value, Group group,

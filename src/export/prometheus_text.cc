@@ -206,7 +206,7 @@ struct PrometheusTextRenderer::Impl {
   void render_target_info(const Resource& resource, std::string& out) {
     if (resource.attributes.empty()) return;
     target_labels.clear();
-    for (const Attribute& a : resource.attributes)
+    for (const AttributeRef& a : resource.attributes)
       target_labels.add({}, a.key, a.value, prometheus::PrometheusLabelSet::Group::kPoint);
     out.append("# HELP target_info Target metadata\n# TYPE target_info gauge\ntarget_info{");
     target_labels.append_to(out);

@@ -105,7 +105,7 @@ TEST(Pipeline, UnpinnedReporterGoesToNodeZeroWithoutCpuAttribute) {
   auto views = pipeline.views();
   const auto* unpinned_series = find_series(*views[0], "coretel.reporter", "worker", "free");
   ASSERT_NE(unpinned_series, nullptr);
-  EXPECT_EQ(unpinned_series->info->entity->attributes.find("cpu.logical_number"), nullptr);
+  EXPECT_FALSE(unpinned_series->info->entity->attributes.find("cpu.logical_number"));
   const auto* on_cpu = find_series(*views[1], "coretel.reporter", "cpu.logical_number", int64_t{3});
   ASSERT_NE(on_cpu, nullptr);
 }

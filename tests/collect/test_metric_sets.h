@@ -54,8 +54,8 @@ inline const coretel::SeriesView* find_series(const coretel::MetricsView& view,
                                               const coretel::AttributeValue& value) {
   for (const auto& s : view.series()) {
     if (s.info->descriptor->name != set_name) continue;
-    const auto* v = s.info->entity->attributes.find(key);
-    if (v != nullptr && *v == value) return &s;
+    const auto v = s.info->entity->attributes.find(key);
+    if (v && *v == value) return &s;
   }
   return nullptr;
 }

@@ -415,12 +415,13 @@ TEST(PrometheusText, DetectedResourceHasTheSdkAttributes) {
   EXPECT_EQ(*resource.attributes.find("telemetry.sdk.language"), coretel::AttributeValue("cpp"));
   EXPECT_EQ(*resource.attributes.find("telemetry.sdk.version"), coretel::AttributeValue("0.1.0"));
   EXPECT_EQ(*resource.attributes.find("process.pid"), coretel::AttributeValue(int64_t{getpid()}));
-  ASSERT_NE(resource.attributes.find("host.name"), nullptr);
-  const auto& id = std::get<std::string>(*resource.attributes.find("service.instance.id"));
+  ASSERT_TRUE(resource.attributes.find("host.name"));
+  const std::string id(
+      std::get<std::string_view>(*resource.attributes.find("service.instance.id")));
   ASSERT_EQ(id.size(), 36u);
   EXPECT_EQ(id[14], '4');                                          // version 4
   EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // RFC variant
-  EXPECT_NE(id, std::get<std::string>(
+  EXPECT_NE(id, std::get<std::string_view>(
                     *coretel::Resource::detect("x").attributes.find("service.instance.id")));
 }
 
@@ -883,9 +884,9 @@ TEST(PrometheusText, InvalidUtf8ServiceNameFromTheEnvironment) {
   tiny->value.set(1);
   h.publish();
   auto text_of = [&](std::string_view key) {
-    return std::get<std::string>(*resource.attributes.find(key));
+    return std::string(std::get<std::string_view>(*resource.attributes.find(key)));
   };
-  ASSERT_NE(resource.attributes.find("host.name"), nullptr);
+  ASSERT_TRUE(resource.attributes.find("host.name"));
   std::string host;
   coretel::append_escaped_label_value(host, text_of("host.name"));
   const std::string text = h.render(TinyMetrics::descriptor, resource);

@@ -83,7 +83,7 @@ std::string prometheus_label_key(std::string_view key);
 /// The label-value form of an attribute value (unescaped): strings as they are, integers in
 /// decimal, doubles in shortest round-trip form (`NaN`, `Infinity`, `-Infinity`), booleans as
 /// `true`/`false`. OTel spec, compatibility/prometheus_and_openmetrics.md, "Metric Attributes".
-std::string prometheus_label_value(const AttributeValue& value);
+std::string prometheus_label_value(AttributeValueRef value);
 
 /// Appends `value` escaped for a label value: `\` -> `\\`, `"` -> `\"`, newline -> `\n`; each
 /// maximal subpart of an ill-formed UTF-8 subsequence becomes U+FFFD (coretel/export/utf8.h), so

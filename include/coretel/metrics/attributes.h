@@ -7,8 +7,11 @@
 // Types here are values: thread-compatible (const use from many threads is safe).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -20,6 +23,7 @@ namespace coretel {
 /// An attribute value: string, signed integer, double or boolean (OTel AnyValue scalars).
 using AttributeValue = std::variant<std::string, int64_t, double, bool>;
 
+/// An attribute given by a user: an owned key and value.
 struct Attribute {
   std::string key;
   AttributeValue value;
@@ -27,36 +31,90 @@ struct Attribute {
   friend auto operator<=>(const Attribute& a, const Attribute& b) { return a.key <=> b.key; }
 };
 
+/// A view of an attribute value (the string is not owned: it lives in the Attributes or the
+/// AttributeValue it was taken from). Converts implicitly from an AttributeValue.
+class AttributeValueRef : public std::variant<std::string_view, int64_t, double, bool> {
+ public:
+  using variant::variant;
+  AttributeValueRef(const AttributeValue& value) noexcept;  // NOLINT: implicit on purpose
+  /// An owned copy.
+  AttributeValue to_value() const;
+  /// Same type and value (an AttributeValue compares through its view).
+  friend bool operator==(const AttributeValueRef& a, const AttributeValueRef& b) noexcept {
+    return static_cast<const variant&>(a) == static_cast<const variant&>(b);
+  }
+};
+
+/// A view of one attribute of an Attributes set.
+struct AttributeRef {
+  std::string_view key;
+  AttributeValueRef value;
+};
+
 /// Formats a value for people (the console exporter, error messages): strings as they are,
 /// integers in decimal, doubles in the shortest round-trip form with non-finite values spelled
 /// as in Prometheus label values ("0.5", "1e+20", "Infinity", "-Infinity", "NaN"), booleans as
 /// true/false. The Prometheus and JSON exporters format values themselves
 /// (prometheus_text.h: "Infinity"/"NaN" in label values; JSON: numbers, null when not finite).
-std::string to_string(const AttributeValue& value);
+std::string to_string(AttributeValueRef value);
 
 /// An ordered set of attributes with unique keys, kept sorted by key so that two sets with the
 /// same content compare equal whatever order they were written in.
+///
+/// Packed: the keys and values are encoded back to back in one heap block (none when empty), so
+/// a set costs 16 bytes plus about its text, not a std::string and a std::variant per attribute
+/// (it is kept once per entity and per registration). Iteration decodes views (AttributeRef) in
+/// key order; find() is a linear scan. Keys are at most 65,535 bytes, string values at most
+/// 4 GiB, a set at most 4 GiB. Equality compares the encoding: a NaN value equals itself, and
+/// -0.0 differs from 0.0.
 class Attributes {
  public:
+  class iterator {
+   public:
+    using value_type = AttributeRef;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    AttributeRef operator*() const noexcept;
+    iterator& operator++() noexcept;
+    iterator operator++(int) noexcept {
+      iterator before = *this;
+      ++*this;
+      return before;
+    }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.at_ == b.at_; }
+
+   private:
+    friend class Attributes;
+    explicit iterator(const std::byte* at) noexcept : at_(at) {}
+    const std::byte* at_ = nullptr;
+  };
+
   Attributes() = default;
-  /// Throws std::invalid_argument when a key is empty or appears twice.
+  /// Throws std::invalid_argument when a key is empty, too long or appears twice.
   Attributes(std::initializer_list<Attribute> list);
   explicit Attributes(std::vector<Attribute> list);
+  Attributes(const Attributes& other);
+  Attributes& operator=(const Attributes& other);
+  Attributes(Attributes&&) noexcept = default;
+  Attributes& operator=(Attributes&&) noexcept = default;
 
-  const std::vector<Attribute>& items() const noexcept { return items_; }
-  bool empty() const noexcept { return items_.empty(); }
-  std::size_t size() const noexcept { return items_.size(); }
-  auto begin() const noexcept { return items_.begin(); }
-  auto end() const noexcept { return items_.end(); }
-  /// nullptr when absent.
-  const AttributeValue* find(std::string_view key) const noexcept;
+  bool empty() const noexcept { return count_ == 0; }
+  std::size_t size() const noexcept { return count_; }
+  iterator begin() const noexcept { return iterator(data_.get()); }
+  iterator end() const noexcept { return iterator(data_.get() + bytes_); }
+  /// The value of `key`, or nullopt when absent.
+  std::optional<AttributeValueRef> find(std::string_view key) const noexcept;
+  /// Owned copies, in key order.
+  std::vector<Attribute> to_vector() const;
 
-  friend bool operator==(const Attributes&, const Attributes&) = default;
+  friend bool operator==(const Attributes& a, const Attributes& b) noexcept;
+  /// By key, then value, attribute by attribute.
   friend bool operator<(const Attributes& a, const Attributes& b);
 
  private:
-  void normalize();
-  std::vector<Attribute> items_;
+  std::unique_ptr<std::byte[]> data_;
+  uint32_t bytes_ = 0;
+  uint32_t count_ = 0;
 };
 
 }  // namespace coretel
