@@ -8,58 +8,35 @@
 
 namespace coretel::prometheus {
 
-namespace {
-
-// Makes room for one more element of a full vector by a quarter of its size rather than the
-// usual doubling: the per-series vectors stay within 1.25x of the series they hold, and growth
-// costs only scrapes that add series.
-template <class T>
-void grow(std::vector<T>& v) {
-  if (v.size() == v.capacity()) v.reserve(v.size() + v.size() / 4 + 16);
+void LabelCache::begin_scrape() {
+  seen_.assign((slots_.size() + 63) / 64, 0);
+  seen_live_ = 0;
 }
 
-}  // namespace
-
-LabelCache::~LabelCache() {
-  for (Entry& e : entries_)
-    if (e.serial != 0) release(e);
-}
-
-uint32_t LabelCache::create_entry(const SeriesView& s, FamilyIndex& families) {
-  const SeriesInfo& info = *s.info;
-  Entry entry;
-  entry.descriptor = &families.descriptor(info.descriptor);
-  std::unique_ptr<LabelSpan[]> buckets;
+void LabelCache::write_slot(const SeriesInfo& info, const DescriptorFamilies& families) {
+  const SeriesId id = info.id;
+  if (id >= slots_.size()) {
+    // Grows by a quarter, not the usual doubling: the slots stay within 1.25x of the ids.
+    if (id >= slots_.capacity())
+      slots_.reserve(std::max(std::size_t{id} + 1, slots_.size() + slots_.size() / 4 + 16));
+    slots_.resize(std::size_t{id} + 1);
+    seen_.resize((slots_.size() + 63) / 64, 0);
+  }
+  Slot& slot = slots_[id];
+  // Its id's previous series, or a series of another pipeline: if this scrape saw that one, the
+  // seen bit and count carry over to this one.
+  if (slot.serial != 0) release(slot);
+  Slot fresh;
   if (measured(info)) {
-    buckets = std::make_unique<LabelSpan[]>(info.combination_count);
+    fresh.span.begin = static_cast<uint32_t>(buckets_.size());
+    fresh.span.len = kMeasured | info.combination_count;
+    buckets_.resize(buckets_.size() + info.combination_count);  // kUnrendered each
   } else {
-    entry.span = render_labels(info, 0, entry.descriptor->scope_labels);
+    fresh.span = render_labels(info, 0, families.scope_labels);
   }
-
-  uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    grow(entries_);
-    entries_.emplace_back();
-    slot = static_cast<uint32_t>(entries_.size() - 1);
-  }
-  if (info.id >= heads_.size()) {
-    if (info.id >= heads_.capacity())
-      heads_.reserve(std::max(std::size_t{info.id} + 1, heads_.size() + heads_.size() / 4 + 16));
-    heads_.resize(std::size_t{info.id} + 1, kNone);
-  }
-  entry.serial = info.serial;
-  entry.id = info.id;
-  entry.bucket_count = info.combination_count;
-  entry.seen = epoch_ - 1;  // not yet seen by this scrape
-  entry.next = heads_[info.id];
-  heads_[info.id] = slot;
-  if (buckets != nullptr) entry.buckets = buckets.release();
-  entries_[slot] = entry;
+  fresh.serial = info.serial;
+  slot = fresh;
   ++live_;
-  return slot;
 }
 
 // Appends the label text of one bucket of a series (without braces) to `labels_`, less its
@@ -79,6 +56,9 @@ LabelCache::LabelSpan LabelCache::render_labels(const SeriesInfo& info, uint32_t
     bucket /= radix;
   }
   const std::size_t begin = labels_.size();
+  // Grows by a quarter, not the usual doubling: the text stays within 1.25x of what it holds.
+  if (labels_.capacity() - labels_.size() < 4096)
+    labels_.reserve(labels_.size() + labels_.size() / 4 + 4096);
   set.append_to(labels_);
   uint32_t full = kFullLabels;
   if (std::string_view(labels_).substr(begin).starts_with(scope)) {
@@ -86,9 +66,9 @@ LabelCache::LabelSpan LabelCache::render_labels(const SeriesInfo& info, uint32_t
     full = 0;
   }
   const std::size_t len = labels_.size() - begin;
-  if (labels_.size() > UINT32_MAX || len >= kFullLabels - 1) {
+  if (labels_.size() > UINT32_MAX || len >= kMeasured) {
     labels_.resize(begin);
-    throw std::length_error("coretel: Prometheus label cache text exceeds 4 GiB");
+    throw std::length_error("coretel: Prometheus label cache text exceeds 4 GiB (1 GiB a bucket)");
   }
   LabelSpan span;
   span.begin = static_cast<uint32_t>(begin);
@@ -96,45 +76,46 @@ LabelCache::LabelSpan LabelCache::render_labels(const SeriesInfo& info, uint32_t
   return span;
 }
 
-std::size_t LabelCache::label_bytes(const Entry& e) const {
-  if (!e.measured()) return e.span.len & ~kFullLabels;
-  std::size_t bytes = 0;
-  for (uint32_t b = 0; b < e.bucket_count; ++b)
-    if (e.buckets[b].len != kUnrendered) bytes += e.buckets[b].len & ~kFullLabels;
-  return bytes;
-}
-
-// Frees what entry `e` owns.
-void LabelCache::release(Entry& e) {
-  if (e.measured()) delete[] e.buckets;
+void LabelCache::release(Slot& slot) {
+  if (slot.measured()) {
+    const uint32_t count = slot.bucket_count();
+    for (uint32_t b = 0; b < count; ++b) {
+      const LabelSpan& span = buckets_[slot.span.begin + b];
+      if (span.len != kUnrendered) garbage_ += span.len & ~kFullLabels;
+    }
+    bucket_garbage_ += count;
+  } else {
+    garbage_ += slot.span.len & ~kFullLabels;
+  }
+  slot = Slot{};
+  --live_;
 }
 
 void LabelCache::end_scrape() {
+  std::size_t id_end = slots_.size();  // past the largest live id, once known
   if (seen_live_ != live_) {
-    for (uint32_t slot = 0; slot < entries_.size(); ++slot) {
-      Entry& e = entries_[slot];
-      if (e.serial == 0 || e.seen == epoch_) continue;
-      uint32_t* link = &heads_[e.id];
-      while (*link != slot) link = &entries_[*link].next;
-      *link = e.next;
-      garbage_ += label_bytes(e);
-      release(e);
-      e = Entry{};
-      free_slots_.push_back(slot);
-      --live_;
+    id_end = 0;
+    for (std::size_t id = 0; id < slots_.size(); ++id) {
+      if (slots_[id].serial == 0) continue;
+      if ((seen_[id / 64] >> (id % 64) & 1) == 0)
+        release(slots_[id]);
+      else
+        id_end = id + 1;
     }
   }
-  bool sparse_labels = garbage_ > 4096 && garbage_ > labels_.size() / 2;
-  bool sparse_slots = free_slots_.size() > 64 && free_slots_.size() > entries_.size() / 2;
-  if (sparse_labels || sparse_slots) compact();
+  const bool sparse_labels = garbage_ > 4096 && garbage_ > labels_.size() / 2;
+  const bool sparse_buckets = bucket_garbage_ > 512 && bucket_garbage_ > buckets_.size() / 2;
+  const bool sparse_slots = slots_.size() > 64 && id_end < slots_.size() / 2;
+  if (sparse_labels || sparse_buckets || sparse_slots) compact();
 }
 
-// Rebuilds the cache without free slots and unreferenced label text.
+// Rebuilds the text and bucket spans without what is no longer referenced, and trims the slots
+// to the largest live id.
 void LabelCache::compact() {
-  std::vector<Entry> new_entries;
   std::string new_labels;
-  new_entries.reserve(live_);
+  std::vector<LabelSpan> new_buckets;
   new_labels.reserve(labels_.size() - garbage_);
+  new_buckets.reserve(buckets_.size() - bucket_garbage_);
   auto move_span = [&](LabelSpan& span) {
     if (span.len == kUnrendered) return;
     const auto begin = static_cast<uint32_t>(new_labels.size());  // <= labels_.size()
@@ -142,28 +123,30 @@ void LabelCache::compact() {
     span.begin = begin;
   };
   std::size_t id_end = 0;
-  for (uint32_t slot = 0; slot < entries_.size(); ++slot) {
-    Entry& e = entries_[slot];
-    if (e.serial == 0) continue;
-    if (!e.measured()) {
-      move_span(e.span);
-    } else {
-      for (uint32_t b = 0; b < e.bucket_count; ++b) move_span(e.buckets[b]);
+  for (std::size_t id = 0; id < slots_.size(); ++id) {
+    Slot& slot = slots_[id];
+    if (slot.serial == 0) continue;
+    id_end = id + 1;
+    if (!slot.measured()) {
+      move_span(slot.span);
+      continue;
     }
-    id_end = std::max(id_end, std::size_t{e.id} + 1);
-    new_entries.push_back(e);
+    const auto begin = static_cast<uint32_t>(new_buckets.size());
+    for (uint32_t b = 0; b < slot.bucket_count(); ++b) {
+      LabelSpan span = buckets_[slot.span.begin + b];
+      move_span(span);
+      new_buckets.push_back(span);
+    }
+    slot.span.begin = begin;
   }
-  std::vector<uint32_t> new_heads(id_end, kNone);
-  for (uint32_t slot = 0; slot < new_entries.size(); ++slot) {
-    SeriesId id = new_entries[slot].id;
-    new_entries[slot].next = new_heads[id];
-    new_heads[id] = slot;
-  }
-  heads_ = std::move(new_heads);
-  entries_ = std::move(new_entries);
+  slots_.resize(id_end);
+  slots_.shrink_to_fit();
+  seen_.resize((slots_.size() + 63) / 64);
+  seen_.shrink_to_fit();
   labels_ = std::move(new_labels);
-  free_slots_ = {};
+  buckets_ = std::move(new_buckets);
   garbage_ = 0;
+  bucket_garbage_ = 0;
 }
 
 }  // namespace coretel::prometheus

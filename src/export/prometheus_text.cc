@@ -186,19 +186,28 @@ struct PrometheusTextRenderer::Impl {
   prometheus::PrometheusLabelSet target_labels;  // scratch of render_target_info()
   std::size_t last_size = 0;
 
+  // The descriptor of the series added last: a view's series of one set are mostly adjacent.
+  const MetricsDescriptor* last_descriptor = nullptr;
+  DescriptorFamilies* last_families = nullptr;
+
   // Adds the rows of series `s` (one per observed bucket) to its descriptor's rows.
   void add_series(const MetricsView& view, const SeriesView& s) {
-    prometheus::LabelCache::Entry& e = labels.see(s, families);
-    std::vector<Row>& rows = e.descriptor->rows;
     const SeriesInfo& info = *s.info;
-    if (!prometheus::LabelCache::measured(info)) {
+    if (info.descriptor != last_descriptor) {
+      last_families = &families.descriptor(info.descriptor);
+      last_descriptor = info.descriptor;
+    }
+    DescriptorFamilies& d = *last_families;
+    const prometheus::LabelCache::Slot& slot = labels.see(info, d);
+    std::vector<Row>& rows = d.rows;
+    if (!slot.measured()) {
       if (view.observed(s, 0))
-        rows.push_back(Row{view.combination_words(s, 0), e.span.begin, e.span.len});
+        rows.push_back(Row{view.combination_words(s, 0), slot.span.begin, slot.span.len});
       return;
     }
     for (uint32_t b = 0; b < info.combination_count; ++b) {
       if (!view.observed(s, b)) continue;
-      prometheus::LabelCache::LabelSpan span = labels.bucket_labels(e, info, b);
+      prometheus::LabelCache::LabelSpan span = labels.bucket_labels(slot, info, b, d);
       rows.push_back(Row{view.combination_words(s, b), span.begin, span.len});
     }
   }

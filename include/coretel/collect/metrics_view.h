@@ -19,10 +19,12 @@
 namespace coretel {
 
 struct SeriesView {
+  /// observed_offset of a plain set: it has no observed flags (always observed).
+  static constexpr uint32_t kAlwaysObserved = UINT32_MAX;
   const SeriesInfo* info;  ///< valid while the view is held (its pin)
   uint64_t last_update_unix_nano = 0;
   uint32_t words_offset = 0;     ///< into the view's words
-  uint32_t observed_offset = 0;  ///< into the view's observed flags
+  uint32_t observed_offset = 0;  ///< into the view's observed flags, or kAlwaysObserved
 };
 
 class MetricsView {
@@ -43,7 +45,8 @@ class MetricsView {
   /// which is exported from registration on; a MeasuredSet's combination appears once first
   /// recorded.
   bool observed(const SeriesView& s, uint32_t combination) const noexcept {
-    return s.info->measurement.empty() || observed_[s.observed_offset + combination] != 0;
+    return s.observed_offset == SeriesView::kAlwaysObserved ||
+           observed_[s.observed_offset + combination] != 0;
   }
   /// The words of field `f` of a combination.
   const uint64_t* field_words(const SeriesView& s, uint32_t combination,

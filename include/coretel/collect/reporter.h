@@ -104,25 +104,24 @@ void destroy_set(std::byte* p) noexcept {
 }
 
 template <MetricSet Set>
-inline constexpr SetType kPlainSetType{
-    .size = sizeof(Set),
-    .align = alignof(Set),
-    .construct = &construct_set<Set>,
-    .destroy = &destroy_set<Set>,
-    .touched_offset = 0,
-    .stride = sizeof(Set),
-    .combination_count = 1};
+inline constexpr SetType kPlainSetType{.size = sizeof(Set),
+                                       .align = alignof(Set),
+                                       .construct = &construct_set<Set>,
+                                       .destroy = &destroy_set<Set>,
+                                       .touched_offset = 0,
+                                       .stride = sizeof(Set),
+                                       .combination_count = 1};
 
 template <class Measured>
-  requires(Measured::combinations_offset() == 0)  // combination 0 starts the object
-inline constexpr SetType kMeasuredSetType{
-    .size = sizeof(Measured),
-    .align = alignof(Measured),
-    .construct = &construct_set<Measured>,
-    .destroy = &destroy_set<Measured>,
-    .touched_offset = Measured::kTracksTouched ? Measured::touched_offset() : 0,
-    .stride = sizeof(typename Measured::set_type),
-    .combination_count = static_cast<uint32_t>(Measured::kCardinality)};
+requires(Measured::combinations_offset() == 0)  // combination 0 starts the object
+    inline constexpr SetType kMeasuredSetType{
+        .size = sizeof(Measured),
+        .align = alignof(Measured),
+        .construct = &construct_set<Measured>,
+        .destroy = &destroy_set<Measured>,
+        .touched_offset = Measured::kTracksTouched ? Measured::touched_offset() : 0,
+        .stride = sizeof(typename Measured::set_type),
+        .combination_count = static_cast<uint32_t>(Measured::kCardinality)};
 }  // namespace detail
 
 /// Owns one registered metric set (plain or MeasuredSet) and keeps it registered. Move-only.

@@ -30,23 +30,24 @@ struct Entity {
 };
 
 struct SeriesInfo {
-  // Members ordered to leave no padding: this struct is kept once per series.
+  // Members ordered to leave no padding (this struct is kept once per series), and what a scrape
+  // reads of every series first (id, serial, descriptor, combination count: one cache line).
   SeriesId id;
   /// Which collector (NUMA node) accumulates this series.
   uint32_t collector_index = 0;
-  const MetricsDescriptor* descriptor;
-  /// Never null.
-  const Entity* entity;
-  Attributes registration;
-  /// Measurement attributes (empty for a plain set); combination_count is the product of their
-  /// radixes. Points at the MeasuredSet's static table.
-  std::span<const MeasurementAttributeDescriptor> measurement;
-  uint32_t combination_count = 1;
-  uint32_t words_per_combination = 0;
-  uint64_t start_time_unix_nano = 0;
   /// Unique per registration in the process (ids are reused, serials never): what a cache
   /// that outlives a view keys a series by.
   uint64_t serial = 0;
+  const MetricsDescriptor* descriptor;
+  uint32_t combination_count = 1;
+  uint32_t words_per_combination = 0;
+  /// Never null.
+  const Entity* entity;
+  uint64_t start_time_unix_nano = 0;
+  /// Measurement attributes (empty for a plain set); combination_count is the product of their
+  /// radixes. Points at the MeasuredSet's static table.
+  std::span<const MeasurementAttributeDescriptor> measurement;
+  Attributes registration;
   /// Word offset of field `f` inside one combination's value block.
   uint32_t field_offset(std::size_t f) const noexcept { return descriptor->layout[f].word_offset; }
 
