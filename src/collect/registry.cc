@@ -10,6 +10,7 @@
 
 #include "coretel/collect/clock.h"
 #include "id_table.h"
+#include "slot_table.h"
 
 namespace coretel {
 
@@ -30,13 +31,13 @@ std::size_t hash_attributes(const Attributes& attributes) noexcept {
 std::size_t identity_hash_of(const SeriesInfo& s) noexcept {
   std::size_t h = std::hash<const void*>{}(s.descriptor);
   h = mix(h, std::hash<uint64_t>{}(s.entity->id));
-  h = mix(h, hash_attributes(s.registration));
+  h = mix(h, hash_attributes(*s.registration));
   for (const auto& m : s.measurement) h = mix(h, std::hash<std::string_view>{}(m.key));
   return h;
 }
 bool same_identity(const SeriesInfo& a, const SeriesInfo& b) noexcept {
   return a.descriptor == b.descriptor && a.entity->id == b.entity->id &&
-         a.registration == b.registration &&
+         *a.registration == *b.registration &&
          std::equal(a.measurement.begin(), a.measurement.end(), b.measurement.begin(),
                     b.measurement.end(),
                     [](const auto& x, const auto& y) { return x.key == y.key; });
@@ -46,48 +47,28 @@ template <class T>
 void reserve_one(std::vector<T>& v) {
   if (v.size() == v.capacity()) v.reserve(std::max<std::size_t>(16, v.capacity() * 2));
 }
-// Gives a slot back to its free list; out of memory, the slot is lost rather than reused.
-void give_back(std::vector<uint32_t>& free, uint32_t slot) noexcept {
-  try {
-    free.push_back(slot);
-  } catch (const std::bad_alloc&) {
-  }
-}
-// A free slot of `slots` (by id): the last one freed, else a new one at the end. Throws
-// std::bad_alloc (nothing is then taken).
-template <class T>
-uint32_t take_slot(std::vector<T>& slots, std::vector<uint32_t>& free) {
-  if (!free.empty()) {
-    const uint32_t slot = free.back();
-    free.pop_back();
-    return slot;
-  }
-  slots.emplace_back();
-  return static_cast<uint32_t>(slots.size() - 1);
-}
 // Serials are unique in the process, across registries (SeriesInfo::serial).
 std::atomic<uint64_t> next_serial{1};
 }  // namespace
 
 // An entity with the number of series records that point at it.
 struct RegisteredEntity : Entity {
-  uint32_t refs = 0;  // guarded by the registry's mutex
+  uint32_t refs = 0;  // guarded by the registry's mutex; 0 for a free slot
   uint32_t slot = 0;  // in State::entities
 };
 
+// What a series without registration attributes points at.
+const Attributes kNoAttributes;
+
 struct SeriesRegistry::State {
-  // Series records live in chunks of kChunk, by id: a record never moves and is not a heap block
-  // of its own.
-  static constexpr std::size_t kChunk = 256;
   enum Status : uint8_t { kFree, kLive, kUnregistered, kRetired };
 
   mutable std::mutex mutex;
-  std::vector<std::unique_ptr<SeriesInfo[]>> chunks;
+  // The records in place (src/collect/slot_table.h): series by id, entities by slot.
+  detail::SlotTable<SeriesInfo> series;
   std::vector<uint8_t> status;  // by id
-  std::vector<SeriesId> free_ids;
-  std::size_t live = 0;                     // kLive or kUnregistered
-  std::vector<RegisteredEntity*> entities;  // by slot; null when free; owned
-  std::vector<uint32_t> free_entity_slots;
+  std::size_t live = 0;         // kLive or kUnregistered
+  detail::SlotTable<RegisteredEntity> entities;
   uint64_t next_entity_id = 1;
   std::map<uint32_t, Inbox> inboxes;
   // Hash indexes over the records (src/collect/id_table.h: 4-byte slots, where
@@ -103,13 +84,18 @@ struct SeriesRegistry::State {
   State(const State&) = delete;
   State& operator=(const State&) = delete;
   ~State() {
-    for (RegisteredEntity* e : entities) delete e;
+    for (SeriesId id = 0; id < series.size(); ++id) delete_registration(series[id]);
   }
 
-  SeriesInfo& record(SeriesId id) noexcept { return chunks[id / kChunk][id % kChunk]; }
+  SeriesInfo& record(SeriesId id) noexcept { return series[id]; }
   SeriesId take_id();
   std::size_t entity_hash(uint32_t slot) const noexcept {
-    return hash_attributes(entities[slot]->attributes);
+    return hash_attributes(entities[slot].attributes);
+  }
+  // Frees a record's registration attributes (none, or kNoAttributes, are fine).
+  static void delete_registration(SeriesInfo& info) noexcept {
+    if (info.registration != &kNoAttributes) delete info.registration;
+    info.registration = nullptr;
   }
   std::size_t identity_hash(SeriesId id) noexcept { return identity_hash_of(record(id)); }
   void erase_identity(SeriesId id) noexcept {
@@ -150,20 +136,19 @@ SeriesRegistry::Generation::~Generation() {
 }
 
 SeriesId SeriesRegistry::State::take_id() {
-  if (free_ids.empty() && status.size() == chunks.size() * kChunk) {
-    reserve_one(chunks);
-    chunks.push_back(std::make_unique<SeriesInfo[]>(kChunk));
-  }
-  return take_slot(status, free_ids);
+  reserve_one(status);
+  const SeriesId id = series.take();
+  if (id == status.size()) status.push_back(kFree);
+  return id;
 }
 
 void SeriesRegistry::State::free_record(SeriesId id) noexcept {
   SeriesInfo& r = record(id);
   // Every entity of a series was made by register_series() as a RegisteredEntity.
   auto* entity = const_cast<RegisteredEntity*>(static_cast<const RegisteredEntity*>(r.entity));
-  r = SeriesInfo{};
+  delete_registration(r);
+  series.give_back(id);
   status[id] = kFree;
-  give_back(free_ids, id);
   drop_entity(entity);
 }
 
@@ -171,9 +156,7 @@ void SeriesRegistry::State::drop_entity(RegisteredEntity* entity) noexcept {
   if (--entity->refs != 0) return;
   const uint32_t slot = entity->slot;
   entity_index.erase(slot, entity_hash(slot), [this](uint32_t s) { return entity_hash(s); });
-  entities[slot] = nullptr;
-  give_back(free_entity_slots, slot);
-  delete entity;
+  entities.give_back(slot);
 }
 
 SeriesRegistry::SeriesRegistry() : state_(std::make_shared<State>()) {
@@ -207,7 +190,6 @@ const SeriesInfo* SeriesRegistry::register_series(
 
   SeriesInfo info;
   info.descriptor = &descriptor;
-  info.registration = std::move(registration);
   info.measurement = measurement;  // static storage: MeasuredSet::kAttributes
   info.combination_count = 1;
   for (const auto& m : measurement)
@@ -221,10 +203,11 @@ const SeriesInfo* SeriesRegistry::register_series(
   auto entity_hash_of = [&st](uint32_t slot) { return st.entity_hash(slot); };
   const std::size_t hash = hash_attributes(entity);
   const uint32_t slot =
-      st.entity_index.find(hash, [&](uint32_t s) { return st.entities[s]->attributes == entity; });
+      st.entity_index.find(hash, [&](uint32_t s) { return st.entities[s].attributes == entity; });
   RegisteredEntity* registered;
+  info.registration = &registration;  // for the identity check; owned copy below
   if (slot != detail::IdTable::kEmpty) {
-    registered = st.entities[slot];
+    registered = &st.entities[slot];
     info.entity = registered;
     const std::size_t identity = identity_hash_of(info);
     if (st.identity_index.find(identity, [&](SeriesId id) {
@@ -238,15 +221,14 @@ const SeriesInfo* SeriesRegistry::register_series(
           descriptor.name, attributes));
     }
   } else {
-    auto created = std::make_unique<RegisteredEntity>();
-    created->id = st.next_entity_id++;
-    created->attributes = std::move(entity);
     // Room first, so that nothing below can throw once the entity is in the tables.
     st.entity_index.reserve_one(entity_hash_of);
-    created->slot = take_slot(st.entities, st.free_entity_slots);
-    st.entities[created->slot] = created.get();
-    st.entity_index.insert(created->slot, hash, entity_hash_of);
-    registered = created.release();
+    const uint32_t created = st.entities.take();
+    registered = &st.entities[created];
+    registered->id = st.next_entity_id++;
+    registered->attributes = std::move(entity);
+    registered->slot = created;
+    st.entity_index.insert(created, hash, entity_hash_of);
     info.entity = registered;
   }
   ++registered->refs;
@@ -256,8 +238,11 @@ const SeriesInfo* SeriesRegistry::register_series(
   try {
     reserve_one(st.inboxes[collector_index].added);
     st.identity_index.reserve_one([&st](SeriesId i) { return st.identity_hash(i); });
+    info.registration =
+        registration.empty() ? &kNoAttributes : new Attributes(std::move(registration));
     id = st.take_id();
   } catch (...) {
+    if (info.registration != &registration) State::delete_registration(info);
     st.drop_entity(registered);
     throw;
   }

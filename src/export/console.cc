@@ -151,7 +151,7 @@ std::string ConsoleExporter::format(const ExportTransaction& tx) {
     text.append(" {");
     bool first = true;
     append_attributes(text, info.entity->attributes, first);
-    append_attributes(text, info.registration, first);
+    append_attributes(text, *info.registration, first);
     text.push_back('}');
     if (!info.measurement.empty()) {
       text.append(" {");

@@ -109,7 +109,7 @@ std::string render_metrics_json(const Resource& resource, std::span<const Metric
           {"brief", descriptor.brief},
           {"series_id", info.id},
           {"entity", attributes_object(info.entity->attributes)},
-          {"registration", attributes_object(info.registration)},
+          {"registration", attributes_object(*info.registration)},
           {"start_time_unix_nano", info.start_time_unix_nano},
           {"last_update_unix_nano", s.last_update_unix_nano},
           {"buckets", std::move(combinations)},

@@ -209,7 +209,7 @@ std::string render_live_schema(const SeriesRegistry& registry) {
     set.descriptor = info->descriptor;
     for (const auto& a : info->entity->attributes)
       set.keys[std::string(a.key)].scalar_types.insert(type_of(a.value));
-    for (const auto& a : info->registration)
+    for (const auto& a : *info->registration)
       set.keys[std::string(a.key)].scalar_types.insert(type_of(a.value));
     for (const MeasurementAttributeDescriptor& m : info->measurement)
       set.keys[std::string(m.key)].add_values(m.values);

@@ -49,7 +49,7 @@ LabelCache::LabelSpan LabelCache::render_labels(const SeriesInfo& info, uint32_t
   set.add_text("otel_scope_name", {}, info.descriptor->name, Group::kScopeName, "otel.scope.name");
   for (const AttributeRef& a : info.entity->attributes)
     set.add("otel_scope_", a.key, a.value, Group::kEntity);
-  for (const AttributeRef& a : info.registration) set.add({}, a.key, a.value, Group::kPoint);
+  for (const AttributeRef& a : *info.registration) set.add({}, a.key, a.value, Group::kPoint);
   for (const MeasurementAttributeDescriptor& attribute : info.measurement) {
     const auto radix = static_cast<uint32_t>(attribute.values.size());
     set.add_text({}, attribute.key, attribute.values[bucket % radix], Group::kPoint, attribute.key);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <new>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -145,9 +146,7 @@ Attributes::Attributes(std::vector<Attribute> list) {
     bytes += sizeof(uint16_t) + key.size() + 1 + value_bytes(list[i].value);
   }
   if (bytes > UINT32_MAX) throw std::length_error("coretel: attribute set larger than 4 GiB");
-  if (bytes == 0) return;
-  data_ = std::make_unique_for_overwrite<std::byte[]>(bytes);
-  std::byte* p = data_.get();
+  std::byte* p = allocate(bytes);
   for (const Attribute& a : list) {
     p = store(p, static_cast<uint16_t>(a.key.size()));
     p = store_bytes(p, a.key);
@@ -170,19 +169,43 @@ Attributes::Attributes(std::vector<Attribute> list) {
         break;
     }
   }
-  bytes_ = static_cast<uint32_t>(bytes);
   count_ = static_cast<uint32_t>(list.size());
 }
 
-Attributes::Attributes(const Attributes& other) : bytes_(other.bytes_), count_(other.count_) {
-  if (bytes_ == 0) return;
-  data_ = std::make_unique_for_overwrite<std::byte[]>(bytes_);
-  std::memcpy(data_.get(), other.data_.get(), bytes_);
+std::byte* Attributes::allocate(std::size_t bytes) {
+  std::byte* p = bytes > kInlineBytes ? (heap_ = new std::byte[bytes]) : inline_;
+  bytes_ = static_cast<uint32_t>(bytes);
+  return p;
+}
+
+Attributes::Attributes(const Attributes& other) : count_(other.count_) {
+  if (other.bytes_ != 0) std::memcpy(allocate(other.bytes_), other.data(), other.bytes_);
+}
+
+Attributes::Attributes(Attributes&& other) noexcept : bytes_(other.bytes_), count_(other.count_) {
+  if (on_heap())
+    heap_ = other.heap_;
+  else if (bytes_ != 0)
+    std::memcpy(inline_, other.inline_, bytes_);
+  other.bytes_ = 0;
+  other.count_ = 0;
 }
 
 Attributes& Attributes::operator=(const Attributes& other) {
   if (this != &other) *this = Attributes(other);
   return *this;
+}
+
+Attributes& Attributes::operator=(Attributes&& other) noexcept {
+  if (this != &other) {
+    this->~Attributes();
+    new (this) Attributes(std::move(other));
+  }
+  return *this;
+}
+
+Attributes::~Attributes() {
+  if (on_heap()) delete[] heap_;
 }
 
 std::optional<AttributeValueRef> Attributes::find(std::string_view key) const noexcept {
@@ -200,7 +223,7 @@ std::vector<Attribute> Attributes::to_vector() const {
 
 bool operator==(const Attributes& a, const Attributes& b) noexcept {
   return a.bytes_ == b.bytes_ && a.count_ == b.count_ &&
-         (a.bytes_ == 0 || std::memcmp(a.data_.get(), b.data_.get(), a.bytes_) == 0);
+         (a.bytes_ == 0 || std::memcmp(a.data(), b.data(), a.bytes_) == 0);
 }
 
 bool operator<(const Attributes& a, const Attributes& b) {

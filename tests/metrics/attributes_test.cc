@@ -56,19 +56,27 @@ TEST(Attributes, EqualWhateverTheOrderGiven) {
   EXPECT_NE((Attributes{{"x", int64_t{1}}}), (Attributes{{"x", 1.0}}));
   EXPECT_TRUE((Attributes{{"x", int64_t{1}}}) < (Attributes{{"x", int64_t{2}}}));
   EXPECT_EQ(Attributes{}, Attributes{});
-  EXPECT_TRUE(Attributes{}.empty());
-  EXPECT_EQ(Attributes{}.begin(), Attributes{}.end());
+  const Attributes none;
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none.begin(), none.end());
 }
 
 TEST(Attributes, CopiesAreIndependentAndNaNEqualsItself) {
-  Attributes a{{"v", std::nan("")}, {"k", std::string("value")}};
-  Attributes copy = a;
-  EXPECT_EQ(copy, a);  // compared as encoded: NaN equals itself
-  Attributes moved = std::move(copy);
-  EXPECT_EQ(moved, a);
-  copy = moved;
-  EXPECT_EQ(copy, a);
-  EXPECT_EQ(std::get<std::string_view>(*copy.find("k")), "value");
+  // Inside the object (up to kInlineBytes of encoding) and in a heap block.
+  for (const std::string& text : {std::string("v"), std::string(100, 'v')}) {
+    Attributes a{{"v", std::nan("")}, {"k", text}};
+    Attributes copy = a;
+    EXPECT_EQ(copy, a);  // compared as encoded: NaN equals itself
+    Attributes moved = std::move(copy);
+    EXPECT_EQ(moved, a);
+    EXPECT_TRUE(copy.empty());  // NOLINT: a moved-from set is empty
+    copy = moved;
+    EXPECT_EQ(copy, a);
+    moved = Attributes{{"other", int64_t{1}}};
+    EXPECT_EQ(copy, a);
+    EXPECT_EQ(std::get<std::string_view>(*copy.find("k")), text);
+    EXPECT_EQ(std::get<int64_t>(*moved.find("other")), 1);
+  }
 }
 
 TEST(Attributes, BadKeysAreRefusedWithTheirReason) {

@@ -47,7 +47,8 @@ struct SeriesInfo {
   /// Measurement attributes (empty for a plain set); combination_count is the product of their
   /// radixes. Points at the MeasuredSet's static table.
   std::span<const MeasurementAttributeDescriptor> measurement;
-  Attributes registration;
+  /// Registration attributes: never null for a registered series (an empty set when none).
+  const Attributes* registration = nullptr;
   /// Word offset of field `f` inside one combination's value block.
   uint32_t field_offset(std::size_t f) const noexcept { return descriptor->layout[f].word_offset; }
 

@@ -10,7 +10,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
-#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -61,9 +60,10 @@ std::string to_string(AttributeValueRef value);
 /// An ordered set of attributes with unique keys, kept sorted by key so that two sets with the
 /// same content compare equal whatever order they were written in.
 ///
-/// Packed: the keys and values are encoded back to back in one heap block (none when empty), so
-/// a set costs 16 bytes plus about its text, not a std::string and a std::variant per attribute
-/// (it is kept once per entity and per registration). Iteration decodes views (AttributeRef) in
+/// Packed: the keys and values are encoded back to back, inside the object up to kInlineBytes
+/// (a key of about a dozen characters and a number) and in one heap block beyond, so a set costs
+/// 32 bytes plus about its text, not a std::string and a std::variant per attribute (it is kept
+/// once per entity and per registration). Iteration decodes views (AttributeRef) in
 /// key order; find() is a linear scan. Keys are at most 65,535 bytes, string values at most
 /// 4 GiB, a set at most 4 GiB. Equality compares the encoding: a NaN value equals itself, and
 /// -0.0 differs from 0.0.
@@ -89,19 +89,23 @@ class Attributes {
     const std::byte* at_ = nullptr;
   };
 
-  Attributes() = default;
+  /// Encodings up to this size live inside the object.
+  static constexpr std::size_t kInlineBytes = 24;
+
+  Attributes() noexcept = default;
   /// Throws std::invalid_argument when a key is empty, too long or appears twice.
   Attributes(std::initializer_list<Attribute> list);
   explicit Attributes(std::vector<Attribute> list);
   Attributes(const Attributes& other);
   Attributes& operator=(const Attributes& other);
-  Attributes(Attributes&&) noexcept = default;
-  Attributes& operator=(Attributes&&) noexcept = default;
+  Attributes(Attributes&& other) noexcept;
+  Attributes& operator=(Attributes&& other) noexcept;
+  ~Attributes();
 
   bool empty() const noexcept { return count_ == 0; }
   std::size_t size() const noexcept { return count_; }
-  iterator begin() const noexcept { return iterator(data_.get()); }
-  iterator end() const noexcept { return iterator(data_.get() + bytes_); }
+  iterator begin() const noexcept { return iterator(data()); }
+  iterator end() const noexcept { return iterator(data() + bytes_); }
   /// The value of `key`, or nullopt when absent.
   std::optional<AttributeValueRef> find(std::string_view key) const noexcept;
   /// Owned copies, in key order.
@@ -112,7 +116,15 @@ class Attributes {
   friend bool operator<(const Attributes& a, const Attributes& b);
 
  private:
-  std::unique_ptr<std::byte[]> data_;
+  bool on_heap() const noexcept { return bytes_ > kInlineBytes; }
+  const std::byte* data() const noexcept { return on_heap() ? heap_ : inline_; }
+  // Room for `bytes` of encoding (inline or a new heap block); sets bytes_.
+  std::byte* allocate(std::size_t bytes);
+
+  union {
+    std::byte* heap_;  // bytes_ > kInlineBytes: owned, new[]
+    std::byte inline_[kInlineBytes];
+  };
   uint32_t bytes_ = 0;
   uint32_t count_ = 0;
 };
