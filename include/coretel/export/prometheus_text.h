@@ -101,14 +101,14 @@ void append_escaped_label_value(std::string& out, std::string_view value);
 ///    from the scrape that first sees it observed), without the `otel_scope_name` label, which
 ///    is kept once per metric set unless colliding keys reorder the labels, keyed by SeriesInfo::id
 ///    and told apart by SeriesInfo::serial (unique in the process), so a series whose id was
-///    reused is rendered afresh; the cache never points at a SeriesInfo between scrapes. An entry
-///    a scrape did not see (its series was retired, or its view was not passed) is dropped at the
-///    end of that scrape.
+///    reused is rendered afresh; the cache never points at a SeriesInfo between scrapes. A
+///    series a scrape did not see (its series was retired, or its view was not passed) is
+///    dropped at the end of that scrape.
 ///  Memory held: the label text of the last scrape's series combinations (compacted once half of
-///  it is dropped text; at most 4 GiB), 40 bytes of bookkeeping per series plus 16 per
-///  combination of a measured set (its arrays grow by a quarter, not double), 4 bytes per
-///  SeriesId up to the largest id seen (trimmed on compaction), and per-scrape scratch of 16
-///  bytes per exported series combination, sized to the last scrape. The render benchmark's
+///  it is dropped text; at most 4 GiB), a 16-byte slot per SeriesId up to the largest id seen
+///  (trimmed on compaction) plus 8 bytes per combination of a measured set (the text and slots
+///  grow by a quarter, not double), and per-scrape scratch of 16 bytes per exported series
+///  combination, sized to the last scrape. The render benchmark's
 ///  renderer_bytes_per_series measures it (BENCHMARKS.md).
 class PrometheusTextRenderer {
  public:
