@@ -121,16 +121,23 @@ struct SeriesRegistry::Generation {
 };
 
 SeriesRegistry::Generation::~Generation() {
-  if (!retired.empty()) {
+  // `retired` and `next` were written under the state's mutex: read them under it too.
+  std::shared_ptr<Generation> n;
+  {
     std::lock_guard lock(state->mutex);
     for (SeriesId id : retired) state->free_record(id);
+    n = std::move(next);
   }
   // Unwinds the chain in a loop rather than by recursion: many generations may go at once when
-  // an old pin is dropped.
-  std::shared_ptr<Generation> n = std::move(next);
+  // an old pin is dropped. A generation whose only owner is `n` is unreachable by anyone else
+  // (a pin is only ever copied from the current one, which the state also owns).
   while (n != nullptr && n.use_count() == 1) {
-    std::shared_ptr<Generation> after = std::move(n->next);
-    n.reset();
+    std::shared_ptr<Generation> after;
+    {
+      std::lock_guard lock(n->state->mutex);
+      after = std::move(n->next);
+    }
+    n.reset();  // frees its ids; its `next` is empty, so no recursion
     n = std::move(after);
   }
 }

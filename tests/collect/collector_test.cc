@@ -2,6 +2,8 @@
 // deferred unregistration.
 #include "coretel/collect/collector.h"
 
+#include <pthread.h>
+
 #include <cmath>
 #include <limits>
 
@@ -200,6 +202,45 @@ TEST(Collector, HeldViewKeepsRetiredSeriesRecords) {
   pipeline.collect_now();  // replaces the views that still pinned it
   auto third = reporter->register_set<WorkerMetrics>({{"worker", "third"}});
   EXPECT_EQ(third.series().id, id);
+}
+
+// A view held while thousands of series retire pins a chain of thousands of generations; dropping
+// it frees them in a loop, not by recursion: done here on a thread with a 128 KiB stack, which
+// a recursive release (a few stack frames per generation) would overflow.
+TEST(Collector, DroppingAnOldViewFreesALongChainWithoutRecursion) {
+  coretel::CollectionPipeline pipeline(options_with(4096, 0), one_node());
+  auto reporter = pipeline.make_reporter(coretel::CpuId{0});
+  pipeline.collect_now();
+  coretel::MetricsViewPtr held = pipeline.views()[0];
+  const std::size_t live = pipeline.registry().live_count();
+  coretel::SeriesId max_id = 0;
+  for (int64_t i = 0; i < 3000; ++i) {
+    auto worker = reporter->register_set<WorkerMetrics>({{"worker", i}});
+    max_id = std::max(max_id, worker.series().id);
+    worker.reset();
+    pipeline.collect_now();  // publishes its last values
+    (void)pipeline.views();  // read: it may retire
+    pipeline.collect_now();  // retires it: one more generation after the held view's
+  }
+  ASSERT_EQ(pipeline.registry().live_count(), live);
+  struct Drop {
+    coretel::MetricsViewPtr view;
+    static void* run(void* self) {
+      static_cast<Drop*>(self)->view.reset();
+      return nullptr;
+    }
+  } drop{std::move(held)};
+  pthread_attr_t attr;
+  ASSERT_EQ(pthread_attr_init(&attr), 0);
+  ASSERT_EQ(pthread_attr_setstacksize(&attr, 128 * 1024), 0);
+  pthread_t thread;
+  ASSERT_EQ(pthread_create(&thread, &attr, &Drop::run, &drop), 0);
+  ASSERT_EQ(pthread_join(thread, nullptr), 0);
+  pthread_attr_destroy(&attr);
+  // Held, the view kept every retired id; dropped, they are free again and reused.
+  ASSERT_GE(max_id, 3000u);
+  auto next = reporter->register_set<WorkerMetrics>({{"worker", "after"}});
+  EXPECT_LE(next.series().id, max_id);
 }
 
 // A view may outlive its pipeline: its pin keeps the registry's records.
