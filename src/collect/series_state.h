@@ -41,10 +41,10 @@ class SeriesState {
   const SeriesInfo* info() const noexcept { return info_; }
   /// combinations x words_per_combination, never reset.
   std::span<uint64_t> cumulative() noexcept { return {words(), combination_words()}; }
-  /// Per combination: whether it ever received a value (always, for a plain set).
+  /// Per combination: whether it ever received a value. Empty for a plain set, which is
+  /// observed from registration on (MetricsView::add keeps no flags for it either).
   std::span<const uint8_t> observed() noexcept {
-    static constexpr uint8_t kObserved[1] = {1};
-    if (!measured()) return kObserved;
+    if (!measured()) return {};
     return {flags(), combinations()};
   }
   /// Records that combination `b` received a value.
