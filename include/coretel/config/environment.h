@@ -1,0 +1,132 @@
+// environment.h: read_sdk_configuration(), the one place that parses the OpenTelemetry `OTEL_*`
+// environment variables coretel reads (docs/configuration.md lists them), into option structs.
+//
+//   coretel::SdkConfiguration config = coretel::read_sdk_configuration();  // once, at startup
+//   coretel::report_configuration_warnings(config);                       // "coretel: ..." lines
+//   if (config.otlp_metrics_enabled) { ... config.otlp_metrics, config.metric_reader ... }
+//
+// COLD PATH. The rules are the OpenTelemetry specification's: configuration/
+// sdk-environment-variables.md ("SDK env vars" below) for the value types and the SDK variables,
+// protocol/exporter.md ("OTLP exporter") for OTEL_EXPORTER_OTLP_*, metrics/sdk_exporters/otlp.md
+// for the temporality preference and resource/sdk.md for OTEL_RESOURCE_ATTRIBUTES:
+//  * an empty value means unset (SDK env vars, "Parsing empty value");
+//  * a value coretel cannot use warns and is treated as not set: the generic form of an OTLP
+//    option, else the default, applies (SDK env vars, "Numeric", "Enum"); a boolean is the
+//    exception: anything but "true" is false (SDK env vars, "Boolean");
+//  * every OTLP option has a generic form (OTEL_EXPORTER_OTLP_X) and a metrics form
+//    (OTEL_EXPORTER_OTLP_METRICS_X); the metrics form wins when set (OTLP exporter,
+//    "Configuration Options").
+// Nothing is printed and nothing throws over a bad value: problems are collected, in the order
+// found, in SdkConfiguration::warnings; report_configuration_warnings() prints them.
+// Thread-safety: read_sdk_configuration() may run on any thread, as its lookup allows
+// (process_environment() calls std::getenv: not while another thread calls setenv/putenv);
+// report_configuration_warnings() is thread-safe; the structs are values (thread-compatible).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "coretel/metrics/attributes.h"
+
+namespace coretel {
+
+/// OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL (OTLP exporter, "Specify Protocol").
+enum class OtlpProtocol : uint8_t { kHttpProtobuf, kHttpJson, kGrpc };
+/// OTEL_EXPORTER_OTLP_[METRICS_]COMPRESSION (OTLP exporter, "Configuration Options").
+enum class OtlpCompression : uint8_t { kNone, kGzip };
+/// OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE (metrics/sdk_exporters/otlp.md).
+enum class TemporalityPreference : uint8_t { kCumulative, kDelta, kLowMemory };
+
+/// The value as the variable spells it: "http/protobuf", "http/json", "grpc".
+std::string_view to_string(OtlpProtocol protocol) noexcept;
+/// "none", "gzip".
+std::string_view to_string(OtlpCompression compression) noexcept;
+/// "cumulative", "delta", "lowmemory".
+std::string_view to_string(TemporalityPreference preference) noexcept;
+
+/// The OTLP metrics exporter's options: OTEL_EXPORTER_OTLP_[METRICS_]* (OTLP exporter,
+/// "Configuration Options"). The member defaults are the defaults for http/protobuf.
+struct OtlpExporterOptions {
+  /// The full URL the exporter sends to. HTTP protocols: a URL ending in the metrics path
+  /// (default http://localhost:4318/v1/metrics). grpc: the target as given (default
+  /// http://localhost:4317; also a scheme-less host:port).
+  std::string endpoint = "http://localhost:4318/v1/metrics";
+  OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf;
+  /// Headers added to every request, in the order given, percent-decoded; a key may repeat.
+  std::vector<std::pair<std::string, std::string>> headers;
+  /// Per request; 0 = no limit (SDK env vars, "Timeout").
+  std::chrono::milliseconds timeout{10000};
+  OtlpCompression compression = OtlpCompression::kNone;
+  /// PEM file paths as given (not opened here); empty = none. `certificate`: the trusted CA for
+  /// the server; `client_key`, `client_certificate`: the client's, for mTLS.
+  std::string certificate, client_key, client_certificate;
+  /// grpc only: no transport security for a scheme-less endpoint (an https:// endpoint wins).
+  bool insecure = false;
+  TemporalityPreference temporality = TemporalityPreference::kCumulative;
+};
+
+/// The periodic exporting metric reader's options: OTEL_METRIC_EXPORT_* (SDK env vars, "Periodic
+/// exporting MetricReader").
+struct MetricReaderOptions {
+  /// Between the starts of two exports; always > 0.
+  std::chrono::milliseconds interval{60000};
+  /// Of one export; 0 = no limit.
+  std::chrono::milliseconds timeout{30000};
+};
+
+/// Looks up one variable; nullopt when unset. An empty value is returned as is:
+/// read_sdk_configuration() treats it as unset.
+using EnvironmentLookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+/// A lookup into this process' environment (std::getenv).
+EnvironmentLookup process_environment();
+
+/// What the OTEL_* variables ask of coretel.
+struct SdkConfiguration {
+  /// OTEL_SDK_DISABLED (boolean; SDK env vars, "General SDK Configuration").
+  bool sdk_disabled = false;
+  /// OTEL_SERVICE_NAME as given; nullopt when unset. It takes precedence over a `service.name`
+  /// in resource_attributes (SDK env vars, "General SDK Configuration"): the caller applies that.
+  std::optional<std::string> service_name;
+  /// OTEL_RESOURCE_ATTRIBUTES: string values, in the order given; a key given twice keeps its
+  /// first place and its last value. Empty when unset or when any entry could not be decoded
+  /// (resource/sdk.md, "Specifying resource information via an environment variable").
+  std::vector<Attribute> resource_attributes;
+  /// OTEL_METRICS_EXPORTER entries in order, lowercased and deduplicated, each one of "otlp",
+  /// "prometheus", "console", "none" (SDK env vars, "Exporter Selection"); "none" alongside
+  /// others leaves only {"none"}. Empty when unset or when no entry is known: coretel then has
+  /// no exporter chosen (not the specification's default "otlp"; see otlp_metrics_enabled).
+  std::vector<std::string> metrics_exporters;
+  /// True when metrics should be pushed over OTLP: metrics_exporters lists "otlp", or it is
+  /// empty and OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_METRICS_ENDPOINT is set (even
+  /// to a value that warned); always false when sdk_disabled.
+  bool otlp_metrics_enabled = false;
+  OtlpExporterOptions otlp_metrics;
+  MetricReaderOptions metric_reader;
+  /// One line per problem, in the order found: "OTEL_X=value: what is wrong; what coretel does
+  /// instead". The value is cut to its first 64 bytes (then "..."), made well-formed UTF-8, with
+  /// control characters as \xHH; header variables show "<hidden>" instead, as they often carry
+  /// credentials, and name the entry by position and key.
+  std::vector<std::string> warnings;
+};
+
+/// Reads every OTEL_* variable coretel uses (docs/configuration.md lists them) through `lookup`,
+/// once each. Never throws over a value (std::bad_alloc and what `lookup` throws pass through).
+SdkConfiguration read_sdk_configuration(const EnvironmentLookup& lookup = process_environment());
+
+/// Prints each warning of `config` to stderr as "coretel: <warning>", each distinct text once per
+/// process whatever the number of calls. Thread-safe.
+void report_configuration_warnings(const SdkConfiguration& config);
+
+/// Decodes the %XX escapes of `text` (RFC 3986 section 2.1, hex digits of either case); every
+/// other byte is kept, '+' included. nullopt when a '%' is not followed by two hex digits. The
+/// result is bytes: not checked to be UTF-8.
+std::optional<std::string> percent_decode(std::string_view text);
+
+}  // namespace coretel

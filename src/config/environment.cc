@@ -1,0 +1,683 @@
+#include "coretel/config/environment.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <limits>
+#include <mutex>
+#include <system_error>
+#include <type_traits>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+#include "coretel/export/utf8.h"
+
+namespace coretel {
+
+namespace {
+
+// What a warning shows of a value.
+constexpr std::size_t kShownBytes = 64;
+// Integer settings: 0 to 2^31 - 1 (SDK env vars, "Integer").
+constexpr int64_t kMaxInteger = std::numeric_limits<int32_t>::max();
+
+constexpr std::string_view kHttpDefaultEndpoint = "http://localhost:4318/v1/metrics";
+constexpr std::string_view kGrpcDefaultEndpoint = "http://localhost:4317";
+constexpr std::string_view kMetricsPath = "v1/metrics";
+
+char ascii_lower(char c) noexcept {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+}
+
+std::string lowercase(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+bool iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  }
+  return true;
+}
+
+bool istarts_with(std::string_view text, std::string_view prefix) noexcept {
+  return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
+}
+
+// Without the spaces and tabs around it (W3C Baggage OWS).
+std::string_view trim(std::string_view text) noexcept {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// The comma-separated pieces of `text`, empty ones included.
+std::vector<std::string_view> split_commas(std::string_view text) {
+  std::vector<std::string_view> pieces;
+  for (;;) {
+    const std::size_t comma = text.find(',');
+    pieces.push_back(text.substr(0, comma));
+    if (comma == std::string_view::npos) return pieces;
+    text.remove_prefix(comma + 1);
+  }
+}
+
+int hex_digit(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+// `text` as a warning shows it: its first kShownBytes bytes (not splitting a UTF-8 sequence),
+// then "..." if cut, ill-formed UTF-8 replaced by U+FFFD, control characters as \xHH.
+std::string shown(std::string_view text) {
+  bool cut = false;
+  if (text.size() > kShownBytes) {
+    std::size_t end = kShownBytes;
+    for (int back = 0; back < 3 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80; ++back)
+      --end;
+    text = text.substr(0, end);
+    cut = true;
+  }
+  std::string valid;
+  append_valid_utf8(valid, text);
+  std::string out;
+  for (char c : valid) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      out += fmt::format("\\x{:02x}", byte);
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (cut) out.append("...");
+  return out;
+}
+
+// One variable as read: `value` is nullopt when unset or empty (SDK env vars, "Parsing empty
+// value").
+struct Variable {
+  std::string_view name;
+  std::optional<std::string> value;
+  bool set() const noexcept { return value.has_value(); }
+};
+
+// Reads variables through the lookup and collects warnings.
+class Reader {
+ public:
+  Reader(const EnvironmentLookup& lookup, std::vector<std::string>& warnings)
+      : lookup_(lookup), warnings_(warnings) {}
+
+  Variable get(std::string_view name) const {
+    if (name.empty() || !lookup_) return {name, std::nullopt};
+    std::optional<std::string> value = lookup_(name);
+    if (value && value->empty()) value.reset();
+    return {name, std::move(value)};
+  }
+
+  // "NAME=value: problem; outcome".
+  void warn(const Variable& variable, std::string_view problem, std::string_view outcome) {
+    warnings_.push_back(fmt::format("{}={}: {}; {}", variable.name,
+                                    shown(variable.value.value_or(std::string())), problem,
+                                    outcome));
+  }
+  // The same with the value hidden (headers: they often carry credentials).
+  void warn_hidden(const Variable& variable, std::string_view problem, std::string_view outcome) {
+    warnings_.push_back(fmt::format("{}=<hidden>: {}; {}", variable.name, problem, outcome));
+  }
+
+ private:
+  const EnvironmentLookup& lookup_;
+  std::vector<std::string>& warnings_;
+};
+
+// --- value types (SDK env vars, "Configuration types")
+
+// A parser: the value of `text`, or nullopt with `problem` saying what is wrong.
+template <class T>
+using Parser = std::optional<T> (*)(std::string_view text, std::string& problem);
+
+// A Numeric value (SDK env vars, "Numeric", "Duration", "Timeout"): whole milliseconds, 0 to
+// 2^31 - 1; no sign, no spaces, no unit.
+std::optional<std::chrono::milliseconds> parse_milliseconds(std::string_view text,
+                                                            std::string& problem) {
+  int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error == std::errc::result_out_of_range) {
+    problem = text.front() == '-' ? "negative" : fmt::format("greater than {}", kMaxInteger);
+    return std::nullopt;
+  }
+  if (error != std::errc() || end != text.data() + text.size()) {
+    problem = "not a whole number of milliseconds";
+    return std::nullopt;
+  }
+  if (value < 0) {
+    problem = "negative";
+    return std::nullopt;
+  }
+  if (value > kMaxInteger) {
+    problem = fmt::format("greater than {}", kMaxInteger);
+    return std::nullopt;
+  }
+  return std::chrono::milliseconds(value);
+}
+
+// The export interval: as parse_milliseconds, and > 0 (an interval of 0 has no meaning for a
+// periodic reader: it is outside the item's valid range, SDK env vars "Numeric").
+std::optional<std::chrono::milliseconds> parse_interval(std::string_view text,
+                                                        std::string& problem) {
+  std::optional<std::chrono::milliseconds> value = parse_milliseconds(text, problem);
+  if (value && value->count() == 0) {
+    problem = "an interval must be greater than 0";
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::string show_milliseconds(std::chrono::milliseconds value) {
+  return fmt::format("{} ms", value.count());
+}
+
+// Enums (SDK env vars, "Enum"): case-insensitive.
+std::optional<OtlpProtocol> parse_protocol(std::string_view text, std::string& problem) {
+  if (iequals(text, "http/protobuf")) return OtlpProtocol::kHttpProtobuf;
+  if (iequals(text, "http/json")) return OtlpProtocol::kHttpJson;
+  if (iequals(text, "grpc")) return OtlpProtocol::kGrpc;
+  problem = "not grpc, http/protobuf or http/json";
+  return std::nullopt;
+}
+
+std::optional<OtlpCompression> parse_compression(std::string_view text, std::string& problem) {
+  if (iequals(text, "none")) return OtlpCompression::kNone;
+  if (iequals(text, "gzip")) return OtlpCompression::kGzip;
+  problem = "not gzip or none";
+  return std::nullopt;
+}
+
+std::optional<TemporalityPreference> parse_temporality(std::string_view text,
+                                                       std::string& problem) {
+  if (iequals(text, "cumulative")) return TemporalityPreference::kCumulative;
+  if (iequals(text, "delta")) return TemporalityPreference::kDelta;
+  if (iequals(text, "lowmemory")) return TemporalityPreference::kLowMemory;
+  problem = "not cumulative, delta or lowmemory";
+  return std::nullopt;
+}
+
+std::optional<std::string> parse_string(std::string_view text, std::string&) {
+  return std::string(text);
+}
+
+template <class T>
+std::string show(const T& value) {
+  if constexpr (std::is_same_v<T, std::chrono::milliseconds>) {
+    return show_milliseconds(value);
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return value;
+  } else {
+    return std::string(to_string(value));
+  }
+}
+
+// --- URLs (OTLP exporter, "Endpoint URLs for OTLP/HTTP")
+
+// "host[:port]" (host a name, an IPv4 address or a bracketed IPv6 address; port decimal, at most
+// 65535): true when well-formed (RFC 3986 section 3.2.2, loosely). `need_port`: the port must be
+// there and non-empty.
+bool valid_host_port(std::string_view authority, bool need_port) noexcept {
+  std::string_view host = authority;
+  std::string_view port;
+  bool has_port = false;
+  if (!authority.empty() && authority.front() == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos) return false;
+    host = authority.substr(0, close + 1);
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return false;
+      port = after.substr(1);
+      has_port = true;
+    }
+  } else if (const std::size_t colon = authority.find(':'); colon != std::string_view::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    has_port = true;
+  }
+  if (host.empty() || host == "[]") return false;
+  // A name or IPv4 address: RFC 3986 reg-name characters (unreserved, pct-encoded, sub-delims).
+  if (host.front() != '[' &&
+      host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                             "-._~%!$&'()*+,;=") != std::string_view::npos)
+    return false;
+  if (need_port && port.empty()) return false;
+  if (!has_port || port.empty()) return true;
+  if (port.size() > 5) return false;
+  unsigned value = 0;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + static_cast<unsigned>(c - '0');
+  }
+  return value <= 65535;
+}
+
+bool has_space_or_control(std::string_view text) noexcept {
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte <= 0x20 || byte == 0x7f) return true;
+  }
+  return false;
+}
+
+// An http:// or https:// URL cut in three: "scheme://authority", the path ("" or from '/') and
+// the rest ("" or from '?' or '#').
+struct HttpUrl {
+  std::string_view origin;
+  std::string_view path;
+  std::string_view rest;
+};
+
+// nullopt unless `text` is an http:// or https:// URL (scheme of any case) with a host, an
+// optional port and userinfo, and no space or control character.
+std::optional<HttpUrl> split_http_url(std::string_view text) {
+  std::size_t scheme_end = 0;
+  if (istarts_with(text, "http://")) {
+    scheme_end = 7;
+  } else if (istarts_with(text, "https://")) {
+    scheme_end = 8;
+  } else {
+    return std::nullopt;
+  }
+  if (has_space_or_control(text)) return std::nullopt;
+  const std::size_t authority_end = std::min(text.find_first_of("/?#", scheme_end), text.size());
+  std::string_view authority = text.substr(scheme_end, authority_end - scheme_end);
+  if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos)
+    authority.remove_prefix(at + 1);
+  if (!valid_host_port(authority, /*need_port=*/false)) return std::nullopt;
+  const std::size_t path_end = std::min(text.find_first_of("?#", authority_end), text.size());
+  return HttpUrl{text.substr(0, authority_end),
+                 text.substr(authority_end, path_end - authority_end), text.substr(path_end)};
+}
+
+// OTEL_EXPORTER_OTLP_ENDPOINT for HTTP: a base URL, to which "v1/metrics" is appended after a
+// '/' (OTLP exporter, "Endpoint URLs for OTLP/HTTP").
+std::optional<std::string> parse_http_base_endpoint(std::string_view text, std::string& problem) {
+  const std::optional<HttpUrl> url = split_http_url(text);
+  if (!url) {
+    problem = "not an http:// or https:// URL with a host";
+    return std::nullopt;
+  }
+  std::string out(url->origin);
+  out.append(url->path);
+  if (out.back() != '/') out.push_back('/');
+  out.append(kMetricsPath);
+  out.append(url->rest);
+  return out;
+}
+
+// OTEL_EXPORTER_OTLP_METRICS_ENDPOINT for HTTP: used as is, except that no path becomes the root
+// path "/" (OTLP exporter, "Endpoint URLs for OTLP/HTTP").
+std::optional<std::string> parse_http_signal_endpoint(std::string_view text, std::string& problem) {
+  const std::optional<HttpUrl> url = split_http_url(text);
+  if (!url) {
+    problem = "not an http:// or https:// URL with a host";
+    return std::nullopt;
+  }
+  if (!url->path.empty()) return std::string(text);
+  std::string out(url->origin);
+  out.push_back('/');
+  out.append(url->rest);
+  return out;
+}
+
+// Either endpoint variable for gRPC: used as is, an http:// or https:// URL or a scheme-less
+// host:port (OTLP exporter, "Configuration Options": Endpoint (OTLP/gRPC)).
+std::optional<std::string> parse_grpc_endpoint(std::string_view text, std::string& problem) {
+  if (split_http_url(text) ||
+      (!has_space_or_control(text) && valid_host_port(text, /*need_port=*/true)))
+    return std::string(text);
+  problem = "not an http:// or https:// URL or a host:port";
+  return std::nullopt;
+}
+
+// --- settings
+
+// A setting read from one variable.
+template <class T>
+struct Read {
+  Variable variable;
+  std::optional<T> value;  // nullopt: unset, or set and unusable (`problem`)
+  std::string problem;
+};
+
+template <class T>
+Read<T> read(const Reader& reader, std::string_view name, Parser<T> parse) {
+  Read<T> result{reader.get(name), std::nullopt, {}};
+  if (result.variable.set()) result.value = parse(*result.variable.value, result.problem);
+  return result;
+}
+
+// An option with a generic and a metrics form (OTLP exporter, "Configuration Options": the
+// metrics form wins) or with one form (pass an unset `generic`): the metrics value when usable,
+// else the generic one, else `fallback`. Each unusable value warns, naming what is used instead.
+template <class T>
+T settle(Reader& reader, const Read<T>& generic, const Read<T>& metrics, T fallback) {
+  T result = metrics.value ? *metrics.value : generic.value ? *generic.value : std::move(fallback);
+  for (const Read<T>* one : {&generic, &metrics}) {
+    if (one->variable.set() && !one->value)
+      reader.warn(one->variable, one->problem, "using " + show(result));
+  }
+  return result;
+}
+
+template <class T>
+T setting(Reader& reader, std::string_view generic_name, std::string_view metrics_name,
+          Parser<T> parse, T fallback) {
+  const Read<T> generic = read(reader, generic_name, parse);
+  const Read<T> metrics = read(reader, metrics_name, parse);
+  return settle(reader, generic, metrics, std::move(fallback));
+}
+
+// A Boolean (SDK env vars, "Boolean"): true only for "true" in any case; anything else is false,
+// with a warning unless it is "false" in any case. Unset: nullopt.
+std::optional<bool> read_boolean(Reader& reader, std::string_view name) {
+  const Variable variable = reader.get(name);
+  if (!variable.set()) return std::nullopt;
+  if (iequals(*variable.value, "true")) return true;
+  if (!iequals(*variable.value, "false"))
+    reader.warn(variable, "not true or false", "taken as false");
+  return false;
+}
+
+// OTEL_EXPORTER_OTLP_[METRICS_]HEADERS (OTLP exporter, "Specifying headers via environment
+// variables"): "k1=v1,k2=v2" as W3C Baggage without properties; keys and values trimmed of
+// spaces and tabs, then percent-decoded. An entry without '=', with an empty key, a bad percent
+// escape, a key that is not an HTTP field name (RFC 9110 token) or a value with a control
+// character (other than tab) warns and is skipped; empty entries are skipped silently. Warnings
+// never show values.
+std::optional<std::vector<std::pair<std::string, std::string>>> read_headers(
+    Reader& reader, std::string_view name) {
+  const Variable variable = reader.get(name);
+  if (!variable.set()) return std::nullopt;
+  static constexpr std::string_view kSkipped = "skipped that entry";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::size_t position = 0;
+  for (std::string_view entry : split_commas(*variable.value)) {
+    ++position;
+    entry = trim(entry);
+    if (entry.empty()) continue;
+    const std::size_t equals = entry.find('=');
+    if (equals == std::string_view::npos) {
+      reader.warn_hidden(variable, fmt::format("entry {} has no '='", position), kSkipped);
+      continue;
+    }
+    const std::string_view raw_key = trim(entry.substr(0, equals));
+    const std::string_view raw_value = trim(entry.substr(equals + 1));
+    if (raw_key.empty()) {
+      reader.warn_hidden(variable, fmt::format("entry {} has an empty key", position), kSkipped);
+      continue;
+    }
+    std::optional<std::string> key = percent_decode(raw_key);
+    std::optional<std::string> value = percent_decode(raw_value);
+    const char* problem = nullptr;
+    if (!key || !value) {
+      problem = "has a bad percent escape";
+    } else if (key->empty() ||
+               key->find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                      "0123456789!#$%&'*+-.^_`|~") != std::string::npos) {
+      problem = "has a key that is not an HTTP header name";
+    } else {
+      for (char c : *value) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte < 0x20 && byte != '\t') || byte == 0x7f) problem = "has a control character";
+      }
+    }
+    if (problem != nullptr) {
+      reader.warn_hidden(variable,
+                         fmt::format("entry {} (\"{}\") {}", position, shown(raw_key), problem),
+                         kSkipped);
+      continue;
+    }
+    headers.emplace_back(std::move(*key), std::move(*value));
+  }
+  return headers;
+}
+
+// OTEL_RESOURCE_ATTRIBUTES (resource/sdk.md, "Specifying resource information via an environment
+// variable"): "k1=v1,k2=v2", keys and values trimmed then percent-decoded, all values strings.
+// On any error (an entry without '=', an empty key, a bad percent escape) the whole variable is
+// discarded with one warning. Empty entries are skipped; a repeated key keeps its first place
+// and takes the last value.
+std::vector<Attribute> read_resource_attributes(Reader& reader) {
+  const Variable variable = reader.get("OTEL_RESOURCE_ATTRIBUTES");
+  if (!variable.set()) return {};
+  static constexpr std::string_view kDiscarded = "ignored the whole variable";
+  std::vector<Attribute> attributes;
+  std::size_t position = 0;
+  for (std::string_view entry : split_commas(*variable.value)) {
+    ++position;
+    entry = trim(entry);
+    if (entry.empty()) continue;
+    const std::size_t equals = entry.find('=');
+    if (equals == std::string_view::npos) {
+      reader.warn(variable, fmt::format("entry {} has no '='", position), kDiscarded);
+      return {};
+    }
+    const std::string_view raw_key = trim(entry.substr(0, equals));
+    if (raw_key.empty()) {
+      reader.warn(variable, fmt::format("entry {} has an empty key", position), kDiscarded);
+      return {};
+    }
+    std::optional<std::string> key = percent_decode(raw_key);
+    std::optional<std::string> value = percent_decode(trim(entry.substr(equals + 1)));
+    if (!key || !value) {
+      reader.warn(variable, fmt::format("entry {} has a bad percent escape", position), kDiscarded);
+      return {};
+    }
+    bool replaced = false;
+    for (Attribute& attribute : attributes) {
+      if (attribute.key == *key) {
+        attribute.value = std::move(*value);
+        replaced = true;
+        break;
+      }
+    }
+    if (!replaced) attributes.push_back({std::move(*key), std::move(*value)});
+  }
+  return attributes;
+}
+
+// OTEL_METRICS_EXPORTER (SDK env vars, "Exporter Selection"): a comma-separated list of enum
+// values, trimmed and lowercased; unknown entries warn and are skipped, repeats are dropped,
+// "none" with others warns and wins.
+std::vector<std::string> read_metrics_exporters(Reader& reader) {
+  const Variable variable = reader.get("OTEL_METRICS_EXPORTER");
+  if (!variable.set()) return {};
+  std::vector<std::string> exporters;
+  for (std::string_view entry : split_commas(*variable.value)) {
+    entry = trim(entry);
+    if (entry.empty()) continue;
+    std::string name = lowercase(entry);
+    if (name != "otlp" && name != "prometheus" && name != "console" && name != "none") {
+      reader.warn(variable,
+                  fmt::format("unknown exporter \"{}\" (known: otlp, prometheus, console, none)",
+                              shown(entry)),
+                  "skipped it");
+      continue;
+    }
+    bool repeated = false;
+    for (const std::string& known : exporters) repeated = repeated || known == name;
+    if (!repeated) exporters.push_back(std::move(name));
+  }
+  if (exporters.size() > 1) {
+    for (const std::string& name : exporters) {
+      if (name == "none") {
+        reader.warn(variable, "\"none\" listed with other exporters", "using none");
+        return {"none"};
+      }
+    }
+  }
+  return exporters;
+}
+
+// `endpoint_set`: whether either endpoint variable is set (to any value).
+OtlpExporterOptions read_otlp_metrics(Reader& reader, bool& endpoint_set) {
+  OtlpExporterOptions options;
+  options.protocol = setting<OtlpProtocol>(reader, "OTEL_EXPORTER_OTLP_PROTOCOL",
+                                           "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", parse_protocol,
+                                           OtlpProtocol::kHttpProtobuf);
+
+  const bool grpc = options.protocol == OtlpProtocol::kGrpc;
+  const Read<std::string> generic_endpoint = read<std::string>(
+      reader, "OTEL_EXPORTER_OTLP_ENDPOINT", grpc ? parse_grpc_endpoint : parse_http_base_endpoint);
+  const Read<std::string> metrics_endpoint =
+      read<std::string>(reader, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
+                        grpc ? parse_grpc_endpoint : parse_http_signal_endpoint);
+  endpoint_set = generic_endpoint.variable.set() || metrics_endpoint.variable.set();
+  options.endpoint = settle(reader, generic_endpoint, metrics_endpoint,
+                            std::string(grpc ? kGrpcDefaultEndpoint : kHttpDefaultEndpoint));
+
+  // Headers: the metrics form, when set, replaces the generic one entirely.
+  std::optional<std::vector<std::pair<std::string, std::string>>> generic_headers =
+      read_headers(reader, "OTEL_EXPORTER_OTLP_HEADERS");
+  std::optional<std::vector<std::pair<std::string, std::string>>> metrics_headers =
+      read_headers(reader, "OTEL_EXPORTER_OTLP_METRICS_HEADERS");
+  if (metrics_headers) {
+    options.headers = std::move(*metrics_headers);
+  } else if (generic_headers) {
+    options.headers = std::move(*generic_headers);
+  }
+
+  options.timeout = setting<std::chrono::milliseconds>(reader, "OTEL_EXPORTER_OTLP_TIMEOUT",
+                                                       "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT",
+                                                       parse_milliseconds, options.timeout);
+  options.compression = setting<OtlpCompression>(reader, "OTEL_EXPORTER_OTLP_COMPRESSION",
+                                                 "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION",
+                                                 parse_compression, OtlpCompression::kNone);
+  options.certificate =
+      setting<std::string>(reader, "OTEL_EXPORTER_OTLP_CERTIFICATE",
+                           "OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE", parse_string, {});
+  options.client_key =
+      setting<std::string>(reader, "OTEL_EXPORTER_OTLP_CLIENT_KEY",
+                           "OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY", parse_string, {});
+  options.client_certificate =
+      setting<std::string>(reader, "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
+                           "OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE", parse_string, {});
+
+  const std::optional<bool> generic_insecure = read_boolean(reader, "OTEL_EXPORTER_OTLP_INSECURE");
+  const std::optional<bool> metrics_insecure =
+      read_boolean(reader, "OTEL_EXPORTER_OTLP_METRICS_INSECURE");
+  options.insecure = metrics_insecure.value_or(generic_insecure.value_or(false));
+
+  options.temporality = setting<TemporalityPreference>(
+      reader, {}, "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", parse_temporality,
+      TemporalityPreference::kCumulative);
+  return options;
+}
+
+}  // namespace
+
+std::string_view to_string(OtlpProtocol protocol) noexcept {
+  switch (protocol) {
+    case OtlpProtocol::kHttpProtobuf:
+      return "http/protobuf";
+    case OtlpProtocol::kHttpJson:
+      return "http/json";
+    case OtlpProtocol::kGrpc:
+      return "grpc";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(OtlpCompression compression) noexcept {
+  switch (compression) {
+    case OtlpCompression::kNone:
+      return "none";
+    case OtlpCompression::kGzip:
+      return "gzip";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(TemporalityPreference preference) noexcept {
+  switch (preference) {
+    case TemporalityPreference::kCumulative:
+      return "cumulative";
+    case TemporalityPreference::kDelta:
+      return "delta";
+    case TemporalityPreference::kLowMemory:
+      return "lowmemory";
+  }
+  return "unknown";
+}
+
+EnvironmentLookup process_environment() {
+  return [](std::string_view name) -> std::optional<std::string> {
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+std::optional<std::string> percent_decode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '%') {
+      out.push_back(text[i]);
+      continue;
+    }
+    if (i + 2 >= text.size()) return std::nullopt;
+    const int high = hex_digit(text[i + 1]);
+    const int low = hex_digit(text[i + 2]);
+    if (high < 0 || low < 0) return std::nullopt;
+    out.push_back(static_cast<char>(high * 16 + low));
+    i += 2;
+  }
+  return out;
+}
+
+SdkConfiguration read_sdk_configuration(const EnvironmentLookup& lookup) {
+  SdkConfiguration config;
+  Reader reader(lookup, config.warnings);
+  config.sdk_disabled = read_boolean(reader, "OTEL_SDK_DISABLED").value_or(false);
+  config.service_name = reader.get("OTEL_SERVICE_NAME").value;
+  config.resource_attributes = read_resource_attributes(reader);
+  config.metrics_exporters = read_metrics_exporters(reader);
+  bool endpoint_set = false;
+  config.otlp_metrics = read_otlp_metrics(reader, endpoint_set);
+  config.metric_reader.interval = setting<std::chrono::milliseconds>(
+      reader, {}, "OTEL_METRIC_EXPORT_INTERVAL", parse_interval, config.metric_reader.interval);
+  config.metric_reader.timeout = setting<std::chrono::milliseconds>(
+      reader, {}, "OTEL_METRIC_EXPORT_TIMEOUT", parse_milliseconds, config.metric_reader.timeout);
+
+  // coretel pushes OTLP only when asked: OTEL_METRICS_EXPORTER lists otlp or, with no exporter
+  // chosen, an OTLP endpoint variable is set.
+  bool otlp = false;
+  if (config.metrics_exporters.empty()) {
+    otlp = endpoint_set;
+  } else {
+    for (const std::string& name : config.metrics_exporters) otlp = otlp || name == "otlp";
+  }
+  config.otlp_metrics_enabled = otlp && !config.sdk_disabled;
+  return config;
+}
+
+void report_configuration_warnings(const SdkConfiguration& config) {
+  // Never destroyed: a call during static destruction still finds them.
+  static auto* const mutex = new std::mutex;
+  static auto* const reported = new std::unordered_set<std::string>;
+  std::lock_guard<std::mutex> lock(*mutex);
+  for (const std::string& warning : config.warnings) {
+    if (!reported->insert(warning).second) continue;
+    const std::string line = "coretel: " + warning + "\n";
+    std::fwrite(line.data(), 1, line.size(), stderr);
+  }
+}
+
+}  // namespace coretel
