@@ -1,0 +1,100 @@
+// otlp_metric_exporter.h: OtlpMetricExporter, coretel's metrics pushed over OTLP/HTTP with
+// protobuf encoding (OTLP specification; protocol/exporter.md; metrics/sdk_exporters/otlp.md).
+//
+//   coretel::PipelineOptions po;
+//   po.delta_consumers = 1;                        // only needed for delta temporality
+//   coretel::CollectionPipeline pipeline(po);
+//   auto config = coretel::read_sdk_configuration();  // OTEL_* variables
+//   coretel::OtlpMetricExporter exporter(pipeline, coretel::Resource::detect("my-engine"),
+//                                        config.otlp_metrics, /*delta_consumer=*/0);
+//   coretel::PeriodicExportingMetricReader reader(exporter, config.metric_reader);
+//   reader.start();  ...  pipeline.stop();  reader.shutdown();
+//
+// COLD PATH: export_metrics() runs on the reader's thread and never touches an engine thread or
+// the collector's thread. What is read depends on the temporality preference:
+//  * cumulative: the collectors' published views (CollectionPipeline::views()). A failed export
+//    loses nothing: the next one carries the totals.
+//  * delta, lowmemory: the deltas of one export consumer (CollectionPipeline::begin_export):
+//    committed when delivered, rolled back into the accumulators when the export fails in a way
+//    worth retrying, so the next export carries them; committed and counted as dropped when the
+//    server refuses them for good. lowmemory equals delta here: coretel has no asynchronous
+//    counters that would differ.
+// Retries (OTLP/HTTP "Failures"): 429, 502, 503, 504 and lost connections are retried with
+// exponential backoff (1 s, x1.5, at most 5 s, each wait scaled by a random 0.8-1.2) or after
+// the server's Retry-After, while the deadline allows; every other answer is final. A
+// partial_success is counted, logged and never retried. Failures are logged to stderr, one line
+// per failed export. Thread-safety: export_metrics() from one thread at a time (the reader);
+// stats() and interrupt() from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "coretel/collect/pipeline.h"
+#include "coretel/config/environment.h"
+#include "coretel/export/metric_exporter.h"
+#include "coretel/resource.h"
+
+namespace coretel {
+
+namespace otlp {
+class HttpTransport;
+}
+
+/// Counts since construction. Data points are counted once per export attempt that carried them.
+struct OtlpExportStats {
+  uint64_t exports = 0;               ///< export_metrics() calls that had data to send
+  uint64_t requests = 0;              ///< POSTs made, retries included
+  uint64_t retries = 0;               ///< POSTs that were retries
+  uint64_t failed_retryable = 0;      ///< exports given up at the deadline (nothing lost)
+  uint64_t failed_permanent = 0;      ///< exports refused for good (their points dropped)
+  uint64_t data_points_exported = 0;  ///< accepted by the server (rejected ones excluded)
+  uint64_t data_points_rejected = 0;  ///< partial_success.rejected_data_points
+  uint64_t data_points_dropped = 0;   ///< in exports refused for good
+  uint64_t consumer_detached = 0;     ///< exports that found the delta consumer detached (a gap)
+};
+
+class OtlpMetricExporter final : public MetricExporter {
+ public:
+  /// Exports the metrics of `pipeline` (which must outlive the exporter) with `resource`.
+  /// `delta_consumer` (< PipelineOptions::delta_consumers) is required when
+  /// options.temporality is delta or lowmemory, and unused for cumulative. Throws
+  /// std::invalid_argument for a missing consumer or a protocol other than http/protobuf (the
+  /// others are not built yet), std::runtime_error if libcurl cannot start.
+  OtlpMetricExporter(CollectionPipeline& pipeline, Resource resource, OtlpExporterOptions options,
+                     std::optional<uint32_t> delta_consumer = std::nullopt);
+  ~OtlpMetricExporter() override;
+
+  ExportResult export_metrics(Deadline deadline) override;
+  void interrupt() noexcept override;
+
+  OtlpExportStats stats() const;
+  const OtlpExporterOptions& options() const noexcept { return options_; }
+
+ private:
+  // Posts `body` until delivered, refused, or the deadline; counts requests and retries.
+  ExportResult deliver(const std::string& body, uint64_t points, Deadline deadline);
+  // Waits `wait` unless interrupted; false when interrupted.
+  bool wait_for(std::chrono::milliseconds wait);
+
+  CollectionPipeline& pipeline_;
+  Resource resource_;
+  OtlpExporterOptions options_;
+  std::optional<uint32_t> delta_consumer_;
+  std::unique_ptr<otlp::HttpTransport> transport_;
+  std::string body_;  // reused between exports
+
+  mutable std::mutex stats_mutex_;
+  OtlpExportStats stats_;
+
+  std::mutex wait_mutex_;
+  std::condition_variable wait_cv_;
+  bool interrupted_ = false;  // guarded by wait_mutex_
+};
+
+}  // namespace coretel

@@ -1,0 +1,75 @@
+// http_transport.h: HttpTransport, one OTLP/HTTP POST at a time over libcurl, shared by the
+// metrics, logs and traces exporters (protocol/exporter.md; OTLP specification, "OTLP/HTTP").
+//
+// COLD PATH (an exporter's thread). One transport keeps one libcurl handle, so consecutive
+// posts reuse the connection (the OTLP/HTTP "keep connections alive" advice). It sends the
+// options' headers, `Content-Type`, `User-Agent: coretel/<version>` and, with gzip compression,
+// `Content-Encoding: gzip` (zlib). Every post is bounded: by its timeout (connection included)
+// and by kMaxResponseBytes of response body (the specification's 4 MiB; a larger response is
+// cut off and is a permanent error). It classifies the answer per the OTLP/HTTP rules:
+//  * 2xx: success (the body, an Export*ServiceResponse, is returned for partial_success);
+//  * 429, 502, 503, 504, and a failed connection, timeout or reset without an answer:
+//    retryable, with the server's `Retry-After` (seconds or an HTTP-date) when given;
+//  * any other status, a response over the limit, a request over kMaxRequestBytes (64 MiB, not
+//    sent) or a local error (bad URL, unreadable certificate): permanent.
+// Thread-compatible: one thread posts at a time.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "coretel/config/environment.h"
+
+namespace coretel::otlp {
+
+enum class PostOutcome : uint8_t { kSuccess, kRetryable, kPermanent };
+
+struct PostResult {
+  PostOutcome outcome = PostOutcome::kPermanent;
+  long http_status = 0;  ///< 0 when no HTTP answer arrived
+  /// For people and logs: the status line or libcurl's error text.
+  std::string error;
+  /// The server's Retry-After, when the answer carried a valid one.
+  std::optional<std::chrono::milliseconds> retry_after;
+  /// The response body (at most kMaxResponseBytes), still compressed if the server compressed it
+  /// and libcurl could not decode it.
+  std::string body;
+};
+
+class HttpTransport {
+ public:
+  static constexpr std::size_t kMaxResponseBytes = 4u << 20;
+  static constexpr std::size_t kMaxRequestBytes = 64u << 20;
+
+  /// `content_type`: "application/x-protobuf" or "application/json". Uses options.endpoint,
+  /// headers, compression and the TLS files (certificate: the CA bundle to trust; client_key
+  /// and client_certificate: mutual TLS). Throws std::runtime_error if libcurl cannot start.
+  HttpTransport(const OtlpExporterOptions& options, std::string content_type);
+  ~HttpTransport();
+  HttpTransport(const HttpTransport&) = delete;
+  HttpTransport& operator=(const HttpTransport&) = delete;
+
+  /// POSTs `body` (compressed here when the options say gzip) and waits at most `timeout`
+  /// (0 = no limit) for the whole exchange.
+  PostResult post(std::string_view body, std::chrono::milliseconds timeout);
+
+  /// The User-Agent sent: "coretel/<version>".
+  static std::string user_agent();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+/// gzip (RFC 1952) of `in`, via zlib. Throws std::runtime_error if zlib fails.
+std::string gzip_compress(std::string_view in);
+
+/// A Retry-After value (RFC 9110 §10.2.3): delay-seconds, or an HTTP-date turned into the wait
+/// from `now`. nullopt when malformed; a date in the past is a wait of 0.
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now);
+
+}  // namespace coretel::otlp

@@ -1,0 +1,205 @@
+#include "coretel/export/otlp_metric_exporter.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <random>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "http_transport.h"
+#include "metrics_encoder.h"
+#include "protobuf_wire.h"
+
+namespace coretel {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// Backoff between retries when the server gives no Retry-After (OTLP/HTTP: "exponential
+// backoff with jitter"; the numbers are ours, between Java's and Go's).
+constexpr milliseconds kInitialBackoff{1000};
+constexpr milliseconds kMaxBackoff{5000};
+constexpr double kBackoffMultiplier = 1.5;
+
+struct PartialSuccess {
+  int64_t rejected = 0;
+  std::string message;
+};
+
+// ExportMetricsServiceResponse.partial_success (field 1): rejected_data_points (1, int64) and
+// error_message (2, string). nullopt when absent or unreadable.
+std::optional<PartialSuccess> read_partial_success(std::string_view body) {
+  otlp::ProtobufReader response(body);
+  std::optional<PartialSuccess> found;
+  while (auto field = response.next()) {
+    if (field->number != 1 || field->type != otlp::WireType::kLengthDelimited) {
+      if (!response.skip(*field)) return std::nullopt;
+      continue;
+    }
+    std::string_view bytes;
+    if (!response.read_bytes(bytes)) return std::nullopt;
+    PartialSuccess p;
+    otlp::ProtobufReader inner(bytes);
+    while (auto g = inner.next()) {
+      if (g->number == 1 && g->type == otlp::WireType::kVarint) {
+        uint64_t v = 0;
+        if (!inner.read_varint(v)) return std::nullopt;
+        p.rejected = static_cast<int64_t>(v);
+      } else if (g->number == 2 && g->type == otlp::WireType::kLengthDelimited) {
+        std::string_view m;
+        if (!inner.read_bytes(m)) return std::nullopt;
+        p.message.assign(m.substr(0, 1024));
+      } else if (!inner.skip(*g)) {
+        return std::nullopt;
+      }
+    }
+    if (inner.failed()) return std::nullopt;
+    found = std::move(p);
+  }
+  if (response.failed()) return std::nullopt;
+  return found;
+}
+
+}  // namespace
+
+OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource resource,
+                                       OtlpExporterOptions options,
+                                       std::optional<uint32_t> delta_consumer)
+    : pipeline_(pipeline),
+      resource_(std::move(resource)),
+      options_(std::move(options)),
+      delta_consumer_(delta_consumer) {
+  if (options_.protocol != OtlpProtocol::kHttpProtobuf)
+    throw std::invalid_argument(
+        fmt::format("coretel: OTLP protocol {} is not supported yet; use http/protobuf",
+                    to_string(options_.protocol)));
+  if (options_.temporality != TemporalityPreference::kCumulative && !delta_consumer_)
+    throw std::invalid_argument(
+        fmt::format("coretel: temporality preference {} needs a delta consumer "
+                    "(PipelineOptions::delta_consumers)",
+                    to_string(options_.temporality)));
+  if (!delta_consumer_ || options_.temporality == TemporalityPreference::kCumulative)
+    delta_consumer_.reset();
+  transport_ = std::make_unique<otlp::HttpTransport>(options_, "application/x-protobuf");
+}
+
+OtlpMetricExporter::~OtlpMetricExporter() = default;
+
+OtlpExportStats OtlpMetricExporter::stats() const {
+  std::lock_guard lock(stats_mutex_);
+  return stats_;
+}
+
+void OtlpMetricExporter::interrupt() noexcept {
+  {
+    std::lock_guard lock(wait_mutex_);
+    interrupted_ = true;
+  }
+  wait_cv_.notify_all();
+}
+
+bool OtlpMetricExporter::wait_for(milliseconds wait) {
+  std::unique_lock lock(wait_mutex_);
+  return !wait_cv_.wait_for(lock, wait, [this] { return interrupted_; });
+}
+
+ExportResult OtlpMetricExporter::export_metrics(Deadline deadline) {
+  body_.clear();
+  if (!delta_consumer_) {
+    const std::vector<MetricsViewPtr> views = pipeline_.views();
+    const uint64_t points = otlp::encode_cumulative(resource_, views, body_);
+    if (points == 0) return ExportResult::kSuccess;
+    // A failure loses nothing: the next view carries the totals.
+    return deliver(body_, points, deadline);
+  }
+  ExportTransaction tx = pipeline_.begin_export(*delta_consumer_);
+  if (tx.detached()) {
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.consumer_detached;
+  }
+  const uint64_t points = otlp::encode_delta(resource_, tx, body_);
+  if (points == 0) {
+    tx.commit();
+    return ExportResult::kSuccess;
+  }
+  const ExportResult result = deliver(body_, points, deadline);
+  if (result == ExportResult::kFailedRetryable) {
+    tx.rollback();  // the next export carries these deltas
+  } else {
+    tx.commit();  // delivered, or dropped and counted
+  }
+  return result;
+}
+
+ExportResult OtlpMetricExporter::deliver(const std::string& body, uint64_t points,
+                                         Deadline deadline) {
+  {
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.exports;
+  }
+  thread_local std::minstd_rand jitter_source{std::random_device{}()};
+  milliseconds backoff = kInitialBackoff;
+  for (uint32_t attempt = 0;; ++attempt) {
+    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
+    milliseconds timeout = left;
+    if (options_.timeout.count() > 0) timeout = std::min(timeout, options_.timeout);
+    otlp::PostResult r;
+    if (timeout.count() <= 0) {
+      r.outcome = otlp::PostOutcome::kRetryable;
+      r.error = "no time left before the export deadline";
+    } else {
+      {
+        std::lock_guard lock(stats_mutex_);
+        ++stats_.requests;
+        if (attempt > 0) ++stats_.retries;
+      }
+      r = transport_->post(body, timeout);
+    }
+    if (r.outcome == otlp::PostOutcome::kSuccess) {
+      const auto partial = read_partial_success(r.body);
+      const uint64_t rejected = partial ? static_cast<uint64_t>(std::clamp<int64_t>(
+                                              partial->rejected, 0, static_cast<int64_t>(points)))
+                                        : 0;
+      if (partial && (rejected > 0 || !partial->message.empty()))
+        fmt::print(stderr,
+                   "coretel: OTLP export to {}: partial success, {} of {} data points "
+                   "rejected: {}\n",
+                   options_.endpoint, rejected, points, partial->message);
+      std::lock_guard lock(stats_mutex_);
+      stats_.data_points_exported += points - rejected;
+      stats_.data_points_rejected += rejected;
+      return ExportResult::kSuccess;
+    }
+    if (r.outcome == otlp::PostOutcome::kPermanent) {
+      fmt::print(stderr, "coretel: OTLP export to {} refused ({}); {} data points dropped\n",
+                 options_.endpoint, r.error, points);
+      std::lock_guard lock(stats_mutex_);
+      ++stats_.failed_permanent;
+      stats_.data_points_dropped += points;
+      return ExportResult::kFailedPermanent;
+    }
+    // Retryable: wait for the server's Retry-After or the backoff, if the deadline allows.
+    std::uniform_real_distribution<double> jitter(0.8, 1.2);
+    const milliseconds wait =
+        r.retry_after ? *r.retry_after
+                      : milliseconds(static_cast<int64_t>(static_cast<double>(backoff.count()) *
+                                                          jitter(jitter_source)));
+    backoff =
+        std::min(kMaxBackoff, milliseconds(static_cast<int64_t>(
+                                  static_cast<double>(backoff.count()) * kBackoffMultiplier)));
+    if (Clock::now() + wait >= deadline || !wait_for(wait)) {
+      fmt::print(stderr,
+                 "coretel: OTLP export to {} failed ({}); {} data points kept for the next "
+                 "export\n",
+                 options_.endpoint, r.error, points);
+      std::lock_guard lock(stats_mutex_);
+      ++stats_.failed_retryable;
+      return ExportResult::kFailedRetryable;
+    }
+  }
+}
+
+}  // namespace coretel

@@ -1,0 +1,49 @@
+// metrics_encoder.h: the OTLP metrics mapping, written as one ExportMetricsServiceRequest in the
+// protobuf wire format (opentelemetry-proto: collector/metrics/v1/metrics_service.proto).
+//
+// COLD PATH (the exporter's thread). The mapping (DESIGN §4, OpenTelemetry metrics data model):
+//  * one ResourceMetrics with the Resource's attributes;
+//  * one ScopeMetrics per (metric set, entity): scope name = the set's name, scope attributes =
+//    the entity attributes (what Prometheus shows as `otel_scope_*` labels), schema_url = the
+//    set's registry schema_url;
+//  * one Metric per field: name, unit and description (the field's brief) from the descriptor;
+//  * one data point per registration and measurement-attribute combination: attributes = the
+//    registration attributes, then the measurement attributes;
+//  * Counter: monotonic Sum; UpDownCounter and ObserveUpDownCounter: non-monotonic cumulative
+//    Sum; ObserveCounter: monotonic cumulative Sum; Gauge: Gauge; Histogram: Histogram with its
+//    explicit bounds, bucket counts, sum and count; Mmsc: Summary with sum, count and the
+//    quantiles 0 (min) and 1 (max), left out while its count is 0.
+//  * u64 values go as `as_int`, except one above 2^63 - 1, which goes as `as_double` (OTLP has no
+//    unsigned integer point); i64 as `as_int`; f64 as `as_double`.
+// Temporality (metrics/sdk_exporters/otlp.md, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE):
+// encode_cumulative() reads published views: every Sum and Histogram is CUMULATIVE from the
+// series' registration. encode_delta() reads one consumer's export transaction: Counter and
+// Histogram are DELTA from the window start, the rest keep their cumulative meaning (start = the
+// series' registration). ObserveCounter stays cumulative under `delta` too (it has no delta
+// state yet).
+// Output is appended to `out`; each function returns the number of data points written. A
+// request with no data point is still well-formed (no ResourceMetrics); the exporter does not
+// send it (protocol/exporter.md: no empty envelopes). Thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "coretel/collect/collector.h"
+#include "coretel/collect/metrics_view.h"
+#include "coretel/resource.h"
+
+namespace coretel::otlp {
+
+/// Every observed combination of every series of `views`, as cumulative points stamped with
+/// each view's time.
+uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
+                           std::string& out);
+
+/// Every combination of `transaction` (deltas of Counter, Mmsc and Histogram fields since the
+/// window start, current values of the rest), stamped with the transaction's time.
+uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
+                      std::string& out);
+
+}  // namespace coretel::otlp

@@ -1,0 +1,183 @@
+// protobuf_wire.h: ProtobufWriter, the protobuf wire format written straight into a string
+// (https://protobuf.dev/programming-guides/encoding/), for coretel's OTLP encoders.
+//
+// ProtobufReader reads the few fields coretel needs from a response.
+//
+// COLD PATH (export thread). Writes fields in the order called; proto3 rules about default
+// values are the caller's: a field is written when a write function is called, so the encoder
+// omits zero scalars itself where the message has no presence (proto3 implicit presence), and
+// writes oneof members and `optional` fields even when zero. Nested messages are written in
+// place: begin_message() reserves one byte for the length, end_message() writes the real length
+// and, if it needs more bytes, moves the message body up (lengths stay minimal varints, so the
+// bytes are those libprotobuf writes for the same fields in the same order).
+// Thread-compatible: one writer per thread.
+#pragma once
+
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace coretel::otlp {
+
+enum class WireType : uint8_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
+
+class ProtobufWriter {
+ public:
+  /// Appends to `out` (not cleared).
+  explicit ProtobufWriter(std::string& out) noexcept : out_(out) {}
+
+  std::string& out() noexcept { return out_; }
+
+  void varint(uint64_t v) {
+    char buf[10];
+    std::size_t n = 0;
+    while (v >= 0x80) {
+      buf[n++] = static_cast<char>(static_cast<uint8_t>(v) | 0x80);
+      v >>= 7;
+    }
+    buf[n++] = static_cast<char>(v);
+    out_.append(buf, n);
+  }
+  void tag(uint32_t field, WireType type) {
+    varint((uint64_t{field} << 3) | static_cast<uint64_t>(type));
+  }
+
+  /// uint32/uint64/int64 (two's complement for negatives), bool and enum fields.
+  void varint_field(uint32_t field, uint64_t v) {
+    tag(field, WireType::kVarint);
+    varint(v);
+  }
+  /// sint32/sint64 fields (ZigZag).
+  void sint_field(uint32_t field, int64_t v) {
+    varint_field(field, (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63));
+  }
+  /// fixed64, sfixed64 (the two's-complement bits) and double (the IEEE-754 bits) fields.
+  void fixed64_field(uint32_t field, uint64_t bits) {
+    tag(field, WireType::kFixed64);
+    fixed64(bits);
+  }
+  void double_field(uint32_t field, double v) { fixed64_field(field, std::bit_cast<uint64_t>(v)); }
+  /// string and bytes fields.
+  void bytes_field(uint32_t field, std::string_view bytes) {
+    tag(field, WireType::kLengthDelimited);
+    varint(bytes.size());
+    out_.append(bytes);
+  }
+  /// Little-endian 8 bytes, no tag (elements of a packed repeated fixed64/double field).
+  void fixed64(uint64_t bits) {
+    char buf[8];
+    for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(bits >> (8 * i));
+    out_.append(buf, 8);
+  }
+
+  /// Starts a length-delimited field (a nested message or a packed repeated field); returns the
+  /// mark end_message() needs. Nesting is unlimited; marks close innermost first.
+  std::size_t begin_message(uint32_t field) {
+    tag(field, WireType::kLengthDelimited);
+    out_.push_back('\0');  // the length, one byte if the body stays under 128 bytes
+    return out_.size();
+  }
+  void end_message(std::size_t mark) {
+    const std::size_t length = out_.size() - mark;
+    if (length < 0x80) {
+      out_[mark - 1] = static_cast<char>(length);
+      return;
+    }
+    char buf[10];
+    std::size_t n = 0;
+    uint64_t v = length;
+    while (v >= 0x80) {
+      buf[n++] = static_cast<char>(static_cast<uint8_t>(v) | 0x80);
+      v >>= 7;
+    }
+    buf[n++] = static_cast<char>(v);
+    out_.resize(out_.size() + n - 1);
+    char* body = out_.data() + mark;
+    std::memmove(body + n - 1, body, length);
+    std::memcpy(body - 1, buf, n);
+  }
+
+ private:
+  std::string& out_;
+};
+
+/// Reads fields of one message (the small OTLP responses coretel parses: partial_success).
+/// Bounds-checked: a truncated or malformed input makes next() return nullopt and failed() true.
+class ProtobufReader {
+ public:
+  struct Field {
+    uint32_t number;
+    WireType type;
+  };
+
+  explicit ProtobufReader(std::string_view in) noexcept : in_(in) {}
+
+  /// The next field's number and type, or nullopt at the end (or on malformed input).
+  std::optional<Field> next() noexcept {
+    if (in_.empty() || failed_) return std::nullopt;
+    uint64_t key = 0;
+    if (!read_varint(key) || (key >> 3) == 0 || (key >> 3) > UINT32_MAX) return fail();
+    const auto type = static_cast<uint8_t>(key & 7);
+    if (type != 0 && type != 1 && type != 2 && type != 5) return fail();
+    return Field{static_cast<uint32_t>(key >> 3), static_cast<WireType>(type)};
+  }
+  bool read_varint(uint64_t& v) noexcept {
+    v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (in_.empty()) return fail_bool();
+      const auto byte = static_cast<uint8_t>(in_.front());
+      in_.remove_prefix(1);
+      v |= uint64_t{byte & 0x7fu} << shift;
+      if ((byte & 0x80) == 0) return true;
+    }
+    return fail_bool();
+  }
+  bool read_bytes(std::string_view& bytes) noexcept {
+    uint64_t n = 0;
+    if (!read_varint(n) || n > in_.size()) return fail_bool();
+    bytes = in_.substr(0, n);
+    in_.remove_prefix(n);
+    return true;
+  }
+  /// Skips the value of `field`.
+  bool skip(const Field& field) noexcept {
+    uint64_t v = 0;
+    std::string_view bytes;
+    switch (field.type) {
+      case WireType::kVarint:
+        return read_varint(v);
+      case WireType::kFixed64:
+        return advance(8);
+      case WireType::kLengthDelimited:
+        return read_bytes(bytes);
+      case WireType::kFixed32:
+        return advance(4);
+    }
+    return fail_bool();
+  }
+  bool failed() const noexcept { return failed_; }
+
+ private:
+  bool advance(std::size_t n) noexcept {
+    if (in_.size() < n) return fail_bool();
+    in_.remove_prefix(n);
+    return true;
+  }
+  std::nullopt_t fail() noexcept {
+    failed_ = true;
+    return std::nullopt;
+  }
+  bool fail_bool() noexcept {
+    failed_ = true;
+    return false;
+  }
+
+  std::string_view in_;
+  bool failed_ = false;
+};
+
+}  // namespace coretel::otlp

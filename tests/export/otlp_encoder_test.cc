@@ -1,0 +1,271 @@
+// The OTLP metrics encoder (src/export/otlp/metrics_encoder.h): what coretel writes, decoded with
+// the libprotobuf classes generated from proto/, field by field, for every instrument kind and
+// both temporalities; and the wire writer's lengths against libprotobuf's own bytes.
+#include "metrics_encoder.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "export_test_sets.h"
+#include "http_transport.h"
+#include "otlp_test_receiver.h"
+#include "protobuf_wire.h"
+
+namespace coretel_export_test {
+namespace {
+
+using coretel_otlp_test::attributes_text;
+using coretel_otlp_test::decode;
+using coretel_otlp_test::find_metric;
+namespace pb = opentelemetry::proto;
+constexpr auto kDelta = pb::metrics::v1::AGGREGATION_TEMPORALITY_DELTA;
+constexpr auto kCumulative = pb::metrics::v1::AGGREGATION_TEMPORALITY_CUMULATIVE;
+
+coretel::PipelineOptions one_consumer() {
+  coretel::PipelineOptions options;
+  options.delta_consumers = 1;
+  return options;
+}
+
+const coretel::Resource kResource{
+    coretel::Attributes{{"service.name", std::string("svc")}, {"process.pid", int64_t{42}}}};
+
+struct Fixture {
+  coretel::CollectionPipeline pipeline{one_consumer(), coretel::Topology::detect()};
+  std::unique_ptr<coretel::Reporter> reporter = pipeline.make_reporter(coretel::kUnpinned);
+  coretel::Registration<AppMetrics> app = reporter->register_set<AppMetrics>(
+      {{"pipeline.name", "p1"}, {"core", int64_t{3}}}, {{"region", "eu"}});
+  coretel::Registration<HttpByMethod> http =
+      reporter->register_set<HttpByMethod>({{"service", "api"}});
+
+  void record_round_one() {
+    app->requests.add(3);
+    app->sent.add(1.5);
+    app->temperature.set(-4);
+    app->active.add(2);
+    app->cpu_time.observe(12);
+    app->latency.record(0.5);
+    app->latency.record(1.5);
+    app->size.record(0.7);
+    app->size.record(2.0);
+    app->size.record(9.0);
+    http->with(Method::kPost).requests.add(5);
+    http->with(Method::kPost).load.set(0.25);
+    reporter->report(app);
+    reporter->report(http);
+    pipeline.collect_now();
+  }
+};
+
+TEST(OtlpEncoder, CumulativeCarriesEveryKindWithExactValues) {
+  Fixture fx;
+  fx.record_round_one();
+  std::string bytes;
+  auto views = only(fx.pipeline.views(), AppMetrics::descriptor);
+  auto http_views = only(fx.pipeline.views(), HttpMetrics::descriptor);
+  views.insert(views.end(), http_views.begin(), http_views.end());
+  const uint64_t points = coretel::otlp::encode_cumulative(kResource, views, bytes);
+  // AppMetrics: 7 fields, one point each; HttpByMethod: POST only (GET, ODD never recorded),
+  // 2 fields.
+  EXPECT_EQ(points, 9u);
+  auto request = decode(bytes);
+  ASSERT_EQ(request.resource_metrics_size(), 1);
+  const auto& rm = request.resource_metrics(0);
+  EXPECT_EQ(attributes_text(rm.resource().attributes()), "process.pid=42,service.name=svc");
+  ASSERT_EQ(rm.scope_metrics_size(), 2);
+  // Scopes sorted by set name: app.http, then app.server.
+  EXPECT_EQ(rm.scope_metrics(0).scope().name(), "app.http");
+  EXPECT_EQ(attributes_text(rm.scope_metrics(0).scope().attributes()), "service=api");
+  EXPECT_EQ(rm.scope_metrics(1).scope().name(), "app.server");
+  EXPECT_EQ(attributes_text(rm.scope_metrics(1).scope().attributes()), "core=3,pipeline.name=p1");
+  const uint64_t start = fx.app.series().start_time_unix_nano;
+  const uint64_t time = views[0]->time_unix_nano();
+  ASSERT_GT(start, 0u);
+  ASSERT_GE(time, start);
+
+  const auto* requests = find_metric(request, "app.server", "app.requests");
+  ASSERT_NE(requests, nullptr);
+  EXPECT_EQ(requests->unit(), "{request}");
+  EXPECT_EQ(requests->description(), "Requests served.");
+  ASSERT_TRUE(requests->has_sum());
+  EXPECT_TRUE(requests->sum().is_monotonic());
+  EXPECT_EQ(requests->sum().aggregation_temporality(), kCumulative);
+  ASSERT_EQ(requests->sum().data_points_size(), 1);
+  const auto& rp = requests->sum().data_points(0);
+  EXPECT_EQ(rp.as_int(), 3);
+  EXPECT_EQ(rp.value_case(), pb::metrics::v1::NumberDataPoint::kAsInt);
+  EXPECT_EQ(rp.start_time_unix_nano(), start);
+  EXPECT_EQ(rp.time_unix_nano(), time);
+  EXPECT_EQ(attributes_text(rp.attributes()), "region=eu");
+
+  const auto* sent = find_metric(request, "app.server", "app.sent");
+  ASSERT_NE(sent, nullptr);
+  EXPECT_EQ(sent->sum().data_points(0).as_double(), 1.5);
+
+  const auto* temperature = find_metric(request, "app.server", "app.temperature");
+  ASSERT_NE(temperature, nullptr);
+  ASSERT_TRUE(temperature->has_gauge());
+  EXPECT_EQ(temperature->gauge().data_points(0).as_int(), -4);
+  EXPECT_EQ(temperature->gauge().data_points(0).start_time_unix_nano(), 0u);
+  EXPECT_EQ(temperature->description(), "Temperature with a \\ backslash\nand a newline.");
+
+  const auto* active = find_metric(request, "app.server", "app.active");
+  ASSERT_NE(active, nullptr);
+  EXPECT_FALSE(active->sum().is_monotonic());
+  EXPECT_EQ(active->sum().aggregation_temporality(), kCumulative);
+  EXPECT_EQ(active->sum().data_points(0).as_int(), 2);
+
+  const auto* cpu = find_metric(request, "app.server", "app.cpu.time");
+  ASSERT_NE(cpu, nullptr);
+  EXPECT_TRUE(cpu->sum().is_monotonic());
+  EXPECT_EQ(cpu->sum().data_points(0).as_int(), 12);
+
+  const auto* latency = find_metric(request, "app.server", "app.latency");
+  ASSERT_NE(latency, nullptr);
+  ASSERT_TRUE(latency->has_summary());
+  const auto& lp = latency->summary().data_points(0);
+  EXPECT_EQ(lp.count(), 2u);
+  EXPECT_EQ(lp.sum(), 2.0);
+  ASSERT_EQ(lp.quantile_values_size(), 2);
+  EXPECT_EQ(lp.quantile_values(0).quantile(), 0.0);
+  EXPECT_EQ(lp.quantile_values(0).value(), 0.5);
+  EXPECT_EQ(lp.quantile_values(1).quantile(), 1.0);
+  EXPECT_EQ(lp.quantile_values(1).value(), 1.5);
+  EXPECT_EQ(lp.start_time_unix_nano(), start);
+
+  const auto* size = find_metric(request, "app.server", "app.size");
+  ASSERT_NE(size, nullptr);
+  ASSERT_TRUE(size->has_histogram());
+  EXPECT_EQ(size->histogram().aggregation_temporality(), kCumulative);
+  const auto& hp = size->histogram().data_points(0);
+  EXPECT_EQ(hp.count(), 3u);
+  EXPECT_TRUE(hp.has_sum());
+  EXPECT_DOUBLE_EQ(hp.sum(), 11.7);
+  EXPECT_EQ(std::vector<double>(hp.explicit_bounds().begin(), hp.explicit_bounds().end()),
+            (std::vector<double>{0.5, 1.0, 2.5}));
+  EXPECT_EQ(std::vector<uint64_t>(hp.bucket_counts().begin(), hp.bucket_counts().end()),
+            (std::vector<uint64_t>{0, 1, 1, 1}));
+
+  const auto* http = find_metric(request, "app.http", "app.http.requests");
+  ASSERT_NE(http, nullptr);
+  ASSERT_EQ(http->sum().data_points_size(), 1);
+  EXPECT_EQ(attributes_text(http->sum().data_points(0).attributes()), "http.request.method=POST");
+  EXPECT_EQ(http->sum().data_points(0).as_int(), 5);
+  const auto* load = find_metric(request, "app.http", "app.http.load");
+  ASSERT_NE(load, nullptr);
+  EXPECT_EQ(load->gauge().data_points(0).as_double(), 0.25);
+}
+
+TEST(OtlpEncoder, DeltaCarriesWindowsAndRollsBack) {
+  Fixture fx;
+  fx.record_round_one();
+  uint64_t first_time = 0;
+  {
+    auto tx = fx.pipeline.begin_export(0);
+    std::string bytes;
+    EXPECT_GT(coretel::otlp::encode_delta(kResource, tx, bytes), 0u);
+    auto request = decode(bytes);
+    const auto* requests = find_metric(request, "app.server", "app.requests");
+    ASSERT_NE(requests, nullptr);
+    EXPECT_EQ(requests->sum().aggregation_temporality(), kDelta);
+    EXPECT_EQ(requests->sum().data_points(0).as_int(), 3);
+    EXPECT_EQ(requests->sum().data_points(0).start_time_unix_nano(),
+              fx.app.series().start_time_unix_nano);
+    first_time = requests->sum().data_points(0).time_unix_nano();
+    const auto* active = find_metric(request, "app.server", "app.active");
+    EXPECT_EQ(active->sum().aggregation_temporality(), kCumulative);
+    const auto* size = find_metric(request, "app.server", "app.size");
+    EXPECT_EQ(size->histogram().aggregation_temporality(), kDelta);
+    tx.commit();
+  }
+  fx.app->requests.add(4);
+  fx.app->active.add(-1);
+  fx.reporter->report(fx.app);
+  fx.pipeline.collect_now();
+  {
+    auto tx = fx.pipeline.begin_export(0);
+    std::string bytes;
+    coretel::otlp::encode_delta(kResource, tx, bytes);
+    // Not committed: rolled back when tx goes.
+  }
+  auto tx = fx.pipeline.begin_export(0);
+  std::string bytes;
+  coretel::otlp::encode_delta(kResource, tx, bytes);
+  auto request = decode(bytes);
+  const auto* requests = find_metric(request, "app.server", "app.requests");
+  ASSERT_NE(requests, nullptr);
+  EXPECT_EQ(requests->sum().data_points(0).as_int(), 4);  // the window after the commit only
+  EXPECT_EQ(requests->sum().data_points(0).start_time_unix_nano(), first_time);
+  const auto* active = find_metric(request, "app.server", "app.active");
+  EXPECT_EQ(active->sum().data_points(0).as_int(), 1);  // current value, not a delta
+  EXPECT_EQ(active->sum().data_points(0).start_time_unix_nano(),
+            fx.app.series().start_time_unix_nano);
+  // Mmsc without a record in the window: no point, so no metric.
+  EXPECT_EQ(find_metric(request, "app.server", "app.latency"), nullptr);
+}
+
+TEST(OtlpEncoder, NothingToSendWritesNothing) {
+  std::string bytes;
+  EXPECT_EQ(coretel::otlp::encode_cumulative(kResource, {}, bytes), 0u);
+  EXPECT_TRUE(bytes.empty());
+}
+
+TEST(OtlpEncoder, UnsignedAboveInt64GoesAsDouble) {
+  Fixture fx;
+  fx.app->requests.add(std::numeric_limits<uint64_t>::max());
+  fx.reporter->report(fx.app);
+  fx.pipeline.collect_now();
+  std::string bytes;
+  coretel::otlp::encode_cumulative(kResource, only(fx.pipeline.views(), AppMetrics::descriptor),
+                                   bytes);
+  auto request = decode(bytes);
+  const auto* requests = find_metric(request, "app.server", "app.requests");
+  ASSERT_NE(requests, nullptr);
+  EXPECT_EQ(requests->sum().data_points(0).as_double(), 18446744073709551615.0);
+}
+
+// Lengths of 127, 128 and 16384 bytes need 1, 2 and 3 length bytes: the writer's output equals
+// libprotobuf's for the same fields.
+TEST(ProtobufWriter, NestedLengthsMatchLibprotobuf) {
+  for (std::size_t n : {1u, 120u, 125u, 126u, 127u, 128u, 200u, 16380u, 16384u, 3000000u}) {
+    std::string ours;
+    coretel::otlp::ProtobufWriter w(ours);
+    const std::size_t scope = w.begin_message(1);
+    w.bytes_field(1, std::string(n, 'x'));
+    w.varint_field(4, 7);
+    w.end_message(scope);
+    pb::metrics::v1::ScopeMetrics expected;
+    expected.mutable_scope()->set_name(std::string(n, 'x'));
+    expected.mutable_scope()->set_dropped_attributes_count(7);
+    EXPECT_EQ(ours, expected.SerializeAsString()) << n;
+  }
+}
+
+TEST(HttpTransport, GzipInflatesBackToTheInput) {
+  std::string input;
+  for (int i = 0; i < 10000; ++i) input += std::to_string(i) + ",";
+  const std::string packed = coretel::otlp::gzip_compress(input);
+  EXPECT_LT(packed.size(), input.size() / 2);
+  EXPECT_EQ(packed.substr(0, 2), "\x1f\x8b");  // the gzip magic (RFC 1952)
+  EXPECT_EQ(coretel_otlp_test::gunzip(packed), input);
+}
+
+TEST(HttpTransport, RetryAfterTakesSecondsOrAnHttpDate) {
+  using coretel::otlp::parse_retry_after;
+  using std::chrono::milliseconds;
+  const auto now = std::chrono::system_clock::from_time_t(784111777);  // Sun, 06 Nov 1994 08:49:37
+  EXPECT_EQ(parse_retry_after("1", now), milliseconds(1000));
+  EXPECT_EQ(parse_retry_after("120", now), milliseconds(120000));
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:40 GMT", now), milliseconds(3000));
+  EXPECT_EQ(parse_retry_after("Sun, 06 Nov 1994 08:49:00 GMT", now), milliseconds(0));
+  EXPECT_EQ(parse_retry_after("", now), std::nullopt);
+  EXPECT_EQ(parse_retry_after("-1", now), std::nullopt);
+  EXPECT_EQ(parse_retry_after("soon", now), std::nullopt);
+  EXPECT_EQ(parse_retry_after("99999999999999999999", now), std::nullopt);
+}
+
+}  // namespace
+}  // namespace coretel_export_test

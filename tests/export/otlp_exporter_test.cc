@@ -1,0 +1,341 @@
+// OtlpMetricExporter and PeriodicExportingMetricReader against a real HTTP receiver on loopback
+// (otlp_test_receiver.h): what arrives, decoded with libprotobuf, and what happens when the
+// receiver fails: retried, rolled back, dropped and counted, bounded in time.
+#include "coretel/export/otlp_metric_exporter.h"
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "coretel/export/periodic_exporting_reader.h"
+#include "export_test_sets.h"
+#include "otlp_test_receiver.h"
+
+namespace coretel_export_test {
+namespace {
+
+using coretel_otlp_test::Answer;
+using coretel_otlp_test::decode;
+using coretel_otlp_test::find_metric;
+using coretel_otlp_test::Receiver;
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+namespace pb = opentelemetry::proto;
+
+coretel::PipelineOptions one_consumer() {
+  coretel::PipelineOptions options;
+  options.delta_consumers = 1;
+  return options;
+}
+
+coretel::OtlpExporterOptions options_for(
+    const std::string& url,
+    coretel::TemporalityPreference temporality = coretel::TemporalityPreference::kDelta) {
+  coretel::OtlpExporterOptions o;
+  o.endpoint = url;
+  o.temporality = temporality;
+  o.timeout = milliseconds(2000);
+  return o;
+}
+
+struct Engine {
+  coretel::CollectionPipeline pipeline{one_consumer(), coretel::Topology::detect()};
+  std::unique_ptr<coretel::Reporter> reporter = pipeline.make_reporter(coretel::kUnpinned);
+  coretel::Registration<AppMetrics> app =
+      reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}});
+  void add(uint64_t n) {
+    app->requests.add(n);
+    reporter->report(app);
+    pipeline.collect_now();
+  }
+};
+
+coretel::Resource resource() {
+  return coretel::Resource{coretel::Attributes{{"service.name", std::string("edge-1")}}};
+}
+
+Clock::time_point in(milliseconds d) {
+  return Clock::now() + d;
+}
+
+// The app.requests data points of every request the receiver got, in order.
+std::vector<int64_t> requests_values(const Receiver& receiver) {
+  std::vector<int64_t> out;
+  for (const auto& r : receiver.received()) {
+    auto request = decode(r.body);
+    const auto* m = find_metric(request, "app.server", "app.requests");
+    out.push_back(m == nullptr ? -1 : m->sum().data_points(0).as_int());
+  }
+  return out;
+}
+
+pb::collector::metrics::v1::ExportMetricsServiceResponse partial(int64_t rejected,
+                                                                 const std::string& message) {
+  pb::collector::metrics::v1::ExportMetricsServiceResponse r;
+  r.mutable_partial_success()->set_rejected_data_points(rejected);
+  r.mutable_partial_success()->set_error_message(message);
+  return r;
+}
+
+TEST(OtlpMetricExporter, PostsProtobufWithHeadersAndExactValues) {
+  Receiver receiver;
+  Engine engine;
+  auto options = options_for(receiver.url());
+  options.headers = {{"x-tenant", "a b"}, {"authorization", "Bearer t"}};
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options, 0);
+  engine.add(7);
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+  auto got = receiver.received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].path, "/v1/metrics");
+  EXPECT_EQ(got[0].header("Content-Type"), "application/x-protobuf");
+  EXPECT_EQ(got[0].header("User-Agent"), "coretel/" CORETEL_TEST_VERSION);
+  EXPECT_EQ(got[0].header("x-tenant"), "a b");
+  EXPECT_EQ(got[0].header("authorization"), "Bearer t");
+  EXPECT_EQ(got[0].header("Content-Encoding"), "");
+  EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{7}));
+  auto request = decode(got[0].body);
+  EXPECT_EQ(coretel_otlp_test::attributes_text(request.resource_metrics(0).resource().attributes()),
+            "service.name=edge-1");
+  // Delta: the next export carries only what came after.
+  engine.add(2);
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+  EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{7, 2}));
+  auto stats = exporter.stats();
+  EXPECT_EQ(stats.requests, 2u);
+  EXPECT_EQ(stats.retries, 0u);
+  EXPECT_GT(stats.data_points_exported, 2u);
+}
+
+TEST(OtlpMetricExporter, GzipBodyDecodesToTheSameRequest) {
+  Receiver receiver;
+  Engine engine;
+  auto options = options_for(receiver.url());
+  options.compression = coretel::OtlpCompression::kGzip;
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options, 0);
+  engine.add(11);
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+  auto got = receiver.received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].header("Content-Encoding"), "gzip");
+  // cpp-httplib inflated the body before the handler saw it (and would have answered 400 to a
+  // body that is not gzip).
+  EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{11}));
+}
+
+TEST(OtlpMetricExporter, CumulativeReadsViewsAndCarriesTotals) {
+  Receiver receiver;
+  Engine engine;
+  coretel::OtlpMetricExporter exporter(
+      engine.pipeline, resource(),
+      options_for(receiver.url(), coretel::TemporalityPreference::kCumulative));
+  engine.add(5);
+  receiver.script({Answer{400, "", {}}});
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))),
+            coretel::ExportResult::kFailedPermanent);
+  engine.add(1);
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+  EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{5, 6}));
+  auto request = decode(receiver.received()[1].body);
+  EXPECT_EQ(find_metric(request, "app.server", "app.requests")->sum().aggregation_temporality(),
+            pb::metrics::v1::AGGREGATION_TEMPORALITY_CUMULATIVE);
+}
+
+TEST(OtlpMetricExporter, RetryAfterIsHonouredAndNothingIsLost) {
+  Receiver receiver;
+  Engine engine;
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options_for(receiver.url()), 0);
+  engine.add(3);
+  receiver.script({Answer{503, "", {{"Retry-After", "1"}}}});
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(10000))), coretel::ExportResult::kSuccess);
+  auto got = receiver.received();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_GE(got[1].at - got[0].at, milliseconds(950));
+  EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{3, 3}));
+  EXPECT_EQ(exporter.stats().retries, 1u);
+}
+
+TEST(OtlpMetricExporter, ThrottledPastTheDeadlineRollsBackDeltas) {
+  Receiver receiver;
+  Engine engine;
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options_for(receiver.url()), 0);
+  engine.add(3);
+  // 429 asking for 30 s: more than the deadline allows, so the export gives up at once.
+  receiver.script({Answer{429, "", {{"Retry-After", "30"}}}});
+  const auto started = Clock::now();
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(3000))),
+            coretel::ExportResult::kFailedRetryable);
+  EXPECT_LT(Clock::now() - started, milliseconds(2500));
+  engine.add(4);
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+  // The rolled-back 3 and the new 4 arrive together.
+  EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{3, 7}));
+  EXPECT_EQ(exporter.stats().failed_retryable, 1u);
+}
+
+TEST(OtlpMetricExporter, BadRequestIsDroppedCountedAndNotRetried) {
+  Receiver receiver;
+  Engine engine;
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options_for(receiver.url()), 0);
+  engine.add(3);
+  receiver.script({Answer{400, "", {}}});
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))),
+            coretel::ExportResult::kFailedPermanent);
+  auto stats = exporter.stats();
+  EXPECT_EQ(stats.requests, 1u);
+  EXPECT_EQ(stats.failed_permanent, 1u);
+  EXPECT_GT(stats.data_points_dropped, 0u);
+  engine.add(4);
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+  EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{3, 4}));  // the 3 was dropped
+}
+
+TEST(OtlpMetricExporter, PartialSuccessIsCountedAndNotRetried) {
+  Receiver receiver;
+  Engine engine;
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options_for(receiver.url()), 0);
+  engine.add(3);
+  receiver.script({Answer{200, partial(2, "two bad points").SerializeAsString(), {}}});
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+  auto stats = exporter.stats();
+  EXPECT_EQ(stats.requests, 1u);
+  EXPECT_EQ(stats.data_points_rejected, 2u);
+}
+
+TEST(OtlpMetricExporter, ReceiverDownAtFirstThenUpLosesNothing) {
+  Engine engine;
+  // A port that was free a moment ago: connections are refused.
+  int port = 0;
+  {
+    Receiver probe;
+    port = probe.port();
+  }
+  const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/v1/metrics";
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options_for(url), 0);
+  engine.add(3);
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(300))),
+            coretel::ExportResult::kFailedRetryable);
+  engine.add(4);
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(300))),
+            coretel::ExportResult::kFailedRetryable);
+  httplib::Server server;
+  server.set_keep_alive_max_count(1);  // its stop() need not wait out the exporter's connection
+  std::vector<std::string> bodies;
+  std::mutex mutex;
+  server.Post("/v1/metrics", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    bodies.push_back(req.body);
+    res.status = 200;
+  });
+  ASSERT_TRUE(server.bind_to_port("127.0.0.1", port));
+  std::thread t([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(milliseconds(1));
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+  server.stop();
+  t.join();
+  ASSERT_EQ(bodies.size(), 1u);
+  auto request = decode(bodies[0]);
+  EXPECT_EQ(find_metric(request, "app.server", "app.requests")->sum().data_points(0).as_int(), 7);
+}
+
+// A listening socket that never accepts: the TCP handshake completes (the kernel's backlog), no
+// answer ever comes.
+struct SilentServer {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  int port = 0;
+  SilentServer() {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    EXPECT_EQ(::listen(fd, 16), 0);
+    socklen_t len = sizeof(addr);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    port = ntohs(addr.sin_port);
+  }
+  ~SilentServer() { ::close(fd); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port) + "/v1/metrics"; }
+};
+
+TEST(OtlpMetricExporter, SilentServerIsCutOffAtTheTimeoutAndTheEngineKeepsItsRate) {
+  SilentServer silent;
+  Engine engine;
+  auto options = options_for(silent.url());
+  options.timeout = milliseconds(500);
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options, 0);
+  engine.add(3);
+  std::atomic<bool> exporting{true};
+  std::thread exporter_thread([&] {
+    const auto started = Clock::now();
+    // 500 ms, a backoff of 0.8-1.2 s, 500 ms, then a 1.2-1.8 s backoff would pass the deadline.
+    EXPECT_EQ(exporter.export_metrics(in(milliseconds(3000))),
+              coretel::ExportResult::kFailedRetryable);
+    EXPECT_LT(Clock::now() - started, milliseconds(3500));
+    exporting = false;
+  });
+  // Meanwhile the engine records and reports as usual: nothing it calls waits for the export.
+  uint64_t rounds = 0;
+  while (exporting) {
+    engine.app->requests.add(1);
+    engine.reporter->report(engine.app);
+    ++rounds;
+  }
+  exporter_thread.join();
+  EXPECT_GT(rounds, 1000u);
+  EXPECT_GE(exporter.stats().requests, 2u);  // retried after a backoff, within the deadline
+}
+
+TEST(PeriodicExportingMetricReader, ExportsEveryIntervalAndOnceMoreAtShutdown) {
+  Receiver receiver;
+  Engine engine;
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options_for(receiver.url()), 0);
+  coretel::PeriodicExportingMetricReader reader(exporter, {milliseconds(100), milliseconds(2000)});
+  reader.start();
+  engine.add(1);
+  const auto until = Clock::now() + milliseconds(5000);
+  while (receiver.received().empty() && Clock::now() < until)
+    std::this_thread::sleep_for(milliseconds(10));
+  ASSERT_FALSE(receiver.received().empty());
+  engine.add(5);
+  EXPECT_EQ(reader.shutdown(), coretel::ExportResult::kSuccess);
+  uint64_t total = 0;
+  for (int64_t v : requests_values(receiver))
+    if (v > 0) total += static_cast<uint64_t>(v);
+  EXPECT_EQ(total, 6u);
+  EXPECT_EQ(reader.shutdown(), coretel::ExportResult::kSuccess);  // idempotent
+}
+
+TEST(PeriodicExportingMetricReader, ShutdownWhileTheReceiverIsDownReturnsWithinTheTimeout) {
+  SilentServer silent;
+  Engine engine;
+  auto options = options_for(silent.url());
+  options.timeout = milliseconds(400);
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options, 0);
+  coretel::PeriodicExportingMetricReader reader(exporter, {milliseconds(50), milliseconds(1000)});
+  reader.start();
+  engine.add(3);
+  std::this_thread::sleep_for(milliseconds(200));  // a periodic export is under way
+  const auto started = Clock::now();
+  EXPECT_EQ(reader.shutdown(milliseconds(1000)), coretel::ExportResult::kFailedRetryable);
+  // The request in flight (at most 400 ms), then one final attempt (at most 400 ms).
+  EXPECT_LT(Clock::now() - started, milliseconds(1500));
+}
+
+TEST(OtlpMetricExporter, RejectsWhatItCannotDo) {
+  Engine engine;
+  auto options = options_for("http://127.0.0.1:1/v1/metrics");
+  EXPECT_THROW(coretel::OtlpMetricExporter(engine.pipeline, resource(), options),
+               std::invalid_argument);  // delta without a consumer
+  options.protocol = coretel::OtlpProtocol::kGrpc;
+  EXPECT_THROW(coretel::OtlpMetricExporter(engine.pipeline, resource(), options, 0),
+               std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace coretel_export_test
