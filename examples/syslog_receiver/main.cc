@@ -4,9 +4,14 @@
 //
 // One worker per core (pinned), each with UDP and TCP sockets on the same address
 // (SO_REUSEPORT). Metrics: http://ADMIN/metrics (Prometheus), /api/v1/telemetry/metrics (JSON).
+// OTLP push (metrics over OTLP/HTTP protobuf) is configured by the standard variables, with no
+// flag: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 (or OTEL_METRICS_EXPORTER=otlp) turns it
+// on; OTEL_METRIC_EXPORT_INTERVAL, OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME tune it
+// (docs/configuration.md). Without them nothing is pushed.
 // SIGINT or SIGTERM stops it cleanly: workers drain what is still in their sockets (bounded by
 // --drain-timeout-ms) and report their last values, the collectors merge them, the console
-// exporter prints them, then the admin endpoint closes.
+// exporter prints them, the OTLP exporter sends them (bounded by OTEL_METRIC_EXPORT_TIMEOUT),
+// then the admin endpoint closes.
 //
 // Bounds (each worker): --read-budget-bytes per socket per loop turn (fairness),
 // --max-connections, --idle-timeout-ms; running out of descriptors refuses connections without
@@ -20,6 +25,7 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,7 +35,10 @@
 
 #include "coretel/admin/admin_server.h"
 #include "coretel/collect/pipeline.h"
+#include "coretel/config/environment.h"
 #include "coretel/export/console.h"
+#include "coretel/export/otlp_metric_exporter.h"
+#include "coretel/export/periodic_exporting_reader.h"
 #include "coretel/resource.h"
 #include "replay.h"
 #include "worker.h"
@@ -148,10 +157,26 @@ int main(int argc, char** argv) {
     sockaddr_in listen = coretel_demo::parse_address(options.listen);
     sockaddr_in admin_address = coretel_demo::parse_address(options.admin);
 
+    // OTEL_* variables: read once, problems printed once.
+    const coretel::SdkConfiguration otel = coretel::read_sdk_configuration();
+    coretel::report_configuration_warnings(otel);
+    bool push = otel.otlp_metrics_enabled;
+    if (push && otel.otlp_metrics.protocol != coretel::OtlpProtocol::kHttpProtobuf) {
+      fmt::print(stderr, "coretel-demo: OTLP protocol {} is not supported yet; not pushing\n",
+                 coretel::to_string(otel.otlp_metrics.protocol));
+      push = false;
+    }
+    const bool push_deltas =
+        push && otel.otlp_metrics.temporality != coretel::TemporalityPreference::kCumulative;
+
     coretel::PipelineOptions pipeline_options;
     pipeline_options.reporter.interval = std::chrono::milliseconds(options.report_interval_ms);
-    pipeline_options.delta_consumers = options.console_interval_ms > 0 ? 1 : 0;
+    // Export consumers: the console's deltas (0), then the OTLP exporter's when it pushes deltas.
+    const uint32_t console_consumer = 0;
+    const uint32_t otlp_consumer = options.console_interval_ms > 0 ? 1 : 0;
+    pipeline_options.delta_consumers = otlp_consumer + (push_deltas ? 1 : 0);
     coretel::CollectionPipeline pipeline(pipeline_options);
+    const coretel::Resource resource = coretel::Resource::detect("coretel-demo");
 
     const auto& cpus = pipeline.topology().cpus();
     int available = std::max<int>(static_cast<int>(cpus.size()), 1);
@@ -179,15 +204,30 @@ int main(int argc, char** argv) {
     admin_options.host = options.admin.substr(0, options.admin.rfind(':'));
     admin_options.port = ntohs(admin_address.sin_port);
     admin_options.bearer_token = options.admin_token;
-    coretel::AdminServer admin(admin_options, pipeline, coretel::Resource::detect("coretel-demo"));
+    coretel::AdminServer admin(admin_options, pipeline, resource);
 
     pipeline.start();
     admin.start();
     std::unique_ptr<coretel::ConsoleExporter> console;
     if (options.console_interval_ms > 0) {
       console = std::make_unique<coretel::ConsoleExporter>(
-          pipeline, 0, std::chrono::milliseconds(options.console_interval_ms), stdout);
+          pipeline, console_consumer, std::chrono::milliseconds(options.console_interval_ms),
+          stdout);
       console->start();
+    }
+    std::unique_ptr<coretel::OtlpMetricExporter> otlp;
+    std::unique_ptr<coretel::PeriodicExportingMetricReader> otlp_reader;
+    if (push) {
+      otlp = std::make_unique<coretel::OtlpMetricExporter>(
+          pipeline, resource, otel.otlp_metrics,
+          push_deltas ? std::optional<uint32_t>(otlp_consumer) : std::nullopt);
+      otlp_reader =
+          std::make_unique<coretel::PeriodicExportingMetricReader>(*otlp, otel.metric_reader);
+      otlp_reader->start();
+      fmt::print(stderr, "coretel-demo: pushing metrics every {} ms to {} ({}, {})\n",
+                 otel.metric_reader.interval.count(), otel.otlp_metrics.endpoint,
+                 coretel::to_string(otel.otlp_metrics.protocol),
+                 coretel::to_string(otel.otlp_metrics.temporality));
     }
 
     std::atomic<bool> stop{false};
@@ -256,6 +296,15 @@ int main(int argc, char** argv) {
     // merges those values, the console prints them, and only then do the series go away.
     pipeline.stop();
     if (console) console->stop();
+    if (otlp_reader) {
+      const coretel::ExportResult last = otlp_reader->shutdown();
+      const coretel::OtlpExportStats st = otlp->stats();
+      fmt::print(stderr,
+                 "coretel-demo: OTLP: final export {}; {} data points exported, {} rejected, {} "
+                 "dropped in {} requests\n",
+                 coretel::to_string(last), st.data_points_exported, st.data_points_rejected,
+                 st.data_points_dropped, st.requests);
+    }
     fmt::print(stderr, "coretel-demo: stopped; {}\n", summary(pipeline));
     if (options.exit_after_replay) {
       for (std::size_t i = 0; i < workers.size(); ++i) {

@@ -84,16 +84,21 @@ def sum_samples(samples, name, **labels):
 class Demo:
     """One coretel-demo process on free ports."""
 
-    def __init__(self, *extra_args, cores=2, preexec_fn=None):
-        """`preexec_fn` runs in the child before exec (pin it to a CPU, lower its RLIMIT_NOFILE)."""
+    def __init__(self, *extra_args, cores=2, preexec_fn=None, env=None):
+        """`preexec_fn` runs in the child before exec (pin it to a CPU, lower its RLIMIT_NOFILE);
+        `env`: variables added to this process' environment for the child (OTEL_*)."""
         self.port = free_port()
         self.admin_port = free_port()
         self.args = [DEMO, "--listen", f"127.0.0.1:{self.port}", "--admin",
                      f"127.0.0.1:{self.admin_port}", "--cores", str(cores), *extra_args]
         self.stdout = tempfile.TemporaryFile()  # closed by stop()
         self.stderr = tempfile.TemporaryFile()
+        child_env = None
+        if env:
+            child_env = dict(os.environ)
+            child_env.update(env)
         self.process = subprocess.Popen(self.args, stdout=self.stdout, stderr=self.stderr,
-                                        preexec_fn=preexec_fn)
+                                        preexec_fn=preexec_fn, env=child_env)
         try:
             wait_until(self._ready, what="coretel-demo /readyz")
         except BaseException:

@@ -1,0 +1,148 @@
+"""coretel-demo pushing its metrics over OTLP/HTTP (protobuf), configured only by OTEL_* variables.
+
+Peers: Debian's `logger` sends syslog messages in; coretel-otlp-sink (tests/tools/otlp_sink.cc)
+receives the pushes and decodes each with the libprotobuf classes generated from proto/, printing
+it as JSON. The totals decoded out of OTLP must equal what was sent, exactly.
+"""
+import json
+import os
+import subprocess
+import tempfile
+import time
+import unittest
+
+from demo_harness import Demo, logger, wait_until
+
+SINK = os.environ.get("CORETEL_OTLP_SINK", "build/bin/coretel-otlp-sink")
+
+
+class Sink:
+    """One coretel-otlp-sink on an ephemeral loopback port."""
+
+    def __init__(self):
+        self.out = tempfile.TemporaryFile()
+        self.err = tempfile.TemporaryFile()
+        self.process = subprocess.Popen([SINK], stdout=self.out, stderr=self.err)
+        self.port = int(wait_until(self._port, timeout=10, what="coretel-otlp-sink's port"))
+
+    def _port(self):
+        self.err.seek(0)
+        text = self.err.read().decode()
+        if "listening on " in text:
+            return text.split("listening on ")[1].split()[0]
+        if self.process.poll() is not None:
+            raise AssertionError(f"coretel-otlp-sink exited: {text}")
+        return None
+
+    def requests(self):
+        self.out.seek(0)
+        lines = [l for l in self.out.read().decode().splitlines() if l.strip()]
+        docs = [json.loads(l) for l in lines]
+        for d in docs:
+            if "error" in d:
+                raise AssertionError(f"the sink could not decode a request: {d}")
+        return docs
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.out.close()
+        self.err.close()
+
+
+def points(requests, metric, **scope_attributes):
+    """(scope attributes, data point) of every point of `metric` in every request."""
+    out = []
+    for r in requests:
+        for rm in r.get("resourceMetrics", []):
+            for sm in rm.get("scopeMetrics", []):
+                attrs = {a["key"]: next(iter(a["value"].values())) for a in sm["scope"].get("attributes", [])}
+                if any(attrs.get(k) != v for k, v in scope_attributes.items()):
+                    continue
+                for m in sm.get("metrics", []):
+                    if m["name"] != metric:
+                        continue
+                    data = m.get("sum") or m.get("gauge") or m.get("histogram") or m.get("summary")
+                    for p in data["dataPoints"]:
+                        out.append((attrs, m, p))
+    return out
+
+
+def resource_of(requests):
+    rm = requests[0]["resourceMetrics"][0]
+    return {a["key"]: next(iter(a["value"].values())) for a in rm["resource"]["attributes"]}
+
+
+class DemoPushesOtlp(unittest.TestCase):
+
+    def run_demo(self, temporality):
+        sink = Sink()
+        self.addCleanup(sink.stop)
+        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink.port}",
+               "OTEL_SERVICE_NAME": "edge-1",
+               "OTEL_METRIC_EXPORT_INTERVAL": "200",
+               "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": temporality}
+        demo = Demo(cores=2, env=env)
+        self.addCleanup(demo.kill)
+        tcp, udp = 150, 60
+        logger(demo.port, [f"tcp message {i}" for i in range(tcp)],
+               "--tcp", "--octet-count", "--rfc5424", "-p", "user.err", "-t", "coretel-test")
+        logger(demo.port, [f"udp message {i}" for i in range(udp)],
+               "--udp", "--rfc3164", "-p", "daemon.warning", "-t", "coretel-test")
+        wait_until(lambda: len(sink.requests()) >= 2, what="two pushes")
+        code, _, err = demo.stop()
+        self.assertEqual(code, 0, err)
+        self.assertIn("pushing metrics every 200 ms", err)
+        self.assertIn("OTLP: final export success", err)
+        return sink.requests(), tcp, udp
+
+    def total(self, requests, temporality, transport, severity):
+        """Messages counted for one transport and severity, from the OTLP points."""
+        pts = [(a, m, p) for a, m, p in points(requests, "syslog.receiver.messages",
+                                                 **{"network.transport": transport})
+               if any(x["key"] == "syslog.severity" and x["value"]["stringValue"] == severity
+                      for x in p.get("attributes", []))]
+        if temporality == "delta":
+            return sum(int(p["asInt"]) for _, _, p in pts)
+        # Cumulative: the last point of each series (entity) holds its total.
+        last = {}
+        for a, _, p in pts:
+            key = tuple(sorted(a.items()))
+            if key not in last or int(p["timeUnixNano"]) >= int(last[key]["timeUnixNano"]):
+                last[key] = p
+        return sum(int(p["asInt"]) for p in last.values())
+
+    def check(self, temporality):
+        requests, tcp, udp = self.run_demo(temporality)
+        self.assertEqual(self.total(requests, temporality, "tcp", "error"), tcp)
+        self.assertEqual(self.total(requests, temporality, "udp", "warning"), udp)
+        resource = resource_of(requests)
+        self.assertEqual(resource["service.name"], "edge-1")
+        self.assertEqual(resource["telemetry.sdk.name"], "coretel")
+        # The counter's temporality is the one asked for.
+        _, metric, point = points(requests, "syslog.receiver.messages")[0]
+        want = "AGGREGATION_TEMPORALITY_DELTA" if temporality == "delta" else "AGGREGATION_TEMPORALITY_CUMULATIVE"
+        self.assertEqual(metric["sum"]["aggregationTemporality"], want)
+        self.assertTrue(metric["sum"]["isMonotonic"])
+        self.assertEqual(metric["unit"], "{message}")
+        self.assertLessEqual(int(point["startTimeUnixNano"]), int(point["timeUnixNano"]))
+
+    def test_cumulative_totals_are_exact(self):
+        self.check("cumulative")
+
+    def test_delta_totals_are_exact(self):
+        self.check("delta")
+
+    def test_nothing_is_pushed_without_an_endpoint(self):
+        demo = Demo(cores=1, env={"OTEL_METRIC_EXPORT_INTERVAL": "100"})
+        self.addCleanup(demo.kill)
+        time.sleep(0.5)
+        code, _, err = demo.stop()
+        self.assertEqual(code, 0, err)
+        self.assertNotIn("pushing metrics", err)
+        self.assertNotIn("OTLP", err)
+
+
+if __name__ == "__main__":
+    unittest.main()

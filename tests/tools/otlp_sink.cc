@@ -1,0 +1,66 @@
+// coretel-otlp-sink: an OTLP/HTTP metrics receiver for the integration tests. It listens on
+// 127.0.0.1 (an ephemeral port unless --port is given), prints "listening on PORT" on stderr,
+// decodes every POST /v1/metrics with the libprotobuf classes generated from proto/, and writes
+// each request as one line of JSON (protobuf's JSON mapping) to stdout, flushed; a body that
+// does not decode gets 400 and a line {"error": ...}. It answers 200 with an empty
+// ExportMetricsServiceResponse. Stops on SIGTERM/SIGINT.
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <mutex>
+#include <string>
+
+#include <google/protobuf/util/json_util.h>
+#include <httplib.h>
+
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
+
+namespace {
+httplib::Server* g_server = nullptr;
+void on_signal(int) {
+  if (g_server != nullptr) g_server->stop();
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  int port = 0;
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--port") port = std::atoi(argv[i + 1]);
+  httplib::Server server;
+  std::mutex out_mutex;
+  server.Post("/v1/metrics", [&](const httplib::Request& req, httplib::Response& res) {
+    opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest request;
+    std::lock_guard lock(out_mutex);
+    if (!request.ParseFromString(req.body)) {
+      std::cout << R"({"error": "not an ExportMetricsServiceRequest"})" << std::endl;
+      res.status = 400;
+      return;
+    }
+    std::string json;
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = false;  // lowerCamelCase, as OTLP/JSON
+    (void)google::protobuf::util::MessageToJsonString(request, &json, options);
+    std::cout << json << std::endl;
+    opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse response;
+    res.status = 200;
+    res.set_content(response.SerializeAsString(), "application/x-protobuf");
+  });
+  if (port == 0) {
+    port = server.bind_to_any_port("127.0.0.1");
+  } else if (!server.bind_to_port("127.0.0.1", port)) {
+    port = -1;
+  }
+  if (port <= 0) {
+    std::fprintf(stderr, "coretel-otlp-sink: cannot listen\n");
+    return 1;
+  }
+  g_server = &server;
+  ::signal(SIGTERM, on_signal);
+  ::signal(SIGINT, on_signal);
+  std::fprintf(stderr, "listening on %d\n", port);
+  std::fflush(stderr);
+  server.listen_after_bind();
+  return 0;
+}
