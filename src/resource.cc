@@ -2,8 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>  // program_invocation_short_name
 #include <cstdint>
-#include <cstdlib>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -39,22 +40,32 @@ std::string random_uuid_v4() {
 
 }  // namespace
 
-Resource Resource::detect(std::string_view default_service_name) {
-  std::vector<Attribute> items;
-  const char* env_name = std::getenv("OTEL_SERVICE_NAME");
-  std::string service_name = env_name != nullptr && env_name[0] != '\0'
-                                 ? std::string(env_name)
-                                 : std::string(default_service_name);
-  items.push_back({"service.name", std::move(service_name)});
-  items.push_back({"service.instance.id", random_uuid_v4()});
+Resource Resource::detect(std::string_view default_service_name, const SdkConfiguration& config) {
+  std::map<std::string, AttributeValue> items;
+  items["service.instance.id"] = random_uuid_v4();
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) == 0 && host[0] != '\0')
-    items.push_back({"host.name", std::string(host)});
-  items.push_back({"process.pid", int64_t{getpid()}});
-  items.push_back({"telemetry.sdk.name", std::string("coretel")});
-  items.push_back({"telemetry.sdk.language", std::string("cpp")});
-  items.push_back({"telemetry.sdk.version", std::string(CORETEL_VERSION)});
-  return Resource{Attributes(std::move(items))};
+    items["host.name"] = std::string(host);
+  items["process.pid"] = int64_t{getpid()};
+  if (program_invocation_short_name != nullptr && program_invocation_short_name[0] != '\0')
+    items["process.executable.name"] = std::string(program_invocation_short_name);
+  // OTEL_RESOURCE_ATTRIBUTES wins over what was detected, not over what describes coretel.
+  for (const Attribute& a : config.resource_attributes) {
+    if (a.key.starts_with("telemetry.sdk.")) continue;
+    items[a.key] = a.value;
+  }
+  if (config.service_name) {
+    items["service.name"] = *config.service_name;
+  } else if (!items.contains("service.name")) {
+    items["service.name"] = std::string(default_service_name);
+  }
+  items["telemetry.sdk.name"] = std::string("coretel");
+  items["telemetry.sdk.language"] = std::string("cpp");
+  items["telemetry.sdk.version"] = std::string(CORETEL_VERSION);
+  std::vector<Attribute> list;
+  list.reserve(items.size());
+  for (auto& [key, value] : items) list.push_back({key, std::move(value)});
+  return Resource{Attributes(std::move(list))};
 }
 
 }  // namespace coretel

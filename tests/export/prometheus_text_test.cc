@@ -5,8 +5,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -423,6 +425,27 @@ TEST(PrometheusText, DetectedResourceHasTheSdkAttributes) {
   EXPECT_NE(std::string("89ab").find(id[19]), std::string::npos);  // RFC variant
   EXPECT_NE(id, std::get<std::string_view>(
                     *coretel::Resource::detect("x").attributes.find("service.instance.id")));
+}
+
+TEST(PrometheusText, ResourceTakesTheOtelVariables) {
+  auto config =
+      coretel::read_sdk_configuration([](std::string_view name) -> std::optional<std::string> {
+        if (name == "OTEL_RESOURCE_ATTRIBUTES")
+          return "deployment.environment.name=prod,host.name=edge%2C1,service.name=from-attrs,"
+                 "telemetry.sdk.name=fake";
+        return std::nullopt;
+      });
+  auto resource = coretel::Resource::detect("default-name", config);
+  EXPECT_EQ(*resource.attributes.find("deployment.environment.name"),
+            coretel::AttributeValue("prod"));
+  EXPECT_EQ(*resource.attributes.find("host.name"), coretel::AttributeValue("edge,1"));
+  EXPECT_EQ(*resource.attributes.find("service.name"), coretel::AttributeValue("from-attrs"));
+  EXPECT_EQ(*resource.attributes.find("telemetry.sdk.name"), coretel::AttributeValue("coretel"));
+  EXPECT_EQ(*resource.attributes.find("process.executable.name"),
+            coretel::AttributeValue(std::string(program_invocation_short_name)));
+  config.service_name = "from-service-name";
+  EXPECT_EQ(*coretel::Resource::detect("default-name", config).attributes.find("service.name"),
+            coretel::AttributeValue("from-service-name"));
 }
 
 // Two descriptors mapping fields to one name: same TYPE merges (one HELP/TYPE, samples
