@@ -4,9 +4,9 @@
 //
 // One worker per core (pinned), each with UDP and TCP sockets on the same address
 // (SO_REUSEPORT). Metrics: http://ADMIN/metrics (Prometheus), /api/v1/telemetry/metrics (JSON).
-// OTLP push (metrics over OTLP/HTTP protobuf) is configured by the standard variables, with no
-// flag: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 (or OTEL_METRICS_EXPORTER=otlp) turns it
-// on; OTEL_METRIC_EXPORT_INTERVAL, OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME tune it
+// OTLP push (metrics over OTLP/HTTP, protobuf or JSON) is configured by the standard variables,
+// with no flag: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 (or OTEL_METRICS_EXPORTER=otlp)
+// turns it on; OTEL_METRIC_EXPORT_INTERVAL, OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME tune it
 // (docs/configuration.md). Without them nothing is pushed.
 // SIGINT or SIGTERM stops it cleanly: workers drain what is still in their sockets (bounded by
 // --drain-timeout-ms) and report their last values, the collectors merge them, the console
@@ -161,9 +161,8 @@ int main(int argc, char** argv) {
     const coretel::SdkConfiguration otel = coretel::read_sdk_configuration();
     coretel::report_configuration_warnings(otel);
     bool push = otel.otlp_metrics_enabled;
-    if (push && otel.otlp_metrics.protocol != coretel::OtlpProtocol::kHttpProtobuf) {
-      fmt::print(stderr, "coretel-demo: OTLP protocol {} is not supported yet; not pushing\n",
-                 coretel::to_string(otel.otlp_metrics.protocol));
+    if (push && otel.otlp_metrics.protocol == coretel::OtlpProtocol::kGrpc) {
+      fmt::print(stderr, "coretel-demo: OTLP protocol grpc is not supported yet; not pushing\n");
       push = false;
     }
     const bool push_deltas =

@@ -7,6 +7,9 @@
 #include <limits>
 #include <string>
 
+#include <google/protobuf/util/field_comparator.h>
+#include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include "export_test_sets.h"
@@ -23,6 +26,8 @@ using coretel_otlp_test::find_metric;
 namespace pb = opentelemetry::proto;
 constexpr auto kDelta = pb::metrics::v1::AGGREGATION_TEMPORALITY_DELTA;
 constexpr auto kCumulative = pb::metrics::v1::AGGREGATION_TEMPORALITY_CUMULATIVE;
+constexpr auto kProtobuf = coretel::otlp::Encoding::kProtobuf;
+constexpr auto kJson = coretel::otlp::Encoding::kJson;
 
 coretel::PipelineOptions one_consumer() {
   coretel::PipelineOptions options;
@@ -67,7 +72,7 @@ TEST(OtlpEncoder, CumulativeCarriesEveryKindWithExactValues) {
   auto views = only(fx.pipeline.views(), AppMetrics::descriptor);
   auto http_views = only(fx.pipeline.views(), HttpMetrics::descriptor);
   views.insert(views.end(), http_views.begin(), http_views.end());
-  const uint64_t points = coretel::otlp::encode_cumulative(kResource, views, bytes);
+  const uint64_t points = coretel::otlp::encode_cumulative(kResource, views, kProtobuf, bytes);
   // AppMetrics: 7 fields, one point each; HttpByMethod: POST only (GET, ODD never recorded),
   // 2 fields.
   EXPECT_EQ(points, 9u);
@@ -166,7 +171,7 @@ TEST(OtlpEncoder, DeltaCarriesWindowsAndRollsBack) {
   {
     auto tx = fx.pipeline.begin_export(0);
     std::string bytes;
-    EXPECT_GT(coretel::otlp::encode_delta(kResource, tx, bytes), 0u);
+    EXPECT_GT(coretel::otlp::encode_delta(kResource, tx, kProtobuf, bytes), 0u);
     auto request = decode(bytes);
     const auto* requests = find_metric(request, "app.server", "app.requests");
     ASSERT_NE(requests, nullptr);
@@ -188,12 +193,12 @@ TEST(OtlpEncoder, DeltaCarriesWindowsAndRollsBack) {
   {
     auto tx = fx.pipeline.begin_export(0);
     std::string bytes;
-    coretel::otlp::encode_delta(kResource, tx, bytes);
+    coretel::otlp::encode_delta(kResource, tx, kProtobuf, bytes);
     // Not committed: rolled back when tx goes.
   }
   auto tx = fx.pipeline.begin_export(0);
   std::string bytes;
-  coretel::otlp::encode_delta(kResource, tx, bytes);
+  coretel::otlp::encode_delta(kResource, tx, kProtobuf, bytes);
   auto request = decode(bytes);
   const auto* requests = find_metric(request, "app.server", "app.requests");
   ASSERT_NE(requests, nullptr);
@@ -209,7 +214,7 @@ TEST(OtlpEncoder, DeltaCarriesWindowsAndRollsBack) {
 
 TEST(OtlpEncoder, NothingToSendWritesNothing) {
   std::string bytes;
-  EXPECT_EQ(coretel::otlp::encode_cumulative(kResource, {}, bytes), 0u);
+  EXPECT_EQ(coretel::otlp::encode_cumulative(kResource, {}, kProtobuf, bytes), 0u);
   EXPECT_TRUE(bytes.empty());
 }
 
@@ -220,11 +225,80 @@ TEST(OtlpEncoder, UnsignedAboveInt64GoesAsDouble) {
   fx.pipeline.collect_now();
   std::string bytes;
   coretel::otlp::encode_cumulative(kResource, only(fx.pipeline.views(), AppMetrics::descriptor),
-                                   bytes);
+                                   kProtobuf, bytes);
   auto request = decode(bytes);
   const auto* requests = find_metric(request, "app.server", "app.requests");
   ASSERT_NE(requests, nullptr);
   EXPECT_EQ(requests->sum().data_points(0).as_double(), 18446744073709551615.0);
+}
+
+// The same views and transactions, encoded as OTLP/JSON, read back by libprotobuf's JSON parser
+// (lowerCamelCase keys, 64-bit integers as strings, enums as integers), equal the protobuf
+// request field for field.
+TEST(OtlpEncoder, JsonAndProtobufCarryTheSameRequest) {
+  Fixture fx;
+  auto bad = fx.reporter->register_set<BadTextMetrics>(bad_text_entity(), bad_text_registration());
+  bad->value.set(7);
+  fx.reporter->report(bad);
+  fx.app->sent.add(std::numeric_limits<double>::infinity());  // ignored: counted as invalid
+  fx.record_round_one();
+  fx.http->with(Method::kOdd).load.set(std::numeric_limits<double>::quiet_NaN());
+  fx.reporter->report(fx.http);
+  fx.pipeline.collect_now();
+  const auto views = fx.pipeline.views();
+  std::string protobuf, json;
+  const uint64_t points = coretel::otlp::encode_cumulative(kResource, views, kProtobuf, protobuf);
+  EXPECT_EQ(coretel::otlp::encode_cumulative(kResource, views, kJson, json), points);
+  auto from_protobuf = decode(protobuf);
+  pb::collector::metrics::v1::ExportMetricsServiceRequest from_json;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, &from_json);
+  ASSERT_TRUE(status.ok()) << status.ToString() << "\n" << json.substr(0, 2000);
+  std::string differences;
+  google::protobuf::util::DefaultFieldComparator exact_nan_equal;  // doubles compared exactly
+  exact_nan_equal.set_treat_nan_as_equal(true);
+  google::protobuf::util::MessageDifferencer differ;
+  differ.ReportDifferencesToString(&differences);
+  differ.set_field_comparator(&exact_nan_equal);
+  EXPECT_TRUE(differ.Compare(from_protobuf, from_json)) << differences;
+  // The NaN gauge went through both.
+  const auto* load = find_metric(from_json, "app.http", "app.http.load");
+  ASSERT_NE(load, nullptr);
+  bool saw_nan = false;
+  for (const auto& p : load->gauge().data_points()) saw_nan |= std::isnan(p.as_double());
+  EXPECT_TRUE(saw_nan);
+  EXPECT_NE(json.find("\"asDouble\":\"NaN\""), std::string::npos);
+  EXPECT_NE(json.find("\"aggregationTemporality\":2"), std::string::npos);
+  EXPECT_NE(json.find("\"asInt\":\"3\""), std::string::npos);
+
+  auto tx = fx.pipeline.begin_export(0);
+  std::string delta_protobuf, delta_json;
+  coretel::otlp::encode_delta(kResource, tx, kProtobuf, delta_protobuf);
+  coretel::otlp::encode_delta(kResource, tx, kJson, delta_json);
+  pb::collector::metrics::v1::ExportMetricsServiceRequest delta_from_json;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(delta_json, &delta_from_json).ok());
+  EXPECT_TRUE(differ.Compare(decode(delta_protobuf), delta_from_json)) << differences;
+  EXPECT_NE(delta_json.find("\"aggregationTemporality\":1"), std::string::npos);
+}
+
+// Strings that are not UTF-8 would make a receiver reject the whole request (protobuf `string`
+// fields must be UTF-8): they arrive with U+FFFD instead.
+TEST(OtlpEncoder, IllFormedUtf8ArrivesReplaced) {
+  Fixture fx;
+  auto bad = fx.reporter->register_set<BadTextMetrics>(bad_text_entity(), bad_text_registration());
+  bad->value.set(7);
+  fx.reporter->report(bad);
+  fx.pipeline.collect_now();
+  std::string bytes;
+  coretel::otlp::encode_cumulative(kResource, only(fx.pipeline.views(), BadTextMetrics::descriptor),
+                                   kProtobuf, bytes);
+  auto request = decode(bytes);
+  const auto* metric = find_metric(request, "app.bad", "app.bad.value");
+  ASSERT_NE(metric, nullptr);
+  EXPECT_EQ(metric->description(), "Brief " + kFffd + " with a bad byte.");
+  EXPECT_EQ(coretel_otlp_test::attributes_text(
+                request.resource_metrics(0).scope_metrics(0).scope().attributes()),
+            "host=h" + kFffd + "\"");
+  EXPECT_EQ(metric->gauge().data_points(0).as_int(), 7);
 }
 
 // Lengths of 127, 128 and 16384 bytes need 1, 2 and 3 length bytes: the writer's output equals

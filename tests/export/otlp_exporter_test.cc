@@ -68,7 +68,7 @@ Clock::time_point in(milliseconds d) {
 std::vector<int64_t> requests_values(const Receiver& receiver) {
   std::vector<int64_t> out;
   for (const auto& r : receiver.received()) {
-    auto request = decode(r.body);
+    auto request = decode(r);
     const auto* m = find_metric(request, "app.server", "app.requests");
     out.push_back(m == nullptr ? -1 : m->sum().data_points(0).as_int());
   }
@@ -111,6 +111,25 @@ TEST(OtlpMetricExporter, PostsProtobufWithHeadersAndExactValues) {
   EXPECT_EQ(stats.requests, 2u);
   EXPECT_EQ(stats.retries, 0u);
   EXPECT_GT(stats.data_points_exported, 2u);
+}
+
+TEST(OtlpMetricExporter, PostsJsonWhenAskedAndReadsAJsonPartialSuccess) {
+  Receiver receiver;
+  Engine engine;
+  auto options = options_for(receiver.url());
+  options.protocol = coretel::OtlpProtocol::kHttpJson;
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options, 0);
+  engine.add(9);
+  receiver.script({Answer{200,
+                          R"({"partialSuccess":{"rejectedDataPoints":"1","errorMessage":"one"}})",
+                          {},
+                          "application/json"}});
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+  auto got = receiver.received();
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].header("Content-Type"), "application/json");
+  EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{9}));
+  EXPECT_EQ(exporter.stats().data_points_rejected, 1u);
 }
 
 TEST(OtlpMetricExporter, GzipBodyDecodesToTheSameRequest) {

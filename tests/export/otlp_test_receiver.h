@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include <google/protobuf/util/json_util.h>
 #include <httplib.h>
 
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
@@ -37,6 +38,7 @@ struct Answer {
   int status = 200;
   std::string body;  // an ExportMetricsServiceResponse, serialized
   std::map<std::string, std::string> headers;
+  std::string content_type = "application/x-protobuf";
 };
 
 class Receiver {
@@ -58,7 +60,7 @@ class Receiver {
       cv_.notify_all();
       res.status = answer.status;
       for (const auto& [k, v] : answer.headers) res.set_header(k, v);
-      res.set_content(answer.body, "application/x-protobuf");
+      res.set_content(answer.body, answer.content_type);
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -113,6 +115,21 @@ inline pb::collector::metrics::v1::ExportMetricsServiceRequest decode(const std:
   pb::collector::metrics::v1::ExportMetricsServiceRequest request;
   EXPECT_TRUE(request.ParseFromString(bytes)) << "not an ExportMetricsServiceRequest";
   return request;
+}
+
+/// The request from OTLP/JSON, read by libprotobuf's JSON parser; fails the test if it does not
+/// parse.
+inline pb::collector::metrics::v1::ExportMetricsServiceRequest decode_json(
+    const std::string& text) {
+  pb::collector::metrics::v1::ExportMetricsServiceRequest request;
+  const auto status = google::protobuf::util::JsonStringToMessage(text, &request);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return request;
+}
+
+/// The request as sent: by its Content-Type.
+inline pb::collector::metrics::v1::ExportMetricsServiceRequest decode(const Received& r) {
+  return r.header("Content-Type") == "application/json" ? decode_json(r.body) : decode(r.body);
 }
 
 /// The first metric named `name` in a scope named `scope`, or nullptr.

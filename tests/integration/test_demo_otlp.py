@@ -43,6 +43,9 @@ class Sink:
                 raise AssertionError(f"the sink could not decode a request: {d}")
         return docs
 
+    def content_types(self):
+        return {d["contentType"] for d in self.requests()}
+
     def stop(self):
         if self.process.poll() is None:
             self.process.terminate()
@@ -55,7 +58,7 @@ def points(requests, metric, **scope_attributes):
     """(scope attributes, data point) of every point of `metric` in every request."""
     out = []
     for r in requests:
-        for rm in r.get("resourceMetrics", []):
+        for rm in r["request"].get("resourceMetrics", []):
             for sm in rm.get("scopeMetrics", []):
                 attrs = {a["key"]: next(iter(a["value"].values())) for a in sm["scope"].get("attributes", [])}
                 if any(attrs.get(k) != v for k, v in scope_attributes.items()):
@@ -70,19 +73,20 @@ def points(requests, metric, **scope_attributes):
 
 
 def resource_of(requests):
-    rm = requests[0]["resourceMetrics"][0]
+    rm = requests[0]["request"]["resourceMetrics"][0]
     return {a["key"]: next(iter(a["value"].values())) for a in rm["resource"]["attributes"]}
 
 
 class DemoPushesOtlp(unittest.TestCase):
 
-    def run_demo(self, temporality):
+    def run_demo(self, temporality, protocol):
         sink = Sink()
         self.addCleanup(sink.stop)
         env = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink.port}",
                "OTEL_SERVICE_NAME": "edge-1",
                "OTEL_METRIC_EXPORT_INTERVAL": "200",
-               "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": temporality}
+               "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": temporality,
+               "OTEL_EXPORTER_OTLP_PROTOCOL": protocol}
         demo = Demo(cores=2, env=env)
         self.addCleanup(demo.kill)
         tcp, udp = 150, 60
@@ -95,6 +99,8 @@ class DemoPushesOtlp(unittest.TestCase):
         self.assertEqual(code, 0, err)
         self.assertIn("pushing metrics every 200 ms", err)
         self.assertIn("OTLP: final export success", err)
+        want_type = "application/json" if protocol == "http/json" else "application/x-protobuf"
+        self.assertEqual(sink.content_types(), {want_type})
         return sink.requests(), tcp, udp
 
     def total(self, requests, temporality, transport, severity):
@@ -113,8 +119,8 @@ class DemoPushesOtlp(unittest.TestCase):
                 last[key] = p
         return sum(int(p["asInt"]) for p in last.values())
 
-    def check(self, temporality):
-        requests, tcp, udp = self.run_demo(temporality)
+    def check(self, temporality, protocol="http/protobuf"):
+        requests, tcp, udp = self.run_demo(temporality, protocol)
         self.assertEqual(self.total(requests, temporality, "tcp", "error"), tcp)
         self.assertEqual(self.total(requests, temporality, "udp", "warning"), udp)
         resource = resource_of(requests)
@@ -133,6 +139,12 @@ class DemoPushesOtlp(unittest.TestCase):
 
     def test_delta_totals_are_exact(self):
         self.check("delta")
+
+    def test_json_cumulative_totals_are_exact(self):
+        self.check("cumulative", "http/json")
+
+    def test_json_delta_totals_are_exact(self):
+        self.check("delta", "http/json")
 
     def test_nothing_is_pushed_without_an_endpoint(self):
         demo = Demo(cores=1, env={"OTEL_METRIC_EXPORT_INTERVAL": "100"})

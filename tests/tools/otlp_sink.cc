@@ -1,9 +1,11 @@
 // coretel-otlp-sink: an OTLP/HTTP metrics receiver for the integration tests. It listens on
 // 127.0.0.1 (an ephemeral port unless --port is given), prints "listening on PORT" on stderr,
-// decodes every POST /v1/metrics with the libprotobuf classes generated from proto/, and writes
-// each request as one line of JSON (protobuf's JSON mapping) to stdout, flushed; a body that
-// does not decode gets 400 and a line {"error": ...}. It answers 200 with an empty
-// ExportMetricsServiceResponse. Stops on SIGTERM/SIGINT.
+// decodes every POST /v1/metrics with the libprotobuf classes generated from proto/ (protobuf,
+// or OTLP/JSON through libprotobuf's JSON parser when the Content-Type is application/json), and
+// writes each request as one line of JSON (protobuf's JSON mapping) to stdout, flushed, with the
+// content type it came in as "contentType"; a body that does not decode gets 400 and a line
+// {"error": ...}. It answers 200 with an empty ExportMetricsServiceResponse. Stops on
+// SIGTERM/SIGINT.
 #include <signal.h>
 
 #include <cstdio>
@@ -33,16 +35,20 @@ int main(int argc, char** argv) {
   server.Post("/v1/metrics", [&](const httplib::Request& req, httplib::Response& res) {
     opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest request;
     std::lock_guard lock(out_mutex);
-    if (!request.ParseFromString(req.body)) {
+    const std::string type = req.get_header_value("Content-Type");
+    const bool json = type == "application/json";
+    const bool ok = json ? google::protobuf::util::JsonStringToMessage(req.body, &request).ok()
+                         : request.ParseFromString(req.body);
+    if (!ok) {
       std::cout << R"({"error": "not an ExportMetricsServiceRequest"})" << std::endl;
       res.status = 400;
       return;
     }
-    std::string json;
+    std::string text;
     google::protobuf::util::JsonPrintOptions options;
     options.preserve_proto_field_names = false;  // lowerCamelCase, as OTLP/JSON
-    (void)google::protobuf::util::MessageToJsonString(request, &json, options);
-    std::cout << json << std::endl;
+    (void)google::protobuf::util::MessageToJsonString(request, &text, options);
+    std::cout << R"({"contentType": ")" << type << R"(", "request": )" << text << "}" << std::endl;
     opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse response;
     res.status = 200;
     res.set_content(response.SerializeAsString(), "application/x-protobuf");

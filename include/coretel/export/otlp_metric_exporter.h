@@ -1,5 +1,5 @@
-// otlp_metric_exporter.h: OtlpMetricExporter, coretel's metrics pushed over OTLP/HTTP with
-// protobuf encoding (OTLP specification; protocol/exporter.md; metrics/sdk_exporters/otlp.md).
+// otlp_metric_exporter.h: OtlpMetricExporter, coretel's metrics pushed over OTLP/HTTP, protobuf
+// or JSON encoded (OTLP specification; protocol/exporter.md; metrics/sdk_exporters/otlp.md).
 //
 //   coretel::PipelineOptions po;
 //   po.delta_consumers = 1;                        // only needed for delta temporality
@@ -44,7 +44,8 @@ namespace coretel {
 
 namespace otlp {
 class HttpTransport;
-}
+enum class Encoding : uint8_t;
+}  // namespace otlp
 
 /// Counts since construction. Data points are counted once per export attempt that carried them.
 struct OtlpExportStats {
@@ -63,9 +64,9 @@ class OtlpMetricExporter final : public MetricExporter {
  public:
   /// Exports the metrics of `pipeline` (which must outlive the exporter) with `resource`.
   /// `delta_consumer` (< PipelineOptions::delta_consumers) is required when
-  /// options.temporality is delta or lowmemory, and unused for cumulative. Throws
-  /// std::invalid_argument for a missing consumer or a protocol other than http/protobuf (the
-  /// others are not built yet), std::runtime_error if libcurl cannot start.
+  /// options.temporality is delta or lowmemory, and unused for cumulative. options.protocol
+  /// chooses the encoding (http/protobuf, http/json). Throws std::invalid_argument for a missing
+  /// consumer or the grpc protocol (not built yet), std::runtime_error if libcurl cannot start.
   OtlpMetricExporter(CollectionPipeline& pipeline, Resource resource, OtlpExporterOptions options,
                      std::optional<uint32_t> delta_consumer = std::nullopt);
   ~OtlpMetricExporter() override;
@@ -86,6 +87,7 @@ class OtlpMetricExporter final : public MetricExporter {
   Resource resource_;
   OtlpExporterOptions options_;
   std::optional<uint32_t> delta_consumer_;
+  otlp::Encoding encoding_{};
   std::unique_ptr<otlp::HttpTransport> transport_;
   std::string body_;  // reused between exports
 

@@ -1,11 +1,13 @@
 #include "coretel/export/otlp_metric_exporter.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <random>
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include "http_transport.h"
 #include "metrics_encoder.h"
@@ -63,6 +65,29 @@ std::optional<PartialSuccess> read_partial_success(std::string_view body) {
   return found;
 }
 
+// The same from an OTLP/JSON response: {"partialSuccess": {"rejectedDataPoints": "2",
+// "errorMessage": "..."}} (an int64 may come as a string or a number).
+std::optional<PartialSuccess> read_partial_success_json(std::string_view body) {
+  const nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (!doc.is_object() || !doc.contains("partialSuccess") || !doc["partialSuccess"].is_object())
+    return std::nullopt;
+  const nlohmann::json& p = doc["partialSuccess"];
+  PartialSuccess out;
+  if (auto it = p.find("rejectedDataPoints"); it != p.end()) {
+    if (it->is_number_integer()) {
+      out.rejected = it->get<int64_t>();
+    } else if (it->is_string()) {
+      const std::string& text = it->get_ref<const std::string&>();
+      int64_t v = 0;
+      if (std::from_chars(text.data(), text.data() + text.size(), v).ec == std::errc())
+        out.rejected = v;
+    }
+  }
+  if (auto it = p.find("errorMessage"); it != p.end() && it->is_string())
+    out.message = it->get<std::string>().substr(0, 1024);
+  return out;
+}
+
 }  // namespace
 
 OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource resource,
@@ -72,10 +97,12 @@ OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource re
       resource_(std::move(resource)),
       options_(std::move(options)),
       delta_consumer_(delta_consumer) {
-  if (options_.protocol != OtlpProtocol::kHttpProtobuf)
-    throw std::invalid_argument(
-        fmt::format("coretel: OTLP protocol {} is not supported yet; use http/protobuf",
-                    to_string(options_.protocol)));
+  if (options_.protocol == OtlpProtocol::kGrpc)
+    throw std::invalid_argument(fmt::format(
+        "coretel: OTLP protocol {} is not supported yet; use http/protobuf or http/json",
+        to_string(options_.protocol)));
+  encoding_ = options_.protocol == OtlpProtocol::kHttpJson ? otlp::Encoding::kJson
+                                                           : otlp::Encoding::kProtobuf;
   if (options_.temporality != TemporalityPreference::kCumulative && !delta_consumer_)
     throw std::invalid_argument(
         fmt::format("coretel: temporality preference {} needs a delta consumer "
@@ -83,7 +110,8 @@ OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource re
                     to_string(options_.temporality)));
   if (!delta_consumer_ || options_.temporality == TemporalityPreference::kCumulative)
     delta_consumer_.reset();
-  transport_ = std::make_unique<otlp::HttpTransport>(options_, "application/x-protobuf");
+  transport_ = std::make_unique<otlp::HttpTransport>(
+      options_, encoding_ == otlp::Encoding::kJson ? "application/json" : "application/x-protobuf");
 }
 
 OtlpMetricExporter::~OtlpMetricExporter() = default;
@@ -110,7 +138,7 @@ ExportResult OtlpMetricExporter::export_metrics(Deadline deadline) {
   body_.clear();
   if (!delta_consumer_) {
     const std::vector<MetricsViewPtr> views = pipeline_.views();
-    const uint64_t points = otlp::encode_cumulative(resource_, views, body_);
+    const uint64_t points = otlp::encode_cumulative(resource_, views, encoding_, body_);
     if (points == 0) return ExportResult::kSuccess;
     // A failure loses nothing: the next view carries the totals.
     return deliver(body_, points, deadline);
@@ -120,7 +148,7 @@ ExportResult OtlpMetricExporter::export_metrics(Deadline deadline) {
     std::lock_guard lock(stats_mutex_);
     ++stats_.consumer_detached;
   }
-  const uint64_t points = otlp::encode_delta(resource_, tx, body_);
+  const uint64_t points = otlp::encode_delta(resource_, tx, encoding_, body_);
   if (points == 0) {
     tx.commit();
     return ExportResult::kSuccess;
@@ -159,7 +187,8 @@ ExportResult OtlpMetricExporter::deliver(const std::string& body, uint64_t point
       r = transport_->post(body, timeout);
     }
     if (r.outcome == otlp::PostOutcome::kSuccess) {
-      const auto partial = read_partial_success(r.body);
+      const auto partial = encoding_ == otlp::Encoding::kJson ? read_partial_success_json(r.body)
+                                                              : read_partial_success(r.body);
       const uint64_t rejected = partial ? static_cast<uint64_t>(std::clamp<int64_t>(
                                               partial->rejected, 0, static_cast<int64_t>(points)))
                                         : 0;

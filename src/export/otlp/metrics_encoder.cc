@@ -1,5 +1,7 @@
 #include "metrics_encoder.h"
 
+#include "metric_rows.h"
+
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -8,6 +10,7 @@
 #include <vector>
 
 #include "coretel/collect/field_values.h"
+#include "coretel/export/utf8.h"
 #include "protobuf_wire.h"
 
 namespace coretel::otlp {
@@ -35,16 +38,15 @@ constexpr uint32_t kSummaryAttributes = 7, kSummaryCount = 4, kSummarySum = 5,
 constexpr uint32_t kQuantile = 1, kQuantileValue = 2;
 }  // namespace f
 
-enum AggregationTemporality : uint64_t { kDelta = 1, kCumulative = 2 };
-
-// One combination of one series, wherever it was read from.
-struct Row {
-  const SeriesInfo* info;
-  uint32_t combination;
-  const uint64_t* words;  // the combination's value block
-  uint64_t window_start;  // delta fields' window start (the registration for cumulative reads)
-  uint64_t time;          // when the values were read (the view's or transaction's time)
-};
+// A protobuf `string` must be UTF-8 (a receiver's parser rejects the whole request otherwise):
+// ill-formed bytes become U+FFFD (coretel/export/utf8.h).
+void write_string(ProtobufWriter& w, uint32_t field, std::string_view text) {
+  if (is_valid_utf8(text)) {
+    w.bytes_field(field, text);
+  } else {
+    w.bytes_field(field, to_valid_utf8(text));
+  }
+}
 
 void write_any_value(ProtobufWriter& w, AttributeValueRef value) {
   const std::size_t mark = w.begin_message(f::kKeyValueValue);
@@ -52,7 +54,7 @@ void write_any_value(ProtobufWriter& w, AttributeValueRef value) {
       [&w](const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::string_view>) {
-          w.bytes_field(f::kAnyString, v);
+          write_string(w, f::kAnyString, v);
         } else if constexpr (std::is_same_v<T, bool>) {
           w.varint_field(f::kAnyBool, v ? 1 : 0);
         } else if constexpr (std::is_same_v<T, int64_t>) {
@@ -68,7 +70,7 @@ void write_any_value(ProtobufWriter& w, AttributeValueRef value) {
 void write_key_value(ProtobufWriter& w, uint32_t field, std::string_view key,
                      AttributeValueRef value) {
   const std::size_t mark = w.begin_message(field);
-  w.bytes_field(f::kKeyValueKey, key);
+  write_string(w, f::kKeyValueKey, key);
   write_any_value(w, value);
   w.end_message(mark);
 }
@@ -111,42 +113,11 @@ void write_number(ProtobufWriter& w, ValueType type, uint64_t word) {
   }
 }
 
-// What one field becomes.
-struct Shape {
-  uint32_t data_field;   // Metric.gauge / sum / histogram / summary
-  uint64_t temporality;  // 0: none written (gauge, summary)
-  bool monotonic;
-  bool delta_window;  // its start is the row's window start, not the registration
-};
-
-Shape shape_of(InstrumentKind kind, bool delta_read) {
-  const uint64_t accumulated = delta_read ? kDelta : kCumulative;
-  switch (kind) {
-    case InstrumentKind::kCounter:
-      return {f::kMetricSum, accumulated, true, true};
-    case InstrumentKind::kObserveCounter:
-      return {f::kMetricSum, kCumulative, true, false};
-    case InstrumentKind::kUpDownCounter:
-    case InstrumentKind::kObserveUpDownCounter:
-      return {f::kMetricSum, kCumulative, false, false};
-    case InstrumentKind::kGauge:
-      return {f::kMetricGauge, 0, false, false};
-    case InstrumentKind::kMmsc:
-      return {f::kMetricSummary, 0, false, true};
-    case InstrumentKind::kHistogram:
-      return {f::kMetricHistogram, accumulated, false, true};
-  }
-  return {f::kMetricGauge, 0, false, false};
-}
-
 // One data point of `field` for `row`; false (nothing written) when it has no value to show.
-bool write_point(ProtobufWriter& w, const MetricsField& field, const Shape& shape, const Row& row,
-                 std::size_t field_index) {
+bool write_point(ProtobufWriter& w, const MetricsField& field, const Row& row,
+                 std::size_t field_index, uint64_t start) {
   const uint64_t time = row.time;
   const uint64_t* words = row.words + row.info->field_offset(field_index);
-  const uint64_t start = shape.data_field == f::kMetricGauge ? 0
-                         : shape.delta_window                ? row.window_start
-                                                             : row.info->start_time_unix_nano;
   switch (field.kind) {
     case InstrumentKind::kMmsc: {
       const MmscValue v = read_mmsc(words);
@@ -195,102 +166,97 @@ bool write_point(ProtobufWriter& w, const MetricsField& field, const Shape& shap
   }
 }
 
-// Writes one ResourceMetrics holding every row; rows are sorted here.
-uint64_t encode_rows(const Resource& resource, std::vector<Row>& rows, bool delta_read,
-                     std::string& out) {
-  if (rows.empty()) return 0;
-  // Group by (metric set, entity) in a stable order: set name, entity, series, combination.
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    if (a.info->descriptor != b.info->descriptor) {
-      if (a.info->descriptor->name != b.info->descriptor->name)
-        return a.info->descriptor->name < b.info->descriptor->name;
-      return a.info->descriptor < b.info->descriptor;
-    }
-    if (a.info->entity != b.info->entity) return a.info->entity->id < b.info->entity->id;
-    if (a.info->serial != b.info->serial) return a.info->serial < b.info->serial;
-    return a.combination < b.combination;
-  });
+// The protobuf Format of walk() (metric_rows.h).
+class ProtobufFormat {
+ public:
+  explicit ProtobufFormat(std::string& out) : out_(out), w_(out) {}
 
-  ProtobufWriter w(out);
-  const std::size_t request_start = out.size();
-  uint64_t points = 0;
-  const std::size_t resource_metrics = w.begin_message(f::kRequestResourceMetrics);
-  const std::size_t resource_mark = w.begin_message(f::kResourceMetricsResource);
-  write_attributes(w, f::kResourceAttributes, resource.attributes);
-  w.end_message(resource_mark);
-
-  for (std::size_t begin = 0; begin < rows.size();) {
-    const MetricsDescriptor& descriptor = *rows[begin].info->descriptor;
-    const Entity* entity = rows[begin].info->entity;
-    std::size_t end = begin + 1;
-    while (end < rows.size() && rows[end].info->descriptor == &descriptor &&
-           rows[end].info->entity == entity)
-      ++end;
-
-    const std::size_t scope_start = out.size();
-    const std::size_t scope_metrics = w.begin_message(f::kResourceMetricsScopeMetrics);
-    const std::size_t scope = w.begin_message(f::kScopeMetricsScope);
-    w.bytes_field(f::kScopeName, descriptor.name);
-    write_attributes(w, f::kScopeAttributes, entity->attributes);
-    w.end_message(scope);
-    uint64_t scope_points = 0;
-    for (std::size_t fi = 0; fi < descriptor.fields.size(); ++fi) {
-      const MetricsField& field = descriptor.fields[fi];
-      const Shape shape = shape_of(field.kind, delta_read);
-      const std::size_t metric_start = out.size();
-      const std::size_t metric = w.begin_message(f::kScopeMetricsMetrics);
-      w.bytes_field(f::kMetricName, field.name);
-      if (!field.brief.empty()) w.bytes_field(f::kMetricDescription, field.brief);
-      if (!field.unit.empty()) w.bytes_field(f::kMetricUnit, field.unit);
-      const std::size_t data = w.begin_message(shape.data_field);
-      uint64_t metric_points = 0;
-      for (std::size_t r = begin; r < end; ++r)
-        metric_points += write_point(w, field, shape, rows[r], fi) ? 1 : 0;
-      if (shape.temporality != 0) w.varint_field(f::kTemporality, shape.temporality);
-      if (shape.monotonic) w.varint_field(f::kIsMonotonic, 1);
-      w.end_message(data);
-      w.end_message(metric);
-      if (metric_points == 0) out.resize(metric_start);  // no empty metric
-      scope_points += metric_points;
-    }
-    if (!descriptor.schema_url.empty())
-      w.bytes_field(f::kScopeMetricsSchemaUrl, descriptor.schema_url);
-    w.end_message(scope_metrics);
-    if (scope_points == 0) out.resize(scope_start);
-    points += scope_points;
-    begin = end;
+  void begin_request(const Resource& resource) {
+    request_start_ = out_.size();
+    resource_metrics_ = w_.begin_message(f::kRequestResourceMetrics);
+    const std::size_t r = w_.begin_message(f::kResourceMetricsResource);
+    write_attributes(w_, f::kResourceAttributes, resource.attributes);
+    w_.end_message(r);
   }
-  w.end_message(resource_metrics);
-  if (points == 0) out.resize(request_start);
-  return points;
-}
+  void end_request(bool keep) {
+    w_.end_message(resource_metrics_);
+    if (!keep) out_.resize(request_start_);
+  }
+  void begin_scope(const MetricsDescriptor& descriptor, const Entity& entity) {
+    scope_start_ = out_.size();
+    scope_metrics_ = w_.begin_message(f::kResourceMetricsScopeMetrics);
+    const std::size_t scope = w_.begin_message(f::kScopeMetricsScope);
+    write_string(w_, f::kScopeName, descriptor.name);
+    write_attributes(w_, f::kScopeAttributes, entity.attributes);
+    w_.end_message(scope);
+  }
+  void end_scope(const MetricsDescriptor& descriptor, bool keep) {
+    if (!descriptor.schema_url.empty())
+      write_string(w_, f::kScopeMetricsSchemaUrl, descriptor.schema_url);
+    w_.end_message(scope_metrics_);
+    if (!keep) out_.resize(scope_start_);
+  }
+  void begin_metric(const MetricsField& field, const Shape& shape) {
+    metric_start_ = out_.size();
+    metric_ = w_.begin_message(f::kScopeMetricsMetrics);
+    write_string(w_, f::kMetricName, field.name);
+    if (!field.brief.empty()) write_string(w_, f::kMetricDescription, field.brief);
+    if (!field.unit.empty()) write_string(w_, f::kMetricUnit, field.unit);
+    data_ = w_.begin_message(data_field(shape.kind));
+  }
+  void end_metric(const Shape& shape, bool keep) {
+    if (shape.temporality != 0) w_.varint_field(f::kTemporality, shape.temporality);
+    if (shape.monotonic) w_.varint_field(f::kIsMonotonic, 1);
+    w_.end_message(data_);
+    w_.end_message(metric_);
+    if (!keep) out_.resize(metric_start_);
+  }
+  bool point(const MetricsField& field, const Shape&, const Row& row, std::size_t f,
+             uint64_t start) {
+    return write_point(w_, field, row, f, start);
+  }
+
+ private:
+  static uint32_t data_field(DataKind kind) {
+    switch (kind) {
+      case DataKind::kGauge:
+        return f::kMetricGauge;
+      case DataKind::kSum:
+        return f::kMetricSum;
+      case DataKind::kHistogram:
+        return f::kMetricHistogram;
+      case DataKind::kSummary:
+        return f::kMetricSummary;
+    }
+    return f::kMetricGauge;
+  }
+
+  std::string& out_;
+  ProtobufWriter w_;
+  std::size_t request_start_ = 0, resource_metrics_ = 0;
+  std::size_t scope_start_ = 0, scope_metrics_ = 0;
+  std::size_t metric_start_ = 0, metric_ = 0, data_ = 0;
+};
 
 }  // namespace
 
 uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
-                           std::string& out) {
-  std::vector<Row> rows;
-  for (const MetricsViewPtr& view : views) {
-    if (!view) continue;
-    for (const SeriesView& s : view->series()) {
-      for (uint32_t c = 0; c < s.info->combination_count; ++c) {
-        if (!view->observed(s, c)) continue;
-        rows.push_back({s.info, c, view->combination_words(s, c), s.info->start_time_unix_nano,
-                        view->time_unix_nano()});
-      }
-    }
-  }
-  return encode_rows(resource, rows, false, out);
+                           Encoding encoding, std::string& out) {
+  std::vector<Row> rows = rows_of(views);
+  return encode_rows(resource, rows, false, encoding, out);
 }
 
 uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
-                      std::string& out) {
-  std::vector<Row> rows;
-  rows.reserve(transaction.combinations().size());
-  for (const ExportedCombination& c : transaction.combinations())
-    rows.push_back({c.info, c.combination, c.words.data(), c.start_time_unix_nano,
-                    transaction.time_unix_nano()});
-  return encode_rows(resource, rows, true, out);
+                      Encoding encoding, std::string& out) {
+  std::vector<Row> rows = rows_of(transaction);
+  return encode_rows(resource, rows, true, encoding, out);
+}
+
+uint64_t encode_rows(const Resource& resource, std::vector<Row>& rows, bool delta_read,
+                     Encoding encoding, std::string& out) {
+  if (encoding == Encoding::kJson) return encode_rows_json(resource, rows, delta_read, out);
+  ProtobufFormat format(out);
+  return walk(resource, rows, delta_read, format);
 }
 
 }  // namespace coretel::otlp

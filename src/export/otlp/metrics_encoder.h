@@ -1,5 +1,7 @@
 // metrics_encoder.h: the OTLP metrics mapping, written as one ExportMetricsServiceRequest in the
-// protobuf wire format (opentelemetry-proto: collector/metrics/v1/metrics_service.proto).
+// protobuf wire format (opentelemetry-proto: collector/metrics/v1/metrics_service.proto) or in
+// OTLP/JSON (the OTLP specification's JSON mapping: lowerCamelCase keys, 64-bit integers as
+// decimal strings, enums as integers, non-finite doubles as "NaN", "Infinity", "-Infinity").
 //
 // COLD PATH (the exporter's thread). The mapping (DESIGN §4, OpenTelemetry metrics data model):
 //  * one ResourceMetrics with the Resource's attributes;
@@ -21,9 +23,11 @@
 // Histogram are DELTA from the window start, the rest keep their cumulative meaning (start = the
 // series' registration). ObserveCounter stays cumulative under `delta` too (it has no delta
 // state yet).
-// Output is appended to `out`; each function returns the number of data points written. A
-// request with no data point is still well-formed (no ResourceMetrics); the exporter does not
-// send it (protocol/exporter.md: no empty envelopes). Thread-compatible.
+// Strings that are not UTF-8 (attribute keys and values, names) have each ill-formed subsequence
+// replaced by U+FFFD (coretel/export/utf8.h): protobuf `string` fields and JSON must be UTF-8.
+// Output is appended to `out`; each function returns the number of data points written, and
+// writes nothing when that is 0 (the exporter then sends nothing: protocol/exporter.md, no
+// empty envelopes). The walk itself is in metric_rows.h. Thread-compatible.
 #pragma once
 
 #include <cstdint>
@@ -33,17 +37,27 @@
 #include "coretel/collect/collector.h"
 #include "coretel/collect/metrics_view.h"
 #include "coretel/resource.h"
+#include "metric_rows.h"
 
 namespace coretel::otlp {
+
+enum class Encoding : uint8_t { kProtobuf, kJson };
 
 /// Every observed combination of every series of `views`, as cumulative points stamped with
 /// each view's time.
 uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
-                           std::string& out);
+                           Encoding encoding, std::string& out);
 
 /// Every combination of `transaction` (deltas of Counter, Mmsc and Histogram fields since the
 /// window start, current values of the rest), stamped with the transaction's time.
 uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
-                      std::string& out);
+                      Encoding encoding, std::string& out);
+
+/// Writes `rows` (sorted here) as one request; what encode_cumulative/encode_delta call.
+uint64_t encode_rows(const Resource& resource, std::vector<Row>& rows, bool delta_read,
+                     Encoding encoding, std::string& out);
+/// The OTLP/JSON format of encode_rows() (metrics_json_encoder.cc).
+uint64_t encode_rows_json(const Resource& resource, std::vector<Row>& rows, bool delta_read,
+                          std::string& out);
 
 }  // namespace coretel::otlp

@@ -1,0 +1,126 @@
+// metric_rows.h (internal): the OTLP metrics mapping shared by the protobuf and JSON encoders:
+// which rows (series combinations) an export holds, what each field becomes (Shape), and the one
+// walk that groups rows into scopes and metrics and asks a format to write them.
+//
+// A Format provides, each returning nothing unless said:
+//   begin_request(const Resource&)                  ResourceMetrics opened, resource written
+//   begin_scope(const MetricsDescriptor&, const Entity&)
+//   begin_metric(const MetricsField&, const Shape&)
+//   bool point(const MetricsField&, const Shape&, const Row&, std::size_t field, uint64_t start)
+//                                                   false: nothing written (no value to show)
+//   end_metric(const Shape&, bool keep)             keep == false: remove the metric entirely
+//   end_scope(const MetricsDescriptor&, bool keep)
+//   end_request(bool keep)
+// COLD PATH (an exporter's thread). Thread-compatible.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "coretel/collect/collector.h"
+#include "coretel/collect/metrics_view.h"
+#include "coretel/resource.h"
+
+namespace coretel::otlp {
+
+/// One combination of one series, wherever it was read from.
+struct Row {
+  const SeriesInfo* info;
+  uint32_t combination;
+  const uint64_t* words;  ///< the combination's value block
+  uint64_t window_start;  ///< delta fields' window start (the registration for cumulative reads)
+  uint64_t time;          ///< when the values were read (the view's or transaction's time)
+};
+
+/// The OTLP data a field becomes (metrics data model; metrics/sdk_exporters/otlp.md).
+enum class DataKind : uint8_t { kGauge, kSum, kHistogram, kSummary };
+/// AggregationTemporality values (metrics.proto): 0 = none written.
+inline constexpr uint32_t kTemporalityDelta = 1, kTemporalityCumulative = 2;
+
+struct Shape {
+  DataKind kind;
+  uint32_t temporality;  ///< 0 for gauges and summaries (they carry none)
+  bool monotonic;
+  bool delta_window;  ///< the point starts at the row's window start, not at the registration
+};
+
+/// What `kind` becomes when read as deltas (`delta_read`) or cumulative values: Counter and
+/// Histogram follow the read; up-down counters and observed totals stay cumulative; Gauge is a
+/// Gauge; Mmsc is a Summary.
+constexpr Shape shape_of(InstrumentKind kind, bool delta_read) noexcept {
+  const uint32_t accumulated = delta_read ? kTemporalityDelta : kTemporalityCumulative;
+  switch (kind) {
+    case InstrumentKind::kCounter:
+      return {DataKind::kSum, accumulated, true, true};
+    case InstrumentKind::kObserveCounter:
+      return {DataKind::kSum, kTemporalityCumulative, true, false};
+    case InstrumentKind::kUpDownCounter:
+    case InstrumentKind::kObserveUpDownCounter:
+      return {DataKind::kSum, kTemporalityCumulative, false, false};
+    case InstrumentKind::kGauge:
+      return {DataKind::kGauge, 0, false, false};
+    case InstrumentKind::kMmsc:
+      return {DataKind::kSummary, 0, false, true};
+    case InstrumentKind::kHistogram:
+      return {DataKind::kHistogram, accumulated, false, true};
+  }
+  return {DataKind::kGauge, 0, false, false};
+}
+
+/// Every observed combination of every series of `views`, stamped with its view's time.
+std::vector<Row> rows_of(std::span<const MetricsViewPtr> views);
+/// Every combination of `transaction`, stamped with its time.
+std::vector<Row> rows_of(const ExportTransaction& transaction);
+
+/// Sorts `rows` (set name, entity, series, combination) and has `format` write one request;
+/// returns the data points written (0: the format was told to keep nothing).
+template <class Format>
+uint64_t walk(const Resource& resource, std::vector<Row>& rows, bool delta_read, Format& format) {
+  if (rows.empty()) return 0;
+  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
+    if (a.info->descriptor != b.info->descriptor) {
+      if (a.info->descriptor->name != b.info->descriptor->name)
+        return a.info->descriptor->name < b.info->descriptor->name;
+      return a.info->descriptor < b.info->descriptor;
+    }
+    if (a.info->entity != b.info->entity) return a.info->entity->id < b.info->entity->id;
+    if (a.info->serial != b.info->serial) return a.info->serial < b.info->serial;
+    return a.combination < b.combination;
+  });
+  uint64_t points = 0;
+  format.begin_request(resource);
+  for (std::size_t begin = 0; begin < rows.size();) {
+    const MetricsDescriptor& descriptor = *rows[begin].info->descriptor;
+    const Entity& entity = *rows[begin].info->entity;
+    std::size_t end = begin + 1;
+    while (end < rows.size() && rows[end].info->descriptor == &descriptor &&
+           rows[end].info->entity == &entity)
+      ++end;
+    uint64_t scope_points = 0;
+    format.begin_scope(descriptor, entity);
+    for (std::size_t f = 0; f < descriptor.fields.size(); ++f) {
+      const MetricsField& field = descriptor.fields[f];
+      const Shape shape = shape_of(field.kind, delta_read);
+      uint64_t metric_points = 0;
+      format.begin_metric(field, shape);
+      for (std::size_t r = begin; r < end; ++r) {
+        const Row& row = rows[r];
+        const uint64_t start = shape.kind == DataKind::kGauge ? 0
+                               : shape.delta_window           ? row.window_start
+                                                              : row.info->start_time_unix_nano;
+        metric_points += format.point(field, shape, row, f, start) ? 1 : 0;
+      }
+      format.end_metric(shape, metric_points > 0);
+      scope_points += metric_points;
+    }
+    format.end_scope(descriptor, scope_points > 0);
+    points += scope_points;
+    begin = end;
+  }
+  format.end_request(points > 0);
+  return points;
+}
+
+}  // namespace coretel::otlp

@@ -1,0 +1,291 @@
+// The OTLP/JSON format of the metrics encoder (metrics_encoder.h): the same walk as protobuf
+// (metric_rows.h), written per the OTLP specification's JSON mapping ("JSON Protobuf Encoding"):
+// lowerCamelCase keys, int64/uint64/fixed64 values as decimal strings, enums as integers,
+// doubles as JSON numbers or "NaN" / "Infinity" / "-Infinity" (proto3 JSON), fields at their
+// proto3 default left out where the protobuf encoder leaves them out.
+#include <cmath>
+#include <variant>
+
+#include "../../metrics/number_format.h"
+#include "coretel/collect/field_values.h"
+#include "coretel/export/utf8.h"
+#include "metrics_encoder.h"
+
+namespace coretel::otlp {
+
+namespace {
+
+void append_json_string(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::string valid;
+  if (!is_valid_utf8(text)) {
+    valid = to_valid_utf8(text);
+    text = valid;
+  }
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (byte < 0x20) {
+      out.append("\\u00");
+      out.push_back(kHex[byte >> 4]);
+      out.push_back(kHex[byte & 15]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+void append_json_double(std::string& out, double v) {
+  if (!std::isfinite(v)) {
+    out.append(std::isnan(v) ? "\"NaN\"" : v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
+    return;
+  }
+  append_double(out, v, NonFiniteStyle::kAttribute);
+}
+
+void append_json_u64(std::string& out, uint64_t v) {  // a 64-bit integer: a decimal string
+  char buf[kMaxNumberChars];
+  out.push_back('"');
+  out.append(buf, format_u64(buf, v));
+  out.push_back('"');
+}
+
+void append_json_i64(std::string& out, int64_t v) {
+  out.push_back('"');
+  append_i64(out, v);
+  out.push_back('"');
+}
+
+void append_key_value(std::string& out, bool& first, std::string_view key,
+                      AttributeValueRef value) {
+  if (!first) out.push_back(',');
+  first = false;
+  out.append("{\"key\":");
+  append_json_string(out, key);
+  out.append(",\"value\":{");
+  std::visit(
+      [&out](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::string_view>) {
+          out.append("\"stringValue\":");
+          append_json_string(out, v);
+        } else if constexpr (std::is_same_v<T, bool>) {
+          out.append(v ? "\"boolValue\":true" : "\"boolValue\":false");
+        } else if constexpr (std::is_same_v<T, int64_t>) {
+          out.append("\"intValue\":");
+          append_json_i64(out, v);
+        } else {
+          out.append("\"doubleValue\":");
+          append_json_double(out, v);
+        }
+      },
+      static_cast<const std::variant<std::string_view, int64_t, double, bool>&>(value));
+  out.append("}}");
+}
+
+void append_attributes(std::string& out, const Attributes& attributes) {
+  out.append("\"attributes\":[");
+  bool first = true;
+  for (const AttributeRef& a : attributes) append_key_value(out, first, a.key, a.value);
+  out.push_back(']');
+}
+
+// Registration attributes, then the combination's measurement attributes.
+void append_point_attributes(std::string& out, const Row& row) {
+  out.append("\"attributes\":[");
+  bool first = true;
+  for (const AttributeRef& a : *row.info->registration)
+    append_key_value(out, first, a.key, a.value);
+  uint32_t combination = row.combination;
+  for (const MeasurementAttributeDescriptor& m : row.info->measurement) {
+    const auto radix = static_cast<uint32_t>(m.values.size());
+    append_key_value(out, first, m.key, AttributeValueRef(m.values[combination % radix]));
+    combination /= radix;
+  }
+  out.push_back(']');
+}
+
+void append_times(std::string& out, uint64_t start, uint64_t time) {
+  if (start != 0) {
+    out.append(",\"startTimeUnixNano\":");
+    append_json_u64(out, start);
+  }
+  out.append(",\"timeUnixNano\":");
+  append_json_u64(out, time);
+}
+
+class JsonFormat {
+ public:
+  explicit JsonFormat(std::string& out) : out_(out) {}
+
+  void begin_request(const Resource& resource) {
+    request_start_ = out_.size();
+    out_.append("{\"resourceMetrics\":[{\"resource\":{");
+    append_attributes(out_, resource.attributes);
+    out_.append("},\"scopeMetrics\":[");
+    first_scope_ = true;
+  }
+  void end_request(bool keep) {
+    out_.append("]}]}");
+    if (!keep) out_.resize(request_start_);
+  }
+  void begin_scope(const MetricsDescriptor& descriptor, const Entity& entity) {
+    scope_start_ = out_.size();
+    scope_was_first_ = first_scope_;
+    if (!first_scope_) out_.push_back(',');
+    first_scope_ = false;
+    out_.append("{\"scope\":{\"name\":");
+    append_json_string(out_, descriptor.name);
+    out_.push_back(',');
+    append_attributes(out_, entity.attributes);
+    out_.append("},\"metrics\":[");
+    first_metric_ = true;
+  }
+  void end_scope(const MetricsDescriptor& descriptor, bool keep) {
+    out_.push_back(']');
+    if (!descriptor.schema_url.empty()) {
+      out_.append(",\"schemaUrl\":");
+      append_json_string(out_, descriptor.schema_url);
+    }
+    out_.push_back('}');
+    if (!keep) {
+      out_.resize(scope_start_);
+      first_scope_ = scope_was_first_;
+    }
+  }
+  void begin_metric(const MetricsField& field, const Shape& shape) {
+    metric_start_ = out_.size();
+    metric_was_first_ = first_metric_;
+    if (!first_metric_) out_.push_back(',');
+    first_metric_ = false;
+    out_.append("{\"name\":");
+    append_json_string(out_, field.name);
+    if (!field.brief.empty()) {
+      out_.append(",\"description\":");
+      append_json_string(out_, field.brief);
+    }
+    if (!field.unit.empty()) {
+      out_.append(",\"unit\":");
+      append_json_string(out_, field.unit);
+    }
+    switch (shape.kind) {
+      case DataKind::kGauge:
+        out_.append(",\"gauge\":{\"dataPoints\":[");
+        break;
+      case DataKind::kSum:
+        out_.append(",\"sum\":{\"dataPoints\":[");
+        break;
+      case DataKind::kHistogram:
+        out_.append(",\"histogram\":{\"dataPoints\":[");
+        break;
+      case DataKind::kSummary:
+        out_.append(",\"summary\":{\"dataPoints\":[");
+        break;
+    }
+    first_point_ = true;
+  }
+  void end_metric(const Shape& shape, bool keep) {
+    out_.push_back(']');
+    if (shape.temporality != 0) {
+      out_.append(",\"aggregationTemporality\":");
+      out_.push_back(static_cast<char>('0' + shape.temporality));
+    }
+    if (shape.monotonic) out_.append(",\"isMonotonic\":true");
+    out_.append("}}");
+    if (!keep) {
+      out_.resize(metric_start_);
+      first_metric_ = metric_was_first_;
+    }
+  }
+  bool point(const MetricsField& field, const Shape&, const Row& row, std::size_t f,
+             uint64_t start) {
+    const uint64_t* words = row.words + row.info->field_offset(f);
+    if (field.kind == InstrumentKind::kMmsc && read_mmsc(words).count == 0) return false;
+    if (!first_point_) out_.push_back(',');
+    first_point_ = false;
+    out_.push_back('{');
+    append_point_attributes(out_, row);
+    append_times(out_, start, row.time);
+    switch (field.kind) {
+      case InstrumentKind::kMmsc: {
+        const MmscValue v = read_mmsc(words);
+        out_.append(",\"count\":");
+        append_json_u64(out_, v.count);
+        out_.append(",\"sum\":");
+        append_json_double(out_, v.sum);
+        out_.append(",\"quantileValues\":[{\"quantile\":0,\"value\":");
+        append_json_double(out_, v.min);
+        out_.append("},{\"quantile\":1,\"value\":");
+        append_json_double(out_, v.max);
+        out_.append("}]");
+        break;
+      }
+      case InstrumentKind::kHistogram: {
+        const HistogramValue h = read_histogram(field, words);
+        out_.append(",\"count\":");
+        append_json_u64(out_, h.count());
+        out_.append(",\"sum\":");
+        append_json_double(out_, h.sum);
+        out_.append(",\"bucketCounts\":[");
+        for (std::size_t i = 0; i < h.counts.size(); ++i) {
+          if (i > 0) out_.push_back(',');
+          append_json_u64(out_, h.counts[i]);
+        }
+        out_.push_back(']');
+        if (!field.bounds.empty()) {
+          out_.append(",\"explicitBounds\":[");
+          for (std::size_t i = 0; i < field.bounds.size(); ++i) {
+            if (i > 0) out_.push_back(',');
+            append_json_double(out_, field.bounds[i]);
+          }
+          out_.push_back(']');
+        }
+        break;
+      }
+      default:
+        switch (field.value_type) {
+          case ValueType::kU64:
+            if (words[0] > static_cast<uint64_t>(INT64_MAX)) {
+              out_.append(",\"asDouble\":");
+              append_json_double(out_, static_cast<double>(words[0]));
+            } else {
+              out_.append(",\"asInt\":");
+              append_json_u64(out_, words[0]);
+            }
+            break;
+          case ValueType::kI64:
+            out_.append(",\"asInt\":");
+            append_json_i64(out_, static_cast<int64_t>(words[0]));
+            break;
+          case ValueType::kF64:
+            out_.append(",\"asDouble\":");
+            append_json_double(out_, word_to_double(words[0]));
+            break;
+        }
+        break;
+    }
+    out_.push_back('}');
+    return true;
+  }
+
+ private:
+  std::string& out_;
+  std::size_t request_start_ = 0, scope_start_ = 0, metric_start_ = 0;
+  bool first_scope_ = true, scope_was_first_ = true;
+  bool first_metric_ = true, metric_was_first_ = true;
+  bool first_point_ = true;
+};
+
+}  // namespace
+
+uint64_t encode_rows_json(const Resource& resource, std::vector<Row>& rows, bool delta_read,
+                          std::string& out) {
+  JsonFormat format(out);
+  return walk(resource, rows, delta_read, format);
+}
+
+}  // namespace coretel::otlp
