@@ -917,7 +917,8 @@ TEST(PrometheusText, InvalidUtf8ServiceNameFromTheEnvironment) {
             "# HELP target_info Target metadata\n"
             "# TYPE target_info gauge\n"
             "target_info{host_name=\"" +
-                host + "\",process_pid=\"" + std::to_string(getpid()) +
+                host + "\",process_executable_name=\"" + text_of("process.executable.name") +
+                "\",process_pid=\"" + std::to_string(getpid()) +
                 "\",service_instance_id=\"" + text_of("service.instance.id") +
                 "\",service_name=\"caf" + kFffd + "-" + kFffd +
                 "\",telemetry_sdk_language=\"cpp\",telemetry_sdk_name=\"coretel\","
