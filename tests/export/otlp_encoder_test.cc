@@ -81,11 +81,11 @@ TEST(OtlpEncoder, CumulativeCarriesEveryKindWithExactValues) {
   const auto& rm = request.resource_metrics(0);
   EXPECT_EQ(attributes_text(rm.resource().attributes()), "process.pid=42,service.name=svc");
   ASSERT_EQ(rm.scope_metrics_size(), 2);
-  // Scopes sorted by set name: app.http, then app.server.
-  EXPECT_EQ(rm.scope_metrics(0).scope().name(), "app.http");
-  EXPECT_EQ(attributes_text(rm.scope_metrics(0).scope().attributes()), "service=api");
-  EXPECT_EQ(rm.scope_metrics(1).scope().name(), "app.server");
-  EXPECT_EQ(attributes_text(rm.scope_metrics(1).scope().attributes()), "core=3,pipeline.name=p1");
+  // Scopes in the order of the views: app.server, then app.http.
+  EXPECT_EQ(rm.scope_metrics(0).scope().name(), "app.server");
+  EXPECT_EQ(attributes_text(rm.scope_metrics(0).scope().attributes()), "core=3,pipeline.name=p1");
+  EXPECT_EQ(rm.scope_metrics(1).scope().name(), "app.http");
+  EXPECT_EQ(attributes_text(rm.scope_metrics(1).scope().attributes()), "service=api");
   const uint64_t start = fx.app.series().start_time_unix_nano;
   const uint64_t time = views[0]->time_unix_nano();
   ASSERT_GT(start, 0u);
@@ -212,6 +212,22 @@ TEST(OtlpEncoder, DeltaCarriesWindowsAndRollsBack) {
   EXPECT_EQ(find_metric(request, "app.server", "app.latency"), nullptr);
 }
 
+// An exporter reuses its working memory: an encode after another (bigger or smaller) gives the
+// bytes a fresh one gives.
+TEST(OtlpEncoder, ReusedScratchGivesTheSameBytes) {
+  Fixture fx;
+  fx.record_round_one();
+  const auto all = fx.pipeline.views();
+  const auto app = only(all, AppMetrics::descriptor);
+  coretel::otlp::Scratch scratch;
+  for (const auto* views : {&all, &app, &all, &app}) {
+    std::string reused, fresh;
+    coretel::otlp::encode_cumulative(kResource, *views, kProtobuf, reused, scratch);
+    coretel::otlp::encode_cumulative(kResource, *views, kProtobuf, fresh);
+    EXPECT_EQ(reused, fresh);
+  }
+}
+
 TEST(OtlpEncoder, NothingToSendWritesNothing) {
   std::string bytes;
   EXPECT_EQ(coretel::otlp::encode_cumulative(kResource, {}, kProtobuf, bytes), 0u);
@@ -306,11 +322,13 @@ TEST(OtlpEncoder, IllFormedUtf8ArrivesReplaced) {
 TEST(ProtobufWriter, NestedLengthsMatchLibprotobuf) {
   for (std::size_t n : {1u, 120u, 125u, 126u, 127u, 128u, 200u, 16380u, 16384u, 3000000u}) {
     std::string ours;
-    coretel::otlp::ProtobufWriter w(ours);
-    const std::size_t scope = w.begin_message(1);
-    w.bytes_field(1, std::string(n, 'x'));
-    w.varint_field(4, 7);
-    w.end_message(scope);
+    {
+      coretel::otlp::ProtobufWriter w(ours);
+      const std::size_t scope = w.begin_message(1);
+      w.bytes_field(1, std::string(n, 'x'));
+      w.varint_field(4, 7);
+      w.end_message(scope);
+    }
     pb::metrics::v1::ScopeMetrics expected;
     expected.mutable_scope()->set_name(std::string(n, 'x'));
     expected.mutable_scope()->set_dropped_attributes_count(7);

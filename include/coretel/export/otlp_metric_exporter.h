@@ -44,6 +44,7 @@ namespace coretel {
 
 namespace otlp {
 class HttpTransport;
+struct Scratch;
 enum class Encoding : uint8_t;
 }  // namespace otlp
 
@@ -89,7 +90,8 @@ class OtlpMetricExporter final : public MetricExporter {
   std::optional<uint32_t> delta_consumer_;
   otlp::Encoding encoding_{};
   std::unique_ptr<otlp::HttpTransport> transport_;
-  std::string body_;  // reused between exports
+  std::string body_;                        // reused between exports
+  std::unique_ptr<otlp::Scratch> scratch_;  // the encoder's working memory, reused likewise
 
   mutable std::mutex stats_mutex_;
   OtlpExportStats stats_;

@@ -110,6 +110,7 @@ OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource re
                     to_string(options_.temporality)));
   if (!delta_consumer_ || options_.temporality == TemporalityPreference::kCumulative)
     delta_consumer_.reset();
+  scratch_ = std::make_unique<otlp::Scratch>();
   transport_ = std::make_unique<otlp::HttpTransport>(
       options_, encoding_ == otlp::Encoding::kJson ? "application/json" : "application/x-protobuf");
 }
@@ -138,7 +139,7 @@ ExportResult OtlpMetricExporter::export_metrics(Deadline deadline) {
   body_.clear();
   if (!delta_consumer_) {
     const std::vector<MetricsViewPtr> views = pipeline_.views();
-    const uint64_t points = otlp::encode_cumulative(resource_, views, encoding_, body_);
+    const uint64_t points = otlp::encode_cumulative(resource_, views, encoding_, body_, *scratch_);
     if (points == 0) return ExportResult::kSuccess;
     // A failure loses nothing: the next view carries the totals.
     return deliver(body_, points, deadline);
@@ -148,7 +149,7 @@ ExportResult OtlpMetricExporter::export_metrics(Deadline deadline) {
     std::lock_guard lock(stats_mutex_);
     ++stats_.consumer_detached;
   }
-  const uint64_t points = otlp::encode_delta(resource_, tx, encoding_, body_);
+  const uint64_t points = otlp::encode_delta(resource_, tx, encoding_, body_, *scratch_);
   if (points == 0) {
     tx.commit();
     return ExportResult::kSuccess;

@@ -1,6 +1,7 @@
 // metric_rows.h (internal): the OTLP metrics mapping shared by the protobuf and JSON encoders:
 // which rows (series combinations) an export holds, what each field becomes (Shape), and the one
-// walk that groups rows into scopes and metrics and asks a format to write them.
+// walk that groups rows into scopes and metrics and asks a format to write them. Scopes and
+// points follow the order of the views (or transaction) read: collector, then series order.
 //
 // A Format provides, each returning nothing unless said:
 //   begin_request(const Resource&)                  ResourceMetrics opened, resource written
@@ -14,7 +15,6 @@
 // COLD PATH (an exporter's thread). Thread-compatible.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -69,44 +69,60 @@ constexpr Shape shape_of(InstrumentKind kind, bool delta_read) noexcept {
   return {DataKind::kGauge, 0, false, false};
 }
 
-/// Every observed combination of every series of `views`, stamped with its view's time.
-std::vector<Row> rows_of(std::span<const MetricsViewPtr> views);
-/// Every combination of `transaction`, stamped with its time.
-std::vector<Row> rows_of(const ExportTransaction& transaction);
+/// Working memory of one encode, kept by an exporter between exports so that a steady export
+/// allocates nothing (its vectors keep the capacity of the largest export so far: tens of bytes
+/// per row).
+struct Scratch {
+  struct Slot {
+    const MetricsDescriptor* descriptor;
+    const Entity* entity;
+    uint32_t group;
+    uint32_t epoch;  ///< the slot is taken in this encode when it equals Scratch::epoch
+  };
+  std::vector<Row> rows;
+  /// After group_rows(): the row indexes of group g are order[group_begin[g]] ..
+  /// order[group_begin[g + 1] - 1].
+  std::vector<uint32_t> order, group_begin;
+  std::vector<Slot> table;  ///< cleared by a new epoch, not by writing every slot
+  uint32_t epoch = 0;
+  std::vector<uint32_t> group_of, next;
+};
 
-/// Sorts `rows` (set name, entity, series, combination) and has `format` write one request;
-/// returns the data points written (0: the format was told to keep nothing).
+/// Sets `rows` to every observed combination of every series of `views`, stamped with its
+/// view's time.
+void rows_of(std::span<const MetricsViewPtr> views, std::vector<Row>& rows);
+/// Sets `rows` to every combination of `transaction`, stamped with its time.
+void rows_of(const ExportTransaction& transaction, std::vector<Row>& rows);
+
+/// Groups `rows` by (metric set, entity) into scratch.order and scratch.group_begin. Groups come
+/// in the order their first row comes, rows within a group in their order: the output follows
+/// the views' order, with no sort (O(rows), one hash probe per row).
+void group_rows(std::span<const Row> rows, Scratch& scratch);
+
+/// Has `format` write one request holding `rows`, one scope per (metric set, entity); returns
+/// the data points written (0: the format was told to keep nothing).
 template <class Format>
-uint64_t walk(const Resource& resource, std::vector<Row>& rows, bool delta_read, Format& format) {
+uint64_t walk(const Resource& resource, std::span<const Row> rows, bool delta_read, Format& format,
+              Scratch& scratch) {
   if (rows.empty()) return 0;
-  std::sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) {
-    if (a.info->descriptor != b.info->descriptor) {
-      if (a.info->descriptor->name != b.info->descriptor->name)
-        return a.info->descriptor->name < b.info->descriptor->name;
-      return a.info->descriptor < b.info->descriptor;
-    }
-    if (a.info->entity != b.info->entity) return a.info->entity->id < b.info->entity->id;
-    if (a.info->serial != b.info->serial) return a.info->serial < b.info->serial;
-    return a.combination < b.combination;
-  });
+  group_rows(rows, scratch);
+  const Scratch& grouped = scratch;
   uint64_t points = 0;
   format.begin_request(resource);
-  for (std::size_t begin = 0; begin < rows.size();) {
-    const MetricsDescriptor& descriptor = *rows[begin].info->descriptor;
-    const Entity& entity = *rows[begin].info->entity;
-    std::size_t end = begin + 1;
-    while (end < rows.size() && rows[end].info->descriptor == &descriptor &&
-           rows[end].info->entity == &entity)
-      ++end;
+  for (std::size_t g = 0; g + 1 < grouped.group_begin.size(); ++g) {
+    const uint32_t* begin = grouped.order.data() + grouped.group_begin[g];
+    const uint32_t* end = grouped.order.data() + grouped.group_begin[g + 1];
+    const SeriesInfo& first = *rows[*begin].info;
+    const MetricsDescriptor& descriptor = *first.descriptor;
     uint64_t scope_points = 0;
-    format.begin_scope(descriptor, entity);
+    format.begin_scope(descriptor, *first.entity);
     for (std::size_t f = 0; f < descriptor.fields.size(); ++f) {
       const MetricsField& field = descriptor.fields[f];
       const Shape shape = shape_of(field.kind, delta_read);
       uint64_t metric_points = 0;
       format.begin_metric(field, shape);
-      for (std::size_t r = begin; r < end; ++r) {
-        const Row& row = rows[r];
+      for (const uint32_t* r = begin; r != end; ++r) {
+        const Row& row = rows[*r];
         const uint64_t start = shape.kind == DataKind::kGauge ? 0
                                : shape.delta_window           ? row.window_start
                                                               : row.info->start_time_unix_nano;
@@ -117,7 +133,6 @@ uint64_t walk(const Resource& resource, std::vector<Row>& rows, bool delta_read,
     }
     format.end_scope(descriptor, scope_points > 0);
     points += scope_points;
-    begin = end;
   }
   format.end_request(points > 0);
   return points;

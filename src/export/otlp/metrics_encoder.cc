@@ -6,6 +6,7 @@
 #include <bit>
 #include <cstdint>
 #include <limits>
+#include <unordered_map>
 #include <variant>
 #include <vector>
 
@@ -166,13 +167,15 @@ bool write_point(ProtobufWriter& w, const MetricsField& field, const Row& row,
   }
 }
 
-// The protobuf Format of walk() (metric_rows.h).
+// The protobuf Format of walk() (metric_rows.h). What does not change from one scope to the
+// next, a descriptor's scope name and each field's name, description and unit, is encoded
+// (and made UTF-8) once per descriptor per request and copied from there.
 class ProtobufFormat {
  public:
-  explicit ProtobufFormat(std::string& out) : out_(out), w_(out) {}
+  explicit ProtobufFormat(std::string& out) : w_(out) {}
 
   void begin_request(const Resource& resource) {
-    request_start_ = out_.size();
+    request_start_ = w_.size();
     resource_metrics_ = w_.begin_message(f::kRequestResourceMetrics);
     const std::size_t r = w_.begin_message(f::kResourceMetricsResource);
     write_attributes(w_, f::kResourceAttributes, resource.attributes);
@@ -180,28 +183,28 @@ class ProtobufFormat {
   }
   void end_request(bool keep) {
     w_.end_message(resource_metrics_);
-    if (!keep) out_.resize(request_start_);
+    if (!keep) w_.truncate(request_start_);
+    w_.finish();
   }
   void begin_scope(const MetricsDescriptor& descriptor, const Entity& entity) {
-    scope_start_ = out_.size();
+    cached_ = &cache_for(descriptor);
+    scope_start_ = w_.size();
     scope_metrics_ = w_.begin_message(f::kResourceMetricsScopeMetrics);
     const std::size_t scope = w_.begin_message(f::kScopeMetricsScope);
-    write_string(w_, f::kScopeName, descriptor.name);
+    w_.raw(cached_->scope_name);
     write_attributes(w_, f::kScopeAttributes, entity.attributes);
     w_.end_message(scope);
+    field_ = 0;
   }
-  void end_scope(const MetricsDescriptor& descriptor, bool keep) {
-    if (!descriptor.schema_url.empty())
-      write_string(w_, f::kScopeMetricsSchemaUrl, descriptor.schema_url);
+  void end_scope(const MetricsDescriptor&, bool keep) {
+    w_.raw(cached_->schema_url);
     w_.end_message(scope_metrics_);
-    if (!keep) out_.resize(scope_start_);
+    if (!keep) w_.truncate(scope_start_);
   }
-  void begin_metric(const MetricsField& field, const Shape& shape) {
-    metric_start_ = out_.size();
+  void begin_metric(const MetricsField&, const Shape& shape) {
+    metric_start_ = w_.size();
     metric_ = w_.begin_message(f::kScopeMetricsMetrics);
-    write_string(w_, f::kMetricName, field.name);
-    if (!field.brief.empty()) write_string(w_, f::kMetricDescription, field.brief);
-    if (!field.unit.empty()) write_string(w_, f::kMetricUnit, field.unit);
+    w_.raw(cached_->field_headers[field_++]);
     data_ = w_.begin_message(data_field(shape.kind));
   }
   void end_metric(const Shape& shape, bool keep) {
@@ -209,7 +212,7 @@ class ProtobufFormat {
     if (shape.monotonic) w_.varint_field(f::kIsMonotonic, 1);
     w_.end_message(data_);
     w_.end_message(metric_);
-    if (!keep) out_.resize(metric_start_);
+    if (!keep) w_.truncate(metric_start_);
   }
   bool point(const MetricsField& field, const Shape&, const Row& row, std::size_t f,
              uint64_t start) {
@@ -217,6 +220,12 @@ class ProtobufFormat {
   }
 
  private:
+  struct Cached {
+    std::string scope_name;                  // InstrumentationScope.name, tagged
+    std::string schema_url;                  // ScopeMetrics.schema_url, tagged (or empty)
+    std::vector<std::string> field_headers;  // Metric.name, description, unit, tagged
+  };
+
   static uint32_t data_field(DataKind kind) {
     switch (kind) {
       case DataKind::kGauge:
@@ -231,8 +240,39 @@ class ProtobufFormat {
     return f::kMetricGauge;
   }
 
-  std::string& out_;
+  const Cached& cache_for(const MetricsDescriptor& descriptor) {
+    if (last_descriptor_ == &descriptor) return *cached_;
+    last_descriptor_ = &descriptor;
+    auto [it, inserted] = cache_.try_emplace(&descriptor);
+    if (inserted) {
+      Cached& c = it->second;
+      encode_into(c.scope_name,
+                  [&](ProtobufWriter& w) { write_string(w, f::kScopeName, descriptor.name); });
+      encode_into(c.schema_url, [&](ProtobufWriter& w) {
+        if (!descriptor.schema_url.empty())
+          write_string(w, f::kScopeMetricsSchemaUrl, descriptor.schema_url);
+      });
+      for (const MetricsField& field : descriptor.fields) {
+        encode_into(c.field_headers.emplace_back(), [&](ProtobufWriter& w) {
+          write_string(w, f::kMetricName, field.name);
+          if (!field.brief.empty()) write_string(w, f::kMetricDescription, field.brief);
+          if (!field.unit.empty()) write_string(w, f::kMetricUnit, field.unit);
+        });
+      }
+    }
+    return it->second;
+  }
+  template <class Fn>
+  static void encode_into(std::string& out, Fn&& fn) {
+    ProtobufWriter w(out);
+    fn(w);
+  }
+
   ProtobufWriter w_;
+  std::unordered_map<const MetricsDescriptor*, Cached> cache_;
+  const MetricsDescriptor* last_descriptor_ = nullptr;
+  const Cached* cached_ = nullptr;
+  std::size_t field_ = 0;
   std::size_t request_start_ = 0, resource_metrics_ = 0;
   std::size_t scope_start_ = 0, scope_metrics_ = 0;
   std::size_t metric_start_ = 0, metric_ = 0, data_ = 0;
@@ -241,22 +281,23 @@ class ProtobufFormat {
 }  // namespace
 
 uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
-                           Encoding encoding, std::string& out) {
-  std::vector<Row> rows = rows_of(views);
-  return encode_rows(resource, rows, false, encoding, out);
+                           Encoding encoding, std::string& out, Scratch& scratch) {
+  rows_of(views, scratch.rows);
+  return encode_rows(resource, scratch.rows, false, encoding, out, scratch);
 }
 
 uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
-                      Encoding encoding, std::string& out) {
-  std::vector<Row> rows = rows_of(transaction);
-  return encode_rows(resource, rows, true, encoding, out);
+                      Encoding encoding, std::string& out, Scratch& scratch) {
+  rows_of(transaction, scratch.rows);
+  return encode_rows(resource, scratch.rows, true, encoding, out, scratch);
 }
 
-uint64_t encode_rows(const Resource& resource, std::vector<Row>& rows, bool delta_read,
-                     Encoding encoding, std::string& out) {
-  if (encoding == Encoding::kJson) return encode_rows_json(resource, rows, delta_read, out);
+uint64_t encode_rows(const Resource& resource, std::span<const Row> rows, bool delta_read,
+                     Encoding encoding, std::string& out, Scratch& scratch) {
+  if (encoding == Encoding::kJson)
+    return encode_rows_json(resource, rows, delta_read, out, scratch);
   ProtobufFormat format(out);
-  return walk(resource, rows, delta_read, format);
+  return walk(resource, rows, delta_read, format, scratch);
 }
 
 }  // namespace coretel::otlp

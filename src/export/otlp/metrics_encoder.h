@@ -46,18 +46,30 @@ enum class Encoding : uint8_t { kProtobuf, kJson };
 /// Every observed combination of every series of `views`, as cumulative points stamped with
 /// each view's time.
 uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
-                           Encoding encoding, std::string& out);
+                           Encoding encoding, std::string& out, Scratch& scratch);
 
 /// Every combination of `transaction` (deltas of Counter, Mmsc and Histogram fields since the
 /// window start, current values of the rest), stamped with the transaction's time.
 uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
-                      Encoding encoding, std::string& out);
+                      Encoding encoding, std::string& out, Scratch& scratch);
 
-/// Writes `rows` (sorted here) as one request; what encode_cumulative/encode_delta call.
-uint64_t encode_rows(const Resource& resource, std::vector<Row>& rows, bool delta_read,
-                     Encoding encoding, std::string& out);
+/// The same with working memory of their own (tests; one-off encodes).
+inline uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
+                                  Encoding encoding, std::string& out) {
+  Scratch scratch;
+  return encode_cumulative(resource, views, encoding, out, scratch);
+}
+inline uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
+                             Encoding encoding, std::string& out) {
+  Scratch scratch;
+  return encode_delta(resource, transaction, encoding, out, scratch);
+}
+
+/// Writes `rows` as one request; what encode_cumulative/encode_delta call.
+uint64_t encode_rows(const Resource& resource, std::span<const Row> rows, bool delta_read,
+                     Encoding encoding, std::string& out, Scratch& scratch);
 /// The OTLP/JSON format of encode_rows() (metrics_json_encoder.cc).
-uint64_t encode_rows_json(const Resource& resource, std::vector<Row>& rows, bool delta_read,
-                          std::string& out);
+uint64_t encode_rows_json(const Resource& resource, std::span<const Row> rows, bool delta_read,
+                          std::string& out, Scratch& scratch);
 
 }  // namespace coretel::otlp

@@ -282,10 +282,10 @@ class JsonFormat {
 
 }  // namespace
 
-uint64_t encode_rows_json(const Resource& resource, std::vector<Row>& rows, bool delta_read,
-                          std::string& out) {
+uint64_t encode_rows_json(const Resource& resource, std::span<const Row> rows, bool delta_read,
+                          std::string& out, Scratch& scratch) {
   JsonFormat format(out);
-  return walk(resource, rows, delta_read, format);
+  return walk(resource, rows, delta_read, format, scratch);
 }
 
 }  // namespace coretel::otlp

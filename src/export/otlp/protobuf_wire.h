@@ -1,6 +1,5 @@
 // protobuf_wire.h: ProtobufWriter, the protobuf wire format written straight into a string
-// (https://protobuf.dev/programming-guides/encoding/), for coretel's OTLP encoders.
-//
+// (https://protobuf.dev/programming-guides/encoding/), for coretel's OTLP encoders;
 // ProtobufReader reads the few fields coretel needs from a response.
 //
 // COLD PATH (export thread). Writes fields in the order called; proto3 rules about default
@@ -10,9 +9,13 @@
 // place: begin_message() reserves one byte for the length, end_message() writes the real length
 // and, if it needs more bytes, moves the message body up (lengths stay minimal varints, so the
 // bytes are those libprotobuf writes for the same fields in the same order).
+// The writer appends to its string through a raw cursor, growing the string geometrically;
+// the string holds exactly what was written once finish() ran (the destructor runs it).
+// Positions (size(), marks) are offsets into the string, valid across growth.
 // Thread-compatible: one writer per thread.
 #pragma once
 
+#include <algorithm>
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -28,22 +31,39 @@ enum class WireType : uint8_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2,
 class ProtobufWriter {
  public:
   /// Appends to `out` (not cleared).
-  explicit ProtobufWriter(std::string& out) noexcept : out_(out) {}
+  explicit ProtobufWriter(std::string& out) : out_(out), used_(out.size()) {}
+  ~ProtobufWriter() { finish(); }
+  ProtobufWriter(const ProtobufWriter&) = delete;
+  ProtobufWriter& operator=(const ProtobufWriter&) = delete;
 
-  std::string& out() noexcept { return out_; }
+  /// Shrinks the string to what was written. Writing may go on after.
+  void finish() { out_.resize(used_); }
+  /// Bytes in the string so far (the offset of the next byte).
+  std::size_t size() const noexcept { return used_; }
+  /// Drops everything written from offset `at` on (at <= size()).
+  void truncate(std::size_t at) noexcept { used_ = at; }
 
   void varint(uint64_t v) {
-    char buf[10];
-    std::size_t n = 0;
+    if (v < 0x80) {  // tags, small lengths and enums: one byte
+      *room(1) = static_cast<char>(v);
+      ++used_;
+      return;
+    }
+    char* p = room(10);
     while (v >= 0x80) {
-      buf[n++] = static_cast<char>(static_cast<uint8_t>(v) | 0x80);
+      *p++ = static_cast<char>(static_cast<uint8_t>(v) | 0x80);
       v >>= 7;
     }
-    buf[n++] = static_cast<char>(v);
-    out_.append(buf, n);
+    *p++ = static_cast<char>(v);
+    used_ = static_cast<std::size_t>(p - out_.data());
   }
   void tag(uint32_t field, WireType type) {
     varint((uint64_t{field} << 3) | static_cast<uint64_t>(type));
+  }
+  /// Bytes as they are (an encoding prepared earlier).
+  void raw(std::string_view bytes) {
+    std::memcpy(room(bytes.size()), bytes.data(), bytes.size());
+    used_ += bytes.size();
   }
 
   /// uint32/uint64/int64 (two's complement for negatives), bool and enum fields.
@@ -65,24 +85,24 @@ class ProtobufWriter {
   void bytes_field(uint32_t field, std::string_view bytes) {
     tag(field, WireType::kLengthDelimited);
     varint(bytes.size());
-    out_.append(bytes);
+    raw(bytes);
   }
   /// Little-endian 8 bytes, no tag (elements of a packed repeated fixed64/double field).
   void fixed64(uint64_t bits) {
-    char buf[8];
-    for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>(bits >> (8 * i));
-    out_.append(buf, 8);
+    if constexpr (std::endian::native != std::endian::little) bits = byteswap(bits);
+    std::memcpy(room(8), &bits, 8);
+    used_ += 8;
   }
 
   /// Starts a length-delimited field (a nested message or a packed repeated field); returns the
   /// mark end_message() needs. Nesting is unlimited; marks close innermost first.
   std::size_t begin_message(uint32_t field) {
     tag(field, WireType::kLengthDelimited);
-    out_.push_back('\0');  // the length, one byte if the body stays under 128 bytes
-    return out_.size();
+    *room(1) = '\0';  // the length, one byte if the body stays under 128 bytes
+    return ++used_;
   }
   void end_message(std::size_t mark) {
-    const std::size_t length = out_.size() - mark;
+    const std::size_t length = used_ - mark;
     if (length < 0x80) {
       out_[mark - 1] = static_cast<char>(length);
       return;
@@ -95,14 +115,27 @@ class ProtobufWriter {
       v >>= 7;
     }
     buf[n++] = static_cast<char>(v);
-    out_.resize(out_.size() + n - 1);
+    room(n - 1);
     char* body = out_.data() + mark;
     std::memmove(body + n - 1, body, length);
     std::memcpy(body - 1, buf, n);
+    used_ += n - 1;
   }
 
  private:
+  static uint64_t byteswap(uint64_t v) noexcept {
+    uint64_t out = 0;
+    for (int i = 0; i < 8; ++i) out = (out << 8) | ((v >> (8 * i)) & 0xff);
+    return out;
+  }
+  // A pointer to `n` writable bytes at the cursor (the string grows geometrically).
+  char* room(std::size_t n) {
+    if (out_.size() - used_ < n) out_.resize(std::max(out_.size() * 2, used_ + n + 256));
+    return out_.data() + used_;
+  }
+
   std::string& out_;
+  std::size_t used_;
 };
 
 /// Reads fields of one message (the small OTLP responses coretel parses: partial_success).
