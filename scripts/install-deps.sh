@@ -14,7 +14,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev valgrind
   # real peers used by the integration tests
-  prometheus bsdutils curl procps python3
+  prometheus bsdutils curl procps python3 openssl
 )
 
 missing=()

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -215,6 +217,20 @@ TEST(OtlpMetricExporter, BadRequestIsDroppedCountedAndNotRetried) {
   EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{3, 4}));  // the 3 was dropped
 }
 
+// A response over the 4 MiB limit (OTLP exporter specification) is cut off, not buffered: the
+// export fails for good and says so.
+TEST(OtlpMetricExporter, OversizedResponseIsCutOff) {
+  Receiver receiver;
+  Engine engine;
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options_for(receiver.url()), 0);
+  engine.add(3);
+  receiver.script({Answer{200, std::string(5u << 20, 'x'), {}}});
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))),
+            coretel::ExportResult::kFailedPermanent);
+  EXPECT_EQ(exporter.stats().requests, 1u);
+  EXPECT_EQ(exporter.stats().failed_permanent, 1u);
+}
+
 TEST(OtlpMetricExporter, PartialSuccessIsCountedAndNotRetried) {
   Receiver receiver;
   Engine engine;
@@ -344,6 +360,53 @@ TEST(PeriodicExportingMetricReader, ShutdownWhileTheReceiverIsDownReturnsWithinT
   EXPECT_EQ(reader.shutdown(milliseconds(1000)), coretel::ExportResult::kFailedRetryable);
   // The request in flight (at most 400 ms), then one final attempt (at most 400 ms).
   EXPECT_LT(Clock::now() - started, milliseconds(1500));
+}
+
+// TLS: a receiver with a certificate made by `openssl` for 127.0.0.1 now; the exporter trusts it
+// through OTEL_EXPORTER_OTLP_CERTIFICATE's option. Without it the handshake fails: no answer,
+// so the deltas are kept for the export that gets through.
+TEST(OtlpMetricExporter, HttpsWithTheCollectorsCertificate) {
+  char dir_template[] = "/tmp/coretel-tls-XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string cert = dir + "/cert.pem", key = dir + "/key.pem";
+  const std::string command =
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 "
+      "-addext subjectAltName=IP:127.0.0.1 -keyout " +
+      key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(command.c_str()), 0) << "openssl (Debian package openssl) failed";
+  httplib::SSLServer server(cert.c_str(), key.c_str());
+  ASSERT_TRUE(server.is_valid());
+  std::vector<std::string> bodies;
+  std::mutex mutex;
+  server.Post("/v1/metrics", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    bodies.push_back(req.body);
+    res.status = 200;
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  std::thread t([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(milliseconds(1));
+  const std::string url = "https://127.0.0.1:" + std::to_string(port) + "/v1/metrics";
+  {
+    Engine engine;
+    coretel::OtlpMetricExporter untrusting(engine.pipeline, resource(), options_for(url), 0);
+    engine.add(4);
+    EXPECT_EQ(untrusting.export_metrics(in(milliseconds(500))),
+              coretel::ExportResult::kFailedRetryable);
+    auto options = options_for(url);
+    options.certificate = cert;
+    coretel::OtlpMetricExporter trusting(engine.pipeline, resource(), options, 0);
+    engine.add(5);
+    EXPECT_EQ(trusting.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+  }
+  server.stop();
+  t.join();
+  std::filesystem::remove_all(dir);
+  ASSERT_EQ(bodies.size(), 1u);
+  auto request = decode(bodies[0]);
+  // The failed export's 4 were rolled back and arrived with the 5.
+  EXPECT_EQ(find_metric(request, "app.server", "app.requests")->sum().data_points(0).as_int(), 9);
 }
 
 TEST(OtlpMetricExporter, RejectsWhatItCannotDo) {

@@ -160,21 +160,12 @@ PostResult HttpTransport::post(std::string_view body, std::chrono::milliseconds 
   }
   if (code != CURLE_OK) {
     result.error = error[0] != '\0' ? std::string(error) : std::string(curl_easy_strerror(code));
-    switch (code) {
-      case CURLE_COULDNT_CONNECT:
-      case CURLE_COULDNT_RESOLVE_HOST:
-      case CURLE_COULDNT_RESOLVE_PROXY:
-      case CURLE_OPERATION_TIMEDOUT:
-      case CURLE_SEND_ERROR:
-      case CURLE_RECV_ERROR:
-      case CURLE_GOT_NOTHING:
-      case CURLE_PARTIAL_FILE:
-        result.outcome = PostOutcome::kRetryable;
-        break;
-      default:
-        result.outcome = PostOutcome::kPermanent;
-        break;
-    }
+    // No answer from the server (no connection, a timeout, a reset, a TLS handshake that
+    // failed): nothing says the data was bad, so the export is retried and, failing that, its
+    // deltas are rolled back rather than dropped. Only a URL libcurl cannot use is final.
+    result.outcome = code == CURLE_URL_MALFORMAT || code == CURLE_UNSUPPORTED_PROTOCOL
+                         ? PostOutcome::kPermanent
+                         : PostOutcome::kRetryable;
     return result;
   }
   if (result.http_status >= 200 && result.http_status < 300) {

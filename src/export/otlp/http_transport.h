@@ -8,10 +8,11 @@
 // and by kMaxResponseBytes of response body (the specification's 4 MiB; a larger response is
 // cut off and is a permanent error). It classifies the answer per the OTLP/HTTP rules:
 //  * 2xx: success (the body, an Export*ServiceResponse, is returned for partial_success);
-//  * 429, 502, 503, 504, and a failed connection, timeout or reset without an answer:
-//    retryable, with the server's `Retry-After` (seconds or an HTTP-date) when given;
+//  * 429, 502, 503, 504, and no answer at all (no connection, a timeout, a reset, a failed TLS
+//    handshake): retryable, with the server's `Retry-After` (seconds or an HTTP-date) when
+//    given; nothing says the data was bad, so it is kept for the next export;
 //  * any other status, a response over the limit, a request over kMaxRequestBytes (64 MiB, not
-//    sent) or a local error (bad URL, unreadable certificate): permanent.
+//    sent) or a URL libcurl cannot use: permanent.
 // Thread-compatible: one thread posts at a time.
 #pragma once
 
