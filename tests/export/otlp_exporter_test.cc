@@ -62,6 +62,30 @@ coretel::Resource resource() {
   return coretel::Resource{coretel::Attributes{{"service.name", std::string("edge-1")}}};
 }
 
+// The exporter's own coretel.exporter.data_points for one outcome, from the pipeline's views.
+uint64_t self_points(coretel::CollectionPipeline& pipeline, std::string_view outcome) {
+  pipeline.collect_now();
+  uint64_t total = 0;
+  for (const auto& view : pipeline.views())
+    for (const auto& s : view->series()) {
+      if (s.info->descriptor->name != "coretel.exporter.points") continue;
+      for (uint32_t c = 0; c < s.info->combination_count; ++c)
+        if (view->observed(s, c) && s.info->combination_values(c)[0] == outcome)
+          total += view->field_words(s, c, 0)[0];
+    }
+  return total;
+}
+
+// Stops a cpp-httplib server and joins its thread when the test leaves, also by a failed ASSERT.
+struct StopAndJoin {
+  httplib::Server& server;
+  std::thread& thread;
+  ~StopAndJoin() {
+    server.stop();
+    if (thread.joinable()) thread.join();
+  }
+};
+
 Clock::time_point in(milliseconds d) {
   return Clock::now() + d;
 }
@@ -198,6 +222,9 @@ TEST(OtlpMetricExporter, ThrottledPastTheDeadlineRollsBackDeltas) {
   // The rolled-back 3 and the new 4 arrive together.
   EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{3, 7}));
   EXPECT_EQ(exporter.stats().failed_retryable, 1u);
+  EXPECT_EQ(self_points(engine.pipeline, "kept"), exporter.stats().data_points_kept);
+  EXPECT_EQ(self_points(engine.pipeline, "exported"), exporter.stats().data_points_exported);
+  EXPECT_GT(exporter.stats().data_points_kept, 0u);
 }
 
 TEST(OtlpMetricExporter, BadRequestIsDroppedCountedAndNotRetried) {
@@ -212,6 +239,9 @@ TEST(OtlpMetricExporter, BadRequestIsDroppedCountedAndNotRetried) {
   EXPECT_EQ(stats.requests, 1u);
   EXPECT_EQ(stats.failed_permanent, 1u);
   EXPECT_GT(stats.data_points_dropped, 0u);
+  // Counted where users look: coretel's own metrics, through the same pipeline.
+  EXPECT_EQ(self_points(engine.pipeline, "dropped"), stats.data_points_dropped);
+  EXPECT_EQ(self_points(engine.pipeline, "exported"), 0u);
   engine.add(4);
   EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
   EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{3, 4}));  // the 3 was dropped
@@ -270,6 +300,7 @@ TEST(OtlpMetricExporter, ReceiverDownAtFirstThenUpLosesNothing) {
   });
   ASSERT_TRUE(server.bind_to_port("127.0.0.1", port));
   std::thread t([&] { server.listen_after_bind(); });
+  StopAndJoin stop_and_join{server, t};
   while (!server.is_running()) std::this_thread::sleep_for(milliseconds(1));
   EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
   server.stop();
@@ -386,6 +417,7 @@ TEST(OtlpMetricExporter, HttpsWithTheCollectorsCertificate) {
   });
   const int port = server.bind_to_any_port("127.0.0.1");
   std::thread t([&] { server.listen_after_bind(); });
+  StopAndJoin stop_and_join{server, t};
   while (!server.is_running()) std::this_thread::sleep_for(milliseconds(1));
   const std::string url = "https://127.0.0.1:" + std::to_string(port) + "/v1/metrics";
   {

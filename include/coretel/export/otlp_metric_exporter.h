@@ -17,14 +17,19 @@
 //  * delta, lowmemory: the deltas of one export consumer (CollectionPipeline::begin_export):
 //    committed when delivered, rolled back into the accumulators when the export fails in a way
 //    worth retrying, so the next export carries them; committed and counted as dropped when the
-//    server refuses them for good. lowmemory equals delta here: coretel has no asynchronous
-//    counters that would differ.
-// Retries (OTLP/HTTP "Failures"): 429, 502, 503, 504 and lost connections are retried with
-// exponential backoff (1 s, x1.5, at most 5 s, each wait scaled by a random 0.8-1.2) or after
-// the server's Retry-After, while the deadline allows; every other answer is final. A
-// partial_success is counted, logged and never retried. Failures are logged to stderr, one line
-// per failed export. Thread-safety: export_metrics() from one thread at a time (the reader);
-// stats() and interrupt() from any thread.
+//    server refuses them for good. lowmemory equals delta here: the one instrument the
+//    specification treats differently, the asynchronous counter (coretel's ObserveCounter),
+//    stays cumulative under both (its delta form is not built yet).
+// Retries (OTLP/HTTP "Failures"): 429, 502, 503, 504 and exchanges with no answer (no
+// connection, a timeout, a reset, a failed TLS handshake) are retried with exponential backoff
+// (1 s, x1.5, at most 5 s, each wait scaled by a random 0.8-1.2) or after the server's
+// Retry-After, while the deadline allows; every other answer is final. A partial_success is
+// counted, logged and never retried. Failures are logged to stderr, one line per failed export.
+// What it counts (stats()) is also exported as coretel's own metrics, coretel.exporter.* and
+// coretel.exporter.data_points by outcome (docs/telemetry/coretel), through the same pipeline,
+// reported after each export that had data.
+// Thread-safety: export_metrics() from one thread at a time (the reader); stats() and
+// interrupt() from any thread.
 #pragma once
 
 #include <atomic>
@@ -39,6 +44,7 @@
 #include "coretel/config/environment.h"
 #include "coretel/export/metric_exporter.h"
 #include "coretel/resource.h"
+#include "coretel/telemetry/coretel.h"
 
 namespace coretel {
 
@@ -58,6 +64,7 @@ struct OtlpExportStats {
   uint64_t data_points_exported = 0;  ///< accepted by the server (rejected ones excluded)
   uint64_t data_points_rejected = 0;  ///< partial_success.rejected_data_points
   uint64_t data_points_dropped = 0;   ///< in exports refused for good
+  uint64_t data_points_kept = 0;      ///< in exports given up at the deadline (sent again later)
   uint64_t consumer_detached = 0;     ///< exports that found the delta consumer detached (a gap)
 };
 
@@ -79,6 +86,8 @@ class OtlpMetricExporter final : public MetricExporter {
   const OtlpExporterOptions& options() const noexcept { return options_; }
 
  private:
+  // One export; export_metrics() adds what it counted to the self-metrics.
+  ExportResult export_once(Deadline deadline);
   // Posts `body` until delivered, refused, or the deadline; counts requests and retries.
   ExportResult deliver(const std::string& body, uint64_t points, Deadline deadline);
   // Waits `wait` unless interrupted; false when interrupted.
@@ -95,6 +104,12 @@ class OtlpMetricExporter final : public MetricExporter {
 
   mutable std::mutex stats_mutex_;
   OtlpExportStats stats_;
+
+  // coretel.exporter and coretel.exporter.points (registry/coretel), recorded and reported by
+  // the thread that runs export_metrics().
+  std::unique_ptr<Reporter> self_reporter_;
+  Registration<telemetry::CoretelExporterMetrics> self_;
+  Registration<telemetry::CoretelExporterPointsByCoretelExporterOutcome> points_;
 
   std::mutex wait_mutex_;
   std::condition_variable wait_cv_;

@@ -50,6 +50,19 @@ inline constexpr std::string_view kCoretelAdminRejectionReason = "coretel.admin.
 inline constexpr std::string_view kCoretelInvalidMeasurementReason =
     "coretel.invalid_measurement.reason";
 
+/// Where a push exporter sends (its URL, without any user name or password it holds).
+/// Type: string. Stability: development.
+inline constexpr std::string_view kCoretelExporterEndpoint = "coretel.exporter.endpoint";
+
+/// Process-unique number of a push exporter, so that two exporters sending to one endpoint (say,
+/// one cumulative and one delta) stay apart.
+/// Type: int. Stability: development.
+inline constexpr std::string_view kCoretelExporterId = "coretel.exporter.id";
+
+/// What became of the data points of one export.
+/// Type: CoretelExporterOutcome. Stability: development.
+inline constexpr std::string_view kCoretelExporterOutcome = "coretel.exporter.outcome";
+
 }  // namespace attributes
 
 /// Why the admin endpoint closed a connection to stay bounded (AdminOptions names the limits).
@@ -125,6 +138,38 @@ constexpr std::string_view to_string(CoretelInvalidMeasurementReason value) noex
   return CoretelInvalidMeasurementReason_coretel_values[index];
 }
 
+/// What became of the data points of one export.
+/// Values of `coretel.exporter.outcome`.
+/// The registry allows other values too (enums are open).
+enum class CoretelExporterOutcome : uint16_t {
+  /// The server accepted the data points.
+  kExported,  // "exported"
+  /// The server accepted the request but rejected these data points (OTLP partial_success): not
+  /// retried, gone.
+  kRejected,  // "rejected"
+  /// The server refused the request for good (an HTTP status other than 429, 502, 503 and 504, or a
+  /// response over the 4 MiB limit): not retried, gone.
+  kDropped,  // "dropped"
+  /// No success before the export's deadline (the server unreachable, throttling, a retryable
+  /// status): nothing is lost, the next export carries them (deltas rolled back, cumulative values
+  /// still growing). They are counted again when sent.
+  kKept,  // "kept"
+};
+CORETEL_MEASUREMENT_ATTRIBUTE(CoretelExporterOutcome, "coretel.exporter.outcome", "exported",
+    "rejected", "dropped", "kept");
+inline constexpr ::coretel::EnumMemberDescriptor CoretelExporterOutcome_coretel_members[] = {
+    {.id = "exported", .value = "exported"},
+    {.id = "rejected", .value = "rejected"},
+    {.id = "dropped", .value = "dropped"},
+    {.id = "kept", .value = "kept"},
+};
+/// The value the registry gives `value`; empty for a value outside the enum.
+constexpr std::string_view to_string(CoretelExporterOutcome value) noexcept {
+  const auto index = static_cast<std::size_t>(value);
+  if (index >= std::size(CoretelExporterOutcome_coretel_values)) return {};
+  return CoretelExporterOutcome_coretel_values[index];
+}
+
 // Metric names.
 namespace metrics {
 
@@ -193,6 +238,29 @@ inline constexpr std::string_view kCoretelCollectorUnknownSeries =
 /// Instrument: counter. Unit: `{view}`. Stability: development.
 inline constexpr std::string_view kCoretelCollectorViewsPublished =
     "coretel.collector.views_published";
+
+/// Data points of the exports, by outcome: exported, rejected (partial success), dropped (a
+/// permanent refusal) or kept for the next export.
+/// Instrument: counter. Unit: `{data_point}`. Stability: development.
+inline constexpr std::string_view kCoretelExporterDataPoints = "coretel.exporter.data_points";
+
+/// Time one export took, from reading the values to the last answer, retries included.
+/// Instrument: histogram. Unit: `s`. Stability: development.
+inline constexpr std::string_view kCoretelExporterExportDuration =
+    "coretel.exporter.export.duration";
+
+/// Exports that had data to send (one per interval, plus flushes and the final one).
+/// Instrument: counter. Unit: `{export}`. Stability: development.
+inline constexpr std::string_view kCoretelExporterExports = "coretel.exporter.exports";
+
+/// Requests sent, retries included.
+/// Instrument: counter. Unit: `{request}`. Stability: development.
+inline constexpr std::string_view kCoretelExporterRequests = "coretel.exporter.requests";
+
+/// Requests that repeated an earlier one after a retryable failure (429, 502, 503, 504, no answer),
+/// after a backoff or the server's Retry-After.
+/// Instrument: counter. Unit: `{request}`. Stability: development.
+inline constexpr std::string_view kCoretelExporterRetries = "coretel.exporter.retries";
 
 /// Snapshots that did not fit in a full ring. Nothing is lost: the set keeps accumulating and is
 /// sent at a later report; a steady rate means the collector is too slow or the ring too small.
@@ -531,6 +599,125 @@ struct CoretelAdminRejectionsAttributes {
     {
       const auto& v = coretel_reporter_id;
       out.push_back({"coretel.reporter.id", v});
+    }
+    return ::coretel::Attributes(std::move(out));
+  }
+};
+
+/// One push exporter of metrics (OTLP).
+/// Metric set `coretel.exporter`: 4 instruments sharing one attribute tuple.
+struct CORETEL_METRIC_SET_STRUCT(CoretelExporterMetrics) {
+  /// Exports that had data to send (one per interval, plus flushes and the final one).
+  ::coretel::Counter<uint64_t> exports;
+  /// Requests sent, retries included.
+  ::coretel::Counter<uint64_t> requests;
+  /// Requests that repeated an earlier one after a retryable failure (429, 502, 503, 504, no
+  /// answer), after a backoff or the server's Retry-After.
+  ::coretel::Counter<uint64_t> retries;
+  /// Time one export took, from reading the values to the last answer, retries included.
+  ::coretel::Mmsc export_duration;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+inline constexpr ::coretel::AttributeDescriptor CoretelExporterMetrics_attributes[] = {
+    {.key = "coretel.exporter.endpoint", .type = "string",
+        .brief = "Where a push exporter sends (its URL, without any user name or password it holds).",
+        .requirement_level = ::coretel::RequirementLevel::kRequired},
+    {.key = "coretel.exporter.id", .type = "int",
+        .brief = "Process-unique number of a push exporter, so that two exporters sending to one endpoint (say, one cumulative and one delta) stay apart.",
+        .requirement_level = ::coretel::RequirementLevel::kRequired},
+};
+CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
+    CoretelExporterMetrics, "coretel.exporter", "One push exporter of metrics (OTLP).",
+    ::coretel::Stability::kDevelopment,
+        std::span<const ::coretel::AttributeDescriptor>(CoretelExporterMetrics_attributes),
+    std::string_view("https://github.com/coretel/coretel/schemas/0.1.0"),
+    CORETEL_FIELD(exports, "coretel.exporter.exports", "{export}",
+        "Exports that had data to send (one per interval, plus flushes and the final one).",
+        ::coretel::Stability::kDevelopment),
+    CORETEL_FIELD(requests, "coretel.exporter.requests", "{request}",
+        "Requests sent, retries included.", ::coretel::Stability::kDevelopment),
+    CORETEL_FIELD(retries, "coretel.exporter.retries", "{request}",
+        "Requests that repeated an earlier one after a retryable failure (429, 502, 503, 504, no answer), after a backoff or the server's Retry-After.",
+        ::coretel::Stability::kDevelopment),
+    CORETEL_FIELD(export_duration, "coretel.exporter.export.duration", "s",
+        "Time one export took, from reading the values to the last answer, retries included.",
+        ::coretel::Stability::kDevelopment));
+/// The attributes each `CoretelExporterMetrics` series is registered with.
+struct CoretelExporterAttributes {
+  /// Where a push exporter sends (its URL, without any user name or password it holds). Requirement
+  /// level: required.
+  std::string coretel_exporter_endpoint{};
+  /// Process-unique number of a push exporter, so that two exporters sending to one endpoint (say,
+  /// one cumulative and one delta) stay apart. Requirement level: required.
+  int64_t coretel_exporter_id{};
+
+  /// The attributes that are set, as coretel::Attributes.
+  ::coretel::Attributes attributes() const {
+    std::vector<::coretel::Attribute> out;
+    {
+      const auto& v = coretel_exporter_endpoint;
+      out.push_back({"coretel.exporter.endpoint", v});
+    }
+    {
+      const auto& v = coretel_exporter_id;
+      out.push_back({"coretel.exporter.id", v});
+    }
+    return ::coretel::Attributes(std::move(out));
+  }
+};
+
+/// The data points of one push exporter's exports, by what became of them.
+/// Metric set `coretel.exporter.points`: 1 instrument sharing one attribute tuple.
+struct CORETEL_METRIC_SET_STRUCT(CoretelExporterPointsMetrics) {
+  /// Data points of the exports, by outcome: exported, rejected (partial success), dropped (a
+  /// permanent refusal) or kept for the next export.
+  ::coretel::Counter<uint64_t> data_points;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+inline constexpr ::coretel::AttributeDescriptor CoretelExporterPointsMetrics_attributes[] = {
+    {.key = "coretel.exporter.endpoint", .type = "string",
+        .brief = "Where a push exporter sends (its URL, without any user name or password it holds).",
+        .requirement_level = ::coretel::RequirementLevel::kRequired},
+    {.key = "coretel.exporter.id", .type = "int",
+        .brief = "Process-unique number of a push exporter, so that two exporters sending to one endpoint (say, one cumulative and one delta) stay apart.",
+        .requirement_level = ::coretel::RequirementLevel::kRequired},
+    {.key = "coretel.exporter.outcome", .type = "enum",
+        .brief = "What became of the data points of one export.",
+        .requirement_level = ::coretel::RequirementLevel::kRequired,
+        .values = CoretelExporterOutcome_coretel_values, .measurement = true,
+        .members = CoretelExporterOutcome_coretel_members},
+};
+CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
+    CoretelExporterPointsMetrics, "coretel.exporter.points",
+        "The data points of one push exporter's exports, by what became of them.",
+    ::coretel::Stability::kDevelopment,
+        std::span<const ::coretel::AttributeDescriptor>(CoretelExporterPointsMetrics_attributes),
+    std::string_view("https://github.com/coretel/coretel/schemas/0.1.0"),
+    CORETEL_FIELD(data_points, "coretel.exporter.data_points", "{data_point}",
+        "Data points of the exports, by outcome: exported, rejected (partial success), dropped (a permanent refusal) or kept for the next export.",
+        ::coretel::Stability::kDevelopment));
+/// `CoretelExporterPointsMetrics` with one bucket per combination of its measurement attributes.
+using CoretelExporterPointsByCoretelExporterOutcome = ::coretel::MeasuredSet<
+    CoretelExporterPointsMetrics, CoretelExporterOutcome>;
+/// The attributes each `CoretelExporterPointsMetrics` series is registered with.
+struct CoretelExporterPointsAttributes {
+  /// Where a push exporter sends (its URL, without any user name or password it holds). Requirement
+  /// level: required.
+  std::string coretel_exporter_endpoint{};
+  /// Process-unique number of a push exporter, so that two exporters sending to one endpoint (say,
+  /// one cumulative and one delta) stay apart. Requirement level: required.
+  int64_t coretel_exporter_id{};
+
+  /// The attributes that are set, as coretel::Attributes.
+  ::coretel::Attributes attributes() const {
+    std::vector<::coretel::Attribute> out;
+    {
+      const auto& v = coretel_exporter_endpoint;
+      out.push_back({"coretel.exporter.endpoint", v});
+    }
+    {
+      const auto& v = coretel_exporter_id;
+      out.push_back({"coretel.exporter.id", v});
     }
     return ::coretel::Attributes(std::move(out));
   }

@@ -1,6 +1,7 @@
 #include "coretel/export/otlp_metric_exporter.h"
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cstdio>
 #include <random>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "coretel/telemetry/coretel.h"
 #include "http_transport.h"
 #include "metrics_encoder.h"
 #include "protobuf_wire.h"
@@ -88,6 +90,16 @@ std::optional<PartialSuccess> read_partial_success_json(std::string_view body) {
   return out;
 }
 
+// `url` without a "user:password@" part (an endpoint may carry credentials; telemetry must not).
+std::string without_userinfo(std::string_view url) {
+  const std::size_t scheme = url.find("://");
+  const std::size_t host = scheme == std::string_view::npos ? 0 : scheme + 3;
+  const std::size_t end = url.find_first_of("/?#", host);
+  const std::size_t at = url.substr(0, end).rfind('@');
+  if (at == std::string_view::npos || at < host) return std::string(url);
+  return std::string(url.substr(0, host)) + std::string(url.substr(at + 1));
+}
+
 }  // namespace
 
 OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource resource,
@@ -111,11 +123,26 @@ OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource re
   if (!delta_consumer_ || options_.temporality == TemporalityPreference::kCumulative)
     delta_consumer_.reset();
   scratch_ = std::make_unique<otlp::Scratch>();
+  // Its own telemetry, beside the engine's: {coretel.exporter.endpoint: the URL without
+  // userinfo, coretel.exporter.id: a process-unique number}.
+  static std::atomic<int64_t> next_exporter_id{0};
+  const Attributes entity{
+      {std::string(telemetry::attributes::kCoretelExporterEndpoint),
+       without_userinfo(options_.endpoint)},
+      {std::string(telemetry::attributes::kCoretelExporterId), next_exporter_id.fetch_add(1)}};
+  self_reporter_ = pipeline_.make_reporter(kUnpinned, entity);
+  self_ = self_reporter_->register_set<telemetry::CoretelExporterMetrics>(entity);
+  points_ = self_reporter_->register_set<telemetry::CoretelExporterPointsByCoretelExporterOutcome>(
+      entity);
   transport_ = std::make_unique<otlp::HttpTransport>(
       options_, encoding_ == otlp::Encoding::kJson ? "application/json" : "application/x-protobuf");
 }
 
-OtlpMetricExporter::~OtlpMetricExporter() = default;
+OtlpMetricExporter::~OtlpMetricExporter() {
+  points_.reset();  // hands the last values to the collector
+  self_.reset();
+  self_reporter_.reset();
+}
 
 OtlpExportStats OtlpMetricExporter::stats() const {
   std::lock_guard lock(stats_mutex_);
@@ -136,6 +163,29 @@ bool OtlpMetricExporter::wait_for(milliseconds wait) {
 }
 
 ExportResult OtlpMetricExporter::export_metrics(Deadline deadline) {
+  const OtlpExportStats before = stats();
+  const auto started = Clock::now();
+  const ExportResult result = export_once(deadline);
+  const OtlpExportStats after = stats();
+  if (after.exports != before.exports) {
+    self_->exports.add(after.exports - before.exports);
+    self_->requests.add(after.requests - before.requests);
+    self_->retries.add(after.retries - before.retries);
+    self_->export_duration.record(std::chrono::duration<double>(Clock::now() - started).count());
+    using Outcome = telemetry::CoretelExporterOutcome;
+    points_->with(Outcome::kExported)
+        .data_points.add(after.data_points_exported - before.data_points_exported);
+    points_->with(Outcome::kRejected)
+        .data_points.add(after.data_points_rejected - before.data_points_rejected);
+    points_->with(Outcome::kDropped)
+        .data_points.add(after.data_points_dropped - before.data_points_dropped);
+    points_->with(Outcome::kKept).data_points.add(after.data_points_kept - before.data_points_kept);
+    self_reporter_->report_all();
+  }
+  return result;
+}
+
+ExportResult OtlpMetricExporter::export_once(Deadline deadline) {
   body_.clear();
   if (!delta_consumer_) {
     const std::vector<MetricsViewPtr> views = pipeline_.views();
@@ -227,6 +277,7 @@ ExportResult OtlpMetricExporter::deliver(const std::string& body, uint64_t point
                  options_.endpoint, r.error, points);
       std::lock_guard lock(stats_mutex_);
       ++stats_.failed_retryable;
+      stats_.data_points_kept += points;
       return ExportResult::kFailedRetryable;
     }
   }
