@@ -441,6 +441,22 @@ TEST(OtlpMetricExporter, HttpsWithTheCollectorsCertificate) {
   EXPECT_EQ(find_metric(request, "app.server", "app.requests")->sum().data_points(0).as_int(), 9);
 }
 
+// The endpoint in coretel's own metrics holds no credentials.
+TEST(OtlpMetricExporter, SelfMetricsNameTheEndpointWithoutCredentials) {
+  Engine engine;
+  coretel::OtlpMetricExporter exporter(
+      engine.pipeline, resource(),
+      options_for("http://user:secret@127.0.0.1:1/v1/metrics?token=abc#x"), 0);
+  engine.pipeline.collect_now();
+  std::vector<std::string> endpoints;
+  for (const auto& view : engine.pipeline.views())
+    for (const auto& s : view->series())
+      if (s.info->descriptor->name == "coretel.exporter")
+        endpoints.emplace_back(std::get<std::string_view>(
+            *s.info->entity->attributes.find("coretel.exporter.endpoint")));
+  EXPECT_EQ(endpoints, std::vector<std::string>{"http://127.0.0.1:1/v1/metrics"});
+}
+
 TEST(OtlpMetricExporter, RejectsWhatItCannotDo) {
   Engine engine;
   auto options = options_for("http://127.0.0.1:1/v1/metrics");

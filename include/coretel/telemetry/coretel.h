@@ -50,7 +50,8 @@ inline constexpr std::string_view kCoretelAdminRejectionReason = "coretel.admin.
 inline constexpr std::string_view kCoretelInvalidMeasurementReason =
     "coretel.invalid_measurement.reason";
 
-/// Where a push exporter sends (its URL, without any user name or password it holds).
+/// Where a push exporter sends: its URL without the parts that may hold credentials (a user name
+/// and password, the query, the fragment).
 /// Type: string. Stability: development.
 inline constexpr std::string_view kCoretelExporterEndpoint = "coretel.exporter.endpoint";
 
@@ -620,7 +621,7 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelExporterMetrics) {
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelExporterMetrics_attributes[] = {
     {.key = "coretel.exporter.endpoint", .type = "string",
-        .brief = "Where a push exporter sends (its URL, without any user name or password it holds).",
+        .brief = "Where a push exporter sends: its URL without the parts that may hold credentials (a user name and password, the query, the fragment).",
         .requirement_level = ::coretel::RequirementLevel::kRequired},
     {.key = "coretel.exporter.id", .type = "int",
         .brief = "Process-unique number of a push exporter, so that two exporters sending to one endpoint (say, one cumulative and one delta) stay apart.",
@@ -644,8 +645,8 @@ CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
         ::coretel::Stability::kDevelopment));
 /// The attributes each `CoretelExporterMetrics` series is registered with.
 struct CoretelExporterAttributes {
-  /// Where a push exporter sends (its URL, without any user name or password it holds). Requirement
-  /// level: required.
+  /// Where a push exporter sends: its URL without the parts that may hold credentials (a user name
+  /// and password, the query, the fragment). Requirement level: required.
   std::string coretel_exporter_endpoint{};
   /// Process-unique number of a push exporter, so that two exporters sending to one endpoint (say,
   /// one cumulative and one delta) stay apart. Requirement level: required.
@@ -676,7 +677,7 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelExporterPointsMetrics) {
 };
 inline constexpr ::coretel::AttributeDescriptor CoretelExporterPointsMetrics_attributes[] = {
     {.key = "coretel.exporter.endpoint", .type = "string",
-        .brief = "Where a push exporter sends (its URL, without any user name or password it holds).",
+        .brief = "Where a push exporter sends: its URL without the parts that may hold credentials (a user name and password, the query, the fragment).",
         .requirement_level = ::coretel::RequirementLevel::kRequired},
     {.key = "coretel.exporter.id", .type = "int",
         .brief = "Process-unique number of a push exporter, so that two exporters sending to one endpoint (say, one cumulative and one delta) stay apart.",
@@ -701,8 +702,8 @@ using CoretelExporterPointsByCoretelExporterOutcome = ::coretel::MeasuredSet<
     CoretelExporterPointsMetrics, CoretelExporterOutcome>;
 /// The attributes each `CoretelExporterPointsMetrics` series is registered with.
 struct CoretelExporterPointsAttributes {
-  /// Where a push exporter sends (its URL, without any user name or password it holds). Requirement
-  /// level: required.
+  /// Where a push exporter sends: its URL without the parts that may hold credentials (a user name
+  /// and password, the query, the fragment). Requirement level: required.
   std::string coretel_exporter_endpoint{};
   /// Process-unique number of a push exporter, so that two exporters sending to one endpoint (say,
   /// one cumulative and one delta) stay apart. Requirement level: required.

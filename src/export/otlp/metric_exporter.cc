@@ -90,12 +90,13 @@ std::optional<PartialSuccess> read_partial_success_json(std::string_view body) {
   return out;
 }
 
-// `url` without a "user:password@" part (an endpoint may carry credentials; telemetry must not).
-std::string without_userinfo(std::string_view url) {
+// `url` without a "user:password@" part, a query or a fragment: an endpoint may carry
+// credentials there, and telemetry must not.
+std::string without_credentials(std::string_view url) {
+  url = url.substr(0, url.find_first_of("?#"));
   const std::size_t scheme = url.find("://");
   const std::size_t host = scheme == std::string_view::npos ? 0 : scheme + 3;
-  const std::size_t end = url.find_first_of("/?#", host);
-  const std::size_t at = url.substr(0, end).rfind('@');
+  const std::size_t at = url.substr(0, url.find('/', host)).rfind('@');
   if (at == std::string_view::npos || at < host) return std::string(url);
   return std::string(url.substr(0, host)) + std::string(url.substr(at + 1));
 }
@@ -124,11 +125,11 @@ OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource re
     delta_consumer_.reset();
   scratch_ = std::make_unique<otlp::Scratch>();
   // Its own telemetry, beside the engine's: {coretel.exporter.endpoint: the URL without
-  // userinfo, coretel.exporter.id: a process-unique number}.
+  // credentials, coretel.exporter.id: a process-unique number}.
   static std::atomic<int64_t> next_exporter_id{0};
   const Attributes entity{
       {std::string(telemetry::attributes::kCoretelExporterEndpoint),
-       without_userinfo(options_.endpoint)},
+       without_credentials(options_.endpoint)},
       {std::string(telemetry::attributes::kCoretelExporterId), next_exporter_id.fetch_add(1)}};
   self_reporter_ = pipeline_.make_reporter(kUnpinned, entity);
   self_ = self_reporter_->register_set<telemetry::CoretelExporterMetrics>(entity);
