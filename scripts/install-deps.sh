@@ -9,7 +9,7 @@ packages=(
   libfuzzer-14-dev
   # libraries
   libyaml-cpp-dev nlohmann-json3-dev libfmt-dev libcpp-httplib-dev libcurl4-openssl-dev
-  libprotobuf-dev protobuf-compiler zlib1g-dev libhwloc-dev libnuma-dev libboost-dev
+  libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc zlib1g-dev libhwloc-dev libnuma-dev libboost-dev
   libcli11-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev valgrind

@@ -4,11 +4,11 @@
 //
 // One worker per core (pinned), each with UDP and TCP sockets on the same address
 // (SO_REUSEPORT). Metrics: http://ADMIN/metrics (Prometheus), /api/v1/telemetry/metrics (JSON).
-// OTLP push (metrics over OTLP/HTTP, protobuf or JSON) is configured by the standard variables,
-// with no flag: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 (or OTEL_METRICS_EXPORTER=otlp)
-// turns it on; OTEL_METRIC_EXPORT_INTERVAL, OTEL_EXPORTER_OTLP_* and OTEL_SERVICE_NAME tune it
-// (docs/configuration.md). Without them nothing is pushed.
-// SIGINT or SIGTERM stops it cleanly: workers drain what is still in their sockets (bounded by
+// OTLP push (metrics over OTLP/HTTP with protobuf or JSON, or OTLP/gRPC) is configured by the
+// standard variables, with no flag: OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 (or
+// OTEL_METRICS_EXPORTER=otlp) turns it on; OTEL_METRIC_EXPORT_INTERVAL, OTEL_EXPORTER_OTLP_* and
+// OTEL_SERVICE_NAME tune it (docs/configuration.md). Without them nothing is pushed. SIGINT or
+// SIGTERM stops it cleanly: workers drain what is still in their sockets (bounded by
 // --drain-timeout-ms) and report their last values, the collectors merge them, the console
 // exporter prints them, the OTLP exporter sends them (bounded by OTEL_METRIC_EXPORT_TIMEOUT),
 // then the admin endpoint closes.
@@ -160,11 +160,7 @@ int main(int argc, char** argv) {
     // OTEL_* variables: read once, problems printed once.
     const coretel::SdkConfiguration otel = coretel::read_sdk_configuration();
     coretel::report_configuration_warnings(otel);
-    bool push = otel.otlp_metrics_enabled;
-    if (push && otel.otlp_metrics.protocol == coretel::OtlpProtocol::kGrpc) {
-      fmt::print(stderr, "coretel-demo: OTLP protocol grpc is not supported yet; not pushing\n");
-      push = false;
-    }
+    const bool push = otel.otlp_metrics_enabled;
     const bool push_deltas =
         push && otel.otlp_metrics.temporality != coretel::TemporalityPreference::kCumulative;
 

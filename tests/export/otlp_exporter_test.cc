@@ -462,9 +462,6 @@ TEST(OtlpMetricExporter, RejectsWhatItCannotDo) {
   auto options = options_for("http://127.0.0.1:1/v1/metrics");
   EXPECT_THROW(coretel::OtlpMetricExporter(engine.pipeline, resource(), options),
                std::invalid_argument);  // delta without a consumer
-  options.protocol = coretel::OtlpProtocol::kGrpc;
-  EXPECT_THROW(coretel::OtlpMetricExporter(engine.pipeline, resource(), options, 0),
-               std::invalid_argument);
 }
 
 }  // namespace

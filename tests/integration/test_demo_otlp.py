@@ -1,8 +1,9 @@
-"""coretel-demo pushing its metrics over OTLP/HTTP (protobuf), configured only by OTEL_* variables.
+"""coretel-demo pushing its metrics over OTLP (HTTP with protobuf or JSON, gRPC), configured only by
+OTEL_* variables.
 
 Peers: Debian's `logger` sends syslog messages in; coretel-otlp-sink (tests/tools/otlp_sink.cc)
-receives the pushes and decodes each with the libprotobuf classes generated from proto/, printing
-it as JSON. The totals decoded out of OTLP must equal what was sent, exactly.
+receives the pushes (cpp-httplib, gRPC C++) and decodes each with the libprotobuf classes generated
+from proto/, printing it as JSON. The totals decoded out of OTLP must equal what was sent, exactly.
 """
 import json
 import os
@@ -24,12 +25,14 @@ class Sink:
         self.err = tempfile.TemporaryFile()
         self.process = subprocess.Popen([SINK], stdout=self.out, stderr=self.err)
         self.port = int(wait_until(self._port, timeout=10, what="coretel-otlp-sink's port"))
+        self.grpc_port = int(self._port("grpc listening on "))
 
-    def _port(self):
+    def _port(self, prefix="listening on "):
         self.err.seek(0)
         text = self.err.read().decode()
-        if "listening on " in text:
-            return text.split("listening on ")[1].split()[0]
+        for line in text.splitlines():
+            if line.startswith(prefix):
+                return line[len(prefix):].strip()
         if self.process.poll() is not None:
             raise AssertionError(f"coretel-otlp-sink exited: {text}")
         return None
@@ -82,7 +85,8 @@ class DemoPushesOtlp(unittest.TestCase):
     def run_demo(self, temporality, protocol):
         sink = Sink()
         self.addCleanup(sink.stop)
-        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink.port}",
+        port = sink.grpc_port if protocol == "grpc" else sink.port
+        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{port}",
                "OTEL_SERVICE_NAME": "edge-1",
                "OTEL_METRIC_EXPORT_INTERVAL": "200",
                "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE": temporality,
@@ -99,7 +103,8 @@ class DemoPushesOtlp(unittest.TestCase):
         self.assertEqual(code, 0, err)
         self.assertIn("pushing metrics every 200 ms", err)
         self.assertIn("OTLP: final export success", err)
-        want_type = "application/json" if protocol == "http/json" else "application/x-protobuf"
+        want_type = {"http/json": "application/json", "grpc": "application/grpc"}.get(
+            protocol, "application/x-protobuf")
         self.assertEqual(sink.content_types(), {want_type})
         return sink.requests(), tcp, udp
 
@@ -145,6 +150,12 @@ class DemoPushesOtlp(unittest.TestCase):
 
     def test_json_delta_totals_are_exact(self):
         self.check("delta", "http/json")
+
+    def test_grpc_cumulative_totals_are_exact(self):
+        self.check("cumulative", "grpc")
+
+    def test_grpc_delta_totals_are_exact(self):
+        self.check("delta", "grpc")
 
     def test_nothing_is_pushed_without_an_endpoint(self):
         demo = Demo(cores=1, env={"OTEL_METRIC_EXPORT_INTERVAL": "100"})

@@ -1,29 +1,56 @@
-// coretel-otlp-sink: an OTLP/HTTP metrics receiver for the integration tests. It listens on
-// 127.0.0.1 (an ephemeral port unless --port is given), prints "listening on PORT" on stderr,
+// coretel-otlp-sink: an OTLP metrics receiver for the integration tests, over HTTP and gRPC. It
+// listens on 127.0.0.1, HTTP on an ephemeral port (or --port) and gRPC on another ephemeral port,
+// prints "listening on PORT" and "grpc listening on PORT" on stderr,
 // decodes every POST /v1/metrics with the libprotobuf classes generated from proto/ (protobuf,
 // or OTLP/JSON through libprotobuf's JSON parser when the Content-Type is application/json), and
 // writes each request as one line of JSON (protobuf's JSON mapping) to stdout, flushed, with the
 // content type it came in as "contentType"; a body that does not decode gets 400 and a line
-// {"error": ...}. It answers 200 with an empty ExportMetricsServiceResponse. Stops on
-// SIGTERM/SIGINT.
+// {"error": ...}. It answers 200 with an empty ExportMetricsServiceResponse. gRPC calls of
+// MetricsService/Export are written the same way, with "contentType": "application/grpc".
+// Stops on SIGTERM/SIGINT.
 #include <signal.h>
 
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <string>
 
 #include <google/protobuf/util/json_util.h>
+#include <grpcpp/grpcpp.h>
 #include <httplib.h>
 
-#include "opentelemetry/proto/collector/metrics/v1/metrics_service.pb.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 
 namespace {
+
+namespace v1 = opentelemetry::proto::collector::metrics::v1;
+
 httplib::Server* g_server = nullptr;
 void on_signal(int) {
   if (g_server != nullptr) g_server->stop();
 }
+
+std::mutex out_mutex;
+
+void print(const std::string& type, const v1::ExportMetricsServiceRequest& request) {
+  std::string text;
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = false;  // lowerCamelCase, as OTLP/JSON
+  (void)google::protobuf::util::MessageToJsonString(request, &text, options);
+  std::lock_guard lock(out_mutex);
+  std::cout << R"({"contentType": ")" << type << R"(", "request": )" << text << "}" << std::endl;
+}
+
+class GrpcSink final : public v1::MetricsService::Service {
+  grpc::Status Export(grpc::ServerContext*, const v1::ExportMetricsServiceRequest* request,
+                      v1::ExportMetricsServiceResponse*) override {
+    print("application/grpc", *request);
+    return grpc::Status::OK;
+  }
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -31,24 +58,19 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::string(argv[i]) == "--port") port = std::atoi(argv[i + 1]);
   httplib::Server server;
-  std::mutex out_mutex;
   server.Post("/v1/metrics", [&](const httplib::Request& req, httplib::Response& res) {
     opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest request;
-    std::lock_guard lock(out_mutex);
     const std::string type = req.get_header_value("Content-Type");
     const bool json = type == "application/json";
     const bool ok = json ? google::protobuf::util::JsonStringToMessage(req.body, &request).ok()
                          : request.ParseFromString(req.body);
     if (!ok) {
+      std::lock_guard lock(out_mutex);
       std::cout << R"({"error": "not an ExportMetricsServiceRequest"})" << std::endl;
       res.status = 400;
       return;
     }
-    std::string text;
-    google::protobuf::util::JsonPrintOptions options;
-    options.preserve_proto_field_names = false;  // lowerCamelCase, as OTLP/JSON
-    (void)google::protobuf::util::MessageToJsonString(request, &text, options);
-    std::cout << R"({"contentType": ")" << type << R"(", "request": )" << text << "}" << std::endl;
+    print(type, request);
     opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse response;
     res.status = 200;
     res.set_content(response.SerializeAsString(), "application/x-protobuf");
@@ -62,11 +84,22 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "coretel-otlp-sink: cannot listen\n");
     return 1;
   }
+  GrpcSink sink;
+  grpc::ServerBuilder builder;
+  int grpc_port = 0;
+  builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &grpc_port);
+  builder.RegisterService(&sink);
+  std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
+  if (!grpc_server || grpc_port == 0) {
+    std::fprintf(stderr, "coretel-otlp-sink: cannot listen for gRPC\n");
+    return 1;
+  }
   g_server = &server;
   ::signal(SIGTERM, on_signal);
   ::signal(SIGINT, on_signal);
-  std::fprintf(stderr, "listening on %d\n", port);
+  std::fprintf(stderr, "listening on %d\ngrpc listening on %d\n", port, grpc_port);
   std::fflush(stderr);
   server.listen_after_bind();
+  grpc_server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
   return 0;
 }

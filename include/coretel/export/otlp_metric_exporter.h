@@ -1,5 +1,6 @@
-// otlp_metric_exporter.h: OtlpMetricExporter, coretel's metrics pushed over OTLP/HTTP, protobuf
-// or JSON encoded (OTLP specification; protocol/exporter.md; metrics/sdk_exporters/otlp.md).
+// otlp_metric_exporter.h: OtlpMetricExporter, coretel's metrics pushed over OTLP: HTTP with
+// protobuf or JSON, or gRPC (OTLP specification; protocol/exporter.md;
+// metrics/sdk_exporters/otlp.md).
 //
 //   coretel::PipelineOptions po;
 //   po.delta_consumers = 1;                        // only needed for delta temporality
@@ -20,10 +21,11 @@
 //    server refuses them for good. lowmemory equals delta here: the one instrument the
 //    specification treats differently, the asynchronous counter (coretel's ObserveCounter),
 //    stays cumulative under both (its delta form is not built yet).
-// Retries (OTLP/HTTP "Failures"): 429, 502, 503, 504 and exchanges with no answer (no
-// connection, a timeout, a reset, a failed TLS handshake) are retried with exponential backoff
-// (1 s, x1.5, at most 5 s, each wait scaled by a random 0.8-1.2) or after the server's
-// Retry-After, while the deadline allows; every other answer is final. A partial_success is
+// Retries (OTLP/HTTP and OTLP/gRPC "Failures"): 429, 502, 503, 504, the retryable gRPC codes
+// (src/export/otlp/grpc_transport.h) and exchanges with no answer (no connection, a timeout, a
+// reset, a failed TLS handshake) are retried with exponential backoff (1 s, x1.5, at most 5 s,
+// each wait scaled by a random 0.8-1.2) or after the server's Retry-After (HTTP) or RetryInfo
+// (gRPC), while the deadline allows; every other answer is final. A partial_success is
 // counted, logged and never retried. Failures are logged to stderr, one line per failed export.
 // What it counts (stats()) is also exported as coretel's own metrics, coretel.exporter.* and
 // coretel.exporter.data_points by outcome (docs/telemetry/coretel), through the same pipeline,
@@ -49,7 +51,7 @@
 namespace coretel {
 
 namespace otlp {
-class HttpTransport;
+class Transport;
 struct Scratch;
 enum class Encoding : uint8_t;
 }  // namespace otlp
@@ -73,8 +75,9 @@ class OtlpMetricExporter final : public MetricExporter {
   /// Exports the metrics of `pipeline` (which must outlive the exporter) with `resource`.
   /// `delta_consumer` (< PipelineOptions::delta_consumers) is required when
   /// options.temporality is delta or lowmemory, and unused for cumulative. options.protocol
-  /// chooses the encoding (http/protobuf, http/json). Throws std::invalid_argument for a missing
-  /// consumer or the grpc protocol (not built yet), std::runtime_error if libcurl cannot start.
+  /// chooses the transport and encoding (http/protobuf, http/json, grpc). Throws
+  /// std::invalid_argument for a missing consumer, std::runtime_error if libcurl cannot start
+  /// or a TLS file of a grpc exporter cannot be read.
   OtlpMetricExporter(CollectionPipeline& pipeline, Resource resource, OtlpExporterOptions options,
                      std::optional<uint32_t> delta_consumer = std::nullopt);
   ~OtlpMetricExporter() override;
@@ -98,7 +101,7 @@ class OtlpMetricExporter final : public MetricExporter {
   OtlpExporterOptions options_;
   std::optional<uint32_t> delta_consumer_;
   otlp::Encoding encoding_{};
-  std::unique_ptr<otlp::HttpTransport> transport_;
+  std::unique_ptr<otlp::Transport> transport_;
   std::string body_;                        // reused between exports
   std::unique_ptr<otlp::Scratch> scratch_;  // the encoder's working memory, reused likewise
 

@@ -35,7 +35,7 @@ struct Receive {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* r = static_cast<Receive*>(user);
   const size_t n = size * count;
-  if (r->body.size() + n > HttpTransport::kMaxResponseBytes) {
+  if (r->body.size() + n > Transport::kMaxResponseBytes) {
     r->too_large = true;
     return 0;  // libcurl aborts the transfer (CURLE_WRITE_ERROR)
   }
@@ -121,11 +121,11 @@ HttpTransport::HttpTransport(const OtlpExporterOptions& options, std::string con
 
 HttpTransport::~HttpTransport() = default;
 
-std::string HttpTransport::user_agent() {
+std::string user_agent() {
   return std::string("coretel/") + CORETEL_VERSION;
 }
 
-PostResult HttpTransport::post(std::string_view body, std::chrono::milliseconds timeout) {
+PostResult HttpTransport::send(std::string_view body, std::chrono::milliseconds timeout) {
   PostResult result;
   std::string compressed;
   if (impl_->options.compression == OtlpCompression::kGzip) {

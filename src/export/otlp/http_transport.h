@@ -23,42 +23,23 @@
 #include <string_view>
 
 #include "coretel/config/environment.h"
+#include "transport.h"
 
 namespace coretel::otlp {
 
-enum class PostOutcome : uint8_t { kSuccess, kRetryable, kPermanent };
-
-struct PostResult {
-  PostOutcome outcome = PostOutcome::kPermanent;
-  long http_status = 0;  ///< 0 when no HTTP answer arrived
-  /// For people and logs: the status line or libcurl's error text.
-  std::string error;
-  /// The server's Retry-After, when the answer carried a valid one.
-  std::optional<std::chrono::milliseconds> retry_after;
-  /// The response body (at most kMaxResponseBytes), still compressed if the server compressed it
-  /// and libcurl could not decode it.
-  std::string body;
-};
-
-class HttpTransport {
+class HttpTransport final : public Transport {
  public:
-  static constexpr std::size_t kMaxResponseBytes = 4u << 20;
-  static constexpr std::size_t kMaxRequestBytes = 64u << 20;
-
   /// `content_type`: "application/x-protobuf" or "application/json". Uses options.endpoint,
   /// headers, compression and the TLS files (certificate: the CA bundle to trust; client_key
   /// and client_certificate: mutual TLS). Throws std::runtime_error if libcurl cannot start.
   HttpTransport(const OtlpExporterOptions& options, std::string content_type);
-  ~HttpTransport();
+  ~HttpTransport() override;
   HttpTransport(const HttpTransport&) = delete;
   HttpTransport& operator=(const HttpTransport&) = delete;
 
   /// POSTs `body` (compressed here when the options say gzip) and waits at most `timeout`
   /// (0 = no limit) for the whole exchange.
-  PostResult post(std::string_view body, std::chrono::milliseconds timeout);
-
-  /// The User-Agent sent: "coretel/<version>".
-  static std::string user_agent();
+  PostResult send(std::string_view body, std::chrono::milliseconds timeout) override;
 
  private:
   struct Impl;

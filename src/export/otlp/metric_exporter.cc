@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "coretel/telemetry/coretel.h"
+#include "grpc_transport.h"
 #include "http_transport.h"
 #include "metrics_encoder.h"
 #include "protobuf_wire.h"
@@ -110,10 +111,6 @@ OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource re
       resource_(std::move(resource)),
       options_(std::move(options)),
       delta_consumer_(delta_consumer) {
-  if (options_.protocol == OtlpProtocol::kGrpc)
-    throw std::invalid_argument(fmt::format(
-        "coretel: OTLP protocol {} is not supported yet; use http/protobuf or http/json",
-        to_string(options_.protocol)));
   encoding_ = options_.protocol == OtlpProtocol::kHttpJson ? otlp::Encoding::kJson
                                                            : otlp::Encoding::kProtobuf;
   if (options_.temporality != TemporalityPreference::kCumulative && !delta_consumer_)
@@ -135,8 +132,14 @@ OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource re
   self_ = self_reporter_->register_set<telemetry::CoretelExporterMetrics>(entity);
   points_ = self_reporter_->register_set<telemetry::CoretelExporterPointsByCoretelExporterOutcome>(
       entity);
-  transport_ = std::make_unique<otlp::HttpTransport>(
-      options_, encoding_ == otlp::Encoding::kJson ? "application/json" : "application/x-protobuf");
+  if (options_.protocol == OtlpProtocol::kGrpc) {
+    transport_ = std::make_unique<otlp::GrpcTransport>(
+        options_, "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export");
+  } else {
+    transport_ = std::make_unique<otlp::HttpTransport>(options_, encoding_ == otlp::Encoding::kJson
+                                                                     ? "application/json"
+                                                                     : "application/x-protobuf");
+  }
 }
 
 OtlpMetricExporter::~OtlpMetricExporter() {
@@ -236,7 +239,7 @@ ExportResult OtlpMetricExporter::deliver(const std::string& body, uint64_t point
         ++stats_.requests;
         if (attempt > 0) ++stats_.retries;
       }
-      r = transport_->post(body, timeout);
+      r = transport_->send(body, timeout);
     }
     if (r.outcome == otlp::PostOutcome::kSuccess) {
       const auto partial = encoding_ == otlp::Encoding::kJson ? read_partial_success_json(r.body)
