@@ -34,9 +34,11 @@ struct Received {
 // A MetricsService that records every call and answers from a script (then OK).
 class Receiver final : public pb::collector::metrics::v1::MetricsService::Service {
  public:
-  Receiver() {
+  /// On `port`, or an ephemeral one.
+  explicit Receiver(int port = 0) {
     grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.AddListeningPort("127.0.0.1:" + std::to_string(port), grpc::InsecureServerCredentials(),
+                             &port_);
     builder.RegisterService(this);
     server_ = builder.BuildAndStart();
   }
@@ -238,6 +240,26 @@ TEST(OtlpGrpc, NoServerRollsBackWithinTheDeadline) {
   EXPECT_EQ(exporter.export_metrics(in(milliseconds(500))),
             coretel::ExportResult::kFailedRetryable);
   EXPECT_LT(Clock::now() - started, milliseconds(2500));
+}
+
+// The collector is down for the first exports and comes up on its port: the channel reconnects
+// within the exporter's deadline and the rolled-back deltas arrive.
+TEST(OtlpGrpc, ReceiverDownAtFirstThenUpLosesNothing) {
+  Engine engine;
+  int port = 0;
+  {
+    Receiver probe;
+    port = std::stoi(probe.url().substr(probe.url().rfind(':') + 1));
+  }
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(),
+                                       grpc_options("http://127.0.0.1:" + std::to_string(port)), 0);
+  engine.add(3);
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(300))),
+            coretel::ExportResult::kFailedRetryable);
+  engine.add(4);
+  Receiver receiver(port);
+  EXPECT_EQ(exporter.export_metrics(in(milliseconds(8000))), coretel::ExportResult::kSuccess);
+  EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{7}));
 }
 
 TEST(OtlpGrpc, UnreadableCertificateIsAClearError) {

@@ -76,6 +76,10 @@ GrpcTransport::GrpcTransport(const OtlpExporterOptions& options, std::string met
   arguments.SetUserAgentPrefix(user_agent());
   arguments.SetMaxReceiveMessageSize(static_cast<int>(kMaxResponseBytes));
   arguments.SetMaxSendMessageSize(static_cast<int>(kMaxRequestBytes));
+  // After a collector was down, reconnect within our own retry backoff's bound (5 s) rather than
+  // gRPC's default of up to 120 s, during which every export would fail at once.
+  arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 1000);
+  arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
   impl_->channel = grpc::CreateCustomChannel(target, credentials, arguments);
   impl_->stub = std::make_unique<grpc::GenericStub>(impl_->channel);
 }

@@ -11,7 +11,9 @@
 // CANCELLED, DEADLINE_EXCEEDED, ABORTED, OUT_OF_RANGE, UNAVAILABLE and DATA_LOSS are retryable;
 // RESOURCE_EXHAUSTED is retryable only when the status carries a google.rpc.RetryInfo, whose
 // retry_delay is then honoured; every other code is permanent. Messages over 4 MiB received or
-// 64 MiB sent are refused by the channel's limits. Thread-compatible: one thread sends at a time.
+// 64 MiB sent are refused by the channel's limits. A lost connection is re-established within
+// 1-5 s (gRPC's reconnect backoff, capped to the exporter's own). Thread-compatible: one thread
+// sends at a time.
 #pragma once
 
 #include <memory>
