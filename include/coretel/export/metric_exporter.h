@@ -16,7 +16,8 @@ enum class ExportResult : uint8_t {
   kSuccess,          ///< delivered (or nothing to deliver)
   kFailedRetryable,  ///< not delivered before the deadline: nothing was lost, the next export
                      ///< carries it (deltas rolled back, cumulative values still growing)
-  kFailedPermanent,  ///< refused for good (e.g. HTTP 400): the data was dropped and counted
+  kFailedPermanent,  ///< refused for good (e.g. HTTP 400), counted: deltas are dropped;
+                     ///< cumulative values come again, grown, with the next export
 };
 
 /// "success", "failed_retryable", "failed_permanent".
