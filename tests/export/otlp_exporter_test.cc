@@ -17,6 +17,7 @@
 
 #include "coretel/export/periodic_exporting_reader.h"
 #include "export_test_sets.h"
+#include "otlp_test_engine.h"
 #include "otlp_test_receiver.h"
 
 namespace coretel_export_test {
@@ -24,17 +25,14 @@ namespace {
 
 using coretel_otlp_test::Answer;
 using coretel_otlp_test::decode;
+using coretel_otlp_test::Engine;
 using coretel_otlp_test::find_metric;
+using coretel_otlp_test::in;
 using coretel_otlp_test::Receiver;
+using coretel_otlp_test::resource;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 namespace pb = opentelemetry::proto;
-
-coretel::PipelineOptions one_consumer() {
-  coretel::PipelineOptions options;
-  options.delta_consumers = 1;
-  return options;
-}
 
 coretel::OtlpExporterOptions options_for(
     const std::string& url,
@@ -44,22 +42,6 @@ coretel::OtlpExporterOptions options_for(
   o.temporality = temporality;
   o.timeout = milliseconds(2000);
   return o;
-}
-
-struct Engine {
-  coretel::CollectionPipeline pipeline{one_consumer(), coretel::Topology::detect()};
-  std::unique_ptr<coretel::Reporter> reporter = pipeline.make_reporter(coretel::kUnpinned);
-  coretel::Registration<AppMetrics> app =
-      reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}});
-  void add(uint64_t n) {
-    app->requests.add(n);
-    reporter->report(app);
-    pipeline.collect_now();
-  }
-};
-
-coretel::Resource resource() {
-  return coretel::Resource{coretel::Attributes{{"service.name", std::string("edge-1")}}};
 }
 
 // The exporter's own coretel.exporter.data_points for one outcome, from the pipeline's views.
@@ -85,10 +67,6 @@ struct StopAndJoin {
     if (thread.joinable()) thread.join();
   }
 };
-
-Clock::time_point in(milliseconds d) {
-  return Clock::now() + d;
-}
 
 // The app.requests data points of every request the receiver got, in order.
 std::vector<int64_t> requests_values(const Receiver& receiver) {

@@ -14,11 +14,15 @@
 #include "export_test_sets.h"
 #include "grpc_transport.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
+#include "otlp_test_engine.h"
 #include "protobuf_wire.h"
 
 namespace coretel_export_test {
 namespace {
 
+using coretel_otlp_test::Engine;
+using coretel_otlp_test::in;
+using coretel_otlp_test::resource;
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
 namespace pb = opentelemetry::proto;
@@ -76,24 +80,6 @@ class Receiver final : public pb::collector::metrics::v1::MetricsService::Servic
   std::vector<Received> received_;
 };
 
-coretel::PipelineOptions one_consumer() {
-  coretel::PipelineOptions options;
-  options.delta_consumers = 1;
-  return options;
-}
-
-struct Engine {
-  coretel::CollectionPipeline pipeline{one_consumer(), coretel::Topology::detect()};
-  std::unique_ptr<coretel::Reporter> reporter = pipeline.make_reporter(coretel::kUnpinned);
-  coretel::Registration<AppMetrics> app =
-      reporter->register_set<AppMetrics>({{"pipeline.name", "p1"}});
-  void add(uint64_t n) {
-    app->requests.add(n);
-    reporter->report(app);
-    pipeline.collect_now();
-  }
-};
-
 coretel::OtlpExporterOptions grpc_options(const std::string& url) {
   coretel::OtlpExporterOptions o;
   o.endpoint = url;
@@ -101,14 +87,6 @@ coretel::OtlpExporterOptions grpc_options(const std::string& url) {
   o.temporality = coretel::TemporalityPreference::kDelta;
   o.timeout = milliseconds(2000);
   return o;
-}
-
-coretel::Resource resource() {
-  return coretel::Resource{coretel::Attributes{{"service.name", std::string("edge-1")}}};
-}
-
-Clock::time_point in(milliseconds d) {
-  return Clock::now() + d;
 }
 
 std::vector<int64_t> requests_values(Receiver& receiver) {

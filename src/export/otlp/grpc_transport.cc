@@ -119,7 +119,6 @@ PostResult GrpcTransport::send(std::string_view body, std::chrono::milliseconds 
   while (queue.Next(&tag, &ok)) {
   }
 
-  result.grpc_status = static_cast<int>(status.error_code());
   if (status.ok()) {
     std::vector<grpc::Slice> slices;
     if (response.Dump(&slices).ok())
@@ -128,7 +127,7 @@ PostResult GrpcTransport::send(std::string_view body, std::chrono::milliseconds 
     result.outcome = PostOutcome::kSuccess;
     return result;
   }
-  result.error = "gRPC status " + std::to_string(result.grpc_status) + ": " +
+  result.error = "gRPC status " + std::to_string(static_cast<int>(status.error_code())) + ": " +
                  status.error_message().substr(0, 512);
   if (retryable(status.error_code())) {
     result.outcome = PostOutcome::kRetryable;

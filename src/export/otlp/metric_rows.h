@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "coretel/collect/collector.h"
+#include "coretel/collect/field_values.h"
 #include "coretel/collect/metrics_view.h"
 #include "coretel/resource.h"
 
@@ -67,6 +68,34 @@ constexpr Shape shape_of(InstrumentKind kind, bool delta_read) noexcept {
       return {DataKind::kHistogram, accumulated, false, true};
   }
   return {DataKind::kGauge, 0, false, false};
+}
+
+/// Calls fn(key, AttributeValueRef) for each attribute of a row's data points: the registration
+/// attributes, then the combination's measurement attributes (the first is the lowest mixed-radix
+/// digit of the combination, as SeriesInfo::combination_values() decodes it, without allocating).
+template <class Fn>
+void for_each_point_attribute(const Row& row, Fn&& fn) {
+  for (const AttributeRef& a : *row.info->registration) fn(a.key, a.value);
+  uint32_t combination = row.combination;
+  for (const MeasurementAttributeDescriptor& m : row.info->measurement) {
+    const auto radix = static_cast<uint32_t>(m.values.size());
+    fn(m.key, AttributeValueRef(m.values[combination % radix]));
+    combination /= radix;
+  }
+}
+
+/// A scalar field's value as an OTLP NumberDataPoint carries it: `as_int`, or `as_double` for
+/// doubles and for a u64 above 2^63 - 1 (OTLP has no unsigned integer point).
+struct NumberValue {
+  bool is_double;
+  int64_t as_int;
+  double as_double;
+};
+inline NumberValue number_value(ValueType type, uint64_t word) noexcept {
+  if (type == ValueType::kF64) return {true, 0, word_to_double(word)};
+  if (type == ValueType::kU64 && word > static_cast<uint64_t>(INT64_MAX))
+    return {true, 0, static_cast<double>(word)};
+  return {false, static_cast<int64_t>(word), 0.0};
 }
 
 /// Working memory of one encode, kept by an exporter between exports so that a steady export

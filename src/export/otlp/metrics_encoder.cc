@@ -80,15 +80,10 @@ void write_attributes(ProtobufWriter& w, uint32_t field, const Attributes& attri
   for (const AttributeRef& a : attributes) write_key_value(w, field, a.key, a.value);
 }
 
-// Registration attributes, then the combination's measurement attributes.
 void write_point_attributes(ProtobufWriter& w, uint32_t field, const Row& row) {
-  write_attributes(w, field, *row.info->registration);
-  uint32_t combination = row.combination;
-  for (const MeasurementAttributeDescriptor& m : row.info->measurement) {
-    const auto radix = static_cast<uint32_t>(m.values.size());
-    write_key_value(w, field, m.key, AttributeValueRef(m.values[combination % radix]));
-    combination /= radix;
-  }
+  for_each_point_attribute(row, [&](std::string_view key, AttributeValueRef value) {
+    write_key_value(w, field, key, value);
+  });
 }
 
 void write_times(ProtobufWriter& w, uint64_t start, uint64_t time) {
@@ -97,20 +92,11 @@ void write_times(ProtobufWriter& w, uint64_t start, uint64_t time) {
 }
 
 void write_number(ProtobufWriter& w, ValueType type, uint64_t word) {
-  switch (type) {
-    case ValueType::kU64:
-      if (word > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        w.double_field(f::kNumberAsDouble, static_cast<double>(word));
-      } else {
-        w.fixed64_field(f::kNumberAsInt, word);
-      }
-      break;
-    case ValueType::kI64:
-      w.fixed64_field(f::kNumberAsInt, word);
-      break;
-    case ValueType::kF64:
-      w.double_field(f::kNumberAsDouble, word_to_double(word));
-      break;
+  const NumberValue v = number_value(type, word);
+  if (v.is_double) {
+    w.double_field(f::kNumberAsDouble, v.as_double);
+  } else {
+    w.fixed64_field(f::kNumberAsInt, static_cast<uint64_t>(v.as_int));
   }
 }
 

@@ -94,18 +94,12 @@ void append_attributes(std::string& out, const Attributes& attributes) {
   out.push_back(']');
 }
 
-// Registration attributes, then the combination's measurement attributes.
 void append_point_attributes(std::string& out, const Row& row) {
   out.append("\"attributes\":[");
   bool first = true;
-  for (const AttributeRef& a : *row.info->registration)
-    append_key_value(out, first, a.key, a.value);
-  uint32_t combination = row.combination;
-  for (const MeasurementAttributeDescriptor& m : row.info->measurement) {
-    const auto radix = static_cast<uint32_t>(m.values.size());
-    append_key_value(out, first, m.key, AttributeValueRef(m.values[combination % radix]));
-    combination /= radix;
-  }
+  for_each_point_attribute(row, [&](std::string_view key, AttributeValueRef value) {
+    append_key_value(out, first, key, value);
+  });
   out.push_back(']');
 }
 
@@ -247,24 +241,12 @@ class JsonFormat {
         break;
       }
       default:
-        switch (field.value_type) {
-          case ValueType::kU64:
-            if (words[0] > static_cast<uint64_t>(INT64_MAX)) {
-              out_.append(",\"asDouble\":");
-              append_json_double(out_, static_cast<double>(words[0]));
-            } else {
-              out_.append(",\"asInt\":");
-              append_json_u64(out_, words[0]);
-            }
-            break;
-          case ValueType::kI64:
-            out_.append(",\"asInt\":");
-            append_json_i64(out_, static_cast<int64_t>(words[0]));
-            break;
-          case ValueType::kF64:
-            out_.append(",\"asDouble\":");
-            append_json_double(out_, word_to_double(words[0]));
-            break;
+        if (const NumberValue v = number_value(field.value_type, words[0]); v.is_double) {
+          out_.append(",\"asDouble\":");
+          append_json_double(out_, v.as_double);
+        } else {
+          out_.append(",\"asInt\":");
+          append_json_i64(out_, v.as_int);
         }
         break;
     }

@@ -18,7 +18,6 @@ enum class PostOutcome : uint8_t { kSuccess, kRetryable, kPermanent };
 struct PostResult {
   PostOutcome outcome = PostOutcome::kPermanent;
   long http_status = 0;  ///< OTLP/HTTP: the status, 0 when no HTTP answer arrived
-  int grpc_status = -1;  ///< OTLP/gRPC: the status code, -1 over HTTP
   /// For people and logs: the status line, the gRPC status or the transport's error text.
   std::string error;
   /// When the server said to wait: HTTP Retry-After, or gRPC RetryInfo.retry_delay.
