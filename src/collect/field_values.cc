@@ -2,6 +2,8 @@
 
 #include <cstring>
 
+#include "coretel/metrics/exponential_histogram.h"
+
 namespace coretel {
 
 namespace {
@@ -14,6 +16,10 @@ void reset_field(const MetricsField& field, uint64_t* w) noexcept {
     w[1] = to_word(-kInf);
     w[2] = to_word(0.0);
     w[3] = 0;
+    return;
+  }
+  if (field.kind == InstrumentKind::kExponentialHistogram) {
+    expo::reset(w, exponential_histogram_size(field));
     return;
   }
   std::memset(w, 0, field.words * sizeof(uint64_t));  // 0 is also the bit pattern of +0.0
@@ -50,12 +56,38 @@ void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) n
       acc[buckets] = to_word(word_to_double(acc[buckets]) + word_to_double(in[buckets]));
       return;
     }
+    case InstrumentKind::kExponentialHistogram:
+      expo::merge(acc, in, exponential_histogram_size(field));
+      return;
     case InstrumentKind::kUpDownCounter:
     case InstrumentKind::kGauge:
     case InstrumentKind::kObserveCounter:
     case InstrumentKind::kObserveUpDownCounter:
       return;  // not accumulating: replaced above
   }
+}
+
+ExponentialHistogramValue read_exponential_histogram(const MetricsField& field,
+                                                     const uint64_t* w) noexcept {
+  const uint32_t size = exponential_histogram_size(field);
+  ExponentialHistogramValue v{};
+  v.count = w[expo::kCount];
+  v.sum = word_to_double(w[expo::kSum]);
+  v.min = word_to_double(w[expo::kMin]);
+  v.max = word_to_double(w[expo::kMax]);
+  v.scale = static_cast<int32_t>(static_cast<int64_t>(w[expo::kScale]));
+  v.zero_count = w[expo::kZeroCount];
+  ExponentialBuckets* ranges[2] = {&v.positive, &v.negative};
+  for (std::size_t range = 0; range < 2; ++range) {
+    const uint64_t* counts = w + expo::kHeaderWords + range * size;
+    uint32_t first = 0, end = size;
+    while (first < end && counts[first] == 0) ++first;
+    while (end > first && counts[end - 1] == 0) --end;
+    if (first == end) continue;  // empty: offset 0, no counts
+    ranges[range]->offset = static_cast<int64_t>(w[expo::kPositiveOffset + range]) + first;
+    ranges[range]->counts = std::span<const uint64_t>(counts + first, end - first);
+  }
+  return v;
 }
 
 }  // namespace coretel

@@ -14,6 +14,7 @@
 #include "coretel/collect/report_ring.h"
 #include "coretel/collect/self_metrics.h"
 #include "coretel/collect/snapshot_message.h"
+#include "coretel/metrics/exponential_histogram.h"
 #include "set_binding.h"
 
 namespace coretel {
@@ -205,6 +206,12 @@ std::size_t Reporter::encode_combination(const detail::SetBinding& binding, uint
       std::memcpy(out + 1, src, 4 * sizeof(uint64_t));
       out += 5;
       ++count;
+    } else if (f.kind == InstrumentKind::kExponentialHistogram) {
+      if (load_word(src + expo::kCount * sizeof(uint64_t)) == 0) continue;
+      out[0] = i;
+      std::memcpy(out + 1, src, f.words * sizeof(uint64_t));
+      out += 1 + f.words;
+      ++count;
     } else {  // histogram: empty when every bucket count is zero
       std::memcpy(out + 1, src, f.words * sizeof(uint64_t));
       uint64_t any = 0;
@@ -238,6 +245,11 @@ void Reporter::commit_combination(detail::SetBinding& binding, uint32_t b,
       shadow[i] = message[pos + 1];
     } else if (f.words == 1) {
       std::memset(combination_base + f.offset, 0, sizeof(uint64_t));
+    } else if (f.kind == InstrumentKind::kExponentialHistogram) {
+      // Keeps the scale and the windows: the next interval's values mostly land in place. The
+      // instrument's storage is an array of uint64_t (exponential_histogram.h).
+      expo::clear(reinterpret_cast<uint64_t*>(combination_base + f.offset),
+                  exponential_histogram_size(d.fields[i]));
     } else {
       reset_field(d.fields[i], empty);
       std::memcpy(combination_base + f.offset, empty, f.words * sizeof(uint64_t));

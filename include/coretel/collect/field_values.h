@@ -5,6 +5,9 @@
 //   scalar     1 word: the uint64_t, int64_t or double bit pattern (MetricsField::value_type)
 //   Mmsc       4 words: min (double), max (double), sum (double), count (uint64_t)
 //   Histogram  N + 2 words: N + 1 bucket counts (uint64_t, the last is +Inf), then sum (double)
+//   ExponentialHistogram  8 + 2 * MaxSize words: count, sum, min, max, scale, zero count,
+//              positive offset, negative offset, then each range's MaxSize bucket counts
+//              (metrics/exponential_histogram.h)
 // Pure functions on caller-owned memory: thread-compatible.
 #pragma once
 
@@ -50,12 +53,39 @@ inline HistogramValue read_histogram(const MetricsField& field, const uint64_t* 
           word_to_double(w[field.bounds.size() + 1])};
 }
 
+/// One range (positive or negative) of a decoded ExponentialHistogram value, trimmed to its
+/// populated buckets: counts[k] is the count of bucket offset + k. Empty: offset 0, no counts.
+struct ExponentialBuckets {
+  int64_t offset = 0;
+  std::span<const uint64_t> counts;
+};
+
+/// A decoded ExponentialHistogram value: the fields of an OTLP ExponentialHistogramDataPoint
+/// (zero threshold 0). Empty when count == 0 (min is then +inf, max -inf).
+struct ExponentialHistogramValue {
+  uint64_t count;
+  double sum, min, max;
+  int32_t scale;
+  uint64_t zero_count;
+  ExponentialBuckets positive, negative;
+};
+
+/// The MaxSize of an ExponentialHistogram field, from its words.
+inline uint32_t exponential_histogram_size(const MetricsField& field) noexcept {
+  return (field.words - 8) / 2;
+}
+
+/// Decodes an ExponentialHistogram field's words; the spans point into `words`.
+ExponentialHistogramValue read_exponential_histogram(const MetricsField& field,
+                                                     const uint64_t* words) noexcept;
+
 /// Writes the empty value of a field: zero for scalars, {+inf, -inf, 0, 0} for Mmsc, zero counts
-/// and sum for histograms.
+/// and sum for histograms, an empty value at scale 20 for exponential histograms.
 void reset_field(const MetricsField& field, uint64_t* words) noexcept;
 
-/// Merges `in` into `acc` following the field's kind: deltas add (Mmsc merges min/max), current
-/// values replace. Unsigned counters wrap modulo 2^64.
+/// Merges `in` into `acc` following the field's kind: deltas add (Mmsc merges min/max;
+/// exponential histograms meet at the lower scale first), current values replace. Unsigned
+/// counters wrap modulo 2^64.
 void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) noexcept;
 
 }  // namespace coretel

@@ -32,6 +32,7 @@ enum class InstrumentKind : uint8_t {
   kObserveUpDownCounter,  ///< non-monotonic total observed from elsewhere, never reset
   kMmsc,                  ///< min/max/sum/count of recorded values, reset on flush
   kHistogram,  ///< explicit-bucket histogram (bounds fixed at compile time), reset on flush
+  kExponentialHistogram,  ///< base-2 exponential histogram (scale adapts), reset on flush
 };
 
 /// OpenTelemetry aggregation temporality of the values a field produces (metrics data model,
@@ -54,9 +55,23 @@ struct ValueTypes {
 /// rejects a registry asking for more).
 inline constexpr std::size_t kMaxHistogramBounds = 64;
 
-/// The words of the largest field value: a histogram with kMaxHistogramBounds bounds
-/// (its bucket counts including +Inf, then its sum).
-inline constexpr uint32_t kMaxFieldWords = kMaxHistogramBounds + 2;
+/// The default and the largest bucket count of each range (positive, negative) of an
+/// ExponentialHistogram. 160 is the metrics SDK's default MaxSize ("Base2 Exponential Bucket
+/// Histogram Aggregation"); the largest keeps one value within 5 KiB.
+inline constexpr std::size_t kDefaultExponentialHistogramSize = 160;
+inline constexpr std::size_t kMaxExponentialHistogramSize = 320;
+inline constexpr std::size_t kMinExponentialHistogramSize = 4;
+
+/// Words of one ExponentialHistogram value with `max_size` buckets per range: 8 header words
+/// (count, sum, min, max, scale, zero count, positive offset, negative offset), then the
+/// positive range's counts, then the negative range's (field_values.h).
+constexpr uint32_t exponential_histogram_words(std::size_t max_size) noexcept {
+  return static_cast<uint32_t>(8 + 2 * max_size);
+}
+
+/// The words of the largest field value: an ExponentialHistogram of the largest size.
+inline constexpr uint32_t kMaxFieldWords =
+    exponential_histogram_words(kMaxExponentialHistogramSize);
 
 /// The facts of one instrument kind.
 struct InstrumentInfo {
@@ -71,14 +86,15 @@ struct InstrumentInfo {
   /// The temporality of its exported values.
   Temporality temporality;
   /// True when flushed values are deltas the collector adds up and the reporter resets after
-  /// a send (Counter, Mmsc, Histogram); false when a value replaces the previous one.
+  /// a send (Counter, Mmsc, the histograms); false when a value replaces the previous one.
   bool accumulates;
   /// The value types it may hold; empty when it records doubles and takes no `value_type`.
   ValueTypes value_types;
   /// The value type when the registry names none and `code_generation.metric_value_type`
   /// (semantic conventions' annotation) is `int` or absent.
   ValueType default_value_type;
-  /// Words of one value, when fixed; 0 for a histogram (its bound count + 2: histogram_words).
+  /// Words of one value, when fixed; 0 for the histograms (histogram_words,
+  /// exponential_histogram_words).
   uint32_t words;
 };
 
@@ -91,7 +107,7 @@ constexpr ValueTypes value_types(std::initializer_list<ValueType> types) {
 }  // namespace detail
 
 /// Every instrument kind, indexed by its InstrumentKind value.
-inline constexpr std::array<InstrumentInfo, 7> kInstrumentCatalog{{
+inline constexpr std::array<InstrumentInfo, 8> kInstrumentCatalog{{
     {InstrumentKind::kCounter, "counter", "Counter", SemconvInstrument::kCounter,
      Temporality::kDelta, true, detail::value_types({ValueType::kU64, ValueType::kF64}),
      ValueType::kU64, 1},
@@ -124,6 +140,15 @@ inline constexpr std::array<InstrumentInfo, 7> kInstrumentCatalog{{
      {},
      ValueType::kF64,
      0},
+    {InstrumentKind::kExponentialHistogram,
+     "exponential_histogram",
+     "ExponentialHistogram",
+     SemconvInstrument::kHistogram,
+     Temporality::kDelta,
+     true,
+     {},
+     ValueType::kF64,
+     0},
 }};
 
 static_assert(
@@ -149,7 +174,7 @@ constexpr std::optional<InstrumentKind> instrument_kind_named(std::string_view n
 }
 
 /// True for fields whose flushed values are deltas that the collector adds up (Counter, Mmsc,
-/// Histogram); false for fields whose value replaces the previous one (gauges, up-down counters,
+/// the histograms); false for fields whose value replaces the previous one (gauges, up-down counters,
 /// observed totals). This one predicate drives reset, merge and rollback everywhere.
 constexpr bool accumulates(InstrumentKind kind) noexcept {
   return info(kind).accumulates;
@@ -161,9 +186,12 @@ constexpr uint32_t histogram_words(std::size_t bounds) noexcept {
   return static_cast<uint32_t>(bounds + 2);
 }
 
-/// Words of one value of `kind` (`bounds`: the histogram's bound count; ignored otherwise).
-constexpr uint32_t field_words(InstrumentKind kind, std::size_t bounds = 0) noexcept {
-  return kind == InstrumentKind::kHistogram ? histogram_words(bounds) : info(kind).words;
+/// Words of one value of `kind`. `size` is a Histogram's bound count or an
+/// ExponentialHistogram's bucket count per range (its MaxSize); ignored for other kinds.
+constexpr uint32_t field_words(InstrumentKind kind, std::size_t size = 0) noexcept {
+  if (kind == InstrumentKind::kHistogram) return histogram_words(size);
+  if (kind == InstrumentKind::kExponentialHistogram) return exponential_histogram_words(size);
+  return info(kind).words;
 }
 
 /// The name of a kind (InstrumentInfo::name).

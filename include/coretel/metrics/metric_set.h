@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "coretel/metrics/descriptor.h"
+#include "coretel/metrics/exponential_histogram.h"
 #include "coretel/metrics/instruments.h"
 
 namespace coretel {
