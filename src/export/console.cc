@@ -87,6 +87,13 @@ void append_field(std::string& out, const MetricsField& field, const uint64_t* w
       append_double(out, h.sum, NonFiniteStyle::kPrometheus);
       break;
     }
+    case InstrumentKind::kExponentialHistogram: {
+      const ExponentialHistogramValue h = read_exponential_histogram(field, w);
+      fmt::format_to(std::back_inserter(out), "count=+{} sum=+", h.count);
+      append_double(out, h.sum, NonFiniteStyle::kPrometheus);
+      fmt::format_to(std::back_inserter(out), " scale={}", h.scale);
+      break;
+    }
     case InstrumentKind::kCounter:
       out.push_back('+');
       append_scalar(out, field, w[0]);

@@ -59,6 +59,22 @@ json field_value(const MetricsField& field, const uint64_t* w) {
                   {"sum", number(h.sum)},
                   {"count", h.count()}};
     }
+    case InstrumentKind::kExponentialHistogram: {
+      const ExponentialHistogramValue h = read_exponential_histogram(field, w);
+      const bool empty = h.count == 0;
+      auto range = [](const ExponentialBuckets& b) {
+        return json{{"offset", b.offset}, {"counts", std::vector<uint64_t>(b.counts.begin(),
+                                                                            b.counts.end())}};
+      };
+      return json{{"scale", h.scale},
+                  {"zero_count", h.zero_count},
+                  {"positive", range(h.positive)},
+                  {"negative", range(h.negative)},
+                  {"min", empty ? json(nullptr) : number(h.min)},
+                  {"max", empty ? json(nullptr) : number(h.max)},
+                  {"sum", number(h.sum)},
+                  {"count", h.count}};
+    }
     default:
       switch (field.value_type) {
         case ValueType::kU64:

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "coretel/collect/field_values.h"
+
 #include "coretel/collect/self_metrics.h"
 
 namespace coretel {
@@ -190,6 +192,8 @@ json metric_json(const MetricsDescriptor& d, const MetricsField& f,
   coretel["temporality"] = to_string(f.temporality);
   if (f.kind == InstrumentKind::kHistogram)
     coretel["bounds"] = std::vector<double>(f.bounds.begin(), f.bounds.end());
+  if (f.kind == InstrumentKind::kExponentialHistogram)
+    coretel["max_size"] = exponential_histogram_size(f);
   return json{{"name", f.name},
               {"instrument", semconv_instrument(f.kind)},
               {"unit", f.unit},

@@ -39,6 +39,15 @@ CORETEL_DESCRIBE_METRIC_SET(AppMetrics, "app.server", "An application server.",
                             CORETEL_FIELD(latency, "app.latency", "s", "Request latency."),
                             CORETEL_FIELD(size, "app.size", "By", "Payload size."));
 
+// An exponential histogram of 8 buckets per range, small enough that a test's values downscale
+// it.
+struct CORETEL_METRIC_SET_STRUCT(DelayMetrics) {
+  coretel::ExponentialHistogram<8> delay;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(DelayMetrics, "app.queue", "A queue.",
+                            CORETEL_FIELD(delay, "app.queue.delay", "s", "Queueing delay."));
+
 enum class Method : uint8_t { kGet, kPost, kOdd };
 CORETEL_MEASUREMENT_ATTRIBUTE(Method, "http.request.method", "GET", "POST", "O\"D\\D");
 

@@ -296,6 +296,100 @@ TEST(OtlpEncoder, JsonAndProtobufCarryTheSameRequest) {
   EXPECT_NE(delta_json.find("\"aggregationTemporality\":1"), std::string::npos);
 }
 
+// An ExponentialHistogram as OTLP carries it: scale, zero count, both ranges trimmed to their
+// populated buckets, count, sum, min and max; cumulative totals merged across reports (at the
+// lower scale) and delta windows; JSON equal to protobuf.
+TEST(OtlpEncoder, ExponentialHistogramCarriesScaleBucketsMinAndMax) {
+  coretel::CollectionPipeline pipeline{one_consumer(), coretel::Topology::detect()};
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
+  auto queue = reporter->register_set<DelayMetrics>({{"queue", "q1"}});
+  // Round one: 1, 2 and 3 span far more than 8 buckets at scale 20; at scale 2 (base 2^(1/4))
+  // 1 closes bucket -1, 2 closes bucket 3 and 3 lies in bucket 6 (log2(3) * 4 = 6.34): 8
+  // buckets, -1..6. Plus a zero and a negative, -3 (bucket 6 of the negative range).
+  for (double v : {1.0, 2.0, 3.0, 0.0, -3.0}) queue->delay.record(v);
+  ASSERT_EQ(queue->delay.scale(), 2);
+  reporter->report(queue);
+  pipeline.collect_now();
+  // Round two: 100 is bucket 26 at scale 2 (log2(100) * 4 = 26.6). The instrument was cleared
+  // by the report and keeps scale 2 (26 alone fits), but the collector's total, -1..26, fits 8
+  // buckets only at scale 0 (-1..6): it merges both rounds down to scale 0.
+  queue->delay.record(100.0);
+  ASSERT_EQ(queue->delay.scale(), 2);
+  reporter->report(queue);
+  pipeline.collect_now();
+
+  std::string protobuf, json;
+  const auto views = only(pipeline.views(), DelayMetrics::descriptor);
+  EXPECT_EQ(coretel::otlp::encode_cumulative(kResource, views, kProtobuf, protobuf), 1u);
+  auto request = decode(protobuf);
+  const auto* delay = find_metric(request, "app.queue", "app.queue.delay");
+  ASSERT_NE(delay, nullptr);
+  ASSERT_TRUE(delay->has_exponential_histogram());
+  EXPECT_EQ(delay->exponential_histogram().aggregation_temporality(), kCumulative);
+  ASSERT_EQ(delay->exponential_histogram().data_points_size(), 1);
+  const auto& p = delay->exponential_histogram().data_points(0);
+  EXPECT_EQ(attributes_text(p.attributes()), "");
+  EXPECT_EQ(p.count(), 6u);
+  EXPECT_EQ(p.sum(), 1.0 + 2.0 + 3.0 - 3.0 + 100.0);
+  EXPECT_EQ(p.min(), -3.0);
+  EXPECT_EQ(p.max(), 100.0);
+  EXPECT_EQ(p.scale(), 0);
+  EXPECT_EQ(p.zero_count(), 1u);
+  EXPECT_EQ(p.zero_threshold(), 0.0);
+  // Scale 0: 1 in (0.5, 1] bucket -1; 2 in (1, 2] bucket 0; 3 in (2, 4] bucket 1; 100 in
+  // (64, 128] bucket 6.
+  EXPECT_EQ(p.positive().offset(), -1);
+  EXPECT_EQ(std::vector<uint64_t>(p.positive().bucket_counts().begin(),
+                                  p.positive().bucket_counts().end()),
+            (std::vector<uint64_t>{1, 1, 1, 0, 0, 0, 0, 1}));
+  EXPECT_EQ(p.negative().offset(), 1);
+  EXPECT_EQ(std::vector<uint64_t>(p.negative().bucket_counts().begin(),
+                                  p.negative().bucket_counts().end()),
+            (std::vector<uint64_t>{1}));
+  EXPECT_EQ(p.start_time_unix_nano(), queue.series().start_time_unix_nano);
+
+  EXPECT_EQ(coretel::otlp::encode_cumulative(kResource, views, kJson, json), 1u);
+  pb::collector::metrics::v1::ExportMetricsServiceRequest from_json;
+  const auto status = google::protobuf::util::JsonStringToMessage(json, &from_json);
+  ASSERT_TRUE(status.ok()) << status.ToString() << "\n" << json;
+  google::protobuf::util::MessageDifferencer differ;
+  std::string differences;
+  differ.ReportDifferencesToString(&differences);
+  EXPECT_TRUE(differ.Compare(request, from_json)) << differences;
+
+  // Delta: both rounds, merged, in the first window; then only what came after.
+  {
+    auto tx = pipeline.begin_export(0);
+    std::string bytes;
+    // Self-metrics come too.
+    ASSERT_GT(coretel::otlp::encode_delta(kResource, tx, kProtobuf, bytes), 0u);
+    const auto delta = decode(bytes);
+    const auto* m = find_metric(delta, "app.queue", "app.queue.delay");
+    ASSERT_NE(m, nullptr);
+    EXPECT_EQ(m->exponential_histogram().aggregation_temporality(), kDelta);
+    EXPECT_EQ(m->exponential_histogram().data_points(0).count(), 6u);
+    tx.commit();
+  }
+  queue->delay.record(5.0);  // scale 2: log2(5) * 4 = 9.29, bucket 9
+  reporter->report(queue);
+  pipeline.collect_now();
+  auto tx = pipeline.begin_export(0);
+  std::string bytes;
+  ASSERT_GT(coretel::otlp::encode_delta(kResource, tx, kProtobuf, bytes), 0u);
+  const auto second = decode(bytes);
+  const auto* m = find_metric(second, "app.queue", "app.queue.delay");
+  ASSERT_NE(m, nullptr);
+  const auto& window = m->exponential_histogram().data_points(0);
+  EXPECT_EQ(window.count(), 1u);
+  EXPECT_EQ(window.sum(), 5.0);
+  EXPECT_EQ(window.min(), 5.0);
+  EXPECT_EQ(window.max(), 5.0);
+  EXPECT_EQ(window.scale(), 2);  // the instrument's: a delta window is not merged down
+  EXPECT_EQ(window.positive().offset(), 9);
+  EXPECT_EQ(window.positive().bucket_counts_size(), 1);
+  EXPECT_FALSE(window.has_negative() && window.negative().bucket_counts_size() > 0);
+}
+
 // Strings that are not UTF-8 would make a receiver reject the whole request (protobuf `string`
 // fields must be UTF-8): they arrive with U+FFFD instead.
 TEST(OtlpEncoder, IllFormedUtf8ArrivesReplaced) {

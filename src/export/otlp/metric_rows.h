@@ -36,7 +36,7 @@ struct Row {
 };
 
 /// The OTLP data a field becomes (metrics data model; metrics/sdk_exporters/otlp.md).
-enum class DataKind : uint8_t { kGauge, kSum, kHistogram, kSummary };
+enum class DataKind : uint8_t { kGauge, kSum, kHistogram, kExponentialHistogram, kSummary };
 /// AggregationTemporality values (metrics.proto): 0 = none written.
 inline constexpr uint32_t kTemporalityDelta = 1, kTemporalityCumulative = 2;
 
@@ -48,7 +48,7 @@ struct Shape {
 };
 
 /// What `kind` becomes when read as deltas (`delta_read`) or cumulative values: Counter and
-/// Histogram follow the read; up-down counters and observed totals stay cumulative; Gauge is a
+/// the histograms follow the read; up-down counters and observed totals stay cumulative; Gauge is a
 /// Gauge; Mmsc is a Summary.
 constexpr Shape shape_of(InstrumentKind kind, bool delta_read) noexcept {
   const uint32_t accumulated = delta_read ? kTemporalityDelta : kTemporalityCumulative;
@@ -66,6 +66,8 @@ constexpr Shape shape_of(InstrumentKind kind, bool delta_read) noexcept {
       return {DataKind::kSummary, 0, false, true};
     case InstrumentKind::kHistogram:
       return {DataKind::kHistogram, accumulated, false, true};
+    case InstrumentKind::kExponentialHistogram:
+      return {DataKind::kExponentialHistogram, accumulated, false, true};
   }
   return {DataKind::kGauge, 0, false, false};
 }

@@ -28,12 +28,17 @@ constexpr uint32_t kScopeName = 1, kScopeAttributes = 3;
 constexpr uint32_t kKeyValueKey = 1, kKeyValueValue = 2;
 constexpr uint32_t kAnyString = 1, kAnyBool = 2, kAnyInt = 3, kAnyDouble = 4;
 constexpr uint32_t kMetricName = 1, kMetricDescription = 2, kMetricUnit = 3;
-constexpr uint32_t kMetricGauge = 5, kMetricSum = 7, kMetricHistogram = 9, kMetricSummary = 11;
+constexpr uint32_t kMetricGauge = 5, kMetricSum = 7, kMetricHistogram = 9,
+                   kMetricExponentialHistogram = 10, kMetricSummary = 11;
 constexpr uint32_t kDataPoints = 1, kTemporality = 2, kIsMonotonic = 3;
 constexpr uint32_t kNumberAttributes = 7, kNumberAsDouble = 4, kNumberAsInt = 6;
 constexpr uint32_t kStartTime = 2, kTime = 3;  // the same in every data point message
 constexpr uint32_t kHistogramAttributes = 9, kHistogramCount = 4, kHistogramSum = 5,
                    kHistogramBucketCounts = 6, kHistogramExplicitBounds = 7;
+constexpr uint32_t kExponentialAttributes = 1, kExponentialCount = 4, kExponentialSum = 5,
+                   kExponentialScale = 6, kExponentialZeroCount = 7, kExponentialPositive = 8,
+                   kExponentialNegative = 9, kExponentialMin = 12, kExponentialMax = 13;
+constexpr uint32_t kBucketsOffset = 1, kBucketsCounts = 2;
 constexpr uint32_t kSummaryAttributes = 7, kSummaryCount = 4, kSummarySum = 5,
                    kSummaryQuantileValues = 6;
 constexpr uint32_t kQuantile = 1, kQuantileValue = 2;
@@ -100,6 +105,17 @@ void write_number(ProtobufWriter& w, ValueType type, uint64_t word) {
   }
 }
 
+// ExponentialHistogramDataPoint.Buckets; an empty range is not written (proto3 default).
+void write_buckets(ProtobufWriter& w, uint32_t field, const ExponentialBuckets& b) {
+  if (b.counts.empty()) return;
+  const std::size_t buckets = w.begin_message(field);
+  if (b.offset != 0) w.sint_field(f::kBucketsOffset, b.offset);
+  const std::size_t counts = w.begin_message(f::kBucketsCounts);  // packed varints
+  for (uint64_t c : b.counts) w.varint(c);
+  w.end_message(counts);
+  w.end_message(buckets);
+}
+
 // One data point of `field` for `row`; false (nothing written) when it has no value to show.
 bool write_point(ProtobufWriter& w, const MetricsField& field, const Row& row,
                  std::size_t field_index, uint64_t start) {
@@ -138,6 +154,24 @@ bool write_point(ProtobufWriter& w, const MetricsField& field, const Row& row,
         const std::size_t bounds = w.begin_message(f::kHistogramExplicitBounds);
         for (double b : field.bounds) w.fixed64(std::bit_cast<uint64_t>(b));
         w.end_message(bounds);
+      }
+      w.end_message(point);
+      return true;
+    }
+    case InstrumentKind::kExponentialHistogram: {
+      const ExponentialHistogramValue h = read_exponential_histogram(field, words);
+      const std::size_t point = w.begin_message(f::kDataPoints);
+      write_point_attributes(w, f::kExponentialAttributes, row);
+      write_times(w, start, time);
+      w.fixed64_field(f::kExponentialCount, h.count);
+      w.double_field(f::kExponentialSum, h.sum);
+      if (h.scale != 0) w.sint_field(f::kExponentialScale, h.scale);
+      if (h.zero_count != 0) w.fixed64_field(f::kExponentialZeroCount, h.zero_count);
+      write_buckets(w, f::kExponentialPositive, h.positive);
+      write_buckets(w, f::kExponentialNegative, h.negative);
+      if (h.count != 0) {
+        w.double_field(f::kExponentialMin, h.min);
+        w.double_field(f::kExponentialMax, h.max);
       }
       w.end_message(point);
       return true;
@@ -220,6 +254,8 @@ class ProtobufFormat {
         return f::kMetricSum;
       case DataKind::kHistogram:
         return f::kMetricHistogram;
+      case DataKind::kExponentialHistogram:
+        return f::kMetricExponentialHistogram;
       case DataKind::kSummary:
         return f::kMetricSummary;
     }

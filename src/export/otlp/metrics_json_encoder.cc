@@ -60,6 +60,22 @@ void append_json_i64(std::string& out, int64_t v) {
   out.push_back('"');
 }
 
+// ExponentialHistogramDataPoint.Buckets (offset: int32, a JSON number); an empty range is left
+// out.
+void append_buckets(std::string& out, std::string_view name, const ExponentialBuckets& b) {
+  if (b.counts.empty()) return;
+  out.append(",\"");
+  out.append(name);
+  out.append("\":{\"offset\":");
+  append_i64(out, b.offset);
+  out.append(",\"bucketCounts\":[");
+  for (std::size_t i = 0; i < b.counts.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    append_json_u64(out, b.counts[i]);
+  }
+  out.append("]}");
+}
+
 void append_key_value(std::string& out, bool& first, std::string_view key,
                       AttributeValueRef value) {
   if (!first) out.push_back(',');
@@ -176,6 +192,9 @@ class JsonFormat {
       case DataKind::kHistogram:
         out_.append(",\"histogram\":{\"dataPoints\":[");
         break;
+      case DataKind::kExponentialHistogram:
+        out_.append(",\"exponentialHistogram\":{\"dataPoints\":[");
+        break;
       case DataKind::kSummary:
         out_.append(",\"summary\":{\"dataPoints\":[");
         break;
@@ -237,6 +256,26 @@ class JsonFormat {
             append_json_double(out_, field.bounds[i]);
           }
           out_.push_back(']');
+        }
+        break;
+      }
+      case InstrumentKind::kExponentialHistogram: {
+        const ExponentialHistogramValue h = read_exponential_histogram(field, words);
+        out_.append(",\"count\":");
+        append_json_u64(out_, h.count);
+        out_.append(",\"sum\":");
+        append_json_double(out_, h.sum);
+        out_.append(",\"scale\":");
+        append_i64(out_, h.scale);  // int32: a JSON number
+        out_.append(",\"zeroCount\":");
+        append_json_u64(out_, h.zero_count);
+        append_buckets(out_, "positive", h.positive);
+        append_buckets(out_, "negative", h.negative);
+        if (h.count != 0) {
+          out_.append(",\"min\":");
+          append_json_double(out_, h.min);
+          out_.append(",\"max\":");
+          append_json_double(out_, h.max);
         }
         break;
       }
