@@ -56,7 +56,12 @@ DescriptorFamilies& FamilyIndex::add(const MetricsDescriptor* descriptor) {
       }
       names.le.push_back(",le=\"+Inf\"} ");
     }
-    if (field.kind == InstrumentKind::kHistogram || field.kind == InstrumentKind::kMmsc) {
+    if (field.kind == InstrumentKind::kExponentialHistogram) {
+      names.open_bucket = names.base;
+      names.open_bucket.append("_bucket{").append(cache->scope_labels);
+    }
+    if (field.kind == InstrumentKind::kHistogram || field.kind == InstrumentKind::kMmsc ||
+        field.kind == InstrumentKind::kExponentialHistogram) {
       names.open_sum = names.base;
       names.open_sum.append("_sum{").append(cache->scope_labels);
       names.open_count = names.base;
@@ -136,6 +141,10 @@ void FamilyIndex::rebuild() {
           break;
         case InstrumentKind::kHistogram:
           add(names.base, FamilyType::kHistogram, field.brief, cache, f, Role::kHistogram);
+          break;
+        case InstrumentKind::kExponentialHistogram:
+          add(names.base, FamilyType::kHistogram, field.brief, cache, f,
+              Role::kExponentialHistogram);
           break;
         case InstrumentKind::kMmsc:
           add(names.base, FamilyType::kSummary, field.brief, cache, f, Role::kMmscSummary);

@@ -30,7 +30,14 @@ namespace coretel::prometheus {
 
 enum class FamilyType : uint8_t { kCounter, kGauge, kHistogram, kSummary };
 /// What samples a member writes into its family.
-enum class Role : uint8_t { kScalar, kHistogram, kMmscSummary, kMmscMin, kMmscMax };
+enum class Role : uint8_t {
+  kScalar,
+  kHistogram,
+  kExponentialHistogram,
+  kMmscSummary,
+  kMmscMin,
+  kMmscMax
+};
 
 /// Sample names of one field, computed once per descriptor.
 struct FieldNames {
@@ -40,9 +47,9 @@ struct FieldNames {
   // Sample heads: the sample name, '{' and the descriptor's scope label
   // (DescriptorFamilies::scope_labels); without that label, the bare head.
   std::string open_base;        // <base>{ + scope label
-  std::string open_bucket;      // histogram: <base>_bucket{ + scope label
-  std::string open_sum;         // histogram and Mmsc: <base>_sum{ + scope label
-  std::string open_count;       // histogram and Mmsc: <base>_count{ + scope label
+  std::string open_bucket;      // histograms: <base>_bucket{ + scope label
+  std::string open_sum;         // histograms and Mmsc: <base>_sum{ + scope label
+  std::string open_count;       // histograms and Mmsc: <base>_count{ + scope label
   std::string open_min;         // Mmsc: <base>_min{ + scope label
   std::string open_max;         // Mmsc: <base>_max{ + scope label
   std::vector<std::string> le;  // histogram: `,le="<bound>"} ` per bucket, +Inf last

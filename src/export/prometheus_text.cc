@@ -10,6 +10,7 @@
 #include "coretel/export/prometheus_text.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -105,6 +106,35 @@ class SampleWriter {
           emit_u64(names.open_count, row, "} ", cumulative);
         }
         return;
+      case Role::kExponentialHistogram:
+        for (const Row& row : rows) {
+          const ExponentialHistogramValue h = read_exponential_histogram(field, row.words + offset);
+          // A classic histogram whose `le` bounds are the populated buckets' upper bounds, from
+          // the most negative up (docs/architecture.md, "Exponential histograms in Prometheus
+          // text"). Bucket i of the positive range holds (base^i, base^(i+1)]; of the negative
+          // range, [-base^(i+1), -base^i).
+          uint64_t cumulative = 0;
+          for (std::size_t k = h.negative.counts.size(); k-- > 0;) {
+            cumulative += h.negative.counts[k];
+            const int64_t index = h.negative.offset + static_cast<int64_t>(k);
+            emit_u64(names.open_bucket, row, le_tail(-exponential_bound(index, h.scale)),
+                     cumulative);
+          }
+          if (h.zero_count != 0 || !h.negative.counts.empty()) {
+            cumulative += h.zero_count;
+            emit_u64(names.open_bucket, row, ",le=\"0\"} ", cumulative);
+          }
+          for (std::size_t k = 0; k < h.positive.counts.size(); ++k) {
+            cumulative += h.positive.counts[k];
+            const int64_t index = h.positive.offset + static_cast<int64_t>(k) + 1;
+            emit_u64(names.open_bucket, row, le_tail(exponential_bound(index, h.scale)),
+                     cumulative);
+          }
+          emit_u64(names.open_bucket, row, ",le=\"+Inf\"} ", h.count);
+          emit_double(names.open_sum, row, h.sum);
+          emit_u64(names.open_count, row, "} ", h.count);
+        }
+        return;
       case Role::kMmscSummary:
         for (const Row& row : rows) {
           MmscValue v = read_mmsc(row.words + offset);
@@ -162,6 +192,20 @@ class SampleWriter {
     *p++ = '\n';
     w_.commit(p);
   }
+  // base^index at `scale` (base = 2^(2^-scale)): exact for scales <= 0; for others computed in
+  // long double, so that the double is the one the bucket mapping compares against
+  // (metrics/exponential_histogram.h).
+  static double exponential_bound(int64_t index, int32_t scale) {
+    if (scale <= 0) return std::ldexp(1.0, static_cast<int>(index << -scale));
+    return static_cast<double>(std::exp2l(std::ldexp(static_cast<long double>(index), -scale)));
+  }
+  // `,le="<bound>"} `.
+  const std::string& le_tail(double bound) {
+    le_.assign(",le=\"");
+    append_double(le_, bound, NonFiniteStyle::kPrometheus);
+    le_.append("\"} ");
+    return le_;
+  }
   // `head` + labels + `tail` (`} ` or `,le="<bound>"} `) + value + '\n'.
   void emit_u64(std::string_view head, const Row& row, std::string_view tail, uint64_t v) {
     char* p = w_.room(head.size() + label_of(row).size() + tail.size() + 1 + kMaxNumberChars);
@@ -175,6 +219,7 @@ class SampleWriter {
 
   TextWriter& w_;
   const char* labels_;
+  std::string le_;             // le_tail's text
   std::size_t scope_len_ = 0;  // of the current member's descriptor
 };
 

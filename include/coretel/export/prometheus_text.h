@@ -13,6 +13,15 @@
 //   Gauge                            gauge     <name>[_<unit>]
 //   Histogram                        histogram <name>[_<unit>]_bucket{le=...} (cumulative, with
 //                                              le="+Inf"), _sum, _count
+//   ExponentialHistogram             histogram the same classic form; `le` is the upper bound of
+//                                              each populated bucket (negative buckets first,
+//                                              then le="0" for the zero bucket when it or a
+//                                              negative bucket holds values, then the positive
+//                                              ones). The OpenTelemetry spec ("Prometheus and
+//                                              OpenMetrics Compatibility") lets text exposition
+//                                              drop exponential histograms or convert them; the
+//                                              `le` set follows the scale, so it changes when
+//                                              the scale drops (docs/architecture.md, 5).
 //   Mmsc                             summary   <name>[_<unit>] with no quantile samples: only
 //                                              <base>_sum and <base>_count (a summary's _sum and
 //                                              _count are counter-like and need no _total), plus
