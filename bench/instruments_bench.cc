@@ -3,6 +3,8 @@
 // from a sliding window of values()), with DoNotOptimize(&set) before and ClobberMemory() after,
 // so the set is reloaded and stored every iteration and no record can be hoisted or merged.
 // BM_raw_increment is the floor: the same shape with 8 plain uint64_t members.
+#include <array>
+#include <cmath>
 #include <cstdint>
 
 #include <benchmark/benchmark.h>
@@ -81,6 +83,34 @@ struct CORETEL_METRIC_SET_STRUCT(HistogramSet) {
 };
 CORETEL_DESCRIBE_METRIC_SET(HistogramSet, "bench.histogram", "Eight 16-bound histograms.",
                             BENCH_FIELDS("bench.histogram"));
+
+struct CORETEL_METRIC_SET_STRUCT(ExponentialHistogramSet) {
+  coretel::ExponentialHistogram<> f0, f1, f2, f3, f4, f5, f6, f7;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+CORETEL_DESCRIBE_METRIC_SET(ExponentialHistogramSet, "bench.exponential_histogram",
+                            "Eight exponential histograms of 160 buckets.",
+                            BENCH_FIELDS("bench.exponential_histogram"));
+
+// What the OpenTelemetry SDKs (Go, Java, .NET) do to map a value at a positive scale: a natural
+// logarithm times 2^scale / ln 2 (their "logarithm mapping"), here at a fixed scale into a fixed
+// window, without their rescaling or locking: the mapping's own cost, a floor for them.
+struct LogMappedHistogram {
+  static constexpr int kScale = 3;
+  std::array<uint64_t, 160> counts{};
+  uint64_t count = 0;
+  double sum = 0;
+  void record(double v) {
+    const double factor = std::ldexp(1.0 / std::log(2.0), kScale);
+    const auto index = static_cast<int64_t>(std::ceil(std::log(v) * factor)) - 1;
+    ++counts[static_cast<std::size_t>(index + 80) % counts.size()];
+    ++count;
+    sum += v;
+  }
+};
+struct alignas(coretel::kCacheLineSize) LogMappedSet {
+  LogMappedHistogram f0, f1, f2, f3, f4, f5, f6, f7;
+};
 
 // The shared loop: `record(set, window)` does the 8 records of one iteration.
 template <class Set, class Record>
@@ -192,6 +222,28 @@ void BM_coretel_histogram_record(benchmark::State& state) {
   });
 }
 BENCHMARK(BM_coretel_histogram_record);
+
+// Values log-uniform over 1e-3..1e3 (six decades): the histograms settle at scale 2, where the
+// first iterations' downscales are long done.
+void BM_coretel_exponential_histogram_record(benchmark::State& state) {
+  const double* v = values().f64.data();
+  run_hot_loop<ExponentialHistogramSet>(state, [v](ExponentialHistogramSet& s, std::size_t w) {
+#define REC(n) s.f##n.record(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_exponential_histogram_record);
+
+void BM_log_mapped_histogram_record(benchmark::State& state) {
+  const double* v = values().f64.data();
+  run_hot_loop<LogMappedSet>(state, [v](LogMappedSet& s, std::size_t w) {
+#define REC(n) s.f##n.record(v[w + n]);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_log_mapped_histogram_record);
 
 // A MeasuredSet of one counter: per record, with() picks the combination from the value
 // (v & 7, or v & 31), then adds. 8 combinations keep no touched bitmap (kTouchedBitmapAbove);

@@ -350,6 +350,7 @@ void Worker::close_connection(int fd, CloseReason reason) {
 
 void Worker::process_record(TransportSets& sets, std::string_view record) {
   ++records_;
+  if (options_.record) sets.receiver->message_size.record(static_cast<double>(record.size()));
   // One message in kTimingSample is timed, the first one included: two clock reads cost about
   // half as much as the parse itself, so timing every message would make the instrumentation
   // most of the engine's cost (bench/demo_throughput.sh). Messages are all counted.

@@ -79,7 +79,8 @@ class LoggerCounts(unittest.TestCase):
         receiver = [s for s in doc["metric_sets"] if s["name"] == "syslog.receiver"]
         self.assertEqual(len(receiver), 4)  # 2 cores x 2 transports
         names = {f["name"] for f in receiver[0]["buckets"][0]["fields"]}
-        self.assertEqual(names, {"syslog.receiver.bytes", "syslog.receiver.processing.duration",
+        self.assertEqual(names, {"syslog.receiver.bytes", "syslog.receiver.message.size",
+                                 "syslog.receiver.processing.duration",
                                  "syslog.receiver.processing.duration_distribution",
                                  "syslog.receiver.connections.accepted",
                                  "syslog.receiver.connections.open"})
@@ -88,6 +89,37 @@ class LoggerCounts(unittest.TestCase):
         # One message in 256 per worker and transport is timed, the first one included.
         self.assertGreaterEqual(processed, -(-sum(want) // 256))
         self.assertLessEqual(processed, sum(want) // 256 + len(receiver))
+        # Every message's size is in the exponential histogram: counts add up to the messages,
+        # and every size lies between min and max, within the positive range.
+        sizes = [f["value"] for s in receiver for f in s["buckets"][0]["fields"]
+                 if f["name"] == "syslog.receiver.message.size"]
+        self.assertEqual(sum(v["count"] for v in sizes), sum(want))
+        for v in sizes:
+            self.assertEqual(sum(v["positive"]["counts"]) + v["zero_count"], v["count"])
+            self.assertEqual(v["negative"]["counts"], [])
+            if v["count"]:
+                self.assertGreater(v["min"], 20)  # "<131>... udp debug 0" and longer
+                self.assertLessEqual(v["min"], v["max"])
+                self.assertLessEqual(v["scale"], 20)
+
+    def test_exponential_histogram_is_a_classic_histogram_in_prometheus(self):
+        want = (self.tcp_errors, self.udp_warnings, self.udp_debug)
+        wait_until(lambda: self.expected(self.demo.metrics()) == want, what=f"counts {want}")
+        samples = self.demo.metrics()
+        self.assertEqual(sum_samples(samples, "syslog_receiver_message_size_bytes_count"), sum(want))
+        self.assertEqual(sum_samples(samples, "syslog_receiver_message_size_bytes_bucket", le="+Inf"),
+                         sum(want))
+        # Per series, the buckets rise with `le` and end at the count.
+        by_series = {}
+        for name, labels, value in samples:
+            if name != "syslog_receiver_message_size_bytes_bucket":
+                continue
+            key = tuple(sorted((k, v) for k, v in labels.items() if k != "le"))
+            by_series.setdefault(key, []).append((float(labels["le"]), value))
+        self.assertEqual(len(by_series), 4)  # 2 cores x 2 transports
+        for buckets in by_series.values():
+            ordered = sorted(buckets)
+            self.assertEqual([v for _, v in ordered], sorted(v for _, v in ordered))
 
     def test_promtool_accepts_the_exposition(self):
         promtool = require_peer("promtool", "prometheus")

@@ -69,7 +69,8 @@ def points(requests, metric, **scope_attributes):
                 for m in sm.get("metrics", []):
                     if m["name"] != metric:
                         continue
-                    data = m.get("sum") or m.get("gauge") or m.get("histogram") or m.get("summary")
+                    data = (m.get("sum") or m.get("gauge") or m.get("histogram")
+                            or m.get("exponentialHistogram") or m.get("summary"))
                     for p in data["dataPoints"]:
                         out.append((attrs, m, p))
     return out
@@ -108,26 +109,47 @@ class DemoPushesOtlp(unittest.TestCase):
         self.assertEqual(sink.content_types(), {want_type})
         return sink.requests(), tcp, udp
 
+    @staticmethod
+    def add_up(pts, temporality, value):
+        """Delta: every window's value added; cumulative: the last point of each series (entity)
+        holds its total."""
+        if temporality == "delta":
+            return sum(value(p) for _, _, p in pts)
+        last = {}
+        for a, _, p in pts:
+            key = tuple(sorted(a.items()))
+            if key not in last or int(p["timeUnixNano"]) >= int(last[key]["timeUnixNano"]):
+                last[key] = p
+        return sum(value(p) for p in last.values())
+
     def total(self, requests, temporality, transport, severity):
         """Messages counted for one transport and severity, from the OTLP points."""
         pts = [(a, m, p) for a, m, p in points(requests, "syslog.receiver.messages",
                                                  **{"network.transport": transport})
                if any(x["key"] == "syslog.severity" and x["value"]["stringValue"] == severity
                       for x in p.get("attributes", []))]
-        if temporality == "delta":
-            return sum(int(p["asInt"]) for _, _, p in pts)
-        # Cumulative: the last point of each series (entity) holds its total.
-        last = {}
-        for a, _, p in pts:
-            key = tuple(sorted(a.items()))
-            if key not in last or int(p["timeUnixNano"]) >= int(last[key]["timeUnixNano"]):
-                last[key] = p
-        return sum(int(p["asInt"]) for p in last.values())
+        return self.add_up(pts, temporality, lambda p: int(p["asInt"]))
+
+    def check_message_sizes(self, requests, temporality, messages):
+        """The exponential histogram of message sizes counts every message, in its buckets too."""
+        pts = points(requests, "syslog.receiver.message.size")
+        self.assertTrue(pts)
+        _, metric, _ = pts[0]
+        want = "AGGREGATION_TEMPORALITY_DELTA" if temporality == "delta" else "AGGREGATION_TEMPORALITY_CUMULATIVE"
+        self.assertEqual(metric["exponentialHistogram"]["aggregationTemporality"], want)
+        self.assertEqual(self.add_up(pts, temporality, lambda p: int(p.get("count", "0"))), messages)
+        self.assertEqual(self.add_up(pts, temporality, lambda p: sum(
+            int(c) for c in p.get("positive", {}).get("bucketCounts", []))), messages)
+        for _, _, p in pts:
+            if int(p.get("count", "0")):
+                self.assertGreater(p["min"], 20)
+                self.assertLessEqual(p["min"], p["max"])
 
     def check(self, temporality, protocol="http/protobuf"):
         requests, tcp, udp = self.run_demo(temporality, protocol)
         self.assertEqual(self.total(requests, temporality, "tcp", "error"), tcp)
         self.assertEqual(self.total(requests, temporality, "udp", "warning"), udp)
+        self.check_message_sizes(requests, temporality, tcp + udp)
         resource = resource_of(requests)
         self.assertEqual(resource["service.name"], "edge-1")
         self.assertEqual(resource["telemetry.sdk.name"], "coretel")

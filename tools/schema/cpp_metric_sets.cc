@@ -60,6 +60,8 @@ bool CppGenerator::metric_set(const MetricSet& set, std::string& error) {
                                            c.histogram_bounds.size(), bounds_name),
                                texts, "};");
       cpp = fmt::format("::coretel::{}<{}>", kind.cpp_type, bounds_name);
+    } else if (c.instrument == InstrumentKind::kExponentialHistogram) {
+      cpp = fmt::format("::coretel::{}<>", kind.cpp_type);  // the SDK's default MaxSize, 160
     } else if (kind.value_types.empty()) {
       cpp = fmt::format("::coretel::{}", kind.cpp_type);  // Mmsc: records doubles
     } else {
