@@ -199,12 +199,14 @@ int main(int argc, char** argv) {
     admin_options.host = options.admin.substr(0, options.admin.rfind(':'));
     admin_options.port = ntohs(admin_address.sin_port);
     admin_options.bearer_token = options.admin_token;
+    // OTEL_SDK_DISABLED=true: every exporter is a no-op (no push, no console, empty scrapes).
+    admin_options.metrics_enabled = !otel.sdk_disabled;
     coretel::AdminServer admin(admin_options, pipeline, resource);
 
     pipeline.start();
     admin.start();
     std::unique_ptr<coretel::ConsoleExporter> console;
-    if (options.console_interval_ms > 0) {
+    if (options.console_interval_ms > 0 && !otel.sdk_disabled) {
       console = std::make_unique<coretel::ConsoleExporter>(
           pipeline, console_consumer, std::chrono::milliseconds(options.console_interval_ms),
           stdout);
@@ -245,6 +247,8 @@ int main(int argc, char** argv) {
                "coretel-demo: metrics at http://{}:{}/metrics (JSON: /api/v1/telemetry/metrics); "
                "Ctrl-C stops\n",
                cores, coretel_demo::to_string(listen), admin_options.host, admin.port());
+    if (otel.sdk_disabled)
+      fmt::print(stderr, "coretel-demo: OTEL_SDK_DISABLED=true: every exporter is a no-op\n");
 
     std::thread replayer;
     std::atomic<bool> cancel_replay{false};

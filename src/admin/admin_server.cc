@@ -176,6 +176,7 @@ struct AdminServer::Impl {
   }
 
   std::string render_metrics() {
+    if (!options.metrics_enabled) return {};
     auto begin = std::chrono::steady_clock::now();
     auto views = pipeline.views();
     std::string body;
@@ -220,7 +221,8 @@ struct AdminServer::Impl {
     } else if (path == "/api/v1/telemetry/metrics") {
       res.result(http::status::ok);
       res.set(http::field::content_type, bsv(kJsonContentType));
-      res.body() = render_metrics_json(resource, pipeline.views());
+      res.body() = render_metrics_json(
+          resource, options.metrics_enabled ? pipeline.views() : std::vector<MetricsViewPtr>{});
     } else {  // /api/v1/telemetry/live-schema
       res.result(http::status::ok);
       res.set(http::field::content_type, bsv(kJsonContentType));

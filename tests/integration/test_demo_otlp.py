@@ -188,6 +188,25 @@ class DemoPushesOtlp(unittest.TestCase):
         self.assertNotIn("pushing metrics", err)
         self.assertNotIn("OTLP", err)
 
+    def test_sdk_disabled_makes_every_exporter_a_no_op(self):
+        sink = Sink()
+        self.addCleanup(sink.stop)
+        demo = Demo("--console-interval-ms", "100", cores=1,
+                    env={"OTEL_SDK_DISABLED": "true",
+                         "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink.port}",
+                         "OTEL_METRIC_EXPORT_INTERVAL": "100"})
+        self.addCleanup(demo.kill)
+        logger(demo.port, ["one message"], "--udp", "--rfc3164", "-p", "user.err")
+        time.sleep(0.5)
+        self.assertEqual(demo.metrics_text(), "")
+        self.assertEqual(demo.json_metrics()["metric_sets"], [])
+        code, out, err = demo.stop()
+        self.assertEqual(code, 0, err)
+        self.assertIn("OTEL_SDK_DISABLED=true: every exporter is a no-op", err)
+        self.assertNotIn("pushing metrics", err)
+        self.assertEqual(sink.requests(), [])
+        self.assertNotIn("syslog.receiver", out)  # no console output
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -66,6 +66,11 @@ struct AdminOptions {
   std::chrono::milliseconds request_timeout{5000};
   /// Time the client has to read a response; then the connection is closed.
   std::chrono::milliseconds write_timeout{10000};
+  /// false: the metric routes export nothing, as a no-op exporter would: `/metrics` answers an
+  /// empty exposition and `/api/v1/telemetry/metrics` a document without metric sets; the
+  /// health routes and the live schema are unchanged. Set it from
+  /// `!SdkConfiguration::sdk_disabled` to honour OTEL_SDK_DISABLED (config/environment.h).
+  bool metrics_enabled = true;
 };
 
 class AdminServer {
