@@ -23,6 +23,11 @@ void reset_field(const MetricsField& field, uint64_t* w) noexcept {
     return;
   }
   std::memset(w, 0, field.words * sizeof(uint64_t));  // 0 is also the bit pattern of +0.0
+  if (field.kind == InstrumentKind::kHistogram) {
+    const std::size_t buckets = field.bounds.size() + 1;
+    w[buckets + 1] = to_word(kInf);
+    w[buckets + 2] = to_word(-kInf);
+  }
 }
 
 void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) noexcept {
@@ -54,6 +59,11 @@ void merge_field(const MetricsField& field, uint64_t* acc, const uint64_t* in) n
       std::size_t buckets = field.bounds.size() + 1;
       for (std::size_t i = 0; i < buckets; ++i) acc[i] += in[i];
       acc[buckets] = to_word(word_to_double(acc[buckets]) + word_to_double(in[buckets]));
+      // An empty side's +inf / -inf never wins.
+      if (word_to_double(in[buckets + 1]) < word_to_double(acc[buckets + 1]))
+        acc[buckets + 1] = in[buckets + 1];
+      if (word_to_double(in[buckets + 2]) > word_to_double(acc[buckets + 2]))
+        acc[buckets + 2] = in[buckets + 2];
       return;
     }
     case InstrumentKind::kExponentialHistogram:

@@ -215,7 +215,7 @@ std::size_t Reporter::encode_combination(const detail::SetBinding& binding, uint
     } else {  // histogram: empty when every bucket count is zero
       std::memcpy(out + 1, src, f.words * sizeof(uint64_t));
       uint64_t any = 0;
-      for (uint32_t k = 0; k + 1 < f.words; ++k) any |= out[1 + k];
+      for (uint32_t k = 0; k + 3 < f.words; ++k) any |= out[1 + k];  // the bucket counts
       if (any == 0) continue;
       out[0] = i;
       out += 1 + f.words;

@@ -54,10 +54,13 @@ json field_value(const MetricsField& field, const uint64_t* w) {
       for (double b : field.bounds) bounds.push_back(number(b));
       json counts = json::array();
       for (uint64_t c : h.counts) counts.push_back(c);
+      const uint64_t count = h.count();
       return json{{"bounds", std::move(bounds)},
                   {"counts", std::move(counts)},
+                  {"min", count == 0 ? json(nullptr) : number(h.min)},
+                  {"max", count == 0 ? json(nullptr) : number(h.max)},
                   {"sum", number(h.sum)},
-                  {"count", h.count()}};
+                  {"count", count}};
     }
     case InstrumentKind::kExponentialHistogram: {
       const ExponentialHistogramValue h = read_exponential_histogram(field, w);

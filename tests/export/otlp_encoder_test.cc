@@ -153,6 +153,9 @@ TEST(OtlpEncoder, CumulativeCarriesEveryKindWithExactValues) {
             (std::vector<double>{0.5, 1.0, 2.5}));
   EXPECT_EQ(std::vector<uint64_t>(hp.bucket_counts().begin(), hp.bucket_counts().end()),
             (std::vector<uint64_t>{0, 1, 1, 1}));
+  ASSERT_TRUE(hp.has_min() && hp.has_max());
+  EXPECT_EQ(hp.min(), 0.7);
+  EXPECT_EQ(hp.max(), 9.0);
 
   const auto* http = find_metric(request, "app.http", "app.http.requests");
   ASSERT_NE(http, nullptr);

@@ -18,7 +18,7 @@ static_assert(sizeof(Counter<uint64_t>) == 8 && sizeof(Counter<double>) == 8);
 static_assert(sizeof(UpDownCounter<int64_t>) == 8 && sizeof(Gauge<double>) == 8);
 static_assert(sizeof(ObserveCounter<>) == 8 && sizeof(ObserveUpDownCounter<>) == 8);
 static_assert(sizeof(Mmsc) == 32);
-static_assert(sizeof(Histogram<kBounds>) == (kBounds.size() + 2) * 8);
+static_assert(sizeof(Histogram<kBounds>) == (kBounds.size() + 4) * 8);
 // The value types each instrument accepts are the catalog's (instrument_catalog.h).
 static_assert(coretel::detail::allowed_value_type<coretel::InstrumentKind::kCounter, uint64_t>());
 static_assert(coretel::detail::allowed_value_type<coretel::InstrumentKind::kCounter, double>());

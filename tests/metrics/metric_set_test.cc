@@ -39,9 +39,9 @@ using coretel::ValueType;
 
 static_assert(coretel::MetricSet<SampleMetrics>);
 // Not padded to a cache line: a reporter packs its sets (block_pool.h).
-static_assert(sizeof(SampleMetrics) == (1 + 1 + 1 + 4 + 4) * sizeof(uint64_t));
+static_assert(sizeof(SampleMetrics) == (1 + 1 + 1 + 4 + 6) * sizeof(uint64_t));
 static_assert(SampleMetrics::descriptor.fields.size() == 5);
-static_assert(SampleMetrics::descriptor.total_words() == 1 + 1 + 1 + 4 + 4);
+static_assert(SampleMetrics::descriptor.total_words() == 1 + 1 + 1 + 4 + 6);
 
 TEST(MetricSet, DescriptorDescribesEveryField) {
   const auto& d = SampleMetrics::descriptor;
@@ -71,7 +71,7 @@ TEST(MetricSet, DescriptorDescribesEveryField) {
   EXPECT_EQ(d.fields[4].kind, InstrumentKind::kHistogram);
   ASSERT_EQ(d.fields[4].bounds.size(), 2u);
   EXPECT_EQ(d.fields[4].bounds[1], 0.01);
-  EXPECT_EQ(d.fields[4].words, 4u);
+  EXPECT_EQ(d.fields[4].words, 6u);  // 3 bucket counts, sum, min, max
 }
 
 TEST(MetricSet, AccumulatesIsTrueForDeltaKindsOnly) {

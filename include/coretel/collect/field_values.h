@@ -4,7 +4,8 @@
 // accumulate words and exporters read words. Layout per field (MetricsField::words):
 //   scalar     1 word: the uint64_t, int64_t or double bit pattern (MetricsField::value_type)
 //   Mmsc       4 words: min (double), max (double), sum (double), count (uint64_t)
-//   Histogram  N + 2 words: N + 1 bucket counts (uint64_t, the last is +Inf), then sum (double)
+//   Histogram  N + 4 words: N + 1 bucket counts (uint64_t, the last is +Inf), then sum, min
+//              and max (doubles; min +inf and max -inf when empty)
 //   ExponentialHistogram  8 + 2 * MaxSize words: count, sum, min, max, scale, zero count,
 //              positive offset, negative offset, then each range's MaxSize bucket counts
 //              (metrics/exponential_histogram.h)
@@ -37,10 +38,11 @@ inline MmscValue read_mmsc(const uint64_t* w) noexcept {
   return {word_to_double(w[0]), word_to_double(w[1]), word_to_double(w[2]), w[3]};
 }
 
-/// A decoded histogram value: bucket counts (bounds.size() + 1 of them) and the sum.
+/// A decoded histogram value: bucket counts (bounds.size() + 1 of them), the sum, the minimum
+/// and the maximum (+inf and -inf when empty).
 struct HistogramValue {
   std::span<const uint64_t> counts;
-  double sum;
+  double sum, min, max;
   uint64_t count() const noexcept {
     uint64_t total = 0;
     for (auto c : counts) total += c;
@@ -49,8 +51,9 @@ struct HistogramValue {
 };
 
 inline HistogramValue read_histogram(const MetricsField& field, const uint64_t* w) noexcept {
-  return {std::span<const uint64_t>(w, field.bounds.size() + 1),
-          word_to_double(w[field.bounds.size() + 1])};
+  const std::size_t buckets = field.bounds.size() + 1;
+  return {std::span<const uint64_t>(w, buckets), word_to_double(w[buckets]),
+          word_to_double(w[buckets + 1]), word_to_double(w[buckets + 2])};
 }
 
 /// One range (positive or negative) of a decoded ExponentialHistogram value, trimmed to its
@@ -80,7 +83,7 @@ ExponentialHistogramValue read_exponential_histogram(const MetricsField& field,
                                                      const uint64_t* words) noexcept;
 
 /// Writes the empty value of a field: zero for scalars, {+inf, -inf, 0, 0} for Mmsc, zero counts
-/// and sum for histograms, an empty value at scale 20 for exponential histograms.
+/// and sum, min +inf and max -inf for histograms, an empty value at scale 20 for exponential histograms.
 void reset_field(const MetricsField& field, uint64_t* words) noexcept;
 
 /// Merges `in` into `acc` following the field's kind: deltas add (Mmsc merges min/max;

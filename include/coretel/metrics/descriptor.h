@@ -21,8 +21,8 @@ namespace coretel {
 /// `offset` is the byte offset of the instrument inside the set struct; `bounds` are the
 /// histogram's upper bucket bounds (empty for other kinds). `words` is how many 64-bit words
 /// the field's value takes on the wire and in accumulators: 1 for scalars, 4 for Mmsc
-/// (min, max, sum, count), bounds.size() + 2 for a histogram (bucket counts including +Inf,
-/// then sum).
+/// (min, max, sum, count), bounds.size() + 4 for a histogram (bucket counts including +Inf,
+/// then sum, min, max), 8 + 2 * MaxSize for an exponential histogram.
 struct MetricsField {
   std::string_view name;   ///< metric name, dot-separated lowercase (e.g. "syslog.messages")
   std::string_view unit;   ///< UCUM unit ("By", "s", "ns", "{message}", "1")

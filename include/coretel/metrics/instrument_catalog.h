@@ -69,7 +69,8 @@ constexpr uint32_t exponential_histogram_words(std::size_t max_size) noexcept {
   return static_cast<uint32_t>(8 + 2 * max_size);
 }
 
-/// The words of the largest field value: an ExponentialHistogram of the largest size.
+/// The words of the largest field value: an ExponentialHistogram of the largest size (larger
+/// than a Histogram of kMaxHistogramBounds bounds).
 inline constexpr uint32_t kMaxFieldWords =
     exponential_histogram_words(kMaxExponentialHistogramSize);
 
@@ -181,9 +182,9 @@ constexpr bool accumulates(InstrumentKind kind) noexcept {
 }
 
 /// Words of one histogram value with `bounds` bounds: a count per bucket (+Inf included), then
-/// the sum.
+/// the sum, the minimum and the maximum.
 constexpr uint32_t histogram_words(std::size_t bounds) noexcept {
-  return static_cast<uint32_t>(bounds + 2);
+  return static_cast<uint32_t>(bounds + 4);
 }
 
 /// Words of one value of `kind`. `size` is a Histogram's bound count or an

@@ -34,7 +34,8 @@ constexpr uint32_t kDataPoints = 1, kTemporality = 2, kIsMonotonic = 3;
 constexpr uint32_t kNumberAttributes = 7, kNumberAsDouble = 4, kNumberAsInt = 6;
 constexpr uint32_t kStartTime = 2, kTime = 3;  // the same in every data point message
 constexpr uint32_t kHistogramAttributes = 9, kHistogramCount = 4, kHistogramSum = 5,
-                   kHistogramBucketCounts = 6, kHistogramExplicitBounds = 7;
+                   kHistogramBucketCounts = 6, kHistogramExplicitBounds = 7, kHistogramMin = 11,
+                   kHistogramMax = 12;
 constexpr uint32_t kExponentialAttributes = 1, kExponentialCount = 4, kExponentialSum = 5,
                    kExponentialScale = 6, kExponentialZeroCount = 7, kExponentialPositive = 8,
                    kExponentialNegative = 9, kExponentialMin = 12, kExponentialMax = 13;
@@ -145,7 +146,8 @@ bool write_point(ProtobufWriter& w, const MetricsField& field, const Row& row,
       const std::size_t point = w.begin_message(f::kDataPoints);
       write_point_attributes(w, f::kHistogramAttributes, row);
       write_times(w, start, time);
-      w.fixed64_field(f::kHistogramCount, h.count());
+      const uint64_t count = h.count();
+      w.fixed64_field(f::kHistogramCount, count);
       w.double_field(f::kHistogramSum, h.sum);
       const std::size_t counts = w.begin_message(f::kHistogramBucketCounts);
       for (uint64_t c : h.counts) w.fixed64(c);
@@ -154,6 +156,10 @@ bool write_point(ProtobufWriter& w, const MetricsField& field, const Row& row,
         const std::size_t bounds = w.begin_message(f::kHistogramExplicitBounds);
         for (double b : field.bounds) w.fixed64(std::bit_cast<uint64_t>(b));
         w.end_message(bounds);
+      }
+      if (count != 0) {  // min and max are optional: an empty point has none
+        w.double_field(f::kHistogramMin, h.min);
+        w.double_field(f::kHistogramMax, h.max);
       }
       w.end_message(point);
       return true;

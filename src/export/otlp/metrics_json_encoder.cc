@@ -239,8 +239,9 @@ class JsonFormat {
       }
       case InstrumentKind::kHistogram: {
         const HistogramValue h = read_histogram(field, words);
+        const uint64_t count = h.count();
         out_.append(",\"count\":");
-        append_json_u64(out_, h.count());
+        append_json_u64(out_, count);
         out_.append(",\"sum\":");
         append_json_double(out_, h.sum);
         out_.append(",\"bucketCounts\":[");
@@ -256,6 +257,12 @@ class JsonFormat {
             append_json_double(out_, field.bounds[i]);
           }
           out_.push_back(']');
+        }
+        if (count != 0) {
+          out_.append(",\"min\":");
+          append_json_double(out_, h.min);
+          out_.append(",\"max\":");
+          append_json_double(out_, h.max);
         }
         break;
       }
