@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Regenerates include/coretel/telemetry/ (coretel's self-metrics headers: the metric sets, enums
-# and attribute keys of registry/coretel) with coretel-schema, and commits nothing: review and
-# commit the result. libcoretel builds from the committed copy, so building coretel never needs
-# the schema tool; the test self_telemetry_headers fails while the copy is out of date.
+# Regenerates the headers coretel builds from its own registries, with coretel-schema, and
+# commits nothing: review and commit the result.
+#   registry/coretel  -> include/coretel/telemetry/  coretel's self-metrics: metric sets, enums
+#                                                    and attribute keys (coretel::telemetry)
+#   registry/semconv  -> include/coretel/semconv/    the upstream semantic-conventions
+#                                                    attributes coretel sets (coretel::semconv)
+# libcoretel builds from the committed copies, so building coretel never needs the schema tool;
+# the test self_telemetry_headers fails while a copy is out of date.
 #
 # Usage:
 #   scripts/generate-self-telemetry.sh [BUILD_DIR]     build coretel-schema in BUILD_DIR (default:
-#                                                      build) and rewrite include/coretel/telemetry/
+#                                                      build) and rewrite both folders
 #   scripts/generate-self-telemetry.sh --check TOOL    generate with the coretel-schema at TOOL into
 #                                                      a temporary folder and compare with the
 #                                                      committed copy; exit 1 and print the diff
@@ -14,18 +18,20 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-registry=registry/coretel
-committed=include/coretel/telemetry
 regenerate="scripts/generate-self-telemetry.sh"
+# registry folder, committed header folder, C++ namespace
+pairs=("registry/coretel include/coretel/telemetry coretel::telemetry"
+       "registry/semconv include/coretel/semconv coretel::semconv")
 
-# generate TOOL OUT_DIR: the headers coretel-schema makes of the registry, each preceded by a
-# banner naming the generator, its version, the sources and the command that regenerates it.
+# generate TOOL REGISTRY NAMESPACE OUT_DIR: the headers coretel-schema makes of the registry, each
+# preceded by a banner naming the generator, its version, the sources and the command that
+# regenerates it.
 generate() {
-  local tool=$1 out=$2
+  local tool=$1 registry=$2 namespace=$3 out=$4
   local version sources
   version=$(sed -n 's/^project(coretel VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
   sources=$(cd "$registry" && ls -- *.yaml | sort | sed "s|^|$registry/|")
-  "$tool" generate cpp "$registry" -o "$out" --namespace coretel::telemetry >/dev/null
+  "$tool" generate cpp "$registry" -o "$out" --namespace "$namespace" >/dev/null
   local header body
   for header in "$out"/*.h; do
     body=$(cat "$header")
@@ -40,26 +46,35 @@ generate() {
   printf 'DisableFormat: true\nSortIncludes: Never\n' >"$out/.clang-format"
 }
 
+fresh=$(mktemp -d)
+trap 'rm -rf "$fresh"' EXIT
+
 if [ "${1:-}" = "--check" ]; then
   tool=${2:?usage: generate-self-telemetry.sh --check CORETEL_SCHEMA_EXECUTABLE}
-  fresh=$(mktemp -d)
-  trap 'rm -rf "$fresh"' EXIT
-  generate "$tool" "$fresh"
-  if ! diff -ru "$committed" "$fresh"; then
-    echo "FAIL: $committed/ is not what coretel-schema makes of $registry (diff above:" \
-         "committed, then fresh). Run $regenerate and commit the result." >&2
-    exit 1
-  fi
-  echo "$committed/ is up to date with $registry"
-  exit 0
+  status=0
+  for pair in "${pairs[@]}"; do
+    read -r registry committed namespace <<<"$pair"
+    mkdir -p "$fresh/$committed"
+    generate "$tool" "$registry" "$namespace" "$fresh/$committed"
+    if ! diff -ru "$committed" "$fresh/$committed"; then
+      echo "FAIL: $committed/ is not what coretel-schema makes of $registry (diff above:" \
+           "committed, then fresh). Run $regenerate and commit the result." >&2
+      status=1
+    else
+      echo "$committed/ is up to date with $registry"
+    fi
+  done
+  exit $status
 fi
 
 build=${1:-build}
 cmake --build "$build" --target coretel-schema >/dev/null
-fresh=$(mktemp -d)
-trap 'rm -rf "$fresh"' EXIT
-generate "$build/bin/coretel-schema" "$fresh"
-rm -rf "$committed"
-mkdir -p "$committed"
-cp "$fresh"/*.h "$fresh"/.clang-format "$committed"/
-echo "$committed/ regenerated from $registry"
+for pair in "${pairs[@]}"; do
+  read -r registry committed namespace <<<"$pair"
+  mkdir -p "$fresh/$committed"
+  generate "$build/bin/coretel-schema" "$registry" "$namespace" "$fresh/$committed"
+  rm -rf "$committed"
+  mkdir -p "$committed"
+  cp "$fresh/$committed"/*.h "$fresh/$committed"/.clang-format "$committed"/
+  echo "$committed/ regenerated from $registry"
+done

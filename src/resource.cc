@@ -9,6 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "coretel/semconv/host.h"
+#include "coretel/semconv/process.h"
+#include "coretel/semconv/service.h"
+#include "coretel/semconv/telemetry.h"
+
 #ifndef CORETEL_VERSION
 #define CORETEL_VERSION "unknown"
 #endif
@@ -41,27 +46,30 @@ std::string random_uuid_v4() {
 }  // namespace
 
 Resource Resource::detect(std::string_view default_service_name, const SdkConfiguration& config) {
-  std::map<std::string, AttributeValue> items;
-  items["service.instance.id"] = random_uuid_v4();
+  // Keys generated from the upstream semantic-conventions registry (registry/semconv).
+  namespace sc = semconv::attributes;
+  std::map<std::string, AttributeValue, std::less<>> items;
+  items[std::string(sc::kServiceInstanceId)] = random_uuid_v4();
   char host[256] = {};
   if (gethostname(host, sizeof(host) - 1) == 0 && host[0] != '\0')
-    items["host.name"] = std::string(host);
-  items["process.pid"] = int64_t{getpid()};
+    items[std::string(sc::kHostName)] = std::string(host);
+  items[std::string(sc::kProcessPid)] = int64_t{getpid()};
   if (program_invocation_short_name != nullptr && program_invocation_short_name[0] != '\0')
-    items["process.executable.name"] = std::string(program_invocation_short_name);
+    items[std::string(sc::kProcessExecutableName)] = std::string(program_invocation_short_name);
   // OTEL_RESOURCE_ATTRIBUTES wins over what was detected, not over what describes coretel.
   for (const Attribute& a : config.resource_attributes) {
     if (a.key.starts_with("telemetry.sdk.")) continue;
     items[a.key] = a.value;
   }
   if (config.service_name) {
-    items["service.name"] = *config.service_name;
-  } else if (!items.contains("service.name")) {
-    items["service.name"] = std::string(default_service_name);
+    items[std::string(sc::kServiceName)] = *config.service_name;
+  } else if (!items.contains(sc::kServiceName)) {
+    items[std::string(sc::kServiceName)] = std::string(default_service_name);
   }
-  items["telemetry.sdk.name"] = std::string("coretel");
-  items["telemetry.sdk.language"] = std::string("cpp");
-  items["telemetry.sdk.version"] = std::string(CORETEL_VERSION);
+  items[std::string(sc::kTelemetrySdkName)] = std::string("coretel");
+  items[std::string(sc::kTelemetrySdkLanguage)] =
+      std::string(semconv::to_string(semconv::TelemetrySdkLanguage::kCpp));
+  items[std::string(sc::kTelemetrySdkVersion)] = std::string(CORETEL_VERSION);
   std::vector<Attribute> list;
   list.reserve(items.size());
   for (auto& [key, value] : items) list.push_back({key, std::move(value)});
