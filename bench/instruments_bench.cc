@@ -235,6 +235,18 @@ void BM_coretel_exponential_histogram_record(benchmark::State& state) {
 }
 BENCHMARK(BM_coretel_exponential_histogram_record);
 
+// The slow case: values within 0.1 % of each other (1000 to 1001) keep scale 16, above the
+// table scales, so every record takes the logarithm.
+void BM_coretel_exponential_histogram_record_narrow(benchmark::State& state) {
+  const double* v = values().f64.data();
+  run_hot_loop<ExponentialHistogramSet>(state, [v](ExponentialHistogramSet& s, std::size_t w) {
+#define REC(n) s.f##n.record(1000.0 + v[w + n] * 1e-3);
+    BENCH_EIGHT(REC)
+#undef REC
+  });
+}
+BENCHMARK(BM_coretel_exponential_histogram_record_narrow);
+
 void BM_log_mapped_histogram_record(benchmark::State& state) {
   const double* v = values().f64.data();
   run_hot_loop<LogMappedSet>(state, [v](LogMappedSet& s, std::size_t w) {

@@ -189,15 +189,20 @@ constinit const std::array<ScaleTable, kTableScale + 1> kScaleTables = table_poi
 
 int64_t index_by_log(int64_t exponent, uint64_t mantissa, int scale) noexcept {
   if (mantissa == 0) return (exponent << scale) - 1;
-  // 1 < m < 2: the bucket j within the binade is the one with 2^(j/n) < m <= 2^((j+1)/n). The
-  // logarithm gives j up to its rounding; the compares against the bounds settle it.
+  // 1 < m < 2: the bucket j within the binade is the one with 2^(j/n) < m <= 2^((j+1)/n), so
+  // j = floor(log2(m) * n). log2 is within about 1e-16 of the truth and n <= 2^20, so x is
+  // within 1e-9 of log2(m) * n: only when x lies that close to an integer can the floor be one
+  // off, and then the compares against the bounds settle it.
   const double m = std::bit_cast<double>((uint64_t{1023} << 52) | mantissa);
   const double n = std::ldexp(1.0, scale);
-  auto j = static_cast<int64_t>(std::floor(std::log2(m) * n));
+  const double x = std::log2(m) * n;
   const auto top = static_cast<int64_t>(n) - 1;
-  j = std::clamp<int64_t>(j, 0, top);
-  while (j > 0 && m <= std::exp2(static_cast<double>(j) / n)) --j;
-  while (j < top && m > std::exp2(static_cast<double>(j + 1) / n)) ++j;
+  auto j = std::clamp<int64_t>(static_cast<int64_t>(x), 0, top);
+  const double fraction = x - static_cast<double>(j);
+  if (fraction < 1e-9 || fraction > 1 - 1e-9) [[unlikely]] {
+    while (j > 0 && m <= std::exp2(static_cast<double>(j) / n)) --j;
+    while (j < top && m > std::exp2(static_cast<double>(j + 1) / n)) ++j;
+  }
   return (exponent << scale) + j;
 }
 
