@@ -215,6 +215,52 @@ TEST(OtlpEncoder, DeltaCarriesWindowsAndRollsBack) {
   EXPECT_EQ(find_metric(request, "app.server", "app.latency"), nullptr);
 }
 
+// Under `delta`, an ObserveCounter goes out as a DELTA Sum: its total minus the total last
+// committed; a rolled-back export leaves the baseline; a total that went down (the source was
+// reset) is sent whole.
+TEST(OtlpEncoder, ObserveCounterGoesAsDeltaOverTheLastCommittedTotal) {
+  Fixture fx;
+  fx.record_round_one();  // cpu_time observes 12
+  coretel::otlp::Scratch scratch;
+  coretel::otlp::ObservedTotals totals;
+  auto cpu_time_point = [&](bool commit) {
+    auto tx = fx.pipeline.begin_export(0);
+    std::string bytes;
+    coretel::otlp::encode_delta(kResource, tx, kProtobuf, bytes, scratch, totals);
+    const auto request = decode(bytes);
+    const auto* m = find_metric(request, "app.server", "app.cpu.time");
+    EXPECT_NE(m, nullptr);
+    if (m == nullptr) return std::pair<int64_t, uint64_t>{-1, 0};
+    EXPECT_EQ(m->sum().aggregation_temporality(), kDelta);
+    EXPECT_TRUE(m->sum().is_monotonic());
+    const auto& p = m->sum().data_points(0);
+    if (commit) {
+      tx.commit();
+      totals.commit();
+    } else {
+      totals.rollback();  // tx rolls back as it goes
+    }
+    return std::pair<int64_t, uint64_t>{p.as_int(), p.start_time_unix_nano()};
+  };
+  const auto first = cpu_time_point(true);
+  EXPECT_EQ(first.first, 12);
+  EXPECT_EQ(first.second, fx.app.series().start_time_unix_nano);
+
+  fx.app->cpu_time.observe(20);
+  fx.reporter->report(fx.app);
+  fx.pipeline.collect_now();
+  EXPECT_EQ(cpu_time_point(false).first, 8);  // rolled back
+  const auto second = cpu_time_point(true);   // the same delta again
+  EXPECT_EQ(second.first, 8);
+  EXPECT_GE(second.second, first.second);  // from the first commit (a coarse clock: may be equal)
+
+  fx.app->cpu_time.observe(5);  // the source restarted
+  fx.reporter->report(fx.app);
+  fx.pipeline.collect_now();
+  EXPECT_EQ(cpu_time_point(true).first, 5);
+  EXPECT_EQ(totals.size(), 1u);
+}
+
 // An exporter reuses its working memory: an encode after another (bigger or smaller) gives the
 // bytes a fresh one gives.
 TEST(OtlpEncoder, ReusedScratchGivesTheSameBytes) {

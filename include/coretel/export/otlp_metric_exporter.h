@@ -53,6 +53,7 @@ namespace coretel {
 namespace otlp {
 class Transport;
 struct Scratch;
+class ObservedTotals;
 enum class Encoding : uint8_t;
 }  // namespace otlp
 
@@ -104,6 +105,9 @@ class OtlpMetricExporter final : public MetricExporter {
   std::unique_ptr<otlp::Transport> transport_;
   std::string body_;                        // reused between exports
   std::unique_ptr<otlp::Scratch> scratch_;  // the encoder's working memory, reused likewise
+  // Delta reads: the ObserveCounter totals last exported (otlp/observed_totals.h).
+  std::unique_ptr<otlp::ObservedTotals> observed_;
+  uint64_t exports_since_prune_ = 0;
 
   mutable std::mutex stats_mutex_;
   OtlpExportStats stats_;

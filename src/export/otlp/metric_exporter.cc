@@ -28,6 +28,8 @@ using std::chrono::milliseconds;
 constexpr milliseconds kInitialBackoff{1000};
 constexpr milliseconds kMaxBackoff{5000};
 constexpr double kBackoffMultiplier = 1.5;
+// Exports between two prunes of the observed-total baselines (ObservedTotals::prune).
+constexpr uint64_t kPruneEvery = 64;
 
 struct PartialSuccess {
   int64_t rejected = 0;
@@ -121,6 +123,7 @@ OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource re
   if (!delta_consumer_ || options_.temporality == TemporalityPreference::kCumulative)
     delta_consumer_.reset();
   scratch_ = std::make_unique<otlp::Scratch>();
+  observed_ = std::make_unique<otlp::ObservedTotals>();
   // Its own telemetry, beside the engine's: {coretel.exporter.endpoint: the URL without
   // credentials, coretel.exporter.id: a process-unique number}.
   static std::atomic<int64_t> next_exporter_id{0};
@@ -203,16 +206,25 @@ ExportResult OtlpMetricExporter::export_once(Deadline deadline) {
     std::lock_guard lock(stats_mutex_);
     ++stats_.consumer_detached;
   }
-  const uint64_t points = otlp::encode_delta(resource_, tx, encoding_, body_, *scratch_);
+  // Baselines of retired series go now and then: the map stays bounded by the live series.
+  if (++exports_since_prune_ >= kPruneEvery) {
+    exports_since_prune_ = 0;
+    observed_->prune(pipeline_.registry());
+  }
+  const uint64_t points =
+      otlp::encode_delta(resource_, tx, encoding_, body_, *scratch_, *observed_);
   if (points == 0) {
     tx.commit();
+    observed_->commit();
     return ExportResult::kSuccess;
   }
   const ExportResult result = deliver(body_, points, deadline);
   if (result == ExportResult::kFailedRetryable) {
     tx.rollback();  // the next export carries these deltas
+    observed_->rollback();
   } else {
     tx.commit();  // delivered, or dropped and counted
+    observed_->commit();
   }
   return result;
 }

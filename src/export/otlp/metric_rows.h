@@ -47,16 +47,17 @@ struct Shape {
   bool delta_window;  ///< the point starts at the row's window start, not at the registration
 };
 
-/// What `kind` becomes when read as deltas (`delta_read`) or cumulative values: Counter and
-/// the histograms follow the read; up-down counters and observed totals stay cumulative; Gauge is a
-/// Gauge; Mmsc is a Summary.
+/// What `kind` becomes when read as deltas (`delta_read`) or cumulative values: Counter, the
+/// histograms and ObserveCounter follow the read (an observed total is turned into a delta by
+/// ObservedTotals, observed_totals.h); up-down counters stay cumulative; Gauge is a Gauge; Mmsc
+/// is a Summary.
 constexpr Shape shape_of(InstrumentKind kind, bool delta_read) noexcept {
   const uint32_t accumulated = delta_read ? kTemporalityDelta : kTemporalityCumulative;
   switch (kind) {
     case InstrumentKind::kCounter:
       return {DataKind::kSum, accumulated, true, true};
     case InstrumentKind::kObserveCounter:
-      return {DataKind::kSum, kTemporalityCumulative, true, false};
+      return {DataKind::kSum, accumulated, true, delta_read};
     case InstrumentKind::kUpDownCounter:
     case InstrumentKind::kObserveUpDownCounter:
       return {DataKind::kSum, kTemporalityCumulative, false, false};
@@ -117,6 +118,7 @@ struct Scratch {
   std::vector<Slot> table;  ///< cleared by a new epoch, not by writing every slot
   uint32_t epoch = 0;
   std::vector<uint32_t> group_of, next;
+  std::vector<uint64_t> observed_words;  ///< rows rewritten by ObservedTotals::to_deltas
 };
 
 /// Sets `rows` to every observed combination of every series of `views`, stamped with its

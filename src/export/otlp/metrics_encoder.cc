@@ -315,8 +315,10 @@ uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsView
 }
 
 uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
-                      Encoding encoding, std::string& out, Scratch& scratch) {
+                      Encoding encoding, std::string& out, Scratch& scratch,
+                      ObservedTotals& totals) {
   rows_of(transaction, scratch.rows);
+  totals.to_deltas(scratch.rows, scratch.observed_words);
   return encode_rows(resource, scratch.rows, true, encoding, out, scratch);
 }
 

@@ -19,10 +19,10 @@
 //    unsigned integer point); i64 as `as_int`; f64 as `as_double`.
 // Temporality (metrics/sdk_exporters/otlp.md, OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE):
 // encode_cumulative() reads published views: every Sum and Histogram is CUMULATIVE from the
-// series' registration. encode_delta() reads one consumer's export transaction: Counter and
-// Histogram are DELTA from the window start, the rest keep their cumulative meaning (start = the
-// series' registration). ObserveCounter stays cumulative under `delta` too (it has no delta
-// state yet).
+// series' registration. encode_delta() reads one consumer's export transaction: Counter, the
+// histograms and ObserveCounter (its total minus the total last exported: ObservedTotals) are
+// DELTA from the window start; up-down counters keep their cumulative meaning (start = the
+// series' registration).
 // Strings that are not UTF-8 (attribute keys and values, names) have each ill-formed subsequence
 // replaced by U+FFFD (coretel/export/utf8.h): protobuf `string` fields and JSON must be UTF-8.
 // Output is appended to `out`; each function returns the number of data points written, and
@@ -38,6 +38,7 @@
 #include "coretel/collect/metrics_view.h"
 #include "coretel/resource.h"
 #include "metric_rows.h"
+#include "observed_totals.h"
 
 namespace coretel::otlp {
 
@@ -48,12 +49,16 @@ enum class Encoding : uint8_t { kProtobuf, kJson };
 uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
                            Encoding encoding, std::string& out, Scratch& scratch);
 
-/// Every combination of `transaction` (deltas of Counter, Mmsc and Histogram fields since the
-/// window start, current values of the rest), stamped with the transaction's time.
+/// Every combination of `transaction` (deltas of Counter, Mmsc and histogram fields since the
+/// window start, ObserveCounter totals as deltas over `totals`, current values of the rest),
+/// stamped with the transaction's time. Stages the observed totals in `totals`: commit or roll
+/// them back with the transaction.
 uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
-                      Encoding encoding, std::string& out, Scratch& scratch);
+                      Encoding encoding, std::string& out, Scratch& scratch,
+                      ObservedTotals& totals);
 
-/// The same with working memory of their own (tests; one-off encodes).
+/// The same with working memory of their own (tests; one-off encodes: with no totals remembered,
+/// an ObserveCounter goes out whole, as the delta of its first export).
 inline uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
                                   Encoding encoding, std::string& out) {
   Scratch scratch;
@@ -62,7 +67,8 @@ inline uint64_t encode_cumulative(const Resource& resource, std::span<const Metr
 inline uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
                              Encoding encoding, std::string& out) {
   Scratch scratch;
-  return encode_delta(resource, transaction, encoding, out, scratch);
+  ObservedTotals totals;
+  return encode_delta(resource, transaction, encoding, out, scratch, totals);
 }
 
 /// Writes `rows` as one request; what encode_cumulative/encode_delta call.
