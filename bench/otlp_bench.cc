@@ -221,7 +221,7 @@ void BM_coretel_otlp_collect_encode_gzip(benchmark::State& state) {
     auto tx = series.pipeline.begin_export(0);
     out.clear();
     coretel::otlp::encode_delta(resource(), tx, coretel::otlp::Encoding::kProtobuf, out, scratch,
-                                observed);
+                                &observed);
     const std::string body = coretel::otlp::gzip_compress(out);
     tx.commit();
     observed.commit();

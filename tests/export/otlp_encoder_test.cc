@@ -187,6 +187,10 @@ TEST(OtlpEncoder, DeltaCarriesWindowsAndRollsBack) {
     EXPECT_EQ(active->sum().aggregation_temporality(), kCumulative);
     const auto* size = find_metric(request, "app.server", "app.size");
     EXPECT_EQ(size->histogram().aggregation_temporality(), kDelta);
+    // Without observed totals (the `lowmemory` preference) an ObserveCounter stays cumulative.
+    const auto* cpu_time = find_metric(request, "app.server", "app.cpu.time");
+    EXPECT_EQ(cpu_time->sum().aggregation_temporality(), kCumulative);
+    EXPECT_EQ(cpu_time->sum().data_points(0).as_int(), 12);
     tx.commit();
   }
   fx.app->requests.add(4);
@@ -226,7 +230,7 @@ TEST(OtlpEncoder, ObserveCounterGoesAsDeltaOverTheLastCommittedTotal) {
   auto cpu_time_point = [&](bool commit) {
     auto tx = fx.pipeline.begin_export(0);
     std::string bytes;
-    coretel::otlp::encode_delta(kResource, tx, kProtobuf, bytes, scratch, totals);
+    coretel::otlp::encode_delta(kResource, tx, kProtobuf, bytes, scratch, &totals);
     const auto request = decode(bytes);
     const auto* m = find_metric(request, "app.server", "app.cpu.time");
     EXPECT_NE(m, nullptr);

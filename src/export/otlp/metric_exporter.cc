@@ -211,8 +211,10 @@ ExportResult OtlpMetricExporter::export_once(Deadline deadline) {
     exports_since_prune_ = 0;
     observed_->prune(pipeline_.registry());
   }
-  const uint64_t points =
-      otlp::encode_delta(resource_, tx, encoding_, body_, *scratch_, *observed_);
+  // `delta` sends observed totals as deltas; `lowmemory` keeps them cumulative (the spec's table).
+  otlp::ObservedTotals* const observed =
+      options_.temporality == TemporalityPreference::kDelta ? observed_.get() : nullptr;
+  const uint64_t points = otlp::encode_delta(resource_, tx, encoding_, body_, *scratch_, observed);
   if (points == 0) {
     tx.commit();
     observed_->commit();

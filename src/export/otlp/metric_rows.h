@@ -47,17 +47,26 @@ struct Shape {
   bool delta_window;  ///< the point starts at the row's window start, not at the registration
 };
 
-/// What `kind` becomes when read as deltas (`delta_read`) or cumulative values: Counter, the
-/// histograms and ObserveCounter follow the read (an observed total is turned into a delta by
-/// ObservedTotals, observed_totals.h); up-down counters stay cumulative; Gauge is a Gauge; Mmsc
-/// is a Summary.
-constexpr Shape shape_of(InstrumentKind kind, bool delta_read) noexcept {
-  const uint32_t accumulated = delta_read ? kTemporalityDelta : kTemporalityCumulative;
+/// What a read holds: cumulative values (views), or an export transaction's deltas; and whether
+/// its ObserveCounter totals were turned into deltas (ObservedTotals, observed_totals.h: the
+/// `delta` preference; `lowmemory` keeps them cumulative).
+struct Read {
+  bool delta = false;
+  bool observed_delta = false;
+};
+inline constexpr Read kCumulativeRead{false, false};
+
+/// What `kind` becomes in `read`: Counter and the histograms follow the read, ObserveCounter
+/// too when read.observed_delta; up-down counters stay cumulative; Gauge is a Gauge; Mmsc is a
+/// Summary.
+constexpr Shape shape_of(InstrumentKind kind, Read read) noexcept {
+  const uint32_t accumulated = read.delta ? kTemporalityDelta : kTemporalityCumulative;
   switch (kind) {
     case InstrumentKind::kCounter:
       return {DataKind::kSum, accumulated, true, true};
     case InstrumentKind::kObserveCounter:
-      return {DataKind::kSum, accumulated, true, delta_read};
+      return read.observed_delta ? Shape{DataKind::kSum, kTemporalityDelta, true, true}
+                                 : Shape{DataKind::kSum, kTemporalityCumulative, true, false};
     case InstrumentKind::kUpDownCounter:
     case InstrumentKind::kObserveUpDownCounter:
       return {DataKind::kSum, kTemporalityCumulative, false, false};
@@ -135,7 +144,7 @@ void group_rows(std::span<const Row> rows, Scratch& scratch);
 /// Has `format` write one request holding `rows`, one scope per (metric set, entity); returns
 /// the data points written (0: the format was told to keep nothing).
 template <class Format>
-uint64_t walk(const Resource& resource, std::span<const Row> rows, bool delta_read, Format& format,
+uint64_t walk(const Resource& resource, std::span<const Row> rows, Read read, Format& format,
               Scratch& scratch) {
   if (rows.empty()) return 0;
   group_rows(rows, scratch);
@@ -151,7 +160,7 @@ uint64_t walk(const Resource& resource, std::span<const Row> rows, bool delta_re
     format.begin_scope(descriptor, *first.entity);
     for (std::size_t f = 0; f < descriptor.fields.size(); ++f) {
       const MetricsField& field = descriptor.fields[f];
-      const Shape shape = shape_of(field.kind, delta_read);
+      const Shape shape = shape_of(field.kind, read);
       uint64_t metric_points = 0;
       format.begin_metric(field, shape);
       for (const uint32_t* r = begin; r != end; ++r) {

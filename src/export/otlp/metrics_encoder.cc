@@ -311,23 +311,22 @@ class ProtobufFormat {
 uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
                            Encoding encoding, std::string& out, Scratch& scratch) {
   rows_of(views, scratch.rows);
-  return encode_rows(resource, scratch.rows, false, encoding, out, scratch);
+  return encode_rows(resource, scratch.rows, kCumulativeRead, encoding, out, scratch);
 }
 
 uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
                       Encoding encoding, std::string& out, Scratch& scratch,
-                      ObservedTotals& totals) {
+                      ObservedTotals* totals) {
   rows_of(transaction, scratch.rows);
-  totals.to_deltas(scratch.rows, scratch.observed_words);
-  return encode_rows(resource, scratch.rows, true, encoding, out, scratch);
+  if (totals != nullptr) totals->to_deltas(scratch.rows, scratch.observed_words);
+  return encode_rows(resource, scratch.rows, Read{true, totals != nullptr}, encoding, out, scratch);
 }
 
-uint64_t encode_rows(const Resource& resource, std::span<const Row> rows, bool delta_read,
+uint64_t encode_rows(const Resource& resource, std::span<const Row> rows, Read read,
                      Encoding encoding, std::string& out, Scratch& scratch) {
-  if (encoding == Encoding::kJson)
-    return encode_rows_json(resource, rows, delta_read, out, scratch);
+  if (encoding == Encoding::kJson) return encode_rows_json(resource, rows, read, out, scratch);
   ProtobufFormat format(out);
-  return walk(resource, rows, delta_read, format, scratch);
+  return walk(resource, rows, read, format, scratch);
 }
 
 }  // namespace coretel::otlp

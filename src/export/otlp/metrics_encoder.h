@@ -50,15 +50,14 @@ uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsView
                            Encoding encoding, std::string& out, Scratch& scratch);
 
 /// Every combination of `transaction` (deltas of Counter, Mmsc and histogram fields since the
-/// window start, ObserveCounter totals as deltas over `totals`, current values of the rest),
-/// stamped with the transaction's time. Stages the observed totals in `totals`: commit or roll
-/// them back with the transaction.
+/// window start, current values of the rest), stamped with the transaction's time. With
+/// `totals` (the `delta` preference), ObserveCounter totals go as deltas over it, staged there:
+/// commit or roll them back with the transaction; without (`lowmemory`), they stay cumulative.
 uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
                       Encoding encoding, std::string& out, Scratch& scratch,
-                      ObservedTotals& totals);
+                      ObservedTotals* totals);
 
-/// The same with working memory of their own (tests; one-off encodes: with no totals remembered,
-/// an ObserveCounter goes out whole, as the delta of its first export).
+/// The same with working memory of their own and no observed totals (tests; one-off encodes).
 inline uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
                                   Encoding encoding, std::string& out) {
   Scratch scratch;
@@ -67,15 +66,14 @@ inline uint64_t encode_cumulative(const Resource& resource, std::span<const Metr
 inline uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
                              Encoding encoding, std::string& out) {
   Scratch scratch;
-  ObservedTotals totals;
-  return encode_delta(resource, transaction, encoding, out, scratch, totals);
+  return encode_delta(resource, transaction, encoding, out, scratch, nullptr);
 }
 
 /// Writes `rows` as one request; what encode_cumulative/encode_delta call.
-uint64_t encode_rows(const Resource& resource, std::span<const Row> rows, bool delta_read,
+uint64_t encode_rows(const Resource& resource, std::span<const Row> rows, Read read,
                      Encoding encoding, std::string& out, Scratch& scratch);
 /// The OTLP/JSON format of encode_rows() (metrics_json_encoder.cc).
-uint64_t encode_rows_json(const Resource& resource, std::span<const Row> rows, bool delta_read,
+uint64_t encode_rows_json(const Resource& resource, std::span<const Row> rows, Read read,
                           std::string& out, Scratch& scratch);
 
 }  // namespace coretel::otlp

@@ -310,10 +310,10 @@ class JsonFormat {
 
 }  // namespace
 
-uint64_t encode_rows_json(const Resource& resource, std::span<const Row> rows, bool delta_read,
+uint64_t encode_rows_json(const Resource& resource, std::span<const Row> rows, Read read,
                           std::string& out, Scratch& scratch) {
   JsonFormat format(out);
-  return walk(resource, rows, delta_read, format, scratch);
+  return walk(resource, rows, read, format, scratch);
 }
 
 }  // namespace coretel::otlp

@@ -55,6 +55,7 @@ void ObservedTotals::commit() {
 }
 
 void ObservedTotals::prune(const SeriesRegistry& registry) {
+  if (committed_.empty()) return;
   const SeriesRegistry::LiveSeries live = registry.live_series();
   std::unordered_set<uint64_t> serials;
   serials.reserve(live.series.size());
