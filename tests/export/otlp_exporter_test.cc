@@ -117,6 +117,46 @@ TEST(OtlpMetricExporter, PostsProtobufWithHeadersAndExactValues) {
   EXPECT_GT(stats.data_points_exported, 2u);
 }
 
+// The observed total's delta per export under `delta` (a failed export keeps the baseline, so
+// nothing is lost); its total, cumulative, under `lowmemory`.
+TEST(OtlpMetricExporter, ObserveCounterIsADeltaUnderDeltaAndATotalUnderLowMemory) {
+  for (const auto preference :
+       {coretel::TemporalityPreference::kDelta, coretel::TemporalityPreference::kLowMemory}) {
+    const bool delta = preference == coretel::TemporalityPreference::kDelta;
+    SCOPED_TRACE(delta ? "delta" : "lowmemory");
+    Receiver receiver;
+    Engine engine;
+    coretel::OtlpMetricExporter exporter(engine.pipeline, resource(),
+                                         options_for(receiver.url(), preference), 0);
+    std::vector<std::pair<int, int64_t>> got;  // (temporality, value) per request
+    auto observe = [&](uint64_t total) {
+      engine.app->cpu_time.observe(total);
+      engine.add(1);
+    };
+    auto last_cpu_time = [&] {
+      auto request = decode(receiver.received().back().body);
+      const auto* m = find_metric(request, "app.server", "app.cpu.time");
+      EXPECT_NE(m, nullptr);
+      return m == nullptr ? std::pair<int, int64_t>{-1, -1}
+                          : std::pair<int, int64_t>{m->sum().aggregation_temporality(),
+                                                    m->sum().data_points(0).as_int()};
+    };
+    observe(10);
+    ASSERT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+    got.push_back(last_cpu_time());
+    observe(25);
+    receiver.script({Answer{503, "", {{"Retry-After", "9"}}}});  // past the deadline: rolled back
+    EXPECT_EQ(exporter.export_metrics(in(milliseconds(300))),
+              coretel::ExportResult::kFailedRetryable);
+    observe(31);
+    ASSERT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
+    got.push_back(last_cpu_time());
+    const int want = delta ? pb::metrics::v1::AGGREGATION_TEMPORALITY_DELTA
+                           : pb::metrics::v1::AGGREGATION_TEMPORALITY_CUMULATIVE;
+    EXPECT_EQ(got, (std::vector<std::pair<int, int64_t>>{{want, 10}, {want, delta ? 21 : 31}}));
+  }
+}
+
 TEST(OtlpMetricExporter, PostsJsonWhenAskedAndReadsAJsonPartialSuccess) {
   Receiver receiver;
   Engine engine;
