@@ -202,6 +202,49 @@ TEST(ExponentialHistogram, MergeEqualsRecordingEverything) {
   EXPECT_EQ(buckets_of(acc.data(), kSize), expected_buckets(values, all.scale()));
 }
 
+// Random data of every kind (wide and narrow ranges, negatives, zeros, subnormals), split over
+// several histograms, cleared between rounds as the reporter does, and merged in any order:
+// always what one histogram of all the values holds, at the same scale.
+TEST(ExponentialHistogram, RandomSplitsMergeToTheSameHistogram) {
+  std::mt19937_64 rng(2026);
+  constexpr uint32_t kSize = 12;
+  for (int trial = 0; trial < 300; ++trial) {
+    SCOPED_TRACE(trial);
+    std::uniform_real_distribution<double> exponent(trial % 3 == 0 ? -1070.0 : -20.0,
+                                                    trial % 3 == 0 ? 1000.0 : 20.0);
+    std::uniform_int_distribution<int> kind(0, 9), part(0, 3);
+    std::vector<ExponentialHistogram<kSize>> parts(4);
+    ExponentialHistogram<kSize> all;
+    ExponentialHistogram<kSize> empty;
+    std::vector<uint64_t> acc(empty.words(), empty.words() + empty.kWords);
+    const double center = std::exp2(exponent(rng));
+    for (int round = 0; round < 3; ++round) {
+      for (int i = 0; i < 200; ++i) {
+        const int k = kind(rng);
+        double v = k < 5 ? std::exp2(exponent(rng)) : center * (1 + 1e-4 * (k - 5));
+        if (k == 0) v = 0.0;
+        if (k == 1 || k == 6) v = -v;
+        if (k == 2) v = 4.9e-324 * (1 + (i % 7));  // subnormal
+        parts[static_cast<std::size_t>(part(rng))].record(v);
+        all.record(v);
+      }
+      // A report: each part is merged into the total and cleared (the scale stays).
+      std::vector<std::size_t> order = {0, 1, 2, 3};
+      std::shuffle(order.begin(), order.end(), rng);
+      for (std::size_t p : order) {
+        expo::merge(acc.data(), parts[p].words(), kSize);
+        expo::clear(const_cast<uint64_t*>(parts[p].words()), kSize);
+      }
+    }
+    EXPECT_EQ(static_cast<int>(static_cast<int64_t>(acc[expo::kScale])), all.scale());
+    EXPECT_EQ(acc[expo::kCount], all.count());
+    EXPECT_EQ(acc[expo::kZeroCount], all.zero_count());
+    EXPECT_EQ(std::bit_cast<double>(acc[expo::kMin]), all.min());
+    EXPECT_EQ(std::bit_cast<double>(acc[expo::kMax]), all.max());
+    EXPECT_EQ(buckets_of(acc.data(), kSize), buckets_of(all.words(), kSize));
+  }
+}
+
 TEST(ExponentialHistogram, MergeIntoEmptyCopiesAndEmptyInputChangesNothing) {
   ExponentialHistogram<8> a, empty;
   a.record(3.0);
