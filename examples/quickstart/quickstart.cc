@@ -11,12 +11,15 @@
 struct CORETEL_METRIC_SET_STRUCT(QueueMetrics) {
   coretel::Counter<uint64_t> pushed;
   coretel::Gauge<uint64_t> depth;
+  coretel::ExponentialHistogram<> wait;  // base-2 buckets that adapt to the data
   CORETEL_METRIC_SET_DESCRIPTOR;
 };
 CORETEL_DESCRIBE_METRIC_SET(QueueMetrics, "app.queue", "A bounded work queue.",
                             CORETEL_FIELD(pushed, "app.queue.pushed", "{item}", "Items pushed."),
                             CORETEL_FIELD(depth, "app.queue.depth", "{item}",
-                                          "Items waiting after the last push."));
+                                          "Items waiting after the last push."),
+                            CORETEL_FIELD(wait, "app.queue.wait", "s",
+                                          "Time an item waited before it was taken."));
 
 int main() {
   coretel::CollectionPipeline pipeline;  // one collector per NUMA node
@@ -33,6 +36,7 @@ int main() {
     for (uint64_t i = 1; i <= 1000; ++i) {
       queue->pushed.inc();  // hot path: a plain add
       queue->depth.set(i % 17);
+      queue->wait.record(1e-4 * static_cast<double>(i % 17 + 1));
       reporter->tick(std::chrono::steady_clock::now());  // reports every 100 ms by default
     }
     reporter->report_all();

@@ -109,12 +109,13 @@ class SampleWriter {
       case Role::kExponentialHistogram:
         for (const Row& row : rows) {
           const ExponentialHistogramValue h = read_exponential_histogram(field, row.words + offset);
-          // A classic histogram whose `le` bounds are the populated buckets' upper bounds, from
-          // the most negative up (docs/architecture.md, "Exponential histograms in Prometheus
-          // text"). Bucket i of the positive range holds (base^i, base^(i+1)]; of the negative
-          // range, [-base^(i+1), -base^i).
+          // A classic histogram whose `le` bounds are the non-empty buckets' upper bounds, from
+          // the most negative up (include/coretel/export/prometheus_text.h): an empty bucket's
+          // line would repeat the cumulative count before it. Bucket i of the positive range
+          // holds (base^i, base^(i+1)]; of the negative range, [-base^(i+1), -base^i).
           uint64_t cumulative = 0;
           for (std::size_t k = h.negative.counts.size(); k-- > 0;) {
+            if (h.negative.counts[k] == 0) continue;
             cumulative += h.negative.counts[k];
             const int64_t index = h.negative.offset + static_cast<int64_t>(k);
             emit_u64(names.open_bucket, row, le_tail(-exponential_bound(index, h.scale)),
@@ -125,6 +126,7 @@ class SampleWriter {
             emit_u64(names.open_bucket, row, ",le=\"0\"} ", cumulative);
           }
           for (std::size_t k = 0; k < h.positive.counts.size(); ++k) {
+            if (h.positive.counts[k] == 0) continue;
             cumulative += h.positive.counts[k];
             const int64_t index = h.positive.offset + static_cast<int64_t>(k) + 1;
             emit_u64(names.open_bucket, row, le_tail(exponential_bound(index, h.scale)),

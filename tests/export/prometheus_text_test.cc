@@ -343,57 +343,28 @@ TEST(PrometheusText, EmptyMmscOmitsMinAndMaxSamples) {
 
 // An ExponentialHistogram in text is a classic histogram (OpenTelemetry "Prometheus and
 // OpenMetrics Compatibility": exponential histograms MAY be converted): `le` is the upper bound
-// of each populated bucket, negative buckets first (most negative up), then the zero bucket,
+// of each non-empty bucket, negative buckets first (most negative up), then the zero bucket,
 // then the positive ones, cumulative; promtool accepts it.
 TEST(PrometheusText, ExponentialHistogramIsAClassicHistogram) {
   Harness h;
   auto queue = h.reporter->register_set<DelayMetrics>({{"queue", "q1"}});
   // Scale 2 (base 2^(1/4)), as in the OTLP test: 1 closes bucket -1 (le 1), 2 closes bucket 3
   // (le 2), 3 is in bucket 6 (le 2^(7/4)); -3 in negative bucket 6 (le -2^(6/4)); one zero.
+  // Buckets 0-2, 4 and 5 are empty: no line.
   for (double v : {1.0, 2.0, 3.0, 0.0, -3.0}) queue->delay.record(v);
   h.publish();
   const std::string l = R"(otel_scope_name="app.queue",otel_scope_queue="q1")";
+  const std::string b = "app_queue_delay_seconds_bucket{" + l;
   const std::string expected =
       "# HELP app_queue_delay_seconds Queueing delay.\n"
-      "# TYPE app_queue_delay_seconds histogram\n"
-      "app_queue_delay_seconds_bucket{" +
-      l +
-      ",le=\"-2.8284271247461903\"} 1\n"
-      "app_queue_delay_seconds_bucket{" +
-      l +
-      ",le=\"0\"} 2\n"
-      "app_queue_delay_seconds_bucket{" +
-      l +
-      ",le=\"1\"} 3\n"
-      "app_queue_delay_seconds_bucket{" +
-      l +
-      ",le=\"1.189207115002721\"} 3\n"
-      "app_queue_delay_seconds_bucket{" +
-      l +
-      ",le=\"1.4142135623730951\"} 3\n"
-      "app_queue_delay_seconds_bucket{" +
-      l +
-      ",le=\"1.681792830507429\"} 3\n"
-      "app_queue_delay_seconds_bucket{" +
-      l +
-      ",le=\"2\"} 4\n"
-      "app_queue_delay_seconds_bucket{" +
-      l +
-      ",le=\"2.378414230005442\"} 4\n"
-      "app_queue_delay_seconds_bucket{" +
-      l +
-      ",le=\"2.8284271247461903\"} 4\n"
-      "app_queue_delay_seconds_bucket{" +
-      l +
-      ",le=\"3.363585661014858\"} 5\n"
-      "app_queue_delay_seconds_bucket{" +
-      l +
-      ",le=\"+Inf\"} 5\n"
-      "app_queue_delay_seconds_sum{" +
-      l +
-      "} 3\n"
-      "app_queue_delay_seconds_count{" +
-      l + "} 5\n";
+      "# TYPE app_queue_delay_seconds histogram\n" +
+      b + ",le=\"-2.8284271247461903\"} 1\n" +  //
+      b + ",le=\"0\"} 2\n" +                    //
+      b + ",le=\"1\"} 3\n" +                    //
+      b + ",le=\"2\"} 4\n" +                    //
+      b + ",le=\"3.363585661014858\"} 5\n" +    //
+      b + ",le=\"+Inf\"} 5\n" +                 //
+      "app_queue_delay_seconds_sum{" + l + "} 3\n" + "app_queue_delay_seconds_count{" + l + "} 5\n";
   const std::string text = h.render(DelayMetrics::descriptor);
   EXPECT_EQ(text, expected);
   EXPECT_TRUE(promtool_accepts(text));

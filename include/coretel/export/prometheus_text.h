@@ -14,7 +14,7 @@
 //   Histogram                        histogram <name>[_<unit>]_bucket{le=...} (cumulative, with
 //                                              le="+Inf"), _sum, _count
 //   ExponentialHistogram             histogram the same classic form; `le` is the upper bound of
-//                                              each populated bucket (negative buckets first,
+//                                              each non-empty bucket (negative buckets first,
 //                                              then le="0" for the zero bucket when it or a
 //                                              negative bucket holds values, then the positive
 //                                              ones). The OpenTelemetry spec ("Prometheus and
