@@ -148,20 +148,20 @@ void BM_coretel_otlp_encode(benchmark::State& state) {
   const int64_t n = state.range(0);
   Series& series = series_for(n, 0);
   const auto views = series.views();
-  std::string out;
+  coretel::otlp::RequestBuffer out;
   coretel::otlp::Scratch scratch;
-  // An exporter keeps its body and scratch between exports: measure that steady state.
+  // An exporter keeps its request buffer and scratch between exports: measure that steady state.
   coretel::otlp::encode_cumulative(resource(), views, coretel::otlp::Encoding::kProtobuf, out,
                                    scratch);
   for (auto _ : state) {
-    out.clear();
     coretel::otlp::encode_cumulative(resource(), views, coretel::otlp::Encoding::kProtobuf, out,
                                      scratch);
-    benchmark::DoNotOptimize(out.data());
+    benchmark::DoNotOptimize(out.bytes.data());
     benchmark::ClobberMemory();
   }
   report_per_op(state, n);
-  state.counters["bytes_per_point"] = static_cast<double>(out.size()) / static_cast<double>(n);
+  state.counters["bytes_per_point"] =
+      static_cast<double>(out.bytes.size()) / static_cast<double>(n);
 }
 BENCHMARK(BM_coretel_otlp_encode)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
 
@@ -206,7 +206,7 @@ BENCHMARK(BM_libprotobuf_otlp_encode)->Arg(10000)->Arg(100000)->Unit(benchmark::
 void BM_coretel_otlp_collect_encode_gzip(benchmark::State& state) {
   const int64_t n = state.range(0);
   Series& series = series_for(n, 1);
-  std::string out;
+  coretel::otlp::RequestBuffer out;
   coretel::otlp::Scratch scratch;
   coretel::otlp::ObservedTotals observed;  // the exporter keeps it too (no observed total here)
   std::size_t gzipped = 0;
@@ -219,17 +219,17 @@ void BM_coretel_otlp_collect_encode_gzip(benchmark::State& state) {
     state.ResumeTiming();
     series.pipeline.collect_now();
     auto tx = series.pipeline.begin_export(0);
-    out.clear();
     coretel::otlp::encode_delta(resource(), tx, coretel::otlp::Encoding::kProtobuf, out, scratch,
                                 &observed);
-    const std::string body = coretel::otlp::gzip_compress(out);
+    const std::string body = coretel::otlp::gzip_compress(out.bytes);
     tx.commit();
     observed.commit();
     gzipped = body.size();
     benchmark::DoNotOptimize(body.data());
   }
   report_per_op(state, n);
-  state.counters["bytes_per_point"] = static_cast<double>(out.size()) / static_cast<double>(n);
+  state.counters["bytes_per_point"] =
+      static_cast<double>(out.bytes.size()) / static_cast<double>(n);
   state.counters["gzip_bytes_per_point"] = static_cast<double>(gzipped) / static_cast<double>(n);
   state.counters["consumer_bytes_per_series"] =
       series.bytes_per_series - series_for(n, 0).bytes_per_series;

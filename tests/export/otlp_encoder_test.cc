@@ -281,6 +281,43 @@ TEST(OtlpEncoder, ReusedScratchGivesTheSameBytes) {
   }
 }
 
+// The exporter's RequestBuffer (kept across encodes, written over, the top-level length in front
+// of the body) holds the same bytes as a fresh string, whatever it held before; nothing to send
+// leaves it empty.
+TEST(OtlpEncoder, RequestBufferGivesTheSameBytes) {
+  Fixture fx;
+  fx.record_round_one();
+  const auto all = fx.pipeline.views();
+  const auto app = only(all, AppMetrics::descriptor);
+  coretel::otlp::RequestBuffer buffer;
+  coretel::otlp::Scratch scratch;
+  for (const auto* views : {&all, &app, &all, &app}) {
+    std::string fresh;
+    const uint64_t points = coretel::otlp::encode_cumulative(kResource, *views, kProtobuf, fresh);
+    EXPECT_EQ(coretel::otlp::encode_cumulative(kResource, *views, kProtobuf, buffer, scratch),
+              points);
+    EXPECT_EQ(buffer.bytes, fresh);
+  }
+  // Over 127 and over 16383 bytes, the top-level length takes 2 and 3 bytes.
+  std::vector<coretel::Registration<AppMetrics>> many;
+  for (int i = 0; i < 200; ++i) {
+    many.push_back(fx.reporter->register_set<AppMetrics>({{"i", int64_t{i}}}));
+    fx.reporter->report(many.back());
+  }
+  fx.pipeline.collect_now();
+  const auto big = fx.pipeline.views();
+  std::string fresh;
+  coretel::otlp::encode_cumulative(kResource, big, kProtobuf, fresh);
+  ASSERT_GT(fresh.size(), 16384u);
+  coretel::otlp::encode_cumulative(kResource, big, kProtobuf, buffer, scratch);
+  EXPECT_EQ(buffer.bytes, fresh);
+  coretel::otlp::encode_cumulative(kResource, app, kProtobuf, buffer, scratch);
+  EXPECT_LT(buffer.bytes.size(), 16384u);
+  EXPECT_EQ(decode(std::string(buffer.bytes)).resource_metrics_size(), 1);
+  EXPECT_EQ(coretel::otlp::encode_cumulative(kResource, {}, kProtobuf, buffer, scratch), 0u);
+  EXPECT_TRUE(buffer.bytes.empty());
+}
+
 TEST(OtlpEncoder, NothingToSendWritesNothing) {
   std::string bytes;
   EXPECT_EQ(coretel::otlp::encode_cumulative(kResource, {}, kProtobuf, bytes), 0u);

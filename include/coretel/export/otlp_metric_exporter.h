@@ -41,6 +41,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "coretel/collect/pipeline.h"
 #include "coretel/config/environment.h"
@@ -53,6 +54,7 @@ namespace coretel {
 namespace otlp {
 class Transport;
 struct Scratch;
+struct RequestBuffer;
 class ObservedTotals;
 enum class Encoding : uint8_t;
 }  // namespace otlp
@@ -93,7 +95,7 @@ class OtlpMetricExporter final : public MetricExporter {
   // One export; export_metrics() adds what it counted to the self-metrics.
   ExportResult export_once(Deadline deadline);
   // Posts `body` until delivered, refused, or the deadline; counts requests and retries.
-  ExportResult deliver(const std::string& body, uint64_t points, Deadline deadline);
+  ExportResult deliver(std::string_view body, uint64_t points, Deadline deadline);
   // Waits `wait` unless interrupted; false when interrupted.
   bool wait_for(std::chrono::milliseconds wait);
 
@@ -103,8 +105,8 @@ class OtlpMetricExporter final : public MetricExporter {
   std::optional<uint32_t> delta_consumer_;
   otlp::Encoding encoding_{};
   std::unique_ptr<otlp::Transport> transport_;
-  std::string body_;                        // reused between exports
-  std::unique_ptr<otlp::Scratch> scratch_;  // the encoder's working memory, reused likewise
+  std::unique_ptr<otlp::RequestBuffer> request_;  // reused between exports
+  std::unique_ptr<otlp::Scratch> scratch_;        // the encoder's working memory, reused likewise
   // Delta reads: the ObserveCounter totals last exported (otlp/observed_totals.h).
   std::unique_ptr<otlp::ObservedTotals> observed_;
   uint64_t exports_since_prune_ = 0;

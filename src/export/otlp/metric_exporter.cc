@@ -123,6 +123,7 @@ OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource re
   if (!delta_consumer_ || options_.temporality == TemporalityPreference::kCumulative)
     delta_consumer_.reset();
   scratch_ = std::make_unique<otlp::Scratch>();
+  request_ = std::make_unique<otlp::RequestBuffer>();
   observed_ = std::make_unique<otlp::ObservedTotals>();
   // Its own telemetry, beside the engine's: {coretel.exporter.endpoint: the URL without
   // credentials, coretel.exporter.id: a process-unique number}.
@@ -193,13 +194,13 @@ ExportResult OtlpMetricExporter::export_metrics(Deadline deadline) {
 }
 
 ExportResult OtlpMetricExporter::export_once(Deadline deadline) {
-  body_.clear();
   if (!delta_consumer_) {
     const std::vector<MetricsViewPtr> views = pipeline_.views();
-    const uint64_t points = otlp::encode_cumulative(resource_, views, encoding_, body_, *scratch_);
+    const uint64_t points =
+        otlp::encode_cumulative(resource_, views, encoding_, *request_, *scratch_);
     if (points == 0) return ExportResult::kSuccess;
     // A failure loses nothing: the next view carries the totals.
-    return deliver(body_, points, deadline);
+    return deliver(request_->bytes, points, deadline);
   }
   ExportTransaction tx = pipeline_.begin_export(*delta_consumer_);
   if (tx.detached()) {
@@ -214,13 +215,14 @@ ExportResult OtlpMetricExporter::export_once(Deadline deadline) {
   // `delta` sends observed totals as deltas; `lowmemory` keeps them cumulative (the spec's table).
   otlp::ObservedTotals* const observed =
       options_.temporality == TemporalityPreference::kDelta ? observed_.get() : nullptr;
-  const uint64_t points = otlp::encode_delta(resource_, tx, encoding_, body_, *scratch_, observed);
+  const uint64_t points =
+      otlp::encode_delta(resource_, tx, encoding_, *request_, *scratch_, observed);
   if (points == 0) {
     tx.commit();
     observed_->commit();
     return ExportResult::kSuccess;
   }
-  const ExportResult result = deliver(body_, points, deadline);
+  const ExportResult result = deliver(request_->bytes, points, deadline);
   if (result == ExportResult::kFailedRetryable) {
     tx.rollback();  // the next export carries these deltas
     observed_->rollback();
@@ -231,7 +233,7 @@ ExportResult OtlpMetricExporter::export_once(Deadline deadline) {
   return result;
 }
 
-ExportResult OtlpMetricExporter::deliver(const std::string& body, uint64_t points,
+ExportResult OtlpMetricExporter::deliver(std::string_view body, uint64_t points,
                                          Deadline deadline) {
   {
     std::lock_guard lock(stats_mutex_);

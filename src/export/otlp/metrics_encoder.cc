@@ -199,17 +199,35 @@ bool write_point(ProtobufWriter& w, const MetricsField& field, const Row& row,
 class ProtobufFormat {
  public:
   explicit ProtobufFormat(std::string& out) : w_(out) {}
+  /// Writes over `storage` from its start; the request is then bytes().
+  ProtobufFormat(std::string& storage, ProtobufWriter::Reuse)
+      : w_(storage, 0, ProtobufWriter::kReuse), storage_(&storage) {}
+
+  /// Reuse mode: the request written (empty when nothing was kept).
+  std::string_view bytes() const noexcept {
+    return std::string_view(storage_->data() + begin_, w_.size() - begin_);
+  }
 
   void begin_request(const Resource& resource) {
     request_start_ = w_.size();
-    resource_metrics_ = w_.begin_message(f::kRequestResourceMetrics);
+    // In reuse mode the one top-level message is written in front, so that its body (the whole
+    // request) is never moved to fit the length.
+    resource_metrics_ = storage_ != nullptr ? w_.begin_front_message(f::kRequestResourceMetrics)
+                                            : w_.begin_message(f::kRequestResourceMetrics);
     const std::size_t r = w_.begin_message(f::kResourceMetricsResource);
     write_attributes(w_, f::kResourceAttributes, resource.attributes);
     w_.end_message(r);
   }
   void end_request(bool keep) {
-    w_.end_message(resource_metrics_);
-    if (!keep) w_.truncate(request_start_);
+    if (storage_ != nullptr) {
+      begin_ = w_.end_front_message(resource_metrics_);
+    } else {
+      w_.end_message(resource_metrics_);
+    }
+    if (!keep) {
+      w_.truncate(request_start_);
+      begin_ = request_start_;
+    }
     w_.finish();
   }
   void begin_scope(const MetricsDescriptor& descriptor, const Entity& entity) {
@@ -301,6 +319,8 @@ class ProtobufFormat {
   const MetricsDescriptor* last_descriptor_ = nullptr;
   const Cached* cached_ = nullptr;
   std::size_t field_ = 0;
+  std::string* storage_ = nullptr;  // reuse mode
+  std::size_t begin_ = 0;           // reuse mode: where the request begins
   std::size_t request_start_ = 0, resource_metrics_ = 0;
   std::size_t scope_start_ = 0, scope_metrics_ = 0;
   std::size_t metric_start_ = 0, metric_ = 0, data_ = 0;
@@ -327,6 +347,34 @@ uint64_t encode_rows(const Resource& resource, std::span<const Row> rows, Read r
   if (encoding == Encoding::kJson) return encode_rows_json(resource, rows, read, out, scratch);
   ProtobufFormat format(out);
   return walk(resource, rows, read, format, scratch);
+}
+
+uint64_t encode_rows(const Resource& resource, std::span<const Row> rows, Read read,
+                     Encoding encoding, RequestBuffer& out, Scratch& scratch) {
+  if (encoding == Encoding::kJson) {  // JSON appends: nothing to gain from reuse here
+    out.storage.clear();
+    const uint64_t points = encode_rows_json(resource, rows, read, out.storage, scratch);
+    out.bytes = out.storage;
+    return points;
+  }
+  ProtobufFormat format(out.storage, ProtobufWriter::kReuse);
+  const uint64_t points = walk(resource, rows, read, format, scratch);
+  out.bytes = points == 0 ? std::string_view() : format.bytes();
+  return points;
+}
+
+uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
+                           Encoding encoding, RequestBuffer& out, Scratch& scratch) {
+  rows_of(views, scratch.rows);
+  return encode_rows(resource, scratch.rows, kCumulativeRead, encoding, out, scratch);
+}
+
+uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
+                      Encoding encoding, RequestBuffer& out, Scratch& scratch,
+                      ObservedTotals* totals) {
+  rows_of(transaction, scratch.rows);
+  if (totals != nullptr) totals->to_deltas(scratch.rows, scratch.observed_words);
+  return encode_rows(resource, scratch.rows, Read{true, totals != nullptr}, encoding, out, scratch);
 }
 
 }  // namespace coretel::otlp

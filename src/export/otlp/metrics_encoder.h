@@ -33,6 +33,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "coretel/collect/collector.h"
 #include "coretel/collect/metrics_view.h"
@@ -43,6 +44,16 @@
 namespace coretel::otlp {
 
 enum class Encoding : uint8_t { kProtobuf, kJson };
+
+/// A request buffer an exporter keeps across exports. A protobuf encode writes over `storage`
+/// without shrinking it (so a steady export does not zero-fill it again) and writes the
+/// top-level message's length in front of its body instead of moving the body to fit it;
+/// `bytes` then views the request inside `storage` (empty when nothing was written). JSON is
+/// written into `storage` as is.
+struct RequestBuffer {
+  std::string storage;
+  std::string_view bytes;
+};
 
 /// Every observed combination of every series of `views`, as cumulative points stamped with
 /// each view's time.
@@ -55,6 +66,14 @@ uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsView
 /// commit or roll them back with the transaction; without (`lowmemory`), they stay cumulative.
 uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
                       Encoding encoding, std::string& out, Scratch& scratch,
+                      ObservedTotals* totals);
+
+/// encode_cumulative and encode_delta into a RequestBuffer: the same bytes, as
+/// RequestBuffer::bytes (what the exporter uses).
+uint64_t encode_cumulative(const Resource& resource, std::span<const MetricsViewPtr> views,
+                           Encoding encoding, RequestBuffer& out, Scratch& scratch);
+uint64_t encode_delta(const Resource& resource, const ExportTransaction& transaction,
+                      Encoding encoding, RequestBuffer& out, Scratch& scratch,
                       ObservedTotals* totals);
 
 /// The same with working memory of their own and no observed totals (tests; one-off encodes).
@@ -72,6 +91,8 @@ inline uint64_t encode_delta(const Resource& resource, const ExportTransaction& 
 /// Writes `rows` as one request; what encode_cumulative/encode_delta call.
 uint64_t encode_rows(const Resource& resource, std::span<const Row> rows, Read read,
                      Encoding encoding, std::string& out, Scratch& scratch);
+uint64_t encode_rows(const Resource& resource, std::span<const Row> rows, Read read,
+                     Encoding encoding, RequestBuffer& out, Scratch& scratch);
 /// The OTLP/JSON format of encode_rows() (metrics_json_encoder.cc).
 uint64_t encode_rows_json(const Resource& resource, std::span<const Row> rows, Read read,
                           std::string& out, Scratch& scratch);

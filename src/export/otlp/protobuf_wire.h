@@ -10,7 +10,9 @@
 // and, if it needs more bytes, moves the message body up (lengths stay minimal varints, so the
 // bytes are those libprotobuf writes for the same fields in the same order).
 // The writer appends to its string through a raw cursor, growing the string geometrically;
-// the string holds exactly what was written once finish() ran (the destructor runs it).
+// the string holds exactly what was written once finish() ran (the destructor runs it). In
+// reuse mode (kReuse) it writes over the string from a given offset instead and never shrinks
+// it, so a buffer kept across encodes is not zero-filled again: the bytes are [start, size()).
 // Positions (size(), marks) are offsets into the string, valid across growth.
 // Thread-compatible: one writer per thread.
 #pragma once
@@ -32,12 +34,20 @@ class ProtobufWriter {
  public:
   /// Appends to `out` (not cleared).
   explicit ProtobufWriter(std::string& out) : out_(out), used_(out.size()) {}
+  /// Reuse mode: writes over `storage` from offset `start`, leaving its size as it is (or
+  /// larger); finish() does not shrink it.
+  struct Reuse {};
+  static constexpr Reuse kReuse{};
+  ProtobufWriter(std::string& storage, std::size_t start, Reuse)
+      : out_(storage), used_(start), reuse_(true) {}
   ~ProtobufWriter() { finish(); }
   ProtobufWriter(const ProtobufWriter&) = delete;
   ProtobufWriter& operator=(const ProtobufWriter&) = delete;
 
-  /// Shrinks the string to what was written. Writing may go on after.
-  void finish() { out_.resize(used_); }
+  /// Shrinks the string to what was written (not in reuse mode). Writing may go on after.
+  void finish() {
+    if (!reuse_) out_.resize(used_);
+  }
   /// Bytes in the string so far (the offset of the next byte).
   std::size_t size() const noexcept { return used_; }
   /// Drops everything written from offset `at` on (at <= size()).
@@ -94,6 +104,26 @@ class ProtobufWriter {
     used_ += 8;
   }
 
+  /// A message whose body is written before its length is known, with no body moved after:
+  /// begin_front_message() must be the first thing written (at offset `start`); it reserves the
+  /// longest length, and end_front_message() writes the tag and the minimal length just before
+  /// the body, returning where the message now begins (start plus the bytes left unused). For a
+  /// request's one top-level message, whose body is the whole request.
+  std::size_t begin_front_message(uint32_t field) {
+    field_ = field;
+    char* p = room(kFrontReserve);
+    std::memset(p, 0, kFrontReserve);
+    used_ += kFrontReserve;
+    return used_;
+  }
+  std::size_t end_front_message(std::size_t mark) {
+    char head[2 * 10];
+    std::size_t n = put_varint(head, (uint64_t{field_} << 3) | 2);  // wire type 2
+    n += put_varint(head + n, used_ - mark);
+    std::memcpy(out_.data() + mark - n, head, n);  // n <= kFrontReserve (see there)
+    return mark - n;
+  }
+
   /// Starts a length-delimited field (a nested message or a packed repeated field); returns the
   /// mark end_message() needs. Nesting is unlimited; marks close innermost first.
   std::size_t begin_message(uint32_t field) {
@@ -123,6 +153,15 @@ class ProtobufWriter {
   }
 
  private:
+  static std::size_t put_varint(char* p, uint64_t v) noexcept {
+    std::size_t n = 0;
+    while (v >= 0x80) {
+      p[n++] = static_cast<char>(static_cast<uint8_t>(v) | 0x80);
+      v >>= 7;
+    }
+    p[n++] = static_cast<char>(v);
+    return n;
+  }
   static uint64_t byteswap(uint64_t v) noexcept {
     uint64_t out = 0;
     for (int i = 0; i < 8; ++i) out = (out << 8) | ((v >> (8 * i)) & 0xff);
@@ -134,8 +173,13 @@ class ProtobufWriter {
     return out_.data() + used_;
   }
 
+  // Tag (up to 2 bytes for fields below 2048) and length (up to 5 bytes: below 32 GiB).
+  static constexpr std::size_t kFrontReserve = 7;
+
   std::string& out_;
   std::size_t used_;
+  bool reuse_ = false;
+  uint32_t field_ = 0;  // of the front message
 };
 
 /// Reads fields of one message (the small OTLP responses coretel parses: partial_success).
