@@ -66,8 +66,8 @@ json field_value(const MetricsField& field, const uint64_t* w) {
       const ExponentialHistogramValue h = read_exponential_histogram(field, w);
       const bool empty = h.count == 0;
       auto range = [](const ExponentialBuckets& b) {
-        return json{{"offset", b.offset}, {"counts", std::vector<uint64_t>(b.counts.begin(),
-                                                                            b.counts.end())}};
+        return json{{"offset", b.offset},
+                    {"counts", std::vector<uint64_t>(b.counts.begin(), b.counts.end())}};
       };
       return json{{"scale", h.scale},
                   {"zero_count", h.zero_count},

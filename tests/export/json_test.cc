@@ -144,14 +144,12 @@ TEST(MetricsJson, EveryInstrumentKindAndUnit) {
 
   const json& size = find_field(combination, "app.size");
   EXPECT_EQ(size.at("instrument"), "histogram");
-  EXPECT_EQ(
-      size.at("value"),
-      (json{{"bounds", {0.5, 1.0, 2.5}},
-            {"counts", {1, 0, 1, 1}},
-            {"min", 0.5},
-            {"max", 10.0},
-            {"sum", 12.5},
-            {"count", 3}}));
+  EXPECT_EQ(size.at("value"), (json{{"bounds", {0.5, 1.0, 2.5}},
+                                    {"counts", {1, 0, 1, 1}},
+                                    {"min", 0.5},
+                                    {"max", 10.0},
+                                    {"sum", 12.5},
+                                    {"count", 3}}));
 }
 
 // The series of the Prometheus invalid-UTF-8 and reserved-key tests, exported as JSON: the

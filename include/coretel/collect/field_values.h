@@ -83,7 +83,8 @@ ExponentialHistogramValue read_exponential_histogram(const MetricsField& field,
                                                      const uint64_t* words) noexcept;
 
 /// Writes the empty value of a field: zero for scalars, {+inf, -inf, 0, 0} for Mmsc, zero counts
-/// and sum, min +inf and max -inf for histograms, an empty value at scale 20 for exponential histograms.
+/// and sum, min +inf and max -inf for histograms, an empty value at scale 20 for exponential
+/// histograms.
 void reset_field(const MetricsField& field, uint64_t* words) noexcept;
 
 /// Merges `in` into `acc` following the field's kind: deltas add (Mmsc merges min/max;

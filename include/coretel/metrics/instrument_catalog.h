@@ -175,8 +175,8 @@ constexpr std::optional<InstrumentKind> instrument_kind_named(std::string_view n
 }
 
 /// True for fields whose flushed values are deltas that the collector adds up (Counter, Mmsc,
-/// the histograms); false for fields whose value replaces the previous one (gauges, up-down counters,
-/// observed totals). This one predicate drives reset, merge and rollback everywhere.
+/// the histograms); false for fields whose value replaces the previous one (gauges, up-down
+/// counters, observed totals). This one predicate drives reset, merge and rollback everywhere.
 constexpr bool accumulates(InstrumentKind kind) noexcept {
   return info(kind).accumulates;
 }

@@ -385,12 +385,14 @@ class Histogram {
   double sum() const noexcept {
     return sum_;
   }
+  /// The least value recorded since the last flush; +inf when empty.
   double min() const noexcept {
     return min_;
-  }  ///< +inf when empty
+  }
+  /// The greatest value recorded since the last flush; -inf when empty.
   double max() const noexcept {
     return max_;
-  }  ///< -inf when empty
+  }
   uint64_t count() const noexcept {
     uint64_t total = 0;
     for (auto c : counts_) total += c;
