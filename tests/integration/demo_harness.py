@@ -91,14 +91,20 @@ class Demo:
         self.admin_port = free_port()
         self.args = [DEMO, "--listen", f"127.0.0.1:{self.port}", "--admin",
                      f"127.0.0.1:{self.admin_port}", "--cores", str(cores), *extra_args]
-        self.stdout = tempfile.TemporaryFile()  # closed by stop()
-        self.stderr = tempfile.TemporaryFile()
+        # The child writes through append-mode files, and output() reads through handles of its
+        # own: a reader sharing the child's file offset (one open file) would make the child's
+        # next write land wherever the reader last seeked, over earlier output.
+        self.dir = tempfile.TemporaryDirectory()  # removed by stop() and kill()
+        self.stdout_path = os.path.join(self.dir.name, "stdout")
+        self.stderr_path = os.path.join(self.dir.name, "stderr")
+        self._result = None
         child_env = None
         if env:
             child_env = dict(os.environ)
             child_env.update(env)
-        self.process = subprocess.Popen(self.args, stdout=self.stdout, stderr=self.stderr,
-                                        preexec_fn=preexec_fn, env=child_env)
+        with open(self.stdout_path, "ab") as out, open(self.stderr_path, "ab") as err:
+            self.process = subprocess.Popen(self.args, stdout=out, stderr=err,
+                                            preexec_fn=preexec_fn, env=child_env)
         try:
             wait_until(self._ready, what="coretel-demo /readyz")
         except BaseException:
@@ -142,7 +148,7 @@ class Demo:
 
     def stop(self, sig=signal.SIGTERM, timeout=20):
         """Sends `sig` and waits; returns (exit code, stdout, stderr). Idempotent."""
-        if self.stdout.closed:
+        if self._result is not None:
             return self._result
         if self.process.poll() is None:
             self.process.send_signal(sig)
@@ -152,22 +158,24 @@ class Demo:
                 self.kill()
                 raise AssertionError(f"coretel-demo did not stop within {timeout}s of {sig!r}")
         out, err = self.output()
-        self.stdout.close()
-        self.stderr.close()
         self._result = (self.process.returncode, out, err)
+        self.dir.cleanup()
         return self._result
 
     def kill(self):
         if self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
-        self.stdout.close()
-        self.stderr.close()
+        if self._result is None:
+            self._result = (self.process.returncode, *self.output())
+            self.dir.cleanup()
 
     def output(self):
-        self.stdout.seek(0)
-        self.stderr.seek(0)
-        return self.stdout.read().decode(errors="replace"), self.stderr.read().decode(errors="replace")
+        """(stdout, stderr) so far; after stop() or kill(), what they held then."""
+        if self._result is not None:
+            return self._result[1], self._result[2]
+        with open(self.stdout_path, "rb") as out, open(self.stderr_path, "rb") as err:
+            return out.read().decode(errors="replace"), err.read().decode(errors="replace")
 
 
 def logger(port, lines, *args):

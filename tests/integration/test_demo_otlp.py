@@ -21,15 +21,23 @@ class Sink:
     """One coretel-otlp-sink on an ephemeral loopback port."""
 
     def __init__(self):
-        self.out = tempfile.TemporaryFile()
-        self.err = tempfile.TemporaryFile()
-        self.process = subprocess.Popen([SINK], stdout=self.out, stderr=self.err)
+        # The sink writes through append-mode files and the test reads through handles of its
+        # own: a reader sharing the writer's file offset (one open file) would make the sink's
+        # next write land wherever the reader last seeked, over earlier lines.
+        self.dir = tempfile.TemporaryDirectory()
+        self.out_path = os.path.join(self.dir.name, "out")
+        self.err_path = os.path.join(self.dir.name, "err")
+        with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
+            self.process = subprocess.Popen([SINK], stdout=out, stderr=err)
         self.port = int(wait_until(self._port, timeout=10, what="coretel-otlp-sink's port"))
         self.grpc_port = int(self._port("grpc listening on "))
 
+    def _read(self, path):
+        with open(path, "rb") as f:
+            return f.read().decode()
+
     def _port(self, prefix="listening on "):
-        self.err.seek(0)
-        text = self.err.read().decode()
+        text = self._read(self.err_path)
         for line in text.splitlines():
             if line.startswith(prefix):
                 return line[len(prefix):].strip()
@@ -38,9 +46,18 @@ class Sink:
         return None
 
     def requests(self):
-        self.out.seek(0)
-        lines = [l for l in self.out.read().decode().splitlines() if l.strip()]
-        docs = [json.loads(l) for l in lines]
+        """Every request the sink has printed in full: a line still being written (the sink's
+        output is flushed in pieces) is left for the next call."""
+        text = self._read(self.out_path)
+        complete = text[:text.rfind("\n") + 1]
+        docs = []
+        for line in complete.split("\n"):  # not splitlines(): JSON text may hold U+2028 etc.
+            if not line.strip():
+                continue
+            try:
+                docs.append(json.loads(line))
+            except json.JSONDecodeError as e:
+                raise AssertionError(f"the sink printed a line that is not JSON ({e}): {line[:300]!r}")
         for d in docs:
             if "error" in d:
                 raise AssertionError(f"the sink could not decode a request: {d}")
@@ -53,8 +70,7 @@ class Sink:
         if self.process.poll() is None:
             self.process.terminate()
             self.process.wait(timeout=10)
-        self.out.close()
-        self.err.close()
+        self.dir.cleanup()
 
 
 def points(requests, metric, **scope_attributes):
