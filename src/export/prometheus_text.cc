@@ -16,6 +16,7 @@
 
 #include "../metrics/number_format.h"
 #include "coretel/collect/field_values.h"
+#include "coretel/metrics/exponential_histogram.h"
 #include "prometheus_families.h"
 #include "prometheus_label_cache.h"
 #include "prometheus_naming.h"
@@ -118,8 +119,7 @@ class SampleWriter {
             if (h.negative.counts[k] == 0) continue;
             cumulative += h.negative.counts[k];
             const int64_t index = h.negative.offset + static_cast<int64_t>(k);
-            emit_u64(names.open_bucket, row, le_tail(-exponential_bound(index, h.scale)),
-                     cumulative);
+            emit_u64(names.open_bucket, row, le_tail(-expo::bound(index, h.scale)), cumulative);
           }
           if (h.zero_count != 0 || !h.negative.counts.empty()) {
             cumulative += h.zero_count;
@@ -129,8 +129,7 @@ class SampleWriter {
             if (h.positive.counts[k] == 0) continue;
             cumulative += h.positive.counts[k];
             const int64_t index = h.positive.offset + static_cast<int64_t>(k) + 1;
-            emit_u64(names.open_bucket, row, le_tail(exponential_bound(index, h.scale)),
-                     cumulative);
+            emit_u64(names.open_bucket, row, le_tail(expo::bound(index, h.scale)), cumulative);
           }
           emit_u64(names.open_bucket, row, ",le=\"+Inf\"} ", h.count);
           emit_double(names.open_sum, row, h.sum);
@@ -193,13 +192,6 @@ class SampleWriter {
     p = put_double(p, v);
     *p++ = '\n';
     w_.commit(p);
-  }
-  // base^index at `scale` (base = 2^(2^-scale)): exact for scales <= 0; for others computed in
-  // long double, so that the double is the one the bucket mapping compares against
-  // (metrics/exponential_histogram.h).
-  static double exponential_bound(int64_t index, int32_t scale) {
-    if (scale <= 0) return std::ldexp(1.0, static_cast<int>(index << -scale));
-    return static_cast<double>(std::exp2l(std::ldexp(static_cast<long double>(index), -scale)));
   }
   // `,le="<bound>"} `.
   const std::string& le_tail(double bound) {

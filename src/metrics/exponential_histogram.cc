@@ -44,14 +44,6 @@ constexpr std::array<ScaleTable, kTableScale + 1> table_pointers() {
   return t;
 }
 
-// The mantissa bits of the double nearest 2^(k / n), 0 < k < n (long double keeps the rounding
-// of the double exact for every entry).
-uint64_t boundary_mantissa(uint64_t k, uint64_t n) {
-  const double b =
-      static_cast<double>(std::exp2l(static_cast<long double>(k) / static_cast<long double>(n)));
-  return std::bit_cast<uint64_t>(b) & kMantissaMask;
-}
-
 struct FillTables {
   FillTables() {
     std::size_t b = 0, f = 0;
@@ -60,7 +52,8 @@ struct FillTables {
       uint64_t* boundary = storage.boundary.data() + b;
       uint16_t* first = storage.first.data() + f;
       boundary[0] = 0;
-      for (uint64_t k = 1; k < n; ++k) boundary[k] = boundary_mantissa(k, n);
+      for (uint64_t k = 1; k < n; ++k)  // 1 < bound < 2: its mantissa bits
+        boundary[k] = std::bit_cast<uint64_t>(bound(static_cast<int64_t>(k), s)) & kMantissaMask;
       boundary[n] = uint64_t{1} << 52;
       const uint64_t slots = n * 2;
       uint64_t below = 0;  // boundaries (k >= 1) below the slot's first mantissa
@@ -187,6 +180,11 @@ void add_min_max(uint64_t* w, double lo, double hi) {
 
 constinit const std::array<ScaleTable, kTableScale + 1> kScaleTables = table_pointers();
 
+double bound(int64_t index, int scale) noexcept {
+  if (scale <= 0) return std::ldexp(1.0, static_cast<int>(index << -scale));
+  return static_cast<double>(std::exp2l(std::ldexp(static_cast<long double>(index), -scale)));
+}
+
 int64_t index_by_log(int64_t exponent, uint64_t mantissa, int scale) noexcept {
   if (mantissa == 0) return (exponent << scale) - 1;
   // 1 < m < 2: the bucket j within the binade is the one with 2^(j/n) < m <= 2^((j+1)/n), so
@@ -200,8 +198,8 @@ int64_t index_by_log(int64_t exponent, uint64_t mantissa, int scale) noexcept {
   auto j = std::clamp<int64_t>(static_cast<int64_t>(x), 0, top);
   const double fraction = x - static_cast<double>(j);
   if (fraction < 1e-9 || fraction > 1 - 1e-9) [[unlikely]] {
-    while (j > 0 && m <= std::exp2(static_cast<double>(j) / n)) --j;
-    while (j < top && m > std::exp2(static_cast<double>(j + 1) / n)) ++j;
+    while (j > 0 && m <= bound(j, scale)) --j;
+    while (j < top && m > bound(j + 1, scale)) ++j;
   }
   return (exponent << scale) + j;
 }

@@ -93,6 +93,11 @@ inline int64_t index_of_normal(uint64_t bits, int scale) noexcept {
   return index_of(static_cast<int64_t>(bits >> 52) - 1023, bits & kMantissaMask, scale);
 }
 
+/// base^index at `scale` (base = 2^(2^-scale)): the lower bound of bucket `index`, the upper
+/// bound of bucket index - 1. Exact for scales <= 0; otherwise the double nearest the true
+/// value (computed in long double), the one the bucket mapping compares against. Cold.
+double bound(int64_t index, int scale) noexcept;
+
 /// The bucket index of any positive finite `magnitude` (subnormals included) at `scale`.
 int64_t index_of_value(double magnitude, int scale) noexcept;
 
