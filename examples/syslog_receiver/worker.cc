@@ -248,6 +248,9 @@ void Worker::pause_listener() {
 }
 
 void Worker::resume_listener() {
+  // The spare is lost when another thread took the freed slot: try again for it before the
+  // listener can hit EMFILE again, or every later refusal would wait for a pause instead.
+  if (spare_fd_ < 0) spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   epoll_event tcp{EPOLLIN, {.u64 = kTcpListenTag}};
   ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, tcp_fd_, &tcp);
   listener_paused_ = false;

@@ -19,6 +19,7 @@
 //   as refused, descriptor_limit) and reopens the spare. When that does not free a slot either
 //   (or on ENOMEM/ENOBUFS), the listening socket is taken out of epoll for kAcceptPause: a
 //   level-triggered listener that cannot be accepted from would otherwise wake the loop forever.
+//   A spare lost to another thread is reopened when the listener resumes.
 // - A connection with nothing received for `idle_timeout` is closed (idle_timeout).
 // - Shutdown: see run().
 #pragma once

@@ -137,6 +137,30 @@ class Demo:
     def open_fds(self):
         return len(os.listdir(f"/proc/{self.pid}/fd"))
 
+    def admin_connections(self):
+        """How many accepted admin-endpoint connections the demo still holds a descriptor for
+        (its socket inodes matched against the TCP table, proc(5) /proc/PID/net/tcp). A client
+        closing its end does not close the server's at once: count before relying on
+        open_fds() as a baseline."""
+        inodes = set()
+        for fd in os.listdir(f"/proc/{self.pid}/fd"):
+            try:
+                link = os.readlink(f"/proc/{self.pid}/fd/{fd}")
+            except OSError:  # closed since the listing
+                continue
+            if link.startswith("socket:["):
+                inodes.add(link[len("socket:["):-1])
+        held = 0
+        with open(f"/proc/{self.pid}/net/tcp") as table:
+            next(table)  # the header line
+            for line in table:
+                fields = line.split()
+                local_port = int(fields[1].split(":")[1], 16)
+                listening = fields[3] == "0A"  # TCP_LISTEN
+                if local_port == self.admin_port and not listening and fields[9] in inodes:
+                    held += 1
+        return held
+
     def metrics(self):
         return parse_exposition(http_get(self.admin + "/metrics")[2])
 
