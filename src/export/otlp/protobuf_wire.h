@@ -53,19 +53,13 @@ class ProtobufWriter {
   /// Drops everything written from offset `at` on (at <= size()).
   void truncate(std::size_t at) noexcept { used_ = at; }
 
-  void varint(uint64_t v) {
-    if (v < 0x80) {  // tags, small lengths and enums: one byte
+  [[gnu::always_inline]] void varint(uint64_t v) {
+    if (v < 0x80) [[likely]] {  // tags, small lengths and enums: one byte
       *room(1) = static_cast<char>(v);
       ++used_;
       return;
     }
-    char* p = room(10);
-    while (v >= 0x80) {
-      *p++ = static_cast<char>(static_cast<uint8_t>(v) | 0x80);
-      v >>= 7;
-    }
-    *p++ = static_cast<char>(v);
-    used_ = static_cast<std::size_t>(p - out_.data());
+    varint_long(v);
   }
   void tag(uint32_t field, WireType type) {
     varint((uint64_t{field} << 3) | static_cast<uint64_t>(type));
@@ -131,20 +125,22 @@ class ProtobufWriter {
     *room(1) = '\0';  // the length, one byte if the body stays under 128 bytes
     return ++used_;
   }
-  void end_message(std::size_t mark) {
+  [[gnu::always_inline]] void end_message(std::size_t mark) {
     const std::size_t length = used_ - mark;
-    if (length < 0x80) {
+    if (length < 0x80) [[likely]] {
       out_[mark - 1] = static_cast<char>(length);
       return;
     }
+    end_long_message(mark, length);
+  }
+
+ private:
+  // varint() for values of 128 and more: up to 10 bytes.
+  [[gnu::noinline]] void varint_long(uint64_t v) { used_ += put_varint(room(10), v); }
+  // end_message() for a body of 128 bytes or more: the length takes more than its one byte.
+  [[gnu::noinline]] void end_long_message(std::size_t mark, std::size_t length) {
     char buf[10];
-    std::size_t n = 0;
-    uint64_t v = length;
-    while (v >= 0x80) {
-      buf[n++] = static_cast<char>(static_cast<uint8_t>(v) | 0x80);
-      v >>= 7;
-    }
-    buf[n++] = static_cast<char>(v);
+    const std::size_t n = put_varint(buf, length);
     room(n - 1);
     char* body = out_.data() + mark;
     std::memmove(body + n - 1, body, length);
@@ -152,7 +148,6 @@ class ProtobufWriter {
     used_ += n - 1;
   }
 
- private:
   static std::size_t put_varint(char* p, uint64_t v) noexcept {
     std::size_t n = 0;
     while (v >= 0x80) {
@@ -167,10 +162,15 @@ class ProtobufWriter {
     for (int i = 0; i < 8; ++i) out = (out << 8) | ((v >> (8 * i)) & 0xff);
     return out;
   }
-  // A pointer to `n` writable bytes at the cursor (the string grows geometrically).
-  char* room(std::size_t n) {
-    if (out_.size() - used_ < n) out_.resize(std::max(out_.size() * 2, used_ + n + 256));
+  // A pointer to `n` writable bytes at the cursor (the string grows geometrically). The check
+  // is inlined into every write; growing, rare once the buffer has its size, is not.
+  [[gnu::always_inline]] char* room(std::size_t n) {
+    if (out_.size() - used_ < n) [[unlikely]]
+      grow(n);
     return out_.data() + used_;
+  }
+  [[gnu::noinline]] void grow(std::size_t n) {
+    out_.resize(std::max(out_.size() * 2, used_ + n + 256));
   }
 
   // Tag (up to 2 bytes for fields below 2048) and length (up to 5 bytes: below 32 GiB).
