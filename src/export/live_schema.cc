@@ -61,6 +61,9 @@ bool is_self_telemetry(const MetricsDescriptor& d) {
 json measurement_annotations() {
   return json{{"coretel", {{"measurement", true}}}};
 }
+json registration_annotations() {
+  return json{{"coretel", {{"registration", true}}}};
+}
 
 // What the live series of one set say about one attribute key.
 struct KeyUse {
@@ -115,6 +118,7 @@ json declared_entry(const AttributeDescriptor& a) {
   entry["brief"] = a.brief;
   entry["stability"] = to_string(a.stability);
   if (a.measurement) entry["annotations"] = measurement_annotations();
+  if (a.registration) entry["annotations"] = registration_annotations();
   return entry;
 }
 

@@ -184,6 +184,33 @@ TEST(CoretelAnnotations, MeasurementAttributesAreStringEnums) {
             Ids{"coretel_metric_set_measurement_not_enum@8"});
 }
 
+/// registry() with `annotation` (YAML flow text) on the group's reference to app.name.
+std::string with_name_annotation(const std::string& annotation) {
+  std::string yaml = registry("counter", "{coretel: {metric_set: app.work}}");
+  const std::string ref = "      - ref: app.name\n        requirement_level: required\n";
+  yaml.replace(yaml.find(ref), ref.size(), ref + "        annotations: " + annotation + "\n");
+  return yaml;
+}
+
+TEST(CoretelAnnotations, RegistrationPlacement) {
+  EXPECT_EQ(findings(with_name_annotation("{coretel: {registration: true}}")), Ids{});
+  EXPECT_EQ(findings(with_name_annotation("{coretel: {registration: false}}")), Ids{});
+  std::string messages;
+  // Line 3: app.name, whose catalog entry (with the reference's annotations) is reported.
+  EXPECT_EQ(findings(with_name_annotation("{coretel: {registration: true, measurement: true}}"),
+                     &messages),
+            Ids{"coretel_annotation_invalid@3"});
+  EXPECT_NE(messages.find("attribute `app.name`: `coretel.measurement` and `coretel.registration` "
+                          "are both true"),
+            std::string::npos)
+      << messages;
+  messages.clear();
+  EXPECT_EQ(findings(with_name_annotation("{coretel: {registration: 1}}"), &messages),
+            Ids{"coretel_annotation_invalid@3"});
+  EXPECT_NE(messages.find("`coretel.registration` is 1; it is true or false"), std::string::npos)
+      << messages;
+}
+
 TEST(CoretelAnnotations, GenerateRefusesWhatCheckRejects) {
   TempDir dir;
   dir.write("app.yaml", registry("counter", "{coretel: {metric_set: app.work, value_type: i64}}"));

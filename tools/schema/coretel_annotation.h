@@ -41,12 +41,18 @@ struct CoretelMetricAnnotation {
   std::vector<double> histogram_bounds;
 };
 
-/// An attribute's `coretel: {measurement: bool}` (CatalogAttribute::coretel).
+/// An attribute's `coretel: {measurement: bool, registration: bool}` (CatalogAttribute::coretel):
+/// where the metric sets that use it carry it. Neither: the entity tuple (the scope, given at
+/// registration). At most one of the two is true (coretel_annotation_invalid otherwise).
 struct CoretelAttributeAnnotation {
-  /// A per-record measurement dimension of the metric sets that use the attribute (a bounded
-  /// enum), rather than part of the entity tuple given at registration. False when absent or
-  /// not a boolean (coretel_annotation_invalid).
+  /// A per-record measurement dimension (a bounded enum) on each data point. False when absent
+  /// or not a boolean (coretel_annotation_invalid).
   bool measurement = false;
+  /// Given at registration beside the entity, but carried by each data point rather than by
+  /// the scope (Reporter::register_set's `registration`): one series per value, as the
+  /// semantic conventions' `error.type` on an outcome counter needs (absent on success, so
+  /// not a measurement enum member). False when absent or not a boolean.
+  bool registration = false;
 };
 
 /// Default explicit bucket boundaries of the OpenTelemetry metrics SDK (specification,

@@ -208,16 +208,24 @@ class Parser {
       return out;
     }
     for (const auto& [key, value] : c.items()) {
-      if (key != "measurement") {
+      if (key != "measurement" && key != "registration") {
         invalid(d_, a.location, a.key,
-                fmt::format("attribute `{}`: unknown key `coretel.{}` (measurement)", a.key, key));
+                fmt::format("attribute `{}`: unknown key `coretel.{}` (measurement, registration)",
+                            a.key, key));
       } else if (!value.is_boolean()) {
         invalid(d_, a.location, a.key,
-                fmt::format("attribute `{}`: `coretel.measurement` is {}; it is true or false",
-                            a.key, value.dump()));
+                fmt::format("attribute `{}`: `coretel.{}` is {}; it is true or false", a.key, key,
+                            value.dump()));
       } else {
-        out.measurement = value.get<bool>();
+        (key == "measurement" ? out.measurement : out.registration) = value.get<bool>();
       }
+    }
+    if (out.measurement && out.registration) {
+      invalid(d_, a.location, a.key,
+              fmt::format("attribute `{}`: `coretel.measurement` and `coretel.registration` are "
+                          "both true; an attribute is chosen per record or at registration",
+                          a.key));
+      out = {};  // the entity tuple: one finding, not one more per placement rule
     }
     return out;
   }

@@ -80,12 +80,15 @@ bool CppGenerator::metric_set(const MetricSet& set, std::string& error) {
   std::vector<const AttributeRef*> all;
   for (const AttributeRef& ref : set.attributes) all.push_back(&ref);
   for (const AttributeRef& ref : set.measurement_attributes) all.push_back(&ref);
+  for (const AttributeRef& ref : set.registration_attributes) all.push_back(&ref);
+  auto in = [](const std::vector<AttributeRef>& refs, const AttributeRef* ref) {
+    return std::find_if(refs.begin(), refs.end(),
+                        [&](const AttributeRef& x) { return &x == ref; }) != refs.end();
+  };
   for (const AttributeRef* ref : all) {
     const CatalogAttribute& a = r_.attribute(*ref);
-    bool measurement = std::find_if(set.measurement_attributes.begin(),
-                                    set.measurement_attributes.end(), [&](const AttributeRef& x) {
-                                      return &x == ref;
-                                    }) != set.measurement_attributes.end();
+    const bool measurement = in(set.measurement_attributes, ref);
+    const bool registration = in(set.registration_attributes, ref);
     const bool strings = a.type.is_enum() && string_enum(a);
     if (a.type.is_enum()) s.needs.insert(root_of(a.key));
     // Designated initialisers, defaults omitted (AttributeDescriptor's member initialisers);
@@ -103,6 +106,7 @@ bool CppGenerator::metric_set(const MetricSet& set, std::string& error) {
     // converts to its span member.
     if (strings) items.push_back(fmt::format(".values = {}_coretel_values", enum_names_[a.key]));
     if (measurement) items.push_back(".measurement = true");
+    if (registration) items.push_back(".registration = true");
     if (strings) {
       items.push_back(fmt::format(".members = {}_coretel_members", enum_names_[a.key]));
     }
@@ -154,6 +158,16 @@ bool CppGenerator::metric_set(const MetricSet& set, std::string& error) {
         fmt::format("/// The attributes each `{}` series is registered with.\nstruct {} {{\n", type,
                     attrs_type);
     s.metric_sets += record_body(set.attributes, s, false);
+    s.metric_sets += "};\n";
+  }
+  // The registration attributes, typed: carried by each data point of one registration.
+  if (!set.registration_attributes.empty()) {
+    std::string attrs_type = unique("type", pascal_case(set.name) + "RegistrationAttributes");
+    s.metric_sets += fmt::format(
+        "/// The attributes each `{}` registration carries on its data points\n"
+        "/// (Reporter::register_set's second argument).\nstruct {} {{\n",
+        type, attrs_type);
+    s.metric_sets += record_body(set.registration_attributes, s, false);
     s.metric_sets += "};\n";
   }
   s.metric_sets += "\n";

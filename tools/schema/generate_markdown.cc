@@ -341,6 +341,10 @@ std::string metric_set_block(const ResolvedRegistry& r, const MetricSet& set,
     return items.empty() ? std::string("none") : fmt::format("{}", fmt::join(items, ", "));
   };
   out += "- Attributes (given at registration): " + list(set.attributes, false) + "\n";
+  if (!set.registration_attributes.empty()) {
+    out += "- Registration attributes (given at registration, on each data point): " +
+           list(set.registration_attributes, false) + "\n";
+  }
   out +=
       "- Measurement attributes (per record): " + list(set.measurement_attributes, true) + "\n\n";
 

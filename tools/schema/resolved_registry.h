@@ -92,14 +92,17 @@ struct Signal {
 /// A coretel metric set (notes §6.7): member metrics annotated `coretel: {metric_set: NAME}`
 /// (Signal::coretel) that share one attribute group. Attributes annotated
 /// `coretel: {measurement: true}` (CatalogAttribute::coretel) are the per-record measurement
-/// dimensions (bounded enums); the others are the entity tuple given at registration.
+/// dimensions (bounded enums); those annotated `coretel: {registration: true}` are given at
+/// registration and carried by each data point; the others are the entity tuple (the scope),
+/// given at registration.
 struct MetricSet {
   std::string name;
   std::string brief;
   std::string attribute_group;       ///< id of the shared group ("" when members have none)
   std::vector<std::size_t> metrics;  ///< indices into ResolvedRegistry::metrics
-  std::vector<AttributeRef> attributes;
+  std::vector<AttributeRef> attributes;  ///< the entity tuple
   std::vector<AttributeRef> measurement_attributes;
+  std::vector<AttributeRef> registration_attributes;
   SourceLocation location;
 };
 

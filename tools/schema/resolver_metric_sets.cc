@@ -1,7 +1,7 @@
 // resolver_metric_sets.cc: coretel metric sets (docs/metric-sets-in-the-registry.md), built from
 // the typed `coretel:` annotations (Signal::coretel, CatalogAttribute::coretel): members share
-// one attribute group (coretel_metric_set_attributes_differ), measurement attributes are split
-// from the entity tuple.
+// one attribute group (coretel_metric_set_attributes_differ), measurement and registration
+// attributes are split from the entity tuple.
 #include "resolver_impl.h"
 
 #include <fmt/format.h>
@@ -37,7 +37,10 @@ void Resolver::build_metric_sets() {
         set.brief = *grp->second->brief;
       }
       for (const AttributeRef& ref : m.attributes) {
-        (out_.catalog[ref.base].coretel.measurement ? set.measurement_attributes : set.attributes)
+        const CoretelAttributeAnnotation& placement = out_.catalog[ref.base].coretel;
+        (placement.measurement    ? set.measurement_attributes
+         : placement.registration ? set.registration_attributes
+                                  : set.attributes)
             .push_back(ref);
       }
       out_.metric_sets.push_back(std::move(set));

@@ -64,6 +64,9 @@ struct AttributeDescriptor {
   RequirementLevel requirement_level = RequirementLevel::kRecommended;
   std::span<const std::string_view> values{};  ///< enum members' values, in member order
   bool measurement = false;  ///< chosen per record (MeasuredSet) rather than at registration
+  /// Given at registration (Reporter::register_set's `registration`), carried by each data
+  /// point rather than by the scope.
+  bool registration = false;
   /// The enum's members with their ids and stability, in member order (same as `values`);
   /// empty for hand-declared facts and enums whose values are not all strings.
   std::span<const EnumMemberDescriptor> members{};
