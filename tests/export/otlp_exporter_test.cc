@@ -10,11 +10,13 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <ostream>
 #include <string>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "coretel/collect/field_values.h"
 #include "coretel/export/periodic_exporting_reader.h"
 #include "export_test_sets.h"
 #include "otlp_test_engine.h"
@@ -56,6 +58,44 @@ uint64_t self_points(coretel::CollectionPipeline& pipeline, std::string_view out
           total += view->field_words(s, c, 0)[0];
     }
   return total;
+}
+
+// The semantic conventions' otel.sdk.exporter.metric_data_point.exported (field 0 of set
+// otel.sdk.exporter) of the series whose error.type is `error_type` ("": the series without one),
+// and the count of its operation.duration; {-1, -1} when there is no such series.
+struct SemconvOutcome {
+  int64_t exported = -1;
+  int64_t operations = -1;
+  bool operator==(const SemconvOutcome&) const = default;
+};
+std::ostream& operator<<(std::ostream& os, const SemconvOutcome& o) {
+  return os << "{exported " << o.exported << ", operations " << o.operations << "}";
+}
+SemconvOutcome semconv_outcome(coretel::CollectionPipeline& pipeline, std::string_view error_type) {
+  pipeline.collect_now();
+  for (const auto& view : pipeline.views())
+    for (const auto& s : view->series()) {
+      if (s.info->descriptor->name != "otel.sdk.exporter") continue;
+      const auto e = s.info->registration->find("error.type");
+      if (error_type.empty() ? e.has_value() : !e || std::get<std::string_view>(*e) != error_type)
+        continue;
+      EXPECT_EQ(s.info->registration->find("otel.component.type"),
+                coretel::AttributeValueRef(std::string_view("otlp_http_metric_exporter")));
+      const auto duration =
+          coretel::read_histogram(s.info->descriptor->fields[1], view->field_words(s, 0, 1));
+      return {static_cast<int64_t>(view->field_words(s, 0, 0)[0]),
+              static_cast<int64_t>(duration.count())};
+    }
+  return {};
+}
+// otel.sdk.exporter.metric_data_point.inflight of the exporter.
+int64_t semconv_inflight(coretel::CollectionPipeline& pipeline) {
+  pipeline.collect_now();
+  for (const auto& view : pipeline.views())
+    for (const auto& s : view->series())
+      if (s.info->descriptor->name == "otel.sdk.exporter.metric_data_point")
+        return static_cast<int64_t>(view->field_words(s, 0, 0)[0]);
+  return -1;
 }
 
 // Stops a cpp-httplib server and joins its thread when the test leaves, also by a failed ASSERT.
@@ -243,6 +283,13 @@ TEST(OtlpMetricExporter, ThrottledPastTheDeadlineRollsBackDeltas) {
   EXPECT_EQ(self_points(engine.pipeline, "kept"), exporter.stats().data_points_kept);
   EXPECT_EQ(self_points(engine.pipeline, "exported"), exporter.stats().data_points_exported);
   EXPECT_GT(exporter.stats().data_points_kept, 0u);
+  // The semantic conventions' view: the failed export under error.type "429", the kept points
+  // counted again once delivered; nothing in flight after.
+  const auto kept = static_cast<int64_t>(exporter.stats().data_points_kept);
+  EXPECT_EQ(semconv_outcome(engine.pipeline, "429"), (SemconvOutcome{kept, 1}));
+  EXPECT_EQ(semconv_outcome(engine.pipeline, ""),
+            (SemconvOutcome{static_cast<int64_t>(exporter.stats().data_points_exported), 1}));
+  EXPECT_EQ(semconv_inflight(engine.pipeline), 0);
 }
 
 TEST(OtlpMetricExporter, BadRequestIsDroppedCountedAndNotRetried) {
@@ -260,6 +307,10 @@ TEST(OtlpMetricExporter, BadRequestIsDroppedCountedAndNotRetried) {
   // Counted where users look: coretel's own metrics, through the same pipeline.
   EXPECT_EQ(self_points(engine.pipeline, "dropped"), stats.data_points_dropped);
   EXPECT_EQ(self_points(engine.pipeline, "exported"), 0u);
+  // The semantic conventions' view: error.type is the HTTP status; no success yet.
+  EXPECT_EQ(semconv_outcome(engine.pipeline, "400"),
+            (SemconvOutcome{static_cast<int64_t>(stats.data_points_dropped), 1}));
+  EXPECT_EQ(semconv_outcome(engine.pipeline, ""), (SemconvOutcome{0, 0}));
   engine.add(4);
   EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))), coretel::ExportResult::kSuccess);
   EXPECT_EQ(requests_values(receiver), (std::vector<int64_t>{3, 4}));  // the 3 was dropped
@@ -289,6 +340,12 @@ TEST(OtlpMetricExporter, PartialSuccessIsCountedAndNotRetried) {
   auto stats = exporter.stats();
   EXPECT_EQ(stats.requests, 1u);
   EXPECT_EQ(stats.data_points_rejected, 2u);
+  // Rejected points count as failed with error.type `rejected`, the others as exported; the
+  // operation was not a full success, so its duration carries `rejected` too.
+  EXPECT_EQ(semconv_outcome(engine.pipeline, "rejected"), (SemconvOutcome{2, 1}));
+  EXPECT_EQ(semconv_outcome(engine.pipeline, ""),
+            (SemconvOutcome{static_cast<int64_t>(stats.data_points_exported), 0}));
+  EXPECT_GT(stats.data_points_exported, 0u);
 }
 
 TEST(OtlpMetricExporter, ReceiverDownAtFirstThenUpLosesNothing) {

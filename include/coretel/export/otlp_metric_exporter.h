@@ -29,7 +29,18 @@
 // counted, logged and never retried. Failures are logged to stderr, one line per failed export.
 // What it counts (stats()) is also exported as coretel's own metrics, coretel.exporter.* and
 // coretel.exporter.data_points by outcome (docs/telemetry/coretel), through the same pipeline,
-// reported after each export that had data.
+// reported after each export that had data; and as the semantic conventions' SDK exporter
+// metrics (docs/telemetry/semconv), each data point with otel.component.type (the protocol's
+// otlp_*_metric_exporter), otel.component.name ("<type>/<n>"), server.address and server.port:
+//  * otel.sdk.exporter.metric_data_point.inflight: the points of the export under way, reported
+//    when it starts (retries and backoff included) and when it ends;
+//  * otel.sdk.exporter.metric_data_point.exported: once per export, without error.type for the
+//    accepted points, with `rejected` for a partial success's, with the last attempt's error
+//    (otlp::PostResult::error_type: "400", "UNAVAILABLE", "timeout", ...) for the others (kept
+//    points are counted again when a later export sends them);
+//  * otel.sdk.exporter.operation.duration: once per export, first attempt to last, error.type
+//    absent on full success. At most 16 error types get series of their own, the others are
+//    `_OTHER`.
 // Thread-safety: export_metrics() from one thread at a time (the reader); stats() and
 // interrupt() from any thread.
 #pragma once
@@ -37,6 +48,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -47,6 +59,7 @@
 #include "coretel/config/environment.h"
 #include "coretel/export/metric_exporter.h"
 #include "coretel/resource.h"
+#include "coretel/semconv/otel.h"
 #include "coretel/telemetry/coretel.h"
 
 namespace coretel {
@@ -96,6 +109,8 @@ class OtlpMetricExporter final : public MetricExporter {
   ExportResult export_once(Deadline deadline);
   // Posts `body` until delivered, refused, or the deadline; counts requests and retries.
   ExportResult deliver(std::string_view body, uint64_t points, Deadline deadline);
+  // The otel.sdk.exporter series of `error_type` ("" = success), registered on first use.
+  semconv::OtelSdkExporterMetrics& outcome(std::string_view error_type);
   // Waits `wait` unless interrupted; false when interrupted.
   bool wait_for(std::chrono::milliseconds wait);
 
@@ -119,6 +134,12 @@ class OtlpMetricExporter final : public MetricExporter {
   std::unique_ptr<Reporter> self_reporter_;
   Registration<telemetry::CoretelExporterMetrics> self_;
   Registration<telemetry::CoretelExporterPointsByCoretelExporterOutcome> points_;
+  // otel.sdk.exporter.* (registry/semconv), on the same reporter: the component's attributes,
+  // the in-flight series and one outcome series per error.type ("" = none: success).
+  Attributes component_;
+  Registration<semconv::OtelSdkExporterMetricDataPointMetrics> inflight_;
+  std::map<std::string, Registration<semconv::OtelSdkExporterMetrics>, std::less<>> outcomes_;
+  std::string last_error_type_;  // of the last export that failed, set by deliver()
 
   std::mutex wait_mutex_;
   std::condition_variable wait_cv_;

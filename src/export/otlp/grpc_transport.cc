@@ -23,6 +23,29 @@ std::string read_file(const std::string& path) {
   return text.str();
 }
 
+// The status code's name in the gRPC status-code table (grpc/doc/statuscodes.md), as error.type.
+std::string status_name(grpc::StatusCode code) {
+  static constexpr const char* kNames[] = {"OK",
+                                           "CANCELLED",
+                                           "UNKNOWN",
+                                           "INVALID_ARGUMENT",
+                                           "DEADLINE_EXCEEDED",
+                                           "NOT_FOUND",
+                                           "ALREADY_EXISTS",
+                                           "PERMISSION_DENIED",
+                                           "RESOURCE_EXHAUSTED",
+                                           "FAILED_PRECONDITION",
+                                           "ABORTED",
+                                           "OUT_OF_RANGE",
+                                           "UNIMPLEMENTED",
+                                           "INTERNAL",
+                                           "UNAVAILABLE",
+                                           "DATA_LOSS",
+                                           "UNAUTHENTICATED"};
+  const auto i = static_cast<std::size_t>(code);
+  return i < std::size(kNames) ? kNames[i] : "_OTHER";
+}
+
 bool retryable(grpc::StatusCode code) {
   switch (code) {
     case grpc::StatusCode::CANCELLED:
@@ -90,6 +113,7 @@ PostResult GrpcTransport::send(std::string_view body, std::chrono::milliseconds 
   PostResult result;
   if (body.size() > kMaxRequestBytes) {
     result.error = "request of " + std::to_string(body.size()) + " bytes is over the 64 MiB limit";
+    result.error_type = "request_too_large";
     return result;
   }
   grpc::ClientContext context;
@@ -129,6 +153,7 @@ PostResult GrpcTransport::send(std::string_view body, std::chrono::milliseconds 
   }
   result.error = "gRPC status " + std::to_string(static_cast<int>(status.error_code())) + ": " +
                  status.error_message().substr(0, 512);
+  result.error_type = status_name(status.error_code());
   if (retryable(status.error_code())) {
     result.outcome = PostOutcome::kRetryable;
     result.retry_after = retry_delay_of(status.error_details());

@@ -134,6 +134,7 @@ PostResult HttpTransport::send(std::string_view body, std::chrono::milliseconds 
   }
   if (body.size() > kMaxRequestBytes) {
     result.error = "request of " + std::to_string(body.size()) + " bytes is over the 64 MiB limit";
+    result.error_type = "request_too_large";
     return result;
   }
   CURL* c = impl_->curl;
@@ -155,11 +156,13 @@ PostResult HttpTransport::send(std::string_view body, std::chrono::milliseconds 
 
   if (receive.too_large) {
     result.error = "response over the 4 MiB limit, cut off";
+    result.error_type = "response_too_large";
     result.outcome = PostOutcome::kPermanent;
     return result;
   }
   if (code != CURLE_OK) {
     result.error = error[0] != '\0' ? std::string(error) : std::string(curl_easy_strerror(code));
+    result.error_type = code == CURLE_OPERATION_TIMEDOUT ? "timeout" : "connection_error";
     // No answer from the server (no connection, a timeout, a reset, a TLS handshake that
     // failed): nothing says the data was bad, so the export is retried and, failing that, its
     // deltas are rolled back rather than dropped. Only a URL libcurl cannot use is final.
@@ -172,6 +175,7 @@ PostResult HttpTransport::send(std::string_view body, std::chrono::milliseconds 
     result.outcome = PostOutcome::kSuccess;
   } else {
     result.error = "HTTP " + std::to_string(result.http_status);
+    result.error_type = std::to_string(result.http_status);
     result.outcome =
         retryable_status(result.http_status) ? PostOutcome::kRetryable : PostOutcome::kPermanent;
   }

@@ -4,12 +4,17 @@
 #include <atomic>
 #include <charconv>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <stdexcept>
 
+#include <curl/curl.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "coretel/semconv/error.h"
+#include "coretel/semconv/otel.h"
+#include "coretel/semconv/server.h"
 #include "coretel/telemetry/coretel.h"
 #include "grpc_transport.h"
 #include "http_transport.h"
@@ -104,6 +109,50 @@ std::string without_credentials(std::string_view url) {
   return std::string(url.substr(0, host)) + std::string(url.substr(at + 1));
 }
 
+// Error types with a series of their own; the others are counted as `_OTHER` (error.type's
+// fallback member), so that a server inventing statuses cannot grow the exporter's series.
+constexpr std::size_t kMaxErrorTypes = 16;
+
+// otel.component.type, otel.component.name ("<type>/<n>", n counting the exporters of that type
+// in the process), server.address and server.port (from the endpoint, libcurl's URL parser;
+// left out when it cannot say).
+Attributes component_attributes(const OtlpExporterOptions& options) {
+  using semconv::OtelComponentType;
+  const OtelComponentType type =
+      options.protocol == OtlpProtocol::kGrpc       ? OtelComponentType::kOtlpGrpcMetricExporter
+      : options.protocol == OtlpProtocol::kHttpJson ? OtelComponentType::kOtlpHttpJsonMetricExporter
+                                                    : OtelComponentType::kOtlpHttpMetricExporter;
+  static std::atomic<int64_t> instances[3];
+  const int64_t n = instances[options.protocol == OtlpProtocol::kGrpc       ? 0
+                              : options.protocol == OtlpProtocol::kHttpJson ? 1
+                                                                            : 2]
+                        .fetch_add(1);
+  semconv::OtelSdkExporterMetricDataPointRegistrationAttributes a;
+  a.otel_component_type = type;
+  a.otel_component_name = fmt::format("{}/{}", semconv::to_string(type), n);
+  if (CURLU* url = curl_url()) {
+    if (curl_url_set(url, CURLUPART_URL, options.endpoint.c_str(), CURLU_GUESS_SCHEME) ==
+        CURLUE_OK) {
+      char* part = nullptr;
+      if (curl_url_get(url, CURLUPART_HOST, &part, 0) == CURLUE_OK) {
+        std::string_view host = part;
+        if (host.size() > 2 && host.front() == '[' && host.back() == ']')  // an IPv6 literal
+          host = host.substr(1, host.size() - 2);
+        a.server_address = std::string(host);
+        curl_free(part);
+      }
+      if (curl_url_get(url, CURLUPART_PORT, &part, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+        int64_t port = 0;
+        if (std::from_chars(part, part + std::strlen(part), port).ec == std::errc())
+          a.server_port = port;
+        curl_free(part);
+      }
+    }
+    curl_url_cleanup(url);
+  }
+  return a.attributes();
+}
+
 }  // namespace
 
 OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource resource,
@@ -136,6 +185,10 @@ OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource re
   self_ = self_reporter_->register_set<telemetry::CoretelExporterMetrics>(entity);
   points_ = self_reporter_->register_set<telemetry::CoretelExporterPointsByCoretelExporterOutcome>(
       entity);
+  component_ = component_attributes(options_);
+  inflight_ =
+      self_reporter_->register_set<semconv::OtelSdkExporterMetricDataPointMetrics>({}, component_);
+  outcome("");  // the success series exists from the start
   if (options_.protocol == OtlpProtocol::kGrpc) {
     transport_ = std::make_unique<otlp::GrpcTransport>(
         options_, "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export");
@@ -147,7 +200,9 @@ OtlpMetricExporter::OtlpMetricExporter(CollectionPipeline& pipeline, Resource re
 }
 
 OtlpMetricExporter::~OtlpMetricExporter() {
-  points_.reset();  // hands the last values to the collector
+  outcomes_.clear();  // hands the last values to the collector
+  inflight_.reset();
+  points_.reset();
   self_.reset();
   self_reporter_.reset();
 }
@@ -188,9 +243,40 @@ ExportResult OtlpMetricExporter::export_metrics(Deadline deadline) {
     points_->with(Outcome::kDropped)
         .data_points.add(after.data_points_dropped - before.data_points_dropped);
     points_->with(Outcome::kKept).data_points.add(after.data_points_kept - before.data_points_kept);
+    // The semantic conventions' view of the same export (see the header).
+    const uint64_t accepted = after.data_points_exported - before.data_points_exported;
+    const uint64_t rejected = after.data_points_rejected - before.data_points_rejected;
+    const uint64_t failed = after.data_points_dropped - before.data_points_dropped +
+                            after.data_points_kept - before.data_points_kept;
+    if (accepted != 0) outcome("").metric_data_point_exported.add(accepted);
+    if (rejected != 0) outcome("rejected").metric_data_point_exported.add(rejected);
+    if (failed != 0) outcome(last_error_type_).metric_data_point_exported.add(failed);
+    const std::string_view operation_error = failed != 0     ? std::string_view(last_error_type_)
+                                             : rejected != 0 ? std::string_view("rejected")
+                                                             : std::string_view();
+    outcome(operation_error)
+        .operation_duration.record(std::chrono::duration<double>(Clock::now() - started).count());
     self_reporter_->report_all();
   }
   return result;
+}
+
+semconv::OtelSdkExporterMetrics& OtlpMetricExporter::outcome(std::string_view error_type) {
+  auto it = outcomes_.find(error_type);
+  if (it != outcomes_.end()) return *it->second;
+  if (outcomes_.size() > kMaxErrorTypes)
+    return outcome(semconv::to_string(semconv::ErrorType::kOther));
+  Attributes attributes = component_;
+  if (!error_type.empty()) {
+    std::vector<Attribute> all = attributes.to_vector();
+    all.push_back({std::string(semconv::attributes::kErrorType), std::string(error_type)});
+    attributes = Attributes(std::move(all));
+  }
+  it = outcomes_
+           .emplace(std::string(error_type),
+                    self_reporter_->register_set<semconv::OtelSdkExporterMetrics>({}, attributes))
+           .first;
+  return *it->second;
 }
 
 ExportResult OtlpMetricExporter::export_once(Deadline deadline) {
@@ -239,6 +325,14 @@ ExportResult OtlpMetricExporter::deliver(std::string_view body, uint64_t points,
     std::lock_guard lock(stats_mutex_);
     ++stats_.exports;
   }
+  // In flight from here to every return, reported now so that a long retry shows.
+  inflight_->inflight.add(static_cast<int64_t>(points));
+  self_reporter_->report(inflight_);
+  struct Concluded {
+    OtlpMetricExporter& e;
+    int64_t points;
+    ~Concluded() { e.inflight_->inflight.add(-points); }  // reported after the export
+  } concluded{*this, static_cast<int64_t>(points)};
   thread_local std::minstd_rand jitter_source{std::random_device{}()};
   milliseconds backoff = kInitialBackoff;
   for (uint32_t attempt = 0;; ++attempt) {
@@ -249,6 +343,7 @@ ExportResult OtlpMetricExporter::deliver(std::string_view body, uint64_t points,
     if (timeout.count() <= 0) {
       r.outcome = otlp::PostOutcome::kRetryable;
       r.error = "no time left before the export deadline";
+      r.error_type = "timeout";
     } else {
       {
         std::lock_guard lock(stats_mutex_);
@@ -276,6 +371,7 @@ ExportResult OtlpMetricExporter::deliver(std::string_view body, uint64_t points,
     if (r.outcome == otlp::PostOutcome::kPermanent) {
       fmt::print(stderr, "coretel: OTLP export to {} refused ({}); {} data points dropped\n",
                  options_.endpoint, r.error, points);
+      last_error_type_ = r.error_type;
       std::lock_guard lock(stats_mutex_);
       ++stats_.failed_permanent;
       stats_.data_points_dropped += points;
@@ -295,6 +391,7 @@ ExportResult OtlpMetricExporter::deliver(std::string_view body, uint64_t points,
                  "coretel: OTLP export to {} failed ({}); {} data points kept for the next "
                  "export\n",
                  options_.endpoint, r.error, points);
+      last_error_type_ = r.error_type;
       std::lock_guard lock(stats_mutex_);
       ++stats_.failed_retryable;
       stats_.data_points_kept += points;

@@ -20,6 +20,10 @@ struct PostResult {
   long http_status = 0;  ///< OTLP/HTTP: the status, 0 when no HTTP answer arrived
   /// For people and logs: the status line, the gRPC status or the transport's error text.
   std::string error;
+  /// The failure as a low-cardinality `error.type` (semantic conventions, error.type): the HTTP
+  /// status ("503"), the gRPC status name ("UNAVAILABLE"), "timeout", "connection_error",
+  /// "request_too_large" or "response_too_large"; empty on success.
+  std::string error_type;
   /// When the server said to wait: HTTP Retry-After, or gRPC RetryInfo.retry_delay.
   std::optional<std::chrono::milliseconds> retry_after;
   /// The response message on success (an Export*ServiceResponse, for partial_success), in the
