@@ -144,6 +144,38 @@ TEST(CoretelAnnotations, HistogramBoundsAreIncreasingFiniteNumbers) {
             Ids{kMismatch});
 }
 
+TEST(CoretelAnnotations, MaxSizeIsAnExponentialHistogramsBucketCount) {
+  EXPECT_EQ(findings(registry("histogram",
+                              "{coretel: {metric_set: app.work, instrument: "
+                              "exponential_histogram, max_size: 4}}")),
+            Ids{});
+  EXPECT_EQ(findings(registry("histogram",
+                              "{coretel: {metric_set: app.work, instrument: "
+                              "exponential_histogram, max_size: 320}}")),
+            Ids{});
+  std::string messages;
+  EXPECT_EQ(findings(registry("histogram",
+                              "{coretel: {metric_set: app.work, instrument: "
+                              "exponential_histogram, max_size: 321}}"),
+                     &messages),
+            Ids{kInvalid});
+  EXPECT_NE(messages.find("`coretel.max_size` is 321; it is an integer from 4 to 320"),
+            std::string::npos)
+      << messages;
+  EXPECT_EQ(findings(registry("histogram",
+                              "{coretel: {metric_set: app.work, instrument: "
+                              "exponential_histogram, max_size: 16.5}}")),
+            Ids{kInvalid});
+  messages.clear();
+  EXPECT_EQ(
+      findings(registry("histogram", "{coretel: {metric_set: app.work, max_size: 16}}"), &messages),
+      Ids{kMismatch});
+  EXPECT_NE(messages.find("`coretel.max_size` needs an exponential_histogram, and this metric "
+                          "is a coretel `histogram`"),
+            std::string::npos)
+      << messages;
+}
+
 TEST(CoretelAnnotations, KeysAndTypes) {
   std::string messages;
   EXPECT_EQ(findings(registry("counter", "{coretel: {metric_set: app.work, feild: x}}"), &messages),

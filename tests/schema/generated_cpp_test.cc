@@ -12,10 +12,12 @@
 #include <string_view>
 #include <type_traits>
 
+#include "coretel/collect/field_values.h"
 #include "coretel/collect/pipeline.h"
 #include "coretel/export/live_schema.h"
 #include "coretel/export/prometheus_text.h"
 #include "coretel/resource.h"
+#include "coretel/semconv/otel.h"
 #include "schema_test_support.h"
 #include "shop/registry.h"
 
@@ -27,7 +29,7 @@ TEST(GeneratedShop, MetricSetMatchesTheRegistry) {
   EXPECT_EQ(d.name, "shop.sales");
   EXPECT_EQ(d.brief, "Sales of one shop.");
   EXPECT_EQ(d.schema_url, "https://example.com/schemas/shop/1.0.0");
-  ASSERT_EQ(d.fields.size(), 6u);
+  ASSERT_EQ(d.fields.size(), 7u);
   EXPECT_EQ(d.fields[0].name, "shop.sales.items");
   EXPECT_EQ(d.fields[0].unit, "{item}");
   EXPECT_EQ(d.fields[0].kind, coretel::InstrumentKind::kCounter);
@@ -41,10 +43,13 @@ TEST(GeneratedShop, MetricSetMatchesTheRegistry) {
   EXPECT_EQ(d.fields[5].kind, coretel::InstrumentKind::kHistogram);
   ASSERT_EQ(d.fields[5].bounds.size(), 3u);
   EXPECT_EQ(d.fields[5].bounds[2], 10.0);
+  EXPECT_EQ(d.fields[6].kind, coretel::InstrumentKind::kExponentialHistogram);
+  EXPECT_EQ(coretel::exponential_histogram_size(d.fields[6]), 16u);  // coretel.max_size
   // The set is the least stable of its members.
   EXPECT_EQ(d.stability, coretel::Stability::kDevelopment);
   static_assert(coretel::MetricSet<Set>);
   static_assert(std::is_same_v<decltype(Set{}.checkout_time), coretel::Mmsc>);
+  static_assert(std::is_same_v<decltype(Set{}.basket_value), coretel::ExponentialHistogram<16>>);
 
   ASSERT_EQ(d.attributes.size(), 2u);
   EXPECT_EQ(d.attributes[0].key, "shop.region");
@@ -54,6 +59,44 @@ TEST(GeneratedShop, MetricSetMatchesTheRegistry) {
   EXPECT_TRUE(d.attributes[1].measurement);
   ASSERT_EQ(d.attributes[1].values.size(), 2u);
   EXPECT_EQ(d.attributes[1].values[1], "back");
+}
+
+// Registration attributes (coretel: {registration: true}), as registry/semconv's exporter
+// metrics declare them: marked in the descriptor, typed in <Set>RegistrationAttributes, no
+// entity type (the set has no entity attribute), and carried by data points once registered.
+TEST(GeneratedSemconv, RegistrationAttributesAreTypedAndGoOnDataPoints) {
+  using Set = coretel::semconv::OtelSdkExporterMetrics;
+  const coretel::MetricsDescriptor& d = Set::descriptor;
+  ASSERT_EQ(d.attributes.size(), 5u);
+  for (const coretel::AttributeDescriptor& a : d.attributes) {
+    EXPECT_TRUE(a.registration) << a.key;
+    EXPECT_FALSE(a.measurement) << a.key;
+  }
+  EXPECT_EQ(d.attributes[4].key, "error.type");
+  EXPECT_EQ(d.attributes[4].requirement_level, coretel::RequirementLevel::kConditionallyRequired);
+  coretel::semconv::OtelSdkExporterRegistrationAttributes r;
+  r.otel_component_type = coretel::semconv::OtelComponentType::kOtlpGrpcMetricExporter;
+  r.otel_component_name = "otlp_grpc_metric_exporter/0";
+  r.server_port = 4317;
+  const coretel::Attributes attributes = r.attributes();  // error.type unset: left out
+  EXPECT_EQ(attributes.size(), 3u);
+  EXPECT_FALSE(attributes.find("error.type"));
+
+  coretel::CollectionPipeline pipeline;
+  auto reporter = pipeline.make_reporter(coretel::kUnpinned);
+  auto series = reporter->register_set<Set>({}, attributes);
+  series->metric_data_point_exported.add(5);
+  reporter->report(series);
+  pipeline.collect_now();
+  std::string text;
+  coretel::PrometheusTextRenderer renderer;
+  auto views = pipeline.views();
+  renderer.render(coretel::Resource{}, views, text);
+  EXPECT_NE(text.find("otel_sdk_exporter_metric_data_point_exported_total{otel_scope_name=\"otel."
+                      "sdk.exporter\",otel_component_name=\"otlp_grpc_metric_exporter/0\","
+                      "otel_component_type=\"otlp_grpc_metric_exporter\",server_port=\"4317\"} 5"),
+            std::string::npos)
+      << text;
 }
 
 TEST(GeneratedShop, SeriesRecordedThroughGeneratedTypesExport) {

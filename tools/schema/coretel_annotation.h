@@ -15,7 +15,8 @@
 
 namespace coretel::schema {
 
-/// A metric's `coretel: {metric_set, field?, instrument?, value_type?, histogram_bounds?}`,
+/// A metric's `coretel: {metric_set, field?, instrument?, value_type?, histogram_bounds?,
+/// max_size?}`,
 /// with its defaults applied. Present (Signal::coretel) on a metric whose `coretel.metric_set`
 /// is a string, i.e. a member of a metric set.
 ///
@@ -39,6 +40,10 @@ struct CoretelMetricAnnotation {
   /// the OpenTelemetry SDK's default explicit bucket boundaries (kDefaultHistogramBounds).
   /// Empty for every other kind.
   std::vector<double> histogram_bounds;
+  /// An ExponentialHistogram's buckets per range: `coretel.max_size` if set (an integer in
+  /// kMinExponentialHistogramSize..kMaxExponentialHistogramSize, instrument_catalog.h), else
+  /// kDefaultExponentialHistogramSize (160, the metrics SDK's default). 0 for every other kind.
+  std::size_t max_size = 0;
 };
 
 /// An attribute's `coretel: {measurement: bool, registration: bool}` (CatalogAttribute::coretel):

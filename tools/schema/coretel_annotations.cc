@@ -89,13 +89,13 @@ class Parser {
           fmt::format("metric `{}`: `coretel` annotation must be a map, not {}", m.name, c.dump()));
       return std::nullopt;
     }
-    static const std::set<std::string> kKeys{"metric_set", "field", "instrument",
-                                             "histogram_bounds", "value_type"};
+    static const std::set<std::string> kKeys{"metric_set",       "field",      "instrument",
+                                             "histogram_bounds", "value_type", "max_size"};
     for (const auto& [key, value] : c.items()) {
       if (!kKeys.contains(key)) {
         invalid(d_, m.location, m.name,
                 fmt::format("metric `{}`: unknown key `coretel.{}` (metric_set, field, "
-                            "instrument, histogram_bounds, value_type)",
+                            "instrument, histogram_bounds, value_type, max_size)",
                             m.name, key));
       }
     }
@@ -115,7 +115,8 @@ class Parser {
       in_set = v.is_string();
     }
     if (!c.contains("metric_set")) {
-      for (const char* key : {"field", "instrument", "histogram_bounds", "value_type"}) {
+      for (const char* key :
+           {"field", "instrument", "histogram_bounds", "value_type", "max_size"}) {
         if (c.contains(key)) {
           d_.warning("coretel_annotation_unused", m.location, m.name,
                      fmt::format("metric `{}`: `coretel.{}` has no effect on a metric that is in "
@@ -192,6 +193,9 @@ class Parser {
     if (c.contains("histogram_bounds")) {
       histogram_bounds(m, kind, kind_name, c["histogram_bounds"], out.histogram_bounds);
     }
+    if (kind == InstrumentKind::kExponentialHistogram)
+      out.max_size = kDefaultExponentialHistogramSize;
+    if (c.contains("max_size")) max_size(m, kind, kind_name, c["max_size"], out.max_size);
     if (!in_set) return std::nullopt;
     return out;
   }
@@ -246,6 +250,28 @@ class Parser {
       return false;
     }
     return v == "double";
+  }
+
+  /// Parses `coretel.max_size` into `size` when it is valid (else leaves it).
+  void max_size(const Signal& m, std::optional<InstrumentKind> kind, const std::string& kind_name,
+                const Json& v, std::size_t& size) {
+    if (kind != InstrumentKind::kExponentialHistogram) {
+      d_.error("coretel_metric_set_instrument_mismatch", m.location, m.name,
+               fmt::format("metric `{}`: `coretel.max_size` needs an exponential_histogram, and "
+                           "this metric is a coretel `{}`",
+                           m.name, kind_name));
+      return;
+    }
+    if (!v.is_number_integer() || v.get<int64_t>() < int64_t{kMinExponentialHistogramSize} ||
+        v.get<int64_t>() > int64_t{kMaxExponentialHistogramSize}) {
+      invalid(d_, m.location, m.name,
+              fmt::format("metric `{}`: `coretel.max_size` is {}; it is an integer from {} to {} "
+                          "(buckets per range)",
+                          m.name, v.dump(), kMinExponentialHistogramSize,
+                          kMaxExponentialHistogramSize));
+      return;
+    }
+    size = static_cast<std::size_t>(v.get<int64_t>());
   }
 
   /// Parses `coretel.histogram_bounds` into `bounds` when it is valid (else leaves it).

@@ -61,7 +61,9 @@ bool CppGenerator::metric_set(const MetricSet& set, std::string& error) {
                                texts, "};");
       cpp = fmt::format("::coretel::{}<{}>", kind.cpp_type, bounds_name);
     } else if (c.instrument == InstrumentKind::kExponentialHistogram) {
-      cpp = fmt::format("::coretel::{}<>", kind.cpp_type);  // the SDK's default MaxSize, 160
+      cpp = c.max_size == kDefaultExponentialHistogramSize
+                ? fmt::format("::coretel::{}<>", kind.cpp_type)  // the SDK's default, 160
+                : fmt::format("::coretel::{}<{}>", kind.cpp_type, c.max_size);
     } else if (kind.value_types.empty()) {
       cpp = fmt::format("::coretel::{}", kind.cpp_type);  // Mmsc: records doubles
     } else {

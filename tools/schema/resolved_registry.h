@@ -98,8 +98,8 @@ struct Signal {
 struct MetricSet {
   std::string name;
   std::string brief;
-  std::string attribute_group;       ///< id of the shared group ("" when members have none)
-  std::vector<std::size_t> metrics;  ///< indices into ResolvedRegistry::metrics
+  std::string attribute_group;           ///< id of the shared group ("" when members have none)
+  std::vector<std::size_t> metrics;      ///< indices into ResolvedRegistry::metrics
   std::vector<AttributeRef> attributes;  ///< the entity tuple
   std::vector<AttributeRef> measurement_attributes;
   std::vector<AttributeRef> registration_attributes;
