@@ -61,6 +61,16 @@ TEST(GeneratedShop, MetricSetMatchesTheRegistry) {
   EXPECT_EQ(d.attributes[1].values[1], "back");
 }
 
+// The pipeline's series collected now, as Prometheus text.
+std::string exposition(coretel::CollectionPipeline& pipeline) {
+  pipeline.collect_now();
+  std::string text;
+  coretel::PrometheusTextRenderer renderer;
+  auto views = pipeline.views();
+  renderer.render(coretel::Resource{}, views, text);
+  return text;
+}
+
 // Registration attributes (coretel: {registration: true}), as registry/semconv's exporter
 // metrics declare them: marked in the descriptor, typed in <Set>RegistrationAttributes, no
 // entity type (the set has no entity attribute), and carried by data points once registered.
@@ -87,11 +97,7 @@ TEST(GeneratedSemconv, RegistrationAttributesAreTypedAndGoOnDataPoints) {
   auto series = reporter->register_set<Set>({}, attributes);
   series->metric_data_point_exported.add(5);
   reporter->report(series);
-  pipeline.collect_now();
-  std::string text;
-  coretel::PrometheusTextRenderer renderer;
-  auto views = pipeline.views();
-  renderer.render(coretel::Resource{}, views, text);
+  const std::string text = exposition(pipeline);
   EXPECT_NE(text.find("otel_sdk_exporter_metric_data_point_exported_total{otel_scope_name=\"otel."
                       "sdk.exporter\",otel_component_name=\"otlp_grpc_metric_exporter/0\","
                       "otel_component_type=\"otlp_grpc_metric_exporter\",server_port=\"4317\"} 5"),
@@ -107,11 +113,7 @@ TEST(GeneratedShop, SeriesRecordedThroughGeneratedTypesExport) {
   sales->with(shop::ShopOutcome::kReturned).items.add(3);
   sales->with(shop::ShopOutcome::kSold).revenue.add(4.5);
   reporter->report_all();
-  pipeline.collect_now();
-  std::string text;
-  coretel::PrometheusTextRenderer renderer;
-  auto views = pipeline.views();
-  renderer.render(coretel::Resource{}, views, text);
+  const std::string text = exposition(pipeline);
   EXPECT_NE(text.find("shop_sales_items_total{otel_scope_name=\"shop.sales\","
                       "otel_scope_shop_region=\"eu\",shop_outcome=\"back\"} 3\n"),
             std::string::npos)
