@@ -292,6 +292,26 @@ TEST(OtlpMetricExporter, ThrottledPastTheDeadlineRollsBackDeltas) {
   EXPECT_EQ(semconv_inflight(engine.pipeline), 0);
 }
 
+// A server answering with ever new statuses cannot grow the exporter's series: 16 error types
+// get series of their own, the rest are counted under `_OTHER`.
+TEST(OtlpMetricExporter, ErrorTypesAreBounded) {
+  Receiver receiver;
+  Engine engine;
+  coretel::OtlpMetricExporter exporter(engine.pipeline, resource(), options_for(receiver.url()), 0);
+  std::vector<Answer> answers;
+  for (int status = 400; status < 420; ++status) answers.push_back(Answer{status, "", {}});
+  receiver.script(answers);
+  for (int i = 0; i < 20; ++i) {
+    engine.add(1);
+    EXPECT_EQ(exporter.export_metrics(in(milliseconds(5000))),
+              coretel::ExportResult::kFailedPermanent);
+  }
+  for (int status = 400; status < 416; ++status)
+    EXPECT_EQ(semconv_outcome(engine.pipeline, std::to_string(status)).operations, 1) << status;
+  EXPECT_EQ(semconv_outcome(engine.pipeline, "416"), SemconvOutcome{});  // no series
+  EXPECT_EQ(semconv_outcome(engine.pipeline, "_OTHER").operations, 4);   // 416 to 419
+}
+
 TEST(OtlpMetricExporter, BadRequestIsDroppedCountedAndNotRetried) {
   Receiver receiver;
   Engine engine;

@@ -111,6 +111,8 @@ class OtlpMetricExporter final : public MetricExporter {
   ExportResult deliver(std::string_view body, uint64_t points, Deadline deadline);
   // The otel.sdk.exporter series of `error_type` ("" = success), registered on first use.
   semconv::OtelSdkExporterMetrics& outcome(std::string_view error_type);
+  // last_error_type_ = `error_type`, or `_OTHER` when the transport gave none.
+  void set_last_error_type(std::string_view error_type);
   // Waits `wait` unless interrupted; false when interrupted.
   bool wait_for(std::chrono::milliseconds wait);
 

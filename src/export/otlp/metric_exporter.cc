@@ -264,8 +264,9 @@ ExportResult OtlpMetricExporter::export_metrics(Deadline deadline) {
 semconv::OtelSdkExporterMetrics& OtlpMetricExporter::outcome(std::string_view error_type) {
   auto it = outcomes_.find(error_type);
   if (it != outcomes_.end()) return *it->second;
-  if (outcomes_.size() > kMaxErrorTypes)
-    return outcome(semconv::to_string(semconv::ErrorType::kOther));
+  const std::string_view other = semconv::to_string(semconv::ErrorType::kOther);
+  // The success series, up to kMaxErrorTypes error types, then `_OTHER` for the rest.
+  if (outcomes_.size() > kMaxErrorTypes && error_type != other) return outcome(other);
   Attributes attributes = component_;
   if (!error_type.empty()) {
     std::vector<Attribute> all = attributes.to_vector();
@@ -277,6 +278,11 @@ semconv::OtelSdkExporterMetrics& OtlpMetricExporter::outcome(std::string_view er
                     self_reporter_->register_set<semconv::OtelSdkExporterMetrics>({}, attributes))
            .first;
   return *it->second;
+}
+
+void OtlpMetricExporter::set_last_error_type(std::string_view error_type) {
+  last_error_type_ =
+      error_type.empty() ? semconv::to_string(semconv::ErrorType::kOther) : error_type;
 }
 
 ExportResult OtlpMetricExporter::export_once(Deadline deadline) {
@@ -371,7 +377,7 @@ ExportResult OtlpMetricExporter::deliver(std::string_view body, uint64_t points,
     if (r.outcome == otlp::PostOutcome::kPermanent) {
       fmt::print(stderr, "coretel: OTLP export to {} refused ({}); {} data points dropped\n",
                  options_.endpoint, r.error, points);
-      last_error_type_ = r.error_type;
+      set_last_error_type(r.error_type);
       std::lock_guard lock(stats_mutex_);
       ++stats_.failed_permanent;
       stats_.data_points_dropped += points;
@@ -391,7 +397,7 @@ ExportResult OtlpMetricExporter::deliver(std::string_view body, uint64_t points,
                  "coretel: OTLP export to {} failed ({}); {} data points kept for the next "
                  "export\n",
                  options_.endpoint, r.error, points);
-      last_error_type_ = r.error_type;
+      set_last_error_type(r.error_type);
       std::lock_guard lock(stats_mutex_);
       ++stats_.failed_retryable;
       stats_.data_points_kept += points;
