@@ -1,0 +1,82 @@
+// provider.h: where events go. Every thread has an *aspect*; each aspect has one provider.
+//
+// Aspects (the engine this design comes from names the same four):
+//  * engine:   the engine's threads (the demo's workers call set_thread_aspect(Aspect::kEngine));
+//  * admin:    the admin endpoint's and the collectors' threads (coretel sets it on them);
+//  * global:   every other thread, the default (start-up, libraries, the main thread);
+//  * internal: coretel's own export threads (the periodic reader): an event there must not
+//              feed the pipeline it comes from, so only console_direct and noop are accepted.
+// A thread's aspect is set by the code that starts the thread (set_thread_aspect()); a thread
+// nobody set is `global`.
+//
+// Provider modes:
+//  * noop:           events are dropped before their arguments are evaluated;
+//  * console_direct: the emitting thread formats the record (console_format.h) and writes it
+//                    to stderr in one write(2): simple, and it may block on a slow stderr;
+//  * console_async, its, otlp: the asynchronous modes, not in this version; asking for one is
+//                    a configuration error that says so.
+// Defaults: console_direct for engine, admin and global; noop for internal; the filter of
+// CORETEL_LOG (filter.h), else `info`. configure_events() replaces all of it at once; until it
+// runs, CORETEL_LOG is read from the environment when the first event is emitted.
+//
+// Thread-safety: configure_events(), set_provider() from any thread, at any time (a provider
+// replaced while an event is being written to it stays alive: providers are never freed);
+// set_thread_aspect() affects the calling thread only.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "coretel/events/record.h"
+
+namespace coretel::events {
+
+enum class Aspect : uint8_t { kEngine, kAdmin, kGlobal, kInternal };
+inline constexpr std::size_t kAspects = 4;
+enum class ProviderMode : uint8_t { kNoop, kConsoleDirect, kConsoleAsync, kIts, kOtlp };
+
+/// "engine", "admin", "global", "internal".
+std::string_view to_string(Aspect aspect) noexcept;
+/// "noop", "console_direct", "console_async", "its", "otlp".
+std::string_view to_string(ProviderMode mode) noexcept;
+/// The mode the configuration spells `name`; nullopt for anything else.
+std::optional<ProviderMode> provider_mode_named(std::string_view name) noexcept;
+
+/// Receives the records of the aspects it is set for. emit() runs on the emitting thread and
+/// must not throw; it may run on several threads at once.
+class EventProvider {
+ public:
+  virtual ~EventProvider() = default;
+  virtual void emit(const EventRecord& record) noexcept = 0;
+};
+
+/// What configure_events() applies: `level` in CORETEL_LOG's syntax (filter.h) and one mode per
+/// aspect.
+struct EventsConfiguration {
+  std::string level = "info";
+  ProviderMode engine = ProviderMode::kConsoleDirect;
+  ProviderMode admin = ProviderMode::kConsoleDirect;
+  ProviderMode global = ProviderMode::kConsoleDirect;
+  ProviderMode internal = ProviderMode::kNoop;
+};
+
+/// Checks `config` and applies it. Throws std::invalid_argument, applying nothing, when a mode
+/// is not accepted for its aspect (internal: console_direct or noop) or not in this version
+/// (console_async, its, otlp); the message names the aspect, the mode and the accepted modes.
+/// Returns the filter's warnings (skipped directives), which the caller reports.
+std::vector<std::string> configure_events(const EventsConfiguration& config);
+
+/// Sends `aspect`'s events to `provider` (nullptr: noop), whatever its configured mode, until
+/// the next configure_events() or set_provider(). For embedding and tests.
+void set_provider(Aspect aspect, std::shared_ptr<EventProvider> provider);
+
+/// The calling thread's aspect from now on.
+void set_thread_aspect(Aspect aspect) noexcept;
+/// The calling thread's aspect (global unless set).
+Aspect thread_aspect() noexcept;
+
+}  // namespace coretel::events
