@@ -33,6 +33,7 @@
 
 #include "coretel/collect/reporter.h"
 #include "coretel/collect/self_metrics.h"
+#include "coretel/events/provider.h"
 #include "coretel/export/json.h"
 #include "coretel/export/live_schema.h"
 #include "coretel/export/prometheus_text.h"
@@ -536,7 +537,10 @@ struct AdminServer::Impl {
     accept_backoff.emplace(*io);
     stopping = false;
     accept();
-    thread = std::thread([this] { io->run(); });
+    thread = std::thread([this] {
+      events::set_thread_aspect(events::Aspect::kAdmin);
+      io->run();
+    });
     ready.store(true);
   }
 

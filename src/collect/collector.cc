@@ -10,6 +10,7 @@
 #include "coretel/collect/self_metrics.h"
 #include "coretel/collect/snapshot_message.h"
 #include "coretel/collect/topology.h"
+#include "coretel/events/provider.h"
 #include "series_state.h"
 
 namespace coretel {
@@ -448,6 +449,7 @@ void Collector::rollback(std::vector<ExportedCombination>& combinations,
 void Collector::start(std::vector<int> cpus) {
   if (running_.exchange(true)) return;
   thread_ = std::thread([this, cpus = std::move(cpus)] {
+    events::set_thread_aspect(events::Aspect::kAdmin);
     if (!cpus.empty()) pin_current_thread(cpus);
     Wakeup& w = wakeup();
     while (running_.load(std::memory_order_acquire)) {

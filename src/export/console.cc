@@ -7,6 +7,7 @@
 
 #include "../metrics/number_format.h"
 #include "coretel/collect/field_values.h"
+#include "coretel/events/provider.h"
 #include "coretel/export/utf8.h"
 
 namespace coretel {
@@ -123,7 +124,10 @@ void ConsoleExporter::start() {
   std::lock_guard lock(mutex_);
   if (running_) return;
   running_ = true;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    events::set_thread_aspect(events::Aspect::kInternal);  // an exporter's: must not feed itself
+    run();
+  });
 }
 
 void ConsoleExporter::stop() {

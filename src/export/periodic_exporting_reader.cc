@@ -1,5 +1,7 @@
 #include "coretel/export/periodic_exporting_reader.h"
 
+#include "coretel/events/provider.h"
+
 namespace coretel {
 
 PeriodicExportingMetricReader::PeriodicExportingMetricReader(MetricExporter& exporter,
@@ -14,7 +16,10 @@ void PeriodicExportingMetricReader::start() {
   std::lock_guard lock(mutex_);
   if (running_ || shut_down_) return;
   running_ = true;
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    events::set_thread_aspect(events::Aspect::kInternal);  // an exporter's: must not feed itself
+    run();
+  });
 }
 
 void PeriodicExportingMetricReader::run() {
