@@ -36,6 +36,7 @@
 #include "coretel/admin/admin_server.h"
 #include "coretel/collect/pipeline.h"
 #include "coretel/config/environment.h"
+#include "coretel/events/emit.h"
 #include "coretel/export/console.h"
 #include "coretel/export/otlp_metric_exporter.h"
 #include "coretel/export/periodic_exporting_reader.h"
@@ -61,9 +62,16 @@ struct Options {
   bool exit_after_replay = false;
 };
 
-// Totals per transport from the final views, for the shutdown line.
-std::string summary(const coretel::CollectionPipeline& pipeline) {
-  uint64_t messages[2] = {}, errors[2] = {};
+namespace ev = coretel::events;
+
+// Totals per transport from the final views: messages accepted and rejected.
+struct Totals {
+  uint64_t messages[2] = {}, errors[2] = {};  // [0] udp, [1] tcp
+};
+Totals totals(const coretel::CollectionPipeline& pipeline) {
+  Totals out;
+  auto& messages = out.messages;
+  auto& errors = out.errors;
   for (const auto& view : pipeline.views()) {
     for (const auto& s : view->series()) {
       const auto transport = s.info->entity->attributes.find("network.transport");
@@ -78,6 +86,19 @@ std::string summary(const coretel::CollectionPipeline& pipeline) {
         if (view->observed(s, b)) *total += view->field_words(s, b, 0)[0];
     }
   }
+  return out;
+}
+
+uint64_t message_total(const coretel::CollectionPipeline& pipeline) {
+  const Totals t = totals(pipeline);
+  return t.messages[0] + t.messages[1];
+}
+
+// The shutdown line's totals.
+std::string summary(const coretel::CollectionPipeline& pipeline) {
+  const Totals t = totals(pipeline);
+  const auto& messages = t.messages;
+  const auto& errors = t.errors;
   return fmt::format("udp: {} messages, {} rejected; tcp: {} messages, {} rejected", messages[0],
                      errors[0], messages[1], errors[1]);
 }
@@ -227,6 +248,10 @@ int main(int argc, char** argv) {
                  coretel::to_string(otel.otlp_metrics.temporality));
     }
 
+    // The sockets are bound (by the workers' constructors): the receiver is listening.
+    CORETEL_INFO("syslog.receiver.start", ev::kv("server.address", coretel_demo::host_of(listen)),
+                 ev::kv("server.port", ntohs(listen.sin_port)),
+                 ev::kv("syslog.receiver.cores", cores));
     std::atomic<bool> stop{false};
     std::atomic<int> exit_code{0};
     std::vector<std::thread> threads;
@@ -305,6 +330,8 @@ int main(int argc, char** argv) {
                  st.data_points_dropped, st.requests);
     }
     fmt::print(stderr, "coretel-demo: stopped; {}\n", summary(pipeline));
+    CORETEL_INFO("syslog.receiver.stop",
+                 ev::kv("syslog.receiver.message.count", message_total(pipeline)));
     if (options.exit_after_replay) {
       for (std::size_t i = 0; i < workers.size(); ++i) {
         coretel_demo::WorkerThroughput t = workers[i]->throughput();

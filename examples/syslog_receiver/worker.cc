@@ -14,9 +14,13 @@
 
 #include <fmt/format.h>
 
+#include "coretel/events/emit.h"
+
 namespace coretel_demo {
 
 namespace {
+
+namespace ev = coretel::events;
 
 constexpr std::size_t kReadBufferBytes = 64 * 1024;
 // epoll_event.data.u64 tags: the two listening sockets; connections use their fd.
@@ -45,16 +49,34 @@ int bound_socket(int type, const sockaddr_in& address) {
   return fd;
 }
 
+// The sender of connection `fd` (for the accept event, built only when it is enabled).
+sockaddr_in peer_of(int fd) {
+  sockaddr_in peer{};
+  socklen_t length = sizeof(peer);
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) != 0) peer = {};
+  return peer;
+}
+std::string peer_address(int fd) {
+  return host_of(peer_of(fd));
+}
+int peer_port(int fd) {
+  return ntohs(peer_of(fd).sin_port);
+}
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 }  // namespace
 
-std::string to_string(const sockaddr_in& address) {
+std::string host_of(const sockaddr_in& address) {
   char host[INET_ADDRSTRLEN] = {};
   ::inet_ntop(AF_INET, &address.sin_addr, host, sizeof(host));
-  return fmt::format("{}:{}", host, ntohs(address.sin_port));
+  return host;
+}
+
+std::string to_string(const sockaddr_in& address) {
+  return fmt::format("{}:{}", host_of(address), ntohs(address.sin_port));
 }
 
 sockaddr_in parse_address(const std::string& text) {
@@ -119,12 +141,14 @@ void Worker::register_sets(coretel::Reporter& reporter) {
 }
 
 void Worker::run(const std::atomic<bool>& stop) {
+  coretel::events::set_thread_aspect(coretel::events::Aspect::kEngine);
   if (cpu_ >= 0) coretel::pin_current_thread({cpu_});
   // Made and registered here, on the worker's own thread: the sets are first touched by the
   // core that owns them.
   reporter_ = cpu_ >= 0 ? pipeline_.make_reporter(coretel::CpuId{static_cast<unsigned>(cpu_)})
                         : pipeline_.make_reporter(coretel::kUnpinned);
   register_sets(*reporter_);
+  CORETEL_INFO("syslog.receiver.worker.start", ev::kv("cpu.logical_number", cpu_));
 
   const auto idle_scan_period = std::clamp<Clock::duration>(
       options_.idle_timeout / 8, std::chrono::milliseconds(10), std::chrono::seconds(1));
@@ -231,6 +255,8 @@ void Worker::accept_connections(int budget) {
       continue;
     }
     connections_.emplace(fd, std::make_unique<Connection>(Connection{fd, {}, now_}));
+    CORETEL_DEBUG("syslog.receiver.connection.accept", ev::kv("cpu.logical_number", cpu_),
+                  ev::kv("client.address", peer_address(fd)), ev::kv("client.port", peer_port(fd)));
     tcp_.receiver->connections_accepted.inc();
     tcp_.receiver->connections_open.inc();
   }
@@ -349,6 +375,8 @@ void Worker::close_connection(int fd, CloseReason reason) {
   connections_.erase(it);
   tcp_.receiver->connections_open.dec();
   closes_->with(reason).closed.inc();
+  CORETEL_DEBUG("syslog.receiver.connection.close", ev::kv("cpu.logical_number", cpu_),
+                ev::kv("syslog.connection.close_reason", telemetry::to_string(reason)));
 }
 
 void Worker::process_record(TransportSets& sets, std::string_view record) {
@@ -384,6 +412,17 @@ void Worker::count(TransportSets& sets, const ParseResult& result) {
 
 void Worker::count_error(TransportSets& sets, ParseError error) {
   sets.errors->with(error).errors.inc();
+  // Bad traffic must not flood the events: one per second per worker, the rest counted.
+  if (now_ < next_parse_event_) {
+    ++parse_events_suppressed_;
+    return;
+  }
+  next_parse_event_ = now_ + std::chrono::seconds(1);
+  CORETEL_WARN("syslog.receiver.parse.fail", ev::kv("cpu.logical_number", cpu_),
+               ev::kv("network.transport", &sets == &tcp_ ? "tcp" : "udp"),
+               ev::kv("error.type", to_string(error)),
+               ev::kv("syslog.event.suppressed", parse_events_suppressed_));
+  parse_events_suppressed_ = 0;
 }
 
 }  // namespace coretel_demo

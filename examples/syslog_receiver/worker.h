@@ -22,6 +22,9 @@
 //   A spare lost to another thread is reopened when the listener resumes.
 // - A connection with nothing received for `idle_timeout` is closed (idle_timeout).
 // - Shutdown: see run().
+// - Events (registry/syslog_receiver/events.yaml), on the `engine` aspect: worker.start (info),
+//   connection.accept and connection.close (debug), parse.fail (warn, at most one per second
+//   per worker; the suppressed ones are counted on the next).
 #pragma once
 
 #include <netinet/in.h>
@@ -151,6 +154,10 @@ class Worker {
   bool listener_paused_ = false;
   Clock::time_point listener_resume_{};
   Clock::time_point now_{};  // the current loop turn's time
+  // The parse-failure event's rate limit: the next time one may be emitted, and how many were
+  // not since the last.
+  Clock::time_point next_parse_event_{};
+  uint64_t parse_events_suppressed_ = 0;
   std::unordered_map<int, std::unique_ptr<Connection>> connections_;
   std::unique_ptr<char[]> read_buffer_;
   uint64_t records_ = 0;    // owned by the worker thread
@@ -167,6 +174,8 @@ class Worker {
 
 /// Formats "a.b.c.d:port".
 std::string to_string(const sockaddr_in& address);
+/// The dotted IPv4 address alone.
+std::string host_of(const sockaddr_in& address);
 /// Parses "a.b.c.d:port"; throws std::invalid_argument with the reason.
 sockaddr_in parse_address(const std::string& text);
 
