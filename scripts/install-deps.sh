@@ -12,7 +12,7 @@ packages=(
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc zlib1g-dev libhwloc-dev libnuma-dev libboost-dev
   libcli11-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev valgrind
+  libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev libspdlog-dev valgrind
   # real peers used by the integration tests
   prometheus bsdutils curl procps python3 openssl
 )
