@@ -11,7 +11,8 @@
 // SIGTERM stops it cleanly: workers drain what is still in their sockets (bounded by
 // --drain-timeout-ms) and report their last values, the collectors merge them, the console
 // exporter prints them, the OTLP exporter sends them (bounded by OTEL_METRIC_EXPORT_TIMEOUT),
-// then the admin endpoint closes.
+// then the admin endpoint closes. Events (docs/events.md) go to stderr, filtered by CORETEL_LOG;
+// the workers' through the console_async queue.
 //
 // Bounds (each worker): --read-budget-bytes per socket per loop turn (fairness),
 // --max-connections, --idle-timeout-ms; running out of descriptors refuses connections without
@@ -181,6 +182,12 @@ int main(int argc, char** argv) {
     // OTEL_* variables: read once, problems printed once.
     const coretel::SdkConfiguration otel = coretel::read_sdk_configuration();
     coretel::report_configuration_warnings(otel);
+    // Events: CORETEL_LOG's level; the workers (engine aspect) only enqueue their events, a
+    // background thread writes them (console_async), so a slow stderr never stalls a worker.
+    coretel::events::EventsConfiguration events = otel.events;
+    events.engine = coretel::events::ProviderMode::kConsoleAsync;
+    for (const std::string& warning : coretel::events::configure_events(events))
+      fmt::print(stderr, "coretel: {}\n", warning);
     const bool push = otel.otlp_metrics_enabled;
     const bool push_deltas =
         push && otel.otlp_metrics.temporality != coretel::TemporalityPreference::kCumulative;
@@ -316,6 +323,7 @@ int main(int argc, char** argv) {
     if (replayer.joinable()) replayer.join();
     stop = true;
     for (auto& t : threads) t.join();
+    coretel::events::shutdown_events();  // the workers' queued events, before the last lines
     // Each worker reported its sets one last time as it stopped: the collectors' final cycle
     // merges those values, the console prints them, and only then do the series go away.
     pipeline.stop();

@@ -647,6 +647,7 @@ SdkConfiguration read_sdk_configuration(const EnvironmentLookup& lookup) {
   Reader reader(lookup, config.warnings);
   config.sdk_disabled = read_boolean(reader, "OTEL_SDK_DISABLED").value_or(false);
   config.service_name = reader.get("OTEL_SERVICE_NAME").value;
+  if (auto level = reader.get("CORETEL_LOG").value) config.events.level = *level;
   config.resource_attributes = read_resource_attributes(reader);
   config.metrics_exporters = read_metrics_exporters(reader);
   bool endpoint_set = false;

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "callsite_registry.h"
+#include "console_async.h"
 #include "coretel/events/console_format.h"
 #include "coretel/events/emit.h"
 #include "coretel/events/provider.h"
@@ -56,8 +58,33 @@ std::vector<std::shared_ptr<EventProvider>>& kept() {
 thread_local Aspect current_aspect = Aspect::kGlobal;
 std::atomic<TraceContextSource> trace_source{nullptr};
 
-EventProvider* provider_for(ProviderMode mode) {
-  return mode == ProviderMode::kConsoleDirect ? &console_direct : nullptr;
+// The console_async provider: made by the first configuration that asks for it, never
+// destroyed (a thread may still be emitting into it); stopped by shutdown_events() or at exit.
+std::mutex async_mutex;
+ConsoleAsyncProvider* console_async = nullptr;  // guarded by async_mutex
+
+void stop_at_exit() {
+  shutdown_events(std::chrono::milliseconds(1000));
+}
+
+ConsoleAsyncProvider* console_async_provider(std::size_t capacity) {
+  std::lock_guard lock(async_mutex);
+  if (console_async == nullptr) {
+    console_async = new ConsoleAsyncProvider(capacity);
+    std::atexit(stop_at_exit);
+  }
+  return console_async;
+}
+
+EventProvider* provider_for(ProviderMode mode, std::size_t capacity) {
+  switch (mode) {
+    case ProviderMode::kConsoleDirect:
+      return &console_direct;
+    case ProviderMode::kConsoleAsync:
+      return console_async_provider(capacity);
+    default:
+      return nullptr;
+  }
 }
 
 }  // namespace
@@ -112,16 +139,19 @@ std::vector<std::string> configure_events(const EventsConfiguration& config) {
           "would feed their events back into the pipeline they export; use console_direct or "
           "noop",
           to_string(mode)));
-    if (mode != ProviderMode::kConsoleDirect && mode != ProviderMode::kNoop)
+    if (mode == ProviderMode::kIts || mode == ProviderMode::kOtlp)
       throw std::invalid_argument(
           fmt::format("coretel: events provider `{}` for aspect `{}` is not available in this "
-                      "version; use console_direct or noop",
+                      "version; use console_direct, console_async or noop",
                       to_string(mode), to_string(aspect)));
   }
+  if (config.queue_capacity < 1 || config.queue_capacity > 65534)
+    throw std::invalid_argument(fmt::format(
+        "coretel: events queue_capacity {} is out of range (1 to 65534)", config.queue_capacity));
   EventFilter filter = EventFilter::parse(config.level);
   std::vector<std::string> warnings = filter.warnings();
   for (const auto& [aspect, mode] : modes)
-    providers[static_cast<std::size_t>(aspect)].store(provider_for(mode),
+    providers[static_cast<std::size_t>(aspect)].store(provider_for(mode, config.queue_capacity),
                                                       std::memory_order_release);
   CallsiteRegistry::instance().set_filter(std::move(filter));
   return warnings;
@@ -134,6 +164,14 @@ void set_provider(Aspect aspect, std::shared_ptr<EventProvider> provider) {
     kept().push_back(std::move(provider));
   }
   providers[static_cast<std::size_t>(aspect)].store(raw, std::memory_order_release);
+}
+
+bool shutdown_events(std::chrono::milliseconds timeout) {
+  std::lock_guard lock(async_mutex);
+  if (console_async == nullptr) return true;
+  const bool flushed = console_async->flush(timeout);
+  console_async->stop(std::chrono::milliseconds(0));
+  return flushed;
 }
 
 void set_thread_aspect(Aspect aspect) noexcept {

@@ -549,11 +549,19 @@ TEST(Environment, AsksTheLookupForEachVariableOnce) {
         ++asked[std::string(name)];
         return std::nullopt;
       });
-  EXPECT_EQ(asked.size(), 25u);
+  EXPECT_EQ(asked.size(), 26u);  // 25 OTEL_* and CORETEL_LOG
   for (const auto& [name, count] : asked) {
     EXPECT_EQ(count, 1) << name;
-    EXPECT_EQ(name.rfind("OTEL_", 0), 0u) << name;
+    EXPECT_TRUE(name.rfind("OTEL_", 0) == 0 || name == "CORETEL_LOG") << name;
   }
+}
+
+TEST(Environment, CoretelLogIsTheEventsLevel) {
+  EXPECT_EQ(read({}).events.level, "info");
+  EXPECT_EQ(read({{"CORETEL_LOG", "warn,app=debug"}}).events.level, "warn,app=debug");
+  EXPECT_EQ(read({{"CORETEL_LOG", ""}}).events.level, "info");  // empty is unset
+  EXPECT_EQ(read({{"CORETEL_LOG", "warn"}}).events.engine,
+            coretel::events::ProviderMode::kConsoleDirect);  // providers: the defaults
 }
 
 TEST(Environment, ProcessEnvironmentReadsGetenv) {

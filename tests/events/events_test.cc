@@ -232,9 +232,22 @@ TEST(EventsConfiguration, TheInternalAspectCannotFeedItself) {
                  "threads would feed their events back into the pipeline they export; use "
                  "console_direct or noop");
   }
-  c.internal = ev::ProviderMode::kNoop;
-  c.engine = ev::ProviderMode::kConsoleAsync;
+  c.internal = ev::ProviderMode::kConsoleAsync;  // asynchronous: it would feed itself too
   EXPECT_THROW(ev::configure_events(c), std::invalid_argument);
+  c.internal = ev::ProviderMode::kNoop;
+  c.engine = ev::ProviderMode::kOtlp;  // not in this version
+  try {
+    ev::configure_events(c);
+    FAIL() << "accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(),
+                 "coretel: events provider `otlp` for aspect `engine` is not available in this "
+                 "version; use console_direct, console_async or noop");
+  }
+  c.engine = ev::ProviderMode::kConsoleDirect;
+  c.queue_capacity = 0;
+  EXPECT_THROW(ev::configure_events(c), std::invalid_argument);
+  c.queue_capacity = 2048;
   EXPECT_EQ(ev::provider_mode_named("console_async"), ev::ProviderMode::kConsoleAsync);
   EXPECT_EQ(ev::provider_mode_named("console"), std::nullopt);
   // Warnings of the level come back to the caller; the rest applies.

@@ -1,5 +1,6 @@
 // environment.h: read_sdk_configuration(), the one place that parses the OpenTelemetry `OTEL_*`
-// environment variables coretel reads (docs/configuration.md lists them), into option structs.
+// environment variables coretel reads, and coretel's own CORETEL_LOG (docs/configuration.md
+// lists them), into option structs.
 //
 //   coretel::SdkConfiguration config = coretel::read_sdk_configuration();  // once, at startup
 //   coretel::report_configuration_warnings(config);                       // "coretel: ..." lines
@@ -32,6 +33,7 @@
 #include <utility>
 #include <vector>
 
+#include "coretel/events/provider.h"
 #include "coretel/metrics/attributes.h"
 
 namespace coretel {
@@ -109,6 +111,10 @@ struct SdkConfiguration {
   bool otlp_metrics_enabled = false;
   OtlpExporterOptions otlp_metrics;
   MetricReaderOptions metric_reader;
+  /// Events (docs/events.md): `level` is CORETEL_LOG as given (its directives are checked, and
+  /// their problems reported, by configure_events()), "info" when unset; the providers are the
+  /// defaults, for the caller to change before configure_events(events).
+  events::EventsConfiguration events;
   /// One line per problem, in the order found: "OTEL_X=value: what is wrong; what coretel does
   /// instead". The value is cut to its first 64 bytes (then "..."), made well-formed UTF-8, with
   /// control characters as \xHH; header variables show "<hidden>" instead, as they often carry

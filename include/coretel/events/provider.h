@@ -13,8 +13,13 @@
 //  * noop:           events are dropped before their arguments are evaluated;
 //  * console_direct: the emitting thread formats the record (console_format.h) and writes it
 //                    to stderr in one write(2): simple, and it may block on a slow stderr;
-//  * console_async, its, otlp: the asynchronous modes, not in this version; asking for one is
-//                    a configuration error that says so.
+//  * console_async:  the emitting thread copies the record into a bounded queue (one for the
+//                    process, EventsConfiguration::queue_capacity events) and returns; a
+//                    background thread formats and writes to stderr. A full queue drops the
+//                    event and counts it (dropped_events()); once a second at most, stderr says
+//                    how many were dropped. Queued events are written at shutdown_events() and
+//                    at exit (at most 1 s);
+//  * its, otlp:      not in this version; asking for one is a configuration error that says so.
 // Defaults: console_direct for engine, admin and global; noop for internal; the filter of
 // CORETEL_LOG (filter.h), else `info`. configure_events() replaces all of it at once; until it
 // runs, CORETEL_LOG is read from the environment when the first event is emitted.
@@ -24,6 +29,7 @@
 // set_thread_aspect() affects the calling thread only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -54,10 +60,22 @@ class EventProvider {
   virtual void emit(const EventRecord& record) noexcept = 0;
 };
 
+/// Why an event was dropped.
+enum class DropReason : uint8_t {
+  kQueueFull,  ///< console_async: the queue held queue_capacity events
+};
+inline constexpr std::size_t kDropReasons = 1;
+/// "queue_full".
+std::string_view to_string(DropReason reason) noexcept;
+/// Events dropped so far in this process, by the aspect of the emitting thread and the reason.
+uint64_t dropped_events(Aspect aspect, DropReason reason) noexcept;
+
 /// What configure_events() applies: `level` in CORETEL_LOG's syntax (filter.h) and one mode per
 /// aspect.
 struct EventsConfiguration {
   std::string level = "info";
+  /// console_async: events the queue holds (1 to 65534).
+  std::size_t queue_capacity = 2048;
   ProviderMode engine = ProviderMode::kConsoleDirect;
   ProviderMode admin = ProviderMode::kConsoleDirect;
   ProviderMode global = ProviderMode::kConsoleDirect;
@@ -66,13 +84,19 @@ struct EventsConfiguration {
 
 /// Checks `config` and applies it. Throws std::invalid_argument, applying nothing, when a mode
 /// is not accepted for its aspect (internal: console_direct or noop) or not in this version
-/// (console_async, its, otlp); the message names the aspect, the mode and the accepted modes.
+/// (its, otlp), or queue_capacity is out of range; the message names the aspect, the mode and
+/// the accepted modes. The console_async queue is made once, with the first capacity asked for.
 /// Returns the filter's warnings (skipped directives), which the caller reports.
 std::vector<std::string> configure_events(const EventsConfiguration& config);
 
 /// Sends `aspect`'s events to `provider` (nullptr: noop), whatever its configured mode, until
 /// the next configure_events() or set_provider(). For embedding and tests.
 void set_provider(Aspect aspect, std::shared_ptr<EventProvider> provider);
+
+/// Writes what the asynchronous providers hold, waiting at most `timeout`, and stops their
+/// threads; events emitted after are dropped and counted. Returns false when the time ran out
+/// (a stderr that does not drain). Idempotent.
+bool shutdown_events(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
 
 /// The calling thread's aspect from now on.
 void set_thread_aspect(Aspect aspect) noexcept;

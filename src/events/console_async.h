@@ -1,0 +1,62 @@
+// console_async.h (internal): the console_async provider. The emitting thread copies the record
+// into a fixed-size block (encoded_event.h) and pushes it into one bounded lock-free queue
+// (Boost.Lockfree, fixed-size: no allocation after construction); a full queue drops the event
+// and counts it (dropped_events(aspect, DropReason::kQueueFull)). A background thread formats
+// the records (console_format.h) and writes them to stderr, many lines per write(2); once a
+// second at most it says on stderr how many events were dropped since it last said so.
+//
+// Thread-safety: emit() from any thread; flush() and stop() from one thread at a time.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <thread>
+
+#include <boost/lockfree/queue.hpp>
+
+#include "coretel/events/provider.h"
+#include "drops.h"
+#include "encoded_event.h"
+
+namespace coretel::events {
+
+class ConsoleAsyncProvider final : public EventProvider {
+ public:
+  /// `capacity`: events the queue holds at most (1 to 65534: Boost.Lockfree's fixed-size
+  /// limit). `start` false: the writer thread waits for start() (tests fill the queue first).
+  explicit ConsoleAsyncProvider(std::size_t capacity, bool start = true);
+  /// Starts the writer thread (once).
+  void start();
+  /// stop(). The provider must outlive every emit() into it and, when stop() had to detach the
+  /// writer, the writer too: configure_events() never destroys the one it makes.
+  ~ConsoleAsyncProvider() override;
+
+  void emit(const EventRecord& record) noexcept override;
+  /// Waits until every event pushed before the call is written, at most `timeout`; false when
+  /// the time ran out.
+  bool flush(std::chrono::milliseconds timeout);
+  /// flush(timeout), then ends the writer thread (detached when the flush timed out: a stderr
+  /// that does not drain must not hang the caller). Events emitted after are dropped (counted).
+  void stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  std::size_t capacity() const noexcept { return capacity_; }
+
+ private:
+  void run();
+
+  std::size_t capacity_;
+  boost::lockfree::queue<EncodedEvent, boost::lockfree::fixed_sized<true>> queue_;
+  std::atomic<uint64_t> pushed_{0};
+  std::atomic<uint64_t> written_{0};  // pushed events the writer took (written or not)
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> stopped_{false};
+  std::mutex mutex_;  // for the waits below
+  std::condition_variable wake_;
+  std::condition_variable progress_;
+  DropReporter drops_;  // the writer's; counts from the provider's creation
+  std::thread thread_;
+};
+
+}  // namespace coretel::events

@@ -1,0 +1,144 @@
+#include "encoded_event.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+
+namespace coretel::events {
+
+namespace {
+
+enum : uint8_t { kString = 0, kInt = 1, kDouble = 2, kBool = 3 };
+
+// The longest prefix of `text` of at most `n` bytes that does not split a UTF-8 sequence.
+std::string_view cut(std::string_view text, std::size_t n) noexcept {
+  if (text.size() <= n) return text;
+  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  return text.substr(0, n);
+}
+
+class Writer {
+ public:
+  explicit Writer(EncodedEvent& e) : e_(e) {}
+  std::size_t room() const noexcept { return EncodedEvent::kBytes - e_.used; }
+  void put(const void* p, std::size_t n) noexcept {
+    std::memcpy(e_.bytes.data() + e_.used, p, n);
+    e_.used = static_cast<uint16_t>(e_.used + n);
+  }
+  void u8(uint8_t v) noexcept { put(&v, 1); }
+  void u16(uint16_t v) noexcept { put(&v, 2); }
+  // A text with a `width`-byte length, cut to what fits in `limit` bytes (length included).
+  void text(std::string_view s, std::size_t width, std::size_t limit) noexcept {
+    s = cut(s, std::min(limit - width, width == 1 ? std::size_t{255} : std::size_t{65535}));
+    if (width == 1) {
+      u8(static_cast<uint8_t>(s.size()));
+    } else {
+      u16(static_cast<uint16_t>(s.size()));
+    }
+    put(s.data(), s.size());
+  }
+
+ private:
+  EncodedEvent& e_;
+};
+
+class Reader {
+ public:
+  explicit Reader(const EncodedEvent& e) : p_(e.bytes.data()) {}
+  template <class T>
+  T get() noexcept {
+    T v;
+    std::memcpy(&v, p_, sizeof(T));
+    p_ += sizeof(T);
+    return v;
+  }
+  std::string_view text(std::size_t width) noexcept {
+    const std::size_t n = width == 1 ? get<uint8_t>() : get<uint16_t>();
+    std::string_view s(p_, n);
+    p_ += n;
+    return s;
+  }
+
+ private:
+  const char* p_;
+};
+
+}  // namespace
+
+void encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexcept {
+  out.time_unix_nano = record.time_unix_nano;
+  out.observed_time_unix_nano = record.observed_time_unix_nano;
+  out.trace = record.trace;
+  out.severity = record.severity;
+  out.aspect = aspect;
+  out.used = 0;
+  out.attribute_count = 0;
+  out.dropped_attributes = 0;
+  Writer w(out);
+  w.text(record.name, 1, 1 + kMaxNameBytes);
+  w.text(record.scope, 1, 1 + kMaxNameBytes);
+  // The body takes at most half of what is left, the attributes the rest.
+  w.text(record.body, 2, 2 + (w.room() - 2) / 2);
+  for (const AttributeRef& a : record.attributes) {
+    const std::size_t key = std::min<std::size_t>(a.key.size(), 255);
+    std::size_t need = 1 + key + 1;
+    const auto* s = std::get_if<std::string_view>(&a.value);
+    if (s != nullptr) {
+      need += 2 + s->size();
+    } else {
+      need += std::holds_alternative<bool>(a.value) ? 1 : 8;
+    }
+    if (need > w.room() || a.key.size() > 255) {
+      ++out.dropped_attributes;
+      continue;
+    }
+    w.text(a.key, 1, 1 + 255);
+    if (s != nullptr) {
+      w.u8(kString);
+      w.text(*s, 2, 2 + s->size());
+    } else if (const auto* i = std::get_if<int64_t>(&a.value)) {
+      w.u8(kInt);
+      w.put(i, 8);
+    } else if (const auto* d = std::get_if<double>(&a.value)) {
+      w.u8(kDouble);
+      w.put(d, 8);
+    } else {
+      w.u8(kBool);
+      w.u8(std::get<bool>(a.value) ? 1 : 0);
+    }
+    ++out.attribute_count;
+  }
+}
+
+void decode(const EncodedEvent& event, DecodedEvent& out) {
+  Reader r(event);
+  out.record = EventRecord{};
+  out.record.time_unix_nano = event.time_unix_nano;
+  out.record.observed_time_unix_nano = event.observed_time_unix_nano;
+  out.record.trace = event.trace;
+  out.record.severity = event.severity;
+  out.record.name = r.text(1);
+  out.record.scope = r.text(1);
+  out.record.body = r.text(2);
+  out.attributes.clear();
+  for (uint16_t i = 0; i < event.attribute_count; ++i) {
+    const std::string_view key = r.text(1);
+    switch (r.get<uint8_t>()) {
+      case kString:
+        out.attributes.push_back({key, r.text(2)});
+        break;
+      case kInt:
+        out.attributes.push_back({key, r.get<int64_t>()});
+        break;
+      case kDouble:
+        out.attributes.push_back({key, r.get<double>()});
+        break;
+      default:
+        out.attributes.push_back({key, r.get<uint8_t>() != 0});
+    }
+  }
+  out.dropped_attributes = event.dropped_attributes;
+  out.record.attributes = out.attributes;
+}
+
+}  // namespace coretel::events

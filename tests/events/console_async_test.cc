@@ -1,0 +1,178 @@
+// The console_async provider (src/events/console_async.h) and the block it queues
+// (src/events/encoded_event.h): a record survives the copy exactly, what does not fit is cut or
+// counted, a full queue drops and counts exactly, and the writer writes the queued lines and
+// says how many were dropped.
+#define CORETEL_EVENT_SCOPE "app.async_test"
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "console_async.h"
+#include "coretel/events/console_format.h"
+#include "coretel/events/emit.h"
+#include "encoded_event.h"
+
+namespace {
+
+namespace ev = coretel::events;
+using coretel::AttributeRef;
+using coretel::AttributeValueRef;
+
+ev::EventRecord record_of(std::span<const AttributeRef> attributes, std::string_view body = "") {
+  ev::EventRecord r;
+  r.time_unix_nano = 1'764'779'400'123'456'789;
+  r.observed_time_unix_nano = r.time_unix_nano + 5;
+  r.severity = ev::Severity::kWarn;
+  r.name = "app.request.fail";
+  r.scope = "app.server";
+  r.body = body;
+  r.attributes = attributes;
+  r.trace.trace_id[15] = 7;
+  r.trace.span_id[0] = 9;
+  r.trace.flags = 1;
+  return r;
+}
+
+std::string line_of(const ev::EventRecord& r) {
+  std::string s;
+  ev::format_console(r, s);
+  return s;
+}
+
+TEST(EncodedEvent, ARecordSurvivesTheCopyExactly) {
+  const AttributeRef attributes[] = {{"http.route", AttributeValueRef(std::string_view("/a b"))},
+                                     {"server.port", AttributeValueRef(int64_t{-8080})},
+                                     {"app.ratio", AttributeValueRef(0.25)},
+                                     {"app.ok", AttributeValueRef(true)}};
+  const ev::EventRecord in = record_of(attributes, "body text");
+  ev::EncodedEvent e;
+  ev::encode(in, 2, e);
+  ev::DecodedEvent out;
+  ev::decode(e, out);
+  EXPECT_EQ(e.aspect, 2);
+  EXPECT_EQ(out.dropped_attributes, 0);
+  EXPECT_EQ(out.record.time_unix_nano, in.time_unix_nano);
+  EXPECT_EQ(out.record.observed_time_unix_nano, in.observed_time_unix_nano);
+  EXPECT_EQ(out.record.trace.trace_id, in.trace.trace_id);
+  EXPECT_EQ(out.record.trace.span_id, in.trace.span_id);
+  EXPECT_EQ(out.record.trace.flags, 1);
+  EXPECT_EQ(line_of(out.record), line_of(in));  // name, scope, severity, body, every attribute
+  ASSERT_EQ(out.attributes.size(), 4u);
+  EXPECT_EQ(out.attributes[1].value, AttributeValueRef(int64_t{-8080}));
+  EXPECT_EQ(out.attributes[3].value, AttributeValueRef(true));
+}
+
+TEST(EncodedEvent, WhatDoesNotFitIsCutOrCounted) {
+  const std::string bigger(500, 'y');
+  const AttributeRef attributes[] = {{"app.first", AttributeValueRef(int64_t{1})},
+                                     {"app.big", AttributeValueRef(std::string_view(bigger))},
+                                     {"app.last", AttributeValueRef(int64_t{2})}};
+  // A body of 300 bytes whose cut would fall inside a 2-byte UTF-8 sequence.
+  std::string body;
+  for (int i = 0; i < 150; ++i) body += "\xC3\xA9";  // é, 300 bytes
+  const ev::EventRecord in = record_of(attributes, body);
+  ev::EncodedEvent e;
+  ev::encode(in, 0, e);
+  ev::DecodedEvent out;
+  ev::decode(e, out);
+  EXPECT_EQ(out.dropped_attributes, 1);  // app.big: over the room left
+  ASSERT_EQ(out.attributes.size(), 2u);
+  EXPECT_EQ(out.attributes[0].key, "app.first");
+  EXPECT_EQ(out.attributes[1].key, "app.last");
+  EXPECT_LT(out.record.body.size(), body.size());
+  EXPECT_EQ(out.record.body.size() % 2, 0u);  // cut between two characters, not inside one
+  EXPECT_EQ(out.record.body, std::string_view(body).substr(0, out.record.body.size()));
+}
+
+// Redirects this process's stderr to a file for the scope's life.
+class StderrToFile {
+ public:
+  StderrToFile()
+      : path_(std::filesystem::temp_directory_path() /
+              ("coretel-async-" + std::to_string(::getpid()))) {
+    std::fflush(stderr);
+    saved_ = ::dup(STDERR_FILENO);
+    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    ::dup2(fd, STDERR_FILENO);
+    ::close(fd);
+  }
+  ~StderrToFile() {
+    restore();
+    std::filesystem::remove(path_);
+  }
+  void restore() {
+    if (saved_ < 0) return;
+    ::dup2(saved_, STDERR_FILENO);
+    ::close(saved_);
+    saved_ = -1;
+  }
+  std::string text() const {
+    std::ifstream in(path_);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+ private:
+  std::filesystem::path path_;
+  int saved_ = -1;
+};
+
+TEST(ConsoleAsync, AFullQueueDropsAndCountsAndTheWriterSaysSo) {
+  ev::set_thread_aspect(ev::Aspect::kEngine);
+  const uint64_t before = ev::dropped_events(ev::Aspect::kEngine, ev::DropReason::kQueueFull);
+  StderrToFile captured;
+  std::string expected;
+  {
+    ev::ConsoleAsyncProvider provider(4, /*start=*/false);
+    for (int64_t i = 0; i < 10; ++i) {
+      const AttributeRef attributes[] = {{"app.n", AttributeValueRef(i)}};
+      const ev::EventRecord r = record_of(attributes);
+      provider.emit(r);
+      if (i < 4) expected += line_of(r);
+    }
+    EXPECT_EQ(ev::dropped_events(ev::Aspect::kEngine, ev::DropReason::kQueueFull) - before, 6u);
+    provider.start();
+    EXPECT_TRUE(provider.flush(std::chrono::seconds(5)));
+    provider.stop();
+  }
+  captured.restore();
+  expected +=
+      "coretel: 6 events dropped since the last report: the console_async queue (4 events) was "
+      "full (coretel::events::dropped_events counts them by aspect)\n";
+  EXPECT_EQ(captured.text(), expected);
+  ev::set_thread_aspect(ev::Aspect::kGlobal);
+}
+
+TEST(ConsoleAsync, ConfiguredShutdownWritesWhatIsQueued) {
+  StderrToFile captured;
+  ev::EventsConfiguration c;
+  c.global = ev::ProviderMode::kConsoleAsync;
+  c.queue_capacity = 64;
+  ASSERT_TRUE(ev::configure_events(c).empty());
+  ev::set_thread_aspect(ev::Aspect::kGlobal);
+  for (int64_t i = 0; i < 3; ++i) CORETEL_INFO("app.step", ev::kv("app.n", i));
+  EXPECT_TRUE(ev::shutdown_events(std::chrono::seconds(5)));
+  EXPECT_TRUE(ev::shutdown_events(std::chrono::seconds(5)));  // idempotent
+  CORETEL_INFO("app.step", ev::kv("app.n", 3));               // after: dropped, counted
+  captured.restore();
+  std::vector<std::string> lines;
+  std::istringstream text(captured.text());
+  for (std::string line; std::getline(text, line);) lines.push_back(line);
+  ASSERT_EQ(lines.size(), 3u) << captured.text();
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(lines[static_cast<std::size_t>(i)].ends_with(
+        "Z INFO  [app.async_test] app.step app.n=" + std::to_string(i)))
+        << lines[static_cast<std::size_t>(i)];
+  EXPECT_EQ(ev::dropped_events(ev::Aspect::kGlobal, ev::DropReason::kQueueFull), 1u);
+}
+
+}  // namespace
