@@ -27,6 +27,21 @@ Wakeup& wakeup() {
 }
 }  // namespace
 
+struct Collector::EventDrops {
+  using Set = telemetry::CoretelEventsByCoretelEventsAspectAndCoretelEventsDropReason;
+  Registration<Set> set;
+
+  // Every count of events::dropped_events(), observed.
+  void observe() noexcept {
+    for (std::size_t a = 0; a < events::kAspects; ++a)
+      for (std::size_t r = 0; r < events::kDropReasons; ++r)
+        set->with(static_cast<telemetry::CoretelEventsAspect>(a),
+                  static_cast<telemetry::CoretelEventsDropReason>(r))
+            .dropped.observe(events::dropped_events(static_cast<events::Aspect>(a),
+                                                    static_cast<events::DropReason>(r)));
+  }
+};
+
 // ---------------------------------------------------------------------------------------------
 // ExportTransaction
 
@@ -99,6 +114,10 @@ Collector::Collector(SeriesRegistry& registry, uint32_t index, uint32_t delta_co
   self_options.take_invalid_measurements = false;
   self_reporter_ = std::make_unique<Reporter>(registry_, ring, index_, entity, self_options);
   self_ = self_reporter_->register_set<CollectorMetrics>(entity);
+  if (index == 0) {  // process-wide: one collector reports them
+    event_drops_ = std::make_unique<EventDrops>();
+    event_drops_->set = self_reporter_->register_set<EventDrops::Set>({});
+  }
   view_ = std::make_shared<const MetricsView>();
 }
 
@@ -250,6 +269,7 @@ void Collector::collect_once() {
   uint64_t now = unix_nano_now();
   if (view_dirty_) publish(now);
   self_->series.set(series_count_);
+  if (event_drops_) event_drops_->observe();
   self_reporter_->tick(std::chrono::steady_clock::now());
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "console_async.h"
+#include "coretel/collect/pipeline.h"
 #include "coretel/events/console_format.h"
 #include "coretel/events/emit.h"
 #include "encoded_event.h"
@@ -140,6 +141,21 @@ TEST(ConsoleAsync, AFullQueueDropsAndCountsAndTheWriterSaysSo) {
       if (i < 4) expected += line_of(r);
     }
     EXPECT_EQ(ev::dropped_events(ev::Aspect::kEngine, ev::DropReason::kQueueFull) - before, 6u);
+    // coretel's self-metrics carry them: coretel.events.dropped, observed by collector 0.
+    coretel::CollectionPipeline pipeline;
+    pipeline.collect_now();
+    pipeline.collect_now();  // the observation, then its merge
+    uint64_t exported = 0;
+    for (const auto& view : pipeline.views())
+      for (const auto& s : view->series()) {
+        if (s.info->descriptor->name != "coretel.events") continue;
+        for (uint32_t c = 0; c < s.info->combination_count; ++c) {
+          const auto values = s.info->combination_values(c);
+          if (view->observed(s, c) && values[0] == "engine" && values[1] == "queue_full")
+            exported = view->field_words(s, c, 0)[0];
+        }
+      }
+    EXPECT_EQ(exported, before + 6);
     provider.start();
     EXPECT_TRUE(provider.flush(std::chrono::seconds(5)));
     provider.stop();

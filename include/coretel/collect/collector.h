@@ -218,6 +218,9 @@ class Collector {
 
   std::unique_ptr<Reporter> self_reporter_;
   Registration<CollectorMetrics> self_;
+  // Collector 0 only: the process's event drops (coretel.events), observed every cycle.
+  struct EventDrops;
+  std::unique_ptr<EventDrops> event_drops_;
 
   std::atomic<bool> running_{false};
   std::thread thread_;

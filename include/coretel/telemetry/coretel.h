@@ -64,6 +64,14 @@ inline constexpr std::string_view kCoretelExporterId = "coretel.exporter.id";
 /// Type: CoretelExporterOutcome. Stability: development.
 inline constexpr std::string_view kCoretelExporterOutcome = "coretel.exporter.outcome";
 
+/// The aspect of the thread that emitted an event (docs/events.md).
+/// Type: CoretelEventsAspect. Stability: development.
+inline constexpr std::string_view kCoretelEventsAspect = "coretel.events.aspect";
+
+/// Why an event was dropped.
+/// Type: CoretelEventsDropReason. Stability: development.
+inline constexpr std::string_view kCoretelEventsDropReason = "coretel.events.drop.reason";
+
 }  // namespace attributes
 
 /// Why the admin endpoint closed a connection to stay bounded (AdminOptions names the limits).
@@ -171,6 +179,52 @@ constexpr std::string_view to_string(CoretelExporterOutcome value) noexcept {
   return CoretelExporterOutcome_coretel_values[index];
 }
 
+/// The aspect of the thread that emitted an event (docs/events.md).
+/// Values of `coretel.events.aspect`.
+/// The registry allows other values too (enums are open).
+enum class CoretelEventsAspect : uint16_t {
+  /// The engine's threads.
+  kEngine,  // "engine"
+  /// The admin endpoint's and the collectors' threads.
+  kAdmin,  // "admin"
+  /// Every other thread.
+  kGlobal,  // "global"
+  /// coretel's exporter threads.
+  kInternal,  // "internal"
+};
+CORETEL_MEASUREMENT_ATTRIBUTE(CoretelEventsAspect, "coretel.events.aspect", "engine", "admin",
+    "global", "internal");
+inline constexpr ::coretel::EnumMemberDescriptor CoretelEventsAspect_coretel_members[] = {
+    {.id = "engine", .value = "engine"},
+    {.id = "admin", .value = "admin"},
+    {.id = "global", .value = "global"},
+    {.id = "internal", .value = "internal"},
+};
+/// The value the registry gives `value`; empty for a value outside the enum.
+constexpr std::string_view to_string(CoretelEventsAspect value) noexcept {
+  const auto index = static_cast<std::size_t>(value);
+  if (index >= std::size(CoretelEventsAspect_coretel_values)) return {};
+  return CoretelEventsAspect_coretel_values[index];
+}
+
+/// Why an event was dropped.
+/// Values of `coretel.events.drop.reason`.
+/// The registry allows other values too (enums are open).
+enum class CoretelEventsDropReason : uint16_t {
+  /// The console_async queue held `queue_capacity` events.
+  kQueueFull,  // "queue_full"
+};
+CORETEL_MEASUREMENT_ATTRIBUTE(CoretelEventsDropReason, "coretel.events.drop.reason", "queue_full");
+inline constexpr ::coretel::EnumMemberDescriptor CoretelEventsDropReason_coretel_members[] = {
+    {.id = "queue_full", .value = "queue_full"},
+};
+/// The value the registry gives `value`; empty for a value outside the enum.
+constexpr std::string_view to_string(CoretelEventsDropReason value) noexcept {
+  const auto index = static_cast<std::size_t>(value);
+  if (index >= std::size(CoretelEventsDropReason_coretel_values)) return {};
+  return CoretelEventsDropReason_coretel_values[index];
+}
+
 // Metric names.
 namespace metrics {
 
@@ -239,6 +293,11 @@ inline constexpr std::string_view kCoretelCollectorUnknownSeries =
 /// Instrument: counter. Unit: `{view}`. Stability: development.
 inline constexpr std::string_view kCoretelCollectorViewsPublished =
     "coretel.collector.views_published";
+
+/// Events dropped instead of blocking the emitting thread, by its aspect and the reason
+/// (coretel::events::dropped_events).
+/// Instrument: counter. Unit: `{event}`. Stability: development.
+inline constexpr std::string_view kCoretelEventsDropped = "coretel.events.dropped";
 
 /// Data points of the exports, by outcome: exported, rejected (partial success), dropped (a
 /// permanent refusal) or kept for the next export.
@@ -723,5 +782,37 @@ struct CoretelExporterPointsAttributes {
     return ::coretel::Attributes(std::move(out));
   }
 };
+
+/// Events the providers could not take, for the whole process.
+/// Metric set `coretel.events`: 1 instrument sharing one attribute tuple.
+struct CORETEL_METRIC_SET_STRUCT(CoretelEventsMetrics) {
+  /// Events dropped instead of blocking the emitting thread, by its aspect and the reason
+  /// (coretel::events::dropped_events).
+  ::coretel::ObserveCounter<uint64_t> dropped;
+  CORETEL_METRIC_SET_DESCRIPTOR;
+};
+inline constexpr ::coretel::AttributeDescriptor CoretelEventsMetrics_attributes[] = {
+    {.key = "coretel.events.aspect", .type = "enum",
+        .brief = "The aspect of the thread that emitted an event (docs/events.md).",
+        .requirement_level = ::coretel::RequirementLevel::kRequired,
+        .values = CoretelEventsAspect_coretel_values, .measurement = true,
+        .members = CoretelEventsAspect_coretel_members},
+    {.key = "coretel.events.drop.reason", .type = "enum", .brief = "Why an event was dropped.",
+        .requirement_level = ::coretel::RequirementLevel::kRequired,
+        .values = CoretelEventsDropReason_coretel_values, .measurement = true,
+        .members = CoretelEventsDropReason_coretel_members},
+};
+CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
+    CoretelEventsMetrics, "coretel.events",
+        "Events the providers could not take, for the whole process.",
+    ::coretel::Stability::kDevelopment,
+        std::span<const ::coretel::AttributeDescriptor>(CoretelEventsMetrics_attributes),
+    std::string_view("https://github.com/coretel/coretel/schemas/0.1.0"),
+    CORETEL_FIELD(dropped, "coretel.events.dropped", "{event}",
+        "Events dropped instead of blocking the emitting thread, by its aspect and the reason (coretel::events::dropped_events).",
+        ::coretel::Stability::kDevelopment));
+/// `CoretelEventsMetrics` with one bucket per combination of its measurement attributes.
+using CoretelEventsByCoretelEventsAspectAndCoretelEventsDropReason = ::coretel::MeasuredSet<
+    CoretelEventsMetrics, CoretelEventsAspect, CoretelEventsDropReason>;
 
 }  // namespace coretel::telemetry
