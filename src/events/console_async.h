@@ -42,6 +42,8 @@ class ConsoleAsyncProvider final : public EventProvider {
   /// that does not drain must not hang the caller). Events emitted after are dropped (counted).
   void stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   std::size_t capacity() const noexcept { return capacity_; }
+  /// True once stop() ran.
+  bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 
  private:
   void run();

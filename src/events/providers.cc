@@ -58,8 +58,9 @@ std::vector<std::shared_ptr<EventProvider>>& kept() {
 thread_local Aspect current_aspect = Aspect::kGlobal;
 std::atomic<TraceContextSource> trace_source{nullptr};
 
-// The console_async provider: made by the first configuration that asks for it, never
-// destroyed (a thread may still be emitting into it); stopped by shutdown_events() or at exit.
+// The console_async provider: made by the first configuration that asks for it, and again by
+// the first one after shutdown_events() stopped it; never destroyed (a thread may still be
+// emitting into it: a stopped one drops and counts); stopped by shutdown_events() or at exit.
 std::mutex async_mutex;
 ConsoleAsyncProvider* console_async = nullptr;  // guarded by async_mutex
 
@@ -69,9 +70,9 @@ void stop_at_exit() {
 
 ConsoleAsyncProvider* console_async_provider(std::size_t capacity) {
   std::lock_guard lock(async_mutex);
-  if (console_async == nullptr) {
-    console_async = new ConsoleAsyncProvider(capacity);
-    std::atexit(stop_at_exit);
+  if (console_async == nullptr || console_async->stopping()) {
+    if (console_async == nullptr) std::atexit(stop_at_exit);
+    console_async = new ConsoleAsyncProvider(capacity);  // a stopped one stays, unused
   }
   return console_async;
 }
@@ -164,6 +165,11 @@ void set_provider(Aspect aspect, std::shared_ptr<EventProvider> provider) {
     kept().push_back(std::move(provider));
   }
   providers[static_cast<std::size_t>(aspect)].store(raw, std::memory_order_release);
+}
+
+bool flush_events(std::chrono::milliseconds timeout) {
+  std::lock_guard lock(async_mutex);
+  return console_async == nullptr || console_async->flush(timeout);
 }
 
 bool shutdown_events(std::chrono::milliseconds timeout) {

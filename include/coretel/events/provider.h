@@ -85,13 +85,18 @@ struct EventsConfiguration {
 /// Checks `config` and applies it. Throws std::invalid_argument, applying nothing, when a mode
 /// is not accepted for its aspect (internal: console_direct or noop) or not in this version
 /// (its, otlp), or queue_capacity is out of range; the message names the aspect, the mode and
-/// the accepted modes. The console_async queue is made once, with the first capacity asked for.
+/// the accepted modes. The console_async queue is made with the first capacity asked for, and
+/// made again after shutdown_events().
 /// Returns the filter's warnings (skipped directives), which the caller reports.
 std::vector<std::string> configure_events(const EventsConfiguration& config);
 
 /// Sends `aspect`'s events to `provider` (nullptr: noop), whatever its configured mode, until
 /// the next configure_events() or set_provider(). For embedding and tests.
 void set_provider(Aspect aspect, std::shared_ptr<EventProvider> provider);
+
+/// Waits until the asynchronous providers wrote every event queued before the call, at most
+/// `timeout`; false when the time ran out. The providers keep running.
+bool flush_events(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
 
 /// Writes what the asynchronous providers hold, waiting at most `timeout`, and stops their
 /// threads; events emitted after are dropped and counted. Returns false when the time ran out
