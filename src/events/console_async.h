@@ -39,7 +39,8 @@ class ConsoleAsyncProvider final : public EventProvider {
   /// the time ran out.
   bool flush(std::chrono::milliseconds timeout);
   /// flush(timeout), then ends the writer thread (detached when the flush timed out: a stderr
-  /// that does not drain must not hang the caller). Events emitted after are dropped (counted).
+  /// that does not drain must not hang the caller). Events emitted after, or pushed as the
+  /// writer stopped, are dropped and counted (DropReason::kShutdown).
   void stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   std::size_t capacity() const noexcept { return capacity_; }
   /// True once stop() ran.

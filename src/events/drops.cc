@@ -35,6 +35,8 @@ std::string_view to_string(DropReason reason) noexcept {
   switch (reason) {
     case DropReason::kQueueFull:
       return "queue_full";
+    case DropReason::kShutdown:
+      return "shutdown";
   }
   return "queue_full";
 }

@@ -188,7 +188,7 @@ TEST(ConsoleAsync, ConfiguredShutdownWritesWhatIsQueued) {
     EXPECT_TRUE(lines[static_cast<std::size_t>(i)].ends_with(
         "Z INFO  [app.async_test] app.step app.n=" + std::to_string(i)))
         << lines[static_cast<std::size_t>(i)];
-  EXPECT_EQ(ev::dropped_events(ev::Aspect::kGlobal, ev::DropReason::kQueueFull), 1u);
+  EXPECT_EQ(ev::dropped_events(ev::Aspect::kGlobal, ev::DropReason::kShutdown), 1u);
 }
 
 }  // namespace

@@ -63,9 +63,10 @@ class EventProvider {
 /// Why an event was dropped.
 enum class DropReason : uint8_t {
   kQueueFull,  ///< console_async: the queue held queue_capacity events
+  kShutdown,   ///< emitted into console_async after shutdown_events() stopped its writer
 };
-inline constexpr std::size_t kDropReasons = 1;
-/// "queue_full".
+inline constexpr std::size_t kDropReasons = 2;
+/// "queue_full", "shutdown".
 std::string_view to_string(DropReason reason) noexcept;
 /// Events dropped so far in this process, by the aspect of the emitting thread and the reason.
 uint64_t dropped_events(Aspect aspect, DropReason reason) noexcept;

@@ -213,10 +213,14 @@ constexpr std::string_view to_string(CoretelEventsAspect value) noexcept {
 enum class CoretelEventsDropReason : uint16_t {
   /// The console_async queue held `queue_capacity` events.
   kQueueFull,  // "queue_full"
+  /// Emitted into console_async after its writer stopped (shutdown_events, exit).
+  kShutdown,  // "shutdown"
 };
-CORETEL_MEASUREMENT_ATTRIBUTE(CoretelEventsDropReason, "coretel.events.drop.reason", "queue_full");
+CORETEL_MEASUREMENT_ATTRIBUTE(CoretelEventsDropReason, "coretel.events.drop.reason", "queue_full",
+    "shutdown");
 inline constexpr ::coretel::EnumMemberDescriptor CoretelEventsDropReason_coretel_members[] = {
     {.id = "queue_full", .value = "queue_full"},
+    {.id = "shutdown", .value = "shutdown"},
 };
 /// The value the registry gives `value`; empty for a value outside the enum.
 constexpr std::string_view to_string(CoretelEventsDropReason value) noexcept {
