@@ -77,25 +77,10 @@ int hex_digit(char c) noexcept {
 // `text` as a warning shows it: its first kShownBytes bytes (not splitting a UTF-8 sequence),
 // then "..." if cut, ill-formed UTF-8 replaced by U+FFFD, control characters as \xHH.
 std::string shown(std::string_view text) {
-  bool cut = false;
-  if (text.size() > kShownBytes) {
-    std::size_t end = kShownBytes;
-    for (int back = 0; back < 3 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80; ++back)
-      --end;
-    text = text.substr(0, end);
-    cut = true;
-  }
-  std::string valid;
-  append_valid_utf8(valid, text);
+  const bool cut = text.size() > kShownBytes;
+  text = utf8_prefix(text, kShownBytes);
   std::string out;
-  for (char c : valid) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      out += fmt::format("\\x{:02x}", byte);
-    } else {
-      out.push_back(c);
-    }
-  }
+  append_single_line(out, text);
   if (cut) out.append("...");
   return out;
 }

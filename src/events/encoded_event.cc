@@ -4,18 +4,13 @@
 #include <bit>
 #include <cstring>
 
+#include "coretel/export/utf8.h"
+
 namespace coretel::events {
 
 namespace {
 
 enum : uint8_t { kString = 0, kInt = 1, kDouble = 2, kBool = 3 };
-
-// The longest prefix of `text` of at most `n` bytes that does not split a UTF-8 sequence.
-std::string_view cut(std::string_view text, std::size_t n) noexcept {
-  if (text.size() <= n) return text;
-  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-  return text.substr(0, n);
-}
 
 class Writer {
  public:
@@ -29,7 +24,7 @@ class Writer {
   void u16(uint16_t v) noexcept { put(&v, 2); }
   // A text with a `width`-byte length, cut to what fits in `limit` bytes (length included).
   void text(std::string_view s, std::size_t width, std::size_t limit) noexcept {
-    s = cut(s, std::min(limit - width, width == 1 ? std::size_t{255} : std::size_t{65535}));
+    s = utf8_prefix(s, std::min(limit - width, width == 1 ? std::size_t{255} : std::size_t{65535}));
     if (width == 1) {
       u8(static_cast<uint8_t>(s.size()));
     } else {

@@ -27,16 +27,7 @@ void append_time(std::string& out, uint64_t unix_nano) {
 // subsequence becomes U+FFFD (utf8.h), and control characters (U+0000..U+001F, U+007F) become
 // `\xHH`, so that a value cannot break the block layout or send escape sequences to a terminal.
 void append_text(std::string& out, std::string_view text) {
-  std::string valid;
-  append_valid_utf8(valid, text);
-  for (char c : valid) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x20 || byte == 0x7f) {
-      fmt::format_to(std::back_inserter(out), "\\x{:02x}", byte);
-    } else {
-      out.push_back(c);
-    }
-  }
+  append_single_line(out, text);
 }
 
 void append_attributes(std::string& out, const Attributes& attributes, bool& first) {

@@ -73,4 +73,29 @@ std::string to_valid_utf8(std::string_view text) {
   return out;
 }
 
+void append_single_line(std::string& out, std::string_view text) {
+  std::string valid;
+  append_valid_utf8(valid, text);
+  for (char c : valid) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f) {
+      constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out.push_back(c);
+    }
+  }
+}
+
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) noexcept {
+  if (text.size() <= max_bytes) return text;
+  std::size_t end = max_bytes;
+  for (int back = 0; back < 3 && end > 0 && (static_cast<unsigned char>(text[end]) & 0xc0) == 0x80;
+       ++back)
+    --end;
+  return text.substr(0, end);
+}
+
 }  // namespace coretel

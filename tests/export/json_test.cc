@@ -212,6 +212,18 @@ TEST(Utf8, SameReplacementAsTheJsonExporters) {
   EXPECT_GT(invalid, 10000);  // the strings do exercise the replacement
 }
 
+TEST(Utf8, SingleLineAndPrefix) {
+  std::string out;
+  coretel::append_single_line(out, "a\nb\x1b[31m\x7f\xC3\xA9\xFF");
+  EXPECT_EQ(out, "a\\x0ab\\x1b[31m\\x7f\xC3\xA9\xEF\xBF\xBD");
+  const std::string_view e_acute = "\xC3\xA9\xC3\xA9";  // 4 bytes, 2 characters
+  EXPECT_EQ(coretel::utf8_prefix(e_acute, 3), "\xC3\xA9");  // not inside the second one
+  EXPECT_EQ(coretel::utf8_prefix(e_acute, 1), "");
+  EXPECT_EQ(coretel::utf8_prefix(e_acute, 4), e_acute);
+  EXPECT_EQ(coretel::utf8_prefix("abc", 2), "ab");
+  EXPECT_EQ(coretel::utf8_prefix("\xE2\x82\xAC!", 2), "");  // a 3-byte euro sign
+}
+
 TEST(MetricsJson, MeasuredSetCombinationsAndEmptyMmsc) {
   coretel::CollectionPipeline pipeline({}, coretel::Topology::detect());
   auto reporter = pipeline.make_reporter(coretel::kUnpinned);

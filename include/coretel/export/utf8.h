@@ -45,4 +45,13 @@ void append_valid_utf8(std::string& out, std::string_view text);
 /// `text` with each maximal subpart of an ill-formed subsequence replaced by U+FFFD.
 std::string to_valid_utf8(std::string_view text);
 
+/// Appends `text` made well-formed (as append_valid_utf8) and kept on one line: each control
+/// character (U+0000..U+001F, U+007F) becomes `\xHH`, so a value cannot break a line-based
+/// layout or send escape sequences to a terminal.
+void append_single_line(std::string& out, std::string_view text);
+
+/// The longest prefix of `text` of at most `max_bytes` bytes that does not cut a UTF-8 sequence
+/// (the cut moves back over continuation bytes, at most 3).
+std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) noexcept;
+
 }  // namespace coretel
