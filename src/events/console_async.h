@@ -35,27 +35,31 @@ class ConsoleAsyncProvider final : public EventProvider {
   ~ConsoleAsyncProvider() override;
 
   void emit(const EventRecord& record) noexcept override;
-  /// Waits until every event pushed before the call is written, at most `timeout`; false when
-  /// the time ran out.
+  /// Waits until every event emitted before the call is written (or dropped), at most
+  /// `timeout`; false when the time ran out.
   bool flush(std::chrono::milliseconds timeout);
-  /// flush(timeout), then ends the writer thread (detached when the flush timed out: a stderr
-  /// that does not drain must not hang the caller). Events emitted after, or pushed as the
-  /// writer stopped, are dropped and counted (DropReason::kShutdown).
-  void stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  /// Stops taking events (later ones are dropped and counted, DropReason::kShutdown), waits at
+  /// most `timeout` for the writer to write what is queued and end, and joins it; returns
+  /// false, detaching the writer, when the time ran out (a stderr that does not drain must not
+  /// hang the caller: the writer goes on writing what it holds if it ever drains). Idempotent.
+  bool stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   std::size_t capacity() const noexcept { return capacity_; }
   /// True once stop() ran.
   bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 
  private:
   void run();
+  void notify_progress();
 
   std::size_t capacity_;
   boost::lockfree::queue<EncodedEvent, boost::lockfree::fixed_sized<true>> queue_;
-  std::atomic<uint64_t> pushed_{0};
-  std::atomic<uint64_t> written_{0};  // pushed events the writer took (written or not)
+  std::atomic<uint64_t> enqueued_{0};   // emits that went for the queue
+  std::atomic<uint64_t> completed_{0};  // of those: written by the writer, or dropped when full
+  std::atomic<uint32_t> entering_{0};   // emits between their stopping_ check and their push
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> stopped_{false};
-  std::mutex mutex_;  // for the waits below
+  std::atomic<bool> stopped_{false};  // the writer ended
+  bool stop_result_ = true;           // what stop() returned
+  std::mutex mutex_;                  // for the waits below
   std::condition_variable wake_;
   std::condition_variable progress_;
   DropReporter drops_;  // the writer's; counts from the provider's creation

@@ -129,6 +129,12 @@ void format_console(const EventRecord& record, std::string& out) {
       out += to_string(a.value);
     }
   }
+  if (record.dropped_attributes_count != 0) {
+    out += " [dropped attributes: ";
+    const fmt::format_int n(record.dropped_attributes_count);
+    out.append(n.data(), n.size());
+    out += ']';
+  }
   out += '\n';
 }
 

@@ -134,6 +134,7 @@ void decode(const EncodedEvent& event, DecodedEvent& out) {
   }
   out.dropped_attributes = event.dropped_attributes;
   out.record.attributes = out.attributes;
+  out.record.dropped_attributes_count = event.dropped_attributes;
 }
 
 }  // namespace coretel::events

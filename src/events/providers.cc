@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
@@ -36,19 +37,29 @@ class ConsoleDirectProvider final : public EventProvider {
     std::size_t left = line.size();
     while (left > 0) {
       const ssize_t n = ::write(STDERR_FILENO, p, left);
-      if (n <= 0) return;  // a closed or failing stderr loses the event
+      if (n < 0 && errno == EINTR) continue;  // a signal: the rest of the line still goes out
+      if (n <= 0) return;                     // a closed or failing stderr loses the event
       p += n;
       left -= static_cast<std::size_t>(n);
     }
   }
 };
 
-ConsoleDirectProvider console_direct;
+// Never destroyed: providers[] points to it for as long as anything may emit, static
+// destructors and threads still running at exit included.
+union NeverDestroyed {
+  ConsoleDirectProvider provider;
+  constexpr NeverDestroyed() : provider() {}
+  ~NeverDestroyed() {}
+};
+constinit NeverDestroyed console_direct_storage;
+constexpr ConsoleDirectProvider& console_direct = console_direct_storage.provider;
 
 // The provider of each aspect; nullptr is noop. Providers set here are kept alive for good
 // (kept_), so a thread still writing to a replaced one is safe.
 constinit std::atomic<EventProvider*> providers[kAspects] = {&console_direct, &console_direct,
                                                              &console_direct, nullptr};
+std::mutex configure_mutex;  // one configure_events() or set_provider() at a time
 std::mutex kept_mutex;
 std::vector<std::shared_ptr<EventProvider>>& kept() {
   static auto* k = new std::vector<std::shared_ptr<EventProvider>>();
@@ -151,14 +162,20 @@ std::vector<std::string> configure_events(const EventsConfiguration& config) {
         "coretel: events queue_capacity {} is out of range (1 to 65534)", config.queue_capacity));
   EventFilter filter = EventFilter::parse(config.level);
   std::vector<std::string> warnings = filter.warnings();
+  // Everything that may throw first (a provider's thread), then publish: one configuration at
+  // a time, whole.
+  std::lock_guard lock(configure_mutex);
+  EventProvider* chosen[kAspects] = {};
   for (const auto& [aspect, mode] : modes)
-    providers[static_cast<std::size_t>(aspect)].store(provider_for(mode, config.queue_capacity),
-                                                      std::memory_order_release);
+    chosen[static_cast<std::size_t>(aspect)] = provider_for(mode, config.queue_capacity);
+  for (std::size_t a = 0; a < kAspects; ++a)
+    providers[a].store(chosen[a], std::memory_order_release);
   CallsiteRegistry::instance().set_filter(std::move(filter));
   return warnings;
 }
 
 void set_provider(Aspect aspect, std::shared_ptr<EventProvider> provider) {
+  std::lock_guard configuring(configure_mutex);
   EventProvider* raw = provider.get();
   if (provider) {
     std::lock_guard lock(kept_mutex);
@@ -174,10 +191,7 @@ bool flush_events(std::chrono::milliseconds timeout) {
 
 bool shutdown_events(std::chrono::milliseconds timeout) {
   std::lock_guard lock(async_mutex);
-  if (console_async == nullptr) return true;
-  const bool flushed = console_async->flush(timeout);
-  console_async->stop(std::chrono::milliseconds(0));
-  return flushed;
+  return console_async == nullptr || console_async->stop(timeout);
 }
 
 void set_thread_aspect(Aspect aspect) noexcept {

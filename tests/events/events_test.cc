@@ -88,8 +88,8 @@ TEST(EventNames, FollowTheNamingRule) {
   static_assert(!ev::is_valid_name("syslog.2start"));
   static_assert(!ev::is_valid_name("syslog-start"));
   static_assert(!ev::is_valid_name(std::string_view("a\0b", 3)));
-  // A name the rule rejects does not compile (ev::EventName is consteval); the constructor is
-  // only reachable with a literal.
+  // Only a literal makes an EventName (a runtime string cannot); that a literal breaking the
+  // rule does not compile is the test events_bad_name_does_not_compile.
   static_assert(!std::is_constructible_v<ev::EventName, std::string>);
 }
 

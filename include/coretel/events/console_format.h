@@ -11,8 +11,10 @@
 // otherwise it is quoted, with `"`, `\`, newline, carriage return and tab escaped as `\"`, `\\`,
 // `\n`, `\r`, `\t`, other control bytes as `\xHH`, and ill-formed UTF-8 replaced by U+FFFD, so a
 // value can never start a line of its own. Integers are decimal, doubles in their shortest
-// round-trip form (`Infinity`, `-Infinity`, `NaN`), booleans `true`/`false`. A newline ends the
-// line. The body is quoted by the same rule even when it could go bare.
+// round-trip form (`Infinity`, `-Infinity`, `NaN`), booleans `true`/`false`. When attributes were
+// left out on the way (EventRecord::dropped_attributes_count), ` [dropped attributes: N]` follows
+// them (not a key=value: no attribute can be mistaken for it). A newline ends the line. The body
+// is quoted by the same rule even when it could go bare.
 //
 // Thread-safety: a pure function.
 #pragma once

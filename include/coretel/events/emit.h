@@ -104,8 +104,9 @@ struct Body {
 inline Field kv(AttributeKey key, std::string_view v) noexcept {
   return {key.view(), v};
 }
+/// A null pointer is an empty string.
 inline Field kv(AttributeKey key, const char* v) noexcept {
-  return {key.view(), std::string_view(v)};
+  return {key.view(), v != nullptr ? std::string_view(v) : std::string_view()};
 }
 inline Field kv(AttributeKey key, const std::string& v) noexcept {
   return {key.view(), std::string_view(v)};

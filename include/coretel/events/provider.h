@@ -21,7 +21,8 @@
 //                    at exit (at most 1 s);
 //  * its, otlp:      not in this version; asking for one is a configuration error that says so.
 // Defaults: console_direct for engine, admin and global; noop for internal; the filter of
-// CORETEL_LOG (filter.h), else `info`. configure_events() replaces all of it at once; until it
+// CORETEL_LOG (filter.h), else `info`. configure_events() replaces all of it, one configuration at
+// a time (an event emitted during the call may still reach an aspect's previous provider); until it
 // runs, CORETEL_LOG is read from the environment when the first event is emitted.
 //
 // Thread-safety: configure_events(), set_provider() from any thread, at any time (a provider

@@ -43,6 +43,9 @@ struct EventRecord {
   std::string_view scope;                    ///< InstrumentationScope name: the component
   std::string_view body;                     ///< Body (a string), empty when none
   std::span<const AttributeRef> attributes;  ///< Attributes, in the order given
+  /// DroppedAttributesCount: attributes left out on the way (an asynchronous provider's block
+  /// had no room for them); 0 from the emitting macros.
+  uint32_t dropped_attributes_count = 0;
   TraceContext trace;
 };
 
