@@ -17,6 +17,7 @@ class Writer {
   explicit Writer(EncodedEvent& e) : e_(e) {}
   std::size_t room() const noexcept { return EncodedEvent::kBytes - e_.used; }
   void put(const void* p, std::size_t n) noexcept {
+    if (n == 0) return;  // an empty view may hold a null pointer: not for memcpy
     std::memcpy(e_.bytes.data() + e_.used, p, n);
     e_.used = static_cast<uint16_t>(e_.used + n);
   }

@@ -82,8 +82,13 @@ void stop_at_exit() {
 ConsoleAsyncProvider* console_async_provider(std::size_t capacity) {
   std::lock_guard lock(async_mutex);
   if (console_async == nullptr || console_async->stopping()) {
-    if (console_async == nullptr) std::atexit(stop_at_exit);
-    console_async = new ConsoleAsyncProvider(capacity);  // a stopped one stays, unused
+    if (console_async == nullptr) {
+      std::atexit(stop_at_exit);
+    } else {
+      static auto* retired = new std::vector<ConsoleAsyncProvider*>();
+      retired->push_back(console_async);  // stopped, unused, still reachable
+    }
+    console_async = new ConsoleAsyncProvider(capacity);
   }
   return console_async;
 }
