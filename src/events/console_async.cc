@@ -32,9 +32,7 @@ void write_all(std::string_view text) noexcept {
 }  // namespace
 
 ConsoleAsyncProvider::ConsoleAsyncProvider(std::size_t capacity, bool start_writer)
-    : capacity_(capacity),
-      queue_(capacity),
-      drops_("console_async queue", capacity, DropReason::kQueueFull) {
+    : queue_(capacity), drops_("console_async queue", capacity, DropReason::kQueueFull) {
   if (start_writer) start();
 }
 

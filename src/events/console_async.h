@@ -43,7 +43,6 @@ class ConsoleAsyncProvider final : public EventProvider {
   /// false, detaching the writer, when the time ran out (a stderr that does not drain must not
   /// hang the caller: the writer goes on writing what it holds if it ever drains). Idempotent.
   bool stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
-  std::size_t capacity() const noexcept { return capacity_; }
   /// True once stop() ran.
   bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 
@@ -51,7 +50,6 @@ class ConsoleAsyncProvider final : public EventProvider {
   void run();
   void notify_progress();
 
-  std::size_t capacity_;
   boost::lockfree::queue<EncodedEvent, boost::lockfree::fixed_sized<true>> queue_;
   std::atomic<uint64_t> enqueued_{0};   // emits that went for the queue
   std::atomic<uint64_t> completed_{0};  // of those: written by the writer, or dropped when full

@@ -71,8 +71,8 @@ void encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexce
   out.attribute_count = 0;
   out.dropped_attributes = 0;
   Writer w(out);
-  w.text(record.name, 1, 1 + kMaxNameBytes);
-  w.text(record.scope, 1, 1 + kMaxNameBytes);
+  w.text(record.name, 1, 1 + EncodedEvent::kMaxNameBytes);
+  w.text(record.scope, 1, 1 + EncodedEvent::kMaxNameBytes);
   // The body takes at most half of what is left, the attributes the rest.
   w.text(record.body, 2, 2 + (w.room() - 2) / 2);
   for (const AttributeRef& a : record.attributes) {
@@ -133,7 +133,6 @@ void decode(const EncodedEvent& event, DecodedEvent& out) {
         out.attributes.push_back({key, r.get<uint8_t>() != 0});
     }
   }
-  out.dropped_attributes = event.dropped_attributes;
   out.record.attributes = out.attributes;
   out.record.dropped_attributes_count = event.dropped_attributes;
 }

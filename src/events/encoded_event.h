@@ -38,8 +38,6 @@ struct EncodedEvent {
 static_assert(std::is_trivially_copyable_v<EncodedEvent>);
 static_assert(sizeof(EncodedEvent) <= 512);
 
-inline constexpr std::size_t kMaxNameBytes = EncodedEvent::kMaxNameBytes;
-
 /// Copies `record` into `out` (see the layout above).
 void encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexcept;
 
@@ -47,8 +45,7 @@ void encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexce
 /// `attributes`' storage here), valid while both live.
 struct DecodedEvent {
   EventRecord record;
-  std::vector<AttributeRef> attributes;
-  uint16_t dropped_attributes = 0;
+  std::vector<AttributeRef> attributes;  ///< storage of record.attributes
 };
 /// Reads `event` back; `out.record.attributes` views `out.attributes`.
 void decode(const EncodedEvent& event, DecodedEvent& out);
