@@ -16,6 +16,7 @@
 #include "coretel/semconv/otel.h"
 #include "coretel/semconv/server.h"
 #include "coretel/telemetry/coretel.h"
+#include "delivery.h"
 #include "grpc_transport.h"
 #include "http_transport.h"
 #include "metrics_encoder.h"
@@ -28,75 +29,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
-// Backoff between retries when the server gives no Retry-After (OTLP/HTTP: "exponential
-// backoff with jitter"; the numbers are ours, between Java's and Go's).
-constexpr milliseconds kInitialBackoff{1000};
-constexpr milliseconds kMaxBackoff{5000};
-constexpr double kBackoffMultiplier = 1.5;
 // Exports between two prunes of the observed-total baselines (ObservedTotals::prune).
 constexpr uint64_t kPruneEvery = 64;
-
-struct PartialSuccess {
-  int64_t rejected = 0;
-  std::string message;
-};
-
-// ExportMetricsServiceResponse.partial_success (field 1): rejected_data_points (1, int64) and
-// error_message (2, string). nullopt when absent or unreadable.
-std::optional<PartialSuccess> read_partial_success(std::string_view body) {
-  otlp::ProtobufReader response(body);
-  std::optional<PartialSuccess> found;
-  while (auto field = response.next()) {
-    if (field->number != 1 || field->type != otlp::WireType::kLengthDelimited) {
-      if (!response.skip(*field)) return std::nullopt;
-      continue;
-    }
-    std::string_view bytes;
-    if (!response.read_bytes(bytes)) return std::nullopt;
-    PartialSuccess p;
-    otlp::ProtobufReader inner(bytes);
-    while (auto g = inner.next()) {
-      if (g->number == 1 && g->type == otlp::WireType::kVarint) {
-        uint64_t v = 0;
-        if (!inner.read_varint(v)) return std::nullopt;
-        p.rejected = static_cast<int64_t>(v);
-      } else if (g->number == 2 && g->type == otlp::WireType::kLengthDelimited) {
-        std::string_view m;
-        if (!inner.read_bytes(m)) return std::nullopt;
-        p.message.assign(m.substr(0, 1024));
-      } else if (!inner.skip(*g)) {
-        return std::nullopt;
-      }
-    }
-    if (inner.failed()) return std::nullopt;
-    found = std::move(p);
-  }
-  if (response.failed()) return std::nullopt;
-  return found;
-}
-
-// The same from an OTLP/JSON response: {"partialSuccess": {"rejectedDataPoints": "2",
-// "errorMessage": "..."}} (an int64 may come as a string or a number).
-std::optional<PartialSuccess> read_partial_success_json(std::string_view body) {
-  const nlohmann::json doc = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (!doc.is_object() || !doc.contains("partialSuccess") || !doc["partialSuccess"].is_object())
-    return std::nullopt;
-  const nlohmann::json& p = doc["partialSuccess"];
-  PartialSuccess out;
-  if (auto it = p.find("rejectedDataPoints"); it != p.end()) {
-    if (it->is_number_integer()) {
-      out.rejected = it->get<int64_t>();
-    } else if (it->is_string()) {
-      const std::string& text = it->get_ref<const std::string&>();
-      int64_t v = 0;
-      if (std::from_chars(text.data(), text.data() + text.size(), v).ec == std::errc())
-        out.rejected = v;
-    }
-  }
-  if (auto it = p.find("errorMessage"); it != p.end() && it->is_string())
-    out.message = it->get<std::string>().substr(0, 1024);
-  return out;
-}
 
 // `url` without a "user:password@" part, a query or a fragment: an endpoint may carry
 // credentials there, and telemetry must not.
@@ -339,71 +273,48 @@ ExportResult OtlpMetricExporter::deliver(std::string_view body, uint64_t points,
     int64_t points;
     ~Concluded() { e.inflight_->inflight.add(-points); }  // reported after the export
   } concluded{*this, static_cast<int64_t>(points)};
-  thread_local std::minstd_rand jitter_source{std::random_device{}()};
-  milliseconds backoff = kInitialBackoff;
-  for (uint32_t attempt = 0;; ++attempt) {
-    const auto left = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
-    milliseconds timeout = left;
-    if (options_.timeout.count() > 0) timeout = std::min(timeout, options_.timeout);
-    otlp::PostResult r;
-    if (timeout.count() <= 0) {
-      r.outcome = otlp::PostOutcome::kRetryable;
-      r.error = "no time left before the export deadline";
-      r.error_type = "timeout";
-    } else {
-      {
+  const otlp::Delivery delivery = otlp::deliver(
+      *transport_, body, options_.timeout, deadline,
+      [this](milliseconds wait) { return wait_for(wait); },
+      [this](bool retry) {
         std::lock_guard lock(stats_mutex_);
         ++stats_.requests;
-        if (attempt > 0) ++stats_.retries;
-      }
-      r = transport_->send(body, timeout);
-    }
-    if (r.outcome == otlp::PostOutcome::kSuccess) {
-      const auto partial = encoding_ == otlp::Encoding::kJson ? read_partial_success_json(r.body)
-                                                              : read_partial_success(r.body);
-      const uint64_t rejected = partial ? static_cast<uint64_t>(std::clamp<int64_t>(
-                                              partial->rejected, 0, static_cast<int64_t>(points)))
-                                        : 0;
-      if (partial && (rejected > 0 || !partial->message.empty()))
-        fmt::print(stderr,
-                   "coretel: OTLP export to {}: partial success, {} of {} data points "
-                   "rejected: {}\n",
-                   options_.endpoint, rejected, points, partial->message);
-      std::lock_guard lock(stats_mutex_);
-      stats_.data_points_exported += points - rejected;
-      stats_.data_points_rejected += rejected;
-      return ExportResult::kSuccess;
-    }
-    if (r.outcome == otlp::PostOutcome::kPermanent) {
-      fmt::print(stderr, "coretel: OTLP export to {} refused ({}); {} data points dropped\n",
-                 options_.endpoint, r.error, points);
-      set_last_error_type(r.error_type);
-      std::lock_guard lock(stats_mutex_);
-      ++stats_.failed_permanent;
-      stats_.data_points_dropped += points;
-      return ExportResult::kFailedPermanent;
-    }
-    // Retryable: wait for the server's Retry-After or the backoff, if the deadline allows.
-    std::uniform_real_distribution<double> jitter(0.8, 1.2);
-    const milliseconds wait =
-        r.retry_after ? *r.retry_after
-                      : milliseconds(static_cast<int64_t>(static_cast<double>(backoff.count()) *
-                                                          jitter(jitter_source)));
-    backoff =
-        std::min(kMaxBackoff, milliseconds(static_cast<int64_t>(
-                                  static_cast<double>(backoff.count()) * kBackoffMultiplier)));
-    if (Clock::now() + wait >= deadline || !wait_for(wait)) {
+        if (retry) ++stats_.retries;
+      });
+  const otlp::PostResult& r = delivery.result;
+  if (r.outcome == otlp::PostOutcome::kSuccess) {
+    const auto partial = otlp::read_partial_success(r.body, encoding_ == otlp::Encoding::kJson,
+                                                    "rejectedDataPoints");
+    const uint64_t rejected = partial ? static_cast<uint64_t>(std::clamp<int64_t>(
+                                            partial->rejected, 0, static_cast<int64_t>(points)))
+                                      : 0;
+    if (partial && (rejected > 0 || !partial->message.empty()))
       fmt::print(stderr,
-                 "coretel: OTLP export to {} failed ({}); {} data points kept for the next "
-                 "export\n",
-                 options_.endpoint, r.error, points);
-      set_last_error_type(r.error_type);
-      std::lock_guard lock(stats_mutex_);
-      ++stats_.failed_retryable;
-      stats_.data_points_kept += points;
-      return ExportResult::kFailedRetryable;
-    }
+                 "coretel: OTLP export to {}: partial success, {} of {} data points "
+                 "rejected: {}\n",
+                 options_.endpoint, rejected, points, partial->message);
+    std::lock_guard lock(stats_mutex_);
+    stats_.data_points_exported += points - rejected;
+    stats_.data_points_rejected += rejected;
+    return ExportResult::kSuccess;
   }
+  set_last_error_type(r.error_type);
+  if (r.outcome == otlp::PostOutcome::kPermanent) {
+    fmt::print(stderr, "coretel: OTLP export to {} refused ({}); {} data points dropped\n",
+               options_.endpoint, r.error, points);
+    std::lock_guard lock(stats_mutex_);
+    ++stats_.failed_permanent;
+    stats_.data_points_dropped += points;
+    return ExportResult::kFailedPermanent;
+  }
+  fmt::print(stderr,
+             "coretel: OTLP export to {} failed ({}); {} data points kept for the next "
+             "export\n",
+             options_.endpoint, r.error, points);
+  std::lock_guard lock(stats_mutex_);
+  ++stats_.failed_retryable;
+  stats_.data_points_kept += points;
+  return ExportResult::kFailedRetryable;
 }
 
 }  // namespace coretel

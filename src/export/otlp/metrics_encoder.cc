@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "common_encoding.h"
 #include "coretel/collect/field_values.h"
 #include "coretel/export/utf8.h"
 #include "protobuf_wire.h"
@@ -25,8 +26,6 @@ constexpr uint32_t kResourceMetricsResource = 1, kResourceMetricsScopeMetrics = 
 constexpr uint32_t kResourceAttributes = 1;
 constexpr uint32_t kScopeMetricsScope = 1, kScopeMetricsMetrics = 2, kScopeMetricsSchemaUrl = 3;
 constexpr uint32_t kScopeName = 1, kScopeAttributes = 3;
-constexpr uint32_t kKeyValueKey = 1, kKeyValueValue = 2;
-constexpr uint32_t kAnyString = 1, kAnyBool = 2, kAnyInt = 3, kAnyDouble = 4;
 constexpr uint32_t kMetricName = 1, kMetricDescription = 2, kMetricUnit = 3;
 constexpr uint32_t kMetricGauge = 5, kMetricSum = 7, kMetricHistogram = 9,
                    kMetricExponentialHistogram = 10, kMetricSummary = 11;
@@ -44,47 +43,6 @@ constexpr uint32_t kSummaryAttributes = 7, kSummaryCount = 4, kSummarySum = 5,
                    kSummaryQuantileValues = 6;
 constexpr uint32_t kQuantile = 1, kQuantileValue = 2;
 }  // namespace f
-
-// A protobuf `string` must be UTF-8 (a receiver's parser rejects the whole request otherwise):
-// ill-formed bytes become U+FFFD (coretel/export/utf8.h).
-void write_string(ProtobufWriter& w, uint32_t field, std::string_view text) {
-  if (is_valid_utf8(text)) {
-    w.bytes_field(field, text);
-  } else {
-    w.bytes_field(field, to_valid_utf8(text));
-  }
-}
-
-void write_any_value(ProtobufWriter& w, AttributeValueRef value) {
-  const std::size_t mark = w.begin_message(f::kKeyValueValue);
-  std::visit(
-      [&w](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string_view>) {
-          write_string(w, f::kAnyString, v);
-        } else if constexpr (std::is_same_v<T, bool>) {
-          w.varint_field(f::kAnyBool, v ? 1 : 0);
-        } else if constexpr (std::is_same_v<T, int64_t>) {
-          w.varint_field(f::kAnyInt, static_cast<uint64_t>(v));
-        } else {
-          w.double_field(f::kAnyDouble, v);
-        }
-      },
-      static_cast<const std::variant<std::string_view, int64_t, double, bool>&>(value));
-  w.end_message(mark);
-}
-
-void write_key_value(ProtobufWriter& w, uint32_t field, std::string_view key,
-                     AttributeValueRef value) {
-  const std::size_t mark = w.begin_message(field);
-  write_string(w, f::kKeyValueKey, key);
-  write_any_value(w, value);
-  w.end_message(mark);
-}
-
-void write_attributes(ProtobufWriter& w, uint32_t field, const Attributes& attributes) {
-  for (const AttributeRef& a : attributes) write_key_value(w, field, a.key, a.value);
-}
 
 void write_point_attributes(ProtobufWriter& w, uint32_t field, const Row& row) {
   for_each_point_attribute(row, [&](std::string_view key, AttributeValueRef value) {

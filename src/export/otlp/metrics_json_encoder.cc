@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "../../metrics/number_format.h"
+#include "common_encoding.h"
 #include "coretel/collect/field_values.h"
 #include "coretel/export/utf8.h"
 #include "metrics_encoder.h"
@@ -14,51 +15,6 @@
 namespace coretel::otlp {
 
 namespace {
-
-void append_json_string(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  std::string valid;
-  if (!is_valid_utf8(text)) {
-    valid = to_valid_utf8(text);
-    text = valid;
-  }
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (byte < 0x20) {
-      out.append("\\u00");
-      out.push_back(kHex[byte >> 4]);
-      out.push_back(kHex[byte & 15]);
-    } else {
-      out.push_back(c);
-    }
-  }
-  out.push_back('"');
-}
-
-void append_json_double(std::string& out, double v) {
-  if (!std::isfinite(v)) {
-    out.append(std::isnan(v) ? "\"NaN\"" : v > 0 ? "\"Infinity\"" : "\"-Infinity\"");
-    return;
-  }
-  append_double(out, v, NonFiniteStyle::kAttribute);
-}
-
-void append_json_u64(std::string& out, uint64_t v) {  // a 64-bit integer: a decimal string
-  char buf[kMaxNumberChars];
-  out.push_back('"');
-  out.append(buf, format_u64(buf, v));
-  out.push_back('"');
-}
-
-void append_json_i64(std::string& out, int64_t v) {
-  out.push_back('"');
-  append_i64(out, v);
-  out.push_back('"');
-}
 
 // ExponentialHistogramDataPoint.Buckets (offset: int32, a JSON number); an empty range is left
 // out.
@@ -74,40 +30,6 @@ void append_buckets(std::string& out, std::string_view name, const ExponentialBu
     append_json_u64(out, b.counts[i]);
   }
   out.append("]}");
-}
-
-void append_key_value(std::string& out, bool& first, std::string_view key,
-                      AttributeValueRef value) {
-  if (!first) out.push_back(',');
-  first = false;
-  out.append("{\"key\":");
-  append_json_string(out, key);
-  out.append(",\"value\":{");
-  std::visit(
-      [&out](const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::string_view>) {
-          out.append("\"stringValue\":");
-          append_json_string(out, v);
-        } else if constexpr (std::is_same_v<T, bool>) {
-          out.append(v ? "\"boolValue\":true" : "\"boolValue\":false");
-        } else if constexpr (std::is_same_v<T, int64_t>) {
-          out.append("\"intValue\":");
-          append_json_i64(out, v);
-        } else {
-          out.append("\"doubleValue\":");
-          append_json_double(out, v);
-        }
-      },
-      static_cast<const std::variant<std::string_view, int64_t, double, bool>&>(value));
-  out.append("}}");
-}
-
-void append_attributes(std::string& out, const Attributes& attributes) {
-  out.append("\"attributes\":[");
-  bool first = true;
-  for (const AttributeRef& a : attributes) append_key_value(out, first, a.key, a.value);
-  out.push_back(']');
 }
 
 void append_point_attributes(std::string& out, const Row& row) {
