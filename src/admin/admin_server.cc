@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <cstdint>
 #include <list>
 #include <memory>
@@ -52,8 +53,12 @@ using AdminRejections = telemetry::CoretelAdminRejectionsByCoretelAdminRejection
 
 constexpr std::string_view kJsonContentType = "application/json";
 constexpr std::string_view kPlainContentType = "text/plain; charset=utf-8";
-constexpr std::string_view kRoutes[] = {"/metrics", "/api/v1/telemetry/metrics",
-                                        "/api/v1/telemetry/live-schema", "/livez", "/readyz"};
+constexpr std::string_view kRoutes[] = {"/metrics",
+                                        "/api/v1/telemetry/metrics",
+                                        "/api/v1/telemetry/live-schema",
+                                        "/api/v1/telemetry/events",
+                                        "/livez",
+                                        "/readyz"};
 // Bytes read from the socket at a time; the buffer never grows past max_header_bytes plus this.
 constexpr std::size_t kReadChunk = 4096;
 // Backoff when accept() fails for lack of descriptors or memory (EMFILE, ENFILE, ENOBUFS):
@@ -224,6 +229,26 @@ struct AdminServer::Impl {
       res.set(http::field::content_type, bsv(kJsonContentType));
       res.body() = render_metrics_json(
           resource, options.metrics_enabled ? pipeline.views() : std::vector<MetricsViewPtr>{});
+    } else if (path == "/api/v1/telemetry/events") {
+      // ?limit=N: the newest N (1 to 65536) of the view.
+      std::size_t limit = 65536;
+      const std::string_view query =
+          path.size() < target.size() ? target.substr(path.size() + 1) : std::string_view();
+      if (!query.empty()) {
+        std::size_t n = 0;
+        const bool numeric =
+            query.starts_with("limit=") && query.size() > 6 &&
+            std::from_chars(query.data() + 6, query.data() + query.size(), n).ptr ==
+                query.data() + query.size();
+        if (!numeric || n < 1 || n > 65536) {
+          text(http::status::bad_request, "the only parameter is limit=N, N from 1 to 65536\n");
+          return;
+        }
+        limit = n;
+      }
+      res.result(http::status::ok);
+      res.set(http::field::content_type, bsv(kJsonContentType));
+      res.body() = events::recent_events_json(limit);
     } else {  // /api/v1/telemetry/live-schema
       res.result(http::status::ok);
       res.set(http::field::content_type, bsv(kJsonContentType));

@@ -5,7 +5,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <limits>
+#include <map>
 #include <mutex>
+#include <set>
 #include <system_error>
 #include <type_traits>
 #include <unordered_set>
@@ -23,9 +25,7 @@ constexpr std::size_t kShownBytes = 64;
 // Integer settings: 0 to 2^31 - 1 (SDK env vars, "Integer").
 constexpr int64_t kMaxInteger = std::numeric_limits<int32_t>::max();
 
-constexpr std::string_view kHttpDefaultEndpoint = "http://localhost:4318/v1/metrics";
 constexpr std::string_view kGrpcDefaultEndpoint = "http://localhost:4317";
-constexpr std::string_view kMetricsPath = "v1/metrics";
 
 char ascii_lower(char c) noexcept {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
@@ -99,27 +99,38 @@ class Reader {
   Reader(const EnvironmentLookup& lookup, std::vector<std::string>& warnings)
       : lookup_(lookup), warnings_(warnings) {}
 
-  Variable get(std::string_view name) const {
+  // Each variable is looked up once: the generic OTLP variables serve every signal.
+  Variable get(std::string_view name) {
     if (name.empty() || !lookup_) return {name, std::nullopt};
-    std::optional<std::string> value = lookup_(name);
-    if (value && value->empty()) value.reset();
-    return {name, std::move(value)};
+    auto it = seen_.find(name);
+    if (it == seen_.end()) {
+      std::optional<std::string> value = lookup_(name);
+      if (value && value->empty()) value.reset();
+      it = seen_.emplace(std::string(name), std::move(value)).first;
+    }
+    return {it->first, it->second};
   }
 
-  // "NAME=value: problem; outcome".
+  // "NAME=value: problem; outcome", once per variable and problem (a generic variable read for
+  // several signals warns once, with the first signal's outcome).
   void warn(const Variable& variable, std::string_view problem, std::string_view outcome) {
+    if (!warned_.insert(fmt::format("{}\n{}", variable.name, problem)).second) return;
     warnings_.push_back(fmt::format("{}={}: {}; {}", variable.name,
                                     shown(variable.value.value_or(std::string())), problem,
                                     outcome));
   }
   // The same with the value hidden (headers: they often carry credentials).
   void warn_hidden(const Variable& variable, std::string_view problem, std::string_view outcome) {
+    if (!warned_.insert(fmt::format("{}\n{}", variable.name, problem)).second) return;
     warnings_.push_back(fmt::format("{}=<hidden>: {}; {}", variable.name, problem, outcome));
   }
 
  private:
   const EnvironmentLookup& lookup_;
   std::vector<std::string>& warnings_;
+  // std::map: a Variable's name views its key, which stays put.
+  std::map<std::string, std::optional<std::string>, std::less<>> seen_;
+  std::set<std::string> warned_;
 };
 
 // --- value types (SDK env vars, "Configuration types")
@@ -204,6 +215,8 @@ std::string show(const T& value) {
     return show_milliseconds(value);
   } else if constexpr (std::is_same_v<T, std::string>) {
     return value;
+  } else if constexpr (std::is_same_v<T, std::size_t>) {
+    return std::to_string(value);
   } else {
     return std::string(to_string(value));
   }
@@ -288,9 +301,10 @@ std::optional<HttpUrl> split_http_url(std::string_view text) {
                  text.substr(authority_end, path_end - authority_end), text.substr(path_end)};
 }
 
-// OTEL_EXPORTER_OTLP_ENDPOINT for HTTP: a base URL, to which "v1/metrics" is appended after a
-// '/' (OTLP exporter, "Endpoint URLs for OTLP/HTTP").
-std::optional<std::string> parse_http_base_endpoint(std::string_view text, std::string& problem) {
+// OTEL_EXPORTER_OTLP_ENDPOINT for HTTP: a base URL, to which the signal's path ("v1/metrics",
+// "v1/logs") is appended after a '/' (OTLP exporter, "Endpoint URLs for OTLP/HTTP").
+std::optional<std::string> http_base_endpoint(std::string_view text, std::string_view signal_path,
+                                              std::string& problem) {
   const std::optional<HttpUrl> url = split_http_url(text);
   if (!url) {
     problem = "not an http:// or https:// URL with a host";
@@ -299,13 +313,21 @@ std::optional<std::string> parse_http_base_endpoint(std::string_view text, std::
   std::string out(url->origin);
   out.append(url->path);
   if (out.back() != '/') out.push_back('/');
-  out.append(kMetricsPath);
+  out.append(signal_path);
   out.append(url->rest);
   return out;
 }
+std::optional<std::string> parse_http_base_endpoint_metrics(std::string_view text,
+                                                            std::string& problem) {
+  return http_base_endpoint(text, "v1/metrics", problem);
+}
+std::optional<std::string> parse_http_base_endpoint_logs(std::string_view text,
+                                                         std::string& problem) {
+  return http_base_endpoint(text, "v1/logs", problem);
+}
 
-// OTEL_EXPORTER_OTLP_METRICS_ENDPOINT for HTTP: used as is, except that no path becomes the root
-// path "/" (OTLP exporter, "Endpoint URLs for OTLP/HTTP").
+// OTEL_EXPORTER_OTLP_{METRICS,LOGS}_ENDPOINT for HTTP: used as is, except that no path becomes the
+// root path "/" (OTLP exporter, "Endpoint URLs for OTLP/HTTP").
 std::optional<std::string> parse_http_signal_endpoint(std::string_view text, std::string& problem) {
   const std::optional<HttpUrl> url = split_http_url(text);
   if (!url) {
@@ -340,7 +362,7 @@ struct Read {
 };
 
 template <class T>
-Read<T> read(const Reader& reader, std::string_view name, Parser<T> parse) {
+Read<T> read(Reader& reader, std::string_view name, Parser<T> parse) {
   Read<T> result{reader.get(name), std::nullopt, {}};
   if (result.variable.set()) result.value = parse(*result.variable.value, result.problem);
   return result;
@@ -477,31 +499,32 @@ std::vector<Attribute> read_resource_attributes(Reader& reader) {
   return attributes;
 }
 
-// OTEL_METRICS_EXPORTER (SDK env vars, "Exporter Selection"): a comma-separated list of enum
-// values, trimmed and lowercased; unknown entries warn and are skipped, repeats are dropped,
-// "none" with others warns and wins.
-std::vector<std::string> read_metrics_exporters(Reader& reader) {
-  const Variable variable = reader.get("OTEL_METRICS_EXPORTER");
+// OTEL_{METRICS,LOGS}_EXPORTER (SDK env vars, "Exporter Selection"): a comma-separated list of
+// enum values out of `known`, trimmed and lowercased; unknown entries warn and are skipped,
+// repeats are dropped, "none" with others warns and wins.
+std::vector<std::string> read_exporters(Reader& reader, std::string_view name,
+                                        std::initializer_list<std::string_view> known) {
+  const Variable variable = reader.get(name);
   if (!variable.set()) return {};
   std::vector<std::string> exporters;
   for (std::string_view entry : split_commas(*variable.value)) {
     entry = trim(entry);
     if (entry.empty()) continue;
-    std::string name = lowercase(entry);
-    if (name != "otlp" && name != "prometheus" && name != "console" && name != "none") {
-      reader.warn(variable,
-                  fmt::format("unknown exporter \"{}\" (known: otlp, prometheus, console, none)",
-                              shown(entry)),
-                  "skipped it");
+    std::string name_lower = lowercase(entry);
+    if (std::find(known.begin(), known.end(), name_lower) == known.end()) {
+      reader.warn(
+          variable,
+          fmt::format("unknown exporter \"{}\" (known: {})", shown(entry), fmt::join(known, ", ")),
+          "skipped it");
       continue;
     }
     bool repeated = false;
-    for (const std::string& known : exporters) repeated = repeated || known == name;
-    if (!repeated) exporters.push_back(std::move(name));
+    for (const std::string& seen : exporters) repeated = repeated || seen == name_lower;
+    if (!repeated) exporters.push_back(std::move(name_lower));
   }
   if (exporters.size() > 1) {
-    for (const std::string& name : exporters) {
-      if (name == "none") {
+    for (const std::string& exporter : exporters) {
+      if (exporter == "none") {
         reader.warn(variable, "\"none\" listed with other exporters", "using none");
         return {"none"};
       }
@@ -510,59 +533,102 @@ std::vector<std::string> read_metrics_exporters(Reader& reader) {
   return exporters;
 }
 
+// What differs between the metrics and the logs OTLP exporter's variables.
+struct Signal {
+  std::string_view name;  // in the variable names: "METRICS", "LOGS"
+  std::string_view http_default_endpoint;
+  Parser<std::string> http_base_endpoint;
+};
+constexpr Signal kMetricsSignal{"METRICS", "http://localhost:4318/v1/metrics",
+                                parse_http_base_endpoint_metrics};
+constexpr Signal kLogsSignal{"LOGS", "http://localhost:4318/v1/logs",
+                             parse_http_base_endpoint_logs};
+
 // `endpoint_set`: whether either endpoint variable is set (to any value).
-OtlpExporterOptions read_otlp_metrics(Reader& reader, bool& endpoint_set) {
+OtlpExporterOptions read_otlp(Reader& reader, const Signal& signal, bool& endpoint_set) {
+  auto var = [&signal](std::string_view option) {
+    return fmt::format("OTEL_EXPORTER_OTLP_{}_{}", signal.name, option);
+  };
   OtlpExporterOptions options;
-  options.protocol = setting<OtlpProtocol>(reader, "OTEL_EXPORTER_OTLP_PROTOCOL",
-                                           "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", parse_protocol,
-                                           OtlpProtocol::kHttpProtobuf);
+  options.protocol = setting<OtlpProtocol>(reader, "OTEL_EXPORTER_OTLP_PROTOCOL", var("PROTOCOL"),
+                                           parse_protocol, OtlpProtocol::kHttpProtobuf);
 
   const bool grpc = options.protocol == OtlpProtocol::kGrpc;
-  const Read<std::string> generic_endpoint = read<std::string>(
-      reader, "OTEL_EXPORTER_OTLP_ENDPOINT", grpc ? parse_grpc_endpoint : parse_http_base_endpoint);
-  const Read<std::string> metrics_endpoint =
-      read<std::string>(reader, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT",
-                        grpc ? parse_grpc_endpoint : parse_http_signal_endpoint);
-  endpoint_set = generic_endpoint.variable.set() || metrics_endpoint.variable.set();
-  options.endpoint = settle(reader, generic_endpoint, metrics_endpoint,
-                            std::string(grpc ? kGrpcDefaultEndpoint : kHttpDefaultEndpoint));
+  const Read<std::string> generic_endpoint =
+      read<std::string>(reader, "OTEL_EXPORTER_OTLP_ENDPOINT",
+                        grpc ? parse_grpc_endpoint : signal.http_base_endpoint);
+  const Read<std::string> signal_endpoint = read<std::string>(
+      reader, var("ENDPOINT"), grpc ? parse_grpc_endpoint : parse_http_signal_endpoint);
+  endpoint_set = generic_endpoint.variable.set() || signal_endpoint.variable.set();
+  options.endpoint =
+      settle(reader, generic_endpoint, signal_endpoint,
+             std::string(grpc ? kGrpcDefaultEndpoint : signal.http_default_endpoint));
 
-  // Headers: the metrics form, when set, replaces the generic one entirely.
+  // Headers: the signal's form, when set, replaces the generic one entirely.
   std::optional<std::vector<std::pair<std::string, std::string>>> generic_headers =
       read_headers(reader, "OTEL_EXPORTER_OTLP_HEADERS");
-  std::optional<std::vector<std::pair<std::string, std::string>>> metrics_headers =
-      read_headers(reader, "OTEL_EXPORTER_OTLP_METRICS_HEADERS");
-  if (metrics_headers) {
-    options.headers = std::move(*metrics_headers);
+  std::optional<std::vector<std::pair<std::string, std::string>>> signal_headers =
+      read_headers(reader, var("HEADERS"));
+  if (signal_headers) {
+    options.headers = std::move(*signal_headers);
   } else if (generic_headers) {
     options.headers = std::move(*generic_headers);
   }
 
-  options.timeout = setting<std::chrono::milliseconds>(reader, "OTEL_EXPORTER_OTLP_TIMEOUT",
-                                                       "OTEL_EXPORTER_OTLP_METRICS_TIMEOUT",
-                                                       parse_milliseconds, options.timeout);
-  options.compression = setting<OtlpCompression>(reader, "OTEL_EXPORTER_OTLP_COMPRESSION",
-                                                 "OTEL_EXPORTER_OTLP_METRICS_COMPRESSION",
-                                                 parse_compression, OtlpCompression::kNone);
-  options.certificate =
-      setting<std::string>(reader, "OTEL_EXPORTER_OTLP_CERTIFICATE",
-                           "OTEL_EXPORTER_OTLP_METRICS_CERTIFICATE", parse_string, {});
-  options.client_key =
-      setting<std::string>(reader, "OTEL_EXPORTER_OTLP_CLIENT_KEY",
-                           "OTEL_EXPORTER_OTLP_METRICS_CLIENT_KEY", parse_string, {});
-  options.client_certificate =
-      setting<std::string>(reader, "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
-                           "OTEL_EXPORTER_OTLP_METRICS_CLIENT_CERTIFICATE", parse_string, {});
+  options.timeout = setting<std::chrono::milliseconds>(
+      reader, "OTEL_EXPORTER_OTLP_TIMEOUT", var("TIMEOUT"), parse_milliseconds, options.timeout);
+  options.compression =
+      setting<OtlpCompression>(reader, "OTEL_EXPORTER_OTLP_COMPRESSION", var("COMPRESSION"),
+                               parse_compression, OtlpCompression::kNone);
+  options.certificate = setting<std::string>(reader, "OTEL_EXPORTER_OTLP_CERTIFICATE",
+                                             var("CERTIFICATE"), parse_string, {});
+  options.client_key = setting<std::string>(reader, "OTEL_EXPORTER_OTLP_CLIENT_KEY",
+                                            var("CLIENT_KEY"), parse_string, {});
+  options.client_certificate = setting<std::string>(reader, "OTEL_EXPORTER_OTLP_CLIENT_CERTIFICATE",
+                                                    var("CLIENT_CERTIFICATE"), parse_string, {});
 
   const std::optional<bool> generic_insecure = read_boolean(reader, "OTEL_EXPORTER_OTLP_INSECURE");
-  const std::optional<bool> metrics_insecure =
-      read_boolean(reader, "OTEL_EXPORTER_OTLP_METRICS_INSECURE");
-  options.insecure = metrics_insecure.value_or(generic_insecure.value_or(false));
+  const std::optional<bool> signal_insecure = read_boolean(reader, var("INSECURE"));
+  options.insecure = signal_insecure.value_or(generic_insecure.value_or(false));
 
-  options.temporality = setting<TemporalityPreference>(
-      reader, {}, "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", parse_temporality,
-      TemporalityPreference::kCumulative);
+  if (signal.name == kMetricsSignal.name)
+    options.temporality = setting<TemporalityPreference>(
+        reader, {}, "OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE", parse_temporality,
+        TemporalityPreference::kCumulative);
   return options;
+}
+
+// A queue size of the batch processor: 1 to 65534 (Boost.Lockfree's fixed-size queue).
+std::optional<std::size_t> parse_queue_size(std::string_view text, std::string& problem) {
+  uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > 65534) {
+    problem = "not a whole number from 1 to 65534";
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(value);
+}
+
+// OTEL_BLRP_* (SDK env vars, "Batch LogRecord Processor").
+events::BatchLogProcessorOptions read_log_batch(Reader& reader) {
+  events::BatchLogProcessorOptions b;
+  b.schedule_delay = setting<std::chrono::milliseconds>(reader, {}, "OTEL_BLRP_SCHEDULE_DELAY",
+                                                        parse_interval, b.schedule_delay);
+  b.export_timeout = setting<std::chrono::milliseconds>(reader, {}, "OTEL_BLRP_EXPORT_TIMEOUT",
+                                                        parse_milliseconds, b.export_timeout);
+  b.max_queue_size = setting<std::size_t>(reader, {}, "OTEL_BLRP_MAX_QUEUE_SIZE", parse_queue_size,
+                                          b.max_queue_size);
+  const Read<std::size_t> batch =
+      read<std::size_t>(reader, "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", parse_queue_size);
+  b.max_export_batch_size = settle(reader, Read<std::size_t>{}, batch,
+                                   std::min(b.max_export_batch_size, b.max_queue_size));
+  if (b.max_export_batch_size > b.max_queue_size) {
+    // "must be less than or equal to maxQueueSize" (SDK env vars, logs/sdk.md).
+    reader.warn(batch.variable, fmt::format("greater than the queue size ({})", b.max_queue_size),
+                fmt::format("using {}", b.max_queue_size));
+    b.max_export_batch_size = b.max_queue_size;
+  }
+  return b;
 }
 
 }  // namespace
@@ -634,9 +700,10 @@ SdkConfiguration read_sdk_configuration(const EnvironmentLookup& lookup) {
   config.service_name = reader.get("OTEL_SERVICE_NAME").value;
   if (auto level = reader.get("CORETEL_LOG").value) config.events.level = *level;
   config.resource_attributes = read_resource_attributes(reader);
-  config.metrics_exporters = read_metrics_exporters(reader);
+  config.metrics_exporters =
+      read_exporters(reader, "OTEL_METRICS_EXPORTER", {"otlp", "prometheus", "console", "none"});
   bool endpoint_set = false;
-  config.otlp_metrics = read_otlp_metrics(reader, endpoint_set);
+  config.otlp_metrics = read_otlp(reader, kMetricsSignal, endpoint_set);
   config.metric_reader.interval = setting<std::chrono::milliseconds>(
       reader, {}, "OTEL_METRIC_EXPORT_INTERVAL", parse_interval, config.metric_reader.interval);
   config.metric_reader.timeout = setting<std::chrono::milliseconds>(
@@ -651,6 +718,25 @@ SdkConfiguration read_sdk_configuration(const EnvironmentLookup& lookup) {
     for (const std::string& name : config.metrics_exporters) otlp = otlp || name == "otlp";
   }
   config.otlp_metrics_enabled = otlp && !config.sdk_disabled;
+
+  // Logs: the same rules; they choose what the `its` provider feeds.
+  config.logs_exporters = read_exporters(reader, "OTEL_LOGS_EXPORTER", {"otlp", "console", "none"});
+  bool logs_endpoint_set = false;
+  config.events.otlp = read_otlp(reader, kLogsSignal, logs_endpoint_set);
+  config.events.batch = read_log_batch(reader);
+  bool logs_otlp = false;
+  if (config.logs_exporters.empty()) {
+    logs_otlp = logs_endpoint_set;
+  } else {
+    bool console = false;
+    for (const std::string& name : config.logs_exporters) {
+      logs_otlp = logs_otlp || name == "otlp";
+      console = console || name == "console";
+    }
+    config.events.its.console = console;
+  }
+  config.otlp_logs_enabled = logs_otlp && !config.sdk_disabled;
+  config.events.its.otlp = config.otlp_logs_enabled;
   return config;
 }
 

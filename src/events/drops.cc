@@ -24,25 +24,20 @@ uint64_t dropped_events(Aspect aspect, DropReason reason) noexcept {
       std::memory_order_relaxed);
 }
 
-uint64_t drops_of(DropReason reason) noexcept {
-  uint64_t total = 0;
-  for (const auto& by_reason : drops)
-    total += by_reason[static_cast<std::size_t>(reason)].load(std::memory_order_relaxed);
-  return total;
-}
-
 std::string_view to_string(DropReason reason) noexcept {
   switch (reason) {
     case DropReason::kQueueFull:
       return "queue_full";
     case DropReason::kShutdown:
       return "shutdown";
+    case DropReason::kExportFailed:
+      return "export_failed";
   }
   return "queue_full";
 }
 
 void DropReporter::report_if_due(std::chrono::steady_clock::time_point now) noexcept {
-  const uint64_t total = drops_of(reason_);
+  const uint64_t total = drops_.load(std::memory_order_relaxed);
   if (total == reported_) return;
   if (now != std::chrono::steady_clock::time_point::max() && now - last_ < std::chrono::seconds(1))
     return;

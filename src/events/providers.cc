@@ -11,11 +11,14 @@
 
 #include <fmt/format.h>
 
+#include "../export/otlp/log_batch_processor.h"
 #include "callsite_registry.h"
 #include "console_async.h"
 #include "coretel/events/console_format.h"
 #include "coretel/events/emit.h"
 #include "coretel/events/provider.h"
+#include "coretel/resource.h"
+#include "its_provider.h"
 
 namespace coretel::events {
 
@@ -33,15 +36,7 @@ class ConsoleDirectProvider final : public EventProvider {
     } catch (...) {  // out of memory: the event is lost, the caller is not
       return;
     }
-    const char* p = line.data();
-    std::size_t left = line.size();
-    while (left > 0) {
-      const ssize_t n = ::write(STDERR_FILENO, p, left);
-      if (n < 0 && errno == EINTR) continue;  // a signal: the rest of the line still goes out
-      if (n <= 0) return;                     // a closed or failing stderr loses the event
-      p += n;
-      left -= static_cast<std::size_t>(n);
-    }
+    write_to_stderr(line);
   }
 };
 
@@ -69,39 +64,71 @@ std::vector<std::shared_ptr<EventProvider>>& kept() {
 thread_local Aspect current_aspect = Aspect::kGlobal;
 std::atomic<TraceContextSource> trace_source{nullptr};
 
-// The console_async provider: made by the first configuration that asks for it, and again by
-// the first one after shutdown_events() stopped it; never destroyed (a thread may still be
-// emitting into it: a stopped one drops and counts); stopped by shutdown_events() or at exit.
+// The asynchronous providers (console_async, the OTLP logs batch processor, its): each made by
+// the first configuration that asks for it, and again by the first one after
+// shutdown_events() stopped it; never destroyed (a thread may still be emitting into one: a
+// stopped one drops and counts); stopped by shutdown_events() or at exit.
 std::mutex async_mutex;
 ConsoleAsyncProvider* console_async = nullptr;  // guarded by async_mutex
+otlp::LogBatchProcessor* otlp_logs = nullptr;   // guarded by async_mutex
+ItsProvider* its = nullptr;                     // guarded by async_mutex
+bool exit_hook = false;                         // guarded by async_mutex
 
 void stop_at_exit() {
   shutdown_events(std::chrono::milliseconds(1000));
 }
 
-ConsoleAsyncProvider* console_async_provider(std::size_t capacity) {
-  std::lock_guard lock(async_mutex);
-  if (console_async == nullptr || console_async->stopping()) {
-    if (console_async == nullptr) {
-      std::atexit(stop_at_exit);
-    } else {
-      static auto* retired = new std::vector<ConsoleAsyncProvider*>();
-      retired->push_back(console_async);  // stopped, unused, still reachable
-    }
-    console_async = new ConsoleAsyncProvider(capacity);
+// Keeps a stopped provider reachable (a thread may still emit into it) and says whether `p`
+// needs making: absent, or stopped.
+template <class P>
+bool needs_making(P*& p) {
+  if (!exit_hook) {
+    std::atexit(stop_at_exit);
+    exit_hook = true;
   }
-  return console_async;
+  if (p != nullptr && !p->stopping()) return false;
+  if (p != nullptr) {
+    static auto* retired = new std::vector<void*>();
+    retired->push_back(p);  // stopped, unused, still reachable
+    p = nullptr;
+  }
+  return true;
 }
 
-EventProvider* provider_for(ProviderMode mode, std::size_t capacity) {
+// What configure_events() will use, made now (before anything is published) when missing.
+struct AsyncProviders {
+  ConsoleAsyncProvider* console_async = nullptr;
+  otlp::LogBatchProcessor* otlp_logs = nullptr;
+  ItsProvider* its = nullptr;
+};
+
+AsyncProviders async_providers_for(const EventsConfiguration& config, bool want_console_async,
+                                   bool want_otlp, bool want_its) {
+  std::lock_guard lock(async_mutex);
+  if (want_console_async && needs_making(console_async))
+    console_async = new ConsoleAsyncProvider(config.queue_capacity);
+  if ((want_otlp || (want_its && config.its.otlp)) && needs_making(otlp_logs)) {
+    Resource resource = config.resource ? *config.resource : Resource::detect("unknown_service");
+    otlp_logs = new otlp::LogBatchProcessor(config.otlp, config.batch, std::move(resource));
+  }
+  if (want_its && needs_making(its)) its = new ItsProvider(config.its, otlp_logs);
+  return {console_async, otlp_logs, its};
+}
+
+EventProvider* provider_for(ProviderMode mode, const AsyncProviders& made) {
   switch (mode) {
     case ProviderMode::kConsoleDirect:
       return &console_direct;
     case ProviderMode::kConsoleAsync:
-      return console_async_provider(capacity);
-    default:
+      return made.console_async;
+    case ProviderMode::kOtlp:
+      return made.otlp_logs;
+    case ProviderMode::kIts:
+      return made.its;
+    case ProviderMode::kNoop:
       return nullptr;
   }
+  return nullptr;
 }
 
 }  // namespace
@@ -156,11 +183,6 @@ std::vector<std::string> configure_events(const EventsConfiguration& config) {
           "would feed their events back into the pipeline they export; use console_direct or "
           "noop",
           to_string(mode)));
-    if (mode == ProviderMode::kIts || mode == ProviderMode::kOtlp)
-      throw std::invalid_argument(
-          fmt::format("coretel: events provider `{}` for aspect `{}` is not available in this "
-                      "version; use console_direct, console_async or noop",
-                      to_string(mode), to_string(aspect)));
   }
   if (config.queue_capacity < 1 || config.queue_capacity > 65534)
     throw std::invalid_argument(fmt::format(
@@ -170,9 +192,15 @@ std::vector<std::string> configure_events(const EventsConfiguration& config) {
   // Everything that may throw first (a provider's thread), then publish: one configuration at
   // a time, whole.
   std::lock_guard lock(configure_mutex);
+  bool want[5] = {};
+  for (const auto& [aspect, mode] : modes) want[static_cast<std::size_t>(mode)] = true;
+  const AsyncProviders made =
+      async_providers_for(config, want[static_cast<std::size_t>(ProviderMode::kConsoleAsync)],
+                          want[static_cast<std::size_t>(ProviderMode::kOtlp)],
+                          want[static_cast<std::size_t>(ProviderMode::kIts)]);
   EventProvider* chosen[kAspects] = {};
   for (const auto& [aspect, mode] : modes)
-    chosen[static_cast<std::size_t>(aspect)] = provider_for(mode, config.queue_capacity);
+    chosen[static_cast<std::size_t>(aspect)] = provider_for(mode, made);
   for (std::size_t a = 0; a < kAspects; ++a)
     providers[a].store(chosen[a], std::memory_order_release);
   CallsiteRegistry::instance().set_filter(std::move(filter));
@@ -189,14 +217,49 @@ void set_provider(Aspect aspect, std::shared_ptr<EventProvider> provider) {
   providers[static_cast<std::size_t>(aspect)].store(raw, std::memory_order_release);
 }
 
+namespace {
+
+std::chrono::milliseconds left_until(std::chrono::steady_clock::time_point deadline) {
+  return std::max(std::chrono::milliseconds(0),
+                  std::chrono::duration_cast<std::chrono::milliseconds>(
+                      deadline - std::chrono::steady_clock::now()));
+}
+
+}  // namespace
+
+// its first: its last drain feeds the OTLP processor, which goes next.
 bool flush_events(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::lock_guard lock(async_mutex);
-  return console_async == nullptr || console_async->flush(timeout);
+  bool ok = true;
+  if (its != nullptr && !its->stopping()) ok = its->flush(left_until(deadline)) && ok;
+  if (otlp_logs != nullptr && !otlp_logs->stopping())
+    ok = otlp_logs->flush(left_until(deadline)) && ok;
+  if (console_async != nullptr && !console_async->stopping())
+    ok = console_async->flush(left_until(deadline)) && ok;
+  return ok;
 }
 
 bool shutdown_events(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::lock_guard lock(async_mutex);
-  return console_async == nullptr || console_async->stop(timeout);
+  bool ok = true;
+  if (its != nullptr) ok = its->stop(left_until(deadline)) && ok;
+  if (otlp_logs != nullptr) ok = otlp_logs->stop(left_until(deadline)) && ok;
+  if (console_async != nullptr) ok = console_async->stop(left_until(deadline)) && ok;
+  return ok;
+}
+
+std::string recent_events_json(std::size_t limit) {
+  std::lock_guard lock(async_mutex);
+  if (its != nullptr && !its->stopping()) return its->recent_json(limit);
+  return R"({"enabled":false,"capacity":0,"events":[]})";
+}
+
+OtlpExporterOptions EventsConfiguration::default_logs_exporter_options() {
+  OtlpExporterOptions options;
+  options.endpoint = "http://localhost:4318/v1/logs";
+  return options;
 }
 
 void set_thread_aspect(Aspect aspect) noexcept {

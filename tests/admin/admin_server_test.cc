@@ -220,6 +220,20 @@ TEST(AdminServer, RoutesContentTypesAndHeaders) {
   EXPECT_EQ(sets, (std::vector<std::string>{"app.server", "coretel.admin"}));
   EXPECT_EQ(live.at("refinements").at("metrics").size(), live.at("registry").at("metrics").size());
 
+  // The its provider's recent events: disabled until an aspect uses its.
+  auto events = client.Get("/api/v1/telemetry/events");
+  expect_common_headers(events);
+  EXPECT_EQ(events->status, 200);
+  EXPECT_EQ(events->get_header_value("Content-Type"), "application/json");
+  EXPECT_EQ(nlohmann::json::parse(events->body),
+            nlohmann::json::parse(R"({"enabled": false, "capacity": 0, "events": []})"));
+  for (const char* bad : {"?limit=0", "?limit=65537", "?limit=x", "?n=1", "?limit="}) {
+    auto res = client.Get(std::string("/api/v1/telemetry/events") + bad);
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << bad;
+    EXPECT_EQ(res->body, "the only parameter is limit=N, N from 1 to 65536\n");
+  }
+
   for (const char* probe : {"/livez", "/readyz"}) {
     auto res = client.Get(probe);
     expect_common_headers(res);
@@ -256,8 +270,8 @@ TEST(AdminServer, RoutesContentTypesAndHeaders) {
 TEST(AdminServer, BearerToken) {
   AdminHarness h("s3cret-token");
   auto client = h.client();
-  for (const char* path :
-       {"/metrics", "/api/v1/telemetry/metrics", "/api/v1/telemetry/live-schema"}) {
+  for (const char* path : {"/metrics", "/api/v1/telemetry/metrics", "/api/v1/telemetry/live-schema",
+                           "/api/v1/telemetry/events"}) {
     auto none = client.Get(path);
     expect_common_headers(none);
     EXPECT_EQ(none->status, 401) << path;

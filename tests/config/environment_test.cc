@@ -224,7 +224,7 @@ TEST(Environment, EveryOptionHasAGenericForm) {
 
 TEST(Environment, PerSignalFormWinsForEveryOption) {
   const SdkConfiguration config = read({
-      {"OTEL_EXPORTER_OTLP_ENDPOINT", "g:4317"},
+      {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://g:4317"},
       {"OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", "m:4317"},
       {"OTEL_EXPORTER_OTLP_PROTOCOL", "http/json"},
       {"OTEL_EXPORTER_OTLP_METRICS_PROTOCOL", "grpc"},
@@ -549,11 +549,73 @@ TEST(Environment, AsksTheLookupForEachVariableOnce) {
         ++asked[std::string(name)];
         return std::nullopt;
       });
-  EXPECT_EQ(asked.size(), 26u);  // 25 OTEL_* and CORETEL_LOG
+  EXPECT_EQ(asked.size(), 40u);  // 39 OTEL_* and CORETEL_LOG
   for (const auto& [name, count] : asked) {
     EXPECT_EQ(count, 1) << name;
     EXPECT_TRUE(name.rfind("OTEL_", 0) == 0 || name == "CORETEL_LOG") << name;
   }
+}
+
+TEST(Environment, LogsHaveTheirOwnExporterBatchAndEndpoint) {
+  // Defaults: no logs exporter chosen, the console of `its` on, the spec's BLRP defaults.
+  SdkConfiguration config = read({});
+  EXPECT_FALSE(config.otlp_logs_enabled);
+  EXPECT_TRUE(config.events.its.console);
+  EXPECT_FALSE(config.events.its.otlp);
+  EXPECT_EQ(config.events.otlp.endpoint, "http://localhost:4318/v1/logs");
+  EXPECT_EQ(config.events.batch.schedule_delay, milliseconds(1000));
+  EXPECT_EQ(config.events.batch.export_timeout, milliseconds(30000));
+  EXPECT_EQ(config.events.batch.max_queue_size, 2048u);
+  EXPECT_EQ(config.events.batch.max_export_batch_size, 512u);
+
+  // The generic endpoint gets the logs path; a logs variable wins over its generic form.
+  config = read({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318/base"},
+                 {"OTEL_EXPORTER_OTLP_TIMEOUT", "1000"},
+                 {"OTEL_EXPORTER_OTLP_LOGS_TIMEOUT", "2000"},
+                 {"OTEL_EXPORTER_OTLP_LOGS_PROTOCOL", "http/json"},
+                 {"OTEL_BLRP_SCHEDULE_DELAY", "250"},
+                 {"OTEL_BLRP_EXPORT_TIMEOUT", "0"},
+                 {"OTEL_BLRP_MAX_QUEUE_SIZE", "100"},
+                 {"OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "10"}});
+  EXPECT_EQ(config.warnings, Strings{});
+  EXPECT_TRUE(config.otlp_logs_enabled);  // an endpoint and no exporter chosen
+  EXPECT_TRUE(config.events.its.otlp);
+  EXPECT_EQ(config.events.otlp.endpoint, "http://c:4318/base/v1/logs");
+  EXPECT_EQ(config.otlp_metrics.endpoint, "http://c:4318/base/v1/metrics");
+  EXPECT_EQ(config.events.otlp.timeout, milliseconds(2000));
+  EXPECT_EQ(config.otlp_metrics.timeout, milliseconds(1000));
+  EXPECT_EQ(config.events.otlp.protocol, OtlpProtocol::kHttpJson);
+  EXPECT_EQ(config.events.batch.schedule_delay, milliseconds(250));
+  EXPECT_EQ(config.events.batch.export_timeout, milliseconds(0));
+  EXPECT_EQ(config.events.batch.max_queue_size, 100u);
+  EXPECT_EQ(config.events.batch.max_export_batch_size, 10u);
+
+  // OTEL_LOGS_EXPORTER chooses what `its` feeds.
+  config = read({{"OTEL_LOGS_EXPORTER", "console"}, {"OTEL_EXPORTER_OTLP_ENDPOINT", "http://c"}});
+  EXPECT_EQ(config.logs_exporters, Strings{"console"});
+  EXPECT_FALSE(config.events.its.otlp);
+  EXPECT_TRUE(config.events.its.console);
+  config = read({{"OTEL_LOGS_EXPORTER", "otlp"}});
+  EXPECT_TRUE(config.events.its.otlp);
+  EXPECT_FALSE(config.events.its.console);
+  config = read({{"OTEL_LOGS_EXPORTER", "otlp"}, {"OTEL_SDK_DISABLED", "true"}});
+  EXPECT_FALSE(config.events.its.otlp);
+
+  // Bad values warn once and fall back.
+  config = read({{"OTEL_LOGS_EXPORTER", "prometheus,console"},
+                 {"OTEL_BLRP_SCHEDULE_DELAY", "0"},
+                 {"OTEL_BLRP_MAX_QUEUE_SIZE", "70000"},
+                 {"OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "4000"}});
+  EXPECT_EQ(
+      config.warnings,
+      (Strings{"OTEL_LOGS_EXPORTER=prometheus,console: unknown exporter \"prometheus\" "
+               "(known: otlp, console, none); skipped it",
+               "OTEL_BLRP_SCHEDULE_DELAY=0: an interval must be greater than 0; using 1000 ms",
+               "OTEL_BLRP_MAX_QUEUE_SIZE=70000: not a whole number from 1 to 65534; using "
+               "2048",
+               "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE=4000: greater than the queue size (2048); "
+               "using 2048"}));
+  EXPECT_EQ(config.events.batch.max_export_batch_size, 2048u);
 }
 
 TEST(Environment, CoretelLogIsTheEventsLevel) {

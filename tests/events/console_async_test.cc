@@ -22,12 +22,14 @@
 #include "coretel/events/console_format.h"
 #include "coretel/events/emit.h"
 #include "encoded_event.h"
+#include "stderr_capture.h"
 
 namespace {
 
 namespace ev = coretel::events;
 using coretel::AttributeRef;
 using coretel::AttributeValueRef;
+using coretel_events_test::StderrToFile;
 
 ev::EventRecord record_of(std::span<const AttributeRef> attributes, std::string_view body = "") {
   ev::EventRecord r;
@@ -96,40 +98,6 @@ TEST(EncodedEvent, WhatDoesNotFitIsCutOrCounted) {
   EXPECT_EQ(out.record.body.size() % 2, 0u);  // cut between two characters, not inside one
   EXPECT_EQ(out.record.body, std::string_view(body).substr(0, out.record.body.size()));
 }
-
-// Redirects this process's stderr to a file for the scope's life.
-class StderrToFile {
- public:
-  StderrToFile()
-      : path_(std::filesystem::temp_directory_path() /
-              ("coretel-async-" + std::to_string(::getpid()))) {
-    std::fflush(stderr);
-    saved_ = ::dup(STDERR_FILENO);
-    const int fd = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    ::dup2(fd, STDERR_FILENO);
-    ::close(fd);
-  }
-  ~StderrToFile() {
-    restore();
-    std::filesystem::remove(path_);
-  }
-  void restore() {
-    if (saved_ < 0) return;
-    ::dup2(saved_, STDERR_FILENO);
-    ::close(saved_);
-    saved_ = -1;
-  }
-  std::string text() const {
-    std::ifstream in(path_);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
- private:
-  std::filesystem::path path_;
-  int saved_ = -1;
-};
 
 TEST(ConsoleAsync, AFullQueueDropsAndCountsAndTheWriterSaysSo) {
   ev::set_thread_aspect(ev::Aspect::kEngine);

@@ -235,15 +235,27 @@ TEST(EventsConfiguration, TheInternalAspectCannotFeedItself) {
   c.internal = ev::ProviderMode::kConsoleAsync;  // asynchronous: it would feed itself too
   EXPECT_THROW(ev::configure_events(c), std::invalid_argument);
   c.internal = ev::ProviderMode::kNoop;
-  c.engine = ev::ProviderMode::kOtlp;  // not in this version
+  // Options out of range name the option and the range, and apply nothing.
+  c.engine = ev::ProviderMode::kIts;
+  c.its.ring_capacity = 1;
+  try {
+    ev::configure_events(c);
+    FAIL() << "accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "coretel: events its.ring_capacity 1 is out of range (2 to 65536)");
+  }
+  c.its.ring_capacity = 1024;
+  c.engine = ev::ProviderMode::kOtlp;
+  c.batch.max_export_batch_size = 4096;
   try {
     ev::configure_events(c);
     FAIL() << "accepted";
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(),
-                 "coretel: events provider `otlp` for aspect `engine` is not available in this "
-                 "version; use console_direct, console_async or noop");
+                 "coretel: events batch max_export_batch_size 4096 is out of range (1 to "
+                 "max_queue_size, 2048)");
   }
+  c.batch.max_export_batch_size = 512;
   c.engine = ev::ProviderMode::kConsoleDirect;
   c.queue_capacity = 0;
   EXPECT_THROW(ev::configure_events(c), std::invalid_argument);

@@ -43,8 +43,9 @@ struct Answer {
 
 class Receiver {
  public:
-  Receiver() {
-    server_.Post("/v1/metrics", [this](const httplib::Request& req, httplib::Response& res) {
+  /// Takes POSTs at `path` (/v1/metrics, /v1/logs).
+  explicit Receiver(std::string path = "/v1/metrics") : path_(std::move(path)) {
+    server_.Post(path_, [this](const httplib::Request& req, httplib::Response& res) {
       Answer answer;
       {
         std::lock_guard lock(mutex_);
@@ -71,7 +72,7 @@ class Receiver {
     thread_.join();
   }
   int port() const { return port_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/v1/metrics"; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + path_; }
   /// The next requests get these answers, in order (then 200 with an empty body).
   void script(std::vector<Answer> answers) {
     std::lock_guard lock(mutex_);
@@ -83,6 +84,7 @@ class Receiver {
   }
 
  private:
+  std::string path_;
   httplib::Server server_;
   int port_ = 0;
   std::thread thread_;

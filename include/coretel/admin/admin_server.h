@@ -5,6 +5,8 @@
 //   /metrics                         text exposition 0.0.4 (export/prometheus_text.h)
 //   /api/v1/telemetry/metrics        JSON (export/json.h)
 //   /api/v1/telemetry/live-schema    JSON (export/live_schema.h)
+//   /api/v1/telemetry/events         JSON: the its provider's recent events, newest last
+//                                    (events/provider.h: recent_events_json); ?limit=N
 //   /livez, /readyz                  "ok" (readyz: 503 until start() bound the socket)
 // With a bearer token set, every route but the probes needs `Authorization: Bearer <token>`
 // (401 with `WWW-Authenticate: Bearer` otherwise).

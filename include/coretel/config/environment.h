@@ -14,9 +14,9 @@
 //  * a value coretel cannot use warns and is treated as not set: the generic form of an OTLP
 //    option, else the default, applies (SDK env vars, "Numeric", "Enum"); a boolean is the
 //    exception: anything but "true" is false (SDK env vars, "Boolean");
-//  * every OTLP option has a generic form (OTEL_EXPORTER_OTLP_X) and a metrics form
-//    (OTEL_EXPORTER_OTLP_METRICS_X); the metrics form wins when set (OTLP exporter,
-//    "Configuration Options").
+//  * every OTLP option has a generic form (OTEL_EXPORTER_OTLP_X) and a form per signal
+//    (OTEL_EXPORTER_OTLP_METRICS_X, OTEL_EXPORTER_OTLP_LOGS_X); the signal's form wins when set
+//    (OTLP exporter, "Configuration Options").
 // Nothing is printed and nothing throws over a bad value: problems are collected, in the order
 // found, in SdkConfiguration::warnings; report_configuration_warnings() prints them.
 // Thread-safety: read_sdk_configuration() may run on any thread, as its lookup allows
@@ -33,45 +33,11 @@
 #include <utility>
 #include <vector>
 
+#include "coretel/config/otlp_options.h"
 #include "coretel/events/provider.h"
 #include "coretel/metrics/attributes.h"
 
 namespace coretel {
-
-/// OTEL_EXPORTER_OTLP_[METRICS_]PROTOCOL (OTLP exporter, "Specify Protocol").
-enum class OtlpProtocol : uint8_t { kHttpProtobuf, kHttpJson, kGrpc };
-/// OTEL_EXPORTER_OTLP_[METRICS_]COMPRESSION (OTLP exporter, "Configuration Options").
-enum class OtlpCompression : uint8_t { kNone, kGzip };
-/// OTEL_EXPORTER_OTLP_METRICS_TEMPORALITY_PREFERENCE (metrics/sdk_exporters/otlp.md).
-enum class TemporalityPreference : uint8_t { kCumulative, kDelta, kLowMemory };
-
-/// The value as the variable spells it: "http/protobuf", "http/json", "grpc".
-std::string_view to_string(OtlpProtocol protocol) noexcept;
-/// "none", "gzip".
-std::string_view to_string(OtlpCompression compression) noexcept;
-/// "cumulative", "delta", "lowmemory".
-std::string_view to_string(TemporalityPreference preference) noexcept;
-
-/// The OTLP metrics exporter's options: OTEL_EXPORTER_OTLP_[METRICS_]* (OTLP exporter,
-/// "Configuration Options"). The member defaults are the defaults for http/protobuf.
-struct OtlpExporterOptions {
-  /// The full URL the exporter sends to. HTTP protocols: a URL ending in the metrics path
-  /// (default http://localhost:4318/v1/metrics). grpc: the target as given (default
-  /// http://localhost:4317; also a scheme-less host:port).
-  std::string endpoint = "http://localhost:4318/v1/metrics";
-  OtlpProtocol protocol = OtlpProtocol::kHttpProtobuf;
-  /// Headers added to every request, in the order given, percent-decoded; a key may repeat.
-  std::vector<std::pair<std::string, std::string>> headers;
-  /// Per request; 0 = no limit (SDK env vars, "Timeout").
-  std::chrono::milliseconds timeout{10000};
-  OtlpCompression compression = OtlpCompression::kNone;
-  /// PEM file paths as given (not opened here); empty = none. `certificate`: the trusted CA for
-  /// the server; `client_key`, `client_certificate`: the client's, for mTLS.
-  std::string certificate, client_key, client_certificate;
-  /// grpc only: no transport security for a scheme-less endpoint (an https:// endpoint wins).
-  bool insecure = false;
-  TemporalityPreference temporality = TemporalityPreference::kCumulative;
-};
 
 /// The periodic exporting metric reader's options: OTEL_METRIC_EXPORT_* (SDK env vars, "Periodic
 /// exporting MetricReader").
@@ -110,10 +76,19 @@ struct SdkConfiguration {
   /// to a value that warned); always false when sdk_disabled.
   bool otlp_metrics_enabled = false;
   OtlpExporterOptions otlp_metrics;
+  /// OTEL_LOGS_EXPORTER entries, as metrics_exporters, each one of "otlp", "console", "none".
+  std::vector<std::string> logs_exporters;
+  /// True when events should be pushed over OTLP logs: logs_exporters lists "otlp", or it is
+  /// empty and OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_LOGS_ENDPOINT is set; always
+  /// false when sdk_disabled. Copied into events.its.otlp.
   MetricReaderOptions metric_reader;
+  bool otlp_logs_enabled = false;
   /// Events (docs/events.md): `level` is CORETEL_LOG as given (its directives are checked, and
-  /// their problems reported, by configure_events()), "info" when unset; the providers are the
-  /// defaults, for the caller to change before configure_events(events).
+  /// their problems reported, by configure_events()), "info" when unset; `otlp` from
+  /// OTEL_EXPORTER_OTLP_[LOGS_]* (the logs endpoint: /v1/logs), `batch` from OTEL_BLRP_*;
+  /// its.otlp is otlp_logs_enabled, its.console whether logs_exporters lists "console" (true
+  /// when it is empty). The provider modes are the defaults, for the caller to change before
+  /// configure_events(events).
   events::EventsConfiguration events;
   /// One line per problem, in the order found: "OTEL_X=value: what is wrong; what coretel does
   /// instead". The value is cut to its first 64 bytes (then "..."), made well-formed UTF-8, with

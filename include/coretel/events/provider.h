@@ -19,11 +19,28 @@
 //                    event and counts it (dropped_events()); once a second at most, stderr says
 //                    how many were dropped. Queued events are written at shutdown_events() and
 //                    at exit (at most 1 s);
-//  * its, otlp:      not in this version; asking for one is a configuration error that says so.
+//  * its:            the internal telemetry system (its_provider in docs/events.md): the emitting
+//                    thread copies the record into its own bounded ring (single producer, single
+//                    consumer: no lock, no shared counter; EventsConfiguration::its.
+//                    ring_capacity events per thread), and one collector thread drains every ring
+//                    each its.interval into what `its` is configured to feed: the console (the
+//                    console format, on stderr), the OTLP logs exporter, and the recent-events
+//                    view the admin endpoint serves at /api/v1/telemetry/events
+//                    (recent_events_json()). A full ring drops the event and counts it;
+//  * otlp:           the emitting thread copies the record into the OTLP logs exporter's batch
+//                    processor queue (one for the process, EventsConfiguration::batch: the
+//                    OTEL_BLRP_* variables); its thread exports a batch each schedule_delay, or
+//                    sooner when a batch is full, over OTLP (EventsConfiguration::otlp: the
+//                    OTEL_EXPORTER_OTLP_[LOGS_]* variables) with the OTLP retries. A full queue
+//                    drops the event, a batch the server refused for good or that ran out of
+//                    retry time is dropped, each counted.
 // Defaults: console_direct for engine, admin and global; noop for internal; the filter of
 // CORETEL_LOG (filter.h), else `info`. configure_events() replaces all of it, one configuration at
 // a time (an event emitted during the call may still reach an aspect's previous provider); until it
 // runs, CORETEL_LOG is read from the environment when the first event is emitted.
+// Every drop is counted by the aspect of the emitting thread and the reason (dropped_events(), and
+// coretel's self-metric coretel.events.dropped), and once a second at most a line on stderr says
+// how many were dropped.
 //
 // Thread-safety: configure_events(), set_provider() from any thread, at any time (a provider
 // replaced while an event is being written to it stays alive: providers are never freed);
@@ -38,7 +55,12 @@
 #include <string_view>
 #include <vector>
 
+#include "coretel/config/otlp_options.h"
 #include "coretel/events/record.h"
+
+namespace coretel {
+struct Resource;
+}  // namespace coretel
 
 namespace coretel::events {
 
@@ -63,17 +85,45 @@ class EventProvider {
 
 /// Why an event was dropped.
 enum class DropReason : uint8_t {
-  kQueueFull,  ///< console_async: the queue held queue_capacity events
-  kShutdown,   ///< emitted into console_async after shutdown_events() stopped its writer
+  kQueueFull,     ///< the console_async queue, the thread's its ring or the otlp queue was full
+  kShutdown,      ///< emitted into an asynchronous provider after shutdown_events() stopped it
+  kExportFailed,  ///< in an OTLP logs batch refused for good or out of retry time
 };
-inline constexpr std::size_t kDropReasons = 2;
-/// "queue_full", "shutdown".
+inline constexpr std::size_t kDropReasons = 3;
+/// "queue_full", "shutdown", "export_failed".
 std::string_view to_string(DropReason reason) noexcept;
 /// Events dropped so far in this process, by the aspect of the emitting thread and the reason.
 uint64_t dropped_events(Aspect aspect, DropReason reason) noexcept;
 
-/// What configure_events() applies: `level` in CORETEL_LOG's syntax (filter.h) and one mode per
-/// aspect.
+/// The `its` provider's options.
+struct ItsOptions {
+  /// Events each emitting thread's ring holds (2 to 65536).
+  std::size_t ring_capacity = 1024;
+  /// Events the recent-events view keeps, the newest (0 to 65536; 0: no view).
+  std::size_t recent_capacity = 256;
+  /// Between two drains of the rings (1 ms to 10 s).
+  std::chrono::milliseconds interval{100};
+  /// Where the collector sends each event besides the recent-events view: the console (stderr,
+  /// console_format.h) and the OTLP logs exporter (through the batch processor, as `otlp`).
+  bool console = true;
+  bool otlp = false;
+};
+
+/// The OTLP logs exporter's batch processor: OTEL_BLRP_* (SDK env vars, "Batch LogRecord
+/// Processor"), with the specification's defaults.
+struct BatchLogProcessorOptions {
+  /// Between two exports (> 0).
+  std::chrono::milliseconds schedule_delay{1000};
+  /// Of one export, retries included (0: no limit but the exporter's per-request timeout).
+  std::chrono::milliseconds export_timeout{30000};
+  /// Events the queue holds (1 to 65534: Boost.Lockfree's fixed-size limit).
+  std::size_t max_queue_size = 2048;
+  /// Events per export request (1 to max_queue_size).
+  std::size_t max_export_batch_size = 512;
+};
+
+/// What configure_events() applies: `level` in CORETEL_LOG's syntax (filter.h), one mode per
+/// aspect, and the options of the modes that have some.
 struct EventsConfiguration {
   std::string level = "info";
   /// console_async: events the queue holds (1 to 65534).
@@ -82,13 +132,24 @@ struct EventsConfiguration {
   ProviderMode admin = ProviderMode::kConsoleDirect;
   ProviderMode global = ProviderMode::kConsoleDirect;
   ProviderMode internal = ProviderMode::kNoop;
+  ItsOptions its;
+  /// The OTLP logs exporter (used by `otlp`, and by `its` when its.otlp).
+  OtlpExporterOptions otlp = default_logs_exporter_options();
+  BatchLogProcessorOptions batch;
+  /// The resource of the OTLP log records; nullptr: Resource::detect("unknown_service").
+  std::shared_ptr<const Resource> resource;
+
+  /// OtlpExporterOptions with the logs endpoint, http://localhost:4318/v1/logs.
+  static OtlpExporterOptions default_logs_exporter_options();
 };
 
 /// Checks `config` and applies it. Throws std::invalid_argument, applying nothing, when a mode
-/// is not accepted for its aspect (internal: console_direct or noop) or not in this version
-/// (its, otlp), or queue_capacity is out of range; the message names the aspect, the mode and
-/// the accepted modes. The console_async queue is made with the first capacity asked for, and
-/// made again after shutdown_events().
+/// is not accepted for its aspect (internal: console_direct or noop) or an option is out of
+/// range; the message names the aspect, the mode and the accepted modes, or the option and its
+/// range. Throws std::runtime_error when the OTLP logs exporter cannot start (libcurl, a TLS
+/// file). Each asynchronous provider (console_async, its, otlp) is made by the first
+/// configuration that uses it, with that configuration's options, and made again after
+/// shutdown_events(); a later configuration's options for a running one are not applied.
 /// Returns the filter's warnings (skipped directives), which the caller reports.
 std::vector<std::string> configure_events(const EventsConfiguration& config);
 
@@ -96,7 +157,8 @@ std::vector<std::string> configure_events(const EventsConfiguration& config);
 /// the next configure_events() or set_provider(). For embedding and tests.
 void set_provider(Aspect aspect, std::shared_ptr<EventProvider> provider);
 
-/// Waits until the asynchronous providers wrote every event queued before the call, at most
+/// Waits until the asynchronous providers wrote every event queued before the call (console
+/// lines written, the its collector's drain done, OTLP batches exported or dropped), at most
 /// `timeout`; false when the time ran out. The providers keep running.
 bool flush_events(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
 
@@ -104,6 +166,17 @@ bool flush_events(std::chrono::milliseconds timeout = std::chrono::milliseconds(
 /// threads; events emitted after are dropped and counted. Returns false when the time ran out
 /// (a stderr that does not drain). Idempotent.
 bool shutdown_events(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+
+/// The recent-events view of the `its` provider as JSON, newest last:
+///   {"enabled": true, "capacity": 256, "events": [{"time_unix_nano": "1700000000000000000",
+///    "observed_time_unix_nano": "...", "severity_number": 9, "severity_text": "INFO",
+///    "event_name": "syslog.receiver.start", "scope": "syslog.receiver", "aspect": "global",
+///    "body": "...", "attributes": {"key": value, ...}, "dropped_attributes_count": 0,
+///    "trace_id": "<32 hex>", "span_id": "<16 hex>"}, ...]}
+/// (body only when not empty, the ids only with a trace context; attribute values as JSON
+/// strings, numbers, booleans, with non-finite doubles as null). {"enabled": false, ...,
+/// "events": []} when no aspect uses `its`. At most `limit` events, the newest. Thread-safe.
+std::string recent_events_json(std::size_t limit = 65536);
 
 /// The calling thread's aspect from now on.
 void set_thread_aspect(Aspect aspect) noexcept;

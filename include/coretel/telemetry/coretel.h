@@ -211,16 +211,21 @@ constexpr std::string_view to_string(CoretelEventsAspect value) noexcept {
 /// Values of `coretel.events.drop.reason`.
 /// The registry allows other values too (enums are open).
 enum class CoretelEventsDropReason : uint16_t {
-  /// The console_async queue held `queue_capacity` events.
+  /// The bounded queue the provider writes into was full: the console_async queue, an emitting
+  /// thread's `its` ring, or the OTLP logs batch processor's queue.
   kQueueFull,  // "queue_full"
-  /// Emitted into console_async after its writer stopped (shutdown_events, exit).
+  /// Emitted into an asynchronous provider after its thread stopped (shutdown_events, exit).
   kShutdown,  // "shutdown"
+  /// The OTLP logs exporter could not deliver the batch holding the event: the server refused it
+  /// for good, or retries ran out of time.
+  kExportFailed,  // "export_failed"
 };
 CORETEL_MEASUREMENT_ATTRIBUTE(CoretelEventsDropReason, "coretel.events.drop.reason", "queue_full",
-    "shutdown");
+    "shutdown", "export_failed");
 inline constexpr ::coretel::EnumMemberDescriptor CoretelEventsDropReason_coretel_members[] = {
     {.id = "queue_full", .value = "queue_full"},
     {.id = "shutdown", .value = "shutdown"},
+    {.id = "export_failed", .value = "export_failed"},
 };
 /// The value the registry gives `value`; empty for a value outside the enum.
 constexpr std::string_view to_string(CoretelEventsDropReason value) noexcept {

@@ -1,0 +1,290 @@
+#include "its_provider.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "console_async.h"
+#include "coretel/events/console_format.h"
+
+namespace coretel::events {
+
+namespace {
+
+// Bytes formatted before a write(2) to stderr.
+constexpr std::size_t kWriteBatch = 64 * 1024;
+
+std::atomic<uint64_t> next_provider_id{1};
+
+// The calling thread's ring in the provider it last emitted into: the emit fast path. Plain
+// data: no thread_local guard on the hot path.
+struct RingCache {
+  uint64_t owner = 0;
+  void* ring = nullptr;
+};
+thread_local constinit RingCache ring_cache;
+// Set once the thread's RingHolder is gone: a later event (from another thread_local's
+// destructor) has no ring to go to.
+thread_local constinit bool thread_ending = false;
+
+}  // namespace
+
+// Keeps the calling thread's rings (one per provider it emitted into) and marks them orphaned
+// when the thread ends, so the collector drains and then frees them.
+struct ThreadRings {
+  std::vector<std::pair<uint64_t, std::shared_ptr<void>>> rings;
+  ~ThreadRings() {
+    thread_ending = true;
+    ring_cache = {};
+    for (auto& [owner, ring] : rings) (void)owner, ring.reset();
+  }
+};
+
+ItsProvider::ItsProvider(const ItsOptions& options, QueuedProvider* otlp, bool start_collector)
+    : options_(options),
+      otlp_(options.otlp ? otlp : nullptr),
+      id_(next_provider_id.fetch_add(1)),
+      drops_("its ring of the emitting thread", options.ring_capacity, full_drops_) {
+  if (options.ring_capacity < 2 || options.ring_capacity > 65536)
+    throw std::invalid_argument(
+        fmt::format("coretel: events its.ring_capacity {} is out of range (2 to 65536)",
+                    options.ring_capacity));
+  if (options.recent_capacity > 65536)
+    throw std::invalid_argument(
+        fmt::format("coretel: events its.recent_capacity {} is out of range (0 to 65536)",
+                    options.recent_capacity));
+  if (options.interval < std::chrono::milliseconds(1) ||
+      options.interval > std::chrono::milliseconds(10000))
+    throw std::invalid_argument(
+        fmt::format("coretel: events its.interval {} ms is out of range (1 to 10000 ms)",
+                    options.interval.count()));
+  if (options.otlp && otlp == nullptr)
+    throw std::invalid_argument("coretel: events its.otlp needs the OTLP logs exporter");
+  recent_.resize(options.recent_capacity);
+  if (start_collector) start();
+}
+
+ItsProvider::~ItsProvider() {
+  stop();
+}
+
+void ItsProvider::start() {
+  if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+}
+
+ItsProvider::Ring* ItsProvider::register_thread() noexcept {
+  if (thread_ending) return nullptr;
+  try {
+    thread_local ThreadRings mine;
+    for (auto& [owner, ring] : mine.rings) {
+      if (owner == id_) {
+        ring_cache = {id_, ring.get()};
+        return static_cast<Ring*>(ring.get());
+      }
+    }
+    // The thread's entry holds the ring through a deleter that marks it orphaned: the
+    // provider's list keeps it until drained.
+    auto ring = std::make_shared<Ring>(options_.ring_capacity);
+    std::shared_ptr<void> entry(ring.get(), [keep = ring](void*) { keep->orphaned.store(true); });
+    {
+      std::lock_guard lock(rings_mutex_);
+      rings_.push_back(ring);
+    }
+    mine.rings.emplace_back(id_, std::move(entry));
+    ring_cache = {id_, ring.get()};
+    return ring.get();
+  } catch (...) {  // out of memory
+    return nullptr;
+  }
+}
+
+void ItsProvider::emit(const EventRecord& record) noexcept {
+  const Aspect aspect = thread_aspect();
+  Ring* ring = ring_cache.owner == id_ ? static_cast<Ring*>(ring_cache.ring) : register_thread();
+  if (ring == nullptr) {
+    count_drop(aspect, DropReason::kShutdown);
+    return;
+  }
+  // busy before stopping_ is read, both seq_cst: once stop()'s last drain saw busy false after
+  // setting stopping_, this push either happened before it or is not made.
+  ring->busy.store(true, std::memory_order_seq_cst);
+  if (stopping_.load(std::memory_order_seq_cst)) {
+    ring->busy.store(false, std::memory_order_release);
+    count_drop(aspect, DropReason::kShutdown);
+    return;
+  }
+  EncodedEvent event;
+  encode(record, static_cast<uint8_t>(aspect), event);
+  if (!ring->queue.push(event)) {
+    full_drops_.fetch_add(1, std::memory_order_relaxed);
+    count_drop(aspect, DropReason::kQueueFull);
+  }
+  ring->busy.store(false, std::memory_order_release);
+}
+
+void ItsProvider::handle(const EncodedEvent& event) {
+  if (options_.console) {
+    try {
+      decode(event, decoded_);
+      format_console(decoded_.record, out_);
+    } catch (...) {  // out of memory: this line is lost
+    }
+    if (out_.size() >= kWriteBatch) {
+      write_to_stderr(out_);
+      out_.clear();
+    }
+  }
+  if (!recent_.empty()) {
+    std::lock_guard lock(recent_mutex_);
+    recent_[recent_next_] = event;
+    recent_next_ = (recent_next_ + 1) % recent_.size();
+    if (recent_count_ < recent_.size()) ++recent_count_;
+  }
+  if (otlp_ != nullptr) otlp_->offer(event);
+}
+
+void ItsProvider::drain() {
+  std::vector<std::shared_ptr<Ring>> rings;
+  {
+    std::lock_guard lock(rings_mutex_);
+    rings = rings_;
+  }
+  out_.clear();
+  for (const auto& ring : rings) {
+    // Orphaned before the drain: nothing can be pushed after, so empty after it is for good.
+    const bool orphaned = ring->orphaned.load(std::memory_order_acquire);
+    ring->queue.consume_all([this](const EncodedEvent& event) { handle(event); });
+    if (orphaned) {
+      std::lock_guard lock(rings_mutex_);
+      std::erase(rings_, ring);
+    }
+  }
+  write_to_stderr(out_);
+}
+
+void ItsProvider::run() {
+  set_thread_aspect(Aspect::kInternal);
+  for (;;) {
+    uint64_t requested = 0;
+    bool stop = false;
+    {
+      std::lock_guard lock(mutex_);
+      requested = drains_requested_;
+      stop = stop_requested_;
+    }
+    if (stop) {
+      // The emits already past their stopping_ check finish their push (they never block).
+      std::vector<std::shared_ptr<Ring>> rings;
+      {
+        std::lock_guard lock(rings_mutex_);
+        rings = rings_;
+      }
+      for (const auto& ring : rings)
+        while (ring->busy.load(std::memory_order_seq_cst)) std::this_thread::yield();
+    }
+    drain();
+    drops_.report_if_due(stop ? std::chrono::steady_clock::time_point::max()
+                              : std::chrono::steady_clock::now());
+    std::unique_lock lock(mutex_);
+    drains_done_ = requested;
+    if (stop) {
+      stopped_ = true;
+      lock.unlock();
+      progress_.notify_all();
+      return;
+    }
+    progress_.notify_all();
+    wake_.wait_for(lock, options_.interval,
+                   [&] { return drains_requested_ != requested || stop_requested_; });
+  }
+}
+
+bool ItsProvider::flush(std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  {
+    std::unique_lock lock(mutex_);
+    // A drain that reads this request begins after the call: it sees every event pushed before.
+    const uint64_t target = ++drains_requested_;
+    wake_.notify_all();
+    if (!progress_.wait_until(lock, deadline, [&] { return drains_done_ >= target || stopped_; }))
+      return false;
+  }
+  if (otlp_ == nullptr) return true;
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return left.count() > 0 && otlp_->flush(left);
+}
+
+bool ItsProvider::stop(std::chrono::milliseconds timeout) {
+  stopping_.store(true, std::memory_order_seq_cst);
+  if (!thread_.joinable()) return stop_result_;  // never started, or stopped before
+  std::unique_lock lock(mutex_);
+  stop_requested_ = true;
+  wake_.notify_all();
+  const bool done = progress_.wait_for(lock, timeout, [&] { return stopped_; });
+  lock.unlock();
+  if (done) {
+    thread_.join();
+  } else {
+    thread_.detach();  // a stderr that does not drain must not hang the caller
+  }
+  stop_result_ = done;
+  return done;
+}
+
+std::string ItsProvider::recent_json(std::size_t limit) const {
+  nlohmann::json events = nlohmann::json::array();
+  {
+    std::lock_guard lock(recent_mutex_);
+    const std::size_t n = std::min(limit, recent_count_);
+    DecodedEvent d;
+    for (std::size_t i = 0; i < n; ++i) {
+      // The newest n, oldest first.
+      const std::size_t at = (recent_next_ + recent_.size() - n + i) % recent_.size();
+      decode(recent_[at], d);
+      const EventRecord& r = d.record;
+      nlohmann::json e;
+      e["time_unix_nano"] = std::to_string(r.time_unix_nano);
+      e["observed_time_unix_nano"] = std::to_string(r.observed_time_unix_nano);
+      e["severity_number"] = static_cast<int>(r.severity);
+      e["severity_text"] = severity_text(r.severity);
+      e["event_name"] = r.name;
+      e["scope"] = r.scope;
+      e["aspect"] = to_string(static_cast<Aspect>(recent_[at].aspect));
+      if (!r.body.empty()) e["body"] = r.body;
+      nlohmann::json attributes = nlohmann::json::object();
+      for (const AttributeRef& a : r.attributes) {
+        std::visit(
+            [&](const auto& v) {
+              using T = std::decay_t<decltype(v)>;
+              if constexpr (std::is_same_v<T, std::string_view>) {
+                attributes[std::string(a.key)] = std::string(v);
+              } else if constexpr (std::is_same_v<T, double>) {
+                attributes[std::string(a.key)] =
+                    std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+              } else {
+                attributes[std::string(a.key)] = v;
+              }
+            },
+            static_cast<const std::variant<std::string_view, int64_t, double, bool>&>(a.value));
+      }
+      e["attributes"] = std::move(attributes);
+      e["dropped_attributes_count"] = r.dropped_attributes_count;
+      if (r.trace.valid()) {
+        e["trace_id"] = fmt::format("{:02x}", fmt::join(r.trace.trace_id, ""));
+        e["span_id"] = fmt::format("{:02x}", fmt::join(r.trace.span_id, ""));
+      }
+      events.push_back(std::move(e));
+    }
+  }
+  nlohmann::json out;
+  out["enabled"] = true;
+  out["capacity"] = options_.recent_capacity;
+  out["events"] = std::move(events);
+  // Invalid UTF-8 in a value (the block keeps bytes as given) is replaced, not an exception.
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace coretel::events

@@ -1,0 +1,109 @@
+// its_provider.h (internal): ItsProvider, the `its` provider mode (internal telemetry system).
+//
+// The emitting thread copies the record into a fixed-size block (encoded_event.h) and pushes it
+// into a ring of its own (Boost.Lockfree spsc_queue: one producer, the emitting thread; one
+// consumer, the collector thread): no lock, no counter shared with other threads, no
+// allocation after the thread's first event. A full ring drops the event and counts it
+// (DropReason::kQueueFull). The collector thread drains every ring each `interval` (or at
+// flush()) and hands each event, in each ring's order, to what ItsOptions turn on: the console
+// (stderr, console_format.h, many lines per write), the OTLP logs batch processor, and the
+// recent-events view (the newest recent_capacity events, served as JSON at
+// /api/v1/telemetry/events by the admin endpoint).
+//
+// A thread's ring is made at its first event (the one cold step: a lock and an allocation) and
+// lives until the thread ended and the collector drained it. After stop(), events are dropped
+// and counted (DropReason::kShutdown); an event emitted while stop() runs is either drained or
+// counted, never lost unseen (each ring's `busy` flag against `stopping_`, both seq_cst).
+//
+// Thread-safety: emit() from any thread; flush(), stop() from one thread at a time; recent_json()
+// from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/lockfree/spsc_queue.hpp>
+
+#include "coretel/events/provider.h"
+#include "drops.h"
+#include "encoded_event.h"
+#include "queued_provider.h"
+
+namespace coretel::events {
+
+class ItsProvider final : public EventProvider {
+ public:
+  /// Throws std::invalid_argument when an option is out of range (ItsOptions' ranges).
+  /// `otlp`: where events go when options.otlp (then not nullptr); it must outlive this provider.
+  /// `start` false: the collector waits for start() (tests).
+  ItsProvider(const ItsOptions& options, QueuedProvider* otlp, bool start = true);
+  /// stop(). The provider must outlive every emit() into it (configure_events() never destroys
+  /// the one it makes).
+  ~ItsProvider() override;
+  void start();
+
+  void emit(const EventRecord& record) noexcept override;
+  /// Waits until a drain that began after the call ended, and then until the OTLP processor
+  /// (when fed) sent what it got, at most `timeout` in all; false when the time ran out.
+  bool flush(std::chrono::milliseconds timeout);
+  /// Stops taking events, drains the rings a last time and ends the collector, at most
+  /// `timeout` (false, detaching it, when the time ran out). Idempotent.
+  bool stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
+  bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+
+  /// The recent-events view (provider.h: recent_events_json()), at most `limit` events.
+  std::string recent_json(std::size_t limit) const;
+  const ItsOptions& options() const noexcept { return options_; }
+
+ private:
+  struct Ring {
+    explicit Ring(std::size_t capacity) : queue(capacity) {}
+    boost::lockfree::spsc_queue<EncodedEvent> queue;
+    std::atomic<bool> busy{false};      // the owner thread is between its stopping_ check and push
+    std::atomic<bool> orphaned{false};  // the owner thread ended
+  };
+  // The calling thread's ring in this provider, made on its first event; nullptr when it cannot
+  // be (the thread is ending, or out of memory).
+  Ring* register_thread() noexcept;
+  void run();
+  // Takes everything the rings hold; drops the rings of ended threads once empty.
+  void drain();
+  void handle(const EncodedEvent& event);
+
+  ItsOptions options_;
+  QueuedProvider* otlp_;
+  uint64_t id_;  // tells this provider's rings from another's in a thread's cache
+
+  std::mutex rings_mutex_;
+  std::vector<std::shared_ptr<Ring>> rings_;  // guarded by rings_mutex_
+
+  mutable std::mutex recent_mutex_;
+  std::vector<EncodedEvent> recent_;  // a circular buffer of recent_capacity; guarded
+  std::size_t recent_next_ = 0;       // where the next event goes; guarded
+  std::size_t recent_count_ = 0;      // guarded
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<uint64_t> full_drops_{0};
+  std::mutex mutex_;  // for the waits and the counts below
+  std::condition_variable wake_;
+  std::condition_variable progress_;
+  uint64_t drains_requested_ = 0;  // by flush(); guarded by mutex_
+  uint64_t drains_done_ = 0;       // the requests the last ended drain covered; guarded
+  bool stop_requested_ = false;    // guarded
+  bool stopped_ = false;           // the collector ended; guarded
+  bool stop_result_ = true;
+
+  // The collector's.
+  DropReporter drops_;
+  std::string out_;
+  DecodedEvent decoded_;
+  std::thread thread_;
+};
+
+}  // namespace coretel::events
