@@ -1,5 +1,9 @@
 #include "its_provider.h"
 
+#include <linux/membarrier.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <stdexcept>
 
@@ -17,6 +21,33 @@ namespace {
 constexpr std::size_t kWriteBatch = 64 * 1024;
 
 std::atomic<uint64_t> next_provider_id{1};
+
+// The asymmetric barrier between an emitting thread (frequent: it must not pay for a full fence)
+// and stop() (rare): the emitter orders its `busy` store before its `stopping_` load with a
+// compiler barrier only, and stop() runs membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which
+// makes every running thread of the process execute a full barrier (membarrier(2)). Where the
+// kernel refuses membarrier (before Linux 4.14, or a seccomp filter), emitters fence
+// themselves (seq_cst): correct, and slower.
+bool membarrier_registered() noexcept {
+  static const bool registered =
+      ::syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+  return registered;
+}
+std::atomic<bool> light_fences{false};  // set once membarrier is registered
+
+inline void light_barrier() noexcept {
+  if (light_fences.load(std::memory_order_relaxed)) [[likely]] {
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+  } else {
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+  }
+}
+
+void heavy_barrier() noexcept {
+  if (!light_fences.load(std::memory_order_relaxed) ||
+      ::syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+}
 
 // The calling thread's ring in the provider it last emitted into: the emit fast path. Plain
 // data: no thread_local guard on the hot path.
@@ -63,6 +94,7 @@ ItsProvider::ItsProvider(const ItsOptions& options, QueuedProvider* otlp, bool s
   if (options.otlp && otlp == nullptr)
     throw std::invalid_argument("coretel: events its.otlp needs the OTLP logs exporter");
   recent_.resize(options.recent_capacity);
+  if (membarrier_registered()) light_fences.store(true, std::memory_order_relaxed);
   if (start_collector) start();
 }
 
@@ -107,10 +139,12 @@ void ItsProvider::emit(const EventRecord& record) noexcept {
     count_drop(aspect, DropReason::kShutdown);
     return;
   }
-  // busy before stopping_ is read, both seq_cst: once stop()'s last drain saw busy false after
-  // setting stopping_, this push either happened before it or is not made.
-  ring->busy.store(true, std::memory_order_seq_cst);
-  if (stopping_.load(std::memory_order_seq_cst)) {
+  // busy before stopping_ is read (light_barrier() against stop()'s heavy_barrier()): once the
+  // last drain saw busy false after stopping_ was set, this push either happened before it or
+  // is not made.
+  ring->busy.store(true, std::memory_order_relaxed);
+  light_barrier();
+  if (stopping_.load(std::memory_order_relaxed)) {
     ring->busy.store(false, std::memory_order_release);
     count_drop(aspect, DropReason::kShutdown);
     return;
@@ -182,7 +216,7 @@ void ItsProvider::run() {
         rings = rings_;
       }
       for (const auto& ring : rings)
-        while (ring->busy.load(std::memory_order_seq_cst)) std::this_thread::yield();
+        while (ring->busy.load(std::memory_order_acquire)) std::this_thread::yield();
     }
     drain();
     drops_.report_if_due(stop ? std::chrono::steady_clock::time_point::max()
@@ -219,6 +253,7 @@ bool ItsProvider::flush(std::chrono::milliseconds timeout) {
 
 bool ItsProvider::stop(std::chrono::milliseconds timeout) {
   stopping_.store(true, std::memory_order_seq_cst);
+  heavy_barrier();  // every emitter now sees stopping_, or its busy flag is seen
   if (!thread_.joinable()) return stop_result_;  // never started, or stopped before
   std::unique_lock lock(mutex_);
   stop_requested_ = true;

@@ -13,7 +13,8 @@
 // A thread's ring is made at its first event (the one cold step: a lock and an allocation) and
 // lives until the thread ended and the collector drained it. After stop(), events are dropped
 // and counted (DropReason::kShutdown); an event emitted while stop() runs is either drained or
-// counted, never lost unseen (each ring's `busy` flag against `stopping_`, both seq_cst).
+// counted, never lost unseen (each ring's `busy` flag against `stopping_`, ordered by an
+// asymmetric barrier: a compiler fence on the emitting side, membarrier(2) in stop()).
 //
 // Thread-safety: emit() from any thread; flush(), stop() from one thread at a time; recent_json()
 // from any thread.
