@@ -12,7 +12,10 @@
 // --drain-timeout-ms) and report their last values, the collectors merge them, the console
 // exporter prints them, the OTLP exporter sends them (bounded by OTEL_METRIC_EXPORT_TIMEOUT),
 // then the admin endpoint closes. Events (docs/events.md) go to stderr, filtered by CORETEL_LOG;
-// the workers' through the console_async queue.
+// the workers' through the console_async queue. `--config FILE` reads a YAML file's
+// service.telemetry.logs section (coretel/config/config_file.h): the providers per aspect (its
+// feeds the console, /api/v1/telemetry/events and, with OTEL_LOGS_EXPORTER=otlp or an OTLP
+// endpoint, OTLP logs).
 //
 // Bounds (each worker): --read-budget-bytes per socket per loop turn (fairness),
 // --max-connections, --idle-timeout-ms; running out of descriptors refuses connections without
@@ -36,6 +39,7 @@
 
 #include "coretel/admin/admin_server.h"
 #include "coretel/collect/pipeline.h"
+#include "coretel/config/config_file.h"
 #include "coretel/config/environment.h"
 #include "coretel/events/emit.h"
 #include "coretel/export/console.h"
@@ -53,6 +57,7 @@ struct Options {
   std::string admin_token;
   int cores = 0;
   std::string replay;
+  std::string config;
   int report_interval_ms = 100;
   int console_interval_ms = 0;
   std::size_t read_budget_bytes = 64 * 1024;
@@ -121,6 +126,10 @@ int main(int argc, char** argv) {
   app.add_option("--replay", options.replay,
                  "stream this text file through the TCP socket, one syslog message per line")
       ->check(CLI::ExistingFile);
+  app.add_option("--config", options.config,
+                 "YAML file: its service.telemetry.logs section configures events "
+                 "(docs/events.md)")
+      ->check(CLI::ExistingFile);
   app.add_option("--report-interval-ms", options.report_interval_ms,
                  "how often each worker reports its metric sets")
       ->check(CLI::Range(1, 60000))
@@ -182,10 +191,15 @@ int main(int argc, char** argv) {
     // OTEL_* variables: read once, problems printed once.
     const coretel::SdkConfiguration otel = coretel::read_sdk_configuration();
     coretel::report_configuration_warnings(otel);
-    // Events: CORETEL_LOG's level; the workers (engine aspect) only enqueue their events, a
-    // background thread writes them (console_async), so a slow stderr never stalls a worker.
+    // Events: CORETEL_LOG's level and the OTEL_* logs variables; the workers (engine aspect)
+    // only enqueue their events, a background thread writes them (console_async), so a slow
+    // stderr never stalls a worker; then what --config sets.
+    const coretel::Resource resource = coretel::Resource::detect("coretel-demo");
     coretel::events::EventsConfiguration events = otel.events;
     events.engine = coretel::events::ProviderMode::kConsoleAsync;
+    events.resource = std::make_shared<const coretel::Resource>(resource);
+    if (!options.config.empty())
+      events = coretel::read_logs_configuration(options.config, std::move(events));
     for (const std::string& warning : coretel::events::configure_events(events))
       fmt::print(stderr, "coretel: {}\n", warning);
     const bool push = otel.otlp_metrics_enabled;
@@ -199,7 +213,6 @@ int main(int argc, char** argv) {
     const uint32_t otlp_consumer = options.console_interval_ms > 0 ? 1 : 0;
     pipeline_options.delta_consumers = otlp_consumer + (push_deltas ? 1 : 0);
     coretel::CollectionPipeline pipeline(pipeline_options);
-    const coretel::Resource resource = coretel::Resource::detect("coretel-demo");
 
     const auto& cpus = pipeline.topology().cpus();
     int available = std::max<int>(static_cast<int>(cpus.size()), 1);
@@ -323,7 +336,7 @@ int main(int argc, char** argv) {
     if (replayer.joinable()) replayer.join();
     stop = true;
     for (auto& t : threads) t.join();
-    coretel::events::shutdown_events();  // the workers' queued events, before the last lines
+    coretel::events::flush_events();  // the workers' queued events, before the last lines
     // Each worker reported its sets one last time as it stopped: the collectors' final cycle
     // merges those values, the console prints them, and only then do the series go away.
     pipeline.stop();
@@ -340,6 +353,8 @@ int main(int argc, char** argv) {
     fmt::print(stderr, "coretel-demo: stopped; {}\n", summary(pipeline));
     CORETEL_INFO("syslog.receiver.stop",
                  ev::kv("syslog.receiver.message.count", message_total(pipeline)));
+    // The asynchronous providers write (and its OTLP logs send) what they hold, stop included.
+    coretel::events::shutdown_events(std::chrono::milliseconds(5000));
     if (options.exit_after_replay) {
       for (std::size_t i = 0; i < workers.size(); ++i) {
         coretel_demo::WorkerThroughput t = workers[i]->throughput();

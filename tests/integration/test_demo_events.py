@@ -1,15 +1,23 @@
-"""coretel-demo's events on stderr (docs/events.md): the console line, exact, for every event the
-demo declares in registry/syslog_receiver/events.yaml; CORETEL_LOG filtering; the parse-failure
-rate limit and its suppressed count.
+"""coretel-demo's events (docs/events.md): the console line, exact, for every event the demo
+declares in registry/syslog_receiver/events.yaml; CORETEL_LOG filtering; the parse-failure rate
+limit and its suppressed count; the `its` provider configured by `--config`, its recent-events
+view on the admin endpoint and its OTLP logs; configuration errors naming the file and line.
 
-Peers: Debian's `logger` (bsdutils) for a TCP connection, raw UDP sockets for malformed input.
+Peers: Debian's `logger` (bsdutils) for a TCP connection, raw UDP sockets for malformed input,
+coretel-otlp-sink (libprotobuf decoding) for OTLP logs.
 """
+import json
+import os
 import re
 import socket
+import subprocess
+import tempfile
 import time
 import unittest
+import urllib.error
 
-from demo_harness import Demo, logger, sum_samples, wait_until
+from demo_harness import DEMO, Demo, free_port, http_get, logger, sum_samples, wait_until
+from test_demo_otlp import Sink
 
 ERRORS = "syslog_receiver_parse_errors_total"
 CLOSED = "syslog_receiver_connections_closed_total"
@@ -101,6 +109,138 @@ class DemoEvents(unittest.TestCase):
         self.assertIn("coretel: CORETEL_LOG directive 2 `syslog.receiver=loud`: unknown level "
                       "`loud` (debug, info, warn, error, off); skipped\n", err)
         self.assertEqual(len(events(err)), 3)  # the default applies
+
+
+ITS_CONFIG = """\
+# An application's own keys around coretel's section are not coretel's to judge.
+receivers: {syslog: {}}
+service:
+  pipelines: {}
+  telemetry:
+    logs:
+      level: debug
+      providers: {engine: its, admin: its, global: its, internal: console_direct}
+      its: {recent_capacity: 64, interval_ms: 20, console: true}
+      batch: {schedule_delay_ms: 100}
+"""
+
+
+def write_config(directory, text):
+    path = os.path.join(directory, "coretel.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def log_records(requests):
+    """(scope, event name, severity text, {attribute: value}) of every OTLP log record."""
+    out = []
+    for r in requests:
+        if r.get("signal") != "logs":
+            continue
+        for rl in r["request"].get("resourceLogs", []):
+            for sl in rl.get("scopeLogs", []):
+                for rec in sl.get("logRecords", []):
+                    attributes = {a["key"]: next(iter(a["value"].values()))
+                                  for a in rec.get("attributes", [])}
+                    out.append((sl["scope"]["name"], rec["eventName"], rec["severityText"],
+                                attributes))
+    return out
+
+
+class DemoEventsThroughIts(unittest.TestCase):
+
+    def test_its_feeds_the_console_the_admin_view_and_otlp_logs(self):
+        sink = Sink()
+        self.addCleanup(sink.stop)
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        config = write_config(directory.name, ITS_CONFIG)
+        # OTLP logs only: metrics stay off, the logs endpoint turns `its`'s OTLP output on.
+        env = {"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": f"http://127.0.0.1:{sink.port}/v1/logs",
+               "OTEL_SERVICE_NAME": "edge-logs", "CORETEL_LOG": ""}
+        demo = Demo("--config", config, cores=1, env=env)
+        self.addCleanup(demo.kill)
+        logger(demo.port, ["over tcp"], "--tcp", "--octet-count", "--rfc5424")
+        wait_until(lambda: sum_samples(demo.metrics(), CLOSED) == 1, what="the TCP close")
+
+        def view_names():
+            status, _, body = http_get(demo.admin + "/api/v1/telemetry/events")
+            self.assertEqual(status, 200)
+            return [e["event_name"] for e in json.loads(body)["events"]]
+        wait_until(lambda: "syslog.receiver.connection.close" in view_names(),
+                   what="the close in the recent-events view")
+        status, _, body = http_get(demo.admin + "/api/v1/telemetry/events?limit=64")
+        view = json.loads(body)
+        self.assertEqual(view["enabled"], True)
+        self.assertEqual(view["capacity"], 64)
+        by_name = {e["event_name"]: e for e in view["events"]}
+        start = by_name["syslog.receiver.start"]
+        self.assertEqual((start["severity_text"], start["scope"], start["aspect"]),
+                         ("INFO", "syslog.receiver", "global"))
+        self.assertEqual(start["attributes"], {"server.address": "127.0.0.1",
+                                               "server.port": demo.port,
+                                               "syslog.receiver.cores": 1})
+        accept = by_name["syslog.receiver.connection.accept"]
+        self.assertEqual((accept["severity_text"], accept["aspect"]), ("DEBUG", "engine"))
+        self.assertEqual(by_name["syslog.receiver.connection.close"]["attributes"]
+                         ["syslog.connection.close_reason"], "peer_closed")
+        with self.assertRaises(urllib.error.HTTPError) as bad:
+            http_get(demo.admin + "/api/v1/telemetry/events?limit=0")
+        self.assertEqual(bad.exception.code, 400)
+
+        code, _, err = demo.stop()
+        self.assertEqual(code, 0, err)
+        # The console got every event, through its collector.
+        self.assertEqual([name for _, name, _ in events(err)],
+                         ["syslog.receiver.start", "syslog.receiver.worker.start",
+                          "syslog.receiver.connection.accept", "syslog.receiver.connection.close",
+                          "syslog.receiver.stop"], err)
+        # OTLP logs got them too, the last (stop) included: shutdown flushed the batch.
+        wait_until(lambda: len(log_records(sink.requests())) >= 5, what="five log records")
+        records = log_records(sink.requests())
+        self.assertEqual(sorted(name for _, name, _, _ in records),
+                         sorted(["syslog.receiver.start", "syslog.receiver.worker.start",
+                                 "syslog.receiver.connection.accept",
+                                 "syslog.receiver.connection.close", "syslog.receiver.stop"]))
+        self.assertEqual({scope for scope, _, _, _ in records}, {"syslog.receiver"})
+        stop = [r for r in records if r[1] == "syslog.receiver.stop"][0]
+        self.assertEqual((stop[2], stop[3]), ("INFO", {"syslog.receiver.message.count": "1"}))
+        resource = sink.requests()[0]["request"]["resourceLogs"][0]["resource"]["attributes"]
+        self.assertIn({"key": "service.name", "value": {"stringValue": "edge-logs"}}, resource)
+
+    def run_with_config(self, text):
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        path = write_config(directory.name, text)
+        result = subprocess.run([DEMO, "--listen", f"127.0.0.1:{free_port()}", "--admin",
+                                 f"127.0.0.1:{free_port()}", "--cores", "1", "--config", path],
+                                capture_output=True, text=True, timeout=20)
+        return path, result
+
+    def test_a_bad_configuration_names_the_file_the_line_and_the_accepted_values(self):
+        path, result = self.run_with_config(
+            "service:\n  telemetry:\n    logs:\n      providers:\n        engine: fast\n")
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stderr,
+                         f"coretel-demo: {path}:5:17: `service.telemetry.logs.providers.engine`: "
+                         "unknown provider mode `fast` (accepted: noop, console_direct, "
+                         "console_async, its, otlp)\n")
+        path, result = self.run_with_config(
+            "service:\n  telemetry:\n    logs:\n      levels: info\n")
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stderr,
+                         f"coretel-demo: {path}:4:7: unknown key `levels` in "
+                         "`service.telemetry.logs` (accepted: level, providers, queue_capacity, "
+                         "its, otlp, batch)\n")
+        # The feedback loop is refused, with the reason.
+        path, result = self.run_with_config(
+            "service:\n  telemetry:\n    logs:\n      providers: {internal: its}\n")
+        self.assertEqual(result.returncode, 1)
+        self.assertEqual(result.stderr,
+                         "coretel-demo: coretel: events provider `its` for aspect `internal`: "
+                         "coretel's own export threads would feed their events back into the "
+                         "pipeline they export; use console_direct or noop\n")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,13 @@
-// coretel-otlp-sink: an OTLP metrics receiver for the integration tests, over HTTP and gRPC. It
-// listens on 127.0.0.1, HTTP on an ephemeral port (or --port) and gRPC on another ephemeral port,
-// prints "listening on PORT" and "grpc listening on PORT" on stderr,
-// decodes every POST /v1/metrics with the libprotobuf classes generated from proto/ (protobuf,
-// or OTLP/JSON through libprotobuf's JSON parser when the Content-Type is application/json), and
-// writes each request as one line of JSON (protobuf's JSON mapping) to stdout, flushed, with the
-// content type it came in as "contentType"; a body that does not decode gets 400 and a line
-// {"error": ...}. It answers 200 with an empty ExportMetricsServiceResponse. gRPC calls of
-// MetricsService/Export are written the same way, with "contentType": "application/grpc".
+// coretel-otlp-sink: an OTLP metrics and logs receiver for the integration tests, over HTTP and
+// gRPC. It listens on 127.0.0.1, HTTP on an ephemeral port (or --port) and gRPC on another
+// ephemeral port, prints "listening on PORT" and "grpc listening on PORT" on stderr,
+// decodes every POST /v1/metrics and /v1/logs with the libprotobuf classes generated from proto/
+// (protobuf, or OTLP/JSON through libprotobuf's JSON parser when the Content-Type is
+// application/json), and writes each request as one line of JSON (protobuf's JSON mapping) to
+// stdout, flushed, with the content type it came in as "contentType" and "signal": "metrics" or
+// "logs"; a body that does not decode gets 400 and a line {"error": ...}. It answers 200 with an
+// empty Export*ServiceResponse. gRPC calls of MetricsService/Export and LogsService/Export are
+// written the same way, with "contentType": "application/grpc".
 // Stops on SIGTERM/SIGINT.
 #include <signal.h>
 
@@ -21,11 +22,13 @@
 #include <grpcpp/grpcpp.h>
 #include <httplib.h>
 
+#include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
 
 namespace {
 
 namespace v1 = opentelemetry::proto::collector::metrics::v1;
+namespace logs_v1 = opentelemetry::proto::collector::logs::v1;
 
 httplib::Server* g_server = nullptr;
 void on_signal(int) {
@@ -34,22 +37,54 @@ void on_signal(int) {
 
 std::mutex out_mutex;
 
-void print(const std::string& type, const v1::ExportMetricsServiceRequest& request) {
+void print(const std::string& type, const char* signal,
+           const google::protobuf::Message& request) {
   std::string text;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = false;  // lowerCamelCase, as OTLP/JSON
   (void)google::protobuf::util::MessageToJsonString(request, &text, options);
   std::lock_guard lock(out_mutex);
-  std::cout << R"({"contentType": ")" << type << R"(", "request": )" << text << "}" << std::endl;
+  std::cout << R"({"contentType": ")" << type << R"(", "signal": ")" << signal
+            << R"(", "request": )" << text << "}" << std::endl;
 }
 
 class GrpcSink final : public v1::MetricsService::Service {
   grpc::Status Export(grpc::ServerContext*, const v1::ExportMetricsServiceRequest* request,
                       v1::ExportMetricsServiceResponse*) override {
-    print("application/grpc", *request);
+    print("application/grpc", "metrics", *request);
     return grpc::Status::OK;
   }
 };
+
+class GrpcLogsSink final : public logs_v1::LogsService::Service {
+  grpc::Status Export(grpc::ServerContext*, const logs_v1::ExportLogsServiceRequest* request,
+                      logs_v1::ExportLogsServiceResponse*) override {
+    print("application/grpc", "logs", *request);
+    return grpc::Status::OK;
+  }
+};
+
+// POST handler for one signal: decodes a Request, answers an empty Response.
+template <class Request, class Response>
+void serve(httplib::Server& server, const char* path, const char* signal) {
+  server.Post(path, [signal](const httplib::Request& req, httplib::Response& res) {
+    Request request;
+    const std::string type = req.get_header_value("Content-Type");
+    const bool json = type == "application/json";
+    const bool ok = json ? google::protobuf::util::JsonStringToMessage(req.body, &request).ok()
+                         : request.ParseFromString(req.body);
+    if (!ok) {
+      std::lock_guard lock(out_mutex);
+      std::cout << R"({"error": "not an Export*ServiceRequest of )" << signal << "\"}"
+                << std::endl;
+      res.status = 400;
+      return;
+    }
+    print(type, signal, request);
+    res.status = 200;
+    res.set_content(Response().SerializeAsString(), "application/x-protobuf");
+  });
+}
 
 }  // namespace
 
@@ -58,23 +93,10 @@ int main(int argc, char** argv) {
   for (int i = 1; i + 1 < argc; ++i)
     if (std::string(argv[i]) == "--port") port = std::atoi(argv[i + 1]);
   httplib::Server server;
-  server.Post("/v1/metrics", [&](const httplib::Request& req, httplib::Response& res) {
-    opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest request;
-    const std::string type = req.get_header_value("Content-Type");
-    const bool json = type == "application/json";
-    const bool ok = json ? google::protobuf::util::JsonStringToMessage(req.body, &request).ok()
-                         : request.ParseFromString(req.body);
-    if (!ok) {
-      std::lock_guard lock(out_mutex);
-      std::cout << R"({"error": "not an ExportMetricsServiceRequest"})" << std::endl;
-      res.status = 400;
-      return;
-    }
-    print(type, request);
-    opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse response;
-    res.status = 200;
-    res.set_content(response.SerializeAsString(), "application/x-protobuf");
-  });
+  serve<v1::ExportMetricsServiceRequest, v1::ExportMetricsServiceResponse>(server, "/v1/metrics",
+                                                                           "metrics");
+  serve<logs_v1::ExportLogsServiceRequest, logs_v1::ExportLogsServiceResponse>(server, "/v1/logs",
+                                                                               "logs");
   if (port == 0) {
     port = server.bind_to_any_port("127.0.0.1");
   } else if (!server.bind_to_port("127.0.0.1", port)) {
@@ -85,10 +107,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   GrpcSink sink;
+  GrpcLogsSink logs_sink;
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &grpc_port);
   builder.RegisterService(&sink);
+  builder.RegisterService(&logs_sink);
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (!grpc_server || grpc_port == 0) {
     std::fprintf(stderr, "coretel-otlp-sink: cannot listen for gRPC\n");
