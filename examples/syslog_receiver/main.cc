@@ -269,9 +269,8 @@ int main(int argc, char** argv) {
     }
 
     // The sockets are bound (by the workers' constructors): the receiver is listening.
-    CORETEL_INFO("syslog.receiver.start", ev::kv("server.address", coretel_demo::host_of(listen)),
-                 ev::kv("server.port", ntohs(listen.sin_port)),
-                 ev::kv("syslog.receiver.cores", cores));
+    CORETEL_EMIT(ev::Severity::kInfo, coretel_demo::telemetry::SyslogReceiverStartEvent,
+                 coretel_demo::host_of(listen), ntohs(listen.sin_port), cores);
     std::atomic<bool> stop{false};
     std::atomic<int> exit_code{0};
     std::vector<std::thread> threads;
@@ -351,8 +350,8 @@ int main(int argc, char** argv) {
                  st.data_points_dropped, st.requests);
     }
     fmt::print(stderr, "coretel-demo: stopped; {}\n", summary(pipeline));
-    CORETEL_INFO("syslog.receiver.stop",
-                 ev::kv("syslog.receiver.message.count", message_total(pipeline)));
+    CORETEL_EMIT(ev::Severity::kInfo, coretel_demo::telemetry::SyslogReceiverStopEvent,
+                 static_cast<int64_t>(message_total(pipeline)));
     // The asynchronous providers write (and its OTLP logs send) what they hold, stop included.
     coretel::events::shutdown_events(std::chrono::milliseconds(5000));
     if (options.exit_after_replay) {

@@ -148,7 +148,7 @@ void Worker::run(const std::atomic<bool>& stop) {
   reporter_ = cpu_ >= 0 ? pipeline_.make_reporter(coretel::CpuId{static_cast<unsigned>(cpu_)})
                         : pipeline_.make_reporter(coretel::kUnpinned);
   register_sets(*reporter_);
-  CORETEL_INFO("syslog.receiver.worker.start", ev::kv("cpu.logical_number", cpu_));
+  CORETEL_EMIT(ev::Severity::kInfo, telemetry::SyslogReceiverWorkerStartEvent, cpu_);
 
   const auto idle_scan_period = std::clamp<Clock::duration>(
       options_.idle_timeout / 8, std::chrono::milliseconds(10), std::chrono::seconds(1));
@@ -255,8 +255,8 @@ void Worker::accept_connections(int budget) {
       continue;
     }
     connections_.emplace(fd, std::make_unique<Connection>(Connection{fd, {}, now_}));
-    CORETEL_DEBUG("syslog.receiver.connection.accept", ev::kv("cpu.logical_number", cpu_),
-                  ev::kv("client.address", peer_address(fd)), ev::kv("client.port", peer_port(fd)));
+    CORETEL_EMIT(ev::Severity::kDebug, telemetry::SyslogReceiverConnectionAcceptEvent, cpu_,
+                 peer_address(fd), peer_port(fd));
     tcp_.receiver->connections_accepted.inc();
     tcp_.receiver->connections_open.inc();
   }
@@ -375,8 +375,7 @@ void Worker::close_connection(int fd, CloseReason reason) {
   connections_.erase(it);
   tcp_.receiver->connections_open.dec();
   closes_->with(reason).closed.inc();
-  CORETEL_DEBUG("syslog.receiver.connection.close", ev::kv("cpu.logical_number", cpu_),
-                ev::kv("syslog.connection.close_reason", telemetry::to_string(reason)));
+  CORETEL_EMIT(ev::Severity::kDebug, telemetry::SyslogReceiverConnectionCloseEvent, cpu_, reason);
 }
 
 void Worker::process_record(TransportSets& sets, std::string_view record) {
@@ -418,10 +417,10 @@ void Worker::count_error(TransportSets& sets, ParseError error) {
     return;
   }
   next_parse_event_ = now_ + std::chrono::seconds(1);
-  CORETEL_WARN("syslog.receiver.parse.fail", ev::kv("cpu.logical_number", cpu_),
-               ev::kv("network.transport", &sets == &tcp_ ? "tcp" : "udp"),
-               ev::kv("error.type", to_string(error)),
-               ev::kv("syslog.event.suppressed", parse_events_suppressed_));
+  CORETEL_EMIT(
+      ev::Severity::kWarn, telemetry::SyslogReceiverParseFailEvent, cpu_,
+      &sets == &tcp_ ? telemetry::NetworkTransport::kTcp : telemetry::NetworkTransport::kUdp, error,
+      static_cast<int64_t>(parse_events_suppressed_));
   parse_events_suppressed_ = 0;
 }
 

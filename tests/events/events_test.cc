@@ -88,9 +88,11 @@ TEST(EventNames, FollowTheNamingRule) {
   static_assert(!ev::is_valid_name("syslog.2start"));
   static_assert(!ev::is_valid_name("syslog-start"));
   static_assert(!ev::is_valid_name(std::string_view("a\0b", 3)));
-  // Only a literal makes an EventName (a runtime string cannot); that a literal breaking the
-  // rule does not compile is the test events_bad_name_does_not_compile.
-  static_assert(!std::is_constructible_v<ev::EventName, std::string>);
+  // Only a constant makes an EventName (the constructors are consteval: a runtime string does
+  // not compile), and only a literal implicitly; that a literal breaking the rule does not
+  // compile is the test events_bad_name_does_not_compile.
+  static_assert(!std::is_convertible_v<std::string, ev::EventName>);
+  static_assert(!std::is_convertible_v<std::string_view, ev::EventName>);
 }
 
 TEST(EventFilter, LevelsScopesAndTheLongestMatch) {

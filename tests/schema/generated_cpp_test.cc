@@ -2,6 +2,7 @@
 // CI; this file is built like every test): a small registry with a metric set of every coretel
 // instrument (tests/schema/registries/shop, as shop/registry.h), generated at build time by
 // coretel_generate_registry(). The whole upstream registry: tests/conformance.
+#define CORETEL_EVENT_SCOPE "shop.test"
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -168,16 +169,63 @@ TEST(GeneratedShop, EventRecordTypesAndAttributes) {
                                                  {"shop.outcome", "back"},
                                                  {"shop.item.fresh", true},
                                                  {"shop.item.grade", int64_t{2}}}));
-  struct Recorder {
-    std::string name;
-    coretel::Attributes attributes;
-    void emit(std::string_view n, const coretel::Attributes& a) {
-      name = n;
-      attributes = a;
-    }
-  } recorder;
-  e.emit(recorder);
-  EXPECT_EQ(recorder.name, "shop.item.returned");
+}
+
+// The typed emitter: CORETEL_EMIT with the event's attributes as typed arguments, required ones
+// first; through coretel's events pipeline, filtered like any call site.
+class Capture final : public coretel::events::EventProvider {
+ public:
+  void emit(const coretel::events::EventRecord& r) noexcept override {
+    name = r.name;
+    scope = r.scope;
+    severity = r.severity;
+    attributes.clear();
+    for (const coretel::AttributeRef& a : r.attributes) attributes.push_back({std::string(a.key), a.value.to_value()});
+    ++count;
+  }
+  std::string name, scope;
+  coretel::events::Severity severity{};
+  std::vector<coretel::Attribute> attributes;
+  int count = 0;
+};
+
+TEST(GeneratedShop, TypedEventEmitter) {
+  namespace ev = coretel::events;
+  auto capture = std::make_shared<Capture>();
+  ev::EventsConfiguration c;
+  c.level = "info";
+  ev::configure_events(c);
+  ev::set_provider(ev::Aspect::kGlobal, capture);
+  ev::set_thread_aspect(ev::Aspect::kGlobal);
+  // shop.region (string, required); then the others, optional: shop.item.price (double),
+  // shop.outcome (a string enum), shop.item.size (an integer enum); shop.item.tags (an array) and
+  // the enums of booleans or mixed values (shop.item.fresh, shop.item.grade) are not parameters.
+  CORETEL_EMIT(ev::Severity::kWarn, shop::ShopItemReturnedEvent, "eu", 1.5,
+               shop::ShopOutcome::kReturned);
+  ASSERT_EQ(capture->count, 1);
+  EXPECT_EQ(capture->name, "shop.item.returned");
+  EXPECT_EQ(capture->scope, "shop.test");
+  EXPECT_EQ(capture->severity, ev::Severity::kWarn);
+  EXPECT_EQ(capture->attributes, (std::vector<coretel::Attribute>{
+                                     {"shop.region", "eu"}, {"shop.item.price", 1.5},
+                                     {"shop.outcome", "back"}}));
+  CORETEL_EMIT(ev::Severity::kInfo, shop::ShopItemReturnedEvent, "us", std::nullopt,
+               std::nullopt, shop::ShopItemSize::kLarge);
+  EXPECT_EQ(capture->attributes,
+            (std::vector<coretel::Attribute>{{"shop.region", "us"},
+                                             {"shop.item.size", static_cast<int64_t>(
+                                                                    shop::ShopItemSize::kLarge)}}));
+  // Disabled: the arguments are not evaluated.
+  int evaluated = 0;
+  auto region = [&evaluated] {
+    ++evaluated;
+    return std::string_view("eu");
+  };
+  CORETEL_EMIT(ev::Severity::kDebug, shop::ShopItemReturnedEvent, region());
+  EXPECT_EQ(evaluated, 0);
+  EXPECT_EQ(capture->count, 2);
+  c.level = "info";
+  ev::configure_events(c);  // back to the default providers
 }
 
 // Descriptors are written with designated initialisers, leaving out every member at its default

@@ -37,6 +37,7 @@ class CppGenerator {
     std::string metric_sets;
     std::set<std::string> needs;  // other root namespaces whose enums this file uses
     bool needs_coretel = false;
+    bool needs_events = false;  // typed event emitters: coretel/events/emit.h
   };
 
   // generate_cpp.cc
@@ -76,6 +77,7 @@ class CppGenerator {
   /// A struct with one typed member per attribute (required ones plain, others optional) and
   /// `attributes()` building coretel::Attributes from the ones set.
   std::string record_body(const std::vector<AttributeRef>& refs, Section& s, bool optional_all);
+  std::string typed_emitter(const std::vector<AttributeRef>& refs, Section& s);
   void record_struct(const Signal& signal, const std::string& suffix,
                      const std::vector<AttributeRef>& refs);
 

@@ -84,6 +84,80 @@ std::string CppGenerator::record_body(const std::vector<AttributeRef>& refs, Sec
          build + "    return ::coretel::Attributes(std::move(out));\n  }\n";
 }
 
+/// The typed emitter of an event: `static void emit(const Callsite&, ...)`, one parameter per
+/// attribute (required ones first, then the others as std::optional defaulting to none), for
+/// CORETEL_EMIT (coretel/events/emit.h). Attributes with no scalar view (arrays, enums of mixed
+/// value types) are not parameters: a comment says so.
+std::string CppGenerator::typed_emitter(const std::vector<AttributeRef>& refs, Section& s) {
+  struct Param {
+    std::string decl, push;
+  };
+  std::vector<Param> required, optional;
+  std::string skipped;
+  std::set<std::string> used;
+  for (const AttributeRef& ref : refs) {
+    const CatalogAttribute& a = r_.attribute(ref);
+    std::string name = snake_case(a.key);
+    for (int n = 2; !used.insert(name).second; ++n)
+      name = snake_case(a.key) + "_" + std::to_string(n);
+    std::string type, value;
+    if (a.type.is_enum()) {
+      const EnumKind kind = enum_kind(a);
+      if (kind != EnumKind::kOther) {
+        s.needs.insert(root_of(a.key));
+        type = enum_names_[a.key];
+        value = kind == EnumKind::kString ? "to_string(v)" : "static_cast<int64_t>(v)";
+      }
+    } else if (a.type.name == "string") {
+      type = "std::string_view", value = "v";
+    } else if (a.type.name == "int") {
+      type = "int64_t", value = "v";
+    } else if (a.type.name == "double") {
+      type = "double", value = "v";
+    } else if (a.type.name == "boolean") {
+      type = "bool", value = "v";
+    }
+    if (type.empty()) {
+      skipped +=
+          fmt::format("  // `{}` ({}) is not a parameter: no scalar value.\n", a.key, a.type.name);
+      continue;
+    }
+    const std::string set = fmt::format(
+        "attributes[n++] = {{{}, ::coretel::AttributeValueRef({})}};", literal(a.key), value);
+    if (ref.requirement_level.level == RequirementLevel::kRequired) {
+      required.push_back(
+          {fmt::format("{} {}", type, name),
+           fmt::format("    {{\n      const auto& v = {};\n      {}\n    }}\n", name, set)});
+    } else {
+      optional.push_back(
+          {fmt::format("std::optional<{}> {} = std::nullopt", type, name),
+           fmt::format("    if ({}) {{\n      const auto& v = *{};\n      {}\n    }}\n", name, name,
+                       set)});
+    }
+  }
+  s.needs_events = true;
+  std::string params = "const ::coretel::events::Callsite& site";
+  std::string pushes;
+  for (const auto* group : {&required, &optional})
+    for (const Param& p : *group) {
+      params += ", " + p.decl;
+      pushes += p.push;
+    }
+  const std::size_t count = required.size() + optional.size();
+  return fmt::format(
+      "\n  /// Emits this event through coretel's events (coretel/events/emit.h): use\n"
+      "  /// CORETEL_EMIT(severity, ThisType, args...), which filters the call site first.\n"
+      "{}"
+      "  static void emit({}) noexcept {{\n"
+      "    std::array<::coretel::AttributeRef, {}> attributes;\n"
+      "    std::size_t n = 0;\n"
+      "{}"
+      "    ::coretel::events::detail::dispatch(site, {{}}, std::span<const "
+      "::coretel::AttributeRef>(attributes.data(), n));\n"
+      "  }}\n",
+      skipped, params, std::max<std::size_t>(count, 1), pushes);
+}
+
 void CppGenerator::record_struct(const Signal& signal, const std::string& suffix,
                                  const std::vector<AttributeRef>& refs) {
   Section& s = sections_[root_of(signal.name)];
@@ -94,14 +168,7 @@ void CppGenerator::record_struct(const Signal& signal, const std::string& suffix
   s.records +=
       fmt::format("  static constexpr std::string_view kName = {};\n\n", literal(signal.name));
   s.records += record_body(refs, s, false);
-  if (suffix == "Event") {
-    s.records +=
-        "\n  /// Emits this event through `emitter`, anything with\n"
-        "  /// `emit(std::string_view name, const coretel::Attributes&)`.\n"
-        "  template <class Emitter>\n"
-        "  void emit(Emitter& emitter) const {\n"
-        "    emitter.emit(kName, attributes());\n  }\n";
-  }
+  if (suffix == "Event") s.records += typed_emitter(refs, s);
   s.records += "};\n\n";
 }
 

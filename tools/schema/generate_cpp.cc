@@ -68,6 +68,7 @@ std::map<std::string, std::string> CppGenerator::assemble() {
           "\"coretel/metrics/measurement.h\"\n"
           "#include \"coretel/metrics/metric_set.h\"\n";
     }
+    if (s.needs_events) out += "#include \"coretel/events/emit.h\"\n";
     out += "#include \"registry_stamp.h\"\n";
     for (const std::string& other : s.needs) {
       if (other != root) out += fmt::format("#include \"{}.h\"\n", other);

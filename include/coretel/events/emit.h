@@ -17,6 +17,12 @@
 //  * the scope (InstrumentationScope) is CORETEL_EVENT_SCOPE as defined when this header was
 //    included ("default" when it was not); CORETEL_EVENT_IN(SCOPE, SEVERITY, NAME, FIELDS...)
 //    names one for a single event.
+// An event declared in a registry has a typed emitter in the code coretel-schema generates
+// (docs/events.md): CORETEL_EMIT(SEVERITY, EVENT, ARGS...) emits EVENT (a generated
+// `<Name>Event` type) with its attributes as typed arguments, in the registry's order, required
+// ones first: a wrong name, a missing required attribute or a wrong type does not compile, and
+// the arguments are evaluated only when the event is enabled.
+//   CORETEL_EMIT(ev::Severity::kInfo, telemetry::SyslogReceiverStartEvent, address, port, cores);
 // Cost: each use is a call site with static state. Disabled by the filter (filter.h), an event
 // costs one relaxed load and a branch, and its fields are not evaluated; on a thread whose
 // aspect's provider is noop, one more load. Enabled, the fields are evaluated, the record is
@@ -183,6 +189,17 @@ void emit(const Callsite& site, const Fields&... fields) noexcept {
     if (coretel_event_site_.enabled() && ::coretel::events::detail::thread_has_provider())   \
         [[unlikely]]                                                                         \
       ::coretel::events::detail::emit(coretel_event_site_ __VA_OPT__(, ) __VA_ARGS__);       \
+  } while (false)
+/// Emits the registry-declared EVENT (a generated `<Name>Event`) at `severity` in
+/// CORETEL_EVENT_SCOPE through its typed emit(): ARGS are its attributes, evaluated only when the
+/// event is enabled.
+#define CORETEL_EMIT(severity, EVENT, ...)                                                 \
+  do {                                                                                     \
+    static constinit ::coretel::events::Callsite coretel_event_site_(                      \
+        CORETEL_EVENT_SCOPE, ::coretel::events::EventName(EVENT::kName), severity);        \
+    if (coretel_event_site_.enabled() && ::coretel::events::detail::thread_has_provider()) \
+        [[unlikely]]                                                                       \
+      EVENT::emit(coretel_event_site_ __VA_OPT__(, ) __VA_ARGS__);                         \
   } while (false)
 /// The same in CORETEL_EVENT_SCOPE.
 #define CORETEL_EVENT(severity, name, ...) \

@@ -41,11 +41,15 @@ constexpr bool is_valid_name(std::string_view name) noexcept {
 void event_name_is_not_lowercase_dot_separated();
 void attribute_key_is_not_lowercase_dot_separated();
 
-/// An event name, checked when the program is compiled (only from a string literal).
+/// An event name, checked when the program is compiled (from a string literal, or a constant
+/// such as a generated event's kName).
 class EventName {
  public:
   template <std::size_t N>
   consteval EventName(const char (&literal)[N]) : text_(literal, N - 1) {  // NOLINT: implicit
+    if (!is_valid_name(text_)) event_name_is_not_lowercase_dot_separated();
+  }
+  consteval explicit EventName(std::string_view constant) : text_(constant) {
     if (!is_valid_name(text_)) event_name_is_not_lowercase_dot_separated();
   }
   constexpr std::string_view view() const noexcept { return text_; }
