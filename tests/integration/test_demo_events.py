@@ -19,6 +19,9 @@ import urllib.error
 from demo_harness import DEMO, Demo, free_port, http_get, logger, sum_samples, wait_until
 from test_demo_otlp import Sink
 
+SCHEMA = os.environ.get("CORETEL_SCHEMA", "build/bin/coretel-schema")
+REGISTRIES = os.environ.get("CORETEL_REGISTRIES", "../../registry")
+
 ERRORS = "syslog_receiver_parse_errors_total"
 CLOSED = "syslog_receiver_connections_closed_total"
 # The console line (include/coretel/events/console_format.h).
@@ -208,6 +211,59 @@ class DemoEventsThroughIts(unittest.TestCase):
         self.assertEqual((stop[2], stop[3]), ("INFO", {"syslog.receiver.message.count": "1"}))
         resource = sink.requests()[0]["request"]["resourceLogs"][0]["resource"]["attributes"]
         self.assertIn({"key": "service.name", "value": {"stringValue": "edge-logs"}}, resource)
+
+    def live_check(self, lines):
+        """coretel-schema live-check of `lines` (JSON documents) against the demo's registry,
+        coretel's and the semantic conventions' subset: (exit code, output)."""
+        result = subprocess.run([SCHEMA, "live-check", f"{REGISTRIES}/syslog_receiver",
+                                 f"{REGISTRIES}/coretel", f"{REGISTRIES}/semconv"],
+                                input="\n".join(lines) + "\n", capture_output=True, text=True,
+                                timeout=60)
+        return result.returncode, result.stdout + result.stderr
+
+    def test_live_check_passes_on_everything_the_demo_emits_and_fails_on_the_undeclared(self):
+        sink = Sink()
+        self.addCleanup(sink.stop)
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        config = write_config(directory.name, ITS_CONFIG)
+        # Metrics and logs over OTLP; every event, at debug, through its.
+        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink.port}",
+               "OTEL_METRIC_EXPORT_INTERVAL": "200", "CORETEL_LOG": ""}
+        demo = Demo("--config", config, cores=2, env=env)
+        self.addCleanup(demo.kill)
+        logger(demo.port, ["over tcp"], "--tcp", "--octet-count", "--rfc5424")
+        send_bad_datagrams(demo.port, 2)
+        wait_until(lambda: sum_samples(demo.metrics(), ERRORS) == 2, what="2 parse errors")
+        wait_until(lambda: len(sink.requests()) >= 2, what="two metric pushes")
+        view = http_get(demo.admin + "/api/v1/telemetry/events")[2]
+        code, _, err = demo.stop()
+        self.assertEqual(code, 0, err)
+        lines = [json.dumps(r) for r in sink.requests()] + [view]
+        names = {name for _, name, _, _ in log_records(sink.requests())}
+        self.assertIn("syslog.receiver.parse.fail", names)  # what is checked has every kind
+        code, output = self.live_check(lines)
+        self.assertEqual(code, 0, output)
+        self.assertTrue(output.endswith(" findings, 0 violations\n"), output)
+        self.assertIn(" 0 findings,", output)
+
+        # An undeclared event, an undeclared attribute, a wrong type: each found, exit 1.
+        bogus = {"resourceLogs": [{"resource": {}, "scopeLogs": [{"scope": {"name": "x"},
+                 "logRecords": [
+                     {"eventName": "syslog.receiver.bogus"},
+                     {"eventName": "syslog.receiver.stop", "attributes": [
+                         {"key": "syslog.receiver.message.count",
+                          "value": {"stringValue": "many"}},
+                         {"key": "app.extra", "value": {"boolValue": True}}]}]}]}]}
+        code, output = self.live_check(lines + [json.dumps(bogus)])
+        self.assertEqual(code, 1, output)
+        self.assertEqual(output.splitlines()[:3], [
+            "violation missing_event event syslog.receiver.bogus: event "
+            "`syslog.receiver.bogus` is not declared by the registry (1 sample)",
+            "violation type_mismatch event syslog.receiver.stop: attribute "
+            "`syslog.receiver.message.count` is declared int, emitted as string (1 sample)",
+            "violation missing_attribute event syslog.receiver.stop: attribute `app.extra` is "
+            "not declared by the registry (1 sample)"])
 
     def run_with_config(self, text):
         directory = tempfile.TemporaryDirectory()

@@ -17,6 +17,7 @@
 #include "diff.h"
 #include "generate_cpp.h"
 #include "generate_markdown.h"
+#include "live_check.h"
 #include "resolved_writer.h"
 #include "stats.h"
 
@@ -131,10 +132,42 @@ int main(int argc, char** argv) {
   diff->add_option("--format", diff_format, "Output format")
       ->check(CLI::IsMember({"text", "json"}));
 
+  // live-check
+  std::vector<std::string> live_dirs;
+  std::string live_input = "-";
+  CLI::App* live = app.add_subcommand(
+      "live-check",
+      "Check emitted telemetry (OTLP/JSON lines, coretel-otlp-sink lines, the events view) "
+      "against registries (exit 1 on a violation)");
+  live->add_option("REGISTRY", live_dirs, "Registries that declare it (one or more)")->required();
+  live->add_option("--input", live_input, "File of JSON lines, or - for stdin");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
+  }
+
+  if (*live) {
+    std::vector<LoadedRegistry> loaded(live_dirs.size());
+    std::vector<const ResolvedRegistry*> registries;
+    for (std::size_t i = 0; i < live_dirs.size(); ++i) {
+      if (!load_or_report(live_dirs[i], loaded[i], false)) return 1;
+      registries.push_back(&loaded[i].resolved);
+    }
+    LiveCheckResult result;
+    if (live_input == "-") {
+      result = live_check(registries, std::cin);
+    } else {
+      std::ifstream in(live_input);
+      if (!in) {
+        std::cerr << fmt::format("coretel-schema: cannot read {}\n", live_input);
+        return 2;
+      }
+      result = live_check(registries, in);
+    }
+    std::cout << format_live_check(result);
+    return result.violation() ? 1 : 0;
   }
 
   if (*check) {

@@ -363,7 +363,9 @@ inline constexpr std::string_view kCoretelReporterSnapshots = "coretel.reporter.
 
 }  // namespace metrics
 
-/// Snapshots one engine thread sends to its collector.
+/// Snapshots one reporter sends to its collector. A reporter's entity is the component's that owns
+/// it: an engine thread's CPU, or the admin endpoint's, the exporter's or the collector's own
+/// attributes.
 /// Metric set `coretel.reporter`: 5 instruments sharing one attribute tuple.
 struct CORETEL_METRIC_SET_STRUCT(CoretelReporterMetrics) {
   /// Snapshot messages pushed into the ring.
@@ -384,11 +386,23 @@ inline constexpr ::coretel::AttributeDescriptor CoretelReporterMetrics_attribute
         .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
     {.key = "coretel.reporter.id", .type = "int",
         .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
-        .requirement_level = ::coretel::RequirementLevel::kRequired},
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
+    {.key = "coretel.numa_node.logical_number", .type = "int",
+        .brief = "The NUMA node whose rings a collector drains.",
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
+    {.key = "coretel.admin.address", .type = "string",
+        .brief = "The address the admin endpoint listens on.",
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
+    {.key = "coretel.exporter.endpoint", .type = "string",
+        .brief = "Where a push exporter sends: its URL without the parts that may hold credentials (a user name and password, the query, the fragment).",
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
+    {.key = "coretel.exporter.id", .type = "int",
+        .brief = "Process-unique number of a push exporter, so that two exporters sending to one endpoint (say, one cumulative and one delta) stay apart.",
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelReporterMetrics, "coretel.reporter",
-        "Snapshots one engine thread sends to its collector.",
+        "Snapshots one reporter sends to its collector. A reporter's entity is the component's that owns it: an engine thread's CPU, or the admin endpoint's, the exporter's or the collector's own attributes.",
     ::coretel::Stability::kDevelopment,
         std::span<const ::coretel::AttributeDescriptor>(CoretelReporterMetrics_attributes),
     std::string_view("https://github.com/coretel/coretel/schemas/0.1.0"),
@@ -409,8 +423,18 @@ struct CoretelReporterAttributes {
   /// The logical CPU number [0..n-1]. Requirement level: conditionally_required.
   std::optional<int64_t> cpu_logical_number{};
   /// Process-unique number of a reporter (one per engine thread), so that several reporters on one
-  /// CPU stay apart. Requirement level: required.
-  int64_t coretel_reporter_id{};
+  /// CPU stay apart. Requirement level: conditionally_required.
+  std::optional<int64_t> coretel_reporter_id{};
+  /// The NUMA node whose rings a collector drains. Requirement level: conditionally_required.
+  std::optional<int64_t> coretel_numa_node_logical_number{};
+  /// The address the admin endpoint listens on. Requirement level: conditionally_required.
+  std::optional<std::string> coretel_admin_address{};
+  /// Where a push exporter sends: its URL without the parts that may hold credentials (a user name
+  /// and password, the query, the fragment). Requirement level: conditionally_required.
+  std::optional<std::string> coretel_exporter_endpoint{};
+  /// Process-unique number of a push exporter, so that two exporters sending to one endpoint (say,
+  /// one cumulative and one delta) stay apart. Requirement level: conditionally_required.
+  std::optional<int64_t> coretel_exporter_id{};
 
   /// The attributes that are set, as coretel::Attributes.
   ::coretel::Attributes attributes() const {
@@ -419,9 +443,25 @@ struct CoretelReporterAttributes {
       const auto& v = *cpu_logical_number;
       out.push_back({"cpu.logical_number", v});
     }
-    {
-      const auto& v = coretel_reporter_id;
+    if (coretel_reporter_id) {
+      const auto& v = *coretel_reporter_id;
       out.push_back({"coretel.reporter.id", v});
+    }
+    if (coretel_numa_node_logical_number) {
+      const auto& v = *coretel_numa_node_logical_number;
+      out.push_back({"coretel.numa_node.logical_number", v});
+    }
+    if (coretel_admin_address) {
+      const auto& v = *coretel_admin_address;
+      out.push_back({"coretel.admin.address", v});
+    }
+    if (coretel_exporter_endpoint) {
+      const auto& v = *coretel_exporter_endpoint;
+      out.push_back({"coretel.exporter.endpoint", v});
+    }
+    if (coretel_exporter_id) {
+      const auto& v = *coretel_exporter_id;
+      out.push_back({"coretel.exporter.id", v});
     }
     return ::coretel::Attributes(std::move(out));
   }
@@ -442,7 +482,19 @@ inline constexpr ::coretel::AttributeDescriptor CoretelReporterInvalidMetrics_at
         .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
     {.key = "coretel.reporter.id", .type = "int",
         .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
-        .requirement_level = ::coretel::RequirementLevel::kRequired},
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
+    {.key = "coretel.numa_node.logical_number", .type = "int",
+        .brief = "The NUMA node whose rings a collector drains.",
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
+    {.key = "coretel.admin.address", .type = "string",
+        .brief = "The address the admin endpoint listens on.",
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
+    {.key = "coretel.exporter.endpoint", .type = "string",
+        .brief = "Where a push exporter sends: its URL without the parts that may hold credentials (a user name and password, the query, the fragment).",
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
+    {.key = "coretel.exporter.id", .type = "int",
+        .brief = "Process-unique number of a push exporter, so that two exporters sending to one endpoint (say, one cumulative and one delta) stay apart.",
+        .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired},
     {.key = "coretel.invalid_measurement.reason", .type = "enum",
         .brief = "Why an instrument ignored a measurement (OpenTelemetry metrics SDK, \"Numerical limits handling\"; metrics API, \"Counter operations\").",
         .requirement_level = ::coretel::RequirementLevel::kRequired,
@@ -466,8 +518,18 @@ struct CoretelReporterInvalidAttributes {
   /// The logical CPU number [0..n-1]. Requirement level: conditionally_required.
   std::optional<int64_t> cpu_logical_number{};
   /// Process-unique number of a reporter (one per engine thread), so that several reporters on one
-  /// CPU stay apart. Requirement level: required.
-  int64_t coretel_reporter_id{};
+  /// CPU stay apart. Requirement level: conditionally_required.
+  std::optional<int64_t> coretel_reporter_id{};
+  /// The NUMA node whose rings a collector drains. Requirement level: conditionally_required.
+  std::optional<int64_t> coretel_numa_node_logical_number{};
+  /// The address the admin endpoint listens on. Requirement level: conditionally_required.
+  std::optional<std::string> coretel_admin_address{};
+  /// Where a push exporter sends: its URL without the parts that may hold credentials (a user name
+  /// and password, the query, the fragment). Requirement level: conditionally_required.
+  std::optional<std::string> coretel_exporter_endpoint{};
+  /// Process-unique number of a push exporter, so that two exporters sending to one endpoint (say,
+  /// one cumulative and one delta) stay apart. Requirement level: conditionally_required.
+  std::optional<int64_t> coretel_exporter_id{};
 
   /// The attributes that are set, as coretel::Attributes.
   ::coretel::Attributes attributes() const {
@@ -476,9 +538,25 @@ struct CoretelReporterInvalidAttributes {
       const auto& v = *cpu_logical_number;
       out.push_back({"cpu.logical_number", v});
     }
-    {
-      const auto& v = coretel_reporter_id;
+    if (coretel_reporter_id) {
+      const auto& v = *coretel_reporter_id;
       out.push_back({"coretel.reporter.id", v});
+    }
+    if (coretel_numa_node_logical_number) {
+      const auto& v = *coretel_numa_node_logical_number;
+      out.push_back({"coretel.numa_node.logical_number", v});
+    }
+    if (coretel_admin_address) {
+      const auto& v = *coretel_admin_address;
+      out.push_back({"coretel.admin.address", v});
+    }
+    if (coretel_exporter_endpoint) {
+      const auto& v = *coretel_exporter_endpoint;
+      out.push_back({"coretel.exporter.endpoint", v});
+    }
+    if (coretel_exporter_id) {
+      const auto& v = *coretel_exporter_id;
+      out.push_back({"coretel.exporter.id", v});
     }
     return ::coretel::Attributes(std::move(out));
   }
@@ -574,9 +652,6 @@ inline constexpr ::coretel::AttributeDescriptor CoretelAdminMetrics_attributes[]
     {.key = "coretel.admin.address", .type = "string",
         .brief = "The address the admin endpoint listens on.",
         .requirement_level = ::coretel::RequirementLevel::kRequired},
-    {.key = "coretel.reporter.id", .type = "int",
-        .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
-        .requirement_level = ::coretel::RequirementLevel::kRequired},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
     CoretelAdminMetrics, "coretel.admin", "The admin HTTP endpoint.",
@@ -598,9 +673,6 @@ CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
 struct CoretelAdminAttributes {
   /// The address the admin endpoint listens on. Requirement level: required.
   std::string coretel_admin_address{};
-  /// Process-unique number of a reporter (one per engine thread), so that several reporters on one
-  /// CPU stay apart. Requirement level: required.
-  int64_t coretel_reporter_id{};
 
   /// The attributes that are set, as coretel::Attributes.
   ::coretel::Attributes attributes() const {
@@ -608,10 +680,6 @@ struct CoretelAdminAttributes {
     {
       const auto& v = coretel_admin_address;
       out.push_back({"coretel.admin.address", v});
-    }
-    {
-      const auto& v = coretel_reporter_id;
-      out.push_back({"coretel.reporter.id", v});
     }
     return ::coretel::Attributes(std::move(out));
   }
@@ -628,9 +696,6 @@ struct CORETEL_METRIC_SET_STRUCT(CoretelAdminRejectionsMetrics) {
 inline constexpr ::coretel::AttributeDescriptor CoretelAdminRejectionsMetrics_attributes[] = {
     {.key = "coretel.admin.address", .type = "string",
         .brief = "The address the admin endpoint listens on.",
-        .requirement_level = ::coretel::RequirementLevel::kRequired},
-    {.key = "coretel.reporter.id", .type = "int",
-        .brief = "Process-unique number of a reporter (one per engine thread), so that several reporters on one CPU stay apart.",
         .requirement_level = ::coretel::RequirementLevel::kRequired},
     {.key = "coretel.admin.rejection.reason", .type = "enum",
         .brief = "Why the admin endpoint closed a connection to stay bounded (AdminOptions names the limits).",
@@ -654,9 +719,6 @@ using CoretelAdminRejectionsByCoretelAdminRejectionReason = ::coretel::MeasuredS
 struct CoretelAdminRejectionsAttributes {
   /// The address the admin endpoint listens on. Requirement level: required.
   std::string coretel_admin_address{};
-  /// Process-unique number of a reporter (one per engine thread), so that several reporters on one
-  /// CPU stay apart. Requirement level: required.
-  int64_t coretel_reporter_id{};
 
   /// The attributes that are set, as coretel::Attributes.
   ::coretel::Attributes attributes() const {
@@ -664,10 +726,6 @@ struct CoretelAdminRejectionsAttributes {
     {
       const auto& v = coretel_admin_address;
       out.push_back({"coretel.admin.address", v});
-    }
-    {
-      const auto& v = coretel_reporter_id;
-      out.push_back({"coretel.reporter.id", v});
     }
     return ::coretel::Attributes(std::move(out));
   }
