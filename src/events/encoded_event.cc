@@ -12,20 +12,24 @@ namespace {
 
 enum : uint8_t { kString = 0, kInt = 1, kDouble = 2, kBool = 3 };
 
+// Writes into the block; the count of bytes used lives here (a register: the memcpy calls
+// cannot alias it) until finish() stores it.
 class Writer {
  public:
-  explicit Writer(EncodedEvent& e) : e_(e) {}
-  std::size_t room() const noexcept { return EncodedEvent::kBytes - e_.used; }
+  explicit Writer(EncodedEvent& e) : e_(e), data_(e.bytes.data()) {}
+  std::size_t room() const noexcept { return EncodedEvent::kBytes - used_; }
   void put(const void* p, std::size_t n) noexcept {
     if (n == 0) return;  // an empty view may hold a null pointer: not for memcpy
-    std::memcpy(e_.bytes.data() + e_.used, p, n);
-    e_.used = static_cast<uint16_t>(e_.used + n);
+    std::memcpy(data_ + used_, p, n);
+    used_ += n;
   }
-  void u8(uint8_t v) noexcept { put(&v, 1); }
+  void u8(uint8_t v) noexcept { data_[used_++] = static_cast<char>(v); }
   void u16(uint16_t v) noexcept { put(&v, 2); }
   // A text with a `width`-byte length, cut to what fits in `limit` bytes (length included).
   void text(std::string_view s, std::size_t width, std::size_t limit) noexcept {
-    s = utf8_prefix(s, std::min(limit - width, width == 1 ? std::size_t{255} : std::size_t{65535}));
+    const std::size_t max =
+        std::min(limit - width, width == 1 ? std::size_t{255} : std::size_t{65535});
+    if (s.size() > max) s = utf8_prefix(s, max);
     if (width == 1) {
       u8(static_cast<uint8_t>(s.size()));
     } else {
@@ -33,9 +37,12 @@ class Writer {
     }
     put(s.data(), s.size());
   }
+  void finish() noexcept { e_.used = static_cast<uint16_t>(used_); }
 
  private:
   EncodedEvent& e_;
+  char* data_;
+  std::size_t used_ = 0;
 };
 
 class Reader {
@@ -67,9 +74,7 @@ void encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexce
   out.trace = record.trace;
   out.severity = record.severity;
   out.aspect = aspect;
-  out.used = 0;
-  out.attribute_count = 0;
-  out.dropped_attributes = 0;
+  uint16_t attributes = 0, dropped = 0;
   Writer w(out);
   w.text(record.name, 1, 1 + EncodedEvent::kMaxNameBytes);
   w.text(record.scope, 1, 1 + EncodedEvent::kMaxNameBytes);
@@ -85,7 +90,7 @@ void encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexce
       need += std::holds_alternative<bool>(a.value) ? 1 : 8;
     }
     if (need > w.room() || a.key.size() > 255) {
-      ++out.dropped_attributes;
+      ++dropped;
       continue;
     }
     w.text(a.key, 1, 1 + 255);
@@ -102,8 +107,11 @@ void encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexce
       w.u8(kBool);
       w.u8(std::get<bool>(a.value) ? 1 : 0);
     }
-    ++out.attribute_count;
+    ++attributes;
   }
+  w.finish();
+  out.attribute_count = attributes;
+  out.dropped_attributes = dropped;
 }
 
 void decode(const EncodedEvent& event, DecodedEvent& out) {

@@ -73,6 +73,11 @@ struct ThreadRings {
   }
 };
 
+ItsProvider::Ring::Ring(std::size_t capacity)
+    : blocks(new EncodedEvent[capacity]), ready(capacity), free(capacity) {
+  for (std::size_t i = 0; i < capacity; ++i) free.push(static_cast<uint16_t>(i));
+}
+
 ItsProvider::ItsProvider(const ItsOptions& options, QueuedProvider* otlp, bool start_collector)
     : options_(options),
       otlp_(options.otlp ? otlp : nullptr),
@@ -149,9 +154,11 @@ void ItsProvider::emit(const EventRecord& record) noexcept {
     count_drop(aspect, DropReason::kShutdown);
     return;
   }
-  EncodedEvent event;
-  encode(record, static_cast<uint8_t>(aspect), event);
-  if (!ring->queue.push(event)) {
+  uint16_t block = 0;
+  if (ring->free.pop(block)) [[likely]] {
+    encode(record, static_cast<uint8_t>(aspect), ring->blocks[block]);
+    ring->ready.push(block);  // never full: `capacity` indices in all, popped before reuse
+  } else {
     full_drops_.fetch_add(1, std::memory_order_relaxed);
     count_drop(aspect, DropReason::kQueueFull);
   }
@@ -189,7 +196,15 @@ void ItsProvider::drain() {
   for (const auto& ring : rings) {
     // Orphaned before the drain: nothing can be pushed after, so empty after it is for good.
     const bool orphaned = ring->orphaned.load(std::memory_order_acquire);
-    ring->queue.consume_all([this](const EncodedEvent& event) { handle(event); });
+    // Popped (the read index moves) before the blocks go back to `free`: an index given back
+    // while `ready` still counted it could be pushed again into a full `ready`.
+    uint16_t taken[256];
+    while (const std::size_t n = ring->ready.pop(taken, 256)) {
+      for (std::size_t i = 0; i < n; ++i) {
+        handle(ring->blocks[taken[i]]);
+        ring->free.push(taken[i]);
+      }
+    }
     if (orphaned) {
       std::lock_guard lock(rings_mutex_);
       std::erase(rings_, ring);

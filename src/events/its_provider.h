@@ -1,13 +1,12 @@
 // its_provider.h (internal): ItsProvider, the `its` provider mode (internal telemetry system).
 //
-// The emitting thread copies the record into a fixed-size block (encoded_event.h) and pushes it
-// into a ring of its own (Boost.Lockfree spsc_queue: one producer, the emitting thread; one
-// consumer, the collector thread): no lock, no counter shared with other threads, no
-// allocation after the thread's first event. A full ring drops the event and counts it
-// (DropReason::kQueueFull). The collector thread drains every ring each `interval` (or at
-// flush()) and hands each event, in each ring's order, to what ItsOptions turn on: the console
-// (stderr, console_format.h, many lines per write), the OTLP logs batch processor, and the
-// recent-events view (the newest recent_capacity events, served as JSON at
+// The emitting thread encodes the record into a fixed-size block (encoded_event.h) of a ring of
+// its own (Boost.Lockfree spsc_queues of block indices: one producer, one consumer each way): no
+// lock, no counter shared with other threads, no allocation after the thread's first event. A full
+// ring drops the event and counts it (DropReason::kQueueFull). The collector thread drains every
+// ring each `interval` (or at flush()) and hands each event, in each ring's order, to what
+// ItsOptions turn on: the console (stderr, console_format.h, many lines per write), the OTLP logs
+// batch processor, and the recent-events view (the newest recent_capacity events, served as JSON at
 // /api/v1/telemetry/events by the admin endpoint).
 //
 // A thread's ring is made at its first event (the one cold step: a lock and an allocation) and
@@ -63,9 +62,16 @@ class ItsProvider final : public EventProvider {
   const ItsOptions& options() const noexcept { return options_; }
 
  private:
+  // One emitting thread's ring: `capacity` blocks, and two single-producer single-consumer
+  // queues of block indices (Boost.Lockfree spsc_queue). The emitting thread takes a free
+  // index, encodes the record in place (only the bytes it uses are written: no 512-byte copy)
+  // and pushes the index to `ready`; the collector handles the block and gives its index back
+  // through `free`. The queues' release/acquire order the block's bytes between the two.
   struct Ring {
-    explicit Ring(std::size_t capacity) : queue(capacity) {}
-    boost::lockfree::spsc_queue<EncodedEvent> queue;
+    explicit Ring(std::size_t capacity);
+    std::unique_ptr<EncodedEvent[]> blocks;
+    boost::lockfree::spsc_queue<uint16_t> ready;  // emitting thread -> collector
+    boost::lockfree::spsc_queue<uint16_t> free;   // collector -> emitting thread
     std::atomic<bool> busy{false};      // the owner thread is between its stopping_ check and push
     std::atomic<bool> orphaned{false};  // the owner thread ended
   };
