@@ -212,6 +212,33 @@ class DemoEventsThroughIts(unittest.TestCase):
         resource = sink.requests()[0]["request"]["resourceLogs"][0]["resource"]["attributes"]
         self.assertIn({"key": "service.name", "value": {"stringValue": "edge-logs"}}, resource)
 
+    def test_otlp_logs_over_every_protocol(self):
+        """`its` feeding OTLP logs over HTTP with protobuf, HTTP with JSON, and gRPC: the same
+        records, decoded by libprotobuf in the sink."""
+        directory = tempfile.TemporaryDirectory()
+        self.addCleanup(directory.cleanup)
+        config = write_config(directory.name, ITS_CONFIG)
+        for protocol, content_type in (("http/protobuf", "application/x-protobuf"),
+                                       ("http/json", "application/json"),
+                                       ("grpc", "application/grpc")):
+            with self.subTest(protocol=protocol):
+                sink = Sink()
+                self.addCleanup(sink.stop)
+                port = sink.grpc_port if protocol == "grpc" else sink.port
+                env = {"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": f"http://127.0.0.1:{port}"
+                       + ("" if protocol == "grpc" else "/v1/logs"),
+                       "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL": protocol, "CORETEL_LOG": ""}
+                demo = Demo("--config", config, cores=1, env=env)
+                self.addCleanup(demo.kill)
+                code, _, err = demo.stop()
+                self.assertEqual(code, 0, err)
+                wait_until(lambda: len(log_records(sink.requests())) >= 3, what="3 log records")
+                self.assertEqual([name for _, name, _, _ in log_records(sink.requests())],
+                                 ["syslog.receiver.start", "syslog.receiver.worker.start",
+                                  "syslog.receiver.stop"])
+                self.assertEqual({r["contentType"] for r in sink.requests()
+                                  if r["signal"] == "logs"}, {content_type})
+
     def live_check(self, lines):
         """coretel-schema live-check of `lines` (JSON documents) against the demo's registry,
         coretel's and the semantic conventions' subset: (exit code, output)."""
