@@ -26,27 +26,39 @@ std::atomic<uint64_t> next_provider_id{1};
 // and stop() (rare): the emitter orders its `busy` store before its `stopping_` load with a
 // compiler barrier only, and stop() runs membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which
 // makes every running thread of the process execute a full barrier (membarrier(2)). Where the
-// kernel refuses membarrier (before Linux 4.14, or a seccomp filter), emitters fence
-// themselves (seq_cst): correct, and slower.
+// kernel refuses membarrier (before Linux 4.14, or a seccomp filter), and under ThreadSanitizer
+// (which does not model membarrier), the emitter's store and load are seq_cst instead: correct,
+// and slower.
+#if defined(__SANITIZE_THREAD__)
+constexpr bool kMembarrierAllowed = false;
+#else
+constexpr bool kMembarrierAllowed = true;
+#endif
+
 bool membarrier_registered() noexcept {
   static const bool registered =
+      kMembarrierAllowed &&
       ::syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
   return registered;
 }
 std::atomic<bool> light_fences{false};  // set once membarrier is registered
 
-inline void light_barrier() noexcept {
+// Marks `busy` and then reads `stopping` (the emitter's side).
+inline bool busy_then_stopping(std::atomic<bool>& busy,
+                               const std::atomic<bool>& stopping) noexcept {
   if (light_fences.load(std::memory_order_relaxed)) [[likely]] {
+    busy.store(true, std::memory_order_relaxed);
     std::atomic_signal_fence(std::memory_order_seq_cst);
-  } else {
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+    return stopping.load(std::memory_order_relaxed);
   }
+  busy.store(true, std::memory_order_seq_cst);
+  return stopping.load(std::memory_order_seq_cst);
 }
 
+// After stopping_ was set (seq_cst): every emitter now sees it, or its busy flag is seen.
 void heavy_barrier() noexcept {
-  if (!light_fences.load(std::memory_order_relaxed) ||
-      ::syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) != 0)
-    std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (light_fences.load(std::memory_order_relaxed))
+    (void)::syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
 }
 
 // The calling thread's ring in the provider it last emitted into: the emit fast path. Plain
@@ -56,7 +68,7 @@ struct RingCache {
   void* ring = nullptr;
 };
 thread_local constinit RingCache ring_cache;
-// Set once the thread's RingHolder is gone: a later event (from another thread_local's
+// Set once the thread's ThreadRings is gone: a later event (from another thread_local's
 // destructor) has no ring to go to.
 thread_local constinit bool thread_ending = false;
 
@@ -144,12 +156,9 @@ void ItsProvider::emit(const EventRecord& record) noexcept {
     count_drop(aspect, DropReason::kShutdown);
     return;
   }
-  // busy before stopping_ is read (light_barrier() against stop()'s heavy_barrier()): once the
-  // last drain saw busy false after stopping_ was set, this push either happened before it or
-  // is not made.
-  ring->busy.store(true, std::memory_order_relaxed);
-  light_barrier();
-  if (stopping_.load(std::memory_order_relaxed)) {
+  // busy before stopping_ is read (against stop()'s heavy_barrier()): once the last drain saw
+  // busy false after stopping_ was set, this push either happened before it or is not made.
+  if (busy_then_stopping(ring->busy, stopping_)) {
     ring->busy.store(false, std::memory_order_release);
     count_drop(aspect, DropReason::kShutdown);
     return;
@@ -231,7 +240,7 @@ void ItsProvider::run() {
         rings = rings_;
       }
       for (const auto& ring : rings)
-        while (ring->busy.load(std::memory_order_acquire)) std::this_thread::yield();
+        while (ring->busy.load(std::memory_order_seq_cst)) std::this_thread::yield();
     }
     drain();
     drops_.report_if_due(stop ? std::chrono::steady_clock::time_point::max()
