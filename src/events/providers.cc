@@ -72,7 +72,9 @@ std::mutex async_mutex;
 ConsoleAsyncProvider* console_async = nullptr;  // guarded by async_mutex
 otlp::LogBatchProcessor* otlp_logs = nullptr;   // guarded by async_mutex
 ItsProvider* its = nullptr;                     // guarded by async_mutex
-bool exit_hook = false;                         // guarded by async_mutex
+// The same, for the admin endpoint's reads: they never wait for a flush or a shutdown.
+std::atomic<ItsProvider*> its_for_view{nullptr};
+bool exit_hook = false;  // guarded by async_mutex
 
 void stop_at_exit() {
   shutdown_events(std::chrono::milliseconds(1000));
@@ -111,7 +113,10 @@ AsyncProviders async_providers_for(const EventsConfiguration& config, bool want_
     Resource resource = config.resource ? *config.resource : Resource::detect("unknown_service");
     otlp_logs = new otlp::LogBatchProcessor(config.otlp, config.batch, std::move(resource));
   }
-  if (want_its && needs_making(its)) its = new ItsProvider(config.its, otlp_logs);
+  if (want_its && needs_making(its)) {
+    its = new ItsProvider(config.its, otlp_logs);
+    its_for_view.store(its, std::memory_order_release);
+  }
   return {console_async, otlp_logs, its};
 }
 
@@ -251,8 +256,9 @@ bool shutdown_events(std::chrono::milliseconds timeout) {
 }
 
 std::string recent_events_json(std::size_t limit) {
-  std::lock_guard lock(async_mutex);
-  if (its != nullptr && !its->stopping()) return its->recent_json(limit);
+  // Providers are never destroyed: the pointer stays valid without the lock.
+  const ItsProvider* view = its_for_view.load(std::memory_order_acquire);
+  if (view != nullptr && !view->stopping()) return view->recent_json(limit);
   return R"({"enabled":false,"capacity":0,"events":[]})";
 }
 
