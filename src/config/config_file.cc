@@ -23,7 +23,9 @@ class Section {
       : path_(path), node_(node), name_(std::move(name)) {
     if (!node_.IsMap()) fail(node_, fmt::format("`{}` must be a mapping", name_));
     for (const auto& entry : node_) {
-      const std::string key = entry.first.as<std::string>();
+      if (!entry.first.IsScalar())
+        fail(entry.first, fmt::format("a key of `{}` is not a name", name_));
+      const std::string key = entry.first.Scalar();
       bool known = false;
       for (std::string_view k : keys) known = known || k == key;
       if (!known)
@@ -64,10 +66,13 @@ class Section {
       out = static_cast<std::size_t>(v);
     }
   }
+  // Whole milliseconds, 0 to 2^31 - 1 (as the OTEL_* durations).
   void millis(std::string_view key, std::chrono::milliseconds& out) const {
     std::size_t v = 0;
-    if (!get(key)) return;
+    const YAML::Node n = get(key);
+    if (!n) return;
     count(key, v);
+    if (v > 2147483647u) fail(n, fmt::format("`{}` must be at most 2147483647 ms", qualified(key)));
     out = std::chrono::milliseconds(static_cast<int64_t>(v));
   }
   void mode(std::string_view key, events::ProviderMode& out) const {
@@ -88,7 +93,9 @@ class Section {
 };
 
 void read_otlp(const Section& s, OtlpExporterOptions& o) {
-  s.string("endpoint", o.endpoint);
+  // A protocol set without an endpoint moves a default endpoint to that protocol's default.
+  const bool default_endpoint =
+      o.endpoint == "http://localhost:4318/v1/logs" || o.endpoint == "http://localhost:4317";
   if (const YAML::Node n = s.get("protocol")) {
     const std::string p = n.IsScalar() ? n.Scalar() : std::string();
     if (p == "http/protobuf") {
@@ -103,6 +110,10 @@ void read_otlp(const Section& s, OtlpExporterOptions& o) {
                             s.qualified("protocol"), p));
     }
   }
+  if (default_endpoint)
+    o.endpoint = o.protocol == OtlpProtocol::kGrpc ? "http://localhost:4317"
+                                                   : "http://localhost:4318/v1/logs";
+  s.string("endpoint", o.endpoint);
   s.millis("timeout_ms", o.timeout);
   if (const YAML::Node n = s.get("compression")) {
     const std::string c = n.IsScalar() ? n.Scalar() : std::string();

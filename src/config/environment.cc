@@ -111,17 +111,17 @@ class Reader {
     return {it->first, it->second};
   }
 
-  // "NAME=value: problem; outcome", once per variable and problem (a generic variable read for
-  // several signals warns once, with the first signal's outcome).
+  // "NAME=value: problem; outcome", once per text (a generic variable read for several signals
+  // warns once when the outcome is the same, once per signal when it differs).
   void warn(const Variable& variable, std::string_view problem, std::string_view outcome) {
-    if (!warned_.insert(fmt::format("{}\n{}", variable.name, problem)).second) return;
+    if (!warned_.insert(fmt::format("{}\n{}\n{}", variable.name, problem, outcome)).second) return;
     warnings_.push_back(fmt::format("{}={}: {}; {}", variable.name,
                                     shown(variable.value.value_or(std::string())), problem,
                                     outcome));
   }
   // The same with the value hidden (headers: they often carry credentials).
   void warn_hidden(const Variable& variable, std::string_view problem, std::string_view outcome) {
-    if (!warned_.insert(fmt::format("{}\n{}", variable.name, problem)).second) return;
+    if (!warned_.insert(fmt::format("{}\n{}\n{}", variable.name, problem, outcome)).second) return;
     warnings_.push_back(fmt::format("{}=<hidden>: {}; {}", variable.name, problem, outcome));
   }
 

@@ -90,11 +90,7 @@ ItsProvider::Ring::Ring(std::size_t capacity)
   for (std::size_t i = 0; i < capacity; ++i) free.push(static_cast<uint16_t>(i));
 }
 
-ItsProvider::ItsProvider(const ItsOptions& options, QueuedProvider* otlp, bool start_collector)
-    : options_(options),
-      otlp_(options.otlp ? otlp : nullptr),
-      id_(next_provider_id.fetch_add(1)),
-      drops_("its ring of the emitting thread", options.ring_capacity, full_drops_) {
+void ItsProvider::check(const ItsOptions& options) {
   if (options.ring_capacity < 2 || options.ring_capacity > 65536)
     throw std::invalid_argument(
         fmt::format("coretel: events its.ring_capacity {} is out of range (2 to 65536)",
@@ -108,6 +104,14 @@ ItsProvider::ItsProvider(const ItsOptions& options, QueuedProvider* otlp, bool s
     throw std::invalid_argument(
         fmt::format("coretel: events its.interval {} ms is out of range (1 to 10000 ms)",
                     options.interval.count()));
+}
+
+ItsProvider::ItsProvider(const ItsOptions& options, QueuedProvider* otlp, bool start_collector)
+    : options_(options),
+      otlp_(options.otlp ? otlp : nullptr),
+      id_(next_provider_id.fetch_add(1)),
+      drops_("its ring of the emitting thread", options.ring_capacity, full_drops_) {
+  check(options);
   if (options.otlp && otlp == nullptr)
     throw std::invalid_argument("coretel: events its.otlp needs the OTLP logs exporter");
   recent_.resize(options.recent_capacity);
@@ -206,9 +210,15 @@ void ItsProvider::drain() {
     // Orphaned before the drain: nothing can be pushed after, so empty after it is for good.
     const bool orphaned = ring->orphaned.load(std::memory_order_acquire);
     // Popped (the read index moves) before the blocks go back to `free`: an index given back
-    // while `ready` still counted it could be pushed again into a full `ready`.
+    // while `ready` still counted it could be pushed again into a full `ready`. At most what
+    // the ring held when the pass reached it: a thread emitting faster than the collector
+    // handles cannot keep it from the other rings.
+    std::size_t budget = ring->ready.read_available();
     uint16_t taken[256];
-    while (const std::size_t n = ring->ready.pop(taken, 256)) {
+    while (budget > 0) {
+      const std::size_t n = ring->ready.pop(taken, std::min<std::size_t>(budget, 256));
+      if (n == 0) break;
+      budget -= n;
       for (std::size_t i = 0; i < n; ++i) {
         handle(ring->blocks[taken[i]]);
         ring->free.push(taken[i]);
@@ -294,49 +304,53 @@ bool ItsProvider::stop(std::chrono::milliseconds timeout) {
 }
 
 std::string ItsProvider::recent_json(std::size_t limit) const {
-  nlohmann::json events = nlohmann::json::array();
+  // Copied under the lock, decoded and written outside it: the collector takes the lock for
+  // every event it keeps.
+  std::vector<EncodedEvent> copies;
   {
     std::lock_guard lock(recent_mutex_);
     const std::size_t n = std::min(limit, recent_count_);
-    DecodedEvent d;
-    for (std::size_t i = 0; i < n; ++i) {
-      // The newest n, oldest first.
-      const std::size_t at = (recent_next_ + recent_.size() - n + i) % recent_.size();
-      decode(recent_[at], d);
-      const EventRecord& r = d.record;
-      nlohmann::json e;
-      e["time_unix_nano"] = std::to_string(r.time_unix_nano);
-      e["observed_time_unix_nano"] = std::to_string(r.observed_time_unix_nano);
-      e["severity_number"] = static_cast<int>(r.severity);
-      e["severity_text"] = severity_text(r.severity);
-      e["event_name"] = r.name;
-      e["scope"] = r.scope;
-      e["aspect"] = to_string(static_cast<Aspect>(recent_[at].aspect));
-      if (!r.body.empty()) e["body"] = r.body;
-      nlohmann::json attributes = nlohmann::json::object();
-      for (const AttributeRef& a : r.attributes) {
-        std::visit(
-            [&](const auto& v) {
-              using T = std::decay_t<decltype(v)>;
-              if constexpr (std::is_same_v<T, std::string_view>) {
-                attributes[std::string(a.key)] = std::string(v);
-              } else if constexpr (std::is_same_v<T, double>) {
-                attributes[std::string(a.key)] =
-                    std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
-              } else {
-                attributes[std::string(a.key)] = v;
-              }
-            },
-            static_cast<const std::variant<std::string_view, int64_t, double, bool>&>(a.value));
-      }
-      e["attributes"] = std::move(attributes);
-      e["dropped_attributes_count"] = r.dropped_attributes_count;
-      if (r.trace.valid()) {
-        e["trace_id"] = fmt::format("{:02x}", fmt::join(r.trace.trace_id, ""));
-        e["span_id"] = fmt::format("{:02x}", fmt::join(r.trace.span_id, ""));
-      }
-      events.push_back(std::move(e));
+    copies.reserve(n);
+    for (std::size_t i = 0; i < n; ++i)  // the newest n, oldest first
+      copies.push_back(recent_[(recent_next_ + recent_.size() - n + i) % recent_.size()]);
+  }
+  nlohmann::json events = nlohmann::json::array();
+  DecodedEvent d;
+  for (const EncodedEvent& block : copies) {
+    decode(block, d);
+    const EventRecord& r = d.record;
+    nlohmann::json e;
+    e["time_unix_nano"] = std::to_string(r.time_unix_nano);
+    e["observed_time_unix_nano"] = std::to_string(r.observed_time_unix_nano);
+    e["severity_number"] = static_cast<int>(r.severity);
+    e["severity_text"] = severity_text(r.severity);
+    e["event_name"] = r.name;
+    e["scope"] = r.scope;
+    e["aspect"] = to_string(static_cast<Aspect>(block.aspect));
+    if (!r.body.empty()) e["body"] = r.body;
+    nlohmann::json attributes = nlohmann::json::object();
+    for (const AttributeRef& a : r.attributes) {
+      std::visit(
+          [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string_view>) {
+              attributes[std::string(a.key)] = std::string(v);
+            } else if constexpr (std::is_same_v<T, double>) {
+              attributes[std::string(a.key)] =
+                  std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+            } else {
+              attributes[std::string(a.key)] = v;
+            }
+          },
+          static_cast<const std::variant<std::string_view, int64_t, double, bool>&>(a.value));
     }
+    e["attributes"] = std::move(attributes);
+    e["dropped_attributes_count"] = r.dropped_attributes_count;
+    if (r.trace.valid()) {
+      e["trace_id"] = fmt::format("{:02x}", fmt::join(r.trace.trace_id, ""));
+      e["span_id"] = fmt::format("{:02x}", fmt::join(r.trace.span_id, ""));
+    }
+    events.push_back(std::move(e));
   }
   nlohmann::json out;
   out["enabled"] = true;

@@ -2,7 +2,8 @@
 //
 // The emitting thread encodes the record into a fixed-size block (encoded_event.h) of a ring of
 // its own (Boost.Lockfree spsc_queues of block indices: one producer, one consumer each way): no
-// lock, no counter shared with other threads, no allocation after the thread's first event. A full
+// lock, no allocation after the thread's first event, and nothing written that another emitting
+// thread writes (but a drop's count). A full
 // ring drops the event and counts it (DropReason::kQueueFull). The collector thread drains every
 // ring each `interval` (or at flush()) and hands each event, in each ring's order, to what
 // ItsOptions turn on: the console (stderr, console_format.h, many lines per write), the OTLP logs
@@ -43,8 +44,10 @@ class ItsProvider final : public EventProvider {
   /// `otlp`: where events go when options.otlp (then not nullptr); it must outlive this provider.
   /// `start` false: the collector waits for start() (tests).
   ItsProvider(const ItsOptions& options, QueuedProvider* otlp, bool start = true);
-  /// stop(). The provider must outlive every emit() into it (configure_events() never destroys
-  /// the one it makes).
+  /// Throws std::invalid_argument, naming the option and its range, when one is out of range.
+  static void check(const ItsOptions& options);
+  /// stop(). The provider must outlive every emit() into it and, when stop() had to detach the
+  /// collector, the collector too (configure_events() never destroys the one it makes).
   ~ItsProvider() override;
   void start();
 
@@ -53,7 +56,8 @@ class ItsProvider final : public EventProvider {
   /// (when fed) sent what it got, at most `timeout` in all; false when the time ran out.
   bool flush(std::chrono::milliseconds timeout);
   /// Stops taking events, drains the rings a last time and ends the collector, at most
-  /// `timeout` (false, detaching it, when the time ran out). Idempotent.
+  /// `timeout` (false, detaching it, when the time ran out: a stderr that does not drain; what
+  /// the rings still hold then is lost if the process exits first, uncounted). Idempotent.
   bool stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 

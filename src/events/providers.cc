@@ -199,6 +199,11 @@ std::vector<std::string> configure_events(const EventsConfiguration& config) {
   std::lock_guard lock(configure_mutex);
   bool want[5] = {};
   for (const auto& [aspect, mode] : modes) want[static_cast<std::size_t>(mode)] = true;
+  // Every option checked before anything is made: a refused configuration starts nothing.
+  const bool want_its = want[static_cast<std::size_t>(ProviderMode::kIts)];
+  if (want_its) ItsProvider::check(config.its);
+  if (want[static_cast<std::size_t>(ProviderMode::kOtlp)] || (want_its && config.its.otlp))
+    otlp::check_batch_options(config.batch);
   const AsyncProviders made =
       async_providers_for(config, want[static_cast<std::size_t>(ProviderMode::kConsoleAsync)],
                           want[static_cast<std::size_t>(ProviderMode::kOtlp)],

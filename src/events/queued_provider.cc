@@ -34,13 +34,15 @@ void QueuedProvider::offer(const EncodedEvent& event) noexcept {
     return;
   }
   // Counted before the push, so that flush() waits for every event offered before it.
-  const uint64_t queued = enqueued_.fetch_add(1, std::memory_order_seq_cst) + 1;
+  enqueued_.fetch_add(1, std::memory_order_seq_cst);
   if (!queue_.bounded_push(event)) {
-    completed_.fetch_add(1, std::memory_order_release);  // settled: dropped
+    failed_.fetch_add(1, std::memory_order_release);
     full_drops_.fetch_add(1, std::memory_order_relaxed);
     count_drop(aspect, DropReason::kQueueFull);
-  } else if (wake_at_ != 0 && queued - completed_.load(std::memory_order_relaxed) == wake_at_) {
-    wake_.notify_one();  // a full batch: no need to wait for the idle wait's end
+  } else if (wake_at_ != 0 && pending() >= wake_at_ &&
+             !wake_pending_.load(std::memory_order_relaxed) &&
+             !wake_pending_.exchange(true, std::memory_order_acq_rel)) {
+    wake_.notify_one();  // a full batch, once: no need to wait for the idle wait's end
   }
   entering_.fetch_sub(1, std::memory_order_release);
 }
@@ -57,9 +59,10 @@ void QueuedProvider::run() {
   bool due = false;
   for (;;) {
     const bool stopping = stopping_.load(std::memory_order_acquire);
+    wake_pending_.store(false, std::memory_order_relaxed);  // before taking: a later batch wakes
     const std::size_t taken = due || stopping || pending() >= wake_at_ ? consume(queue_) : 0;
     if (taken != 0) {
-      completed_.fetch_add(taken, std::memory_order_release);
+      consumed_.fetch_add(taken, std::memory_order_release);
       notify_progress();
     }
     drops_.report_if_due(std::chrono::steady_clock::now());
@@ -83,12 +86,14 @@ void QueuedProvider::run() {
 }
 
 bool QueuedProvider::flush(std::chrono::milliseconds timeout) {
-  const uint64_t target = enqueued_.load(std::memory_order_seq_cst);
+  // What went into the queue before the call; drops after it do not count towards it.
+  const uint64_t target =
+      enqueued_.load(std::memory_order_seq_cst) - failed_.load(std::memory_order_seq_cst);
   std::unique_lock lock(mutex_);
   wake_requested_ = true;  // seen even when the thread is busy now, not waiting
   wake_.notify_all();
   return progress_.wait_for(lock, timeout, [&] {
-    return completed_.load(std::memory_order_acquire) >= target ||
+    return consumed_.load(std::memory_order_acquire) >= target ||
            stopped_.load(std::memory_order_acquire);
   });
 }
@@ -112,8 +117,16 @@ bool QueuedProvider::stop(std::chrono::milliseconds timeout) {
     thread_.join();  // it consumed everything queued and ended
   } else {
     // What it writes to does not drain: the caller must not wait on it. It goes on with what
-    // it holds if that ever drains.
+    // it holds if that ever drains; what is still queued is taken out here (the queue has
+    // several consumers) and counted.
     thread_.detach();
+    EncodedEvent event;
+    uint64_t taken = 0;
+    while (queue_.pop(event)) {
+      count_drop(static_cast<Aspect>(event.aspect), DropReason::kShutdown);
+      ++taken;
+    }
+    consumed_.fetch_add(taken, std::memory_order_release);
   }
   stop_result_ = drained;
   return drained;

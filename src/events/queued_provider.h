@@ -53,7 +53,9 @@ class QueuedProvider : public EventProvider {
   /// Stops taking events (later ones are dropped and counted, DropReason::kShutdown), waits at
   /// most `timeout` for the thread to consume what is queued and end, and joins it; returns
   /// false, detaching the thread, when the time ran out (a stderr or a peer that does not drain
-  /// must not hang the caller). Idempotent.
+  /// must not hang the caller): what is still queued is then taken out and counted
+  /// (kShutdown); what the thread holds at that moment (one write, or one export request) is
+  /// lost if the process exits before it completes. Idempotent.
   bool stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
   /// True once stop() ran.
   bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
@@ -68,16 +70,19 @@ class QueuedProvider : public EventProvider {
  private:
   void run();
   void notify_progress();
-  // Events queued and not yet consumed (or dropped), about: the counts move concurrently.
+  // Events queued and not yet consumed, about: the counts move concurrently.
   uint64_t pending() const noexcept {
-    return enqueued_.load(std::memory_order_relaxed) - completed_.load(std::memory_order_relaxed);
+    return enqueued_.load(std::memory_order_relaxed) - failed_.load(std::memory_order_relaxed) -
+           consumed_.load(std::memory_order_relaxed);
   }
 
   Queue queue_;
   std::chrono::milliseconds idle_wait_;
   std::size_t wake_at_;
-  std::atomic<uint64_t> enqueued_{0};   // offers that went for the queue
-  std::atomic<uint64_t> completed_{0};  // of those: consumed, or dropped when full
+  std::atomic<uint64_t> enqueued_{0};      // offers that went for the queue
+  std::atomic<uint64_t> failed_{0};        // of those: dropped, the queue full
+  std::atomic<uint64_t> consumed_{0};      // of those: taken by consume() (or by stop(), counted)
+  std::atomic<bool> wake_pending_{false};  // a full batch was signalled and not yet taken
   std::atomic<uint64_t> full_drops_{0};
   std::atomic<uint32_t> entering_{0};  // offers between their stopping_ check and their push
   std::atomic<bool> stopping_{false};

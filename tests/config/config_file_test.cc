@@ -89,6 +89,22 @@ TEST_F(ConfigFile, WhatTheFileLeavesOutKeepsTheBase) {
             ev::ProviderMode::kConsoleAsync);
 }
 
+TEST_F(ConfigFile, AProtocolWithoutAnEndpointMovesADefaultEndpoint) {
+  const std::string grpc =
+      write("service:\n  telemetry:\n    logs:\n      otlp: {protocol: grpc}\n");
+  EXPECT_EQ(coretel::read_logs_configuration(grpc, {}).otlp.endpoint, "http://localhost:4317");
+  ev::EventsConfiguration base;
+  base.otlp.endpoint = "http://collector:4318/v1/logs";  // not a default: kept
+  EXPECT_EQ(coretel::read_logs_configuration(grpc, base).otlp.endpoint,
+            "http://collector:4318/v1/logs");
+  base.otlp.endpoint = "http://localhost:4317";
+  base.otlp.protocol = coretel::OtlpProtocol::kGrpc;
+  const std::string json =
+      write("service:\n  telemetry:\n    logs:\n      otlp: {protocol: http/json}\n");
+  EXPECT_EQ(coretel::read_logs_configuration(json, base).otlp.endpoint,
+            "http://localhost:4318/v1/logs");
+}
+
 TEST_F(ConfigFile, EachProblemNamesTheFileLineAndWhatIsAccepted) {
   const std::string p = path_.string();
   EXPECT_EQ(error_of("service:\n  telemetry:\n    logs:\n      its: {console: maybe}\n"),
@@ -105,6 +121,10 @@ TEST_F(ConfigFile, EachProblemNamesTheFileLineAndWhatIsAccepted) {
             p + ":3:11: `service.telemetry.logs` must be a mapping");
   EXPECT_EQ(error_of("service: {telemetry: [\n"),
             p + ":2:1: not YAML: end of sequence flow not found");
+  EXPECT_EQ(error_of("service:\n  telemetry:\n    logs:\n      its: {interval_ms: 3000000000}\n"),
+            p + ":4:26: `service.telemetry.logs.its.interval_ms` must be at most 2147483647 ms");
+  EXPECT_EQ(error_of("service:\n  telemetry:\n    logs:\n      [a]: 1\n"),
+            p + ":4:7: a key of `service.telemetry.logs` is not a name");
   EXPECT_THROW(coretel::read_logs_configuration("/nonexistent/coretel.yaml", {}),
                coretel::ConfigFileError);
 }

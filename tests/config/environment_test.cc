@@ -165,9 +165,12 @@ TEST(Environment, GrpcEndpointDefaultAndUsedAsIs) {
 TEST(Environment, InvalidEndpointWarnsAndTheFallbackApplies) {
   SdkConfiguration config = read({{"OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318"}});
   EXPECT_EQ(config.otlp_metrics.endpoint, "http://localhost:4318/v1/metrics");
+  // Read for each signal: one warning per outcome, so each says where its signal goes.
   EXPECT_EQ(config.warnings,
-            Strings{"OTEL_EXPORTER_OTLP_ENDPOINT=collector:4318: not an http:// or https:// URL "
-                    "with a host; using http://localhost:4318/v1/metrics"});
+            (Strings{"OTEL_EXPORTER_OTLP_ENDPOINT=collector:4318: not an http:// or https:// URL "
+                     "with a host; using http://localhost:4318/v1/metrics",
+                     "OTEL_EXPORTER_OTLP_ENDPOINT=collector:4318: not an http:// or https:// URL "
+                     "with a host; using http://localhost:4318/v1/logs"}));
   EXPECT_TRUE(config.otlp_metrics_enabled);  // set, even if unusable
 
   for (const char* bad :
@@ -189,7 +192,7 @@ TEST(Environment, InvalidEndpointWarnsAndTheFallbackApplies) {
   for (const char* bad : {"c:", "dns:///c:4317", "c:4317/x", "c/x:4317"}) {
     config = read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}, {"OTEL_EXPORTER_OTLP_ENDPOINT", bad}});
     EXPECT_EQ(config.otlp_metrics.endpoint, "http://localhost:4317") << bad;
-    EXPECT_EQ(config.warnings.size(), 1u) << bad;
+    EXPECT_EQ(config.warnings.size(), 1u) << bad;  // both signals: the same outcome, once
   }
   config = read({{"OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"}, {"OTEL_EXPORTER_OTLP_ENDPOINT", "c"}});
   EXPECT_EQ(config.otlp_metrics.endpoint, "http://localhost:4317");

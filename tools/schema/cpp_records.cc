@@ -94,7 +94,8 @@ std::string CppGenerator::typed_emitter(const std::vector<AttributeRef>& refs, S
   };
   std::vector<Param> required, optional;
   std::string skipped;
-  std::set<std::string> used;
+  // The emitter's own names: an attribute spelt like one gets a suffix.
+  std::set<std::string> used = {"site", "attributes", "n", "v"};
   for (const AttributeRef& ref : refs) {
     const CatalogAttribute& a = r_.attribute(ref);
     std::string name = snake_case(a.key);

@@ -184,6 +184,7 @@ class Checker {
     const json* data = nullptr;
     for (const char* k : {"sum", "gauge", "histogram", "exponentialHistogram", "summary"})
       if (m.contains(k)) kind = k, data = &m[k];
+    if (data == nullptr) return;  // a metric without data: nothing to say about its instrument
     std::string instrument = kind == "sum"
                                  ? (data->value("isMonotonic", false) ? "counter" : "updowncounter")
                              : kind == "gauge"   ? "gauge"
@@ -194,7 +195,6 @@ class Checker {
     if (!(instrument == expected || (instrument == "summary" && mmsc)))
       find("unexpected_instrument", "violation", signal, instrument,
            fmt::format("emitted as {}, declared {}", instrument, expected));
-    if (data == nullptr) return;
     for (const json& p : data->value("dataPoints", json::array())) {
       Attrs attrs = scope;
       for (auto& a : otlp_attributes(p.value("attributes", json::array())))

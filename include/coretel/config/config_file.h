@@ -20,7 +20,9 @@
 //                 max_export_batch_size: 512}
 //
 // Every key is optional; what the file leaves out keeps the value of `base` (the environment's:
-// read_sdk_configuration().events). Other top-level keys and other keys of `service` and
+// read_sdk_configuration().events), except that a `protocol` given without an `endpoint` turns
+// a default endpoint into that protocol's default (http://localhost:4317 for grpc,
+// http://localhost:4318/v1/logs otherwise). Other top-level keys and other keys of `service` and
 // `telemetry` belong to the application and are not read; inside `logs`, an unknown key or
 // value is an error.
 //

@@ -20,8 +20,9 @@
 // An event declared in a registry has a typed emitter in the code coretel-schema generates
 // (docs/events.md): CORETEL_EMIT(SEVERITY, EVENT, ARGS...) emits EVENT (a generated
 // `<Name>Event` type) with its attributes as typed arguments, in the registry's order, required
-// ones first: a wrong name, a missing required attribute or a wrong type does not compile, and
-// the arguments are evaluated only when the event is enabled.
+// ones first: a wrong name, a missing required attribute or a wrong type does not compile (an
+// attribute with no scalar value, an array or an enum of mixed value types, is not a parameter
+// and cannot be given), and the arguments are evaluated only when the event is enabled.
 //   CORETEL_EMIT(ev::Severity::kInfo, telemetry::SyslogReceiverStartEvent, address, port, cores);
 // Cost: each use is a call site with static state. Disabled by the filter (filter.h), an event
 // costs one relaxed load and a branch, and its fields are not evaluated; on a thread whose

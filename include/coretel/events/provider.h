@@ -40,7 +40,8 @@
 // runs, CORETEL_LOG is read from the environment when the first event is emitted.
 // Every drop is counted by the aspect of the emitting thread and the reason (dropped_events(), and
 // coretel's self-metric coretel.events.dropped), and once a second at most a line on stderr says
-// how many were dropped.
+// how many were dropped. (Log records an OTLP server accepted but rejected in a partial success
+// are not drops: its answer is printed on stderr.)
 //
 // Thread-safety: configure_events(), set_provider() from any thread, at any time (a provider
 // replaced while an event is being written to it stays alive: providers are never freed);
@@ -175,7 +176,9 @@ bool shutdown_events(std::chrono::milliseconds timeout = std::chrono::millisecon
 ///    "trace_id": "<32 hex>", "span_id": "<16 hex>"}, ...]}
 /// (body only when not empty, the ids only with a trace context; attribute values as JSON
 /// strings, numbers, booleans, with non-finite doubles as null). {"enabled": false, ...,
-/// "events": []} when no aspect uses `its`. At most `limit` events, the newest. Thread-safe.
+/// "events": []} when no `its` provider runs (none was configured, or shutdown_events() stopped
+/// it); one that a later configuration no longer uses keeps its view. At most `limit` events,
+/// the newest. Thread-safe; it never waits for a flush or a shutdown.
 std::string recent_events_json(std::size_t limit = 65536);
 
 /// The calling thread's aspect from now on.

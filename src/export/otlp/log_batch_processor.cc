@@ -17,7 +17,9 @@ namespace {
 
 using std::chrono::milliseconds;
 
-void check(const events::BatchLogProcessorOptions& b) {
+}  // namespace
+
+void check_batch_options(const events::BatchLogProcessorOptions& b) {
   if (b.schedule_delay.count() <= 0)
     throw std::invalid_argument("coretel: events batch schedule_delay must be above 0 ms");
   if (b.export_timeout.count() < 0)
@@ -32,8 +34,10 @@ void check(const events::BatchLogProcessorOptions& b) {
                     b.max_export_batch_size, b.max_queue_size));
 }
 
+namespace {
+
 const events::BatchLogProcessorOptions& checked(const events::BatchLogProcessorOptions& b) {
-  check(b);
+  check_batch_options(b);
   return b;
 }
 

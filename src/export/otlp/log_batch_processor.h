@@ -39,6 +39,10 @@ struct LogExportStats {
   uint64_t log_records_failed = 0;    ///< in batches refused for good or out of retry time
 };
 
+/// Throws std::invalid_argument, naming the option and its range, when one of `batch` is out of
+/// range (provider.h: BatchLogProcessorOptions).
+void check_batch_options(const events::BatchLogProcessorOptions& batch);
+
 class LogBatchProcessor final : public events::QueuedProvider {
  public:
   /// Throws std::invalid_argument for options out of range (provider.h's
