@@ -21,7 +21,9 @@ struct Value {
 
 Value from_any_value(const json& any) {
   if (!any.is_object() || any.empty()) return {"other", nullptr};
-  const auto& [kind, v] = *any.items().begin();
+  const auto first = any.begin();  // an AnyValue has one member: its kind
+  const std::string& kind = first.key();
+  const json& v = first.value();
   if (kind == "stringValue") return {"string", v};
   if (kind == "boolValue") return {"boolean", v};
   if (kind == "intValue") {  // an int64: a decimal string in OTLP/JSON
