@@ -153,17 +153,22 @@ def log_records(requests):
 
 class DemoEventsThroughIts(unittest.TestCase):
 
-    def test_its_feeds_the_console_the_admin_view_and_otlp_logs(self):
+    def its_demo(self, env_for_sink, cores):
+        """A sink, and the demo with ITS_CONFIG and the variables `env_for_sink(sink)` gives."""
         sink = Sink()
         self.addCleanup(sink.stop)
         directory = tempfile.TemporaryDirectory()
         self.addCleanup(directory.cleanup)
         config = write_config(directory.name, ITS_CONFIG)
-        # OTLP logs only: metrics stay off, the logs endpoint turns `its`'s OTLP output on.
-        env = {"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": f"http://127.0.0.1:{sink.port}/v1/logs",
-               "OTEL_SERVICE_NAME": "edge-logs", "CORETEL_LOG": ""}
-        demo = Demo("--config", config, cores=1, env=env)
+        demo = Demo("--config", config, cores=cores, env=env_for_sink(sink))
         self.addCleanup(demo.kill)
+        return sink, demo
+
+    def test_its_feeds_the_console_the_admin_view_and_otlp_logs(self):
+        # OTLP logs only: metrics stay off, the logs endpoint turns `its`'s OTLP output on.
+        sink, demo = self.its_demo(lambda sink: {
+            "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": f"http://127.0.0.1:{sink.port}/v1/logs",
+            "OTEL_SERVICE_NAME": "edge-logs", "CORETEL_LOG": ""}, cores=1)
         logger(demo.port, ["over tcp"], "--tcp", "--octet-count", "--rfc5424")
         wait_until(lambda: sum_samples(demo.metrics(), CLOSED) == 1, what="the TCP close")
 
@@ -215,21 +220,16 @@ class DemoEventsThroughIts(unittest.TestCase):
     def test_otlp_logs_over_every_protocol(self):
         """`its` feeding OTLP logs over HTTP with protobuf, HTTP with JSON, and gRPC: the same
         records, decoded by libprotobuf in the sink."""
-        directory = tempfile.TemporaryDirectory()
-        self.addCleanup(directory.cleanup)
-        config = write_config(directory.name, ITS_CONFIG)
         for protocol, content_type in (("http/protobuf", "application/x-protobuf"),
                                        ("http/json", "application/json"),
                                        ("grpc", "application/grpc")):
             with self.subTest(protocol=protocol):
-                sink = Sink()
-                self.addCleanup(sink.stop)
-                port = sink.grpc_port if protocol == "grpc" else sink.port
-                env = {"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": f"http://127.0.0.1:{port}"
-                       + ("" if protocol == "grpc" else "/v1/logs"),
-                       "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL": protocol, "CORETEL_LOG": ""}
-                demo = Demo("--config", config, cores=1, env=env)
-                self.addCleanup(demo.kill)
+                def env(sink):
+                    port = sink.grpc_port if protocol == "grpc" else sink.port
+                    path = "" if protocol == "grpc" else "/v1/logs"
+                    return {"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT": f"http://127.0.0.1:{port}{path}",
+                            "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL": protocol, "CORETEL_LOG": ""}
+                sink, demo = self.its_demo(env, cores=1)
                 code, _, err = demo.stop()
                 self.assertEqual(code, 0, err)
                 wait_until(lambda: len(log_records(sink.requests())) >= 3, what="3 log records")
@@ -249,16 +249,10 @@ class DemoEventsThroughIts(unittest.TestCase):
         return result.returncode, result.stdout + result.stderr
 
     def test_live_check_passes_on_everything_the_demo_emits_and_fails_on_the_undeclared(self):
-        sink = Sink()
-        self.addCleanup(sink.stop)
-        directory = tempfile.TemporaryDirectory()
-        self.addCleanup(directory.cleanup)
-        config = write_config(directory.name, ITS_CONFIG)
         # Metrics and logs over OTLP; every event, at debug, through its.
-        env = {"OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink.port}",
-               "OTEL_METRIC_EXPORT_INTERVAL": "200", "CORETEL_LOG": ""}
-        demo = Demo("--config", config, cores=2, env=env)
-        self.addCleanup(demo.kill)
+        sink, demo = self.its_demo(lambda sink: {
+            "OTEL_EXPORTER_OTLP_ENDPOINT": f"http://127.0.0.1:{sink.port}",
+            "OTEL_METRIC_EXPORT_INTERVAL": "200", "CORETEL_LOG": ""}, cores=2)
         logger(demo.port, ["over tcp"], "--tcp", "--octet-count", "--rfc5424")
         send_bad_datagrams(demo.port, 2)
         wait_until(lambda: sum_samples(demo.metrics(), ERRORS) == 2, what="2 parse errors")

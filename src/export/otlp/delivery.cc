@@ -4,6 +4,7 @@
 #include <charconv>
 #include <random>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "protobuf_wire.h"
@@ -81,6 +82,19 @@ std::optional<PartialSuccess> read_partial_success(std::string_view body, bool j
                                                    std::string_view json_count_key) {
   return json ? read_json_partial_success(body, json_count_key)
               : read_protobuf_partial_success(body);
+}
+
+uint64_t rejected_items(const PostResult& result, bool json, std::string_view json_count_key,
+                        uint64_t items, std::string_view signal, std::string_view endpoint,
+                        std::string_view unit) {
+  const auto partial = read_partial_success(result.body, json, json_count_key);
+  if (!partial) return 0;
+  const auto rejected =
+      static_cast<uint64_t>(std::clamp<int64_t>(partial->rejected, 0, static_cast<int64_t>(items)));
+  if (rejected > 0 || !partial->message.empty())
+    fmt::print(stderr, "coretel: OTLP {} export to {}: partial success, {} of {} {} rejected: {}\n",
+               signal, endpoint, rejected, items, unit, partial->message);
+  return rejected;
 }
 
 Delivery deliver(Transport& transport, std::string_view body, milliseconds request_timeout,

@@ -46,4 +46,12 @@ struct PartialSuccess {
 std::optional<PartialSuccess> read_partial_success(std::string_view body, bool json,
                                                    std::string_view json_count_key);
 
+/// For a successful answer to a request of `items` items: how many the server rejected in a
+/// partial success (0 without one, at most `items`), said on stderr when there were some or a
+/// message: "coretel: OTLP <signal> export to <endpoint>: partial success, R of N <unit>
+/// rejected: <message>".
+uint64_t rejected_items(const PostResult& result, bool json, std::string_view json_count_key,
+                        uint64_t items, std::string_view signal, std::string_view endpoint,
+                        std::string_view unit);
+
 }  // namespace coretel::otlp

@@ -117,16 +117,8 @@ void LogBatchProcessor::export_batch(std::size_t n) {
   ++stats_.exports;
   stats_.requests += requests;
   if (r.outcome == PostOutcome::kSuccess) {
-    const auto partial =
-        read_partial_success(r.body, encoding_ == Encoding::kJson, "rejectedLogRecords");
-    const uint64_t rejected = partial ? static_cast<uint64_t>(std::clamp<int64_t>(
-                                            partial->rejected, 0, static_cast<int64_t>(n)))
-                                      : 0;
-    if (partial && (rejected > 0 || !partial->message.empty()))
-      fmt::print(stderr,
-                 "coretel: OTLP logs export to {}: partial success, {} of {} log records "
-                 "rejected: {}\n",
-                 options_.endpoint, rejected, n, partial->message);
+    const uint64_t rejected = rejected_items(r, encoding_ == Encoding::kJson, "rejectedLogRecords",
+                                             n, "logs", options_.endpoint, "log records");
     stats_.log_records_exported += n - rejected;
     stats_.log_records_rejected += rejected;
     return;

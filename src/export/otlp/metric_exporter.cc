@@ -283,16 +283,9 @@ ExportResult OtlpMetricExporter::deliver(std::string_view body, uint64_t points,
       });
   const otlp::PostResult& r = delivery.result;
   if (r.outcome == otlp::PostOutcome::kSuccess) {
-    const auto partial = otlp::read_partial_success(r.body, encoding_ == otlp::Encoding::kJson,
-                                                    "rejectedDataPoints");
-    const uint64_t rejected = partial ? static_cast<uint64_t>(std::clamp<int64_t>(
-                                            partial->rejected, 0, static_cast<int64_t>(points)))
-                                      : 0;
-    if (partial && (rejected > 0 || !partial->message.empty()))
-      fmt::print(stderr,
-                 "coretel: OTLP export to {}: partial success, {} of {} data points "
-                 "rejected: {}\n",
-                 options_.endpoint, rejected, points, partial->message);
+    const uint64_t rejected =
+        otlp::rejected_items(r, encoding_ == otlp::Encoding::kJson, "rejectedDataPoints", points,
+                             "metrics", options_.endpoint, "data points");
     std::lock_guard lock(stats_mutex_);
     stats_.data_points_exported += points - rejected;
     stats_.data_points_rejected += rejected;
