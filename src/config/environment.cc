@@ -189,6 +189,30 @@ std::optional<OtlpProtocol> parse_protocol(std::string_view text, std::string& p
   return std::nullopt;
 }
 
+// OTEL_TRACES_SAMPLER (SDK env vars, "General SDK Configuration"): the built-in samplers coretel
+// has; jaeger_remote and xray are not among them.
+std::optional<std::string> parse_sampler(std::string_view text, std::string& problem) {
+  const std::string name = lowercase(text);
+  for (std::string_view known : {"always_on", "always_off", "traceidratio", "parentbased_always_on",
+                                 "parentbased_always_off", "parentbased_traceidratio"})
+    if (name == known) return name;
+  problem =
+      "not always_on, always_off, traceidratio, parentbased_always_on, parentbased_always_off "
+      "or parentbased_traceidratio";
+  return std::nullopt;
+}
+
+// OTEL_TRACES_SAMPLER_ARG for the ratio samplers: a probability in [0, 1].
+std::optional<double> parse_ratio(std::string_view text, std::string& problem) {
+  double value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || !(value >= 0 && value <= 1)) {
+    problem = "not a probability from 0 to 1";
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::optional<OtlpCompression> parse_compression(std::string_view text, std::string& problem) {
   if (iequals(text, "none")) return OtlpCompression::kNone;
   if (iequals(text, "gzip")) return OtlpCompression::kGzip;
@@ -217,6 +241,8 @@ std::string show(const T& value) {
     return value;
   } else if constexpr (std::is_same_v<T, std::size_t>) {
     return std::to_string(value);
+  } else if constexpr (std::is_same_v<T, double>) {
+    return fmt::format("{}", value);
   } else {
     return std::string(to_string(value));
   }
@@ -533,6 +559,40 @@ std::vector<std::string> read_exporters(Reader& reader, std::string_view name,
   return exporters;
 }
 
+// OTEL_PROPAGATORS (SDK env vars, "General SDK Configuration"): a comma-separated list, trimmed,
+// lowercased and deduplicated; coretel has tracecontext and baggage. The other standard values
+// (b3, b3multi, jaeger, xray, ottrace) and unknown ones warn and are skipped; "none" with others
+// warns and wins. Unset, or nothing usable: tracecontext,baggage.
+std::vector<std::string> read_propagators(Reader& reader) {
+  const Variable variable = reader.get("OTEL_PROPAGATORS");
+  const std::vector<std::string> fallback = {"tracecontext", "baggage"};
+  if (!variable.set()) return fallback;
+  std::vector<std::string> out;
+  for (std::string_view entry : split_commas(*variable.value)) {
+    entry = trim(entry);
+    if (entry.empty()) continue;
+    std::string name = lowercase(entry);
+    if (name != "tracecontext" && name != "baggage" && name != "none") {
+      const bool standard = name == "b3" || name == "b3multi" || name == "jaeger" ||
+                            name == "xray" || name == "ottrace";
+      reader.warn(variable,
+                  standard ? fmt::format("propagator \"{}\" is not in coretel", shown(entry))
+                           : fmt::format("unknown propagator \"{}\" (known: tracecontext, "
+                                         "baggage, none)",
+                                         shown(entry)),
+                  "skipped it");
+      continue;
+    }
+    if (std::find(out.begin(), out.end(), name) == out.end()) out.push_back(std::move(name));
+  }
+  if (out.size() > 1 && std::find(out.begin(), out.end(), "none") != out.end()) {
+    reader.warn(variable, "\"none\" listed with other propagators", "using none");
+    return {"none"};
+  }
+  if (out.empty()) return fallback;
+  return out;
+}
+
 // What differs between the metrics and the logs OTLP exporter's variables.
 struct Signal {
   std::string_view name;  // in the variable names: "METRICS", "LOGS"
@@ -737,6 +797,18 @@ SdkConfiguration read_sdk_configuration(const EnvironmentLookup& lookup) {
   }
   config.otlp_logs_enabled = logs_otlp && !config.sdk_disabled;
   config.events.its.otlp = config.otlp_logs_enabled;
+
+  // Traces: the sampler, and its argument only for the ratio samplers and only when the
+  // sampler variable is set (SDK env vars: "OTEL_TRACES_SAMPLER_ARG ... used only if
+  // OTEL_TRACES_SAMPLER is set").
+  config.propagators = read_propagators(reader);
+  const Read<std::string> sampler = read<std::string>(reader, "OTEL_TRACES_SAMPLER", parse_sampler);
+  config.traces_sampler =
+      settle(reader, Read<std::string>{}, sampler, std::string("parentbased_always_on"));
+  if (sampler.value && sampler.value->ends_with("traceidratio")) {
+    config.traces_sampler_ratio =
+        setting<double>(reader, {}, "OTEL_TRACES_SAMPLER_ARG", parse_ratio, 1.0);
+  }
   return config;
 }
 

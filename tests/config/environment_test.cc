@@ -552,7 +552,8 @@ TEST(Environment, AsksTheLookupForEachVariableOnce) {
         ++asked[std::string(name)];
         return std::nullopt;
       });
-  EXPECT_EQ(asked.size(), 40u);  // 39 OTEL_* and CORETEL_LOG
+  // 41 OTEL_* and CORETEL_LOG (OTEL_TRACES_SAMPLER_ARG is read only with a ratio sampler).
+  EXPECT_EQ(asked.size(), 42u);
   for (const auto& [name, count] : asked) {
     EXPECT_EQ(count, 1) << name;
     EXPECT_TRUE(name.rfind("OTEL_", 0) == 0 || name == "CORETEL_LOG") << name;
@@ -619,6 +620,49 @@ TEST(Environment, LogsHaveTheirOwnExporterBatchAndEndpoint) {
                "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE=4000: greater than the queue size (2048); "
                "using 2048"}));
   EXPECT_EQ(config.events.batch.max_export_batch_size, 2048u);
+}
+
+TEST(Environment, TracesSamplerAndPropagators) {
+  SdkConfiguration config = read({});
+  EXPECT_EQ(config.traces_sampler, "parentbased_always_on");
+  EXPECT_EQ(config.traces_sampler_ratio, 1.0);
+  EXPECT_EQ(config.propagators, (Strings{"tracecontext", "baggage"}));
+
+  config = read({{"OTEL_TRACES_SAMPLER", "ParentBased_TraceIdRatio"},
+                 {"OTEL_TRACES_SAMPLER_ARG", "0.25"},
+                 {"OTEL_PROPAGATORS", " baggage ,tracecontext,baggage"}});
+  EXPECT_EQ(config.warnings, Strings{});
+  EXPECT_EQ(config.traces_sampler, "parentbased_traceidratio");
+  EXPECT_EQ(config.traces_sampler_ratio, 0.25);
+  EXPECT_EQ(config.propagators, (Strings{"baggage", "tracecontext"}));
+
+  // The argument only with a ratio sampler, and only when the sampler is set.
+  config = read({{"OTEL_TRACES_SAMPLER_ARG", "0.5"}});
+  EXPECT_EQ(config.traces_sampler_ratio, 1.0);
+  EXPECT_EQ(config.warnings, Strings{});
+
+  // Bad values warn and fall back.
+  config = read(
+      {{"OTEL_TRACES_SAMPLER", "jaeger_remote"}, {"OTEL_PROPAGATORS", "b3,tracecontext,bogus"}});
+  EXPECT_EQ(config.traces_sampler, "parentbased_always_on");
+  EXPECT_EQ(config.propagators, Strings{"tracecontext"});
+  EXPECT_EQ(config.warnings,
+            (Strings{"OTEL_PROPAGATORS=b3,tracecontext,bogus: propagator \"b3\" is not in "
+                     "coretel; skipped it",
+                     "OTEL_PROPAGATORS=b3,tracecontext,bogus: unknown propagator \"bogus\" "
+                     "(known: tracecontext, baggage, none); skipped it",
+                     "OTEL_TRACES_SAMPLER=jaeger_remote: not always_on, always_off, traceidratio, "
+                     "parentbased_always_on, parentbased_always_off or "
+                     "parentbased_traceidratio; using parentbased_always_on"}));
+  for (const char* bad : {"1.5", "-0.1", "half", "0.5x", "nan"}) {
+    config = read({{"OTEL_TRACES_SAMPLER", "traceidratio"}, {"OTEL_TRACES_SAMPLER_ARG", bad}});
+    EXPECT_EQ(config.traces_sampler_ratio, 1.0) << bad;
+    EXPECT_EQ(config.warnings, Strings{"OTEL_TRACES_SAMPLER_ARG=" + std::string(bad) +
+                                       ": not a probability from 0 to 1; using 1"})
+        << bad;
+  }
+  config = read({{"OTEL_PROPAGATORS", "none,tracecontext"}});
+  EXPECT_EQ(config.propagators, Strings{"none"});
 }
 
 TEST(Environment, CoretelLogIsTheEventsLevel) {

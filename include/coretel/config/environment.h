@@ -83,6 +83,14 @@ struct SdkConfiguration {
   /// false when sdk_disabled. Copied into events.its.otlp.
   MetricReaderOptions metric_reader;
   bool otlp_logs_enabled = false;
+  /// OTEL_PROPAGATORS: "tracecontext", "baggage" or {"none"}, in the order given, deduplicated;
+  /// {"tracecontext", "baggage"} when unset or nothing listed is usable.
+  std::vector<std::string> propagators = {"tracecontext", "baggage"};
+  /// OTEL_TRACES_SAMPLER, lowercased (trace/sampler.h: sampler_named() makes it);
+  /// "parentbased_always_on" when unset or unknown.
+  std::string traces_sampler = "parentbased_always_on";
+  /// OTEL_TRACES_SAMPLER_ARG for the traceidratio samplers: 1.0 when unset or not a probability.
+  double traces_sampler_ratio = 1.0;
   /// Events (docs/events.md): `level` is CORETEL_LOG as given (its directives are checked, and
   /// their problems reported, by configure_events()), "info" when unset; `otlp` from
   /// OTEL_EXPORTER_OTLP_[LOGS_]* (the logs endpoint: /v1/logs), `batch` from OTEL_BLRP_*;

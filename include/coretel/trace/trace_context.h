@@ -101,4 +101,18 @@ class TraceState {
   std::vector<std::pair<std::string, std::string>> members_;
 };
 
+/// The part of a span that propagates (the specification's SpanContext): ids, flags, tracestate,
+/// and whether it came from another process.
+struct SpanContext {
+  TraceId trace_id;
+  SpanId span_id;
+  uint8_t flags = 0;
+  TraceState trace_state;
+  bool remote = false;
+  /// Both ids valid.
+  bool valid() const noexcept { return trace_id.valid() && span_id.valid(); }
+  bool sampled() const noexcept { return (flags & kSampledFlag) != 0; }
+  friend bool operator==(const SpanContext&, const SpanContext&) = default;
+};
+
 }  // namespace coretel::trace
