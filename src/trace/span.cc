@@ -1,0 +1,269 @@
+#include "coretel/trace/span.h"
+
+#include <mutex>
+
+#include "coretel/events/record.h"
+#include "coretel/export/utf8.h"
+#include "coretel/trace/id_generator.h"
+
+namespace coretel::trace {
+
+namespace {
+
+uint64_t now_unix_nano() noexcept {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count());
+}
+
+thread_local Context current;  // the innermost ContextScope's, or empty
+
+// `value` with a string cut to `limit` bytes (0: none) at a UTF-8 boundary.
+AttributeValue limited(AttributeValueRef value, std::size_t limit) {
+  if (const auto* s = std::get_if<std::string_view>(&value); s && limit != 0 && s->size() > limit)
+    return AttributeValue(std::string(utf8_prefix(*s, limit)));
+  return value.to_value();
+}
+
+// Sets `key` in `list` (replacing its value), within `max` attributes; false when dropped.
+bool put(std::vector<Attribute>& list, std::string_view key, AttributeValueRef value,
+         std::size_t max, std::size_t length) {
+  for (Attribute& a : list) {
+    if (a.key == key) {
+      a.value = limited(value, length);
+      return true;
+    }
+  }
+  if (list.size() >= max) return false;
+  list.push_back({std::string(key), limited(value, length)});
+  return true;
+}
+
+// `in` within `max` attributes; returns how many were dropped.
+uint32_t put_all(std::vector<Attribute>& out, std::span<const Attribute> in, std::size_t max,
+                 std::size_t length) {
+  uint32_t dropped = 0;
+  for (const Attribute& a : in)
+    if (!put(out, a.key, a.value, max, length)) ++dropped;
+  return dropped;
+}
+
+}  // namespace
+
+struct TracerProvider::State {
+  std::shared_ptr<const Sampler> sampler;
+  SpanLimits limits;
+  std::vector<std::shared_ptr<SpanProcessor>> processors;
+};
+
+struct InMemorySpanProcessor::State {
+  mutable std::mutex mutex;
+  std::vector<SpanData> spans;
+};
+
+InMemorySpanProcessor::InMemorySpanProcessor() : state_(std::make_unique<State>()) {}
+InMemorySpanProcessor::~InMemorySpanProcessor() = default;
+
+void InMemorySpanProcessor::on_end(SpanData&& span) noexcept {
+  if (!span.context.sampled()) return;  // exporters see sampled spans only
+  try {
+    std::lock_guard lock(state_->mutex);
+    state_->spans.push_back(std::move(span));
+  } catch (...) {  // out of memory: the span is lost
+  }
+}
+
+std::vector<SpanData> InMemorySpanProcessor::spans() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->spans;
+}
+
+void InMemorySpanProcessor::clear() {
+  std::lock_guard lock(state_->mutex);
+  state_->spans.clear();
+}
+
+namespace {
+
+// The events' trace context (events/record.h): the current span's ids on this thread.
+void current_trace_context(events::TraceContext& out) noexcept {
+  const Context& c = current;
+  if (!c.span || !c.span->valid()) return;
+  out.trace_id = c.span->trace_id.bytes;
+  out.span_id = c.span->span_id.bytes;
+  out.flags = c.span->flags;
+}
+
+}  // namespace
+
+TracerProvider::TracerProvider(TracerProviderOptions options) : state_(std::make_shared<State>()) {
+  // Events emitted inside an active span carry its ids from now on.
+  events::set_trace_context_source(&current_trace_context);
+  state_->sampler = options.sampler ? std::move(options.sampler) : parent_based(always_on());
+  state_->limits = options.limits;
+  state_->processors = std::move(options.processors);
+}
+
+Tracer TracerProvider::tracer(std::string scope) const {
+  return Tracer(state_, std::move(scope));
+}
+
+bool TracerProvider::force_flush(std::chrono::milliseconds timeout) {
+  bool ok = true;
+  for (const auto& p : state_->processors) ok = p->force_flush(timeout) && ok;
+  return ok;
+}
+
+bool TracerProvider::shutdown(std::chrono::milliseconds timeout) {
+  bool ok = true;
+  for (const auto& p : state_->processors) ok = p->shutdown(timeout) && ok;
+  return ok;
+}
+
+Span Tracer::start_span(std::string_view name, StartOptions options) const {
+  Span span;
+  const Context& parent_context = options.parent ? *options.parent : current_context();
+  const SpanContext* parent =
+      parent_context.span && parent_context.span->valid() ? &*parent_context.span : nullptr;
+  SpanContext& c = span.context_;
+  c.trace_id = parent ? parent->trace_id : new_trace_id();
+  c.span_id = new_span_id();
+  // A root's trace id is random in full (id_generator.h): W3C Level 2's random flag; a child
+  // keeps its parent's.
+  const uint8_t random = parent ? (parent->flags & kRandomFlag) : kRandomFlag;
+  SamplingResult result;
+  try {
+    result = provider_->sampler->should_sample({parent, c.trace_id, name});
+  } catch (...) {  // a user's sampler that throws samples nothing
+    result = {SamplingDecision::kDrop, std::nullopt};
+  }
+  c.flags = static_cast<uint8_t>(
+      random | (result.decision == SamplingDecision::kRecordAndSample ? kSampledFlag : 0));
+  if (result.trace_state) {
+    c.trace_state = std::move(*result.trace_state);
+  } else if (parent) {
+    c.trace_state = parent->trace_state;
+  }
+  if (result.decision == SamplingDecision::kDrop) return span;  // nothing stored
+
+  try {
+    auto data = std::make_unique<SpanData>();
+    const SpanLimits& limits = provider_->limits;
+    data->name = std::string(name);
+    data->kind = options.kind;
+    data->context = c;
+    if (parent) {
+      data->parent_span_id = parent->span_id;
+      data->parent_remote = parent->remote;
+    }
+    data->scope = scope_;
+    data->start_time_unix_nano =
+        options.start_time_unix_nano != 0 ? options.start_time_unix_nano : now_unix_nano();
+    data->dropped_attributes_count = put_all(data->attributes, options.attributes,
+                                             limits.attribute_count, limits.attribute_value_length);
+    for (SpanLink& link : options.links) {
+      if (data->links.size() >= limits.link_count) {
+        ++data->dropped_links_count;
+        continue;
+      }
+      SpanLink kept{std::move(link.context), {}, link.dropped_attributes_count};
+      kept.dropped_attributes_count +=
+          put_all(kept.attributes, link.attributes, limits.link_attribute_count,
+                  limits.attribute_value_length);
+      data->links.push_back(std::move(kept));
+    }
+    for (const auto& p : provider_->processors) p->on_start(*data);
+    span.data_ = std::move(data);
+    span.provider_ = provider_;
+  } catch (...) {  // out of memory: a span that records nothing
+  }
+  return span;
+}
+
+Span::Span(Span&& other) noexcept
+    : context_(std::move(other.context_)),
+      data_(std::move(other.data_)),
+      provider_(std::move(other.provider_)) {}
+
+Span& Span::operator=(Span&& other) noexcept {
+  if (this != &other) {
+    end();
+    context_ = std::move(other.context_);
+    data_ = std::move(other.data_);
+    provider_ = std::move(other.provider_);
+  }
+  return *this;
+}
+
+Span::~Span() {
+  end();
+}
+
+void Span::set_attribute(std::string_view key, AttributeValueRef value) {
+  if (!data_) return;
+  const SpanLimits& limits = provider_->limits;
+  if (!put(data_->attributes, key, value, limits.attribute_count, limits.attribute_value_length))
+    ++data_->dropped_attributes_count;
+}
+
+void Span::add_event(std::string_view name, std::span<const Attribute> attributes,
+                     uint64_t time_unix_nano) {
+  if (!data_) return;
+  const SpanLimits& limits = provider_->limits;
+  if (data_->events.size() >= limits.event_count) {
+    ++data_->dropped_events_count;
+    return;
+  }
+  SpanEvent event{std::string(name), time_unix_nano != 0 ? time_unix_nano : now_unix_nano(), {}, 0};
+  event.dropped_attributes_count = put_all(
+      event.attributes, attributes, limits.event_attribute_count, limits.attribute_value_length);
+  data_->events.push_back(std::move(event));
+}
+
+void Span::record_exception(std::string_view type, std::string_view message) {
+  const Attribute attributes[] = {{"exception.type", AttributeValue(std::string(type))},
+                                  {"exception.message", AttributeValue(std::string(message))}};
+  add_event("exception", attributes);
+}
+
+void Span::set_status(StatusCode code, std::string_view description) {
+  if (!data_ || code == StatusCode::kUnset || data_->status == StatusCode::kOk) return;
+  data_->status = code;
+  data_->status_description = code == StatusCode::kError ? std::string(description) : "";
+}
+
+void Span::end(uint64_t end_time_unix_nano) {
+  if (!data_) return;
+  std::unique_ptr<SpanData> data = std::move(data_);
+  data->end_time_unix_nano = end_time_unix_nano != 0 ? end_time_unix_nano : now_unix_nano();
+  const auto& processors = provider_->processors;
+  for (std::size_t i = 0; i < processors.size(); ++i) {
+    // The last processor takes the data; the others a copy.
+    if (i + 1 == processors.size()) {
+      processors[i]->on_end(std::move(*data));
+    } else {
+      SpanData copy = *data;
+      processors[i]->on_end(std::move(copy));
+    }
+  }
+}
+
+const Context& current_context() noexcept {
+  return current;
+}
+
+ContextScope::ContextScope(Context context) : previous_(std::move(current)) {
+  current = std::move(context);
+}
+
+ContextScope::~ContextScope() {
+  current = std::move(previous_);
+}
+
+ContextScope activate(const SpanContext& span) {
+  Context context = current_context();
+  context.span = span;
+  return ContextScope(std::move(context));
+}
+
+}  // namespace coretel::trace
