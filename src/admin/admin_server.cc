@@ -32,6 +32,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
+#include "../common/ascii.h"
 #include "coretel/collect/reporter.h"
 #include "coretel/collect/self_metrics.h"
 #include "coretel/events/provider.h"
@@ -98,15 +99,7 @@ bool constant_time_equal(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i] >= 'A' && a[i] <= 'Z' ? static_cast<char>(a[i] - 'A' + 'a') : a[i];
-    char y = b[i] >= 'A' && b[i] <= 'Z' ? static_cast<char>(b[i] - 'A' + 'a') : b[i];
-    if (x != y) return false;
-  }
-  return true;
-}
+using ascii::iequals;
 
 std::string format_address(const std::string& host, int port) {
   bool ipv6 = host.find(':') != std::string::npos;

@@ -94,8 +94,10 @@ class Section {
 
 void read_otlp(const Section& s, OtlpExporterOptions& o) {
   // A protocol set without an endpoint moves a default endpoint to that protocol's default.
-  const bool default_endpoint =
-      o.endpoint == "http://localhost:4318/v1/logs" || o.endpoint == "http://localhost:4317";
+  const std::string http_default =
+      events::EventsConfiguration::default_logs_exporter_options().endpoint;
+  constexpr std::string_view kGrpcDefault = "http://localhost:4317";
+  const bool default_endpoint = o.endpoint == http_default || o.endpoint == kGrpcDefault;
   if (const YAML::Node n = s.get("protocol")) {
     const std::string p = n.IsScalar() ? n.Scalar() : std::string();
     if (p == "http/protobuf") {
@@ -111,8 +113,7 @@ void read_otlp(const Section& s, OtlpExporterOptions& o) {
     }
   }
   if (default_endpoint)
-    o.endpoint = o.protocol == OtlpProtocol::kGrpc ? "http://localhost:4317"
-                                                   : "http://localhost:4318/v1/logs";
+    o.endpoint = o.protocol == OtlpProtocol::kGrpc ? std::string(kGrpcDefault) : http_default;
   s.string("endpoint", o.endpoint);
   s.millis("timeout_ms", o.timeout);
   if (const YAML::Node n = s.get("compression")) {

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "../common/ascii.h"
 #include "coretel/export/utf8.h"
 
 namespace coretel {
@@ -27,33 +28,17 @@ constexpr int64_t kMaxInteger = std::numeric_limits<int32_t>::max();
 
 constexpr std::string_view kGrpcDefaultEndpoint = "http://localhost:4317";
 
-char ascii_lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-std::string lowercase(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = ascii_lower(c);
-  return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
-  }
-  return true;
-}
+using ascii::hex_digit;
+using ascii::iequals;
+using ascii::lowercase;
 
 bool istarts_with(std::string_view text, std::string_view prefix) noexcept {
   return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
 }
 
 // Without the spaces and tabs around it (W3C Baggage OWS).
-std::string_view trim(std::string_view text) noexcept {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-  return text;
+constexpr std::string_view trim(std::string_view text) noexcept {
+  return ascii::trim_ows(text);
 }
 
 // The comma-separated pieces of `text`, empty ones included.
@@ -65,13 +50,6 @@ std::vector<std::string_view> split_commas(std::string_view text) {
     if (comma == std::string_view::npos) return pieces;
     text.remove_prefix(comma + 1);
   }
-}
-
-int hex_digit(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // `text` as a warning shows it: its first kShownBytes bytes (not splitting a UTF-8 sequence),

@@ -10,8 +10,6 @@ namespace coretel::events {
 
 namespace {
 
-// Bytes formatted before a write(2): many lines per call, bounded memory.
-constexpr std::size_t kWriteBatch = 64 * 1024;
 // How often the writer looks at the queue when it is empty (the latency of a lone event).
 constexpr std::chrono::milliseconds kIdlePoll{5};
 
@@ -39,7 +37,7 @@ std::size_t ConsoleAsyncProvider::consume(Queue& queue) {
   out_.clear();
   std::size_t taken = 0;
   EncodedEvent event;
-  while (out_.size() < kWriteBatch && queue.pop(event)) {
+  while (out_.size() < kConsoleWriteBatch && queue.pop(event)) {
     try {
       decode(event, decoded_);
       format_console(decoded_.record, out_);

@@ -26,6 +26,10 @@ class ConsoleAsyncProvider final : public QueuedProvider {
   DecodedEvent decoded_;
 };
 
+/// Bytes of console lines formatted before one write(2): many lines per call, bounded memory
+/// (console_async's writer, its's collector).
+inline constexpr std::size_t kConsoleWriteBatch = 64 * 1024;
+
 /// Writes all of `text` to stderr (EINTR retried); a closed or failing stderr loses the rest.
 void write_to_stderr(std::string_view text) noexcept;
 

@@ -12,13 +12,11 @@
 
 #include "console_async.h"
 #include "coretel/events/console_format.h"
+#include "coretel/trace/trace_context.h"
 
 namespace coretel::events {
 
 namespace {
-
-// Bytes formatted before a write(2) to stderr.
-constexpr std::size_t kWriteBatch = 64 * 1024;
 
 std::atomic<uint64_t> next_provider_id{1};
 
@@ -185,7 +183,7 @@ void ItsProvider::handle(const EncodedEvent& event) {
       format_console(decoded_.record, out_);
     } catch (...) {  // out of memory: this line is lost
     }
-    if (out_.size() >= kWriteBatch) {
+    if (out_.size() >= kConsoleWriteBatch) {
       write_to_stderr(out_);
       out_.clear();
     }
@@ -347,8 +345,8 @@ std::string ItsProvider::recent_json(std::size_t limit) const {
     e["attributes"] = std::move(attributes);
     e["dropped_attributes_count"] = r.dropped_attributes_count;
     if (r.trace.valid()) {
-      e["trace_id"] = fmt::format("{:02x}", fmt::join(r.trace.trace_id, ""));
-      e["span_id"] = fmt::format("{:02x}", fmt::join(r.trace.span_id, ""));
+      e["trace_id"] = trace::TraceId{r.trace.trace_id}.hex();
+      e["span_id"] = trace::SpanId{r.trace.span_id}.hex();
     }
     events.push_back(std::move(e));
   }

@@ -63,7 +63,6 @@ class ItsProvider final : public EventProvider {
 
   /// The recent-events view (provider.h: recent_events_json()), at most `limit` events.
   std::string recent_json(std::size_t limit) const;
-  const ItsOptions& options() const noexcept { return options_; }
 
  private:
   // One emitting thread's ring: `capacity` blocks, and two single-producer single-consumer

@@ -7,7 +7,7 @@ QueuedProvider::QueuedProvider(std::size_t capacity, std::string what,
     : queue_(capacity),
       idle_wait_(idle_wait),
       wake_at_(wake_at),
-      drops_(std::move(what), capacity, full_drops_) {}
+      drops_(std::move(what), capacity, failed_) {}
 
 void QueuedProvider::start() {
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
@@ -37,7 +37,6 @@ void QueuedProvider::offer(const EncodedEvent& event) noexcept {
   enqueued_.fetch_add(1, std::memory_order_seq_cst);
   if (!queue_.bounded_push(event)) {
     failed_.fetch_add(1, std::memory_order_release);
-    full_drops_.fetch_add(1, std::memory_order_relaxed);
     count_drop(aspect, DropReason::kQueueFull);
   } else if (wake_at_ != 0 && pending() >= wake_at_ &&
              !wake_pending_.load(std::memory_order_relaxed) &&

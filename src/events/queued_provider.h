@@ -80,11 +80,10 @@ class QueuedProvider : public EventProvider {
   std::chrono::milliseconds idle_wait_;
   std::size_t wake_at_;
   std::atomic<uint64_t> enqueued_{0};      // offers that went for the queue
-  std::atomic<uint64_t> failed_{0};        // of those: dropped, the queue full
+  std::atomic<uint64_t> failed_{0};        // of those: dropped, the queue full (drops_ reads it)
   std::atomic<uint64_t> consumed_{0};      // of those: taken by consume() (or by stop(), counted)
   std::atomic<bool> wake_pending_{false};  // a full batch was signalled and not yet taken
-  std::atomic<uint64_t> full_drops_{0};
-  std::atomic<uint32_t> entering_{0};  // offers between their stopping_ check and their push
+  std::atomic<uint32_t> entering_{0};      // offers between their stopping_ check and their push
   std::atomic<bool> stopping_{false};
   std::atomic<bool> stopped_{false};  // the thread ended
   bool stop_result_ = true;           // what stop() returned

@@ -2,24 +2,15 @@
 
 #include <algorithm>
 
+#include "../common/ascii.h"
+#include "coretel/config/environment.h"
+
 namespace coretel::trace {
 
 namespace {
 
-char lower(char c) noexcept {
-  return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
-}
-
-bool same_name(std::string_view a, std::string_view b) noexcept {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(),
-                                            [](char x, char y) { return lower(x) == lower(y); });
-}
-
-std::string_view trim_ows(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
+using ascii::iequals;
+using ascii::trim_ows;
 
 // RFC 7230 tchar.
 bool token_char(char c) noexcept {
@@ -37,29 +28,10 @@ bool baggage_octet(char c) noexcept {
   return u >= 0x21 && u <= 0x7e && c != '"' && c != ',' && c != ';' && c != '\\';
 }
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  c = lower(c);
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 // The value's octets percent-decoded; nullopt when an octet is not allowed or an escape is bad.
 std::optional<std::string> decode_value(std::string_view v) {
-  std::string out;
-  for (std::size_t i = 0; i < v.size(); ++i) {
-    if (!baggage_octet(v[i])) return std::nullopt;
-    if (v[i] != '%') {
-      out.push_back(v[i]);
-      continue;
-    }
-    const int high = i + 1 < v.size() ? hex_value(v[i + 1]) : -1;
-    const int low = i + 2 < v.size() ? hex_value(v[i + 2]) : -1;
-    if (high < 0 || low < 0) return std::nullopt;
-    out.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return out;
+  if (!std::all_of(v.begin(), v.end(), baggage_octet)) return std::nullopt;
+  return percent_decode(v);
 }
 
 void encode_value(std::string& out, std::string_view v) {
@@ -143,12 +115,12 @@ class CompositePropagator final : public TextMapPropagator {
 std::vector<std::string_view> HeaderCarrier::get(std::string_view name) const {
   std::vector<std::string_view> out;
   for (const auto& [k, v] : headers_)
-    if (same_name(k, name)) out.push_back(v);
+    if (iequals(k, name)) out.push_back(v);
   return out;
 }
 
 void HeaderCarrier::set(std::string_view name, std::string_view value) {
-  std::erase_if(headers_, [name](const auto& h) { return same_name(h.first, name); });
+  std::erase_if(headers_, [name](const auto& h) { return iequals(h.first, name); });
   headers_.emplace_back(name, value);
 }
 

@@ -2,25 +2,23 @@
 
 #include <algorithm>
 
+#include "../common/ascii.h"
+
 namespace coretel::trace {
 
 namespace {
 
 constexpr char kHex[] = "0123456789abcdef";
 
-// A lowercase hex digit's value, or -1 (W3C HEXDIGLC: uppercase is not valid).
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
+using ascii::trim_ows;
 
 template <std::size_t N>
 bool parse_hex(std::string_view text, std::array<uint8_t, N>& out) noexcept {
   if (text.size() != 2 * N) return false;
   for (std::size_t i = 0; i < N; ++i) {
-    const int high = hex_value(text[2 * i]);
-    const int low = hex_value(text[2 * i + 1]);
+    // W3C HEXDIGLC: uppercase is not valid.
+    const int high = ascii::lowercase_hex_digit(text[2 * i]);
+    const int low = ascii::lowercase_hex_digit(text[2 * i + 1]);
     if (high < 0 || low < 0) return false;
     out[i] = static_cast<uint8_t>(high * 16 + low);
   }
@@ -40,13 +38,6 @@ std::string to_hex(const std::array<uint8_t, N>& bytes) {
 template <std::size_t N>
 bool any_nonzero(const std::array<uint8_t, N>& bytes) noexcept {
   return std::any_of(bytes.begin(), bytes.end(), [](uint8_t b) { return b != 0; });
-}
-
-// OWS: spaces and tabs (RFC 7230 "optional whitespace").
-std::string_view trim_ows(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 bool key_char(char c) noexcept {

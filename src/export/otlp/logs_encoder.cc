@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "common_encoding.h"
+#include "coretel/trace/trace_context.h"
 #include "protobuf_wire.h"
 
 namespace coretel::otlp {
@@ -67,16 +68,6 @@ void write_record(ProtobufWriter& w, const EventRecord& r) {
   w.end_message(mark);
 }
 
-void append_hex(std::string& out, const uint8_t* bytes, std::size_t n) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[bytes[i] >> 4]);
-    out.push_back(kHex[bytes[i] & 15]);
-  }
-  out.push_back('"');
-}
-
 void append_record_json(std::string& out, const EventRecord& r) {
   out.append("{\"timeUnixNano\":");
   append_json_u64(out, r.time_unix_nano);
@@ -102,10 +93,11 @@ void append_record_json(std::string& out, const EventRecord& r) {
   if (r.trace.valid()) {
     out.append(",\"flags\":");
     out.append(std::to_string(r.trace.flags));
+    // Hex, not base64: the OTLP JSON encoding's exception for trace and span ids.
     out.append(",\"traceId\":");
-    append_hex(out, r.trace.trace_id.data(), r.trace.trace_id.size());
+    append_json_string(out, trace::TraceId{r.trace.trace_id}.hex());
     out.append(",\"spanId\":");
-    append_hex(out, r.trace.span_id.data(), r.trace.span_id.size());
+    append_json_string(out, trace::SpanId{r.trace.span_id}.hex());
   }
   out.append(",\"eventName\":");
   append_json_string(out, r.name);
