@@ -1,87 +1,20 @@
 #include "its_provider.h"
 
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <cmath>
 #include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "../common/asymmetric_barrier.h"
 #include "console_async.h"
 #include "coretel/events/console_format.h"
 #include "coretel/trace/trace_context.h"
 
 namespace coretel::events {
 
-namespace {
-
-std::atomic<uint64_t> next_provider_id{1};
-
-// The asymmetric barrier between an emitting thread (frequent: it must not pay for a full fence)
-// and stop() (rare): the emitter orders its `busy` store before its `stopping_` load with a
-// compiler barrier only, and stop() runs membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED), which
-// makes every running thread of the process execute a full barrier (membarrier(2)). Where the
-// kernel refuses membarrier (before Linux 4.14, or a seccomp filter), and under ThreadSanitizer
-// (which does not model membarrier), the emitter's store and load are seq_cst instead: correct,
-// and slower.
-#if defined(__SANITIZE_THREAD__)
-constexpr bool kMembarrierAllowed = false;
-#else
-constexpr bool kMembarrierAllowed = true;
-#endif
-
-bool membarrier_registered() noexcept {
-  static const bool registered =
-      kMembarrierAllowed &&
-      ::syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
-  return registered;
-}
-std::atomic<bool> light_fences{false};  // set once membarrier is registered
-
-// Marks `busy` and then reads `stopping` (the emitter's side).
-inline bool busy_then_stopping(std::atomic<bool>& busy,
-                               const std::atomic<bool>& stopping) noexcept {
-  if (light_fences.load(std::memory_order_relaxed)) [[likely]] {
-    busy.store(true, std::memory_order_relaxed);
-    std::atomic_signal_fence(std::memory_order_seq_cst);
-    return stopping.load(std::memory_order_relaxed);
-  }
-  busy.store(true, std::memory_order_seq_cst);
-  return stopping.load(std::memory_order_seq_cst);
-}
-
-// After stopping_ was set (seq_cst): every emitter now sees it, or its busy flag is seen.
-void heavy_barrier() noexcept {
-  if (light_fences.load(std::memory_order_relaxed))
-    (void)::syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0);
-}
-
-// The calling thread's ring in the provider it last emitted into: the emit fast path. Plain
-// data: no thread_local guard on the hot path.
-struct RingCache {
-  uint64_t owner = 0;
-  void* ring = nullptr;
-};
-thread_local constinit RingCache ring_cache;
-// Set once the thread's ThreadRings is gone: a later event (from another thread_local's
-// destructor) has no ring to go to.
-thread_local constinit bool thread_ending = false;
-
-}  // namespace
-
-// Keeps the calling thread's rings (one per provider it emitted into) and marks them orphaned
-// when the thread ends, so the collector drains and then frees them.
-struct ThreadRings {
-  std::vector<std::pair<uint64_t, std::shared_ptr<void>>> rings;
-  ~ThreadRings() {
-    thread_ending = true;
-    ring_cache = {};
-    for (auto& [owner, ring] : rings) (void)owner, ring.reset();
-  }
-};
+using coretel::detail::busy_then_stopping;
+using coretel::detail::heavy_barrier;
 
 ItsProvider::Ring::Ring(std::size_t capacity)
     : blocks(new EncodedEvent[capacity]), ready(capacity), free(capacity) {
@@ -107,13 +40,12 @@ void ItsProvider::check(const ItsOptions& options) {
 ItsProvider::ItsProvider(const ItsOptions& options, QueuedProvider* otlp, bool start_collector)
     : options_(options),
       otlp_(options.otlp ? otlp : nullptr),
-      id_(next_provider_id.fetch_add(1)),
       drops_("its ring of the emitting thread", options.ring_capacity, full_drops_) {
   check(options);
   if (options.otlp && otlp == nullptr)
     throw std::invalid_argument("coretel: events its.otlp needs the OTLP logs exporter");
   recent_.resize(options.recent_capacity);
-  if (membarrier_registered()) light_fences.store(true, std::memory_order_relaxed);
+  coretel::detail::use_light_fences();
   if (start_collector) start();
 }
 
@@ -125,35 +57,9 @@ void ItsProvider::start() {
   if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
 }
 
-ItsProvider::Ring* ItsProvider::register_thread() noexcept {
-  if (thread_ending) return nullptr;
-  try {
-    thread_local ThreadRings mine;
-    for (auto& [owner, ring] : mine.rings) {
-      if (owner == id_) {
-        ring_cache = {id_, ring.get()};
-        return static_cast<Ring*>(ring.get());
-      }
-    }
-    // The thread's entry holds the ring through a deleter that marks it orphaned: the
-    // provider's list keeps it until drained.
-    auto ring = std::make_shared<Ring>(options_.ring_capacity);
-    std::shared_ptr<void> entry(ring.get(), [keep = ring](void*) { keep->orphaned.store(true); });
-    {
-      std::lock_guard lock(rings_mutex_);
-      rings_.push_back(ring);
-    }
-    mine.rings.emplace_back(id_, std::move(entry));
-    ring_cache = {id_, ring.get()};
-    return ring.get();
-  } catch (...) {  // out of memory
-    return nullptr;
-  }
-}
-
 void ItsProvider::emit(const EventRecord& record) noexcept {
   const Aspect aspect = thread_aspect();
-  Ring* ring = ring_cache.owner == id_ ? static_cast<Ring*>(ring_cache.ring) : register_thread();
+  Ring* ring = rings_.mine(options_.ring_capacity);
   if (ring == nullptr) {
     count_drop(aspect, DropReason::kShutdown);
     return;
@@ -198,11 +104,7 @@ void ItsProvider::handle(const EncodedEvent& event) {
 }
 
 void ItsProvider::drain() {
-  std::vector<std::shared_ptr<Ring>> rings;
-  {
-    std::lock_guard lock(rings_mutex_);
-    rings = rings_;
-  }
+  const std::vector<std::shared_ptr<Ring>> rings = rings_.snapshot();
   out_.clear();
   for (const auto& ring : rings) {
     // Orphaned before the drain: nothing can be pushed after, so empty after it is for good.
@@ -222,10 +124,7 @@ void ItsProvider::drain() {
         ring->free.push(taken[i]);
       }
     }
-    if (orphaned) {
-      std::lock_guard lock(rings_mutex_);
-      std::erase(rings_, ring);
-    }
+    if (orphaned) rings_.forget(ring);
   }
   write_to_stderr(out_);
 }
@@ -242,12 +141,7 @@ void ItsProvider::run() {
     }
     if (stop) {
       // The emits already past their stopping_ check finish their push (they never block).
-      std::vector<std::shared_ptr<Ring>> rings;
-      {
-        std::lock_guard lock(rings_mutex_);
-        rings = rings_;
-      }
-      for (const auto& ring : rings)
+      for (const auto& ring : rings_.snapshot())
         while (ring->busy.load(std::memory_order_seq_cst)) std::this_thread::yield();
     }
     drain();

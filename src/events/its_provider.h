@@ -11,10 +11,10 @@
 // /api/v1/telemetry/events by the admin endpoint).
 //
 // A thread's ring is made at its first event (the one cold step: a lock and an allocation) and
-// lives until the thread ended and the collector drained it. After stop(), events are dropped
-// and counted (DropReason::kShutdown); an event emitted while stop() runs is either drained or
-// counted, never lost unseen (each ring's `busy` flag against `stopping_`, ordered by an
-// asymmetric barrier: a compiler fence on the emitting side, membarrier(2) in stop()).
+// lives until the thread ended and the collector drained it (common/per_thread.h). After stop(),
+// events are dropped and counted (DropReason::kShutdown); an event emitted while stop() runs is
+// either drained or counted, never lost unseen (each ring's `busy` flag against `stopping_`,
+// ordered by common/asymmetric_barrier.h).
 //
 // Thread-safety: emit() from any thread; flush(), stop() from one thread at a time; recent_json()
 // from any thread.
@@ -31,6 +31,7 @@
 
 #include <boost/lockfree/spsc_queue.hpp>
 
+#include "../common/per_thread.h"
 #include "coretel/events/provider.h"
 #include "drops.h"
 #include "encoded_event.h"
@@ -78,9 +79,6 @@ class ItsProvider final : public EventProvider {
     std::atomic<bool> busy{false};      // the owner thread is between its stopping_ check and push
     std::atomic<bool> orphaned{false};  // the owner thread ended
   };
-  // The calling thread's ring in this provider, made on its first event; nullptr when it cannot
-  // be (the thread is ending, or out of memory).
-  Ring* register_thread() noexcept;
   void run();
   // Takes everything the rings hold; drops the rings of ended threads once empty.
   void drain();
@@ -88,10 +86,9 @@ class ItsProvider final : public EventProvider {
 
   ItsOptions options_;
   QueuedProvider* otlp_;
-  uint64_t id_;  // tells this provider's rings from another's in a thread's cache
-
-  std::mutex rings_mutex_;
-  std::vector<std::shared_ptr<Ring>> rings_;  // guarded by rings_mutex_
+  // Each emitting thread's ring, made at its first event (nullptr when it cannot be: the thread
+  // is ending, or out of memory).
+  coretel::detail::PerThread<Ring> rings_;
 
   mutable std::mutex recent_mutex_;
   std::vector<EncodedEvent> recent_;  // a circular buffer of recent_capacity; guarded

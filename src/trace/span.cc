@@ -56,33 +56,6 @@ struct TracerProvider::State {
   std::vector<std::shared_ptr<SpanProcessor>> processors;
 };
 
-struct InMemorySpanProcessor::State {
-  mutable std::mutex mutex;
-  std::vector<SpanData> spans;
-};
-
-InMemorySpanProcessor::InMemorySpanProcessor() : state_(std::make_unique<State>()) {}
-InMemorySpanProcessor::~InMemorySpanProcessor() = default;
-
-void InMemorySpanProcessor::on_end(SpanData&& span) noexcept {
-  if (!span.context.sampled()) return;  // exporters see sampled spans only
-  try {
-    std::lock_guard lock(state_->mutex);
-    state_->spans.push_back(std::move(span));
-  } catch (...) {  // out of memory: the span is lost
-  }
-}
-
-std::vector<SpanData> InMemorySpanProcessor::spans() const {
-  std::lock_guard lock(state_->mutex);
-  return state_->spans;
-}
-
-void InMemorySpanProcessor::clear() {
-  std::lock_guard lock(state_->mutex);
-  state_->spans.clear();
-}
-
 namespace {
 
 // The events' trace context (events/record.h): the current span's ids on this thread.
@@ -240,10 +213,12 @@ void Span::end(uint64_t end_time_unix_nano) {
   for (std::size_t i = 0; i < processors.size(); ++i) {
     // The last processor takes the data; the others a copy.
     if (i + 1 == processors.size()) {
-      processors[i]->on_end(std::move(*data));
+      processors[i]->on_end(std::move(data));
     } else {
-      SpanData copy = *data;
-      processors[i]->on_end(std::move(copy));
+      try {
+        processors[i]->on_end(std::make_unique<SpanData>(*data));
+      } catch (...) {  // out of memory: this processor misses the span
+      }
     }
   }
 }
@@ -261,9 +236,35 @@ ContextScope::~ContextScope() {
 }
 
 ContextScope activate(const SpanContext& span) {
-  Context context = current_context();
-  context.span = span;
-  return ContextScope(std::move(context));
+  return ContextScope(Context{span, current_context().baggage});
+}
+
+std::string_view to_string(SpanKind kind) noexcept {
+  switch (kind) {
+    case SpanKind::kInternal:
+      return "internal";
+    case SpanKind::kServer:
+      return "server";
+    case SpanKind::kClient:
+      return "client";
+    case SpanKind::kProducer:
+      return "producer";
+    case SpanKind::kConsumer:
+      return "consumer";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(StatusCode code) noexcept {
+  switch (code) {
+    case StatusCode::kUnset:
+      return "unset";
+    case StatusCode::kOk:
+      return "ok";
+    case StatusCode::kError:
+      return "error";
+  }
+  return "unknown";
 }
 
 }  // namespace coretel::trace

@@ -108,8 +108,20 @@ bool TraceState::valid_value(std::string_view value) noexcept {
                      [](char c) { return c >= 0x20 && c <= 0x7e && c != ',' && c != '='; });
 }
 
+TraceState::TraceState(Members members)
+    : members_(members.empty() ? nullptr : std::make_shared<const Members>(std::move(members))) {}
+
+const TraceState::Members& TraceState::members() const noexcept {
+  static const Members none;
+  return members_ ? *members_ : none;
+}
+
 std::optional<TraceState> TraceState::parse(std::span<const std::string_view> header_lines) {
-  TraceState state;
+  Members members;
+  auto has = [&members](std::string_view key) {
+    return std::any_of(members.begin(), members.end(),
+                       [key](const auto& m) { return m.first == key; });
+  };
   for (std::string_view line : header_lines) {
     while (true) {
       const std::size_t comma = line.find(',');
@@ -120,39 +132,39 @@ std::optional<TraceState> TraceState::parse(std::span<const std::string_view> he
         const std::string_view key = member.substr(0, eq);
         const std::string_view value = member.substr(eq + 1);
         if (!valid_key(key) || !valid_value(value)) return std::nullopt;
-        if (!state.get(key)) {
-          if (state.members_.size() == kMaxMembers) return std::nullopt;  // a 33rd member
-          state.members_.emplace_back(key, value);
+        if (!has(key)) {
+          if (members.size() == kMaxMembers) return std::nullopt;  // a 33rd member
+          members.emplace_back(key, value);
         }
       }
       if (comma == std::string_view::npos) break;
       line.remove_prefix(comma + 1);
     }
   }
-  return state;
+  return TraceState(std::move(members));
 }
 
 std::optional<std::string_view> TraceState::get(std::string_view key) const noexcept {
-  for (const auto& [k, v] : members_)
+  for (const auto& [k, v] : members())
     if (k == key) return std::string_view(v);
   return std::nullopt;
 }
 
 std::optional<TraceState> TraceState::with(std::string_view key, std::string_view value) const {
   if (!valid_key(key) || !valid_value(value)) return std::nullopt;
-  TraceState out;
-  out.members_.emplace_back(key, value);
-  for (const auto& member : members_) {
+  Members out;
+  out.emplace_back(key, value);
+  for (const auto& member : members()) {
     if (member.first == key) continue;
-    if (out.members_.size() == kMaxMembers) break;  // dropped from the right
-    out.members_.push_back(member);
+    if (out.size() == kMaxMembers) break;  // dropped from the right
+    out.push_back(member);
   }
-  return out;
+  return TraceState(std::move(out));
 }
 
 std::string TraceState::header() const {
   std::string out;
-  for (const auto& [k, v] : members_) {
+  for (const auto& [k, v] : members()) {
     if (!out.empty()) out += ',';
     out += k;
     out += '=';

@@ -1,6 +1,7 @@
-// Spans (coretel/trace/span.h) through an in-memory processor: exact parent/child links, kinds,
-// attributes, events, status and limits; sampling by parent state; the thread's current context;
-// a remote parent from the propagators; events carrying the active span's ids.
+// Spans (coretel/trace/span.h) through a simple processor into an in-memory exporter: exact
+// parent/child links, kinds, attributes, events, status and limits; sampling by parent state; the
+// thread's current context; a remote parent from the propagators; events carrying the active span's
+// ids.
 #define CORETEL_EVENT_SCOPE "app.span_test"
 #include "coretel/trace/span.h"
 
@@ -15,11 +16,11 @@ using coretel::Attribute;
 using coretel::AttributeValue;
 
 struct Fixture {
-  std::shared_ptr<tr::InMemorySpanProcessor> memory = std::make_shared<tr::InMemorySpanProcessor>();
+  std::shared_ptr<tr::InMemorySpanExporter> memory = std::make_shared<tr::InMemorySpanExporter>();
   tr::TracerProvider provider;
   explicit Fixture(tr::TracerProviderOptions o = {}) : provider(with(std::move(o))) {}
   tr::TracerProviderOptions with(tr::TracerProviderOptions o) {
-    o.processors.push_back(memory);
+    o.processors.push_back(std::make_shared<tr::SimpleSpanProcessor>(memory));
     return o;
   }
 };

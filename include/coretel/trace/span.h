@@ -34,85 +34,11 @@
 #include "coretel/metrics/attributes.h"
 #include "coretel/trace/propagation.h"
 #include "coretel/trace/sampler.h"
+#include "coretel/trace/span_data.h"
+#include "coretel/trace/span_processor.h"
 #include "coretel/trace/trace_context.h"
 
 namespace coretel::trace {
-
-enum class SpanKind : uint8_t { kInternal, kServer, kClient, kProducer, kConsumer };
-enum class StatusCode : uint8_t { kUnset, kOk, kError };
-
-struct SpanLimits {
-  std::size_t attribute_count = 128;
-  std::size_t event_count = 128;
-  std::size_t link_count = 128;
-  std::size_t event_attribute_count = 128;
-  std::size_t link_attribute_count = 128;
-  /// Bytes of a string value; 0: no limit.
-  std::size_t attribute_value_length = 0;
-};
-
-struct SpanEvent {
-  std::string name;
-  uint64_t time_unix_nano = 0;
-  std::vector<Attribute> attributes;
-  uint32_t dropped_attributes_count = 0;
-};
-
-struct SpanLink {
-  SpanContext context;
-  std::vector<Attribute> attributes;
-  uint32_t dropped_attributes_count = 0;
-};
-
-/// A finished (or, in on_start(), a started) recording span, as processors and exporters see it.
-struct SpanData {
-  std::string name;
-  SpanKind kind = SpanKind::kInternal;
-  SpanContext context;
-  SpanId parent_span_id;  ///< all zero for a root span
-  bool parent_remote = false;
-  std::string scope;  ///< the Tracer's instrumentation scope
-  uint64_t start_time_unix_nano = 0;
-  uint64_t end_time_unix_nano = 0;
-  std::vector<Attribute> attributes;
-  std::vector<SpanEvent> events;
-  std::vector<SpanLink> links;
-  StatusCode status = StatusCode::kUnset;
-  std::string status_description;
-  uint32_t dropped_attributes_count = 0;
-  uint32_t dropped_events_count = 0;
-  uint32_t dropped_links_count = 0;
-};
-
-/// Receives the spans of a provider. on_start() on the starting thread, on_end() on the ending
-/// thread; they must not block (trace/sdk.md, "Span processor").
-class SpanProcessor {
- public:
-  virtual ~SpanProcessor() = default;
-  virtual void on_start(const SpanData& span) noexcept { (void)span; }
-  virtual void on_end(SpanData&& span) noexcept = 0;
-  virtual bool force_flush(std::chrono::milliseconds timeout) noexcept {
-    (void)timeout;
-    return true;
-  }
-  virtual bool shutdown(std::chrono::milliseconds timeout) noexcept { return force_flush(timeout); }
-};
-
-/// A processor that keeps every ended, sampled span in memory, for a user's own tests
-/// (trace/sdk_exporters/in-memory.md's role). Thread-safe.
-class InMemorySpanProcessor final : public SpanProcessor {
- public:
-  InMemorySpanProcessor();
-  ~InMemorySpanProcessor() override;
-  void on_end(SpanData&& span) noexcept override;
-  /// The spans ended so far, in the order they ended.
-  std::vector<SpanData> spans() const;
-  void clear();
-
- private:
-  struct State;
-  std::unique_ptr<State> state_;
-};
 
 struct TracerProviderOptions {
   /// nullptr: parentbased_always_on.

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -64,10 +65,12 @@ std::optional<Traceparent> parse_traceparent(std::string_view value) noexcept;
 std::string format_traceparent(const TraceId& trace_id, const SpanId& span_id, uint8_t flags);
 
 /// An immutable `tracestate` (W3C "tracestate Header"): at most 32 key-value members, in order,
-/// newest first.
+/// newest first. The members are shared between copies: copying a TraceState (a child span
+/// taking its parent's) does not allocate.
 class TraceState {
  public:
   static constexpr std::size_t kMaxMembers = 32;
+  using Members = std::vector<std::pair<std::string, std::string>>;
   TraceState() = default;
 
   /// Parses the tracestate header lines of one request, combined in order (W3C: several lines
@@ -78,10 +81,8 @@ class TraceState {
   /// than 32 members. A key given twice keeps its first member.
   static std::optional<TraceState> parse(std::span<const std::string_view> header_lines);
 
-  const std::vector<std::pair<std::string, std::string>>& members() const noexcept {
-    return members_;
-  }
-  bool empty() const noexcept { return members_.empty(); }
+  const Members& members() const noexcept;
+  bool empty() const noexcept { return members_ == nullptr || members_->empty(); }
   /// The value of `key`, or nullopt.
   std::optional<std::string_view> get(std::string_view key) const noexcept;
   /// A copy with `key`=`value` first and any earlier member of `key` removed, the last members
@@ -95,10 +96,13 @@ class TraceState {
   static bool valid_key(std::string_view key) noexcept;
   static bool valid_value(std::string_view value) noexcept;
 
-  friend bool operator==(const TraceState&, const TraceState&) = default;
+  friend bool operator==(const TraceState& a, const TraceState& b) noexcept {
+    return a.members() == b.members();
+  }
 
  private:
-  std::vector<std::pair<std::string, std::string>> members_;
+  explicit TraceState(Members members);
+  std::shared_ptr<const Members> members_;  // null: no members
 };
 
 /// The part of a span that propagates (the specification's SpanContext): ids, flags, tracestate,

@@ -1,0 +1,245 @@
+// The batch span processor (span_processor.h has the contract): per-thread queues of ended
+// spans, drained by one export thread.
+#include <condition_variable>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+#include <boost/lockfree/spsc_queue.hpp>
+
+#include "../common/asymmetric_barrier.h"
+#include "../common/per_thread.h"
+#include "coretel/trace/span_processor.h"
+
+namespace coretel::trace {
+
+namespace {
+
+using detail::busy_then_stopping;
+using std::chrono::milliseconds;
+
+// One thread's ended spans: that thread pushes, the export thread pops (Boost.Lockfree
+// spsc_queue: wait-free, bounded, its release/acquire order the span's contents).
+struct SpanQueue {
+  explicit SpanQueue(std::size_t capacity) : queue(capacity), capacity(capacity) {}
+  ~SpanQueue() {
+    SpanData* span = nullptr;
+    while (queue.pop(span)) delete span;
+  }
+  boost::lockfree::spsc_queue<SpanData*> queue;
+  std::size_t capacity;
+  std::atomic<uint64_t> dropped_full{0};  // written by the owner thread only
+  std::atomic<bool> busy{false};          // the owner is between its stopping check and push
+  std::atomic<bool> orphaned{false};      // the owner thread ended
+};
+
+}  // namespace
+
+struct BatchSpanProcessor::State {
+  std::shared_ptr<SpanExporter> exporter;
+  BatchSpanProcessorOptions options;
+  detail::PerThread<SpanQueue> queues;
+
+  std::atomic<bool> stopping{false};
+  std::atomic<bool> wake_requested{false};  // a queue holds a batch
+  std::atomic<uint64_t> dropped_shutdown{0};
+  // The queue_full drops of the queues of ended threads, once forgotten: folded and summed
+  // under drops_mutex so that stats() counts each queue exactly once.
+  std::mutex drops_mutex;
+  uint64_t dropped_full_forgotten = 0;  // guarded by drops_mutex
+  std::atomic<uint64_t> exported{0}, export_failed{0}, exports{0};
+
+  std::mutex mutex;  // for the waits and the fields below
+  std::condition_variable wake;
+  std::condition_variable progress;
+  uint64_t passes_requested = 0;  // by force_flush(); guarded
+  uint64_t passes_done = 0;       // the requests the last ended pass covered; guarded
+  bool stop_requested = false;    // guarded
+  bool stopped = false;           // the export thread ended; guarded
+
+  std::mutex shutdown_mutex;  // one shutdown() at a time
+  bool shut_down = false;     // guarded by shutdown_mutex
+  bool shutdown_result = true;
+  std::thread thread;
+
+  // The export thread's.
+  std::vector<SpanData> batch;
+
+  void run();
+  void pass();
+  void export_batch();
+};
+
+void BatchSpanProcessor::check(const BatchSpanProcessorOptions& o) {
+  if (o.schedule_delay.count() <= 0)
+    throw std::invalid_argument("coretel: span batch schedule_delay must be above 0 ms");
+  if (o.export_timeout.count() < 0)
+    throw std::invalid_argument("coretel: span batch export_timeout must not be negative");
+  if (o.max_queue_size < 1 || o.max_queue_size > 65534)
+    throw std::invalid_argument(fmt::format(
+        "coretel: span batch max_queue_size {} is out of range (1 to 65534)", o.max_queue_size));
+  if (o.max_export_batch_size < 1 || o.max_export_batch_size > o.max_queue_size)
+    throw std::invalid_argument(
+        fmt::format("coretel: span batch max_export_batch_size {} is out of range (1 to "
+                    "max_queue_size, {})",
+                    o.max_export_batch_size, o.max_queue_size));
+}
+
+BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter,
+                                       BatchSpanProcessorOptions options)
+    : state_(std::make_shared<State>()) {
+  check(options);
+  if (exporter == nullptr) throw std::invalid_argument("coretel: span batch exporter is null");
+  state_->exporter = std::move(exporter);
+  state_->options = options;
+  state_->batch.reserve(options.max_export_batch_size);
+  detail::use_light_fences();
+  // The thread holds the state: a shutdown() that runs out of time leaves it to finish alone.
+  state_->thread = std::thread([state = state_] { state->run(); });
+}
+
+BatchSpanProcessor::~BatchSpanProcessor() {
+  const milliseconds timeout = state_->options.export_timeout.count() > 0
+                                   ? state_->options.export_timeout + milliseconds(1000)
+                                   : milliseconds(30000);
+  shutdown(timeout);
+}
+
+void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
+  if (!span->context.sampled()) return;  // exporters see sampled spans only
+  State& s = *state_;
+  SpanQueue* q = s.queues.mine(s.options.max_queue_size);
+  if (q == nullptr) {  // the thread is ending (or out of memory): nowhere to queue it
+    s.dropped_shutdown.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  // busy before stopping is read (against shutdown()'s heavy_barrier()): once the last pass saw
+  // busy false after stopping was set, this push either happened before it or is not made.
+  if (busy_then_stopping(q->busy, s.stopping)) {
+    q->busy.store(false, std::memory_order_release);
+    s.dropped_shutdown.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (q->queue.push(span.get())) [[likely]] {
+    span.release();  // the export thread frees it
+    // A full batch waits: wake the export thread (no lock: a wake-up lost to the race with its
+    // wait costs at most one schedule_delay).
+    if (q->queue.write_available() + s.options.max_export_batch_size <= q->capacity &&
+        !s.wake_requested.load(std::memory_order_relaxed) &&
+        !s.wake_requested.exchange(true, std::memory_order_relaxed))
+      s.wake.notify_one();
+  } else {
+    q->dropped_full.fetch_add(1, std::memory_order_relaxed);  // `span` is freed here
+  }
+  q->busy.store(false, std::memory_order_release);
+}
+
+void BatchSpanProcessor::State::run() {
+  while (true) {
+    std::unique_lock lock(mutex);
+    wake.wait_for(lock, options.schedule_delay, [this] {
+      return stop_requested || passes_requested > passes_done ||
+             wake_requested.load(std::memory_order_relaxed);
+    });
+    const bool stop = stop_requested;
+    const uint64_t covered = passes_requested;
+    lock.unlock();
+    wake_requested.store(false, std::memory_order_relaxed);
+    if (stop) {
+      // The on_end() calls already past their stopping check finish their push (never blocks).
+      for (const auto& q : queues.snapshot())
+        while (q->busy.load(std::memory_order_seq_cst)) std::this_thread::yield();
+    }
+    pass();
+    lock.lock();
+    passes_done = covered;
+    if (stop) stopped = true;
+    progress.notify_all();
+    if (stop) return;
+  }
+}
+
+void BatchSpanProcessor::State::pass() {
+  for (const auto& q : queues.snapshot()) {
+    // Orphaned before the pass: nothing can be pushed after, so empty after it is for good.
+    const bool orphaned = q->orphaned.load(std::memory_order_acquire);
+    // At most what the queue held when the pass reached it: a thread ending spans faster than
+    // they are exported cannot keep the pass from the other queues.
+    std::size_t budget = q->queue.read_available();
+    SpanData* span = nullptr;
+    while (budget > 0 && q->queue.pop(span)) {
+      --budget;
+      batch.push_back(std::move(*span));  // reserved: no allocation, no throw
+      delete span;
+      if (batch.size() == options.max_export_batch_size) export_batch();
+    }
+    if (orphaned) {
+      std::lock_guard lock(drops_mutex);
+      dropped_full_forgotten += q->dropped_full.load(std::memory_order_relaxed);
+      queues.forget(q);
+    }
+  }
+  if (!batch.empty()) export_batch();
+}
+
+void BatchSpanProcessor::State::export_batch() {
+  const auto deadline = options.export_timeout.count() > 0
+                            ? std::chrono::steady_clock::now() + options.export_timeout
+                            : std::chrono::steady_clock::time_point::max();
+  const ExportResult result = exporter->export_spans(batch, deadline);
+  exports.fetch_add(1, std::memory_order_relaxed);
+  (result == ExportResult::kSuccess ? exported : export_failed)
+      .fetch_add(batch.size(), std::memory_order_relaxed);
+  batch.clear();
+}
+
+bool BatchSpanProcessor::force_flush(milliseconds timeout) noexcept {
+  State& s = *state_;
+  std::unique_lock lock(s.mutex);
+  if (s.stopped) return true;
+  const uint64_t target = ++s.passes_requested;
+  s.wake.notify_all();
+  return s.progress.wait_for(lock, timeout, [&] { return s.stopped || s.passes_done >= target; });
+}
+
+bool BatchSpanProcessor::shutdown(milliseconds timeout) noexcept {
+  State& s = *state_;
+  std::lock_guard once(s.shutdown_mutex);
+  if (s.shut_down) return s.shutdown_result;
+  s.shut_down = true;
+  s.stopping.store(true, std::memory_order_seq_cst);
+  detail::heavy_barrier();  // every on_end() now sees stopping, or its busy flag is seen
+  std::unique_lock lock(s.mutex);
+  s.stop_requested = true;
+  s.wake.notify_all();
+  const bool done = s.progress.wait_for(lock, timeout, [&] { return s.stopped; });
+  lock.unlock();
+  s.exporter->shutdown();  // a detached thread's export in progress stops retrying
+  if (done) {
+    s.thread.join();
+  } else {
+    s.thread.detach();
+  }
+  s.shutdown_result = done;
+  return done;
+}
+
+BatchSpanStats BatchSpanProcessor::stats() const noexcept {
+  State& s = *state_;
+  BatchSpanStats out;
+  out.exported = s.exported.load(std::memory_order_relaxed);
+  out.export_failed = s.export_failed.load(std::memory_order_relaxed);
+  out.exports = s.exports.load(std::memory_order_relaxed);
+  out.dropped_shutdown = s.dropped_shutdown.load(std::memory_order_relaxed);
+  try {
+    std::lock_guard lock(s.drops_mutex);
+    out.dropped_queue_full = s.dropped_full_forgotten;
+    for (const auto& q : s.queues.snapshot())
+      out.dropped_queue_full += q->dropped_full.load(std::memory_order_relaxed);
+  } catch (...) {  // out of memory: the live queues' drops are left out
+  }
+  return out;
+}
+
+}  // namespace coretel::trace
