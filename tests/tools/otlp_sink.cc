@@ -1,14 +1,14 @@
-// coretel-otlp-sink: an OTLP metrics and logs receiver for the integration tests, over HTTP and
-// gRPC. It listens on 127.0.0.1, HTTP on an ephemeral port (or --port) and gRPC on another
+// coretel-otlp-sink: an OTLP metrics, logs and traces receiver for the integration tests, over
+// HTTP and gRPC. It listens on 127.0.0.1, HTTP on an ephemeral port (or --port) and gRPC on another
 // ephemeral port, prints "listening on PORT" and "grpc listening on PORT" on stderr,
-// decodes every POST /v1/metrics and /v1/logs with the libprotobuf classes generated from proto/
-// (protobuf, or OTLP/JSON through libprotobuf's JSON parser when the Content-Type is
+// decodes every POST /v1/metrics, /v1/logs and /v1/traces with the libprotobuf classes generated
+// from proto/ (protobuf, or OTLP/JSON through libprotobuf's JSON parser when the Content-Type is
 // application/json), and writes each request as one line of JSON (protobuf's JSON mapping) to
-// stdout, flushed, with the content type it came in as "contentType" and "signal": "metrics" or
-// "logs"; a body that does not decode gets 400 and a line {"error": ...}. It answers 200 with an
-// empty Export*ServiceResponse. gRPC calls of MetricsService/Export and LogsService/Export are
-// written the same way, with "contentType": "application/grpc".
-// Stops on SIGTERM/SIGINT.
+// stdout, flushed, with the content type it came in as "contentType" and "signal": "metrics",
+// "logs" or "traces"; a body that does not decode gets 400 and a line {"error": ...}. It answers
+// 200 with an empty Export*ServiceResponse. gRPC calls of MetricsService/Export, LogsService/Export
+// and TraceService/Export are written the same way, with "contentType": "application/grpc". Stops
+// on SIGTERM/SIGINT.
 #include <signal.h>
 
 #include <cstdio>
@@ -24,11 +24,13 @@
 
 #include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
+#include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
 namespace {
 
 namespace v1 = opentelemetry::proto::collector::metrics::v1;
 namespace logs_v1 = opentelemetry::proto::collector::logs::v1;
+namespace trace_v1 = opentelemetry::proto::collector::trace::v1;
 
 httplib::Server* g_server = nullptr;
 void on_signal(int) {
@@ -37,8 +39,7 @@ void on_signal(int) {
 
 std::mutex out_mutex;
 
-void print(const std::string& type, const char* signal,
-           const google::protobuf::Message& request) {
+void print(const std::string& type, const char* signal, const google::protobuf::Message& request) {
   std::string text;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = false;  // lowerCamelCase, as OTLP/JSON
@@ -64,6 +65,14 @@ class GrpcLogsSink final : public logs_v1::LogsService::Service {
   }
 };
 
+class GrpcTracesSink final : public trace_v1::TraceService::Service {
+  grpc::Status Export(grpc::ServerContext*, const trace_v1::ExportTraceServiceRequest* request,
+                      trace_v1::ExportTraceServiceResponse*) override {
+    print("application/grpc", "traces", *request);
+    return grpc::Status::OK;
+  }
+};
+
 // POST handler for one signal: decodes a Request, answers an empty Response.
 template <class Request, class Response>
 void serve(httplib::Server& server, const char* path, const char* signal) {
@@ -75,8 +84,7 @@ void serve(httplib::Server& server, const char* path, const char* signal) {
                          : request.ParseFromString(req.body);
     if (!ok) {
       std::lock_guard lock(out_mutex);
-      std::cout << R"({"error": "not an Export*ServiceRequest of )" << signal << "\"}"
-                << std::endl;
+      std::cout << R"({"error": "not an Export*ServiceRequest of )" << signal << "\"}" << std::endl;
       res.status = 400;
       return;
     }
@@ -97,6 +105,8 @@ int main(int argc, char** argv) {
                                                                            "metrics");
   serve<logs_v1::ExportLogsServiceRequest, logs_v1::ExportLogsServiceResponse>(server, "/v1/logs",
                                                                                "logs");
+  serve<trace_v1::ExportTraceServiceRequest, trace_v1::ExportTraceServiceResponse>(
+      server, "/v1/traces", "traces");
   if (port == 0) {
     port = server.bind_to_any_port("127.0.0.1");
   } else if (!server.bind_to_port("127.0.0.1", port)) {
@@ -108,11 +118,13 @@ int main(int argc, char** argv) {
   }
   GrpcSink sink;
   GrpcLogsSink logs_sink;
+  GrpcTracesSink traces_sink;
   grpc::ServerBuilder builder;
   int grpc_port = 0;
   builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &grpc_port);
   builder.RegisterService(&sink);
   builder.RegisterService(&logs_sink);
+  builder.RegisterService(&traces_sink);
   std::unique_ptr<grpc::Server> grpc_server = builder.BuildAndStart();
   if (!grpc_server || grpc_port == 0) {
     std::fprintf(stderr, "coretel-otlp-sink: cannot listen for gRPC\n");
