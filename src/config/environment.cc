@@ -154,6 +154,30 @@ std::optional<std::chrono::milliseconds> parse_interval(std::string_view text,
   return value;
 }
 
+// A count limit (SDK env vars, "Attribute Limits", "Span Limits"): a whole number, 0 to
+// 2^31 - 1.
+std::optional<std::size_t> parse_count(std::string_view text, std::string& problem) {
+  int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value < 0 ||
+      value > kMaxInteger) {
+    problem = fmt::format("not a whole number from 0 to {}", kMaxInteger);
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(value);
+}
+
+// A value length limit: as parse_count, and at least 1 (coretel's SpanLimits reads 0 as no
+// limit, the variable's unset default).
+std::optional<std::size_t> parse_length(std::string_view text, std::string& problem) {
+  std::optional<std::size_t> value = parse_count(text, problem);
+  if (value && *value == 0) {
+    problem = "a length limit must be at least 1";
+    return std::nullopt;
+  }
+  return value;
+}
+
 std::string show_milliseconds(std::chrono::milliseconds value) {
   return fmt::format("{} ms", value.count());
 }
@@ -328,6 +352,10 @@ std::optional<std::string> parse_http_base_endpoint_metrics(std::string_view tex
 std::optional<std::string> parse_http_base_endpoint_logs(std::string_view text,
                                                          std::string& problem) {
   return http_base_endpoint(text, "v1/logs", problem);
+}
+std::optional<std::string> parse_http_base_endpoint_traces(std::string_view text,
+                                                           std::string& problem) {
+  return http_base_endpoint(text, "v1/traces", problem);
 }
 
 // OTEL_EXPORTER_OTLP_{METRICS,LOGS}_ENDPOINT for HTTP: used as is, except that no path becomes the
@@ -581,6 +609,8 @@ constexpr Signal kMetricsSignal{"METRICS", "http://localhost:4318/v1/metrics",
                                 parse_http_base_endpoint_metrics};
 constexpr Signal kLogsSignal{"LOGS", "http://localhost:4318/v1/logs",
                              parse_http_base_endpoint_logs};
+constexpr Signal kTracesSignal{"TRACES", "http://localhost:4318/v1/traces",
+                               parse_http_base_endpoint_traces};
 
 // `endpoint_set`: whether either endpoint variable is set (to any value).
 OtlpExporterOptions read_otlp(Reader& reader, const Signal& signal, bool& endpoint_set) {
@@ -667,6 +697,50 @@ events::BatchLogProcessorOptions read_log_batch(Reader& reader) {
     b.max_export_batch_size = b.max_queue_size;
   }
   return b;
+}
+
+// OTEL_BSP_* (SDK env vars, "Batch Span Processor").
+trace::BatchSpanProcessorOptions read_span_batch(Reader& reader) {
+  trace::BatchSpanProcessorOptions b;
+  b.schedule_delay = setting<std::chrono::milliseconds>(reader, {}, "OTEL_BSP_SCHEDULE_DELAY",
+                                                        parse_interval, b.schedule_delay);
+  b.export_timeout = setting<std::chrono::milliseconds>(reader, {}, "OTEL_BSP_EXPORT_TIMEOUT",
+                                                        parse_milliseconds, b.export_timeout);
+  b.max_queue_size = setting<std::size_t>(reader, {}, "OTEL_BSP_MAX_QUEUE_SIZE", parse_queue_size,
+                                          b.max_queue_size);
+  const Read<std::size_t> batch =
+      read<std::size_t>(reader, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", parse_queue_size);
+  b.max_export_batch_size = settle(reader, Read<std::size_t>{}, batch,
+                                   std::min(b.max_export_batch_size, b.max_queue_size));
+  if (b.max_export_batch_size > b.max_queue_size) {
+    // "Must be less than or equal to OTEL_BSP_MAX_QUEUE_SIZE" (SDK env vars).
+    reader.warn(batch.variable, fmt::format("greater than the queue size ({})", b.max_queue_size),
+                fmt::format("using {}", b.max_queue_size));
+    b.max_export_batch_size = b.max_queue_size;
+  }
+  return b;
+}
+
+// The span limits (SDK env vars, "Attribute Limits" and "Span Limits"): the span's own variable
+// wins over the general OTEL_ATTRIBUTE_* one; events' and links' attribute counts have only
+// their own.
+trace::SpanLimits read_span_limits(Reader& reader) {
+  trace::SpanLimits l;
+  l.attribute_value_length =
+      setting<std::size_t>(reader, "OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT",
+                           "OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", parse_length, 0);
+  l.attribute_count =
+      setting<std::size_t>(reader, "OTEL_ATTRIBUTE_COUNT_LIMIT", "OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT",
+                           parse_count, l.attribute_count);
+  l.event_count =
+      setting<std::size_t>(reader, {}, "OTEL_SPAN_EVENT_COUNT_LIMIT", parse_count, l.event_count);
+  l.link_count =
+      setting<std::size_t>(reader, {}, "OTEL_SPAN_LINK_COUNT_LIMIT", parse_count, l.link_count);
+  l.event_attribute_count = setting<std::size_t>(reader, {}, "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT",
+                                                 parse_count, l.event_attribute_count);
+  l.link_attribute_count = setting<std::size_t>(reader, {}, "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT",
+                                                parse_count, l.link_attribute_count);
+  return l;
 }
 
 }  // namespace
@@ -779,6 +853,20 @@ SdkConfiguration read_sdk_configuration(const EnvironmentLookup& lookup) {
   // Traces: the sampler, and its argument only for the ratio samplers and only when the
   // sampler variable is set (SDK env vars: "OTEL_TRACES_SAMPLER_ARG ... used only if
   // OTEL_TRACES_SAMPLER is set").
+  config.traces_exporters =
+      read_exporters(reader, "OTEL_TRACES_EXPORTER", {"otlp", "console", "none"});
+  bool traces_endpoint_set = false;
+  config.otlp_traces = read_otlp(reader, kTracesSignal, traces_endpoint_set);
+  bool traces_otlp = false;
+  if (config.traces_exporters.empty()) {
+    traces_otlp = traces_endpoint_set;
+  } else {
+    for (const std::string& name : config.traces_exporters)
+      traces_otlp = traces_otlp || name == "otlp";
+  }
+  config.otlp_traces_enabled = traces_otlp && !config.sdk_disabled;
+  config.span_batch = read_span_batch(reader);
+  config.span_limits = read_span_limits(reader);
   config.propagators = read_propagators(reader);
   const Read<std::string> sampler = read<std::string>(reader, "OTEL_TRACES_SAMPLER", parse_sampler);
   config.traces_sampler =

@@ -170,7 +170,9 @@ TEST(Environment, InvalidEndpointWarnsAndTheFallbackApplies) {
             (Strings{"OTEL_EXPORTER_OTLP_ENDPOINT=collector:4318: not an http:// or https:// URL "
                      "with a host; using http://localhost:4318/v1/metrics",
                      "OTEL_EXPORTER_OTLP_ENDPOINT=collector:4318: not an http:// or https:// URL "
-                     "with a host; using http://localhost:4318/v1/logs"}));
+                     "with a host; using http://localhost:4318/v1/logs",
+                     "OTEL_EXPORTER_OTLP_ENDPOINT=collector:4318: not an http:// or https:// URL "
+                     "with a host; using http://localhost:4318/v1/traces"}));
   EXPECT_TRUE(config.otlp_metrics_enabled);  // set, even if unusable
 
   for (const char* bad :
@@ -552,12 +554,81 @@ TEST(Environment, AsksTheLookupForEachVariableOnce) {
         ++asked[std::string(name)];
         return std::nullopt;
       });
-  // 41 OTEL_* and CORETEL_LOG (OTEL_TRACES_SAMPLER_ARG is read only with a ratio sampler).
-  EXPECT_EQ(asked.size(), 42u);
+  // 63 OTEL_* and CORETEL_LOG (OTEL_TRACES_SAMPLER_ARG is read only with a ratio sampler).
+  EXPECT_EQ(asked.size(), 64u);
   for (const auto& [name, count] : asked) {
     EXPECT_EQ(count, 1) << name;
     EXPECT_TRUE(name.rfind("OTEL_", 0) == 0 || name == "CORETEL_LOG") << name;
   }
+}
+
+TEST(Environment, TracesHaveTheirOwnExporterBatchLimitsAndEndpoint) {
+  // Defaults: no traces exporter chosen, the spec's BSP and span limit defaults.
+  SdkConfiguration config = read({});
+  EXPECT_FALSE(config.otlp_traces_enabled);
+  EXPECT_EQ(config.otlp_traces.endpoint, "http://localhost:4318/v1/traces");
+  EXPECT_EQ(config.span_batch, coretel::trace::BatchSpanProcessorOptions{});
+  EXPECT_EQ(config.span_batch.schedule_delay, milliseconds(5000));
+  EXPECT_EQ(config.span_batch.export_timeout, milliseconds(30000));
+  EXPECT_EQ(config.span_batch.max_queue_size, 2048u);
+  EXPECT_EQ(config.span_batch.max_export_batch_size, 512u);
+  EXPECT_EQ(config.span_limits, coretel::trace::SpanLimits{});
+
+  config = read({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://c:4318"},
+                 {"OTEL_EXPORTER_OTLP_TRACES_PROTOCOL", "grpc"},
+                 {"OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://t:4317"},
+                 {"OTEL_BSP_SCHEDULE_DELAY", "100"},
+                 {"OTEL_BSP_EXPORT_TIMEOUT", "2000"},
+                 {"OTEL_BSP_MAX_QUEUE_SIZE", "64"},
+                 {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "16"},
+                 {"OTEL_ATTRIBUTE_COUNT_LIMIT", "10"},
+                 {"OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT", "20"},
+                 {"OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "30"},
+                 {"OTEL_SPAN_EVENT_COUNT_LIMIT", "4"},
+                 {"OTEL_SPAN_LINK_COUNT_LIMIT", "0"},
+                 {"OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT", "5"},
+                 {"OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "6"}});
+  EXPECT_EQ(config.warnings, Strings{});
+  EXPECT_TRUE(config.otlp_traces_enabled);  // an endpoint and no exporter chosen
+  EXPECT_EQ(config.otlp_traces.protocol, OtlpProtocol::kGrpc);
+  EXPECT_EQ(config.otlp_traces.endpoint, "http://t:4317");
+  EXPECT_EQ(config.otlp_metrics.endpoint, "http://c:4318/v1/metrics");
+  EXPECT_EQ(config.span_batch, (coretel::trace::BatchSpanProcessorOptions{
+                                   milliseconds(100), milliseconds(2000), 64, 16}));
+  EXPECT_EQ(config.span_limits, (coretel::trace::SpanLimits{.attribute_count = 20,
+                                                            .event_count = 4,
+                                                            .link_count = 0,
+                                                            .event_attribute_count = 5,
+                                                            .link_attribute_count = 6,
+                                                            .attribute_value_length = 30}));
+
+  // The span's own length limit wins; bad values warn and the default applies.
+  config = read({{"OTEL_TRACES_EXPORTER", "console,none"},
+                 {"OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT", "30"},
+                 {"OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "40"},
+                 {"OTEL_SPAN_EVENT_COUNT_LIMIT", "-1"},
+                 {"OTEL_BSP_MAX_QUEUE_SIZE", "100"},
+                 {"OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "200"}});
+  EXPECT_EQ(config.traces_exporters, Strings{"none"});
+  EXPECT_FALSE(config.otlp_traces_enabled);
+  EXPECT_EQ(config.span_limits.attribute_value_length, 40u);
+  EXPECT_EQ(config.span_limits.event_count, 128u);
+  EXPECT_EQ(config.span_batch.max_export_batch_size, 100u);
+  EXPECT_EQ(config.warnings,
+            (Strings{"OTEL_TRACES_EXPORTER=console,none: \"none\" listed with other exporters; "
+                     "using none",
+                     "OTEL_BSP_MAX_EXPORT_BATCH_SIZE=200: greater than the queue size (100); "
+                     "using 100",
+                     "OTEL_SPAN_EVENT_COUNT_LIMIT=-1: not a whole number from 0 to 2147483647; "
+                     "using 128"}));
+
+  config = read({{"OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "0"},
+                 {"OTEL_TRACES_EXPORTER", "otlp"},
+                 {"OTEL_SDK_DISABLED", "true"}});
+  EXPECT_EQ(config.span_limits.attribute_value_length, 0u);  // no limit
+  EXPECT_FALSE(config.otlp_traces_enabled);                  // the SDK is disabled
+  EXPECT_EQ(config.warnings, (Strings{"OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT=0: a length limit "
+                                      "must be at least 1; using 0"}));
 }
 
 TEST(Environment, LogsHaveTheirOwnExporterBatchAndEndpoint) {

@@ -15,7 +15,8 @@
 //    option, else the default, applies (SDK env vars, "Numeric", "Enum"); a boolean is the
 //    exception: anything but "true" is false (SDK env vars, "Boolean");
 //  * every OTLP option has a generic form (OTEL_EXPORTER_OTLP_X) and a form per signal
-//    (OTEL_EXPORTER_OTLP_METRICS_X, OTEL_EXPORTER_OTLP_LOGS_X); the signal's form wins when set
+//    (OTEL_EXPORTER_OTLP_METRICS_X, OTEL_EXPORTER_OTLP_LOGS_X, OTEL_EXPORTER_OTLP_TRACES_X); the
+//    signal's form wins when set
 //    (OTLP exporter, "Configuration Options").
 // Nothing is printed and nothing throws over a bad value: problems are collected, in the order
 // found, in SdkConfiguration::warnings; report_configuration_warnings() prints them.
@@ -36,6 +37,8 @@
 #include "coretel/config/otlp_options.h"
 #include "coretel/events/provider.h"
 #include "coretel/metrics/attributes.h"
+#include "coretel/trace/span_data.h"
+#include "coretel/trace/span_processor.h"
 
 namespace coretel {
 
@@ -83,6 +86,22 @@ struct SdkConfiguration {
   /// false when sdk_disabled. Copied into events.its.otlp.
   MetricReaderOptions metric_reader;
   bool otlp_logs_enabled = false;
+  /// OTEL_TRACES_EXPORTER entries, as metrics_exporters, each one of "otlp", "console", "none".
+  std::vector<std::string> traces_exporters;
+  /// True when spans should be pushed over OTLP: traces_exporters lists "otlp", or it is empty
+  /// and OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set; always false
+  /// when sdk_disabled.
+  bool otlp_traces_enabled = false;
+  /// OTEL_EXPORTER_OTLP_[TRACES_]* (the HTTP endpoint: /v1/traces).
+  OtlpExporterOptions otlp_traces;
+  /// OTEL_BSP_* (SDK env vars, "Batch Span Processor"); max_export_batch_size is cut to
+  /// max_queue_size, with a warning.
+  trace::BatchSpanProcessorOptions span_batch;
+  /// OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT (else OTEL_ATTRIBUTE_COUNT_LIMIT),
+  /// OTEL_SPAN_EVENT_COUNT_LIMIT, OTEL_SPAN_LINK_COUNT_LIMIT, OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT,
+  /// OTEL_LINK_ATTRIBUTE_COUNT_LIMIT (0 to 2^31-1), OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT (else
+  /// OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT; at least 1, unset: no limit).
+  trace::SpanLimits span_limits;
   /// OTEL_PROPAGATORS: "tracecontext", "baggage" or {"none"}, in the order given, deduplicated;
   /// {"tracecontext", "baggage"} when unset or nothing listed is usable.
   std::vector<std::string> propagators = {"tracecontext", "baggage"};
