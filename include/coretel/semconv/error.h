@@ -27,14 +27,16 @@ namespace coretel::semconv {
 namespace attributes {
 
 /// Why an operation failed: for coretel's exporters `rejected` (partial success), the HTTP status
-/// (`400`), the gRPC status name (`UNAVAILABLE`), `timeout` or a transport error.
+/// (`400`), the gRPC status name (`UNAVAILABLE`), `timeout` or a transport error; for an HTTP
+/// request the status code of an error response (`500`) or a low-cardinality error identifier.
 /// Type: ErrorType. Stability: stable.
 inline constexpr std::string_view kErrorType = "error.type";
 
 }  // namespace attributes
 
 /// Why an operation failed: for coretel's exporters `rejected` (partial success), the HTTP status
-/// (`400`), the gRPC status name (`UNAVAILABLE`), `timeout` or a transport error.
+/// (`400`), the gRPC status name (`UNAVAILABLE`), `timeout` or a transport error; for an HTTP
+/// request the status code of an error response (`500`) or a low-cardinality error identifier.
 /// Values of `error.type`.
 /// The registry allows other values too (enums are open).
 enum class ErrorType : uint16_t {

@@ -134,9 +134,10 @@ inline constexpr ::coretel::AttributeDescriptor OtelSdkExporterMetricDataPointMe
         .brief = "The component instance within its SDK: `<otel.component.type>/<number>`, the number counting the instances of that type in the process.",
         .requirement_level = ::coretel::RequirementLevel::kRequired, .registration = true},
     {.key = "server.address", .type = "string",
-        .brief = "The host name or IP address an exporter sends to.",
+        .brief = "The host name or IP address of the server: the one an exporter or an HTTP client sends to.",
         .stability = ::coretel::Stability::kStable, .registration = true},
-    {.key = "server.port", .type = "int", .brief = "The port an exporter sends to.",
+    {.key = "server.port", .type = "int",
+        .brief = "The port of the server: the one an exporter or an HTTP client sends to.",
         .stability = ::coretel::Stability::kStable, .registration = true},
 };
 CORETEL_DESCRIBE_METRIC_SET_FROM_REGISTRY(
@@ -157,9 +158,11 @@ struct OtelSdkExporterMetricDataPointRegistrationAttributes {
   /// The component instance within its SDK: `<otel.component.type>/<number>`, the number counting
   /// the instances of that type in the process. Requirement level: required.
   std::string otel_component_name{};
-  /// The host name or IP address an exporter sends to. Requirement level: recommended.
+  /// The host name or IP address of the server: the one an exporter or an HTTP client sends to.
+  /// Requirement level: recommended.
   std::optional<std::string> server_address{};
-  /// The port an exporter sends to. Requirement level: recommended.
+  /// The port of the server: the one an exporter or an HTTP client sends to. Requirement level:
+  /// recommended.
   std::optional<int64_t> server_port{};
 
   /// The attributes that are set, as coretel::Attributes.
@@ -209,12 +212,13 @@ inline constexpr ::coretel::AttributeDescriptor OtelSdkExporterMetrics_attribute
         .brief = "The component instance within its SDK: `<otel.component.type>/<number>`, the number counting the instances of that type in the process.",
         .requirement_level = ::coretel::RequirementLevel::kRequired, .registration = true},
     {.key = "server.address", .type = "string",
-        .brief = "The host name or IP address an exporter sends to.",
+        .brief = "The host name or IP address of the server: the one an exporter or an HTTP client sends to.",
         .stability = ::coretel::Stability::kStable, .registration = true},
-    {.key = "server.port", .type = "int", .brief = "The port an exporter sends to.",
+    {.key = "server.port", .type = "int",
+        .brief = "The port of the server: the one an exporter or an HTTP client sends to.",
         .stability = ::coretel::Stability::kStable, .registration = true},
     {.key = "error.type", .type = "enum",
-        .brief = "Why an operation failed: for coretel's exporters `rejected` (partial success), the HTTP status (`400`), the gRPC status name (`UNAVAILABLE`), `timeout` or a transport error.",
+        .brief = "Why an operation failed: for coretel's exporters `rejected` (partial success), the HTTP status (`400`), the gRPC status name (`UNAVAILABLE`), `timeout` or a transport error; for an HTTP request the status code of an error response (`500`) or a low-cardinality error identifier.",
         .stability = ::coretel::Stability::kStable,
         .requirement_level = ::coretel::RequirementLevel::kConditionallyRequired,
         .values = ErrorType_coretel_values, .registration = true,
@@ -242,13 +246,16 @@ struct OtelSdkExporterRegistrationAttributes {
   /// The component instance within its SDK: `<otel.component.type>/<number>`, the number counting
   /// the instances of that type in the process. Requirement level: required.
   std::string otel_component_name{};
-  /// The host name or IP address an exporter sends to. Requirement level: recommended.
+  /// The host name or IP address of the server: the one an exporter or an HTTP client sends to.
+  /// Requirement level: recommended.
   std::optional<std::string> server_address{};
-  /// The port an exporter sends to. Requirement level: recommended.
+  /// The port of the server: the one an exporter or an HTTP client sends to. Requirement level:
+  /// recommended.
   std::optional<int64_t> server_port{};
   /// Why an operation failed: for coretel's exporters `rejected` (partial success), the HTTP status
-  /// (`400`), the gRPC status name (`UNAVAILABLE`), `timeout` or a transport error. Requirement
-  /// level: conditionally_required.
+  /// (`400`), the gRPC status name (`UNAVAILABLE`), `timeout` or a transport error; for an HTTP
+  /// request the status code of an error response (`500`) or a low-cardinality error identifier.
+  /// Requirement level: conditionally_required.
   std::optional<ErrorType> error_type{};
 
   /// The attributes that are set, as coretel::Attributes.

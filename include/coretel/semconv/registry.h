@@ -10,8 +10,12 @@
 
 #include "error.h"
 #include "host.h"
+#include "http.h"
+#include "network.h"
 #include "otel.h"
 #include "process.h"
 #include "server.h"
 #include "service.h"
 #include "telemetry.h"
+#include "url.h"
+#include "user_agent.h"

@@ -23,11 +23,11 @@ namespace coretel::semconv {
 // Attribute keys.
 namespace attributes {
 
-/// The host name or IP address an exporter sends to.
+/// The host name or IP address of the server: the one an exporter or an HTTP client sends to.
 /// Type: string. Stability: stable.
 inline constexpr std::string_view kServerAddress = "server.address";
 
-/// The port an exporter sends to.
+/// The port of the server: the one an exporter or an HTTP client sends to.
 /// Type: int. Stability: stable.
 inline constexpr std::string_view kServerPort = "server.port";
 
