@@ -99,18 +99,26 @@ TEST(TraceState, LinesAreCombinedInOrderAndEmptyOnesIgnored) {
   const auto ows = state({"\tfoo=1 ,\t bar=2\t"});
   ASSERT_TRUE(ows);
   EXPECT_EQ(ows->header(), "foo=1,bar=2");
-  // A key given twice keeps its first member (the recommendation lets either be dropped).
-  EXPECT_EQ(state({"foo=1,foo=2"})->header(), "foo=1");
+  // A key given twice makes the list invalid (the W3C test suite's strict level 2), on one line
+  // or across lines.
+  EXPECT_FALSE(state({"foo=1,foo=1"}));
+  EXPECT_FALSE(state({"foo=1,foo=2"}));
+  EXPECT_FALSE(state({"foo=1", "foo=2"}));
 }
 
 TEST(TraceState, KeysAndValuesFollowTheGrammar) {
   EXPECT_TRUE(state({std::string(256, 'z') + "=1"}));
   EXPECT_FALSE(state({std::string(257, 'z') + "=1"}));
   for (const std::string& key :
-       {std::string(241, 't') + "@" + std::string(14, 'v'), std::string(242, 't') + "@v",
-        "t@" + std::string(15, 'v'), std::string("foo@@bar"), std::string("foo@bar@baz"),
-        std::string("foo@"), std::string("a_-*/@9")})
+       {std::string(241, 't') + "@" + std::string(14, 'v'), std::string("9a_-*/@v9_-*/"),
+        std::string("t@v"), std::string("0")})
     EXPECT_TRUE(state({key + "=1"})) << key;
+  // Tenant over 241 characters, system-id over 14, empty parts, two "@", a digit first in the
+  // system-id.
+  for (const std::string& key : {std::string(242, 't') + "@v", "t@" + std::string(15, 'v'),
+                                 std::string("foo@"), std::string("@foo"), std::string("foo@@bar"),
+                                 std::string("foo@bar@baz"), std::string("foo@9")})
+    EXPECT_FALSE(state({key + "=1,bar=2"})) << key;
   for (const char* bad : {"@foo=1,bar=2", "foo =1", "FOO=1", "foo.bar=1", "foo=bar=baz",
                           "foo=,bar=3", "foo", "=1", "foo=\x7f"})
     EXPECT_FALSE(state({bad})) << bad;

@@ -76,9 +76,8 @@ class TraceState {
   /// Parses the tracestate header lines of one request, combined in order (W3C: several lines
   /// are one list). Empty members (and empty lines) are skipped; spaces and tabs around members
   /// are ignored. nullopt, the whole tracestate discarded, when a member is not `key=value` with
-  /// a valid key (first character [a-z0-9], then [a-z0-9_-*/@], 1 to 256 characters) and value
-  /// (1 to 256 characters of 0x20-0x7E but `,` and `=`, not ending in a space), or there are more
-  /// than 32 members. A key given twice keeps its first member.
+  /// a valid key (valid_key()) and value (valid_value()), a key appears twice, or there are more
+  /// than 32 members: the rules the W3C trace-context test suite checks at strict level 2.
   static std::optional<TraceState> parse(std::span<const std::string_view> header_lines);
 
   const Members& members() const noexcept;
@@ -92,7 +91,11 @@ class TraceState {
   /// The header value: "k1=v1,k2=v2" (empty when there are no members).
   std::string header() const;
 
-  /// Whether `key` / `value` are valid as the W3C grammar says (above).
+  /// The W3C tracestate grammar ("Key", "Value"): a key is a simple-key, 1 to 256 characters,
+  /// the first [a-z0-9] and the others [a-z0-9_-*/]; or a multi-tenant-key `tenant@system`, one
+  /// "@", the tenant-id 1 to 241 characters (first [a-z0-9]) and the system-id 1 to 14 (first
+  /// [a-z]), the others [a-z0-9_-*/]. A value is 1 to 256 characters of 0x20-0x7E but `,` and
+  /// `=`, not ending in a space.
   static bool valid_key(std::string_view key) noexcept;
   static bool valid_value(std::string_view value) noexcept;
 
