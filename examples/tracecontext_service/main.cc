@@ -141,7 +141,7 @@ class Service {
           {std::string(sc::kUserAgentOriginal), request.get_header_value("User-Agent")});
     tr::Span server = tracer_.start_span(
         "POST /test",
-        {.kind = tr::SpanKind::kServer, .parent = incoming, .attributes = std::move(attributes)});
+        {.kind = tr::SpanKind::kServer, .parent = &incoming, .attributes = std::move(attributes)});
 
     int status = 200;
     nlohmann::json calls = nlohmann::json::array();
@@ -190,7 +190,7 @@ class Service {
 
     tr::Span client = tracer_.start_span(
         "POST", {.kind = tr::SpanKind::kClient,
-                 .parent = parent,
+                 .parent = &parent,
                  .attributes = {{std::string(sc::kHttpRequestMethod), std::string("POST")},
                                 {std::string(sc::kServerAddress), target->host},
                                 {std::string(sc::kServerPort), int64_t{target->port}},

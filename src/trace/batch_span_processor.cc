@@ -22,17 +22,39 @@ using std::chrono::milliseconds;
 // One thread's ended spans: that thread pushes, the export thread pops (Boost.Lockfree
 // spsc_queue: wait-free, bounded, its release/acquire order the span's contents).
 struct SpanQueue {
-  explicit SpanQueue(std::size_t capacity) : queue(capacity), capacity(capacity) {}
+  explicit SpanQueue(std::size_t capacity)
+      : queue(capacity), spares(capacity), capacity(capacity) {}
   ~SpanQueue() {
     SpanData* span = nullptr;
     while (queue.pop(span)) delete span;
+    while (spares.pop(span)) delete span;
   }
   boost::lockfree::spsc_queue<SpanData*> queue;
+  // The other way: spans the export thread is done with, cleared, for the owner to reuse.
+  boost::lockfree::spsc_queue<SpanData*> spares;
   std::size_t capacity;
   std::atomic<uint64_t> dropped_full{0};  // written by the owner thread only
   std::atomic<bool> busy{false};          // the owner is between its stopping check and push
   std::atomic<bool> orphaned{false};      // the owner thread ended
 };
+
+// Empties a span for reuse: its strings and vectors keep their capacity (the attributes' own
+// strings go with them).
+void clear(SpanData& s) noexcept {
+  s.name.clear();
+  s.kind = SpanKind::kInternal;
+  s.context = {};
+  s.parent_span_id = {};
+  s.parent_remote = false;
+  s.scope.clear();
+  s.start_time_unix_nano = s.end_time_unix_nano = 0;
+  s.attributes.clear();
+  s.events.clear();
+  s.links.clear();
+  s.status = StatusCode::kUnset;
+  s.status_description.clear();
+  s.dropped_attributes_count = s.dropped_events_count = s.dropped_links_count = 0;
+}
 
 }  // namespace
 
@@ -63,8 +85,10 @@ struct BatchSpanProcessor::State {
   bool shutdown_result = true;
   std::thread thread;
 
-  // The export thread's.
+  // The export thread's: max_export_batch_size slots, the first `batched` of them this batch's.
+  // Spans are swapped in, so the slots' buffers go back to the threads with the spares.
   std::vector<SpanData> batch;
+  std::size_t batched = 0;
 
   void run();
   void pass();
@@ -93,7 +117,7 @@ BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter,
   if (exporter == nullptr) throw std::invalid_argument("coretel: span batch exporter is null");
   state_->exporter = std::move(exporter);
   state_->options = options;
-  state_->batch.reserve(options.max_export_batch_size);
+  state_->batch.resize(options.max_export_batch_size);
   detail::use_light_fences();
   // The thread holds the state: a shutdown() that runs out of time leaves it to finish alone.
   state_->thread = std::thread([state = state_] { state->run(); });
@@ -135,6 +159,15 @@ void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
   q->busy.store(false, std::memory_order_release);
 }
 
+std::unique_ptr<SpanData> BatchSpanProcessor::spare() noexcept {
+  State& s = *state_;
+  SpanQueue* q = s.queues.mine(s.options.max_queue_size);
+  SpanData* span = nullptr;
+  if (q == nullptr || !q->spares.pop(span)) return nullptr;
+  clear(*span);
+  return std::unique_ptr<SpanData>(span);
+}
+
 void BatchSpanProcessor::State::run() {
   while (true) {
     std::unique_lock lock(mutex);
@@ -170,9 +203,11 @@ void BatchSpanProcessor::State::pass() {
     SpanData* span = nullptr;
     while (budget > 0 && q->queue.pop(span)) {
       --budget;
-      batch.push_back(std::move(*span));  // reserved: no allocation, no throw
-      delete span;
-      if (batch.size() == options.max_export_batch_size) export_batch();
+      std::swap(batch[batched++], *span);  // no allocation, no throw
+      // Back to the owner, cleared there: what the clearing frees goes to that thread's malloc
+      // cache, where its next span's allocations find it.
+      if (!q->spares.push(span)) delete span;  // the owner has max_queue_size spares already
+      if (batched == options.max_export_batch_size) export_batch();
     }
     if (orphaned) {
       std::lock_guard lock(drops_mutex);
@@ -180,18 +215,18 @@ void BatchSpanProcessor::State::pass() {
       queues.forget(q);
     }
   }
-  if (!batch.empty()) export_batch();
+  if (batched != 0) export_batch();
 }
 
 void BatchSpanProcessor::State::export_batch() {
   const auto deadline = options.export_timeout.count() > 0
                             ? std::chrono::steady_clock::now() + options.export_timeout
                             : std::chrono::steady_clock::time_point::max();
-  const ExportResult result = exporter->export_spans(batch, deadline);
+  const ExportResult result = exporter->export_spans(std::span(batch.data(), batched), deadline);
   exports.fetch_add(1, std::memory_order_relaxed);
   (result == ExportResult::kSuccess ? exported : export_failed)
-      .fetch_add(batch.size(), std::memory_order_relaxed);
-  batch.clear();
+      .fetch_add(batched, std::memory_order_relaxed);
+  batched = 0;
 }
 
 bool BatchSpanProcessor::force_flush(milliseconds timeout) noexcept {

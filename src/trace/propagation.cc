@@ -57,9 +57,10 @@ class TraceContextPropagator final : public TextMapPropagator {
     if (!s.trace_state.empty()) carrier.set("tracestate", s.trace_state.header());
   }
   Context extract(const HeaderCarrier& carrier, Context context) const override {
-    const std::vector<std::string_view> lines = carrier.get("traceparent");
-    if (lines.size() != 1) return context;  // none, or two: not a parent to continue
-    const std::optional<Traceparent> parent = parse_traceparent(lines[0]);
+    // None, or two lines: not a parent to continue.
+    const std::optional<std::string_view> line = carrier.single("traceparent");
+    if (!line) return context;
+    const std::optional<Traceparent> parent = parse_traceparent(*line);
     if (!parent) return context;
     SpanContext span;
     span.trace_id = parent->trace_id;
@@ -119,9 +120,19 @@ std::vector<std::string_view> HeaderCarrier::get(std::string_view name) const {
   return out;
 }
 
-void HeaderCarrier::set(std::string_view name, std::string_view value) {
+std::optional<std::string_view> HeaderCarrier::single(std::string_view name) const noexcept {
+  std::optional<std::string_view> out;
+  for (const auto& [k, v] : headers_) {
+    if (!iequals(k, name)) continue;
+    if (out) return std::nullopt;  // a second line
+    out = v;
+  }
+  return out;
+}
+
+void HeaderCarrier::set(std::string_view name, std::string value) {
   std::erase_if(headers_, [name](const auto& h) { return iequals(h.first, name); });
-  headers_.emplace_back(name, value);
+  headers_.emplace_back(std::string(name), std::move(value));
 }
 
 Baggage Baggage::parse(const std::vector<std::string_view>& header_lines) {

@@ -1,6 +1,6 @@
 #include "coretel/trace/span.h"
 
-#include <mutex>
+#include <algorithm>
 
 #include "coretel/events/record.h"
 #include "coretel/export/utf8.h"
@@ -19,10 +19,23 @@ uint64_t now_unix_nano() noexcept {
 thread_local Context current;  // the innermost ContextScope's, or empty
 
 // `value` with a string cut to `limit` bytes (0: none) at a UTF-8 boundary.
-AttributeValue limited(AttributeValueRef value, std::size_t limit) {
-  if (const auto* s = std::get_if<std::string_view>(&value); s && limit != 0 && s->size() > limit)
-    return AttributeValue(std::string(utf8_prefix(*s, limit)));
-  return value.to_value();
+// Stores `value` into `out`, a string cut to `limit` bytes (0: none) at a UTF-8 boundary; a
+// string assigned into a string keeps its buffer.
+void assign_limited(AttributeValue& out, AttributeValueRef value, std::size_t limit) {
+  if (const auto* s = std::get_if<std::string_view>(&value)) {
+    const std::string_view kept = limit != 0 && s->size() > limit ? utf8_prefix(*s, limit) : *s;
+    if (auto* text = std::get_if<std::string>(&out)) {
+      text->assign(kept);
+    } else {
+      out.emplace<std::string>(kept);
+    }
+    return;
+  }
+  std::visit(
+      [&out](auto v) {
+        if constexpr (!std::is_same_v<decltype(v), std::string_view>) out = v;
+      },
+      static_cast<const std::variant<std::string_view, int64_t, double, bool>&>(value));
 }
 
 // Sets `key` in `list` (replacing its value), within `max` attributes; false when dropped.
@@ -30,12 +43,15 @@ bool put(std::vector<Attribute>& list, std::string_view key, AttributeValueRef v
          std::size_t max, std::size_t length) {
   for (Attribute& a : list) {
     if (a.key == key) {
-      a.value = limited(value, length);
+      assign_limited(a.value, value, length);
       return true;
     }
   }
   if (list.size() >= max) return false;
-  list.push_back({std::string(key), limited(value, length)});
+  if (list.capacity() == 0) list.reserve(std::min<std::size_t>(max, 4));  // one allocation, not 3
+  Attribute& a = list.emplace_back();  // built in place: no temporary to move
+  a.key.assign(key);
+  assign_limited(a.value, value, length);
   return true;
 }
 
@@ -120,9 +136,12 @@ Span Tracer::start_span(std::string_view name, StartOptions options) const {
   if (result.decision == SamplingDecision::kDrop) return span;  // nothing stored
 
   try {
-    auto data = std::make_unique<SpanData>();
+    // A recycled span of this thread (batch processor), else a new one.
+    const auto& processors = provider_->processors;
+    std::unique_ptr<SpanData> data = processors.empty() ? nullptr : processors.back()->spare();
+    if (!data) data = std::make_unique<SpanData>();
     const SpanLimits& limits = provider_->limits;
-    data->name = std::string(name);
+    data->name.assign(name);
     data->kind = options.kind;
     data->context = c;
     if (parent) {
@@ -172,8 +191,7 @@ Span::~Span() {
   end();
 }
 
-void Span::set_attribute(std::string_view key, AttributeValueRef value) {
-  if (!data_) return;
+void Span::set_recorded_attribute(std::string_view key, AttributeValueRef value) {
   const SpanLimits& limits = provider_->limits;
   if (!put(data_->attributes, key, value, limits.attribute_count, limits.attribute_value_length))
     ++data_->dropped_attributes_count;

@@ -212,14 +212,14 @@ TEST(Span, ANonRecordingSpanAllocatesNothing) {
                          .trace_state = tr::TraceState().with("vendor", "x").value(),
                          .remote = true};
   const tr::Context context{parent, {}};
-  tracer.start_span("warm-up", {.parent = context});  // the thread's id generator
+  tracer.start_span("warm-up", {.parent = &context});  // the thread's id generator
   uint64_t allocations = 0;
   {
     const coretel_test::AllocationCounter counter;
     for (int i = 0; i < 100; ++i) {
       tr::Span span = tracer.start_span("dropped");
       span.set_attribute("key", int64_t{1});
-      tr::Span child = tracer.start_span("child", {.parent = context});
+      tr::Span child = tracer.start_span("child", {.parent = &context});
       child.add_event("e");
     }
     allocations = counter.count();

@@ -127,7 +127,7 @@ TEST(Span, ARemoteParentFromThePropagatorsDecidesUnderParentBased) {
       {});
   {
     tr::Span span = f.provider.tracer("app").start_span(
-        "handle", {.kind = tr::SpanKind::kServer, .parent = sampled});
+        "handle", {.kind = tr::SpanKind::kServer, .parent = &sampled});
     EXPECT_EQ(span.context().trace_id.hex(), "0af7651916cd43dd8448eb211c80319c");
     EXPECT_EQ(span.context().trace_state.header(), "vendor=1");
     EXPECT_EQ(span.context().flags, tr::kSampledFlag);  // the parent's random flag: not set
@@ -145,7 +145,7 @@ TEST(Span, ARemoteParentFromThePropagatorsDecidesUnderParentBased) {
       tr::HeaderCarrier(std::vector<std::pair<std::string, std::string>>{
           {"traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00"}}),
       {});
-  tr::Span dropped = f.provider.tracer("app").start_span("handle", {.parent = not_sampled});
+  tr::Span dropped = f.provider.tracer("app").start_span("handle", {.parent = &not_sampled});
   EXPECT_FALSE(dropped.is_recording());
 }
 

@@ -1,9 +1,11 @@
 // id_generator.h: random trace and span ids (trace/sdk.md, "Id Generators"; W3C Trace Context
 // Level 2, "Random Trace ID Flag").
 //
-// Each thread draws from its own std::mt19937_64, seeded from the operating system
-// (std::random_device: getrandom(2) on Linux) the first time the thread asks: no lock, no shared
-// state, and a forked child does not repeat its parent's ids once it reseeds (reseed_ids()).
+// Each thread draws from its own xoshiro256++ generator (Blackman and Vigna, "Scrambled Linear
+// Pseudorandom Number Generators", 2021: 256 bits of state, about 1 ns a draw), seeded from the
+// operating system (getrandom(2)) the first time the thread asks: no lock, no shared state, and
+// a forked child does not repeat its parent's ids once it reseeds (reseed_ids()). The ids are
+// unpredictable to whoever does not know the seed; they are not for cryptographic use.
 // Every bit of a trace id is random, so a root span may set kRandomFlag; an id is never all
 // zero (drawn again in that case).
 // Thread-safety: any thread.

@@ -78,7 +78,9 @@ class HeaderCarrier {
   explicit HeaderCarrier(std::vector<std::pair<std::string, std::string>> headers)
       : headers_(std::move(headers)) {}
   std::vector<std::string_view> get(std::string_view name) const;
-  void set(std::string_view name, std::string_view value);
+  /// The value when exactly one line has that name; nullopt for none or several. No allocation.
+  std::optional<std::string_view> single(std::string_view name) const noexcept;
+  void set(std::string_view name, std::string value);
   const std::vector<std::pair<std::string, std::string>>& headers() const noexcept {
     return headers_;
   }

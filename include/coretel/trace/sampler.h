@@ -25,8 +25,9 @@ enum class SamplingDecision : uint8_t { kDrop, kRecordOnly, kRecordAndSample };
 struct SamplingParameters {
   /// The parent span's context, or nullptr for a root span (an invalid context counts as none).
   const SpanContext* parent = nullptr;
-  /// The new span's trace id: the parent's, or a new one generated before sampling.
-  TraceId trace_id;
+  /// The new span's trace id: the parent's, or a new one generated before sampling. Valid during
+  /// should_sample() only.
+  const TraceId& trace_id;
   std::string_view name;
 };
 

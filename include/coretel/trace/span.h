@@ -69,9 +69,9 @@ class TracerProvider {
 /// How a span starts.
 struct StartOptions {
   SpanKind kind = SpanKind::kInternal;
-  /// The parent: nullopt takes the thread's current context (activate()); a Context without a
-  /// span makes a root span.
-  std::optional<Context> parent = std::nullopt;
+  /// The parent: nullptr takes the thread's current context (activate()); a Context without a
+  /// span makes a root span. Read during start_span() only.
+  const Context* parent = nullptr;
   std::vector<Attribute> attributes = {};
   std::vector<SpanLink> links = {};
   /// 0: now.
@@ -91,7 +91,11 @@ class Span {
   const SpanContext& context() const noexcept { return context_; }
   bool is_recording() const noexcept { return data_ != nullptr; }
 
-  void set_attribute(std::string_view key, AttributeValueRef value);
+  /// Sets (or replaces) an attribute, within the limits. Inline: a span that is not recording
+  /// returns before its arguments are built.
+  void set_attribute(std::string_view key, AttributeValueRef value) {
+    if (data_) set_recorded_attribute(key, value);
+  }
   void add_event(std::string_view name, std::span<const Attribute> attributes = {},
                  uint64_t time_unix_nano = 0);
   /// An `exception` event with exception.type and exception.message (semantic conventions,
@@ -105,6 +109,7 @@ class Span {
 
  private:
   friend class Tracer;
+  void set_recorded_attribute(std::string_view key, AttributeValueRef value);
   SpanContext context_;
   std::unique_ptr<SpanData> data_;  // null when not recording or ended
   std::shared_ptr<TracerProvider::State> provider_;

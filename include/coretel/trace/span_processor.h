@@ -12,11 +12,12 @@
 // own bounded queue (made at its first span: one lock and one allocation), a Boost.Lockfree
 // single-producer single-consumer queue of max_queue_size spans; the export thread drains every
 // queue each schedule_delay, or as soon as one holds max_export_batch_size spans, and exports
-// them in batches of at most max_export_batch_size, each within export_timeout. A span that
-// finds its thread's queue full is dropped and counted (BatchSpanStats::dropped_queue_full); a
-// batch the exporter fails is counted (export_failed); a span ended after shutdown() is dropped
-// and counted (dropped_shutdown): none is lost unseen. A span ending while shutdown() runs is
-// exported or counted (common/asymmetric_barrier.h orders the two).
+// them in batches of at most max_export_batch_size, each within export_timeout; the spans it is
+// done with go back to their thread, for reuse (spare()). A span that finds its thread's queue full
+// is dropped and counted (BatchSpanStats::dropped_queue_full); a batch the exporter fails is
+// counted (export_failed); a span ended after shutdown() is dropped and counted (dropped_shutdown):
+// none is lost unseen. A span ending while shutdown() runs is exported or counted
+// (common/asymmetric_barrier.h orders the two).
 //
 // Spec differences, on purpose: the specification's queue is one per processor; here each
 // thread's queue holds max_queue_size spans, so a thread that floods cannot make a quiet one
@@ -41,6 +42,10 @@ class SpanProcessor {
   virtual ~SpanProcessor() = default;
   virtual void on_start(const SpanData& span) noexcept { (void)span; }
   virtual void on_end(std::unique_ptr<SpanData> span) noexcept = 0;
+  /// A cleared SpanData this processor recycled for the calling thread (its strings and vectors
+  /// keep their capacity), or nullptr: the TracerProvider asks its last processor before it
+  /// allocates a new span. Hot path; must not block.
+  virtual std::unique_ptr<SpanData> spare() noexcept { return nullptr; }
   virtual bool force_flush(std::chrono::milliseconds timeout) noexcept {
     (void)timeout;
     return true;
@@ -100,6 +105,10 @@ class BatchSpanProcessor final : public SpanProcessor {
   /// Hot path: the span's pointer into this thread's queue (sampled spans only; the others are
   /// freed). Never blocks.
   void on_end(std::unique_ptr<SpanData> span) noexcept override;
+  /// Hot path: a span the export thread is done with, cleared, back to the thread that ended it
+  /// (each thread's queue has a return queue of max_queue_size): a thread that ends spans
+  /// steadily allocates for them only what outgrows what it had (a longer attribute key).
+  std::unique_ptr<SpanData> spare() noexcept override;
   /// Waits until an export pass that began after the call ended (every queue drained).
   bool force_flush(std::chrono::milliseconds timeout) noexcept override;
   /// Stops taking spans, exports what the queues hold and ends the export thread, within
