@@ -89,6 +89,11 @@ SpanId new_span_id() noexcept {
   return id;
 }
 
+void new_ids(TraceId& trace_id, SpanId& span_id) noexcept {
+  fill(trace_id.bytes);
+  fill(span_id.bytes);
+}
+
 void reseed_ids() noexcept {
   seed(generator);
 }

@@ -109,23 +109,34 @@ bool TracerProvider::shutdown(std::chrono::milliseconds timeout) {
   return ok;
 }
 
+namespace {
+
+SamplingResult sample(const Sampler& sampler, const SamplingParameters& parameters) noexcept {
+  try {
+    return sampler.should_sample(parameters);
+  } catch (...) {  // a user's sampler that throws samples nothing
+    return {SamplingDecision::kDrop, std::nullopt};
+  }
+}
+
+}  // namespace
+
 Span Tracer::start_span(std::string_view name, StartOptions options) const {
   Span span;
   const Context& parent_context = options.parent ? *options.parent : current_context();
   const SpanContext* parent =
       parent_context.span && parent_context.span->valid() ? &*parent_context.span : nullptr;
   SpanContext& c = span.context_;
-  c.trace_id = parent ? parent->trace_id : new_trace_id();
-  c.span_id = new_span_id();
+  if (parent) {
+    c.trace_id = parent->trace_id;
+    c.span_id = new_span_id();
+  } else {
+    new_ids(c.trace_id, c.span_id);
+  }
   // A root's trace id is random in full (id_generator.h): W3C Level 2's random flag; a child
   // keeps its parent's.
   const uint8_t random = parent ? (parent->flags & kRandomFlag) : kRandomFlag;
-  SamplingResult result;
-  try {
-    result = provider_->sampler->should_sample({parent, c.trace_id, name});
-  } catch (...) {  // a user's sampler that throws samples nothing
-    result = {SamplingDecision::kDrop, std::nullopt};
-  }
+  const SamplingResult result = sample(*provider_->sampler, {parent, c.trace_id, name});
   c.flags = static_cast<uint8_t>(
       random | (result.decision == SamplingDecision::kRecordAndSample ? kSampledFlag : 0));
   if (result.trace_state) {
@@ -185,10 +196,6 @@ Span& Span::operator=(Span&& other) noexcept {
     provider_ = std::move(other.provider_);
   }
   return *this;
-}
-
-Span::~Span() {
-  end();
 }
 
 void Span::set_recorded_attribute(std::string_view key, AttributeValueRef value) {

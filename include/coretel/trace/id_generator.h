@@ -17,6 +17,8 @@ namespace coretel::trace {
 
 TraceId new_trace_id() noexcept;
 SpanId new_span_id() noexcept;
+/// Both ids of a root span, in one visit to the thread's generator.
+void new_ids(TraceId& trace_id, SpanId& span_id) noexcept;
 /// Seeds the calling thread's generator from the operating system again (call it in a child
 /// after fork(): the child's copy of the generator would repeat the parent's ids).
 void reseed_ids() noexcept;

@@ -86,7 +86,9 @@ class Span {
   Span(const Span&) = delete;
   Span& operator=(const Span&) = delete;
   /// end(), if not ended yet.
-  ~Span();
+  ~Span() {
+    if (data_) end();
+  }
 
   const SpanContext& context() const noexcept { return context_; }
   bool is_recording() const noexcept { return data_ != nullptr; }
