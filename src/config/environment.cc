@@ -677,43 +677,25 @@ std::optional<std::size_t> parse_queue_size(std::string_view text, std::string& 
   return static_cast<std::size_t>(value);
 }
 
-// OTEL_BLRP_* (SDK env vars, "Batch LogRecord Processor").
-events::BatchLogProcessorOptions read_log_batch(Reader& reader) {
-  events::BatchLogProcessorOptions b;
-  b.schedule_delay = setting<std::chrono::milliseconds>(reader, {}, "OTEL_BLRP_SCHEDULE_DELAY",
-                                                        parse_interval, b.schedule_delay);
-  b.export_timeout = setting<std::chrono::milliseconds>(reader, {}, "OTEL_BLRP_EXPORT_TIMEOUT",
-                                                        parse_milliseconds, b.export_timeout);
-  b.max_queue_size = setting<std::size_t>(reader, {}, "OTEL_BLRP_MAX_QUEUE_SIZE", parse_queue_size,
-                                          b.max_queue_size);
-  const Read<std::size_t> batch =
-      read<std::size_t>(reader, "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", parse_queue_size);
+// OTEL_BLRP_* and OTEL_BSP_* (SDK env vars, "Batch LogRecord Processor", "Batch Span
+// Processor"): the same four variables under `prefix`, into the events' or the spans' options.
+template <class Options>
+Options read_batch(Reader& reader, std::string_view prefix) {
+  const std::string delay = fmt::format("{}_SCHEDULE_DELAY", prefix);
+  const std::string timeout = fmt::format("{}_EXPORT_TIMEOUT", prefix);
+  const std::string queue = fmt::format("{}_MAX_QUEUE_SIZE", prefix);
+  const std::string batch_size = fmt::format("{}_MAX_EXPORT_BATCH_SIZE", prefix);
+  Options b;
+  b.schedule_delay =
+      setting<std::chrono::milliseconds>(reader, {}, delay, parse_interval, b.schedule_delay);
+  b.export_timeout =
+      setting<std::chrono::milliseconds>(reader, {}, timeout, parse_milliseconds, b.export_timeout);
+  b.max_queue_size = setting<std::size_t>(reader, {}, queue, parse_queue_size, b.max_queue_size);
+  const Read<std::size_t> batch = read<std::size_t>(reader, batch_size, parse_queue_size);
   b.max_export_batch_size = settle(reader, Read<std::size_t>{}, batch,
                                    std::min(b.max_export_batch_size, b.max_queue_size));
   if (b.max_export_batch_size > b.max_queue_size) {
-    // "must be less than or equal to maxQueueSize" (SDK env vars, logs/sdk.md).
-    reader.warn(batch.variable, fmt::format("greater than the queue size ({})", b.max_queue_size),
-                fmt::format("using {}", b.max_queue_size));
-    b.max_export_batch_size = b.max_queue_size;
-  }
-  return b;
-}
-
-// OTEL_BSP_* (SDK env vars, "Batch Span Processor").
-trace::BatchSpanProcessorOptions read_span_batch(Reader& reader) {
-  trace::BatchSpanProcessorOptions b;
-  b.schedule_delay = setting<std::chrono::milliseconds>(reader, {}, "OTEL_BSP_SCHEDULE_DELAY",
-                                                        parse_interval, b.schedule_delay);
-  b.export_timeout = setting<std::chrono::milliseconds>(reader, {}, "OTEL_BSP_EXPORT_TIMEOUT",
-                                                        parse_milliseconds, b.export_timeout);
-  b.max_queue_size = setting<std::size_t>(reader, {}, "OTEL_BSP_MAX_QUEUE_SIZE", parse_queue_size,
-                                          b.max_queue_size);
-  const Read<std::size_t> batch =
-      read<std::size_t>(reader, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE", parse_queue_size);
-  b.max_export_batch_size = settle(reader, Read<std::size_t>{}, batch,
-                                   std::min(b.max_export_batch_size, b.max_queue_size));
-  if (b.max_export_batch_size > b.max_queue_size) {
-    // "Must be less than or equal to OTEL_BSP_MAX_QUEUE_SIZE" (SDK env vars).
+    // "must be less than or equal to maxQueueSize" (SDK env vars).
     reader.warn(batch.variable, fmt::format("greater than the queue size ({})", b.max_queue_size),
                 fmt::format("using {}", b.max_queue_size));
     b.max_export_batch_size = b.max_queue_size;
@@ -835,7 +817,7 @@ SdkConfiguration read_sdk_configuration(const EnvironmentLookup& lookup) {
   config.logs_exporters = read_exporters(reader, "OTEL_LOGS_EXPORTER", {"otlp", "console", "none"});
   bool logs_endpoint_set = false;
   config.events.otlp = read_otlp(reader, kLogsSignal, logs_endpoint_set);
-  config.events.batch = read_log_batch(reader);
+  config.events.batch = read_batch<events::BatchLogProcessorOptions>(reader, "OTEL_BLRP");
   bool logs_otlp = false;
   if (config.logs_exporters.empty()) {
     logs_otlp = logs_endpoint_set;
@@ -865,7 +847,7 @@ SdkConfiguration read_sdk_configuration(const EnvironmentLookup& lookup) {
       traces_otlp = traces_otlp || name == "otlp";
   }
   config.otlp_traces_enabled = traces_otlp && !config.sdk_disabled;
-  config.span_batch = read_span_batch(reader);
+  config.span_batch = read_batch<trace::BatchSpanProcessorOptions>(reader, "OTEL_BSP");
   config.span_limits = read_span_limits(reader);
   config.propagators = read_propagators(reader);
   const Read<std::string> sampler = read<std::string>(reader, "OTEL_TRACES_SAMPLER", parse_sampler);

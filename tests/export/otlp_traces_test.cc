@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "opentelemetry/proto/collector/trace/v1/trace_service.pb.h"
+#include "otlp_test_receiver.h"
 
 namespace {
 
@@ -25,6 +26,7 @@ namespace pb = opentelemetry::proto;
 using coretel::Attribute;
 using coretel::otlp::encode_traces;
 using coretel::otlp::Encoding;
+using coretel_otlp_test::attributes_text;
 using Request = pb::collector::trace::v1::ExportTraceServiceRequest;
 using PbSpan = pb::trace::v1::Span;
 
@@ -147,33 +149,6 @@ std::vector<tr::SpanData> test_spans() {
   consumer.start_time_unix_nano = kStart + 700;
   consumer.end_time_unix_nano = kStart + 800;
   return spans;
-}
-
-std::string attributes_text(
-    const google::protobuf::RepeatedPtrField<pb::common::v1::KeyValue>& kvs) {
-  std::string out;
-  for (const auto& kv : kvs) {
-    if (!out.empty()) out += ",";
-    out += kv.key() + "=";
-    const auto& v = kv.value();
-    switch (v.value_case()) {
-      case pb::common::v1::AnyValue::kStringValue:
-        out += v.string_value();
-        break;
-      case pb::common::v1::AnyValue::kIntValue:
-        out += std::to_string(v.int_value());
-        break;
-      case pb::common::v1::AnyValue::kDoubleValue:
-        out += std::to_string(v.double_value());
-        break;
-      case pb::common::v1::AnyValue::kBoolValue:
-        out += v.bool_value() ? "true" : "false";
-        break;
-      default:
-        out += "?";
-    }
-  }
-  return out;
 }
 
 Request decode_protobuf(const std::string& bytes) {
