@@ -13,11 +13,16 @@ std::atomic<uint64_t> next_id{1};
 thread_local constinit bool thread_ending = false;
 
 // The calling thread's slots, one per owner it used; their deleters mark them orphaned.
+struct ThreadSlot {
+  uint64_t owner;
+  std::shared_ptr<void> slot;
+  std::shared_ptr<const std::atomic<bool>> owner_alive;
+};
 struct ThreadSlots {
-  std::vector<std::pair<uint64_t, std::shared_ptr<void>>> slots;
+  std::vector<ThreadSlot> slots;
   ~ThreadSlots() {
     thread_ending = true;
-    for (auto& entry : slots) entry.second.reset();
+    for (ThreadSlot& entry : slots) entry.slot.reset();
   }
 };
 
@@ -36,15 +41,19 @@ uint64_t next_owner_id() noexcept {
 void* find_thread_slot(uint64_t owner) noexcept {
   ThreadSlots* mine = thread_slots();
   if (mine == nullptr) return nullptr;
-  for (auto& [id, slot] : mine->slots)
-    if (id == owner) return slot.get();
+  for (const ThreadSlot& entry : mine->slots)
+    if (entry.owner == owner) return entry.slot.get();
   return nullptr;
 }
 
-bool keep_thread_slot(uint64_t owner, std::shared_ptr<void> slot) {
+bool keep_thread_slot(uint64_t owner, std::shared_ptr<void> slot,
+                      std::shared_ptr<const std::atomic<bool>> owner_alive) {
   ThreadSlots* mine = thread_slots();
   if (mine == nullptr) return false;  // `slot`'s deleter marks it orphaned
-  mine->slots.emplace_back(owner, std::move(slot));
+  std::erase_if(mine->slots, [](const ThreadSlot& entry) {
+    return !entry.owner_alive->load(std::memory_order_acquire);
+  });
+  mine->slots.push_back({owner, std::move(slot), std::move(owner_alive)});
   return true;
 }
 

@@ -31,14 +31,18 @@ namespace coretel::detail {
 uint64_t next_owner_id() noexcept;
 /// The slot this thread keeps for `owner`, or nullptr.
 void* find_thread_slot(uint64_t owner) noexcept;
-/// Keeps `slot` for this thread under `owner` until the thread ends (the deleter then runs).
-/// False when the thread is already ending (its thread_local storage is being destroyed).
-bool keep_thread_slot(uint64_t owner, std::shared_ptr<void> slot);
+/// Keeps `slot` for this thread under `owner` until the thread ends (the deleter then runs) or,
+/// once `owner_alive` is false, until the thread keeps its next slot (the entries of owners that
+/// are gone are dropped then: a thread does not hoard the slots of dead owners). False when the
+/// thread is already ending (its thread_local storage is being destroyed).
+bool keep_thread_slot(uint64_t owner, std::shared_ptr<void> slot,
+                      std::shared_ptr<const std::atomic<bool>> owner_alive);
 
 template <class Slot>
 class PerThread {
  public:
-  PerThread() : id_(next_owner_id()) {}
+  PerThread() : id_(next_owner_id()), alive_(std::make_shared<std::atomic<bool>>(true)) {}
+  ~PerThread() { alive_->store(false, std::memory_order_release); }
   PerThread(const PerThread&) = delete;
   PerThread& operator=(const PerThread&) = delete;
 
@@ -86,7 +90,7 @@ class PerThread {
         std::lock_guard lock(mutex_);
         slots_.push_back(slot);
       }
-      if (!keep_thread_slot(id_, std::move(entry))) return nullptr;  // orphaned already
+      if (!keep_thread_slot(id_, std::move(entry), alive_)) return nullptr;  // orphaned already
       cache = {id_, slot.get()};
       return slot.get();
     } catch (...) {  // out of memory
@@ -95,6 +99,7 @@ class PerThread {
   }
 
   uint64_t id_;
+  std::shared_ptr<std::atomic<bool>> alive_;  // false once this owner is destroyed
   mutable std::mutex mutex_;
   std::vector<std::shared_ptr<Slot>> slots_;  // guarded by mutex_
 };
