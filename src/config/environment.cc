@@ -703,9 +703,9 @@ Options read_batch(Reader& reader, std::string_view prefix) {
   return b;
 }
 
-// The span limits (SDK env vars, "Attribute Limits" and "Span Limits"): the span's own variable
-// wins over the general OTEL_ATTRIBUTE_* one; events' and links' attribute counts have only
-// their own.
+// The span limits (SDK env vars, "Attribute Limits" and "Span Limits"): a model-specific
+// variable (span, event, link) wins over the general OTEL_ATTRIBUTE_* one, which applies to
+// every attribute collection without one.
 trace::SpanLimits read_span_limits(Reader& reader) {
   trace::SpanLimits l;
   l.attribute_value_length =
@@ -718,10 +718,12 @@ trace::SpanLimits read_span_limits(Reader& reader) {
       setting<std::size_t>(reader, {}, "OTEL_SPAN_EVENT_COUNT_LIMIT", parse_count, l.event_count);
   l.link_count =
       setting<std::size_t>(reader, {}, "OTEL_SPAN_LINK_COUNT_LIMIT", parse_count, l.link_count);
-  l.event_attribute_count = setting<std::size_t>(reader, {}, "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT",
-                                                 parse_count, l.event_attribute_count);
-  l.link_attribute_count = setting<std::size_t>(reader, {}, "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT",
-                                                parse_count, l.link_attribute_count);
+  l.event_attribute_count =
+      setting<std::size_t>(reader, "OTEL_ATTRIBUTE_COUNT_LIMIT", "OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT",
+                           parse_count, l.event_attribute_count);
+  l.link_attribute_count =
+      setting<std::size_t>(reader, "OTEL_ATTRIBUTE_COUNT_LIMIT", "OTEL_LINK_ATTRIBUTE_COUNT_LIMIT",
+                           parse_count, l.link_attribute_count);
   return l;
 }
 

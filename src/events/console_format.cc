@@ -96,6 +96,14 @@ void append_second(std::string& out, int64_t seconds) {
 
 }  // namespace
 
+void append_console_text(std::string_view text, std::string& out) {
+  if (bare(text)) {
+    out += text;
+  } else {
+    quoted(text, out);
+  }
+}
+
 void format_console(const EventRecord& record, std::string& out) {
   append_second(out, static_cast<int64_t>(record.time_unix_nano / 1'000'000'000));
   out += '.';
@@ -117,11 +125,7 @@ void format_console(const EventRecord& record, std::string& out) {
     out += a.key;
     out += '=';
     if (const auto* s = std::get_if<std::string_view>(&a.value)) {
-      if (bare(*s)) {
-        out += *s;
-      } else {
-        quoted(*s, out);
-      }
+      append_console_text(*s, out);
     } else if (const auto* i = std::get_if<int64_t>(&a.value)) {
       const fmt::format_int digits(*i);
       out.append(digits.data(), digits.size());

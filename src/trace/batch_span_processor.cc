@@ -36,6 +36,8 @@ struct SpanQueue {
   std::atomic<uint64_t> dropped_full{0};  // written by the owner thread only
   std::atomic<bool> busy{false};          // the owner is between its stopping check and push
   std::atomic<bool> orphaned{false};      // the owner thread ended
+  // The owner asked for a spare (it starts spans too): only then do finished spans come back.
+  std::atomic<bool> wants_spares{false};
 };
 
 // Empties a span for reuse: its strings and vectors keep their capacity (the attributes' own
@@ -163,7 +165,10 @@ std::unique_ptr<SpanData> BatchSpanProcessor::spare() noexcept {
   State& s = *state_;
   SpanQueue* q = s.queues.mine(s.options.max_queue_size);
   SpanData* span = nullptr;
-  if (q == nullptr || !q->spares.pop(span)) return nullptr;
+  if (q == nullptr) return nullptr;
+  if (!q->wants_spares.load(std::memory_order_relaxed)) [[unlikely]]
+    q->wants_spares.store(true, std::memory_order_relaxed);
+  if (!q->spares.pop(span)) return nullptr;
   clear(*span);
   return std::unique_ptr<SpanData>(span);
 }
@@ -206,7 +211,8 @@ void BatchSpanProcessor::State::pass() {
       std::swap(batch[batched++], *span);  // no allocation, no throw
       // Back to the owner, cleared there: what the clearing frees goes to that thread's malloc
       // cache, where its next span's allocations find it.
-      if (!q->spares.push(span)) delete span;  // the owner has max_queue_size spares already
+      if (!q->wants_spares.load(std::memory_order_relaxed) || !q->spares.push(span))
+        delete span;  // not a thread that starts spans here, or it has max_queue_size spares
       if (batched == options.max_export_batch_size) export_batch();
     }
     if (orphaned) {

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "coretel/events/console_format.h"
+
 namespace coretel::trace {
 
 struct InMemorySpanExporter::State {
@@ -36,22 +38,37 @@ void InMemorySpanExporter::clear() {
 }
 
 std::string ConsoleSpanExporter::format(const SpanData& s) {
-  std::string line = fmt::format(
-      "span {} trace_id={} span_id={} parent_id={} kind={} scope={} start_unix_nano={} "
-      "duration_us={:.3f} status={}",
-      s.name, s.context.trace_id.hex(), s.context.span_id.hex(),
-      s.parent_span_id.valid() ? s.parent_span_id.hex() : "-", to_string(s.kind), s.scope,
-      s.start_time_unix_nano,
-      s.end_time_unix_nano >= s.start_time_unix_nano
-          ? static_cast<double>(s.end_time_unix_nano - s.start_time_unix_nano) / 1e3
-          : 0.0,
-      to_string(s.status));
-  if (!s.status_description.empty())
-    line += fmt::format(" status_description={}", s.status_description);
-  for (const Attribute& a : s.attributes)
-    line += fmt::format(" {}={}", a.key, coretel::to_string(AttributeValueRef(a.value)));
-  if (!s.events.empty()) line += fmt::format(" events={}", s.events.size());
-  if (!s.links.empty()) line += fmt::format(" links={}", s.links.size());
+  // Names and strings come from requests and users: written by the events console's rule
+  // (quoted and escaped unless plainly safe), so no value can break or forge a line.
+  std::string line = "span ";
+  events::append_console_text(s.name, line);
+  fmt::format_to(std::back_inserter(line),
+                 " trace_id={} span_id={} parent_id={} kind={} scope=", s.context.trace_id.hex(),
+                 s.context.span_id.hex(), s.parent_span_id.valid() ? s.parent_span_id.hex() : "-",
+                 to_string(s.kind));
+  events::append_console_text(s.scope, line);
+  fmt::format_to(std::back_inserter(line), " start_unix_nano={} duration_us={:.3f} status={}",
+                 s.start_time_unix_nano,
+                 s.end_time_unix_nano >= s.start_time_unix_nano
+                     ? static_cast<double>(s.end_time_unix_nano - s.start_time_unix_nano) / 1e3
+                     : 0.0,
+                 to_string(s.status));
+  if (!s.status_description.empty()) {
+    line += " status_description=";
+    events::append_console_text(s.status_description, line);
+  }
+  for (const Attribute& a : s.attributes) {
+    line += ' ';
+    events::append_console_text(a.key, line);
+    line += '=';
+    if (const auto* text = std::get_if<std::string>(&a.value)) {
+      events::append_console_text(*text, line);
+    } else {
+      line += coretel::to_string(AttributeValueRef(a.value));
+    }
+  }
+  if (!s.events.empty()) fmt::format_to(std::back_inserter(line), " events={}", s.events.size());
+  if (!s.links.empty()) fmt::format_to(std::back_inserter(line), " links={}", s.links.size());
   return line;
 }
 

@@ -622,6 +622,12 @@ TEST(Environment, TracesHaveTheirOwnExporterBatchLimitsAndEndpoint) {
                      "OTEL_SPAN_EVENT_COUNT_LIMIT=-1: not a whole number from 0 to 2147483647; "
                      "using 128"}));
 
+  // The general count applies to every attribute collection without a variable of its own.
+  config = read({{"OTEL_ATTRIBUTE_COUNT_LIMIT", "7"}, {"OTEL_LINK_ATTRIBUTE_COUNT_LIMIT", "3"}});
+  EXPECT_EQ(config.span_limits.attribute_count, 7u);
+  EXPECT_EQ(config.span_limits.event_attribute_count, 7u);
+  EXPECT_EQ(config.span_limits.link_attribute_count, 3u);
+
   config = read({{"OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT", "0"},
                  {"OTEL_TRACES_EXPORTER", "otlp"},
                  {"OTEL_SDK_DISABLED", "true"}});

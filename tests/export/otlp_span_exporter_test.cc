@@ -141,6 +141,15 @@ TEST(ConsoleSpanExporter, OneLinePerSpan) {
             "parent_id=ab00000000000000 kind=server scope=test.scope start_unix_nano=1000 "
             "duration_us=2.500 status=error status_description=boom http.route=/test "
             "server.port=5000 events=2");
+  // What comes from a request cannot break or forge a line.
+  tr::SpanData hostile = two_spans()[0];
+  hostile.name = "POST /test";
+  hostile.attributes = {{"user_agent.original", std::string("x\nspan forged \x1b[31m")}};
+  EXPECT_EQ(tr::ConsoleSpanExporter::format(hostile).rfind("span \"POST /test\" trace_id=", 0), 0u);
+  EXPECT_NE(tr::ConsoleSpanExporter::format(hostile).find(
+                " user_agent.original=\"x\\nspan forged \\x1b[31m\""),
+            std::string::npos)
+      << tr::ConsoleSpanExporter::format(hostile);
   std::FILE* out = std::tmpfile();
   ASSERT_NE(out, nullptr);
   tr::ConsoleSpanExporter console(out);

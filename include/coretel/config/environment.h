@@ -97,10 +97,11 @@ struct SdkConfiguration {
   /// OTEL_BSP_* (SDK env vars, "Batch Span Processor"); max_export_batch_size is cut to
   /// max_queue_size, with a warning.
   trace::BatchSpanProcessorOptions span_batch;
-  /// OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT (else OTEL_ATTRIBUTE_COUNT_LIMIT),
-  /// OTEL_SPAN_EVENT_COUNT_LIMIT, OTEL_SPAN_LINK_COUNT_LIMIT, OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT,
-  /// OTEL_LINK_ATTRIBUTE_COUNT_LIMIT (0 to 2^31-1), OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT (else
-  /// OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT; at least 1, unset: no limit).
+  /// Counts, 0 to 2^31-1: OTEL_SPAN_EVENT_COUNT_LIMIT, OTEL_SPAN_LINK_COUNT_LIMIT, and
+  /// OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT, OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT and
+  /// OTEL_LINK_ATTRIBUTE_COUNT_LIMIT, each else OTEL_ATTRIBUTE_COUNT_LIMIT; the string length,
+  /// at least 1 (unset: no limit): OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT, else
+  /// OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT.
   trace::SpanLimits span_limits;
   /// OTEL_PROPAGATORS: "tracecontext", "baggage" or {"none"}, in the order given, deduplicated;
   /// {"tracecontext", "baggage"} when unset or nothing listed is usable.

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "coretel/events/record.h"
 
@@ -27,5 +28,10 @@ namespace coretel::events {
 
 /// Appends the line of `record` to `out`.
 void format_console(const EventRecord& record, std::string& out);
+
+/// Appends `text` by the rule of a string value above: bare when it can be, else quoted and
+/// escaped (no control byte, no newline, well-formed UTF-8). The span console exporter uses it
+/// too (trace/span_exporter.h).
+void append_console_text(std::string_view text, std::string& out);
 
 }  // namespace coretel::events

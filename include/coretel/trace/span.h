@@ -94,7 +94,8 @@ class Span {
   bool is_recording() const noexcept { return data_ != nullptr; }
 
   /// Sets (or replaces) an attribute, within the limits. Inline: a span that is not recording
-  /// returns before its arguments are built.
+  /// returns at once, without converting `value` (what the caller computes to pass, such as a
+  /// std::to_string(), is still computed).
   void set_attribute(std::string_view key, AttributeValueRef value) {
     if (data_) set_recorded_attribute(key, value);
   }

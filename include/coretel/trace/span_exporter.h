@@ -59,7 +59,9 @@ class InMemorySpanExporter final : public SpanExporter {
 ///   span <name> trace_id=<32 hex> span_id=<16 hex> parent_id=<16 hex or ->
 ///     kind=<kind> scope=<scope> start_unix_nano=<ns> duration_us=<us> status=<status>
 ///     [<key>=<value>]... [events=N] [links=N]
-/// (one line; values as attributes.h's to_string() writes them). Thread-safe:
+/// (one line; the name, scope, keys and string values by the events console's rule,
+/// events/console_format.h: bare when plainly safe, else quoted with control bytes escaped, so
+/// no value breaks the line; other values as attributes.h's to_string()). Thread-safe:
 /// each call writes its lines with one write. `out` must outlive the exporter.
 class ConsoleSpanExporter final : public SpanExporter {
  public:

@@ -21,7 +21,9 @@
 //
 // Spec differences, on purpose: the specification's queue is one per processor; here each
 // thread's queue holds max_queue_size spans, so a thread that floods cannot make a quiet one
-// lose its spans (memory: threads x max_queue_size pointers, plus the spans they hold).
+// lose its spans. Memory: per thread that ends spans, two queues of max_queue_size pointers,
+// the spans queued, and, for a thread that also starts spans with this processor last in its
+// provider, up to max_queue_size recycled spans (their buffers kept for reuse).
 #pragma once
 
 #include <chrono>
@@ -36,7 +38,7 @@ namespace coretel::trace {
 /// Receives the spans of a provider. on_start() on the starting thread, on_end() on the ending
 /// thread (a recording span: sampled, or record-only); they must not block (trace/sdk.md, "Span
 /// processor"). force_flush() and shutdown() from any thread, bounded by their timeout; false
-/// when the time ran out or an export failed.
+/// when the time ran out (a failed export is counted by the processor, not reported here).
 class SpanProcessor {
  public:
   virtual ~SpanProcessor() = default;
@@ -90,8 +92,11 @@ struct BatchSpanStats {
   uint64_t exported = 0;            ///< in batches the exporter took
   uint64_t export_failed = 0;       ///< in batches the exporter failed
   uint64_t dropped_queue_full = 0;  ///< ended while their thread's queue was full
-  uint64_t dropped_shutdown = 0;    ///< ended after shutdown(), or left when it ran out of time
-  uint64_t exports = 0;             ///< export_spans() calls
+  /// Ended after shutdown() began, or on a thread that was ending (no queue to take them). Spans
+  /// still queued when shutdown() runs out of time are exported (or counted as export_failed)
+  /// later, by the export thread it leaves running.
+  uint64_t dropped_shutdown = 0;
+  uint64_t exports = 0;  ///< export_spans() calls
 };
 
 class BatchSpanProcessor final : public SpanProcessor {
@@ -105,9 +110,10 @@ class BatchSpanProcessor final : public SpanProcessor {
   /// Hot path: the span's pointer into this thread's queue (sampled spans only; the others are
   /// freed). Never blocks.
   void on_end(std::unique_ptr<SpanData> span) noexcept override;
-  /// Hot path: a span the export thread is done with, cleared, back to the thread that ended it
-  /// (each thread's queue has a return queue of max_queue_size): a thread that ends spans
-  /// steadily allocates for them only what outgrows what it had (a longer attribute key).
+  /// Hot path: a span the export thread is done with, back to the thread that ended it and
+  /// cleared there (each thread's queue has a return queue of max_queue_size, filled only once the
+  /// thread asked for a spare): a thread that starts and ends spans steadily allocates for them
+  /// only what outgrows what it had (an attribute key longer than the last).
   std::unique_ptr<SpanData> spare() noexcept override;
   /// Waits until an export pass that began after the call ended (every queue drained).
   bool force_flush(std::chrono::milliseconds timeout) noexcept override;
