@@ -36,11 +36,14 @@ std::vector<Attribute> common(const HttpExchange& e) {
   return out;
 }
 
-// The series of every tuple beyond kMaxSeries: the method kept, error.type `_OTHER`.
+// The series of every tuple beyond kMaxSeries: only what has a bounded set of values is kept
+// (the method, one of 11, the scheme, the route, the protocol version), error.type `_OTHER`; the
+// status, the error and a client's server.address and server.port go.
 Attributes overflow(const Attributes& attributes) {
   std::vector<Attribute> out;
   for (const Attribute& a : attributes.to_vector()) {
-    if (a.key == sc::attributes::kHttpResponseStatusCode || a.key == sc::attributes::kErrorType)
+    if (a.key == sc::attributes::kHttpResponseStatusCode || a.key == sc::attributes::kErrorType ||
+        a.key == sc::attributes::kServerAddress || a.key == sc::attributes::kServerPort)
       continue;
     out.push_back(a);
   }

@@ -4,7 +4,8 @@
 //
 // Each distinct attribute tuple (method, scheme or server, status, route, error) gets its own
 // registration, at most kMaxSeries per metric; beyond that, observations go to an overflow series
-// per method and route or server, with error.type `_OTHER` and no status. Thread-safety: any thread
+// per method (and route), with error.type `_OTHER` and no status, address or port: the series
+// stay bounded whatever URLs callers name. Thread-safety: any thread
 // (a mutex: the service's request threads are not an engine's hot path, and one Reporter serves one
 // thread at a time).
 #pragma once

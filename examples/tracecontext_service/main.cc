@@ -19,22 +19,26 @@
 // pushed over OTLP when OTEL_METRICS_EXPORTER / OTEL_EXPORTER_OTLP_[METRICS_]* say, and served
 // for Prometheus at --admin when given.
 //
-// Safety: it listens on loopback by default; a call goes only to an http:// URL, within
-// --call-timeout-ms for the connection and for the answer; a request body is at most 1 MiB.
-// It sends requests where it is told to: run it only where its callers are trusted (a test
-// harness), never facing a network.
+// Safety: it listens on loopback by default; HTTP is Boost.Beast's (http.h: header values as
+// received, one deadline per request, bounded head and body, at most 64 connections); a request
+// body nests JSON at most 64 deep; a call goes only to an http:// URL with an IP address (or
+// localhost) and a path without spaces or control characters, within --call-timeout-ms for
+// connecting, sending and reading together. It sends requests where it is told to: run it only
+// where its callers are trusted (a test harness), never facing a network.
 #include <arpa/inet.h>
 #include <signal.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
 
 #include <fmt/format.h>
-#include <httplib.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
@@ -51,6 +55,7 @@
 #include "coretel/semconv/user_agent.h"
 #include "coretel/trace/configure.h"
 #include "coretel/trace/propagation.h"
+#include "http.h"
 #include "http_metrics.h"
 
 namespace {
@@ -80,7 +85,9 @@ bool split_host_port(std::string_view text, std::string& host, int& port) {
   return port <= 65535;
 }
 
-// An http:// URL: its host, port (80 when absent) and path (/ when absent); false otherwise.
+// An http:// URL: its host, port (80 when absent) and path (/ when absent); nullopt when it is
+// not one, or when it holds a space or a control character (they would go out raw in the
+// request line).
 struct Url {
   std::string host;
   int port = 80;
@@ -89,13 +96,17 @@ struct Url {
 std::optional<Url> parse_http_url(std::string_view url) {
   constexpr std::string_view kScheme = "http://";
   if (!url.starts_with(kScheme)) return std::nullopt;
+  for (char c : url)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
   url.remove_prefix(kScheme.size());
   const std::size_t slash = url.find('/');
   const std::string_view authority = url.substr(0, slash);
   Url out;
   if (slash != std::string_view::npos) out.path = std::string(url.substr(slash));
   if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-  const bool has_port = authority.back() != ']' && authority.find(':') != std::string_view::npos;
+  const bool has_port =
+      authority.back() != ']' && authority.find(':') != std::string_view::npos &&
+      (authority.front() != '[' || authority.find("]:") != std::string_view::npos);
   if (has_port) {
     if (!split_host_port(authority, out.host, out.port) || out.port == 0) return std::nullopt;
   } else {
@@ -104,6 +115,29 @@ std::optional<Url> parse_http_url(std::string_view url) {
       out.host = out.host.substr(1, out.host.size() - 2);
   }
   return out;
+}
+
+// `body` parsed, nullopt when it nests arrays and objects deeper than `limit` (nlohmann's parser
+// does not recurse, but dumping a value does: a deep body would overflow a thread's stack). A
+// body that is not JSON is a discarded value.
+std::optional<nlohmann::json> parse_shallow(std::string_view body, int limit) {
+  bool too_deep = false;
+  nlohmann::json out = nlohmann::json::parse(
+      body,
+      [&too_deep, limit](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+        if (depth > limit) too_deep = true;
+        return !too_deep;  // past the limit nothing more is kept
+      },
+      false);
+  if (too_deep) return std::nullopt;
+  return out;
+}
+
+bool ascii_iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -122,48 +156,57 @@ class Service {
         address_(std::move(address)),
         port_(port) {}
 
-  void handle_test(const httplib::Request& request, httplib::Response& response) {
+  tracecontext_service::Response handle(const tracecontext_service::Request& request) {
+    const std::string_view path =
+        std::string_view(request.target).substr(0, std::string_view(request.target).find('?'));
+    if (path != "/test") return {404, "{\"error\":\"not found: POST /test\"}\n"};
+    if (request.method != "POST") return {405, "{\"error\":\"POST /test\"}\n"};
+    return handle_test(request, path);
+  }
+
+  tracecontext_service::Response handle_test(const tracecontext_service::Request& request,
+                                             std::string_view path) {
     const auto start = std::chrono::steady_clock::now();
-    // The incoming trace context: every header line, names compared case-insensitively.
-    tr::HeaderCarrier in(std::vector<std::pair<std::string, std::string>>(request.headers.begin(),
-                                                                          request.headers.end()));
+    // The incoming trace context: every header line, as received, names compared
+    // case-insensitively by the carrier.
+    const tr::HeaderCarrier in(request.headers);
     const tr::Context incoming = propagator_->extract(in, {});
     std::vector<coretel::Attribute> attributes{
         {std::string(sc::kHttpRequestMethod), request.method},
         {std::string(sc::kUrlScheme), std::string("http")},
-        {std::string(sc::kUrlPath), request.path},
+        {std::string(sc::kUrlPath), std::string(path)},
         {std::string(sc::kHttpRoute), std::string("/test")},
         {std::string(sc::kServerAddress), address_},
         {std::string(sc::kServerPort), int64_t{port_}},
         {std::string(sc::kNetworkProtocolVersion), std::string("1.1")}};
-    if (request.has_header("User-Agent"))
-      attributes.push_back(
-          {std::string(sc::kUserAgentOriginal), request.get_header_value("User-Agent")});
+    for (const auto& [name, value] : request.headers)
+      if (ascii_iequals(name, "user-agent"))
+        attributes.push_back({std::string(sc::kUserAgentOriginal), value});
     tr::Span server = tracer_.start_span(
         "POST /test",
         {.kind = tr::SpanKind::kServer, .parent = &incoming, .attributes = std::move(attributes)});
 
-    int status = 200;
-    nlohmann::json calls = nlohmann::json::array();
-    const nlohmann::json body = nlohmann::json::parse(request.body, nullptr, false);
-    if (!body.is_array() || body.size() > options_.max_calls) {
-      status = 400;
-      response.set_content(fmt::format("{{\"error\":\"the body must be a JSON array of at most {} "
-                                       "{{\\\"url\\\", \\\"arguments\\\"}} objects\"}}\n",
-                                       options_.max_calls),
-                           "application/json");
+    tracecontext_service::Response response;
+    const std::optional<nlohmann::json> body = parse_shallow(request.body, kMaxDepth);
+    if (!body || !body->is_array() || body->size() > options_.max_calls) {
+      response.status = 400;
+      response.body = fmt::format(
+          "{{\"error\":\"the body must be a JSON array of at most {} {{\\\"url\\\", "
+          "\\\"arguments\\\"}} objects, nested at most {} deep\"}}\n",
+          options_.max_calls, kMaxDepth);
     } else {
+      nlohmann::json calls = nlohmann::json::array();
       const tr::Context parent{server.context(), incoming.baggage};
-      for (const nlohmann::json& action : body) calls.push_back(call(action, parent));
-      response.set_content(nlohmann::json{{"calls", calls}}.dump() + "\n", "application/json");
+      for (const nlohmann::json& action : *body) calls.push_back(call(action, parent));
+      response.body = nlohmann::json{{"calls", calls}}.dump() + "\n";
     }
-    response.status = status;
-    server.set_attribute(sc::kHttpResponseStatusCode, int64_t{status});
+    server.set_attribute(sc::kHttpResponseStatusCode, int64_t{response.status});
     metrics_.record_server({.method = request.method,
-                            .status_code = status,
+                            .status_code = response.status,
                             .error = "",  // a 4xx is the caller's error, not the server's
                             .seconds = seconds_since(start)},
                            "/test");
+    return response;
   }
 
  private:
@@ -198,33 +241,21 @@ class Service {
                                 {std::string(sc::kNetworkProtocolVersion), std::string("1.1")}}});
     tr::HeaderCarrier out;
     propagator_->inject(tr::Context{client.context(), parent.baggage}, out);
-    httplib::Headers headers;
-    for (const auto& [name, value] : out.headers()) headers.emplace(name, value);
-
-    httplib::Client http(target->host, target->port);
-    const auto timeout = std::chrono::milliseconds(options_.call_timeout_ms);
-    http.set_connection_timeout(timeout);
-    http.set_read_timeout(timeout);
-    http.set_write_timeout(timeout);
-    const httplib::Result answer = http.Post(target->path, headers, arguments, "application/json");
+    const tracecontext_service::CallResult answer = tracecontext_service::post(
+        target->host, static_cast<uint16_t>(target->port), target->path, out.headers(), arguments,
+        std::chrono::milliseconds(options_.call_timeout_ms));
     HttpExchange exchange{.method = "POST"};
-    std::string error;
-    if (answer) {
-      exchange.status_code = answer->status;
-      result["status"] = answer->status;
-      client.set_attribute(sc::kHttpResponseStatusCode, int64_t{answer->status});
-      if (answer->status >= 400) error = std::to_string(answer->status);
-    } else {
-      // error.type: a low-cardinality name of the failure (HTTP semantic conventions).
-      error = answer.error() == httplib::Error::ConnectionTimeout ||
-                      answer.error() == httplib::Error::Read
-                  ? "timeout"
-                  : "connection_error";
-      result["error"] = httplib::to_string(answer.error());
+    std::string error = answer.error_type;
+    if (answer.status != 0) {
+      exchange.status_code = answer.status;
+      result["status"] = answer.status;
+      client.set_attribute(sc::kHttpResponseStatusCode, int64_t{answer.status});
+      if (error.empty() && answer.status >= 400) error = std::to_string(answer.status);
     }
+    if (!answer.error.empty()) result["error"] = answer.error;
     if (!error.empty()) {
       client.set_attribute(coretel::semconv::attributes::kErrorType, error);
-      client.set_status(tr::StatusCode::kError, answer ? "" : httplib::to_string(answer.error()));
+      client.set_status(tr::StatusCode::kError, answer.error);
     }
     exchange.error = error;
     exchange.seconds = seconds_since(start);
@@ -232,6 +263,7 @@ class Service {
     return result;
   }
 
+  static constexpr int kMaxDepth = 64;
   const Options& options_;
   tr::Tracer tracer_;
   std::shared_ptr<const tr::TextMapPropagator> propagator_;
@@ -317,24 +349,16 @@ int main(int argc, char** argv) {
       admin->start();
     }
 
-    httplib::Server server;
-    server.set_payload_max_length(1u << 20);
-    server.set_read_timeout(std::chrono::seconds(5));
-    server.set_write_timeout(std::chrono::seconds(5));
-    const int bound = port == 0                         ? server.bind_to_any_port(host)
-                      : server.bind_to_port(host, port) ? port
-                                                        : -1;
-    if (bound <= 0) {
-      fmt::print(stderr, "coretel-tracecontext-service: cannot listen on {}\n", options.listen);
-      return 1;
-    }
-    Service service(options, provider.tracer("coretel.tracecontext_service"), propagator, metrics,
-                    host, bound);
-    server.Post("/test", [&service](const httplib::Request& request, httplib::Response& response) {
-      service.handle_test(request, response);
-    });
-    std::thread serving([&server] { server.listen_after_bind(); });
-    fmt::print(stderr, "coretel-tracecontext-service: POST http://{}:{}/test{}\n", host, bound,
+    std::unique_ptr<Service> service;
+    tracecontext_service::Server server(host, static_cast<uint16_t>(port),
+                                        [&service](const tracecontext_service::Request& request) {
+                                          return service->handle(request);
+                                        });
+    service = std::make_unique<Service>(options, provider.tracer("coretel.tracecontext_service"),
+                                        propagator, metrics, host, server.port());
+    std::thread serving([&server] { server.run(); });
+    fmt::print(stderr, "coretel-tracecontext-service: POST http://{}:{}/test{}\n", host,
+               server.port(),
                admin ? fmt::format("; metrics at http://{}:{}/metrics", admin_host, admin->port())
                      : std::string());
     std::fflush(stderr);
@@ -343,7 +367,15 @@ int main(int argc, char** argv) {
     sigwait(&signals, &signal_number);
     server.stop();
     serving.join();
-    provider.shutdown(std::chrono::seconds(5));  // the batch processor's last spans
+    // The batch processor's last spans: up to one export's time, retries included.
+    const auto export_time = config.span_batch.export_timeout.count() > 0
+                                 ? config.span_batch.export_timeout
+                                 : std::chrono::milliseconds(30000);
+    if (!provider.shutdown(export_time + std::chrono::seconds(1))) {
+      fmt::print(stderr, "coretel-tracecontext-service: spans still unexported at exit\n");
+      std::fflush(stderr);
+      std::_Exit(1);  // the export thread is still running: no static destruction under it
+    }
     if (admin) admin->stop();
     pipeline.stop();                 // its final collection publishes the last values
     if (reader) reader->shutdown();  // the final export
