@@ -9,6 +9,7 @@
 #include <boost/lockfree/spsc_queue.hpp>
 
 #include "../common/asymmetric_barrier.h"
+#include "../common/batch_options.h"
 #include "../common/per_thread.h"
 #include "coretel/trace/span_processor.h"
 
@@ -97,19 +98,8 @@ struct BatchSpanProcessor::State {
   void export_batch();
 };
 
-void BatchSpanProcessor::check(const BatchSpanProcessorOptions& o) {
-  if (o.schedule_delay.count() <= 0)
-    throw std::invalid_argument("coretel: span batch schedule_delay must be above 0 ms");
-  if (o.export_timeout.count() < 0)
-    throw std::invalid_argument("coretel: span batch export_timeout must not be negative");
-  if (o.max_queue_size < 1 || o.max_queue_size > 65534)
-    throw std::invalid_argument(fmt::format(
-        "coretel: span batch max_queue_size {} is out of range (1 to 65534)", o.max_queue_size));
-  if (o.max_export_batch_size < 1 || o.max_export_batch_size > o.max_queue_size)
-    throw std::invalid_argument(
-        fmt::format("coretel: span batch max_export_batch_size {} is out of range (1 to "
-                    "max_queue_size, {})",
-                    o.max_export_batch_size, o.max_queue_size));
+void BatchSpanProcessor::check(const BatchSpanProcessorOptions& options) {
+  detail::check_batch_options(options, "span batch");
 }
 
 BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter,

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "../../common/batch_options.h"
 #include "delivery.h"
 #include "grpc_transport.h"
 #include "http_transport.h"
@@ -20,18 +21,7 @@ using std::chrono::milliseconds;
 }  // namespace
 
 void check_batch_options(const events::BatchLogProcessorOptions& b) {
-  if (b.schedule_delay.count() <= 0)
-    throw std::invalid_argument("coretel: events batch schedule_delay must be above 0 ms");
-  if (b.export_timeout.count() < 0)
-    throw std::invalid_argument("coretel: events batch export_timeout must not be negative");
-  if (b.max_queue_size < 1 || b.max_queue_size > 65534)
-    throw std::invalid_argument(fmt::format(
-        "coretel: events batch max_queue_size {} is out of range (1 to 65534)", b.max_queue_size));
-  if (b.max_export_batch_size < 1 || b.max_export_batch_size > b.max_queue_size)
-    throw std::invalid_argument(
-        fmt::format("coretel: events batch max_export_batch_size {} is out of range (1 to "
-                    "max_queue_size, {})",
-                    b.max_export_batch_size, b.max_queue_size));
+  coretel::detail::check_batch_options(b, "events batch");
 }
 
 namespace {
