@@ -31,7 +31,8 @@ struct SpanQueue {
     while (spares.pop(span)) delete span;
   }
   boost::lockfree::spsc_queue<SpanData*> queue;
-  // The other way: spans the export thread is done with, cleared, for the owner to reuse.
+  // The other way: spans the export thread is done with, for the owner to clear (spare()) and
+  // reuse.
   boost::lockfree::spsc_queue<SpanData*> spares;
   std::size_t capacity;
   std::atomic<uint64_t> dropped_full{0};  // written by the owner thread only

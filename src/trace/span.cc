@@ -18,7 +18,6 @@ uint64_t now_unix_nano() noexcept {
 
 thread_local Context current;  // the innermost ContextScope's, or empty
 
-// `value` with a string cut to `limit` bytes (0: none) at a UTF-8 boundary.
 // Stores `value` into `out`, a string cut to `limit` bytes (0: none) at a UTF-8 boundary; a
 // string assigned into a string keeps its buffer.
 void assign_limited(AttributeValue& out, AttributeValueRef value, std::size_t limit) {
