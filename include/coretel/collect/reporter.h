@@ -103,7 +103,7 @@ void destroy_set(std::byte* p) noexcept {
   std::launder(reinterpret_cast<T*>(p))->~T();
 }
 
-template <MetricSet Set>
+template <class Set>
 inline constexpr SetType kPlainSetType{.size = sizeof(Set),
                                        .align = alignof(Set),
                                        .construct = &construct_set<Set>,
@@ -185,6 +185,22 @@ class Reporter {
   template <MetricSet Set>
   [[nodiscard]] Registration<Set> register_set(Attributes entity, Attributes registration = {}) {
     auto [binding, storage] = bind(Set::descriptor, std::move(entity), std::move(registration), {},
+                                   detail::kPlainSetType<Set>);
+    return Registration<Set>(this, binding, storage);
+  }
+
+  /// Registers a plain set whose descriptor is made at run time (a language binding's
+  /// instruments, python/src/instruments.cc): `Set` gives the memory (its size and its
+  /// construction), `descriptor` the fields in it. Any thread; throws as register_set().
+  /// `descriptor` must describe Set's layout (fields inside sizeof(Set), at their instruments'
+  /// offsets) and outlive every series registered with it and the views that show them: keep
+  /// it for the life of the process.
+  template <class Set>
+  requires std::is_standard_layout_v<Set>
+  [[nodiscard]] Registration<Set> register_described(const MetricsDescriptor& descriptor,
+                                                     Attributes entity,
+                                                     Attributes registration = {}) {
+    auto [binding, storage] = bind(descriptor, std::move(entity), std::move(registration), {},
                                    detail::kPlainSetType<Set>);
     return Registration<Set>(this, binding, storage);
   }

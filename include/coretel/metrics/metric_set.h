@@ -53,8 +53,9 @@ consteval std::span<const double> bounds_of() {
 }
 
 /// A metric name is lowercase ASCII letters, digits, '_' and '.', starts with a letter, has no
-/// empty segment and does not end with '.' or '_' (semantic-conventions naming rules).
-consteval bool valid_metric_name(std::string_view name) {
+/// empty segment and does not end with '.' or '_' (semantic-conventions naming rules). Also
+/// checks names given at run time (a language binding's instruments).
+constexpr bool valid_metric_name(std::string_view name) {
   if (name.empty() || name.size() > 255) return false;
   if (!(name.front() >= 'a' && name.front() <= 'z')) return false;
   if (name.back() == '.' || name.back() == '_') return false;
@@ -70,7 +71,7 @@ consteval bool valid_metric_name(std::string_view name) {
 
 /// UCUM units as used by OpenTelemetry: printable ASCII without spaces; annotations in braces
 /// must be closed. An empty unit is rejected: say "1" for a dimensionless value.
-consteval bool valid_unit(std::string_view unit) {
+constexpr bool valid_unit(std::string_view unit) {
   if (unit.empty()) return false;
   int depth = 0;
   for (char c : unit) {
