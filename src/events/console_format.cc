@@ -109,9 +109,13 @@ void format_console(const EventRecord& record, std::string& out) {
   out += '.';
   append_fixed(out, (record.time_unix_nano % 1'000'000'000) / 1000, 6);
   out += "Z ";
-  const std::string_view level = severity_text(record.severity);
-  out += level;
-  out.append(6 - level.size(), ' ');  // padded to 5, then the separator
+  const std::string_view level = record.exported_severity_text();
+  if (bare(level)) {
+    out += level;
+  } else {
+    quoted(level, out);  // a binding's text ("WARNING", a custom level name) is not ours
+  }
+  out.append(level.size() < 6 ? 6 - level.size() : 1, ' ');  // padded to 5, then the separator
   out += '[';
   out += record.scope;
   out += "] ";

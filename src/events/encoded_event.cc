@@ -78,6 +78,7 @@ void encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexce
   Writer w(out);
   w.text(record.name, 1, 1 + EncodedEvent::kMaxNameBytes);
   w.text(record.scope, 1, 1 + EncodedEvent::kMaxNameBytes);
+  w.text(record.severity_text, 1, 1 + EncodedEvent::kMaxSeverityTextBytes);
   // The body takes at most half of what is left, the attributes the rest.
   w.text(record.body, 2, 2 + (w.room() - 2) / 2);
   for (const AttributeRef& a : record.attributes) {
@@ -123,6 +124,7 @@ void decode(const EncodedEvent& event, DecodedEvent& out) {
   out.record.severity = event.severity;
   out.record.name = r.text(1);
   out.record.scope = r.text(1);
+  out.record.severity_text = r.text(1);
   out.record.body = r.text(2);
   out.attributes.clear();
   for (uint16_t i = 0; i < event.attribute_count; ++i) {

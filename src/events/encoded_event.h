@@ -3,7 +3,8 @@
 // and read it on another thread after the emitting call returned.
 //
 // Layout of `bytes`: name and scope (a 1-byte length, then the text, each cut to
-// kMaxNameBytes), the body (2-byte length, text, at most half the room left), then each
+// kMaxNameBytes), the severity text (the same, cut to kMaxSeverityTextBytes; empty for the
+// number's short name), the body (2-byte length, text, at most half the room left), then each
 // attribute: key (1-byte length, text), a type byte, and the value (8 bytes for
 // an int or a double, 1 for a bool, a 2-byte length and the text for a string). What does not
 // fit is left out and counted: an attribute in dropped_attributes (the logs data model's
@@ -25,6 +26,7 @@ namespace coretel::events {
 struct EncodedEvent {
   static constexpr std::size_t kBytes = 456;
   static constexpr std::size_t kMaxNameBytes = 127;
+  static constexpr std::size_t kMaxSeverityTextBytes = 31;
   uint64_t time_unix_nano = 0;
   uint64_t observed_time_unix_nano = 0;
   TraceContext trace;

@@ -215,7 +215,7 @@ std::string ItsProvider::recent_json(std::size_t limit) const {
     e["time_unix_nano"] = std::to_string(r.time_unix_nano);
     e["observed_time_unix_nano"] = std::to_string(r.observed_time_unix_nano);
     e["severity_number"] = static_cast<int>(r.severity);
-    e["severity_text"] = severity_text(r.severity);
+    e["severity_text"] = r.exported_severity_text();
     e["event_name"] = r.name;
     e["scope"] = r.scope;
     e["aspect"] = to_string(static_cast<Aspect>(block.aspect));

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <mutex>
+#include <new>
 #include <stdexcept>
 #include <vector>
 
@@ -282,6 +283,30 @@ Aspect thread_aspect() noexcept {
 
 void set_trace_context_source(TraceContextSource source) noexcept {
   trace_source.store(source, std::memory_order_release);
+}
+
+void forget_providers_after_fork() noexcept {
+  // A thread of the parent may have held these at fork(): they are made anew, not unlocked.
+  new (&configure_mutex) std::mutex();
+  new (&kept_mutex) std::mutex();
+  new (&async_mutex) std::mutex();
+  for (auto& p : providers) p.store(nullptr, std::memory_order_release);
+  console_async = nullptr;  // left allocated, never stopped: their threads are not here
+  otlp_logs = nullptr;
+  its = nullptr;
+  its_for_view.store(nullptr, std::memory_order_release);
+}
+
+void emit_record(EventRecord record) noexcept {
+  EventProvider* provider =
+      providers[static_cast<std::size_t>(current_aspect)].load(std::memory_order_acquire);
+  if (provider == nullptr) return;
+  if (record.observed_time_unix_nano == 0)
+    record.observed_time_unix_nano =
+        static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
+  provider->emit(record);
 }
 
 namespace detail {

@@ -75,6 +75,27 @@ TEST(EncodedEvent, ARecordSurvivesTheCopyExactly) {
   EXPECT_EQ(out.attributes[3].value, AttributeValueRef(true));
 }
 
+TEST(EncodedEvent, ABindingsSeverityTextSurvivesTheCopy) {
+  ev::EventRecord in = record_of({}, "");
+  in.severity = static_cast<ev::Severity>(14);  // WARN2: Python's level 31
+  in.severity_text = "Level 31";
+  ev::EncodedEvent e;
+  ev::encode(in, 0, e);
+  ev::DecodedEvent out;
+  ev::decode(e, out);
+  EXPECT_EQ(static_cast<int>(out.record.severity), 14);
+  EXPECT_EQ(out.record.exported_severity_text(), "Level 31");
+  // Cut to 31 bytes; an empty one stays empty (the number's short name is exported).
+  in.severity_text = std::string_view("WARNING-WARNING-WARNING-WARNING-WARNING");
+  ev::encode(in, 0, e);
+  ev::decode(e, out);
+  EXPECT_EQ(out.record.severity_text, "WARNING-WARNING-WARNING-WARNING");
+  in.severity_text = {};
+  ev::encode(in, 0, e);
+  ev::decode(e, out);
+  EXPECT_EQ(out.record.exported_severity_text(), "WARN2");
+}
+
 TEST(EncodedEvent, WhatDoesNotFitIsCutOrCounted) {
   const std::string bigger(500, 'y');
   const AttributeRef attributes[] = {{"app.first", AttributeValueRef(int64_t{1})},

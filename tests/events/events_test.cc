@@ -270,6 +270,59 @@ TEST(EventsConfiguration, TheInternalAspectCannotFeedItself) {
   EXPECT_EQ(ev::configure_events(c).size(), 1u);
 }
 
+TEST(Severity, EveryNumberOfTheDataModelHasItsShortName) {
+  // logs/data-model.md, "Displaying Severity".
+  const char* expected[] = {"UNSPECIFIED", "TRACE",  "TRACE2", "TRACE3", "TRACE4", "DEBUG",
+                            "DEBUG2",      "DEBUG3", "DEBUG4", "INFO",   "INFO2",  "INFO3",
+                            "INFO4",       "WARN",   "WARN2",  "WARN3",  "WARN4",  "ERROR",
+                            "ERROR2",      "ERROR3", "ERROR4", "FATAL",  "FATAL2", "FATAL3",
+                            "FATAL4"};
+  for (int n = 0; n <= 24; ++n)
+    EXPECT_EQ(ev::severity_text(static_cast<ev::Severity>(n)), expected[n]) << n;
+  EXPECT_EQ(ev::severity_text(static_cast<ev::Severity>(25)), "UNSPECIFIED");
+}
+
+TEST_F(Events, EmitRecordHandsARunTimeRecordToTheThreadsProvider) {
+  const coretel::AttributeRef attributes[] = {
+      {"code.line.number", AttributeValueRef(int64_t{12})}};
+  ev::EventRecord r;
+  r.time_unix_nano = 1'000;
+  r.severity = static_cast<ev::Severity>(21);
+  r.severity_text = "CRITICAL";
+  r.scope = "app.orders";
+  r.body = "order failed";
+  r.attributes = attributes;
+  ev::emit_record(r);
+  const auto seen = capture_->seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(static_cast<int>(seen[0].severity), 21);
+  EXPECT_EQ(seen[0].scope, "app.orders");
+  EXPECT_EQ(seen[0].body, "order failed");
+  EXPECT_EQ(seen[0].attributes,
+            (std::vector<std::pair<std::string, std::string>>{{"code.line.number", "int 12"}}));
+  // Not filtered by the level (the binding filters), and noop drops it before the provider.
+  ev::set_provider(ev::Aspect::kGlobal, nullptr);
+  ev::emit_record(r);
+  EXPECT_EQ(capture_->seen().size(), 1u);
+}
+
+TEST(ConsoleFormat, ALongOrUnusualSeverityTextStaysOneField) {
+  ev::EventRecord r;
+  r.time_unix_nano = 1'764'779'400'000'000'000;
+  r.severity = ev::Severity::kWarn;
+  r.severity_text = "WARNING";
+  r.scope = "app";
+  r.name = "";
+  r.body = "x";
+  std::string line;
+  ev::format_console(r, line);
+  EXPECT_EQ(line, "2025-12-03T16:30:00.000000Z WARNING [app]  \"x\"\n");
+  r.severity_text = "my level";
+  line.clear();
+  ev::format_console(r, line);
+  EXPECT_EQ(line, "2025-12-03T16:30:00.000000Z \"my level\" [app]  \"x\"\n");
+}
+
 TEST(ConsoleFormat, TheDocumentedLine) {
   const coretel::AttributeRef attributes[] = {
       {"network.transport", AttributeValueRef(std::string_view("tcp"))},

@@ -168,6 +168,14 @@ bool flush_events(std::chrono::milliseconds timeout = std::chrono::milliseconds(
 /// (a stderr that does not drain). Idempotent.
 bool shutdown_events(std::chrono::milliseconds timeout = std::chrono::milliseconds(1000));
 
+/// In a child process after fork(): forgets the asynchronous providers (their threads are the
+/// parent's and do not exist here) without touching them, so that nothing waits for those
+/// threads at exit, and sends every aspect to noop until the next configure_events(), which
+/// makes new ones. For a language binding's at-fork handler (Python's os.register_at_fork);
+/// call it in the child before any other thread starts. Events the parent had queued are the
+/// parent's to export.
+void forget_providers_after_fork() noexcept;
+
 /// The recent-events view of the `its` provider as JSON, newest last:
 ///   {"enabled": true, "capacity": 256, "events": [{"time_unix_nano": "1700000000000000000",
 ///    "observed_time_unix_nano": "...", "severity_number": 9, "severity_text": "INFO",

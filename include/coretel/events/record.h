@@ -35,10 +35,22 @@ struct TraceContext {
 using TraceContextSource = void (*)(TraceContext& out) noexcept;
 void set_trace_context_source(TraceContextSource source) noexcept;
 
+struct EventRecord;
+/// Hands `record` to the calling thread's aspect's provider as it is (no filter, no trace
+/// context source: the caller fills `trace`), for records made at run time rather than by an
+/// emitting macro: a language binding's log records. A zero observed time becomes now. Never
+/// blocks and never throws: a full queue drops the record and counts it, as for any event.
+/// Any thread.
+void emit_record(EventRecord record) noexcept;
+
 struct EventRecord {
-  uint64_t time_unix_nano = 0;               ///< Timestamp: when the event was emitted
-  uint64_t observed_time_unix_nano = 0;      ///< ObservedTimestamp: when coretel took it
-  Severity severity = Severity::kInfo;       ///< SeverityNumber (and SeverityText)
+  uint64_t time_unix_nano = 0;           ///< Timestamp: when the event was emitted
+  uint64_t observed_time_unix_nano = 0;  ///< ObservedTimestamp: when coretel took it
+  Severity severity = Severity::kInfo;   ///< SeverityNumber
+  /// SeverityText when it is not the number's short name (a Python record's levelname,
+  /// "WARNING"); empty: severity_text(severity). Kept up to 31 bytes by the asynchronous
+  /// providers.
+  std::string_view severity_text;
   std::string_view name;                     ///< EventName
   std::string_view scope;                    ///< InstrumentationScope name: the component
   std::string_view body;                     ///< Body (a string), empty when none
@@ -47,6 +59,11 @@ struct EventRecord {
   /// had no room for them); 0 from the emitting macros.
   uint32_t dropped_attributes_count = 0;
   TraceContext trace;
+
+  /// SeverityText as exported: `severity_text`, else the number's short name.
+  std::string_view exported_severity_text() const noexcept {
+    return severity_text.empty() ? events::severity_text(severity) : severity_text;
+  }
 };
 
 }  // namespace coretel::events

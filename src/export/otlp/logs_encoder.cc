@@ -47,7 +47,7 @@ void write_record(ProtobufWriter& w, const EventRecord& r) {
   const std::size_t mark = w.begin_message(f::kScopeLogsLogRecords);
   w.fixed64_field(f::kTime, r.time_unix_nano);
   w.varint_field(f::kSeverityNumber, static_cast<uint64_t>(r.severity));
-  w.bytes_field(f::kSeverityText, events::severity_text(r.severity));
+  w.bytes_field(f::kSeverityText, r.exported_severity_text());
   if (!r.body.empty()) write_any_value(w, f::kBody, std::string_view(r.body));
   for (const AttributeRef& a : r.attributes) write_key_value(w, f::kAttributes, a.key, a.value);
   if (r.dropped_attributes_count != 0)
@@ -76,7 +76,7 @@ void append_record_json(std::string& out, const EventRecord& r) {
   out.append(",\"severityNumber\":");
   out.append(std::to_string(static_cast<int>(r.severity)));
   out.append(",\"severityText\":");
-  append_json_string(out, events::severity_text(r.severity));
+  append_json_string(out, r.exported_severity_text());
   if (!r.body.empty()) {
     out.append(",\"body\":{\"stringValue\":");
     append_json_string(out, r.body);
