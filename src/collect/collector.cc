@@ -16,13 +16,15 @@
 namespace coretel {
 
 namespace {
-// Wakes the collector thread early on stop().
+// Wakes the collector thread early on stop(). Never destroyed: destroying a condition variable
+// that a collector thread still waits on (a pipeline not stopped before exit, or one in a
+// forked child, where the waiting thread does not exist) is undefined and hangs glibc.
 struct Wakeup {
   std::mutex mutex;
   std::condition_variable cv;
 };
 Wakeup& wakeup() {
-  static Wakeup w;
+  static Wakeup& w = *new Wakeup();
   return w;
 }
 }  // namespace
