@@ -17,6 +17,7 @@
 #include "diff.h"
 #include "generate_cpp.h"
 #include "generate_markdown.h"
+#include "generate_python.h"
 #include "live_check.h"
 #include "resolved_writer.h"
 #include "stats.h"
@@ -111,13 +112,19 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "json"}));
 
   // generate
-  CLI::App* generate = app.add_subcommand("generate", "Generate C++ headers or Markdown docs");
+  CLI::App* generate =
+      app.add_subcommand("generate", "Generate C++ headers, a Python module or Markdown docs");
   generate->require_subcommand(1);
   std::string cpp_dir, cpp_out, cpp_namespace = "semconv";
   CLI::App* cpp = generate->add_subcommand("cpp", "Generate C++ headers");
   cpp->add_option("REGISTRY_DIR", cpp_dir, "Registry root folder")->required();
   cpp->add_option("-o,--output", cpp_out, "Output folder")->required();
   cpp->add_option("--namespace", cpp_namespace, "C++ namespace of the generated code (a::b ok)");
+  std::string py_dir, py_out;
+  CLI::App* py = generate->add_subcommand(
+      "python", "Generate a Python module of typed instruments (for the coretel package)");
+  py->add_option("REGISTRY_DIR", py_dir, "Registry root folder")->required();
+  py->add_option("-o,--output", py_out, "Output file (.py)")->required();
   std::string md_dir, md_out;
   CLI::App* md = generate->add_subcommand("markdown", "Generate Markdown documentation");
   md->add_option("REGISTRY_DIR", md_dir, "Registry root folder")->required();
@@ -229,6 +236,16 @@ int main(int argc, char** argv) {
     options.cpp_namespace = cpp_namespace;
     std::string error;
     if (!generate_cpp(loaded.resolved, cpp_out, options, error)) {
+      std::cerr << "coretel-schema: " << error << "\n";
+      return 1;
+    }
+    return 0;
+  }
+  if (*py) {
+    LoadedRegistry loaded;
+    if (!load_or_report(py_dir, loaded, false)) return 1;
+    std::string error;
+    if (!generate_python(loaded.resolved, py_out, error)) {
       std::cerr << "coretel-schema: " << error << "\n";
       return 1;
     }
