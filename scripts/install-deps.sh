@@ -15,6 +15,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev prometheus-cpp-dev libspdlog-dev valgrind
   # real peers used by the integration tests
   prometheus bsdutils curl procps python3 openssl
+  # the Python package (python/): its extension and its tests, on Debian's interpreter
+  python3-dev pybind11-dev python3-pytest
 )
 
 missing=()

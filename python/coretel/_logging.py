@@ -1,0 +1,200 @@
+"""The logging bridge: a ``logging.Handler`` that forwards records into the native pipeline.
+
+enable_telemetry() installs one :class:`TelemetryHandler` on the root logger when logs are
+exported. Each record becomes an OpenTelemetry LogRecord (logs/data-model.md;
+logs/bridge-api.md "Emit a LogRecord"):
+
+* SeverityNumber from the level by OpenTelemetry Python's ``std_to_otel`` mapping
+  (logs/data-model.md, "Field: SeverityNumber"; data-model-appendix "Python"),
+  SeverityText = ``record.levelname``.
+* Body = ``record.getMessage()``; a formatter set on the handler is not used.
+* Instrumentation scope = the logger's name.
+* Attributes, in this order: ``code.file.path``, ``code.function.name``,
+  ``code.line.number``, ``thread.name``, ``thread.id`` (semantic conventions "code" and
+  "thread"; absent values are left out), then ``exception.type``, ``exception.message``,
+  ``exception.stacktrace`` when the record carries an exception (semantic conventions
+  "Exceptions"), then every ``extra=`` field: str, bool, int and float values as they are,
+  anything else as ``str(value)``. An extra whose key is one of the attributes above is
+  dropped.
+* Trace context: the current coretel span (``coretel._context.current``), if valid.
+
+Records of the ``coretel`` logger and its children are ignored: coretel reports its own
+problems there, and forwarding them could loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from typing import Any
+
+from . import _native
+from ._context import current
+
+__all__ = ["TelemetryHandler", "dropped_records", "severity_number"]
+
+_SELF_LOGGER = "coretel"
+_SELF_PREFIX = _SELF_LOGGER + "."
+
+# Attributes every LogRecord has: the rest of record.__dict__ came from `extra=`.
+_STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message",
+    "asctime",
+    "taskName",
+}
+_PLAIN_TYPES = (str, bool, int, float)
+_FIXED_KEYS = frozenset(
+    {
+        "code.file.path",
+        "code.function.name",
+        "code.line.number",
+        "thread.name",
+        "thread.id",
+        "exception.type",
+        "exception.message",
+        "exception.stacktrace",
+    }
+)
+
+_dropped_lock = threading.Lock()
+_dropped = 0
+
+
+def dropped_records() -> int:
+    """Records the handler could not forward (an error building or emitting them). Thread-safe.
+
+    A queue-full drop inside the native pipeline is not counted here: see
+    ``_native.dropped_logs()``.
+    """
+    return _dropped
+
+
+def _count_drop() -> None:
+    global _dropped
+    with _dropped_lock:
+        _dropped += 1
+
+
+def severity_number(levelno: int) -> int:
+    """OpenTelemetry SeverityNumber (0..24) of a ``logging`` level number.
+
+    As OpenTelemetry Python's ``std_to_otel``: below 10 -> 0 (UNSPECIFIED); in each decade
+    from 10 (DEBUG) to 50 (CRITICAL) the level maps to the decade's first severity (5 DEBUG,
+    9 INFO, 13 WARN, 17 ERROR, 21 FATAL) plus its last digit, capped at +3; above 53 -> 24.
+    """
+    if levelno < 10:
+        return 0
+    if levelno > 53:
+        return 24
+    decade, digit = divmod(levelno, 10)
+    return 5 + 4 * (decade - 1) + min(digit, 3)
+
+
+def _plain(value: object) -> str | bool | int | float:
+    if isinstance(value, _PLAIN_TYPES):
+        return value
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001 - a user __str__ may raise anything
+        return f"<unprintable {type(value).__qualname__}>"
+
+
+def _attributes(record: logging.LogRecord) -> list[tuple[str, object]]:
+    attributes: list[tuple[str, object]] = [("code.file.path", record.pathname)]
+    if record.funcName is not None:
+        attributes.append(("code.function.name", record.funcName))
+    attributes.append(("code.line.number", record.lineno))
+    if record.threadName is not None:
+        attributes.append(("thread.name", record.threadName))
+    if record.thread is not None:
+        attributes.append(("thread.id", record.thread))
+    exc_info = record.exc_info
+    if exc_info and exc_info[0] is not None:
+        exc_type, exc_value, exc_tb = exc_info
+        attributes.append(("exception.type", getattr(exc_type, "__qualname__", str(exc_type))))
+        attributes.append(("exception.message", _plain(exc_value)))
+        attributes.append(
+            (
+                "exception.stacktrace",
+                "".join(traceback.format_exception(exc_type, exc_value, exc_tb)),
+            )
+        )
+    for key, value in record.__dict__.items():
+        if key not in _STANDARD_ATTRIBUTES and key not in _FIXED_KEYS:
+            attributes.append((key, _plain(value)))
+    return attributes
+
+
+class TelemetryHandler(logging.Handler):
+    """Forwards ``logging`` records to ``_native.emit_log`` (see the module docstring).
+
+    Never raises into the logging call and never blocks: a record that cannot be built or
+    emitted is dropped and counted (:func:`dropped_records`), ``handleError`` is not called
+    (it would print to stderr), and the native queue drops rather than waits when full.
+    ``handle`` does not take the handler's lock: ``emit`` is thread-safe, so threads logging at
+    once do not wait on each other. A record logged while this handler is formatting another
+    one on the same thread (a ``__str__`` that logs) is dropped, not recursed into.
+
+    Also counts forwarded records in ``coretel.python.logs.forwarded`` ({record}), with
+    attribute ``log.level`` = the level name.
+    """
+
+    def __init__(self, level: int = logging.NOTSET) -> None:
+        super().__init__(level)
+        self._forwarded = _native.counter(
+            "coretel.python",
+            "coretel.python.logs.forwarded",
+            "{record}",
+            "Log records the logging handler forwarded into the native pipeline, by level.",
+            "int",
+        )
+        self._forwarded_by_level: dict[str, Any] = {}
+        self._busy = threading.local()
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        """Filter, then emit without the handler lock. Returns whether the record passed."""
+        passed = bool(self.filter(record))
+        if passed:
+            self.emit(record)
+        return passed
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Forward ``record``; drops it (counted) on any error. Thread-safe."""
+        name = record.name
+        if name == _SELF_LOGGER or name.startswith(_SELF_PREFIX):
+            return
+        busy = self._busy
+        if getattr(busy, "active", False):
+            _count_drop()
+            return
+        busy.active = True
+        try:
+            self._forward(record)
+        except Exception:  # noqa: BLE001 - logging must never fail the caller
+            _count_drop()
+        finally:
+            busy.active = False
+
+    def _forward(self, record: logging.LogRecord) -> None:
+        context = current.get()
+        span = context.span if context is not None else None
+        levelname = record.levelname
+        _native.emit_log(
+            severity_number(record.levelno),
+            levelname,
+            record.getMessage(),
+            record.name,
+            _attributes(record),
+            span,
+            round(record.created * 1e9),
+        )
+        series = self._forwarded_by_level.get(levelname)
+        if series is None:
+            series = self._forwarded_by_level.setdefault(
+                levelname, self._forwarded.series((("log.level", levelname),))
+            )
+        series.add(1)
+
+    def flush(self) -> None:
+        """No-op: use ``coretel.force_flush()`` to push buffered records out."""

@@ -1,0 +1,287 @@
+"""Spans from Python: current-span scopes, a decorator, and W3C propagation helpers.
+
+Spans are native (``_native.Tracer.start_span``); this module keeps the current context in
+``coretel._context.current`` so that a span started here is the parent of native spans
+started by native code called from the body, and the other way round.
+
+Before enable_telemetry() (or with traces off) the native tracer makes non-recording spans:
+every function here still works, at the cost of a few attribute lookups.
+
+Thread-safety: everything here may be called from any thread or asyncio task; the current
+context is per thread and per task (contextvars).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
+from contextvars import Token
+from enum import IntEnum
+from types import TracebackType
+from typing import Any, TypeVar, cast
+
+from . import _native
+from ._context import current
+
+__all__ = [
+    "DEFAULT_SCOPE",
+    "SpanKind",
+    "StatusCode",
+    "attach",
+    "detach",
+    "extract",
+    "get_current_span_context",
+    "get_tracer",
+    "inject",
+    "start_as_current_span",
+    "traced",
+    "use_context",
+]
+
+#: Instrumentation scope of spans started without an explicit tracer.
+DEFAULT_SCOPE = "coretel.python"
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class SpanKind(IntEnum):
+    """Span kind (trace/api.md, "SpanKind"); the values are the native ones."""
+
+    INTERNAL = 0
+    SERVER = 1
+    CLIENT = 2
+    PRODUCER = 3
+    CONSUMER = 4
+
+
+class StatusCode(IntEnum):
+    """Span status code (trace/api.md, "Set Status"); the values are the native ones."""
+
+    UNSET = 0
+    OK = 1
+    ERROR = 2
+
+
+_tracers: dict[str, _native.Tracer] = {}
+
+
+def get_tracer(scope: str) -> _native.Tracer:
+    """The native tracer of instrumentation scope ``scope`` (one per scope, cached).
+
+    Thread-safe: two racing first calls may both create a tracer; one is kept.
+    """
+    tracer = _tracers.get(scope)
+    if tracer is None:
+        tracer = _tracers.setdefault(scope, _native.tracer(scope))
+    return tracer
+
+
+class _CurrentSpan:
+    """Context manager of :func:`start_as_current_span`; single use."""
+
+    __slots__ = (
+        "_name",
+        "_kind",
+        "_attributes",
+        "_tracer",
+        "_record_exception",
+        "_set_status_on_exception",
+        "_span",
+        "_token",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        kind: SpanKind,
+        attributes: Mapping[str, Any] | None,
+        tracer: _native.Tracer | None,
+        record_exception: bool,
+        set_status_on_exception: bool,
+    ) -> None:
+        self._name = name
+        self._kind = int(kind)
+        self._attributes = dict(attributes) if attributes else None
+        self._tracer = tracer
+        self._record_exception = record_exception
+        self._set_status_on_exception = set_status_on_exception
+        self._span: _native.Span | None = None
+        self._token: Token[_native.Context | None] | None = None
+
+    def __enter__(self) -> _native.Span:
+        if self._span is not None:
+            raise RuntimeError("a start_as_current_span() scope can be entered only once")
+        tracer = self._tracer if self._tracer is not None else get_tracer(DEFAULT_SCOPE)
+        parent = current.get()
+        span = tracer.start_span(self._name, self._kind, self._attributes, parent)
+        self._span = span
+        self._token = current.set(span.context_with_baggage(parent))
+        return span
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        span = self._span
+        token = self._token
+        assert span is not None and token is not None, "__exit__ without __enter__"
+        try:
+            # A generator closed early is not a failure of the span's work.
+            if exc is not None and not isinstance(exc, GeneratorExit) and span.is_recording:
+                type_name = type(exc).__qualname__
+                # trace/api.md "Record Exception"; exception semantic conventions.
+                if self._record_exception:
+                    span.record_exception(type_name, str(exc))
+                if self._set_status_on_exception:
+                    span.set_status(int(StatusCode.ERROR), f"{type_name}: {exc}")
+        finally:
+            try:
+                span.end()
+            finally:
+                current.reset(token)
+        # Returning None re-raises the exception, if any.
+
+
+def start_as_current_span(
+    name: str,
+    *,
+    kind: SpanKind = SpanKind.INTERNAL,
+    attributes: Mapping[str, Any] | None = None,
+    tracer: _native.Tracer | None = None,
+    record_exception: bool = True,
+    set_status_on_exception: bool = True,
+) -> _CurrentSpan:
+    """A context manager that runs its body inside a new span, made current.
+
+    ``with coretel.start_as_current_span("work") as span:`` starts a span whose parent is the
+    current context (none: a root span), makes it current for the body (with the parent's
+    baggage), and ends it on exit. An exception from the body is recorded as an ``exception``
+    event (``record_exception``) and sets status ERROR with ``"<Type>: <message>"``
+    (``set_status_on_exception``), then propagates unchanged.
+
+    Args:
+        name: span name.
+        kind: span kind.
+        attributes: str, bool, int, float values or homogeneous lists of them.
+        tracer: from :func:`get_tracer`; default the ``"coretel.python"`` scope.
+
+    The ``as`` target is the native ``Span`` (``set_attribute``, ``add_event``, ...).
+    Errors: whatever ``Tracer.start_span`` raises for a bad attribute (TypeError/ValueError),
+    raised at ``with`` entry. Single use: entering the same object twice is a RuntimeError.
+    """
+    return _CurrentSpan(name, kind, attributes, tracer, record_exception, set_status_on_exception)
+
+
+def traced(
+    func: _F | None = None,
+    *,
+    name: str | None = None,
+    kind: SpanKind = SpanKind.INTERNAL,
+    attributes: Mapping[str, Any] | None = None,
+    tracer: _native.Tracer | None = None,
+) -> Any:
+    """Decorator: every call of the function runs inside :func:`start_as_current_span`.
+
+    ``@coretel.traced`` or ``@coretel.traced(name=..., kind=..., attributes=...)``. The span's
+    name defaults to the function's ``__qualname__``. For ``async def`` functions the span
+    covers the awaited call (it starts when the coroutine first runs, in the awaiting task).
+
+    Raises TypeError at decoration for generator and async generator functions: a span there
+    would cover only the creation of the generator, or leak the current context into the
+    consumer between items.
+    """
+
+    def decorate(function: _F) -> _F:
+        if inspect.isgeneratorfunction(function) or inspect.isasyncgenfunction(function):
+            raise TypeError(
+                f"@coretel.traced does not support generator functions ({function.__qualname__}); "
+                "use start_as_current_span() inside the generator instead"
+            )
+        span_name = name if name is not None else function.__qualname__
+
+        if inspect.iscoroutinefunction(function):
+
+            @functools.wraps(function)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                with start_as_current_span(
+                    span_name, kind=kind, attributes=attributes, tracer=tracer
+                ):
+                    return await function(*args, **kwargs)
+
+            return cast(_F, async_wrapper)
+
+        @functools.wraps(function)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with start_as_current_span(span_name, kind=kind, attributes=attributes, tracer=tracer):
+                return function(*args, **kwargs)
+
+        return cast(_F, wrapper)
+
+    if func is not None:
+        return decorate(func)
+    return decorate
+
+
+def get_current_span_context() -> _native.SpanContext | None:
+    """The current span's context, or None when no context is current. Thread-safe."""
+    context = current.get()
+    return context.span if context is not None else None
+
+
+def inject(
+    headers: MutableMapping[str, str] | None = None,
+    context: _native.Context | None = None,
+) -> MutableMapping[str, str]:
+    """Write propagation headers for ``context`` (default: the current one) into ``headers``.
+
+    Which headers (``traceparent``, ``tracestate``, ``baggage``) follows OTEL_PROPAGATORS
+    (context/api-propagators.md, "Inject"). ``headers`` defaults to a new dict; it is returned.
+    Nothing is written when there is no valid span context and no baggage.
+    """
+    carrier: MutableMapping[str, str] = {} if headers is None else headers
+    carrier.update(_native.inject(context if context is not None else current.get()))
+    return carrier
+
+
+def extract(
+    headers: Mapping[str, str] | Iterable[tuple[str, str]],
+) -> _native.Context:
+    """The context carried by incoming ``headers`` (context/api-propagators.md, "Extract").
+
+    ``headers``: a dict, any mapping with ``items()`` (e.g. ``http.server``'s
+    ``self.headers``; repeated fields are all passed), or ``(name, value)`` pairs. Header names
+    are matched case-insensitively by the native propagators. Invalid headers yield an empty
+    ``Context`` (never an error). Make the result current with :func:`use_context`.
+    """
+    if isinstance(headers, dict):
+        return _native.extract(headers)
+    items = getattr(headers, "items", None)
+    pairs = list(items()) if callable(items) else list(cast(Iterable[tuple[str, str]], headers))
+    return _native.extract([(str(key), str(value)) for key, value in pairs])
+
+
+def attach(context: _native.Context | None) -> Token[_native.Context | None]:
+    """Make ``context`` current; returns the token for :func:`detach`. Pair every call."""
+    return current.set(context)
+
+
+def detach(token: Token[_native.Context | None]) -> None:
+    """Restore the context current before the :func:`attach` that returned ``token``.
+
+    Raises ValueError (from contextvars) for a token created in another context.
+    """
+    current.reset(token)
+
+
+@contextmanager
+def use_context(context: _native.Context | None) -> Iterator[_native.Context | None]:
+    """``with coretel.use_context(coretel.extract(headers)):`` makes ``context`` current."""
+    token = current.set(context)
+    try:
+        yield context
+    finally:
+        current.reset(token)

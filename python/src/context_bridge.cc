@@ -1,0 +1,53 @@
+#include "context_bridge.h"
+
+#include "runtime.h"
+
+namespace coretel::python {
+
+namespace py = pybind11;
+
+namespace {
+
+// coretel._context.current, looked up once and kept for the process (not released at
+// interpreter exit: a native thread of a finished interpreter must not decref it).
+py::handle context_var() {
+  static PyObject* var = [] {
+    py::object v = py::module_::import("coretel._context").attr("current");
+    return v.release().ptr();
+  }();
+  return var;
+}
+
+}  // namespace
+
+trace::Tracer native_tracer(const std::string& scope) {
+  if (Runtime* rt = Runtime::current()) return rt->tracer(scope);
+  static auto* idle = new trace::TracerProvider(
+      {.sampler = trace::sampler_named("always_off"), .limits = {}, .processors = {}});
+  return idle->tracer(scope);
+}
+
+std::optional<trace::Context> python_current_context() {
+  py::object value = context_var().attr("get")(py::none());
+  if (value.is_none()) return std::nullopt;
+  return value.cast<trace::Context>();
+}
+
+PythonContextScope::PythonContextScope() {
+  if (std::optional<trace::Context> context = python_current_context())
+    scope_.emplace(std::move(*context));
+}
+
+namespace detail {
+
+py::object set_python_context(const trace::Context& context) {
+  return context_var().attr("set")(py::cast(context));
+}
+
+void reset_python_context(const py::object& token) {
+  context_var().attr("reset")(token);
+}
+
+}  // namespace detail
+
+}  // namespace coretel::python

@@ -1,0 +1,15 @@
+// module.cc: coretel._native, the extension module of the Python package (python/coretel/):
+// the native runtime, spans and their context, log records, metric instruments, and the
+// example's native engine. The Python modules of the package are the public API; this module's
+// names are internal (python/coretel/_native.pyi describes them).
+#include "module.h"
+
+PYBIND11_MODULE(_native, m) {
+  m.doc() = "coretel's native pipeline (internal: use the coretel package's API)";
+  coretel::python::bind_runtime(m);
+  coretel::python::bind_trace(m);
+  coretel::python::bind_logs(m);
+  coretel::python::bind_metrics(m);
+  pybind11::module_ demo = m.def_submodule("demo", "The example's native engine");
+  coretel::python::bind_demo(demo);
+}

@@ -1,0 +1,24 @@
+// python_values.h: Python values as coretel attribute values, and back.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <pybind11/pybind11.h>
+
+#include "coretel/metrics/attributes.h"
+
+namespace coretel::python {
+
+/// str, bool, int (within int64) and float as they are; any other value (a list, None, an int
+/// beyond int64, an object) as its str(), since attribute values here are scalars.
+AttributeValue to_attribute_value(pybind11::handle value);
+/// A dict (or None) of attributes, in the dict's order; a key that is not a str is a TypeError.
+std::vector<Attribute> to_attributes(pybind11::handle mapping);
+/// The attributes of a sequence of (key, value) pairs (TypeError when an item is not a pair
+/// with a str key).
+std::vector<Attribute> pairs_to_attributes(pybind11::handle pairs);
+pybind11::object to_python(const AttributeValue& value);
+pybind11::dict to_python(const std::vector<Attribute>& attributes);
+
+}  // namespace coretel::python

@@ -1,0 +1,206 @@
+// trace_bindings.cc: spans for Python (coretel/trace.py is the public API over these).
+//
+// Span: a native trace::Span started by the running runtime's TracerProvider. Before
+// enable_telemetry() (or after shutdown()) a span is not recording and carries its parent's
+// span context, as the API without an SDK does (trace/api.md, "Behavior of the API in the
+// absence of an installed SDK"), so context still propagates.
+#include <pybind11/stl.h>
+
+#include "context_bridge.h"
+#include "coretel/trace/propagation.h"
+#include "module.h"
+#include "python_values.h"
+#include "runtime.h"
+
+namespace coretel::python {
+
+namespace py = pybind11;
+namespace tr = coretel::trace;
+
+namespace {
+
+struct PySpan {
+  tr::Span span;
+  tr::SpanContext context;  // span.context(), or the parent's when there is no runtime
+};
+
+struct PyTracer {
+  std::string scope;
+};
+
+PySpan start_span(const PyTracer& tracer, std::string_view name, int kind, py::handle attributes,
+                  const std::optional<tr::Context>& parent, uint64_t start_time_unix_nano) {
+  if (kind < 0 || kind > 4) throw py::value_error("kind is 0 to 4 (SpanKind)");
+  Runtime* rt = Runtime::current();
+  if (rt == nullptr) {
+    PySpan out;
+    if (parent && parent->span) out.context = *parent->span;
+    return out;
+  }
+  const tr::Context empty;
+  tr::StartOptions options{.kind = static_cast<tr::SpanKind>(kind),
+                           .parent = parent ? &*parent : &empty,
+                           .attributes = to_attributes(attributes),
+                           .links = {},
+                           .start_time_unix_nano = start_time_unix_nano};
+  PySpan out{rt->tracer(tracer.scope).start_span(name, std::move(options)), {}};
+  out.context = out.span.context();
+  return out;
+}
+
+py::dict span_dict(const tr::SpanData& s) {
+  py::dict d;
+  d["name"] = s.name;
+  d["trace_id"] = s.context.trace_id.hex();
+  d["span_id"] = s.context.span_id.hex();
+  d["parent_span_id"] = s.parent_span_id.valid() ? s.parent_span_id.hex() : std::string();
+  d["parent_remote"] = s.parent_remote;
+  d["kind"] = static_cast<int>(s.kind);
+  d["status"] = static_cast<int>(s.status);
+  d["status_description"] = s.status_description;
+  d["scope"] = s.scope;
+  d["start_time_unix_nano"] = s.start_time_unix_nano;
+  d["end_time_unix_nano"] = s.end_time_unix_nano;
+  d["attributes"] = to_python(s.attributes);
+  py::list events;
+  for (const tr::SpanEvent& e : s.events) {
+    py::dict event;
+    event["name"] = e.name;
+    event["attributes"] = to_python(e.attributes);
+    events.append(event);
+  }
+  d["events"] = events;
+  return d;
+}
+
+}  // namespace
+
+void bind_trace(py::module_& m) {
+  py::class_<tr::SpanContext>(m, "SpanContext", "A span's propagating part (immutable)")
+      .def_property_readonly("trace_id", [](const tr::SpanContext& c) { return c.trace_id.hex(); })
+      .def_property_readonly("span_id", [](const tr::SpanContext& c) { return c.span_id.hex(); })
+      .def_property_readonly("trace_flags", [](const tr::SpanContext& c) { return c.flags; })
+      .def_property_readonly("is_remote", [](const tr::SpanContext& c) { return c.remote; })
+      .def_property_readonly("is_valid", &tr::SpanContext::valid)
+      .def_property_readonly("sampled", &tr::SpanContext::sampled)
+      .def_property_readonly("trace_state",
+                             [](const tr::SpanContext& c) { return c.trace_state.header(); })
+      .def("__eq__", [](const tr::SpanContext& a, const tr::SpanContext& b) { return a == b; })
+      .def("__hash__", [](const tr::SpanContext& c) { return py::hash(py::str(c.span_id.hex())); })
+      .def("__repr__", [](const tr::SpanContext& c) {
+        return "SpanContext(trace_id='" + c.trace_id.hex() + "', span_id='" + c.span_id.hex() +
+               "', trace_flags=" + std::to_string(c.flags) +
+               ", is_remote=" + (c.remote ? "True" : "False") + ")";
+      });
+
+  py::class_<tr::Context>(m, "Context", "A span context and baggage (immutable)")
+      .def(py::init<>())
+      .def_property_readonly("span", [](const tr::Context& c) { return c.span; })
+      .def_property_readonly("baggage",
+                             [](const tr::Context& c) {
+                               py::dict out;
+                               for (const tr::BaggageEntry& e : c.baggage.entries())
+                                 out[py::str(e.key)] = e.value;
+                               return out;
+                             })
+      .def("__eq__", [](const tr::Context& a, const tr::Context& b) { return a == b; })
+      .def("__repr__", [](const tr::Context& c) {
+        return c.span ? "Context(span_id='" + c.span->span_id.hex() + "')"
+                      : std::string("Context()");
+      });
+
+  py::class_<PyTracer>(m, "Tracer")
+      .def_property_readonly("scope", [](const PyTracer& t) { return t.scope; })
+      .def("start_span", &start_span, py::arg("name"), py::arg("kind") = 0,
+           py::arg("attributes") = py::none(), py::arg("parent") = py::none(),
+           py::arg("start_time_ns") = 0);
+  m.def(
+      "tracer", [](std::string scope) { return PyTracer{std::move(scope)}; }, py::arg("scope"));
+
+  py::class_<PySpan>(m, "Span")
+      .def_property_readonly("context", [](const PySpan& s) { return s.context; })
+      .def_property_readonly("is_recording", [](const PySpan& s) { return s.span.is_recording(); })
+      .def("set_attribute",
+           [](PySpan& s, std::string_view key, py::handle value) {
+             if (!s.span.is_recording()) return;
+             const AttributeValue v = to_attribute_value(value);
+             s.span.set_attribute(key, v);
+           })
+      .def(
+          "add_event",
+          [](PySpan& s, std::string_view name, py::handle attributes, uint64_t time_ns) {
+            if (!s.span.is_recording()) return;
+            const std::vector<Attribute> a = to_attributes(attributes);
+            s.span.add_event(name, a, time_ns);
+          },
+          py::arg("name"), py::arg("attributes") = py::none(), py::arg("time_ns") = 0)
+      .def("record_exception",
+           [](PySpan& s, std::string_view type, std::string_view message) {
+             s.span.record_exception(type, message);
+           })
+      .def(
+          "set_status",
+          [](PySpan& s, int code, std::string_view description) {
+            if (code < 0 || code > 2) throw py::value_error("code is 0 to 2 (StatusCode)");
+            s.span.set_status(static_cast<tr::StatusCode>(code), description);
+          },
+          py::arg("code"), py::arg("description") = "")
+      .def(
+          "end", [](PySpan& s, uint64_t end_time_ns) { s.span.end(end_time_ns); },
+          py::arg("end_time_ns") = 0)
+      .def(
+          "context_with_baggage",
+          [](const PySpan& s, const std::optional<tr::Context>& parent) {
+            tr::Context out;
+            if (s.context.valid()) out.span = s.context;
+            if (parent) out.baggage = parent->baggage;
+            return out;
+          },
+          py::arg("parent") = py::none());
+
+  m.def(
+      "inject",
+      [](const std::optional<tr::Context>& context) {
+        py::dict out;
+        if (!context) return out;
+        Runtime* rt = Runtime::current();
+        const std::shared_ptr<const tr::TextMapPropagator> fallback =
+            rt ? nullptr : tr::propagator_for({"tracecontext", "baggage"});
+        tr::HeaderCarrier carrier;
+        (rt ? rt->propagator() : *fallback).inject(*context, carrier);
+        for (const auto& [name, value] : carrier.headers()) out[py::str(name)] = value;
+        return out;
+      },
+      py::arg("context") = py::none());
+  m.def(
+      "extract",
+      [](py::handle headers) {
+        std::vector<std::pair<std::string, std::string>> lines;
+        py::iterable items = py::isinstance<py::dict>(headers) || py::hasattr(headers, "items")
+                                 ? py::iterable(headers.attr("items")())
+                                 : py::reinterpret_borrow<py::iterable>(headers);
+        for (py::handle item : items) {
+          const auto pair = py::reinterpret_borrow<py::sequence>(item);
+          if (pair.size() != 2) throw py::type_error("a header is a (name, value) pair");
+          lines.emplace_back(py::str(pair[0]).cast<std::string>(),
+                             py::str(pair[1]).cast<std::string>());
+        }
+        Runtime* rt = Runtime::current();
+        const std::shared_ptr<const tr::TextMapPropagator> fallback =
+            rt ? nullptr : tr::propagator_for({"tracecontext", "baggage"});
+        const tr::HeaderCarrier carrier(std::move(lines));
+        return (rt ? rt->propagator() : *fallback).extract(carrier, {});
+      },
+      py::arg("headers"));
+  m.def("finished_spans", [] {
+    py::list out;
+    if (Runtime* rt = Runtime::current())
+      for (const tr::SpanData& s : rt->take_finished_spans()) out.append(span_dict(s));
+    return out;
+  });
+  m.def(
+      "native_current_context", [] { return tr::current_context(); },
+      "The calling thread's native current context (for tests of the bridge)");
+}
+
+}  // namespace coretel::python

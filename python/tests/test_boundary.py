@@ -1,0 +1,158 @@
+"""One trace across the Python/C++ boundary: Python spans, the example's native engine
+(coretel._native.demo, examples/python/demo_engine.cc) and Python callbacks it calls, read back
+from the in-memory exporter (enable_telemetry(_testing=True)) with their exact parent chains."""
+
+from conftest import run_json
+
+PRELUDE = """
+import asyncio, json, threading
+import coretel
+from coretel import _native
+status = coretel.enable_telemetry(service_name="boundary", _testing=True)
+def spans():
+    out = _native.finished_spans()
+    return [{k: s[k] for k in ("name", "trace_id", "span_id", "parent_span_id", "kind", "scope",
+                               "status", "attributes", "events", "parent_remote")} for s in out]
+"""
+
+
+def by_name(spans):
+    out = {}
+    for s in spans:
+        out.setdefault(s["name"], []).append(s)
+    return out
+
+
+def test_python_span_is_the_native_parent_and_the_native_span_the_callbacks_parent():
+    got = run_json(PRELUDE + """
+seen = []
+def on_chunk(i):
+    seen.append(coretel.get_current_span_context().span_id)
+    with coretel.start_as_current_span("python.callback", attributes={"chunk": i}):
+        pass
+with coretel.start_as_current_span("handle", kind=coretel.SpanKind.SERVER) as span:
+    crc, size = _native.demo.process(b"a" * (40 * 1024), on_chunk)
+after = coretel.get_current_span_context()
+print(json.dumps({"spans": spans(), "seen": seen, "after": after is None, "crc": crc}))
+""")
+    spans = by_name(got["spans"])
+    (handle,) = spans["handle"]
+    (process,) = spans["demo.engine.process"]
+    chunks = spans["demo.engine.chunk"]
+    callbacks = spans["python.callback"]
+    assert len(chunks) == 3 and len(callbacks) == 3  # 40 KiB in 16 KiB chunks
+    assert {s["trace_id"] for s in got["spans"]} == {handle["trace_id"]}
+    assert handle["parent_span_id"] == "" and handle["kind"] == 1
+    assert handle["scope"] == "coretel.python"
+    assert process["parent_span_id"] == handle["span_id"]
+    assert process["scope"] == "demo.engine"
+    assert process["attributes"]["demo.payload.size"] == 40 * 1024
+    assert process["attributes"]["demo.crc32"] == got["crc"]
+    assert [c["parent_span_id"] for c in chunks] == [process["span_id"]] * 3
+    # Each callback ran with its chunk's native span as the Python current span.
+    assert got["seen"] == [c["span_id"] for c in chunks]
+    for callback, chunk in zip(callbacks, chunks):
+        assert callback["parent_span_id"] == chunk["span_id"]
+        assert callback["attributes"]["chunk"] == chunk["attributes"]["demo.chunk.index"]
+    assert got["after"] is True  # the context is reset after the with block
+
+
+def test_asyncio_tasks_and_threads_each_keep_their_own_current_span():
+    got = run_json(PRELUDE + """
+async def task(name):
+    with coretel.start_as_current_span(name):
+        await asyncio.sleep(0.01)  # the other task runs here
+        with coretel.start_as_current_span(name + ".child"):
+            await asyncio.sleep(0.01)
+async def main():
+    await asyncio.gather(task("a"), task("b"))
+asyncio.run(main())
+def in_thread():
+    with coretel.start_as_current_span("thread"):
+        with coretel.start_as_current_span("thread.child"):
+            pass
+with coretel.start_as_current_span("main"):
+    t = threading.Thread(target=in_thread); t.start(); t.join()
+print(json.dumps({"spans": spans()}))
+""")
+    s = {x["name"]: x for x in got["spans"]}
+    assert s["a.child"]["parent_span_id"] == s["a"]["span_id"]
+    assert s["b.child"]["parent_span_id"] == s["b"]["span_id"]
+    assert s["a"]["parent_span_id"] == "" and s["b"]["parent_span_id"] == ""
+    assert s["a"]["trace_id"] != s["b"]["trace_id"]
+    # A new thread starts with no current span (contextvars are not inherited by threads).
+    assert s["thread"]["parent_span_id"] == ""
+    assert s["thread.child"]["parent_span_id"] == s["thread"]["span_id"]
+
+
+def test_traced_decorator_covers_sync_and_async_functions_and_records_exceptions():
+    got = run_json(PRELUDE + """
+@coretel.traced()
+def plain(x):
+    return x + 1
+@coretel.traced(name="named", kind=coretel.SpanKind.CLIENT, attributes={"k": "v"})
+async def coroutine():
+    await asyncio.sleep(0)
+    with coretel.start_as_current_span("inside"):
+        pass
+    return 7
+@coretel.traced()
+def fails():
+    raise ValueError("bad input")
+results = [plain(1), asyncio.run(coroutine())]
+try:
+    fails()
+except ValueError as e:
+    results.append(str(e))
+print(json.dumps({"spans": spans(), "results": results}))
+""")
+    s = {x["name"]: x for x in got["spans"]}
+    assert got["results"] == [2, 7, "bad input"]
+    assert "plain" in [n.rsplit(".", 1)[-1] for n in s]
+    assert s["named"]["kind"] == 2 and s["named"]["attributes"] == {"k": "v"}
+    assert s["inside"]["parent_span_id"] == s["named"]["span_id"]
+    (failed,) = [x for n, x in s.items() if n.endswith("fails")]
+    assert failed["status"] == 2
+    assert failed["events"] == [{"name": "exception", "attributes": {
+        "exception.type": "ValueError", "exception.message": "bad input"}}]
+
+
+def test_inject_and_extract_carry_the_w3c_headers():
+    got = run_json(PRELUDE + """
+incoming = {"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            "tracestate": "vendor=x", "baggage": "user=alice"}
+ctx = coretel.extract(incoming)
+token = coretel.attach(ctx)
+try:
+    with coretel.start_as_current_span("server", kind=coretel.SpanKind.SERVER) as span:
+        outgoing = coretel.inject({})
+finally:
+    coretel.detach(token)
+print(json.dumps({"spans": spans(), "outgoing": outgoing,
+                  "remote": ctx.span.is_remote, "baggage": ctx.baggage}))
+""")
+    (server,) = got["spans"]
+    assert server["trace_id"] == "0af7651916cd43dd8448eb211c80319c"
+    assert server["parent_span_id"] == "b7ad6b7169203331" and server["parent_remote"] is True
+    assert got["remote"] is True and got["baggage"] == {"user": "alice"}
+    out = got["outgoing"]
+    assert out["traceparent"] == f"00-0af7651916cd43dd8448eb211c80319c-{server['span_id']}-01"
+    assert out["tracestate"] == "vendor=x"
+    assert out["baggage"] == "user=alice"
+
+
+def test_before_enable_spans_do_not_record_but_propagate_their_parent():
+    got = run_json("""
+import json
+import coretel
+from coretel import _native
+parent = coretel.extract({"traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"})
+token = coretel.attach(parent)
+with coretel.start_as_current_span("not.recorded") as span:
+    headers = coretel.inject({})
+    recording = span.is_recording
+coretel.detach(token)
+print(json.dumps({"headers": headers, "recording": recording}))
+""")
+    assert got["recording"] is False
+    assert got["headers"]["traceparent"] == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
