@@ -1,0 +1,127 @@
+#!/usr/bin/python3
+"""python_overhead.py: what coretel costs the Python example's request loop.
+
+Runs examples/python/telemetry_demo.py's EchoService.handle() over the same requests in three
+modes, each in its own interpreter, interleaved, and prints the median time per request of each
+and the ratios to the floor:
+
+  floor  the same work without coretel: zlib over the payload in 16 KiB chunks from Python
+         (the native engine's work, same library, same level), no spans, logs or metrics;
+  off    the instrumented example with telemetry not enabled (enable_telemetry() never called):
+         spans do not record, `logging` goes nowhere, metrics record into the pipeline;
+  on     enable_telemetry(endpoint=...) with sampling 1.0 (always_on): every span, log record
+         and metric exported over OTLP/HTTP to coretel-otlp-sink.
+
+    PYTHONPATH=build/python taskset -c 1 /usr/bin/python3 bench/python_overhead.py \\
+        --sink build/bin/coretel-otlp-sink
+
+Per request (64 KiB payload): 1 Python server span, 1 native span + 4 native chunk spans, 4
+Python callback spans, 1 log record forwarded (plus the native engine's event), 5 metric
+records; every sixth request raises and logs its exception.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import zlib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "python"
+CHUNK = 16 * 1024
+
+
+def one_run(mode: str, requests: int, endpoint: str | None) -> float:
+    """Mean seconds per request of `requests` requests in `mode` (this process)."""
+    import logging
+
+    sys.path.insert(0, str(EXAMPLES))
+    import telemetry_demo
+
+    logging.getLogger().setLevel(logging.INFO)
+    if mode == "on":
+        import coretel
+
+        coretel.enable_telemetry(endpoint=endpoint, sampler="always_on")
+    payloads = [telemetry_demo.payload_for(i, 64 * 1024) for i in range(12)]
+    methods = ["EchoService/Fail" if i % 6 == 5 else "EchoService/Compress" for i in range(12)]
+    if mode == "floor":
+        def handle(method: str, payload: bytes) -> int | None:
+            if method == "EchoService/Fail":
+                return None
+            crc, size = 0, 0
+            for i in range(0, len(payload), CHUNK):
+                part = payload[i:i + CHUNK]
+                crc = zlib.crc32(part, crc)
+                size += len(zlib.compress(part, 6))
+            return size
+    else:
+        handle = telemetry_demo.EchoService().handle
+    for i in range(50):  # warm-up
+        handle(methods[i % 12], payloads[i % 12])
+    start = time.perf_counter()
+    for i in range(requests):
+        handle(methods[i % 12], payloads[i % 12])
+    elapsed = time.perf_counter() - start
+    if mode == "on":
+        import coretel
+
+        coretel.shutdown()
+    return elapsed / requests
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sink", help="coretel-otlp-sink (for the `on` mode)")
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--repetitions", type=int, default=7)
+    parser.add_argument("--one", choices=["floor", "off", "on"], help=argparse.SUPPRESS)
+    parser.add_argument("--endpoint", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:
+        print(json.dumps(one_run(args.one, args.requests, args.endpoint)))
+        return 0
+    if not args.sink:
+        parser.error("--sink PATH is required (build/bin/coretel-otlp-sink)")
+    sink = subprocess.Popen([args.sink], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            text=True)
+    port = sink.stderr.readline().split()[-1]
+    endpoint = f"http://127.0.0.1:{port}"
+    env = dict(os.environ)
+    for key in [k for k in env if k.startswith("OTEL_")]:
+        del env[key]
+    env["OTEL_TRACES_SAMPLER"] = "always_on"
+    times: dict[str, list[float]] = {"floor": [], "off": [], "on": []}
+    try:
+        for _ in range(args.repetitions):
+            for mode in times:
+                out = subprocess.run([sys.executable, __file__, "--one", mode, "--requests",
+                                      str(args.requests), "--endpoint", endpoint], env=env,
+                                     capture_output=True, text=True, check=True)
+                times[mode].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    finally:
+        sink.terminate()
+        sink.wait()
+    median = {mode: statistics.median(values) for mode, values in times.items()}
+    print(f"{args.repetitions} repetitions x {args.requests} requests, median per request:")
+    print("| mode | median us/request | min | max | / floor | / off |")
+    print("|---|---|---|---|---|---|")
+    for mode, values in times.items():
+        print(f"| {mode} | {median[mode] * 1e6:.1f} | {min(values) * 1e6:.1f} | "
+              f"{max(values) * 1e6:.1f} | {median[mode] / median['floor']:.3f} | "
+              f"{median[mode] / median['off']:.3f} |")
+    cost = (median["on"] - median["off"]) * 1e6
+    print(f"telemetry on costs {cost:.1f} us per request over off "
+          f"({(median['on'] / median['off'] - 1) * 100:.2f} %), "
+          f"{(median['on'] / median['floor'] - 1) * 100:.2f} % over the floor")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
