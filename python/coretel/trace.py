@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMappin
 from contextlib import contextmanager
 from contextvars import Token
 from enum import IntEnum
-from types import TracebackType
 from typing import Any, TypeVar, cast
 
 from . import _native
@@ -78,74 +77,6 @@ def get_tracer(scope: str) -> _native.Tracer:
     return tracer
 
 
-class _CurrentSpan:
-    """Context manager of :func:`start_as_current_span`; single use."""
-
-    __slots__ = (
-        "_name",
-        "_kind",
-        "_attributes",
-        "_tracer",
-        "_record_exception",
-        "_set_status_on_exception",
-        "_span",
-        "_token",
-    )
-
-    def __init__(
-        self,
-        name: str,
-        kind: SpanKind,
-        attributes: Mapping[str, Any] | None,
-        tracer: _native.Tracer | None,
-        record_exception: bool,
-        set_status_on_exception: bool,
-    ) -> None:
-        self._name = name
-        self._kind = int(kind)
-        self._attributes = dict(attributes) if attributes else None
-        self._tracer = tracer
-        self._record_exception = record_exception
-        self._set_status_on_exception = set_status_on_exception
-        self._span: _native.Span | None = None
-        self._token: Token[_native.Context | None] | None = None
-
-    def __enter__(self) -> _native.Span:
-        if self._span is not None:
-            raise RuntimeError("a start_as_current_span() scope can be entered only once")
-        tracer = self._tracer if self._tracer is not None else get_tracer(DEFAULT_SCOPE)
-        parent = current.get()
-        span = tracer.start_span(self._name, self._kind, self._attributes, parent)
-        self._span = span
-        self._token = current.set(span.context_with_baggage(parent))
-        return span
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        span = self._span
-        token = self._token
-        assert span is not None and token is not None, "__exit__ without __enter__"
-        try:
-            # A generator closed early is not a failure of the span's work.
-            if exc is not None and not isinstance(exc, GeneratorExit) and span.is_recording:
-                type_name = type(exc).__qualname__
-                # trace/api.md "Record Exception"; exception semantic conventions.
-                if self._record_exception:
-                    span.record_exception(type_name, str(exc))
-                if self._set_status_on_exception:
-                    span.set_status(int(StatusCode.ERROR), f"{type_name}: {exc}")
-        finally:
-            try:
-                span.end()
-            finally:
-                current.reset(token)
-        # Returning None re-raises the exception, if any.
-
-
 def start_as_current_span(
     name: str,
     *,
@@ -154,7 +85,7 @@ def start_as_current_span(
     tracer: _native.Tracer | None = None,
     record_exception: bool = True,
     set_status_on_exception: bool = True,
-) -> _CurrentSpan:
+) -> _native.SpanScope:
     """A context manager that runs its body inside a new span, made current.
 
     ``with coretel.start_as_current_span("work") as span:`` starts a span whose parent is the
@@ -173,7 +104,16 @@ def start_as_current_span(
     Errors: whatever ``Tracer.start_span`` raises for a bad attribute (TypeError/ValueError),
     raised at ``with`` entry. Single use: entering the same object twice is a RuntimeError.
     """
-    return _CurrentSpan(name, kind, attributes, tracer, record_exception, set_status_on_exception)
+    # The scope is native (python/src/trace_bindings.cc): entering and leaving it are one call
+    # each, the contextvar set and reset through the C API.
+    return _native.SpanScope(
+        tracer if tracer is not None else get_tracer(DEFAULT_SCOPE),
+        name,
+        int(kind),
+        dict(attributes) if attributes else None,
+        record_exception,
+        set_status_on_exception,
+    )
 
 
 def traced(

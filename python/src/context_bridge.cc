@@ -27,10 +27,16 @@ trace::Tracer native_tracer(const std::string& scope) {
   return idle->tracer(scope);
 }
 
+py::handle python_context_var() {
+  return context_var();
+}
+
 std::optional<trace::Context> python_current_context() {
-  py::object value = context_var().attr("get")(py::none());
-  if (value.is_none()) return std::nullopt;
-  return value.cast<trace::Context>();
+  PyObject* value = nullptr;
+  if (PyContextVar_Get(context_var().ptr(), Py_None, &value) != 0) throw py::error_already_set();
+  const py::object held = py::reinterpret_steal<py::object>(value);
+  if (held.is_none()) return std::nullopt;
+  return held.cast<trace::Context>();
 }
 
 PythonContextScope::PythonContextScope() {

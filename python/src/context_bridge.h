@@ -52,6 +52,10 @@ pybind11::object set_python_context(const trace::Context& context);  // returns 
 void reset_python_context(const pybind11::object& token);
 }  // namespace detail
 
+/// The ContextVar itself (borrowed; kept for the process), for callers that set it through the
+/// C API (PyContextVar_Set / PyContextVar_Reset) on a hot path.
+pybind11::handle python_context_var();
+
 template <class... Args>
 pybind11::object call_with_native_context(const pybind11::handle& callback, Args&&... args) {
   const pybind11::object token = detail::set_python_context(trace::current_context());

@@ -48,6 +48,71 @@ PySpan start_span(const PyTracer& tracer, std::string_view name, int kind, py::h
   return out;
 }
 
+// `with start_as_current_span(...)`: the span starts on entry with the Python current context as
+// its parent and becomes current (with the parent's baggage) for the body; on exit an exception
+// is recorded (trace/api.md, "Record Exception": an `exception` event, and status error with
+// "<Type>: <message>"), the span ends and the previous context is current again. In C++ so
+// that a span costs two calls from Python, not a Python frame per step.
+class SpanScope {
+ public:
+  SpanScope(PyTracer tracer, std::string name, int kind, py::object attributes,
+            bool record_exception, bool set_status_on_exception)
+      : tracer_(std::move(tracer)),
+        name_(std::move(name)),
+        kind_(kind),
+        attributes_(std::move(attributes)),
+        record_exception_(record_exception),
+        set_status_on_exception_(set_status_on_exception) {}
+
+  py::object enter() {
+    if (entered_)
+      throw std::runtime_error("a start_as_current_span() scope can be entered only once");
+    entered_ = true;
+    const std::optional<tr::Context> parent = python_current_context();
+    span_ = py::cast(start_span(tracer_, name_, kind_, attributes_, parent, 0));
+    attributes_ = py::none();
+    const PySpan& span = span_.cast<const PySpan&>();
+    tr::Context current;
+    if (span.context.valid()) current.span = span.context;
+    if (parent) current.baggage = parent->baggage;
+    token_ = detail::set_python_context(current);
+    return span_;
+  }
+
+  bool exit(const py::handle& type, const py::handle& value, const py::handle&) {
+    if (!entered_ || span_.is_none()) throw std::runtime_error("__exit__ without __enter__");
+    PySpan& span = span_.cast<PySpan&>();
+    const bool failed =
+        !value.is_none() && !PyErr_GivenExceptionMatches(type.ptr(), PyExc_GeneratorExit);
+    if (failed && span.span.is_recording()) {
+      const std::string type_name = py::str(type.attr("__qualname__"));
+      std::string message;
+      try {
+        message = py::str(value);
+      } catch (const py::error_already_set&) {
+        message = "<unprintable " + type_name + ">";
+      }
+      if (record_exception_) span.span.record_exception(type_name, message);
+      if (set_status_on_exception_)
+        span.span.set_status(tr::StatusCode::kError, type_name + ": " + message);
+    }
+    span.span.end();
+    detail::reset_python_context(token_);
+    return false;  // the exception, if any, propagates
+  }
+
+ private:
+  PyTracer tracer_;
+  std::string name_;
+  int kind_;
+  py::object attributes_;
+  bool record_exception_;
+  bool set_status_on_exception_;
+  bool entered_ = false;
+  py::object span_ = py::none();
+  py::object token_;
+};
+
 py::dict span_dict(const tr::SpanData& s) {
   py::dict d;
   d["name"] = s.name;
@@ -157,6 +222,13 @@ void bind_trace(py::module_& m) {
             return out;
           },
           py::arg("parent") = py::none());
+
+  py::class_<SpanScope>(m, "SpanScope", "with start_as_current_span(...): see trace.py")
+      .def(py::init<PyTracer, std::string, int, py::object, bool, bool>(), py::arg("tracer"),
+           py::arg("name"), py::arg("kind"), py::arg("attributes"), py::arg("record_exception"),
+           py::arg("set_status_on_exception"))
+      .def("__enter__", &SpanScope::enter)
+      .def("__exit__", &SpanScope::exit);
 
   m.def(
       "inject",
