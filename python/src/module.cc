@@ -3,9 +3,16 @@
 // example's native engine. The Python modules of the package are the public API; this module's
 // names are internal (python/coretel/_native.pyi describes them).
 #include "module.h"
+#include "coretel/events/provider.h"
 
 PYBIND11_MODULE(_native, m) {
   m.doc() = "coretel's native pipeline (internal: use the coretel package's API)";
+  // Until enable_telemetry() says where they go, native events (an engine's CORETEL_INFO, ...)
+  // go nowhere: the C++ default, the console, would write to the Python program's stderr
+  // uninvited.
+  for (auto aspect : {coretel::events::Aspect::kEngine, coretel::events::Aspect::kAdmin,
+                      coretel::events::Aspect::kGlobal})
+    coretel::events::set_provider(aspect, nullptr);
   coretel::python::bind_runtime(m);
   coretel::python::bind_trace(m);
   coretel::python::bind_logs(m);
