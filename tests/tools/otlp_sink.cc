@@ -8,7 +8,8 @@
 // "logs" or "traces"; a body that does not decode gets 400 and a line {"error": ...}. It answers
 // 200 with an empty Export*ServiceResponse. gRPC calls of MetricsService/Export, LogsService/Export
 // and TraceService/Export are written the same way, with "contentType": "application/grpc". Stops
-// on SIGTERM/SIGINT.
+// on SIGTERM/SIGINT. With --discard, an HTTP request is parsed (protobuf) but not printed: a
+// receiver that costs little, for benchmarks (bench/python_overhead.py).
 #include <signal.h>
 
 #include <cstdio>
@@ -27,6 +28,8 @@
 #include "opentelemetry/proto/collector/trace/v1/trace_service.grpc.pb.h"
 
 namespace {
+
+bool discard = false;  // --discard
 
 namespace v1 = opentelemetry::proto::collector::metrics::v1;
 namespace logs_v1 = opentelemetry::proto::collector::logs::v1;
@@ -88,7 +91,7 @@ void serve(httplib::Server& server, const char* path, const char* signal) {
       res.status = 400;
       return;
     }
-    print(type, signal, request);
+    if (!discard) print(type, signal, request);
     res.status = 200;
     res.set_content(Response().SerializeAsString(), "application/x-protobuf");
   });
@@ -98,8 +101,10 @@ void serve(httplib::Server& server, const char* path, const char* signal) {
 
 int main(int argc, char** argv) {
   int port = 0;
-  for (int i = 1; i + 1 < argc; ++i)
-    if (std::string(argv[i]) == "--port") port = std::atoi(argv[i + 1]);
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--port" && i + 1 < argc) port = std::atoi(argv[i + 1]);
+    if (std::string(argv[i]) == "--discard") discard = true;
+  }
   httplib::Server server;
   serve<v1::ExportMetricsServiceRequest, v1::ExportMetricsServiceResponse>(server, "/v1/metrics",
                                                                            "metrics");
