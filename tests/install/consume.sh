@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # consume.sh package|subdirectory CORETEL_SOURCE_DIR CORETEL_BUILD_DIR WORK_DIR
 # Builds tests/install/consumer out of tree the way another project would use coretel and runs it:
-#   package:      `cmake --install CORETEL_BUILD_DIR --prefix WORK_DIR/prefix`, then the consumer
-#                 with find_package(coretel CONFIG REQUIRED) and CMAKE_PREFIX_PATH=that prefix;
+#   package:      `cmake --install CORETEL_BUILD_DIR --prefix WORK_DIR/prefix` (the Python package
+#                 too, when built: it must import from the prefix), then the consumer with
+#                 find_package(coretel CONFIG REQUIRED) and CMAKE_PREFIX_PATH=that prefix;
 #   subdirectory: the consumer add_subdirectory()s CORETEL_SOURCE_DIR.
 # Passes when the consumer exits 0, writes nothing to stderr and prints its counter.
 set -euo pipefail
@@ -19,6 +20,13 @@ case "$mode" in
              lib/cmake/coretel/CoretelGenerateRegistry.cmake; do
       [ -e "$work/prefix/$f" ] || { echo "FAIL: the install has no $f" >&2; exit 1; }
     done
+    # The Python package, when the build has it: importable from the prefix alone.
+    if [ -d "$build/python/coretel" ]; then
+      site="$work/prefix/lib/python3/dist-packages"
+      PYTHONPATH="$site" /usr/bin/python3 -c 'import coretel, coretel._native, sys
+assert coretel.__file__.startswith(sys.argv[1]), coretel.__file__' "$site" ||
+        { echo "FAIL: coretel does not import from $site" >&2; exit 1; }
+    fi
     consumer_args+=(-DCMAKE_PREFIX_PATH="$work/prefix")
     ;;
   subdirectory)
