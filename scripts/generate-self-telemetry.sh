@@ -5,6 +5,10 @@
 #                                                    and attribute keys (coretel::telemetry)
 #   registry/semconv  -> include/coretel/semconv/    the upstream semantic-conventions
 #                                                    attributes coretel sets (coretel::semconv)
+#   registry/coretel_python -> python/coretel/_self_telemetry.py   the Python package's own
+#                                                    metrics (typed Python instruments)
+#   examples/python/registry -> examples/python/rpc_metrics.py     the Python example's RPC
+#                                                    metrics
 # libcoretel builds from the committed copies, so building coretel never needs the schema tool;
 # the test self_telemetry_headers fails while a copy is out of date.
 #
@@ -22,6 +26,9 @@ regenerate="scripts/generate-self-telemetry.sh"
 # registry folder, committed header folder, C++ namespace
 pairs=("registry/coretel include/coretel/telemetry coretel::telemetry"
        "registry/semconv include/coretel/semconv coretel::semconv")
+# registry folder, committed Python module
+python_pairs=("registry/coretel_python python/coretel/_self_telemetry.py"
+              "examples/python/registry examples/python/rpc_metrics.py")
 
 # generate TOOL REGISTRY NAMESPACE OUT_DIR: the headers coretel-schema makes of the registry, each
 # preceded by a banner naming the generator, its version, the sources and the command that
@@ -64,6 +71,17 @@ if [ "${1:-}" = "--check" ]; then
       echo "$committed/ is up to date with $registry"
     fi
   done
+  for pair in "${python_pairs[@]}"; do
+    read -r registry committed <<<"$pair"
+    "$tool" generate python "$registry" -o "$fresh/module.py" >/dev/null
+    if ! diff -u "$committed" "$fresh/module.py"; then
+      echo "FAIL: $committed is not what coretel-schema makes of $registry (diff above:" \
+           "committed, then fresh). Run $regenerate and commit the result." >&2
+      status=1
+    else
+      echo "$committed is up to date with $registry"
+    fi
+  done
   exit $status
 fi
 
@@ -77,4 +95,9 @@ for pair in "${pairs[@]}"; do
   mkdir -p "$committed"
   cp "$fresh/$committed"/*.h "$fresh/$committed"/.clang-format "$committed"/
   echo "$committed/ regenerated from $registry"
+done
+for pair in "${python_pairs[@]}"; do
+  read -r registry committed <<<"$pair"
+  "$build/bin/coretel-schema" generate python "$registry" -o "$committed" >/dev/null
+  echo "$committed regenerated from $registry"
 done

@@ -27,10 +27,11 @@ class DemoRpcActiveSessions:
 
     NAME = "demo.rpc.active_sessions"
     UNIT = "{session}"
+    DESCRIPTION = "Client sessions open on the server."
 
     def __init__(self, meter: coretel.Meter) -> None:
         self._instrument = meter.create_up_down_counter(
-            "demo.rpc.active_sessions", unit="{session}", description="Client sessions open on the server."
+            self.NAME, unit=self.UNIT, description=self.DESCRIPTION
         )
 
     def add(self, value: int) -> None:
@@ -49,10 +50,11 @@ class DemoRpcErrors:
 
     NAME = "demo.rpc.errors"
     UNIT = "{error}"
+    DESCRIPTION = "Failed RPCs, by method and kind of error."
 
     def __init__(self, meter: coretel.Meter) -> None:
         self._instrument = meter.create_counter(
-            "demo.rpc.errors", unit="{error}", description="Failed RPCs, by method and kind of error."
+            self.NAME, unit=self.UNIT, description=self.DESCRIPTION
         )
 
     def add(self, value: int = 1, *, error_type: str, rpc_method: str) -> None:
@@ -70,10 +72,11 @@ class DemoRpcRequestSize:
 
     NAME = "demo.rpc.request.size"
     UNIT = "By"
+    DESCRIPTION = "Payload bytes of an RPC request as received."
 
     def __init__(self, meter: coretel.Meter) -> None:
         self._instrument = meter.create_histogram(
-            "demo.rpc.request.size", unit="By", description="Payload bytes of an RPC request as received."
+            self.NAME, unit=self.UNIT, description=self.DESCRIPTION
         )
 
     def record(self, value: float, *, rpc_method: str) -> None:
@@ -91,10 +94,11 @@ class DemoRpcResponseSize:
 
     NAME = "demo.rpc.response.size"
     UNIT = "By"
+    DESCRIPTION = "Payload bytes of an RPC response as sent."
 
     def __init__(self, meter: coretel.Meter) -> None:
         self._instrument = meter.create_histogram(
-            "demo.rpc.response.size", unit="By", description="Payload bytes of an RPC response as sent."
+            self.NAME, unit=self.UNIT, description=self.DESCRIPTION
         )
 
     def record(self, value: float, *, rpc_method: str) -> None:
@@ -114,10 +118,11 @@ class RpcServerCallDuration:
 
     NAME = "rpc.server.call.duration"
     UNIT = "s"
+    DESCRIPTION = "Duration of an incoming RPC, from the request read to the response written; its count is the requests by method and outcome (`error.type` set on failure)."
 
     def __init__(self, meter: coretel.Meter) -> None:
         self._instrument = meter.create_histogram(
-            "rpc.server.call.duration", unit="s", description="Duration of an incoming RPC, from the request read to the response written; its count is the requests by method and outcome (`error.type` set on failure)."
+            self.NAME, unit=self.UNIT, description=self.DESCRIPTION
         )
 
     def record(self, value: float, *, rpc_system_name: str, error_type: str | None = None, rpc_method: str | None = None) -> None:

@@ -29,7 +29,7 @@ import threading
 import traceback
 from typing import Any
 
-from . import _native
+from . import _native, _self_telemetry
 from ._context import current
 
 __all__ = ["TelemetryHandler", "dropped_records", "severity_number"]
@@ -137,17 +137,16 @@ class TelemetryHandler(logging.Handler):
     one on the same thread (a ``__str__`` that logs) is dropped, not recursed into.
 
     Also counts forwarded records in ``coretel.python.logs.forwarded`` ({record}), with
-    attribute ``log.level`` = the level name.
+    attribute ``coretel.log.level`` = the level name (registry/coretel_python).
     """
 
     def __init__(self, level: int = logging.NOTSET) -> None:
         super().__init__(level)
+        # Declared in registry/coretel_python (generated into _self_telemetry); the series of
+        # each level is kept here, so a record costs one native add.
+        forwarded = _self_telemetry.CoretelPythonLogsForwarded
         self._forwarded = _native.counter(
-            "coretel.python",
-            "coretel.python.logs.forwarded",
-            "{record}",
-            "Log records the logging handler forwarded into the native pipeline, by level.",
-            "int",
+            "coretel.python", forwarded.NAME, forwarded.UNIT, forwarded.DESCRIPTION, "int"
         )
         self._forwarded_by_level: dict[str, Any] = {}
         self._busy = threading.local()
@@ -192,7 +191,8 @@ class TelemetryHandler(logging.Handler):
         series = self._forwarded_by_level.get(levelname)
         if series is None:
             series = self._forwarded_by_level.setdefault(
-                levelname, self._forwarded.series((("log.level", levelname),))
+                levelname,
+                self._forwarded.series(((_self_telemetry.CORETEL_LOG_LEVEL, levelname),)),
             )
         series.add(1)
 

@@ -76,7 +76,7 @@ def test_the_example_exports_one_trace_its_logs_and_the_rpc_metrics(sink, protoc
     sessions = metrics["demo.rpc.active_sessions"][-1]["sum"]
     assert sessions.get("isMonotonic", False) is False and int(sessions["dataPoints"][0]["asInt"]) == 0
     forwarded = metrics["coretel.python.logs.forwarded"][-1]["sum"]["dataPoints"]
-    by_level = {value_of(p["attributes"], "log.level"): int(p["asInt"]) for p in forwarded}
+    by_level = {value_of(p["attributes"], "coretel.log.level"): int(p["asInt"]) for p in forwarded}
     assert by_level["INFO"] >= 5 and by_level["ERROR"] == 1
     resources = {value_of(rs["resource"]["attributes"], "service.name")
                  for r in sink.requests() for rs in r["request"].get("resourceSpans", []) +

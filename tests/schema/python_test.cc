@@ -66,8 +66,7 @@ metrics:
 )";
 
 TEST(Python, GeneratesATypedClassPerMetric) {
-  const auto checked =
-      check_files({{"manifest.yaml", kManifest}, {"shop.yaml", kRegistry}}, false);
+  const auto checked = check_files({{"manifest.yaml", kManifest}, {"shop.yaml", kRegistry}}, false);
   const std::string module = python_module(checked.loaded.resolved);
   EXPECT_NE(module.find("SCHEMA_URL = \"https://example.com/schemas/shop/1.0.0\"\n"),
             std::string::npos);
@@ -85,10 +84,11 @@ TEST(Python, GeneratesATypedClassPerMetric) {
 
     NAME = "shop.sales"
     UNIT = "{item}"
+    DESCRIPTION = "Items sold."
 
     def __init__(self, meter: coretel.Meter) -> None:
         self._instrument = meter.create_counter(
-            "shop.sales", unit="{item}", description="Items sold."
+            self.NAME, unit=self.UNIT, description=self.DESCRIPTION
         )
 
     def add(self, value: int = 1, *, shop_region: str, shop_class: int | None = None) -> None:

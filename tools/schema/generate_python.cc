@@ -122,17 +122,18 @@ void metric_class(const ResolvedRegistry& r, const Signal& m, std::string& out) 
       out += fmt::format("        {}: not a parameter (not a scalar value)\n", key);
   }
   out += "    \"\"\"\n\n";
-  out += fmt::format("    NAME = {}\n    UNIT = {}\n\n", literal(m.name), literal(m.unit));
+  std::string brief = m.brief;
+  while (!brief.empty() && std::isspace(static_cast<unsigned char>(brief.back()))) brief.pop_back();
+  out += fmt::format("    NAME = {}\n    UNIT = {}\n    DESCRIPTION = {}\n\n", literal(m.name),
+                     literal(m.unit), literal(brief));
   const char* factory = histogram                                         ? "create_histogram"
                         : instrument == SemconvInstrument::kUpDownCounter ? "create_up_down_counter"
                                                                           : "create_counter";
-  std::string brief = m.brief;
-  while (!brief.empty() && std::isspace(static_cast<unsigned char>(brief.back()))) brief.pop_back();
   out += "    def __init__(self, meter: coretel.Meter) -> None:\n";
   out += fmt::format(
-      "        self._instrument = meter.{}(\n            {}, unit={}, description={}\n        "
-      ")\n\n",
-      factory, literal(m.name), literal(m.unit), literal(brief));
+      "        self._instrument = meter.{}(\n            self.NAME, unit=self.UNIT, "
+      "description=self.DESCRIPTION\n        )\n\n",
+      factory);
   std::string signature =
       histogram ? "    def record(self, value: float" : "    def add(self, value: int";
   if (instrument == SemconvInstrument::kCounter) signature += " = 1";
