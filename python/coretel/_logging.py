@@ -14,8 +14,8 @@ logs/bridge-api.md "Emit a LogRecord"):
   "thread"; absent values are left out), then ``exception.type``, ``exception.message``,
   ``exception.stacktrace`` when the record carries an exception (semantic conventions
   "Exceptions"), then every ``extra=`` field: str, bool, int and float values as they are,
-  anything else as ``str(value)``. An extra whose key is one of the attributes above is
-  dropped.
+  anything else as ``str(value)`` (``<unprintable T>`` when that raises). An extra whose key
+  is one of the attributes above is dropped.
 * Trace context: the current coretel span (``coretel._context.current``), if valid.
 
 Records of the ``coretel`` logger and its children are ignored: coretel reports its own
@@ -26,13 +26,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import traceback
 from typing import Any
 
 from . import _native, _self_telemetry
-from ._context import current
 
-__all__ = ["TelemetryHandler", "dropped_records", "severity_number"]
+__all__ = ["TelemetryHandler", "dropped_records"]
 
 _SELF_LOGGER = "coretel"
 _SELF_PREFIX = _SELF_LOGGER + "."
@@ -43,7 +41,6 @@ _STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", (), None)._
     "asctime",
     "taskName",
 }
-_PLAIN_TYPES = (str, bool, int, float)
 _FIXED_KEYS = frozenset(
     {
         "code.file.path",
@@ -76,58 +73,13 @@ def _count_drop() -> None:
         _dropped += 1
 
 
-def severity_number(levelno: int) -> int:
-    """OpenTelemetry SeverityNumber (0..24) of a ``logging`` level number.
-
-    As OpenTelemetry Python's ``std_to_otel``: below 10 -> 0 (UNSPECIFIED); in each decade
-    from 10 (DEBUG) to 50 (CRITICAL) the level maps to the decade's first severity (5 DEBUG,
-    9 INFO, 13 WARN, 17 ERROR, 21 FATAL) plus its last digit, capped at +3; above 53 -> 24.
-    """
-    if levelno < 10:
-        return 0
-    if levelno > 53:
-        return 24
-    decade, digit = divmod(levelno, 10)
-    return 5 + 4 * (decade - 1) + min(digit, 3)
-
-
-def _plain(value: object) -> str | bool | int | float:
-    if isinstance(value, _PLAIN_TYPES):
-        return value
-    try:
-        return str(value)
-    except Exception:  # noqa: BLE001 - a user __str__ may raise anything
-        return f"<unprintable {type(value).__qualname__}>"
-
-
-def _attributes(record: logging.LogRecord) -> list[tuple[str, object]]:
-    attributes: list[tuple[str, object]] = [("code.file.path", record.pathname)]
-    if record.funcName is not None:
-        attributes.append(("code.function.name", record.funcName))
-    attributes.append(("code.line.number", record.lineno))
-    if record.threadName is not None:
-        attributes.append(("thread.name", record.threadName))
-    if record.thread is not None:
-        attributes.append(("thread.id", record.thread))
-    exc_info = record.exc_info
-    if exc_info and exc_info[0] is not None:
-        exc_type, exc_value, exc_tb = exc_info
-        attributes.append(("exception.type", getattr(exc_type, "__qualname__", str(exc_type))))
-        attributes.append(("exception.message", _plain(exc_value)))
-        attributes.append(
-            (
-                "exception.stacktrace",
-                "".join(traceback.format_exception(exc_type, exc_value, exc_tb)),
-            )
-        )
-    for key, value in record.__dict__.items():
-        if key not in _STANDARD_ATTRIBUTES and key not in _FIXED_KEYS:
-            attributes.append((key, _plain(value)))
-    return attributes
+# Keys of a LogRecord's __dict__ that are not `extra=` fields: the standard attributes, and the
+# attribute names the handler sets itself (an `extra` of one of those names is dropped).
+_NOT_EXTRA = frozenset(_STANDARD_ATTRIBUTES | _FIXED_KEYS)
 
 
 class TelemetryHandler(logging.Handler):
-    """Forwards ``logging`` records to ``_native.emit_log`` (see the module docstring).
+    """Forwards ``logging`` records to ``_native.forward_record`` (see the module docstring).
 
     Never raises into the logging call and never blocks: a record that cannot be built or
     emitted is dropped and counted (:func:`dropped_records`), ``handleError`` is not called
@@ -176,18 +128,10 @@ class TelemetryHandler(logging.Handler):
             busy.active = False
 
     def _forward(self, record: logging.LogRecord) -> None:
-        context = current.get()
-        span = context.span if context is not None else None
+        # One native call reads the record, its span (the contextvar) and emits it
+        # (python/src/log_bindings.cc: forward_record).
+        _native.forward_record(record, _NOT_EXTRA)
         levelname = record.levelname
-        _native.emit_log(
-            severity_number(record.levelno),
-            levelname,
-            record.getMessage(),
-            record.name,
-            _attributes(record),
-            span,
-            round(record.created * 1e9),
-        )
         series = self._forwarded_by_level.get(levelname)
         if series is None:
             series = self._forwarded_by_level.setdefault(

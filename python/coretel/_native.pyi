@@ -3,6 +3,7 @@
 Mirrors the native API contract; see the docstrings there for behaviour.
 """
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias, final
 
@@ -98,15 +99,7 @@ def native_current_context() -> Context: ...
 
 # Logs
 
-def emit_log(
-    severity_number: int,
-    severity_text: str,
-    body: str,
-    scope: str,
-    attributes: list[tuple[str, object]],
-    span_context: SpanContext | None,
-    time_ns: int,
-) -> None: ...
+def forward_record(record: logging.LogRecord, skip: frozenset[str]) -> None: ...
 def emitted_logs() -> list[dict[str, Any]]: ...
 def dropped_logs() -> int: ...
 

@@ -1,9 +1,12 @@
 // log_bindings.cc: Python `logging` records into the native log pipeline (coretel/_logging.py
-// maps a LogRecord to these arguments). The record goes to the calling thread's aspect's
+// hands each LogRecord to forward_record()). The record goes to the calling thread's aspect's
 // provider (events/provider.h: OTLP, console, or the tests' capture), which copies it into its
 // bounded queue and never blocks: a full queue drops it and counts it (dropped_logs()).
 #include <pybind11/stl.h>
 
+#include <algorithm>
+
+#include "context_bridge.h"
 #include "coretel/events/provider.h"
 #include "coretel/events/record.h"
 #include "log_capture.h"
@@ -17,37 +20,131 @@ namespace py = pybind11;
 
 namespace {
 
-void emit_log(int severity_number, std::string_view severity_text, std::string_view body,
-              std::string_view scope, py::handle attributes,
-              const std::optional<trace::SpanContext>& span, uint64_t time_unix_nano) {
-  if (severity_number < 0 || severity_number > 24)
-    throw py::value_error("severity_number is 0 to 24 (logs data model)");
-  const std::vector<Attribute> owned = pairs_to_attributes(attributes);
-  std::vector<AttributeRef> refs;
-  refs.reserve(owned.size());
-  for (const Attribute& a : owned) refs.push_back({a.key, a.value});
-  events::EventRecord record;
-  record.time_unix_nano = time_unix_nano;
-  record.severity = static_cast<events::Severity>(severity_number);
-  record.severity_text = severity_text;
-  record.scope = scope;
-  record.body = body;
-  record.attributes = refs;
-  if (span && span->valid()) {
-    record.trace.trace_id = span->trace_id.bytes;
-    record.trace.span_id = span->span_id.bytes;
-    record.trace.flags = span->flags;
+// A str's UTF-8 (cached in the object: valid while `text` lives); a str that has none (a lone
+// surrogate) is U+FFFD.
+std::string_view utf8(py::handle text) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
+  if (data == nullptr) {
+    PyErr_Clear();
+    return "\xEF\xBF\xBD";
   }
-  py::gil_scoped_release release;  // a console provider may write
-  events::emit_record(record);
+  return {data, static_cast<std::size_t>(size)};
+}
+
+// OpenTelemetry Python's std_to_otel (logs data model, "Field: SeverityNumber").
+int severity_of(long levelno) {
+  if (levelno < 10) return 0;
+  if (levelno > 53) return 24;
+  return 5 + 4 * static_cast<int>(levelno / 10 - 1) + static_cast<int>(std::min(levelno % 10, 3L));
+}
+
+// What a record's value becomes: str, bool, int (within int64), float as they are; anything else
+// its str(), or "<unprintable T>" when str() raises. `keep` holds the objects the views read.
+AttributeValueRef value_of(py::handle value, std::vector<py::object>& keep) {
+  if (PyUnicode_Check(value.ptr())) return utf8(value);
+  if (PyBool_Check(value.ptr())) return value.ptr() == Py_True;
+  if (PyLong_Check(value.ptr())) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
+    if (overflow == 0 && !(v == -1 && PyErr_Occurred())) return static_cast<int64_t>(v);
+    PyErr_Clear();
+  } else if (PyFloat_Check(value.ptr())) {
+    return PyFloat_AS_DOUBLE(value.ptr());
+  }
+  PyObject* text = PyObject_Str(value.ptr());
+  if (text == nullptr) {
+    PyErr_Clear();
+    const std::string type_name = py::str(py::type::handle_of(value).attr("__qualname__"));
+    text = PyUnicode_FromString(("<unprintable " + type_name + ">").c_str());
+    if (text == nullptr) throw py::error_already_set();
+  }
+  keep.push_back(py::reinterpret_steal<py::object>(text));
+  return utf8(keep.back());
+}
+
+// A `logging.LogRecord` into the calling thread's provider (coretel/_logging.py says what each
+// field becomes; `skip`: the keys of record.__dict__ that are not `extra=` fields). In C++ so
+// that a record costs one call: the handler's Python version took 3 times as long.
+void forward_record(py::handle record, py::handle skip) {
+  static const py::handle format_exception = [] {
+    return py::object(py::module_::import("traceback").attr("format_exception")).release();
+  }();
+  std::vector<py::object> keep;  // what the views below read
+  keep.reserve(16);
+  auto attr = [&](const char* name) -> py::handle {
+    keep.push_back(record.attr(name));
+    return keep.back();
+  };
+  const int severity = severity_of(attr("levelno").cast<long>());
+  const std::string_view level = utf8(attr("levelname"));
+  keep.push_back(record.attr("getMessage")());
+  const std::string_view body = PyUnicode_Check(keep.back().ptr()) ? utf8(keep.back()) : "";
+  const std::string_view scope = utf8(attr("name"));
+  const double created = attr("created").cast<double>();
+
+  std::vector<AttributeRef> refs;
+  refs.reserve(16);
+  refs.push_back({"code.file.path", value_of(attr("pathname"), keep)});
+  if (py::handle f = attr("funcName"); !f.is_none())
+    refs.push_back({"code.function.name", value_of(f, keep)});
+  refs.push_back({"code.line.number", value_of(attr("lineno"), keep)});
+  if (py::handle t = attr("threadName"); !t.is_none())
+    refs.push_back({"thread.name", value_of(t, keep)});
+  if (py::handle t = attr("thread"); !t.is_none()) refs.push_back({"thread.id", value_of(t, keep)});
+  if (py::handle exc = attr("exc_info"); PyTuple_Check(exc.ptr()) &&
+                                         PyTuple_GET_SIZE(exc.ptr()) == 3 &&
+                                         PyTuple_GET_ITEM(exc.ptr(), 0) != Py_None) {
+    py::handle type = PyTuple_GET_ITEM(exc.ptr(), 0);
+    py::handle value = PyTuple_GET_ITEM(exc.ptr(), 1);
+    py::handle traceback = PyTuple_GET_ITEM(exc.ptr(), 2);
+    keep.push_back(py::hasattr(type, "__qualname__") ? py::object(type.attr("__qualname__"))
+                                                     : py::object(py::str(type)));
+    refs.push_back({"exception.type", value_of(keep.back(), keep)});
+    refs.push_back({"exception.message", value_of(value, keep)});
+    keep.push_back(py::str("").attr("join")(format_exception(type, value, traceback)));
+    refs.push_back({"exception.stacktrace", utf8(keep.back())});
+  }
+  PyObject* dict = PyObject_GenericGetDict(record.ptr(), nullptr);
+  if (dict == nullptr) throw py::error_already_set();
+  keep.push_back(py::reinterpret_steal<py::object>(dict));
+  PyObject* key = nullptr;
+  PyObject* value = nullptr;
+  for (Py_ssize_t i = 0; PyDict_Next(dict, &i, &key, &value);) {
+    if (!PyUnicode_Check(key)) continue;
+    const int skipped = PySet_Contains(skip.ptr(), key);
+    if (skipped < 0) throw py::error_already_set();
+    if (skipped == 1) continue;
+    refs.push_back({utf8(key), value_of(value, keep)});
+  }
+
+  events::EventRecord out;
+  out.time_unix_nano = static_cast<uint64_t>(created * 1e9 + 0.5);
+  out.severity = static_cast<events::Severity>(severity);
+  out.severity_text = level;
+  out.scope = scope;
+  out.body = body;
+  out.attributes = refs;
+  PyObject* current = nullptr;
+  if (PyContextVar_Get(python_context_var().ptr(), Py_None, &current) != 0)
+    throw py::error_already_set();
+  const py::object held = py::reinterpret_steal<py::object>(current);
+  if (!held.is_none()) {
+    const trace::Context& context = held.cast<const trace::Context&>();
+    if (context.span && context.span->valid()) {
+      out.trace.trace_id = context.span->trace_id.bytes;
+      out.trace.span_id = context.span->span_id.bytes;
+      out.trace.flags = context.span->flags;
+    }
+  }
+  events::emit_record(out);
 }
 
 }  // namespace
 
 void bind_logs(py::module_& m) {
-  m.def("emit_log", &emit_log, py::arg("severity_number"), py::arg("severity_text"),
-        py::arg("body"), py::arg("scope"), py::arg("attributes"), py::arg("span_context"),
-        py::arg("time_ns"));
+  m.def("forward_record", &forward_record, py::arg("record"), py::arg("skip"),
+        "A logging.LogRecord into the native log pipeline (coretel/_logging.py)");
   m.def("emitted_logs", [] {
     py::list out;
     Runtime* rt = Runtime::current();
