@@ -24,8 +24,11 @@ problems there, and forwarding them could loop.
 
 from __future__ import annotations
 
+import linecache
 import logging
 import threading
+import traceback
+from types import TracebackType
 from typing import Any
 
 from . import _native, _self_telemetry
@@ -76,6 +79,42 @@ def _count_drop() -> None:
 # Keys of a LogRecord's __dict__ that are not `extra=` fields: the standard attributes, and the
 # attribute names the handler sets itself (an `extra` of one of those names is dropped).
 _NOT_EXTRA = frozenset(_STANDARD_ATTRIBUTES | _FIXED_KEYS)
+
+
+def stacktrace(
+    exc_type: type[BaseException], exc: BaseException | None, tb: TracebackType | None
+) -> str:
+    """``exception.stacktrace``: the text of ``traceback.format_exception()``, chained
+    exceptions included, without the ``^^^^`` lines that mark a frame's failing expression.
+
+    Python 3.11 finds those by parsing each frame's source line, which makes
+    ``format_exception()`` cost about ten times this (tens of microseconds on a logging call).
+    """
+    parts: list[str] = []
+    seen: set[int] = set()
+
+    def one(kind: type[BaseException], value: BaseException | None, trace: TracebackType | None) -> None:
+        if value is not None:
+            seen.add(id(value))
+            cause, context = value.__cause__, value.__context__
+            if cause is not None and id(cause) not in seen:
+                one(type(cause), cause, cause.__traceback__)
+                parts.append("\nThe above exception was the direct cause of the following exception:\n\n")
+            elif context is not None and not value.__suppress_context__ and id(context) not in seen:
+                one(type(context), context, context.__traceback__)
+                parts.append("\nDuring handling of the above exception, another exception occurred:\n\n")
+        if trace is not None:
+            parts.append("Traceback (most recent call last):\n")
+            for frame, lineno in traceback.walk_tb(trace):
+                code = frame.f_code
+                parts.append(f'  File "{code.co_filename}", line {lineno}, in {code.co_name}\n')
+                line = linecache.getline(code.co_filename, lineno, frame.f_globals).strip()
+                if line:
+                    parts.append(f"    {line}\n")
+        parts.extend(traceback.format_exception_only(kind, value))
+
+    one(exc_type, exc, tb)
+    return "".join(parts)
 
 
 class TelemetryHandler(logging.Handler):
@@ -130,7 +169,7 @@ class TelemetryHandler(logging.Handler):
     def _forward(self, record: logging.LogRecord) -> None:
         # One native call reads the record, its span (the contextvar) and emits it
         # (python/src/log_bindings.cc: forward_record).
-        _native.forward_record(record, _NOT_EXTRA)
+        _native.forward_record(record, _NOT_EXTRA, stacktrace)
         levelname = record.levelname
         series = self._forwarded_by_level.get(levelname)
         if series is None:

@@ -64,12 +64,10 @@ AttributeValueRef value_of(py::handle value, std::vector<py::object>& keep) {
 }
 
 // A `logging.LogRecord` into the calling thread's provider (coretel/_logging.py says what each
-// field becomes; `skip`: the keys of record.__dict__ that are not `extra=` fields). In C++ so
+// field becomes; `skip`: the keys of record.__dict__ that are not `extra=` fields; `stacktrace`:
+// (type, value, traceback) -> exception.stacktrace). In C++ so
 // that a record costs one call: the handler's Python version took 3 times as long.
-void forward_record(py::handle record, py::handle skip) {
-  static const py::handle format_exception = [] {
-    return py::object(py::module_::import("traceback").attr("format_exception")).release();
-  }();
+void forward_record(py::handle record, py::handle skip, py::handle stacktrace) {
   std::vector<py::object> keep;  // what the views below read
   keep.reserve(16);
   auto attr = [&](const char* name) -> py::handle {
@@ -102,8 +100,9 @@ void forward_record(py::handle record, py::handle skip) {
                                                      : py::object(py::str(type)));
     refs.push_back({"exception.type", value_of(keep.back(), keep)});
     refs.push_back({"exception.message", value_of(value, keep)});
-    keep.push_back(py::str("").attr("join")(format_exception(type, value, traceback)));
-    refs.push_back({"exception.stacktrace", utf8(keep.back())});
+    keep.push_back(stacktrace(type, value, traceback));
+    if (PyUnicode_Check(keep.back().ptr()))
+      refs.push_back({"exception.stacktrace", utf8(keep.back())});
   }
   PyObject* dict = PyObject_GenericGetDict(record.ptr(), nullptr);
   if (dict == nullptr) throw py::error_already_set();
@@ -144,6 +143,7 @@ void forward_record(py::handle record, py::handle skip) {
 
 void bind_logs(py::module_& m) {
   m.def("forward_record", &forward_record, py::arg("record"), py::arg("skip"),
+        py::arg("stacktrace"),
         "A logging.LogRecord into the native log pipeline (coretel/_logging.py)");
   m.def("emitted_logs", [] {
     py::list out;

@@ -4,6 +4,8 @@ formatted message as body, the logger as scope), with code, thread, exception an
 attributes and the current span's ids; read back from the tests' capture
 (enable_telemetry(_testing=True))."""
 
+import textwrap
+
 from conftest import run_json
 
 PRELUDE = """
@@ -101,3 +103,43 @@ print(json.dumps([r["body"] for r in _native.emitted_logs()]))
     assert "below the level" not in got and "the package's own record" not in got
     assert got[1] == "bad extra"
     assert len(got) == 2
+
+
+def test_the_stacktrace_is_python_s_own_text_without_the_caret_lines(tmp_path):
+    # In a real file, so that the frames have source lines (and Python its ^ lines).
+    (tmp_path / "failing.py").write_text(textwrap.dedent("""
+        import sys
+        def inner():
+            return {}["missing"]
+        def outer():
+            try:
+                inner()
+            except KeyError as e:
+                raise ValueError("wrapped") from e
+        def handled():
+            try:
+                outer()
+            except ValueError:
+                try:
+                    1 / 0
+                except ZeroDivisionError:
+                    return sys.exc_info()
+        """))
+    got = run_json(PRELUDE + f"""
+import traceback
+sys.path.insert(0, {str(tmp_path)!r})
+import failing
+from coretel._logging import stacktrace
+info = failing.handled()
+print(json.dumps({{"ours": stacktrace(*info), "python": "".join(traceback.format_exception(*info))}}))
+""")
+    # Python 3.11 marks a frame's failing expression with a line of ^ (and ~) under its source.
+    carets = [line for line in got["python"].splitlines(keepends=True)
+              if line.strip() and not set(line.strip()) - set("^~")]
+    assert carets, "the test needs frames that Python marks"
+    assert got["ours"] == "".join(line for line in got["python"].splitlines(keepends=True)
+                                  if line not in carets)
+    assert 'in inner\n    return {}["missing"]\n' in got["ours"]
+    assert "The above exception was the direct cause" in got["ours"]
+    assert "During handling of the above exception" in got["ours"]
+    assert got["ours"].endswith("ZeroDivisionError: division by zero\n")
