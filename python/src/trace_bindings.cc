@@ -24,26 +24,42 @@ struct PySpan {
   tr::SpanContext context;  // span.context(), or the parent's when there is no runtime
 };
 
+// A Python Tracer: its scope, and the running runtime's Tracer of that scope, looked up again
+// when the runtime changed (enable_telemetry() after shutdown(), or in a forked child). Read and
+// written with the GIL held.
 struct PyTracer {
   std::string scope;
+  Runtime* runtime = nullptr;
+  std::optional<tr::Tracer> tracer;
+
+  const tr::Tracer* get(Runtime* rt) {
+    if (rt == nullptr) return nullptr;
+    if (rt != runtime || !tracer) {
+      tracer.emplace(rt->tracer(scope));
+      runtime = rt;
+    }
+    return &*tracer;
+  }
 };
 
-PySpan start_span(const PyTracer& tracer, std::string_view name, int kind, py::handle attributes,
-                  const std::optional<tr::Context>& parent, uint64_t start_time_unix_nano) {
+// `parent` nullptr: a root span. Without a runtime the span does not record and carries the
+// parent's span context.
+PySpan start_span(PyTracer& tracer, std::string_view name, int kind, py::handle attributes,
+                  const tr::Context* parent, uint64_t start_time_unix_nano) {
   if (kind < 0 || kind > 4) throw py::value_error("kind is 0 to 4 (SpanKind)");
-  Runtime* rt = Runtime::current();
-  if (rt == nullptr) {
+  const tr::Tracer* native = tracer.get(Runtime::current());
+  if (native == nullptr) {
     PySpan out;
-    if (parent && parent->span) out.context = *parent->span;
+    if (parent != nullptr && parent->span) out.context = *parent->span;
     return out;
   }
-  const tr::Context empty;
+  static const tr::Context root;
   tr::StartOptions options{.kind = static_cast<tr::SpanKind>(kind),
-                           .parent = parent ? &*parent : &empty,
+                           .parent = parent != nullptr ? parent : &root,
                            .attributes = to_attributes(attributes),
                            .links = {},
                            .start_time_unix_nano = start_time_unix_nano};
-  PySpan out{rt->tracer(tracer.scope).start_span(name, std::move(options)), {}};
+  PySpan out{native->start_span(name, std::move(options)), {}};
   out.context = out.span.context();
   return out;
 }
@@ -55,9 +71,10 @@ PySpan start_span(const PyTracer& tracer, std::string_view name, int kind, py::h
 // that a span costs two calls from Python, not a Python frame per step.
 class SpanScope {
  public:
-  SpanScope(PyTracer tracer, std::string name, int kind, py::object attributes,
+  SpanScope(py::object tracer, std::string name, int kind, py::object attributes,
             bool record_exception, bool set_status_on_exception)
-      : tracer_(std::move(tracer)),
+      : tracer_object_(std::move(tracer)),
+        tracer_(&tracer_object_.cast<PyTracer&>()),
         name_(std::move(name)),
         kind_(kind),
         attributes_(std::move(attributes)),
@@ -68,14 +85,22 @@ class SpanScope {
     if (entered_)
       throw std::runtime_error("a start_as_current_span() scope can be entered only once");
     entered_ = true;
-    const std::optional<tr::Context> parent = python_current_context();
-    span_ = py::cast(start_span(tracer_, name_, kind_, attributes_, parent, 0));
+    PyObject* current = nullptr;
+    if (PyContextVar_Get(python_context_var().ptr(), Py_None, &current) != 0)
+      throw py::error_already_set();
+    const py::object held = py::reinterpret_steal<py::object>(current);
+    const tr::Context* parent = held.is_none() ? nullptr : &held.cast<const tr::Context&>();
+    const bool running = Runtime::current() != nullptr;
+    span_ = py::cast(start_span(*tracer_, name_, kind_, attributes_, parent, 0));
     attributes_ = py::none();
-    const PySpan& span = span_.cast<const PySpan&>();
-    tr::Context current;
-    if (span.context.valid()) current.span = span.context;
-    if (parent) current.baggage = parent->baggage;
-    token_ = detail::set_python_context(current);
+    // Without a runtime the span carries its parent's context: the current one stays.
+    if (running) {
+      const PySpan& span = span_.cast<const PySpan&>();
+      tr::Context next;
+      if (span.context.valid()) next.span = span.context;
+      if (parent != nullptr) next.baggage = parent->baggage;
+      token_ = detail::set_python_context(next);
+    }
     return span_;
   }
 
@@ -97,12 +122,13 @@ class SpanScope {
         span.span.set_status(tr::StatusCode::kError, type_name + ": " + message);
     }
     span.span.end();
-    detail::reset_python_context(token_);
+    if (token_) detail::reset_python_context(token_);
     return false;  // the exception, if any, propagates
   }
 
  private:
-  PyTracer tracer_;
+  py::object tracer_object_;  // keeps tracer_ alive
+  PyTracer* tracer_;
   std::string name_;
   int kind_;
   py::object attributes_;
@@ -110,7 +136,7 @@ class SpanScope {
   bool set_status_on_exception_;
   bool entered_ = false;
   py::object span_ = py::none();
-  py::object token_;
+  py::object token_;  // null when the current context was left as it was
 };
 
 py::dict span_dict(const tr::SpanData& s) {
@@ -176,11 +202,21 @@ void bind_trace(py::module_& m) {
 
   py::class_<PyTracer>(m, "Tracer")
       .def_property_readonly("scope", [](const PyTracer& t) { return t.scope; })
-      .def("start_span", &start_span, py::arg("name"), py::arg("kind") = 0,
-           py::arg("attributes") = py::none(), py::arg("parent") = py::none(),
-           py::arg("start_time_ns") = 0);
+      .def(
+          "start_span",
+          [](PyTracer& tracer, std::string_view name, int kind, py::handle attributes,
+             const std::optional<tr::Context>& parent, uint64_t start_time_ns) {
+            return start_span(tracer, name, kind, attributes, parent ? &*parent : nullptr,
+                              start_time_ns);
+          },
+          py::arg("name"), py::arg("kind") = 0, py::arg("attributes") = py::none(),
+          py::arg("parent") = py::none(), py::arg("start_time_ns") = 0);
   m.def(
-      "tracer", [](std::string scope) { return PyTracer{std::move(scope)}; }, py::arg("scope"));
+      "tracer",
+      [](std::string scope) {
+        return PyTracer{std::move(scope), nullptr, std::nullopt};
+      },
+      py::arg("scope"));
 
   py::class_<PySpan>(m, "Span")
       .def_property_readonly("context", [](const PySpan& s) { return s.context; })
@@ -224,7 +260,7 @@ void bind_trace(py::module_& m) {
           py::arg("parent") = py::none());
 
   py::class_<SpanScope>(m, "SpanScope", "with start_as_current_span(...): see trace.py")
-      .def(py::init<PyTracer, std::string, int, py::object, bool, bool>(), py::arg("tracer"),
+      .def(py::init<py::object, std::string, int, py::object, bool, bool>(), py::arg("tracer"),
            py::arg("name"), py::arg("kind"), py::arg("attributes"), py::arg("record_exception"),
            py::arg("set_status_on_exception"))
       .def("__enter__", &SpanScope::enter)
