@@ -59,6 +59,11 @@ def test_the_example_exports_one_trace_its_logs_and_the_rpc_metrics(sink, protoc
     failed = [r for r in logs if r["scope"] == "telemetry_demo" and r["severityText"] == "ERROR"]
     assert len(failed) == 1
     assert value_of(failed[0]["attributes"], "exception.type") == "ValueError"
+    # Larger than the pipeline's fixed block: spilled, and delivered whole.
+    trace = value_of(failed[0]["attributes"], "exception.stacktrace")
+    assert trace.startswith("Traceback (most recent call last):\n")
+    assert trace.endswith("ValueError: the request asked to fail\n")
+    assert "droppedAttributesCount" not in failed[0]
     native = [r for r in logs if r["scope"] == "demo.engine"]
     assert len(native) == 5 and all(r.get("traceId") for r in native)
 

@@ -43,6 +43,7 @@ std::size_t ConsoleAsyncProvider::consume(Queue& queue) {
       format_console(decoded_.record, out_);
     } catch (...) {  // out of memory: this line is lost
     }
+    release(event);
     ++taken;
   }
   write_to_stderr(out_);

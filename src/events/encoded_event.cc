@@ -1,8 +1,12 @@
 #include "encoded_event.h"
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cstring>
+#include <new>
+#include <string>
+#include <vector>
 
 #include "coretel/export/utf8.h"
 
@@ -29,7 +33,10 @@ class Writer {
   void text(std::string_view s, std::size_t width, std::size_t limit) noexcept {
     const std::size_t max =
         std::min(limit - width, width == 1 ? std::size_t{255} : std::size_t{65535});
-    if (s.size() > max) s = utf8_prefix(s, max);
+    if (s.size() > max) {
+      s = utf8_prefix(s, max);
+      cut_ = true;
+    }
     if (width == 1) {
       u8(static_cast<uint8_t>(s.size()));
     } else {
@@ -38,12 +45,16 @@ class Writer {
     put(s.data(), s.size());
   }
   void finish() noexcept { e_.used = static_cast<uint16_t>(used_); }
+  bool cut() const noexcept { return cut_; }
 
  private:
   EncodedEvent& e_;
   char* data_;
   std::size_t used_ = 0;
+  bool cut_ = false;
 };
+
+std::atomic<std::size_t> spill_bytes{0};
 
 class Reader {
  public:
@@ -68,7 +79,76 @@ class Reader {
 
 }  // namespace
 
-void encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexcept {
+struct SpilledRecord {
+  std::size_t bytes = 0;
+  std::string name, scope, severity_text, body;
+  std::vector<Attribute> attributes;
+  std::vector<AttributeRef> refs;
+  EventRecord record;  // views of the members above
+};
+
+namespace {
+
+std::size_t text_bytes(const EventRecord& r) noexcept {
+  std::size_t n = r.name.size() + r.scope.size() + r.severity_text.size() + r.body.size();
+  for (const AttributeRef& a : r.attributes) {
+    n += a.key.size() + 8;
+    if (const auto* s = std::get_if<std::string_view>(&a.value)) n += s->size();
+  }
+  return n;
+}
+
+}  // namespace
+
+bool spill(const EventRecord& record, EncodedEvent& out) noexcept {
+  const std::size_t bytes = text_bytes(record);
+  if (bytes > kMaxSpilledBytes) return false;
+  std::size_t held = spill_bytes.load(std::memory_order_relaxed);
+  do {
+    if (held + bytes > kSpillBudget) return false;
+  } while (!spill_bytes.compare_exchange_weak(held, held + bytes, std::memory_order_relaxed));
+  try {
+    auto* s = new SpilledRecord{.bytes = bytes,
+                                .name = std::string(record.name),
+                                .scope = std::string(record.scope),
+                                .severity_text = std::string(record.severity_text),
+                                .body = std::string(record.body),
+                                .attributes = {},
+                                .refs = {},
+                                .record = record};
+    s->attributes.reserve(record.attributes.size());
+    s->refs.reserve(record.attributes.size());
+    for (const AttributeRef& a : record.attributes) {
+      s->attributes.push_back({std::string(a.key), a.value.to_value()});
+      s->refs.push_back({s->attributes.back().key, s->attributes.back().value});
+    }
+    s->record.name = s->name;
+    s->record.scope = s->scope;
+    s->record.severity_text = s->severity_text;
+    s->record.body = s->body;
+    s->record.attributes = s->refs;
+    release(out);
+    out.spilled = s;
+    return true;
+  } catch (...) {  // out of memory: the record is cut instead
+    spill_bytes.fetch_sub(bytes, std::memory_order_relaxed);
+    return false;
+  }
+}
+
+void release(EncodedEvent& event) noexcept {
+  if (event.spilled == nullptr) return;
+  spill_bytes.fetch_sub(event.spilled->bytes, std::memory_order_relaxed);
+  delete event.spilled;
+  event.spilled = nullptr;
+}
+
+std::size_t spilled_bytes() noexcept {
+  return spill_bytes.load(std::memory_order_relaxed);
+}
+
+bool encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexcept {
+  out.spilled = nullptr;
   out.time_unix_nano = record.time_unix_nano;
   out.observed_time_unix_nano = record.observed_time_unix_nano;
   out.trace = record.trace;
@@ -113,9 +193,15 @@ void encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexce
   w.finish();
   out.attribute_count = attributes;
   out.dropped_attributes = dropped;
+  return dropped == 0 && !w.cut();
 }
 
 void decode(const EncodedEvent& event, DecodedEvent& out) {
+  if (event.spilled != nullptr) {
+    out.record = event.spilled->record;
+    out.attributes.clear();
+    return;
+  }
   Reader r(event);
   out.record = EventRecord{};
   out.record.time_unix_nano = event.time_unix_nano;

@@ -19,7 +19,7 @@ QueuedProvider::~QueuedProvider() {
 
 void QueuedProvider::emit(const EventRecord& record) noexcept {
   EncodedEvent event;
-  encode(record, static_cast<uint8_t>(thread_aspect()), event);
+  if (!encode(record, static_cast<uint8_t>(thread_aspect()), event)) spill(record, event);
   offer(event);
 }
 
@@ -31,6 +31,7 @@ void QueuedProvider::offer(const EncodedEvent& event) noexcept {
   if (stopping_.load(std::memory_order_seq_cst)) {
     entering_.fetch_sub(1, std::memory_order_release);
     count_drop(aspect, DropReason::kShutdown);
+    release_refused(event);
     return;
   }
   // Counted before the push, so that flush() waits for every event offered before it.
@@ -38,12 +39,18 @@ void QueuedProvider::offer(const EncodedEvent& event) noexcept {
   if (!queue_.bounded_push(event)) {
     failed_.fetch_add(1, std::memory_order_release);
     count_drop(aspect, DropReason::kQueueFull);
+    release_refused(event);
   } else if (wake_at_ != 0 && pending() >= wake_at_ &&
              !wake_pending_.load(std::memory_order_relaxed) &&
              !wake_pending_.exchange(true, std::memory_order_acq_rel)) {
     wake_.notify_one();  // a full batch, once: no need to wait for the idle wait's end
   }
   entering_.fetch_sub(1, std::memory_order_release);
+}
+
+void QueuedProvider::release_refused(const EncodedEvent& event) noexcept {
+  EncodedEvent copy = event;  // the caller's copy still points at it: this one frees it
+  release(copy);
 }
 
 void QueuedProvider::notify_progress() {
@@ -123,6 +130,7 @@ bool QueuedProvider::stop(std::chrono::milliseconds timeout) {
     uint64_t taken = 0;
     while (queue_.pop(event)) {
       count_drop(static_cast<Aspect>(event.aspect), DropReason::kShutdown);
+      release(event);
       ++taken;
     }
     consumed_.fetch_add(taken, std::memory_order_release);

@@ -2,7 +2,9 @@
 // (console_async, and the OTLP logs batch processor of `otlp` and `its`): the emitting thread
 // copies the record into a fixed-size block (encoded_event.h) and pushes it into one bounded
 // lock-free queue (Boost.Lockfree, fixed-size: no allocation after construction); a full queue
-// drops the event and counts it (DropReason::kQueueFull). One background thread takes what is
+// drops the event and counts it (DropReason::kQueueFull). A record that does not fit a block is
+// spilled (encoded_event.h) when the spill budget allows: the consumer gets it whole, and
+// release()s each event it took. One background thread takes what is
 // queued (consume(), the part that differs), sleeps `idle_wait` when nothing is, and once a
 // second at most says on stderr how many events the queue dropped since it last said so.
 // flush() and stop() wait for that thread, bounded by a timeout.
@@ -70,6 +72,8 @@ class QueuedProvider : public EventProvider {
  private:
   void run();
   void notify_progress();
+  // Frees the spilled record of an event the queue did not take.
+  static void release_refused(const EncodedEvent& event) noexcept;
   // Events queued and not yet consumed, about: the counts move concurrently.
   uint64_t pending() const noexcept {
     return enqueued_.load(std::memory_order_relaxed) - failed_.load(std::memory_order_relaxed) -

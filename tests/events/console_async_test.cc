@@ -161,6 +161,30 @@ TEST(ConsoleAsync, AFullQueueDropsAndCountsAndTheWriterSaysSo) {
   ev::set_thread_aspect(ev::Aspect::kGlobal);
 }
 
+// A record larger than a block is written whole (spilled, then released); a full queue frees what
+// it refused.
+TEST(ConsoleAsync, ARecordLargerThanABlockIsWrittenWhole) {
+  StderrToFile captured;
+  const std::string body(3000, 'x');
+  std::string expected;
+  {
+    ev::ConsoleAsyncProvider provider(1, /*start=*/false);
+    const ev::EventRecord r = record_of({}, body);
+    provider.emit(r);
+    provider.emit(r);  // refused: the queue holds 1
+    expected = line_of(r);
+    EXPECT_GT(ev::spilled_bytes(), 3000u);
+    provider.start();
+    EXPECT_TRUE(provider.flush(std::chrono::seconds(5)));
+    provider.stop();
+  }
+  captured.restore();
+  EXPECT_EQ(ev::spilled_bytes(), 0u);
+  const std::string text = captured.text();
+  ASSERT_GE(text.size(), expected.size());
+  EXPECT_EQ(text.substr(0, expected.size()), expected);  // then the drop line
+}
+
 // Emitters racing stop(): every event is written, or dropped and counted (queue full before the
 // stop, shutdown after), none lost without a count.
 TEST(ConsoleAsync, EveryEventRacingAStopIsWrittenOrCounted) {

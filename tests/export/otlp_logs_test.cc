@@ -177,6 +177,40 @@ TEST(OtlpLogs, AFullBatchGoesAtOnceTheRestAtTheScheduleDelay) {
   EXPECT_EQ(p.stats().log_records_exported, 6u);
 }
 
+// A record too large for the queue's fixed block (a Python record with its stack trace, a long
+// body) is spilled to the heap and exported whole; a full queue frees what it refused.
+TEST(OtlpLogs, ARecordLargerThanABlockIsExportedWhole) {
+  Receiver receiver("/v1/logs");
+  ev::BatchLogProcessorOptions b = batch(2);
+  b.max_queue_size = 2;
+  coretel::otlp::LogBatchProcessor p(exporter_for(receiver), b, test_resource(), /*start=*/false);
+  const std::string body(5000, 'b');
+  const std::string trace = "Traceback (most recent call last):\n" + std::string(3000, 't');
+  const coretel::AttributeRef attributes[] = {
+      {"exception.type", coretel::AttributeValueRef(std::string_view("ValueError"))},
+      {"exception.stacktrace", coretel::AttributeValueRef(std::string_view(trace))}};
+  ev::EventRecord r;
+  r.time_unix_nano = 1;
+  r.severity = ev::Severity::kError;
+  r.scope = "app";
+  r.body = body;
+  r.attributes = attributes;
+  for (int i = 0; i < 3; ++i) p.emit(r);  // the third is refused: the queue holds 2
+  EXPECT_EQ(ev::spilled_bytes(), 2 * (5000 + trace.size() + 3 + 14 + 20 + 8 + 8 + 10));
+  p.start();
+  ASSERT_TRUE(p.flush(milliseconds(5000)));
+  EXPECT_EQ(ev::spilled_bytes(), 0u);  // the consumer released what it exported
+  const auto received = wait_for_requests(receiver, 1);
+  ASSERT_EQ(received.size(), 1u);
+  const auto request = decode_logs(received[0]);
+  const auto& records = request.resource_logs(0).scope_logs(0).log_records();
+  ASSERT_EQ(records.size(), 2);
+  EXPECT_EQ(records[0].body().string_value(), body);
+  EXPECT_EQ(attributes_text(records[0].attributes()),
+            "exception.type=ValueError,exception.stacktrace=" + trace);
+  EXPECT_EQ(records[0].dropped_attributes_count(), 0u);
+}
+
 TEST(OtlpLogs, AFullQueueDropsAndCountsExactly) {
   Receiver receiver("/v1/logs");
   ev::BatchLogProcessorOptions b = batch(4);

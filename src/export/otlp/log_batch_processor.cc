@@ -80,6 +80,7 @@ std::size_t LogBatchProcessor::consume(Queue& queue) {
       events::count_drop(static_cast<events::Aspect>(taken_[i].aspect),
                          events::DropReason::kExportFailed);
   }
+  for (std::size_t i = 0; i < n; ++i) events::release(taken_[i]);
   return n;
 }
 
