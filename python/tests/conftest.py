@@ -12,15 +12,19 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import tempfile
+import sys
 import textwrap
-import time
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent.parent / "tests" / "integration"))
+# The integration tests' harness: coretel-otlp-sink's driver and wait_until().
+from demo_harness import wait_until  # noqa: E402,F401
+from test_demo_otlp import Sink as IntegrationSink  # noqa: E402
+
 EXAMPLES = HERE.parent.parent / "examples" / "python"
 PYTHON = "/usr/bin/python3"
 
@@ -56,51 +60,18 @@ def run_json(code: str, env: dict[str, str] | None = None, timeout: float = 60) 
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def wait_until(check: Callable[[], Any], timeout: float = 20, what: str = "the condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
-class Sink:
-    """One coretel-otlp-sink on ephemeral loopback ports (HTTP and gRPC)."""
-
-    def __init__(self) -> None:
-        self.dir = tempfile.TemporaryDirectory()
-        self.out_path = os.path.join(self.dir.name, "out")
-        self.err_path = os.path.join(self.dir.name, "err")
-        with open(self.out_path, "ab") as out, open(self.err_path, "ab") as err:
-            self.process = subprocess.Popen([_required("CORETEL_OTLP_SINK")], stdout=out, stderr=err)
-        self.port = int(wait_until(self._port, timeout=10, what="coretel-otlp-sink's port"))
-        self.grpc_port = int(wait_until(lambda: self._port("grpc listening on "), timeout=10,
-                                        what="coretel-otlp-sink's gRPC port"))
+class Sink(IntegrationSink):
+    """One coretel-otlp-sink on ephemeral loopback ports (HTTP and gRPC): the integration
+    tests' harness (tests/integration/test_demo_otlp.py), with a reader per signal."""
 
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def _port(self, prefix: str = "listening on ") -> str | None:
-        text = Path(self.err_path).read_text()
-        for line in text.splitlines():
-            if line.startswith(prefix):
-                return line[len(prefix):].strip()
-        if self.process.poll() is not None:
-            raise AssertionError(f"coretel-otlp-sink exited: {text}")
-        return None
-
     def requests(self, signal: str | None = None) -> list[dict[str, Any]]:
         """The requests printed in full so far (of one signal: metrics, logs, traces), each
         {"contentType": ..., "signal": ..., "request": <the Export*ServiceRequest as JSON>}."""
-        text = Path(self.out_path).read_text()
-        docs = [json.loads(line) for line in text[:text.rfind("\n") + 1].split("\n") if line.strip()]
-        for d in docs:
-            assert "error" not in d, f"the sink could not decode a request: {d}"
-        return [d for d in docs if signal is None or d["signal"] == signal]
+        return [d for d in super().requests() if signal is None or d["signal"] == signal]
 
     def spans(self) -> list[dict[str, Any]]:
         return [span for r in self.requests("traces") for rs in r["request"].get("resourceSpans", [])
@@ -121,15 +92,10 @@ class Sink:
                         out.setdefault(m["name"], []).append(m)
         return out
 
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.dir.cleanup()
-
 
 @pytest.fixture
 def sink():
+    _required("CORETEL_OTLP_SINK")
     s = Sink()
     yield s
     s.stop()
