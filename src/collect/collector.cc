@@ -15,20 +15,6 @@
 
 namespace coretel {
 
-namespace {
-// Wakes the collector thread early on stop(). Never destroyed: destroying a condition variable
-// that a collector thread still waits on (a pipeline not stopped before exit, or one in a
-// forked child, where the waiting thread does not exist) is undefined and hangs glibc.
-struct Wakeup {
-  std::mutex mutex;
-  std::condition_variable cv;
-};
-Wakeup& wakeup() {
-  static Wakeup& w = *new Wakeup();
-  return w;
-}
-}  // namespace
-
 struct Collector::EventDrops {
   using Set = telemetry::CoretelEventsByCoretelEventsAspectAndCoretelEventsDropReason;
   Registration<Set> set;
@@ -473,20 +459,19 @@ void Collector::start(std::vector<int> cpus) {
   thread_ = std::thread([this, cpus = std::move(cpus)] {
     events::set_thread_aspect(events::Aspect::kAdmin);
     if (!cpus.empty()) pin_current_thread(cpus);
-    Wakeup& w = wakeup();
     while (running_.load(std::memory_order_acquire)) {
       collect_once();
-      std::unique_lock lock(w.mutex);
-      w.cv.wait_for(lock, options_.interval,
-                    [this] { return !running_.load(std::memory_order_acquire); });
+      std::unique_lock lock(wake_mutex_);
+      wake_.wait_for(lock, options_.interval,
+                     [this] { return !running_.load(std::memory_order_acquire); });
     }
   });
 }
 
 void Collector::stop() {
   if (!running_.exchange(false)) return;
-  { std::lock_guard lock(wakeup().mutex); }
-  wakeup().cv.notify_all();
+  { std::lock_guard lock(wake_mutex_); }
+  wake_.notify_all();
   thread_.join();
   collect_once();  // whatever was reported before stop() is merged and published
 }

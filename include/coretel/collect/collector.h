@@ -33,6 +33,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -223,6 +224,11 @@ class Collector {
   std::unique_ptr<EventDrops> event_drops_;
 
   std::atomic<bool> running_{false};
+  // Wakes the thread early on stop(). Each collector's own: a condition variable shared with the
+  // collectors of a parent process (a forked child's, whose threads do not exist) would keep
+  // phantom waiters that a broadcast waits for.
+  std::mutex wake_mutex_;
+  std::condition_variable wake_;
   std::thread thread_;
 };
 
