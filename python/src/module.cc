@@ -3,7 +3,11 @@
 // example's native engine. The Python modules of the package are the public API; this module's
 // names are internal (python/coretel/_native.pyi describes them).
 #include "module.h"
+
+#include <pthread.h>
+
 #include "coretel/events/provider.h"
+#include "runtime.h"
 
 PYBIND11_MODULE(_native, m) {
   m.doc() = "coretel's native pipeline (internal: use the coretel package's API)";
@@ -13,6 +17,11 @@ PYBIND11_MODULE(_native, m) {
   for (auto aspect : {coretel::events::Aspect::kEngine, coretel::events::Aspect::kAdmin,
                       coretel::events::Aspect::kGlobal})
     coretel::events::set_provider(aspect, nullptr);
+  // In a forked child, before any Python at-fork hook runs (they may free series, which would
+  // take locks a parent's thread held at fork()): the runtime, the events providers and the
+  // metrics pipeline are the parent's, their threads are not here. Registered once, at import,
+  // so it holds whether or not telemetry was ever enabled.
+  pthread_atfork(nullptr, nullptr, [] { coretel::python::Runtime::forget_after_fork(); });
   coretel::python::bind_runtime(m);
   coretel::python::bind_trace(m);
   coretel::python::bind_logs(m);
