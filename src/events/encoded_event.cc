@@ -4,6 +4,7 @@
 #include <atomic>
 #include <bit>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <string>
 #include <vector>
@@ -108,14 +109,15 @@ bool spill(const EventRecord& record, EncodedEvent& out) noexcept {
     if (held + bytes > kSpillBudget) return false;
   } while (!spill_bytes.compare_exchange_weak(held, held + bytes, std::memory_order_relaxed));
   try {
-    auto* s = new SpilledRecord{.bytes = bytes,
-                                .name = std::string(record.name),
-                                .scope = std::string(record.scope),
-                                .severity_text = std::string(record.severity_text),
-                                .body = std::string(record.body),
-                                .attributes = {},
-                                .refs = {},
-                                .record = record};
+    auto s = std::make_unique<SpilledRecord>(
+        SpilledRecord{.bytes = bytes,
+                      .name = std::string(record.name),
+                      .scope = std::string(record.scope),
+                      .severity_text = std::string(record.severity_text),
+                      .body = std::string(record.body),
+                      .attributes = {},
+                      .refs = {},
+                      .record = record});
     s->attributes.reserve(record.attributes.size());
     s->refs.reserve(record.attributes.size());
     for (const AttributeRef& a : record.attributes) {
@@ -128,7 +130,7 @@ bool spill(const EventRecord& record, EncodedEvent& out) noexcept {
     s->record.body = s->body;
     s->record.attributes = s->refs;
     release(out);
-    out.spilled = s;
+    out.spilled = s.release();
     return true;
   } catch (...) {  // out of memory: the record is cut instead
     spill_bytes.fetch_sub(bytes, std::memory_order_relaxed);
@@ -145,6 +147,10 @@ void release(EncodedEvent& event) noexcept {
 
 std::size_t spilled_bytes() noexcept {
   return spill_bytes.load(std::memory_order_relaxed);
+}
+
+void forget_spills_after_fork() noexcept {
+  spill_bytes.store(0, std::memory_order_relaxed);
 }
 
 bool encode(const EventRecord& record, uint8_t aspect, EncodedEvent& out) noexcept {

@@ -66,6 +66,8 @@ bool spill(const EventRecord& record, EncodedEvent& out) noexcept;
 void release(EncodedEvent& event) noexcept;
 /// Bytes held by spilled records now (for tests).
 std::size_t spilled_bytes() noexcept;
+/// In a forked child: the parent's spilled records are the parent's; the budget starts again.
+void forget_spills_after_fork() noexcept;
 
 /// A record read back from an EncodedEvent: the views point into the event (and into
 /// `attributes`' storage here), valid while both live.

@@ -19,6 +19,7 @@
 #include "coretel/events/emit.h"
 #include "coretel/events/provider.h"
 #include "coretel/resource.h"
+#include "encoded_event.h"
 #include "its_provider.h"
 
 namespace coretel::events {
@@ -295,6 +296,7 @@ void forget_providers_after_fork() noexcept {
   otlp_logs = nullptr;
   its = nullptr;
   its_for_view.store(nullptr, std::memory_order_release);
+  forget_spills_after_fork();
 }
 
 void emit_record(EventRecord record) noexcept {

@@ -107,7 +107,14 @@ bool QueuedProvider::flush(std::chrono::milliseconds timeout) {
 bool QueuedProvider::stop(std::chrono::milliseconds timeout) {
   if (!thread_.joinable()) {
     stopping_.store(true, std::memory_order_seq_cst);  // never started: offers drop, counted
-    return stop_result_;                               // or stopped before: what it said then
+    // Never started: what was queued goes, counted (stopped before: the queue is empty).
+    while (entering_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+    EncodedEvent event;
+    while (queue_.pop(event)) {
+      count_drop(static_cast<Aspect>(event.aspect), DropReason::kShutdown);
+      release(event);
+    }
+    return stop_result_;  // or stopped before: what it said then
   }
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   stopping_.store(true, std::memory_order_seq_cst);
