@@ -144,10 +144,12 @@ class TelemetryHandler(logging.Handler):
 
     def handle(self, record: logging.LogRecord) -> bool:
         """Filter, then emit without the handler lock. Returns whether the record passed."""
-        passed = bool(self.filter(record))
+        passed = self.filter(record)
+        if isinstance(passed, logging.LogRecord):  # Python 3.12+: a filter may replace it
+            record = passed
         if passed:
             self.emit(record)
-        return passed
+        return bool(passed)
 
     def emit(self, record: logging.LogRecord) -> None:
         """Forward ``record``; drops it (counted) on any error. Thread-safe."""

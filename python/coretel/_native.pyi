@@ -8,7 +8,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias, final
 
 _Scalar: TypeAlias = str | bool | int | float
-_AttributeValue: TypeAlias = _Scalar | list[str] | list[bool] | list[int] | list[float]
+_AttributeValue: TypeAlias = _Scalar  # any other value is recorded as its str()
 
 # Runtime (process-wide; at most one live)
 

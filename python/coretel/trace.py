@@ -97,7 +97,8 @@ def start_as_current_span(
     Args:
         name: span name.
         kind: span kind.
-        attributes: str, bool, int, float values or homogeneous lists of them.
+        attributes: str, bool, int (within int64), float values; any other value (a list, an
+            int beyond int64) is recorded as its ``str()`` (the native attributes are scalars).
         tracer: from :func:`get_tracer`; default the ``"coretel.python"`` scope.
 
     The ``as`` target is the native ``Span`` (``set_attribute``, ``add_event``, ...).

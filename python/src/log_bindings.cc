@@ -104,7 +104,12 @@ void forward_record(py::handle record, py::handle skip, py::handle stacktrace) {
     if (PyUnicode_Check(keep.back().ptr()))
       refs.push_back({"exception.stacktrace", utf8(keep.back())});
   }
-  PyObject* dict = PyObject_GenericGetDict(record.ptr(), nullptr);
+  // A copy: a value's __str__ (value_of) may change the record's dict, and the views taken of
+  // the keys and values before must stay valid.
+  PyObject* live = PyObject_GenericGetDict(record.ptr(), nullptr);
+  if (live == nullptr) throw py::error_already_set();
+  const py::object owner = py::reinterpret_steal<py::object>(live);
+  PyObject* dict = PyDict_Copy(live);
   if (dict == nullptr) throw py::error_already_set();
   keep.push_back(py::reinterpret_steal<py::object>(dict));
   PyObject* key = nullptr;

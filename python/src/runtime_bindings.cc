@@ -19,7 +19,7 @@ void bind_runtime(py::module_& m) {
         try {
           r = Runtime::start(env, default_service_name, testing);
         } catch (const std::logic_error& e) {
-          throw py::value_error(e.what());
+          throw std::runtime_error(e.what());  // RuntimeError
         }
         py::dict out;
         out["traces"] = r.traces;
