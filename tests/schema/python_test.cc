@@ -49,6 +49,14 @@ metrics:
         requirement_level: recommended
       - ref: shop.tags
         requirement_level: opt_in
+  - name: shop.revenue
+    brief: Money taken.
+    instrument: counter
+    unit: "{EUR}"
+    stability: development
+    requirement_level: recommended
+    annotations:
+      code_generation: {metric_value_type: double}
   - name: shop.queue.depth
     brief: Customers waiting.
     instrument: gauge
@@ -103,6 +111,14 @@ TEST(Python, GeneratesATypedClassPerMetric) {
   EXPECT_NE(module.find("# shop.queue.depth (gauge, {customer}): not generated, the Python API "
                         "has no gauge."),
             std::string::npos);
+  EXPECT_NE(
+      module.find(
+          R"(            self.NAME, unit=self.UNIT, description=self.DESCRIPTION, value_type=float
+        )
+
+    def add(self, value: float = 1.0) -> None:)"),
+      std::string::npos)
+      << module;
   EXPECT_EQ(module.find("shop.old"), std::string::npos);
   EXPECT_EQ(module.find("SHOP_TAGS"), std::string::npos);
 }

@@ -80,6 +80,13 @@ std::string python_type(const AttributeType& type) {
   return "";
 }
 
+bool float_values(const Signal& m) {
+  if (m.coretel) return m.coretel->value_type == ValueType::kF64;
+  if (!m.annotations.is_object() || !m.annotations.contains("code_generation")) return false;
+  const Json& c = m.annotations["code_generation"];
+  return c.is_object() && c.contains("metric_value_type") && c["metric_value_type"] == "double";
+}
+
 void metric_class(const ResolvedRegistry& r, const Signal& m, std::string& out) {
   const SemconvInstrument instrument = *m.instrument;
   const std::string name = class_name(m.name);
@@ -129,14 +136,18 @@ void metric_class(const ResolvedRegistry& r, const Signal& m, std::string& out) 
   const char* factory = histogram                                         ? "create_histogram"
                         : instrument == SemconvInstrument::kUpDownCounter ? "create_up_down_counter"
                                                                           : "create_counter";
+  // A sum takes float values when the registry says so (coretel.value_type of a metric-set
+  // member, else code_generation.metric_value_type: double), int otherwise.
+  const bool float_sum = !histogram && float_values(m);
   out += "    def __init__(self, meter: coretel.Meter) -> None:\n";
   out += fmt::format(
       "        self._instrument = meter.{}(\n            self.NAME, unit=self.UNIT, "
-      "description=self.DESCRIPTION\n        )\n\n",
-      factory);
-  std::string signature =
-      histogram ? "    def record(self, value: float" : "    def add(self, value: int";
-  if (instrument == SemconvInstrument::kCounter) signature += " = 1";
+      "description=self.DESCRIPTION{}\n        )\n\n",
+      factory, float_sum ? ", value_type=float" : "");
+  std::string signature = histogram   ? "    def record(self, value: float"
+                          : float_sum ? "    def add(self, value: float"
+                                      : "    def add(self, value: int";
+  if (instrument == SemconvInstrument::kCounter) signature += float_sum ? " = 1.0" : " = 1";
   if (!params.empty()) signature += ", *";
   for (const Param& p : params)
     signature += p.required ? fmt::format(", {}: {}", p.id, p.type)

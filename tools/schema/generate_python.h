@@ -2,7 +2,9 @@
 // (`coretel-schema generate python`), for the coretel Python package (python/coretel/metrics.py).
 //
 // One class per metric that is not deprecated: it makes its instrument on a coretel Meter
-// (counter and updowncounter with integer values, histogram with float values) with the
+// (counter and updowncounter with integer values, or float ones when the registry says so:
+// `coretel.value_type: f64`, `code_generation.metric_value_type: double`; histogram with float
+// values; explicit bounds are the package's, `coretel.histogram_bounds` is not applied) with the
 // registry's name, unit and brief, and records with the metric's scalar attributes as keyword
 // arguments: a required attribute has no default, the others default to None and are then
 // left out. A gauge is listed in a comment (the Python API has no gauge), as are attributes of
