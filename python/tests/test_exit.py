@@ -34,6 +34,30 @@ with coretel.start_as_current_span("unsendable"):
     assert time.monotonic() - started < 30
 
 
+def test_a_child_of_a_parent_that_only_recorded_metrics_enables_twice_and_exits(sink):
+    # The parent never enabled telemetry but its metrics pipeline runs (an instrument was used):
+    # the child must not wait on the parent's threads, at shutdown or at exit.
+    done = run_python("""
+import os, sys, coretel
+jobs = coretel.get_meter("app").create_counter("app.jobs", "{job}")
+jobs.add(1, {"kind": "parent"})
+pid = os.fork()
+if pid == 0:
+    for round in (1, 2):
+        coretel.enable_telemetry(service_name="child", endpoint=%r)
+        jobs.add(round, {"kind": "child"})
+        assert coretel.shutdown(5.0)
+    sys.exit(0)
+_, code = os.waitpid(pid, 0)
+assert code == 0, code
+""" % sink.endpoint, timeout=60)
+    assert done.returncode == 0, done.stderr
+    points = [p for m in wait_until(lambda: sink.metrics().get("app.jobs"), what="app.jobs")
+              for p in m["sum"]["dataPoints"]]
+    kinds = {a["value"]["stringValue"] for p in points for a in p["attributes"]}
+    assert kinds == {"child"}  # the parent's series stayed the parent's
+
+
 def test_a_forked_child_neither_deadlocks_nor_takes_the_parents_telemetry(sink):
     done = run_python("""
 import logging, os, sys, coretel
