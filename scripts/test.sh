@@ -49,7 +49,7 @@ if [ "$sanitizers" = 1 ]; then
   cmake -S . -B build-tsan "${common[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCORETEL_SANITIZE=thread \
     -DCORETEL_BUILD_BENCHMARKS=OFF -DCORETEL_BUILD_EXAMPLES=OFF >/dev/null
   cmake --build build-tsan -j "$jobs"
-  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+  TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp" \
     ctest --test-dir build-tsan --output-on-failure -L pipeline -j 1
 
   step "fuzz the registry reader (bounded)"
