@@ -17,6 +17,8 @@ and the ratios to the floor:
         --sink build/bin/coretel-otlp-sink --requests 3000 --repetitions 9
 
 Not pinned: the SDK's export threads and the receiver run beside the loop, as in a service.
+`--per-op` times each operation alone instead (a span scope, a forwarded log record with and
+without an exception, a metric point), off and on, on the calling thread.
 
 Per request (64 KiB payload, --payload-kib): 1 Python server span, 1 native span + 4 native
 chunk spans (one per 16 KiB), 4 Python callback spans, 1 log record forwarded (plus the native
@@ -82,17 +84,64 @@ def one_run(mode: str, requests: int, endpoint: str | None, payload_kib: int) ->
     return elapsed / requests
 
 
+def per_op(mode: str, endpoint: str | None) -> dict[str, float]:
+    """Median microseconds of each telemetry operation alone, on this thread, in `mode`."""
+    import logging
+    import timeit
+
+    import coretel
+
+    logging.getLogger().setLevel(logging.INFO)
+    logging.getLogger().addHandler(logging.NullHandler())
+    if mode == "on":
+        coretel.enable_telemetry(endpoint=endpoint, sampler="always_on")
+    log = logging.getLogger("bench")
+    counter = coretel.get_meter("bench").create_counter("bench.items", "{item}")
+
+    def span() -> None:
+        with coretel.start_as_current_span("bench.span"):
+            pass
+
+    def record() -> None:
+        log.info("handled %s", "EchoService/Compress", extra={"demo.crc32": 12345})
+
+    def record_with_exception() -> None:
+        try:
+            raise ValueError("the request asked to fail")
+        except ValueError:
+            log.exception("failed %s", "EchoService/Fail")
+
+    def metric_point() -> None:
+        counter.add(1, {"rpc.method": "EchoService/Compress"})
+
+    out = {}
+    for name, op in (("span scope", span), ("log record", record),
+                     ("log record with exception", record_with_exception),
+                     ("metric point", metric_point)):
+        runs = timeit.repeat(op, number=2000, repeat=7)
+        out[name] = statistics.median(runs) / 2000 * 1e6
+    if mode == "on":
+        coretel.shutdown()
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sink", help="coretel-otlp-sink (for the `on` mode)")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--repetitions", type=int, default=7)
     parser.add_argument("--payload-kib", type=int, default=64, help="payload of each request")
+    parser.add_argument("--per-op", action="store_true",
+                        help="each operation alone (span scope, log record, metric point), off and on")
     parser.add_argument("--one", choices=["floor", "off", "on"], help=argparse.SUPPRESS)
+    parser.add_argument("--one-per-op", choices=["off", "on"], help=argparse.SUPPRESS)
     parser.add_argument("--endpoint", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one_run(args.one, args.requests, args.endpoint, args.payload_kib)))
+        return 0
+    if args.one_per_op:
+        print(json.dumps(per_op(args.one_per_op, args.endpoint)))
         return 0
     if not args.sink:
         parser.error("--sink PATH is required (build/bin/coretel-otlp-sink)")
@@ -104,6 +153,22 @@ def main() -> int:
     for key in [k for k in env if k.startswith("OTEL_")]:
         del env[key]
     env["OTEL_TRACES_SAMPLER"] = "always_on"
+    if args.per_op:
+        try:
+            ops = {mode: json.loads(subprocess.run(
+                [sys.executable, __file__, "--one-per-op", mode, "--endpoint", endpoint], env=env,
+                capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1])
+                for mode in ("off", "on")}
+        finally:
+            sink.terminate()
+            sink.wait()
+        print("each operation alone, median of 7 x 2000, us:")
+        print("| operation | off | on | on - off |")
+        print("|---|---:|---:|---:|")
+        for name in ops["off"]:
+            print(f"| {name} | {ops['off'][name]:.2f} | {ops['on'][name]:.2f} | "
+                  f"{ops['on'][name] - ops['off'][name]:.2f} |")
+        return 0
     times: dict[str, list[float]] = {"floor": [], "off": [], "on": []}
     try:
         for _ in range(args.repetitions):

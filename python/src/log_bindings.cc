@@ -20,47 +20,11 @@ namespace py = pybind11;
 
 namespace {
 
-// A str's UTF-8 (cached in the object: valid while `text` lives); a str that has none (a lone
-// surrogate) is U+FFFD.
-std::string_view utf8(py::handle text) {
-  Py_ssize_t size = 0;
-  const char* data = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
-  if (data == nullptr) {
-    PyErr_Clear();
-    return "\xEF\xBF\xBD";
-  }
-  return {data, static_cast<std::size_t>(size)};
-}
-
 // OpenTelemetry Python's std_to_otel (logs data model, "Field: SeverityNumber").
 int severity_of(long levelno) {
   if (levelno < 10) return 0;
   if (levelno > 53) return 24;
   return 5 + 4 * static_cast<int>(levelno / 10 - 1) + static_cast<int>(std::min(levelno % 10, 3L));
-}
-
-// What a record's value becomes: str, bool, int (within int64), float as they are; anything else
-// its str(), or "<unprintable T>" when str() raises. `keep` holds the objects the views read.
-AttributeValueRef value_of(py::handle value, std::vector<py::object>& keep) {
-  if (PyUnicode_Check(value.ptr())) return utf8(value);
-  if (PyBool_Check(value.ptr())) return value.ptr() == Py_True;
-  if (PyLong_Check(value.ptr())) {
-    int overflow = 0;
-    const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
-    if (overflow == 0 && !(v == -1 && PyErr_Occurred())) return static_cast<int64_t>(v);
-    PyErr_Clear();
-  } else if (PyFloat_Check(value.ptr())) {
-    return PyFloat_AS_DOUBLE(value.ptr());
-  }
-  PyObject* text = PyObject_Str(value.ptr());
-  if (text == nullptr) {
-    PyErr_Clear();
-    const std::string type_name = py::str(py::type::handle_of(value).attr("__qualname__"));
-    text = PyUnicode_FromString(("<unprintable " + type_name + ">").c_str());
-    if (text == nullptr) throw py::error_already_set();
-  }
-  keep.push_back(py::reinterpret_steal<py::object>(text));
-  return utf8(keep.back());
 }
 
 // A `logging.LogRecord` into the calling thread's provider (coretel/_logging.py says what each
@@ -83,13 +47,14 @@ void forward_record(py::handle record, py::handle skip, py::handle stacktrace) {
 
   std::vector<AttributeRef> refs;
   refs.reserve(16);
-  refs.push_back({"code.file.path", value_of(attr("pathname"), keep)});
+  refs.push_back({"code.file.path", attribute_view(attr("pathname"), keep)});
   if (py::handle f = attr("funcName"); !f.is_none())
-    refs.push_back({"code.function.name", value_of(f, keep)});
-  refs.push_back({"code.line.number", value_of(attr("lineno"), keep)});
+    refs.push_back({"code.function.name", attribute_view(f, keep)});
+  refs.push_back({"code.line.number", attribute_view(attr("lineno"), keep)});
   if (py::handle t = attr("threadName"); !t.is_none())
-    refs.push_back({"thread.name", value_of(t, keep)});
-  if (py::handle t = attr("thread"); !t.is_none()) refs.push_back({"thread.id", value_of(t, keep)});
+    refs.push_back({"thread.name", attribute_view(t, keep)});
+  if (py::handle t = attr("thread"); !t.is_none())
+    refs.push_back({"thread.id", attribute_view(t, keep)});
   if (py::handle exc = attr("exc_info"); PyTuple_Check(exc.ptr()) &&
                                          PyTuple_GET_SIZE(exc.ptr()) == 3 &&
                                          PyTuple_GET_ITEM(exc.ptr(), 0) != Py_None) {
@@ -98,8 +63,8 @@ void forward_record(py::handle record, py::handle skip, py::handle stacktrace) {
     py::handle traceback = PyTuple_GET_ITEM(exc.ptr(), 2);
     keep.push_back(py::hasattr(type, "__qualname__") ? py::object(type.attr("__qualname__"))
                                                      : py::object(py::str(type)));
-    refs.push_back({"exception.type", value_of(keep.back(), keep)});
-    refs.push_back({"exception.message", value_of(value, keep)});
+    refs.push_back({"exception.type", attribute_view(keep.back(), keep)});
+    refs.push_back({"exception.message", attribute_view(value, keep)});
     keep.push_back(stacktrace(type, value, traceback));
     if (PyUnicode_Check(keep.back().ptr()))
       refs.push_back({"exception.stacktrace", utf8(keep.back())});
@@ -119,7 +84,7 @@ void forward_record(py::handle record, py::handle skip, py::handle stacktrace) {
     const int skipped = PySet_Contains(skip.ptr(), key);
     if (skipped < 0) throw py::error_already_set();
     if (skipped == 1) continue;
-    refs.push_back({utf8(key), value_of(value, keep)});
+    refs.push_back({utf8(key), attribute_view(value, keep)});
   }
 
   events::EventRecord out;

@@ -6,18 +6,41 @@ namespace coretel::python {
 
 namespace py = pybind11;
 
-AttributeValue to_attribute_value(py::handle value) {
-  if (py::isinstance<py::str>(value)) return value.cast<std::string>();
-  if (py::isinstance<py::bool_>(value)) return value.cast<bool>();
-  if (py::isinstance<py::int_>(value)) {
+std::string_view utf8(py::handle text) {
+  Py_ssize_t size = 0;
+  const char* data = PyUnicode_AsUTF8AndSize(text.ptr(), &size);
+  if (data == nullptr) {
+    PyErr_Clear();
+    return "\xEF\xBF\xBD";
+  }
+  return {data, static_cast<std::size_t>(size)};
+}
+
+AttributeValueRef attribute_view(py::handle value, std::vector<py::object>& keep) {
+  if (PyUnicode_Check(value.ptr())) return utf8(value);
+  if (PyBool_Check(value.ptr())) return value.ptr() == Py_True;
+  if (PyLong_Check(value.ptr())) {
     int overflow = 0;
     const long long v = PyLong_AsLongLongAndOverflow(value.ptr(), &overflow);
     if (overflow == 0 && !(v == -1 && PyErr_Occurred())) return static_cast<int64_t>(v);
     PyErr_Clear();
-    return py::str(value).cast<std::string>();
+  } else if (PyFloat_Check(value.ptr())) {
+    return PyFloat_AS_DOUBLE(value.ptr());
   }
-  if (py::isinstance<py::float_>(value)) return value.cast<double>();
-  return py::str(value).cast<std::string>();
+  PyObject* text = PyObject_Str(value.ptr());
+  if (text == nullptr) {
+    PyErr_Clear();
+    const std::string type_name = py::str(py::type::handle_of(value).attr("__qualname__"));
+    text = PyUnicode_FromString(("<unprintable " + type_name + ">").c_str());
+    if (text == nullptr) throw py::error_already_set();
+  }
+  keep.push_back(py::reinterpret_steal<py::object>(text));
+  return utf8(keep.back());
+}
+
+AttributeValue to_attribute_value(py::handle value) {
+  std::vector<py::object> keep;
+  return attribute_view(value, keep).to_value();
 }
 
 std::vector<Attribute> to_attributes(py::handle mapping) {

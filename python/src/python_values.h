@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <pybind11/pybind11.h>
@@ -10,8 +11,15 @@
 
 namespace coretel::python {
 
-/// str, bool, int (within int64) and float as they are; any other value (a list, None, an int
-/// beyond int64, an object) as its str(), since attribute values here are scalars.
+/// A str's UTF-8, cached in the object: valid while `text` lives. U+FFFD for a str that has
+/// none (a lone surrogate).
+std::string_view utf8(pybind11::handle text);
+/// The attribute value of a Python value, as a view: str, bool, int (within int64) and float
+/// as they are; any other value (a list, None, an int beyond int64, an object) as its str(),
+/// since attribute values here are scalars, or "<unprintable T>" when str() raises. `keep`
+/// gets the objects the view reads; the view is valid while they and `value` live.
+AttributeValueRef attribute_view(pybind11::handle value, std::vector<pybind11::object>& keep);
+/// attribute_view(), owned.
 AttributeValue to_attribute_value(pybind11::handle value);
 /// A dict (or None) of attributes, in the dict's order; a key that is not a str is a TypeError.
 std::vector<Attribute> to_attributes(pybind11::handle mapping);

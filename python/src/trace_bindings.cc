@@ -248,16 +248,7 @@ void bind_trace(py::module_& m) {
           py::arg("code"), py::arg("description") = "")
       .def(
           "end", [](PySpan& s, uint64_t end_time_ns) { s.span.end(end_time_ns); },
-          py::arg("end_time_ns") = 0)
-      .def(
-          "context_with_baggage",
-          [](const PySpan& s, const std::optional<tr::Context>& parent) {
-            tr::Context out;
-            if (s.context.valid()) out.span = s.context;
-            if (parent) out.baggage = parent->baggage;
-            return out;
-          },
-          py::arg("parent") = py::none());
+          py::arg("end_time_ns") = 0);
 
   py::class_<SpanScope>(m, "SpanScope", "with start_as_current_span(...): see trace.py")
       .def(py::init<py::object, std::string, int, py::object, bool, bool>(), py::arg("tracer"),
@@ -306,9 +297,6 @@ void bind_trace(py::module_& m) {
       for (const tr::SpanData& s : rt->take_finished_spans()) out.append(span_dict(s));
     return out;
   });
-  m.def(
-      "native_current_context", [] { return tr::current_context(); },
-      "The calling thread's native current context (for tests of the bridge)");
 }
 
 }  // namespace coretel::python
