@@ -24,12 +24,9 @@ problems there, and forwarding them could loop.
 
 from __future__ import annotations
 
-import linecache
 import logging
-import threading
-import traceback
+import weakref
 from types import TracebackType
-from typing import Any
 
 from . import _native, _self_telemetry
 
@@ -57,23 +54,14 @@ _FIXED_KEYS = frozenset(
     }
 )
 
-_dropped_lock = threading.Lock()
-_dropped = 0
-
-
 def dropped_records() -> int:
-    """Records the handler could not forward (an error building or emitting them). Thread-safe.
+    """Records the handler could not forward (an error reading or emitting them, or a record
+    logged while the same thread was forwarding another). Thread-safe.
 
     A queue-full drop inside the native pipeline is not counted here: see
     ``_native.dropped_logs()``.
     """
-    return _dropped
-
-
-def _count_drop() -> None:
-    global _dropped
-    with _dropped_lock:
-        _dropped += 1
+    return _native.dropped_records()
 
 
 # Keys of a LogRecord's __dict__ that are not `extra=` fields: the standard attributes, and the
@@ -88,37 +76,15 @@ def stacktrace(
     exceptions included, without the ``^^^^`` lines that mark a frame's failing expression.
 
     Python 3.11 finds those by parsing each frame's source line, which makes
-    ``format_exception()`` several times slower than this on a logging call.
+    ``format_exception()`` several times slower than this on a logging call. Native
+    (python/src/log_bindings.cc); raises TypeError for a traceback that is not one.
     """
-    parts: list[str] = []
-    seen: set[int] = set()
-
-    def one(kind: type[BaseException], value: BaseException | None, trace: TracebackType | None) -> None:
-        if value is not None:
-            seen.add(id(value))
-            cause, context = value.__cause__, value.__context__
-            if cause is not None and id(cause) not in seen:
-                one(type(cause), cause, cause.__traceback__)
-                parts.append("\nThe above exception was the direct cause of the following exception:\n\n")
-            elif context is not None and not value.__suppress_context__ and id(context) not in seen:
-                one(type(context), context, context.__traceback__)
-                parts.append("\nDuring handling of the above exception, another exception occurred:\n\n")
-        if trace is not None:
-            parts.append("Traceback (most recent call last):\n")
-            for frame, lineno in traceback.walk_tb(trace):
-                code = frame.f_code
-                parts.append(f'  File "{code.co_filename}", line {lineno}, in {code.co_name}\n')
-                line = linecache.getline(code.co_filename, lineno, frame.f_globals).strip()
-                if line:
-                    parts.append(f"    {line}\n")
-        parts.extend(traceback.format_exception_only(kind, value))
-
-    one(exc_type, exc, tb)
-    return "".join(parts)
+    return _native.stacktrace(exc_type, exc, tb)
 
 
 class TelemetryHandler(logging.Handler):
-    """Forwards ``logging`` records to ``_native.forward_record`` (see the module docstring).
+    """Forwards ``logging`` records into the native pipeline (see the module docstring)
+    through ``_native.LogForwarder``, which reads each record and emits it in one call.
 
     Never raises into the logging call and never blocks: a record that cannot be built or
     emitted is dropped and counted (:func:`dropped_records`), ``handleError`` is not called
@@ -128,58 +94,32 @@ class TelemetryHandler(logging.Handler):
     one on the same thread (a ``__str__`` that logs) is dropped, not recursed into.
 
     Also counts forwarded records in ``coretel.python.logs.forwarded`` ({record}), with
-    attribute ``coretel.log.level`` = the level name (registry/coretel_python).
+    attribute ``coretel.log.level`` = the level name (registry/coretel_python; after 256
+    distinct level names, further ones are counted as ``other``).
     """
 
     def __init__(self, level: int = logging.NOTSET) -> None:
         super().__init__(level)
-        # Declared in registry/coretel_python (generated into _self_telemetry); the series of
-        # each level is kept here, so a record costs one native add.
+        # Declared in registry/coretel_python (generated into _self_telemetry).
         forwarded = _self_telemetry.CoretelPythonLogsForwarded
-        self._forwarded = _native.counter(
+        counter = _native.counter(
             "coretel.python", forwarded.NAME, forwarded.UNIT, forwarded.DESCRIPTION, "int"
         )
-        self._forwarded_by_level: dict[str, Any] = {}
-        self._busy = threading.local()
+        # The native half reads the filters through a weak reference: no cycle through it.
+        self._forwarder = _native.LogForwarder(
+            weakref.ref(self), _NOT_EXTRA, counter, _self_telemetry.CORETEL_LOG_LEVEL
+        )
+        if type(self).handle is TelemetryHandler.handle:
+            # Logger.callHandlers() then calls the native method itself: no Python frame.
+            self.handle = self._forwarder.handle  # type: ignore[method-assign]
 
     def handle(self, record: logging.LogRecord) -> bool:
         """Filter, then emit without the handler lock. Returns whether the record passed."""
-        passed = self.filter(record)
-        if isinstance(passed, logging.LogRecord):  # Python 3.12+: a filter may replace it
-            record = passed
-        if passed:
-            self.emit(record)
-        return bool(passed)
+        return self._forwarder.handle(record)
 
     def emit(self, record: logging.LogRecord) -> None:
         """Forward ``record``; drops it (counted) on any error. Thread-safe."""
-        name = record.name
-        if name == _SELF_LOGGER or name.startswith(_SELF_PREFIX):
-            return
-        busy = self._busy
-        if getattr(busy, "active", False):
-            _count_drop()
-            return
-        busy.active = True
-        try:
-            self._forward(record)
-        except Exception:  # noqa: BLE001 - logging must never fail the caller
-            _count_drop()
-        finally:
-            busy.active = False
-
-    def _forward(self, record: logging.LogRecord) -> None:
-        # One native call reads the record, its span (the contextvar) and emits it
-        # (python/src/log_bindings.cc: forward_record).
-        _native.forward_record(record, _NOT_EXTRA, stacktrace)
-        levelname = record.levelname
-        series = self._forwarded_by_level.get(levelname)
-        if series is None:
-            series = self._forwarded_by_level.setdefault(
-                levelname,
-                self._forwarded.series(((_self_telemetry.CORETEL_LOG_LEVEL, levelname),)),
-            )
-        series.add(1)
+        self._forwarder.emit(record)
 
     def flush(self) -> None:
         """No-op: use ``coretel.force_flush()`` to push buffered records out."""

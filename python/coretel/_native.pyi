@@ -4,6 +4,8 @@ Mirrors the native API contract; see the docstrings there for behaviour.
 """
 
 import logging
+import weakref
+from types import TracebackType
 from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias, final
 
@@ -97,11 +99,22 @@ def finished_spans() -> list[dict[str, Any]]: ...
 
 # Logs
 
-def forward_record(
-    record: logging.LogRecord,
-    skip: frozenset[str],
-    stacktrace: Callable[[type[BaseException], BaseException | None, Any], str],
-) -> None: ...
+@final
+class LogForwarder:
+    def __init__(
+        self,
+        handler: weakref.ReferenceType[logging.Handler],
+        skip: frozenset[str],
+        forwarded: Instrument,
+        level_attribute: str,
+    ) -> None: ...
+    def handle(self, record: logging.LogRecord) -> bool: ...
+    def emit(self, record: logging.LogRecord) -> None: ...
+
+def dropped_records() -> int: ...
+def stacktrace(
+    type: type[BaseException], value: BaseException | None, traceback: TracebackType | None
+) -> str: ...
 def emitted_logs() -> list[dict[str, Any]]: ...
 def dropped_logs() -> int: ...
 

@@ -47,11 +47,14 @@ PythonContextScope::PythonContextScope() {
 namespace detail {
 
 py::object set_python_context(const trace::Context& context) {
-  return context_var().attr("set")(py::cast(context));
+  const py::object value = py::cast(context);
+  PyObject* token = PyContextVar_Set(context_var().ptr(), value.ptr());
+  if (token == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(token);
 }
 
 void reset_python_context(const py::object& token) {
-  context_var().attr("reset")(token);
+  if (PyContextVar_Reset(context_var().ptr(), token.ptr()) != 0) throw py::error_already_set();
 }
 
 }  // namespace detail

@@ -1,14 +1,22 @@
-// log_bindings.cc: Python `logging` records into the native log pipeline (coretel/_logging.py
-// hands each LogRecord to forward_record()). The record goes to the calling thread's aspect's
-// provider (events/provider.h: OTLP, console, or the tests' capture), which copies it into its
-// bounded queue and never blocks: a full queue drops it and counts it (dropped_logs()).
+// log_bindings.cc: Python `logging` records into the native log pipeline. LogForwarder is the
+// native half of coretel/_logging.py's TelemetryHandler: Logger.callHandlers() calls its
+// handle() directly, so a record costs one call from Python. The record goes to the calling
+// thread's aspect's provider (events/provider.h: OTLP, console, or the tests' capture), which
+// copies it into its bounded queue and never blocks: a full queue drops it and counts it
+// (dropped_logs()).
 #include <pybind11/stl.h>
 
 #include <algorithm>
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "context_bridge.h"
 #include "coretel/events/provider.h"
 #include "coretel/events/record.h"
+#include "instruments.h"
 #include "log_capture.h"
 #include "module.h"
 #include "python_values.h"
@@ -27,94 +35,390 @@ int severity_of(long levelno) {
   return 5 + 4 * static_cast<int>(levelno / 10 - 1) + static_cast<int>(std::min(levelno % 10, 3L));
 }
 
-// A `logging.LogRecord` into the calling thread's provider (coretel/_logging.py says what each
-// field becomes; `skip`: the keys of record.__dict__ that are not `extra=` fields; `stacktrace`:
-// (type, value, traceback) -> exception.stacktrace). In C++ so
-// that a record costs one call: the handler's Python version took 3 times as long.
-void forward_record(py::handle record, py::handle skip, py::handle stacktrace) {
-  std::vector<py::object> keep;  // what the views below read
-  keep.reserve(16);
-  auto attr = [&](const char* name) -> py::handle {
-    keep.push_back(record.attr(name));
-    return keep.back();
-  };
-  const int severity = severity_of(attr("levelno").cast<long>());
-  const std::string_view level = utf8(attr("levelname"));
-  keep.push_back(record.attr("getMessage")());
-  const std::string_view body = PyUnicode_Check(keep.back().ptr()) ? utf8(keep.back()) : "";
-  const std::string_view scope = utf8(attr("name"));
-  const double created = attr("created").cast<double>();
+// Attribute names looked up on every record, made once (interned, kept for the process).
+struct Names {
+  PyObject* levelno = intern("levelno");
+  PyObject* levelname = intern("levelname");
+  PyObject* get_message = intern("getMessage");
+  PyObject* name = intern("name");
+  PyObject* created = intern("created");
+  PyObject* pathname = intern("pathname");
+  PyObject* func_name = intern("funcName");
+  PyObject* lineno = intern("lineno");
+  PyObject* thread_name = intern("threadName");
+  PyObject* thread = intern("thread");
+  PyObject* exc_info = intern("exc_info");
+  PyObject* qualname = intern("__qualname__");
+  PyObject* module = intern("__module__");
+  PyObject* filters = intern("filters");
+  PyObject* filter = intern("filter");
+  PyObject* tb_next = intern("tb_next");
+  PyObject* tb_frame = intern("tb_frame");
+  PyObject* tb_lineno = intern("tb_lineno");
+  PyObject* f_code = intern("f_code");
+  PyObject* f_globals = intern("f_globals");
+  PyObject* co_filename = intern("co_filename");
+  PyObject* co_name = intern("co_name");
+  PyObject* strip = intern("strip");
+  PyObject* notes = intern("__notes__");
+  PyObject* suppress_context = intern("__suppress_context__");
 
-  std::vector<AttributeRef> refs;
-  refs.reserve(16);
-  refs.push_back({"code.file.path", attribute_view(attr("pathname"), keep)});
-  if (py::handle f = attr("funcName"); !f.is_none())
-    refs.push_back({"code.function.name", attribute_view(f, keep)});
-  refs.push_back({"code.line.number", attribute_view(attr("lineno"), keep)});
-  if (py::handle t = attr("threadName"); !t.is_none())
-    refs.push_back({"thread.name", attribute_view(t, keep)});
-  if (py::handle t = attr("thread"); !t.is_none())
-    refs.push_back({"thread.id", attribute_view(t, keep)});
-  if (py::handle exc = attr("exc_info"); PyTuple_Check(exc.ptr()) &&
-                                         PyTuple_GET_SIZE(exc.ptr()) == 3 &&
-                                         PyTuple_GET_ITEM(exc.ptr(), 0) != Py_None) {
-    py::handle type = PyTuple_GET_ITEM(exc.ptr(), 0);
-    py::handle value = PyTuple_GET_ITEM(exc.ptr(), 1);
-    py::handle traceback = PyTuple_GET_ITEM(exc.ptr(), 2);
-    keep.push_back(py::hasattr(type, "__qualname__") ? py::object(type.attr("__qualname__"))
-                                                     : py::object(py::str(type)));
-    refs.push_back({"exception.type", attribute_view(keep.back(), keep)});
-    refs.push_back({"exception.message", attribute_view(value, keep)});
-    keep.push_back(stacktrace(type, value, traceback));
-    if (PyUnicode_Check(keep.back().ptr()))
-      refs.push_back({"exception.stacktrace", utf8(keep.back())});
+  static PyObject* intern(const char* text) {
+    PyObject* s = PyUnicode_InternFromString(text);
+    if (s == nullptr) throw py::error_already_set();
+    return s;
   }
-  // A copy: a value's __str__ (value_of) may change the record's dict, and the views taken of
-  // the keys and values before must stay valid.
-  PyObject* live = PyObject_GenericGetDict(record.ptr(), nullptr);
-  if (live == nullptr) throw py::error_already_set();
-  const py::object owner = py::reinterpret_steal<py::object>(live);
-  PyObject* dict = PyDict_Copy(live);
-  if (dict == nullptr) throw py::error_already_set();
-  keep.push_back(py::reinterpret_steal<py::object>(dict));
-  PyObject* key = nullptr;
-  PyObject* value = nullptr;
-  for (Py_ssize_t i = 0; PyDict_Next(dict, &i, &key, &value);) {
-    if (!PyUnicode_Check(key)) continue;
-    const int skipped = PySet_Contains(skip.ptr(), key);
-    if (skipped < 0) throw py::error_already_set();
-    if (skipped == 1) continue;
-    refs.push_back({utf8(key), attribute_view(value, keep)});
-  }
+};
 
-  events::EventRecord out;
-  out.time_unix_nano = static_cast<uint64_t>(created * 1e9 + 0.5);
-  out.severity = static_cast<events::Severity>(severity);
-  out.severity_text = level;
-  out.scope = scope;
-  out.body = body;
-  out.attributes = refs;
-  PyObject* current = nullptr;
-  if (PyContextVar_Get(python_context_var().ptr(), Py_None, &current) != 0)
-    throw py::error_already_set();
-  const py::object held = py::reinterpret_steal<py::object>(current);
-  if (!held.is_none()) {
-    const trace::Context& context = held.cast<const trace::Context&>();
-    if (context.span && context.span->valid()) {
-      out.trace.trace_id = context.span->trace_id.bytes;
-      out.trace.span_id = context.span->span_id.bytes;
-      out.trace.flags = context.span->flags;
+const Names& names() {
+  static const Names* n = new Names();  // under the GIL, at the first record
+  return *n;
+}
+
+py::object get(py::handle object, PyObject* name) {
+  PyObject* v = PyObject_GetAttr(object.ptr(), name);
+  if (v == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(v);
+}
+
+// A function of the standard library, looked up once and kept for the process.
+py::handle stdlib(const char* module, const char* name) {
+  return py::object(py::module_::import(module).attr(name)).release();
+}
+
+// traceback.format_exception_only(kind, value), joined: the rare shapes stacktrace() leaves to
+// Python (a SyntaxError's caret line, __notes__, a value that is not an exception).
+void append_python_exception_only(py::handle kind, py::handle value, std::string& out) {
+  static const py::handle format = stdlib("traceback", "format_exception_only");
+  for (py::handle line : format(kind, value)) out += utf8(line);
+}
+
+// The last line(s) of a traceback for `value`: "<module>.<qualname>: <str(value)>\n", as
+// traceback.format_exception_only() writes it (the module left out for builtins and __main__;
+// ": <str>" left out when str() is empty; "<exception str() failed>" when it raises).
+void append_exception_only(py::handle kind, py::handle value, std::string& out) {
+  const Names& n = names();
+  if (!PyExceptionInstance_Check(value.ptr()) ||
+      PyObject_IsSubclass(PyExceptionInstance_Class(value.ptr()), PyExc_SyntaxError) != 0 ||
+      PyObject_HasAttr(value.ptr(), n.notes)) {
+    PyErr_Clear();
+    append_python_exception_only(kind, value, out);
+    return;
+  }
+  const py::handle type = PyExceptionInstance_Class(value.ptr());
+  const py::object module = get(type, n.module);
+  const py::object qualname = get(type, n.qualname);
+  if (!PyUnicode_Check(module.ptr())) {
+    out += "<unknown>.";
+  } else if (const std::string_view m = utf8(module); m != "__main__" && m != "builtins") {
+    out += m;
+    out += '.';
+  }
+  out += PyUnicode_Check(qualname.ptr()) ? utf8(qualname) : std::string_view("<unknown>");
+  PyObject* text = PyObject_Str(value.ptr());
+  if (text == nullptr) {
+    PyErr_Clear();
+    out += ": <exception str() failed>\n";
+    return;
+  }
+  const py::object held = py::reinterpret_steal<py::object>(text);
+  if (const std::string_view t = utf8(held); !t.empty()) {
+    out += ": ";
+    out += t;
+  }
+  out += '\n';
+}
+
+// "Traceback (most recent call last):" and a "File ..., line N, in name" line per frame, each
+// with its stripped source line when linecache has it.
+void append_frames(py::handle traceback, std::string& out) {
+  static const py::handle getline = stdlib("linecache", "getline");
+  const Names& n = names();
+  out += "Traceback (most recent call last):\n";
+  for (py::object tb = py::reinterpret_borrow<py::object>(traceback); !tb.is_none();
+       tb = get(tb, n.tb_next)) {
+    if (!PyTraceBack_Check(tb.ptr())) throw py::type_error("a traceback is a traceback object");
+    const py::object frame = get(tb, n.tb_frame);
+    const py::object lineno = get(tb, n.tb_lineno);
+    const py::object code = get(frame, n.f_code);
+    const py::object filename = get(code, n.co_filename);
+    const py::object function = get(code, n.co_name);
+    out += "  File \"";
+    out += utf8(filename);
+    out += "\", line ";
+    out += std::to_string(lineno.cast<long>());
+    out += ", in ";
+    out += utf8(function);
+    out += '\n';
+    const py::object line = getline(filename, lineno, get(frame, n.f_globals));
+    if (PyUnicode_Check(line.ptr())) {
+      PyObject* stripped = PyObject_CallMethodNoArgs(line.ptr(), n.strip);
+      if (stripped == nullptr) throw py::error_already_set();
+      const py::object held = py::reinterpret_steal<py::object>(stripped);
+      if (const std::string_view text = utf8(held); !text.empty()) {
+        out += "    ";
+        out += text;
+        out += '\n';
+      }
     }
   }
-  events::emit_record(out);
 }
+
+// exception.stacktrace: the text of traceback.format_exception(type, value, traceback), chained
+// exceptions included (__cause__, else __context__ unless __suppress_context__; each exception
+// once), without the lines of ^ and ~ that Python 3.11 puts under a frame's failing expression
+// (finding them parses each frame's source: several times the cost of the rest).
+std::string stacktrace(py::handle type, py::handle value, py::handle traceback) {
+  const Names& n = names();
+  struct Link {
+    py::object kind, value, traceback;
+    const char* separator;  // printed after this link's cause, before this link
+  };
+  std::vector<Link> chain{{py::reinterpret_borrow<py::object>(type),
+                           py::reinterpret_borrow<py::object>(value),
+                           py::reinterpret_borrow<py::object>(traceback), nullptr}};
+  for (;;) {
+    Link& link = chain.back();
+    if (!PyExceptionInstance_Check(link.value.ptr())) break;
+    auto seen = [&](PyObject* e) {
+      return std::any_of(chain.begin(), chain.end(),
+                         [e](const Link& l) { return l.value.ptr() == e; });
+    };
+    const auto cause = py::reinterpret_steal<py::object>(PyException_GetCause(link.value.ptr()));
+    const auto context =
+        py::reinterpret_steal<py::object>(PyException_GetContext(link.value.ptr()));
+    if (cause && !seen(cause.ptr())) {
+      link.separator = "\nThe above exception was the direct cause of the following exception:\n\n";
+      chain.push_back(
+          {py::reinterpret_borrow<py::object>(PyExceptionInstance_Class(cause.ptr())), cause,
+           py::reinterpret_steal<py::object>(PyException_GetTraceback(cause.ptr())), nullptr});
+    } else if (context && !seen(context.ptr()) &&
+               !PyObject_IsTrue(get(link.value, n.suppress_context).ptr())) {
+      link.separator = "\nDuring handling of the above exception, another exception occurred:\n\n";
+      chain.push_back(
+          {py::reinterpret_borrow<py::object>(PyExceptionInstance_Class(context.ptr())), context,
+           py::reinterpret_steal<py::object>(PyException_GetTraceback(context.ptr())), nullptr});
+    } else {
+      break;
+    }
+  }
+  std::string out;
+  for (std::size_t i = chain.size(); i-- > 0;) {
+    const Link& link = chain[i];
+    if (link.traceback && !link.traceback.is_none()) append_frames(link.traceback, out);
+    append_exception_only(link.kind, link.value, out);
+    if (i > 0) out += chain[i - 1].separator;
+  }
+  return out;
+}
+
+// Records a TelemetryHandler could not forward (an error reading or emitting them), all handlers.
+std::atomic<uint64_t> dropped_records{0};
+
+// The handler's native half (coretel/_logging.py's TelemetryHandler says what a record
+// becomes). One call per record: Logger.callHandlers() calls handle() directly.
+class LogForwarder {
+ public:
+  // `handler`: a weak reference to the TelemetryHandler (its filters are read from it);
+  // `skip`: the keys of a record's __dict__ that are not `extra=` fields; `forwarded`: the
+  // counter of forwarded records by level.
+  // `level_attribute`: the attribute that carries the level name on the counter's series.
+  LogForwarder(py::object handler, py::object skip, Instrument& forwarded,
+               std::string level_attribute)
+      : handler_(std::move(handler)),
+        skip_(std::move(skip)),
+        forwarded_(forwarded),
+        level_attribute_(std::move(level_attribute)) {}
+
+  // logging.Handler.handle(): the handler's filters, then forward. Returns whether the record
+  // passed the filters (true for a dropped record that passed them).
+  bool handle(py::handle record) {
+    const Names& n = names();
+    PyObject* handler = PyWeakref_GetObject(handler_.ptr());  // borrowed
+    if (handler == nullptr) throw py::error_already_set();
+    if (handler != Py_None) {
+      const py::object filters = get(handler, n.filters);
+      if (PyObject_IsTrue(filters.ptr()) != 0) {
+        const py::object passed = get(handler, n.filter)(record);
+        if (!PyObject_IsTrue(passed.ptr())) return false;
+        if (PyObject_IsInstance(passed.ptr(), reinterpret_cast<PyObject*>(Py_TYPE(record.ptr()))) ==
+            1)
+          record = passed;  // Python 3.12+: a filter may return a replacement record
+        emit(record);
+        return true;
+      }
+    }
+    emit(record);
+    return true;
+  }
+
+  // Forwards `record`; a record of the coretel logger (or a child) is ignored, a record logged
+  // while this thread is forwarding another one is dropped, and any error drops the record.
+  // Every drop is counted (dropped_records()). Never raises.
+  void emit(py::handle record) noexcept {
+    try {
+      const Names& n = names();
+      const py::object name = get(record, n.name);
+      if (PyUnicode_Check(name.ptr())) {
+        const std::string_view scope = utf8(name);
+        if (scope == "coretel" || scope.starts_with("coretel.")) return;
+      }
+      if (busy) {
+        dropped_records.fetch_add(1, std::memory_order_relaxed);
+        return;
+      }
+      busy = true;
+      struct Done {
+        ~Done() { busy = false; }
+      } done;
+      forward(record, name);
+    } catch (...) {
+      PyErr_Clear();
+      dropped_records.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+ private:
+  static constexpr std::size_t kMaxLevels = 256;
+  static thread_local bool busy;
+
+  void forward(py::handle record, const py::object& name) {
+    const Names& n = names();
+    std::vector<py::object> keep;  // what the views below read
+    keep.reserve(16);
+    auto attr = [&](PyObject* key) -> py::handle {
+      keep.push_back(get(record, key));
+      return keep.back();
+    };
+    const int severity = severity_of(attr(n.levelno).cast<long>());
+    const py::handle levelname = attr(n.levelname);
+    const std::string_view level = utf8(levelname);
+    PyObject* message = PyObject_CallMethodNoArgs(record.ptr(), n.get_message);
+    if (message == nullptr) throw py::error_already_set();
+    keep.push_back(py::reinterpret_steal<py::object>(message));
+    const std::string_view body = PyUnicode_Check(message) ? utf8(keep.back()) : "";
+    const std::string_view scope = utf8(name);
+    const double created = attr(n.created).cast<double>();
+
+    std::vector<AttributeRef> refs;
+    refs.reserve(16);
+    refs.push_back({"code.file.path", attribute_view(attr(n.pathname), keep)});
+    if (py::handle f = attr(n.func_name); !f.is_none())
+      refs.push_back({"code.function.name", attribute_view(f, keep)});
+    refs.push_back({"code.line.number", attribute_view(attr(n.lineno), keep)});
+    if (py::handle t = attr(n.thread_name); !t.is_none())
+      refs.push_back({"thread.name", attribute_view(t, keep)});
+    if (py::handle t = attr(n.thread); !t.is_none())
+      refs.push_back({"thread.id", attribute_view(t, keep)});
+    if (py::handle exc = attr(n.exc_info); PyTuple_Check(exc.ptr()) &&
+                                           PyTuple_GET_SIZE(exc.ptr()) == 3 &&
+                                           PyTuple_GET_ITEM(exc.ptr(), 0) != Py_None) {
+      py::handle type = PyTuple_GET_ITEM(exc.ptr(), 0);
+      py::handle value = PyTuple_GET_ITEM(exc.ptr(), 1);
+      py::handle traceback = PyTuple_GET_ITEM(exc.ptr(), 2);
+      PyObject* qualname = PyObject_GetAttr(type.ptr(), n.qualname);
+      if (qualname == nullptr) {
+        PyErr_Clear();
+        keep.push_back(py::str(type));
+      } else {
+        keep.push_back(py::reinterpret_steal<py::object>(qualname));
+      }
+      refs.push_back({"exception.type", attribute_view(keep.back(), keep)});
+      refs.push_back({"exception.message", attribute_view(value, keep)});
+      keep.push_back(py::str(stacktrace(type, value, traceback)));
+      refs.push_back({"exception.stacktrace", utf8(keep.back())});
+    }
+    // A copy: a value's __str__ (attribute_view) may change the record's dict, and the views
+    // taken of the keys and values before must stay valid.
+    PyObject* live = PyObject_GenericGetDict(record.ptr(), nullptr);
+    if (live == nullptr) throw py::error_already_set();
+    const py::object owner = py::reinterpret_steal<py::object>(live);
+    PyObject* dict = PyDict_Copy(live);
+    if (dict == nullptr) throw py::error_already_set();
+    keep.push_back(py::reinterpret_steal<py::object>(dict));
+    PyObject* key = nullptr;
+    PyObject* value = nullptr;
+    for (Py_ssize_t i = 0; PyDict_Next(dict, &i, &key, &value);) {
+      if (!PyUnicode_Check(key)) continue;
+      const int skipped = PySet_Contains(skip_.ptr(), key);
+      if (skipped < 0) throw py::error_already_set();
+      if (skipped == 1) continue;
+      refs.push_back({utf8(key), attribute_view(value, keep)});
+    }
+
+    events::EventRecord out;
+    out.time_unix_nano = static_cast<uint64_t>(created * 1e9 + 0.5);
+    out.severity = static_cast<events::Severity>(severity);
+    out.severity_text = level;
+    out.scope = scope;
+    out.body = body;
+    out.attributes = refs;
+    PyObject* current = nullptr;
+    if (PyContextVar_Get(python_context_var().ptr(), Py_None, &current) != 0)
+      throw py::error_already_set();
+    const py::object held = py::reinterpret_steal<py::object>(current);
+    if (!held.is_none()) {
+      const trace::Context& context = held.cast<const trace::Context&>();
+      if (context.span && context.span->valid()) {
+        out.trace.trace_id = context.span->trace_id.bytes;
+        out.trace.span_id = context.span->span_id.bytes;
+        out.trace.flags = context.span->flags;
+      }
+    }
+    events::emit_record(out);
+    count(level);
+  }
+
+  // One add to the forwarded counter's series of `level` (the first kMaxLevels level names have
+  // a series each; later ones are counted under "other").
+  void count(std::string_view level) {
+    auto it = by_level_.find(level);
+    if (it == by_level_.end()) {
+      const std::string key(by_level_.size() < kMaxLevels ? level : "other");
+      it = by_level_.find(key);
+      if (it == by_level_.end())
+        it = by_level_
+                 .emplace(key, forwarded_.series(Attributes(std::vector<Attribute>{
+                                   {level_attribute_, AttributeValue(key)}})))
+                 .first;
+    }
+    it->second->add_int(1);
+  }
+
+  py::object handler_;  // weakref.ref(TelemetryHandler)
+  py::object skip_;     // frozenset of str
+  Instrument& forwarded_;
+  std::string level_attribute_;
+  // Read and written with the GIL held.
+  std::map<std::string, std::unique_ptr<Series>, std::less<>> by_level_;
+};
+
+thread_local bool LogForwarder::busy = false;
 
 }  // namespace
 
 void bind_logs(py::module_& m) {
-  m.def("forward_record", &forward_record, py::arg("record"), py::arg("skip"),
-        py::arg("stacktrace"),
-        "A logging.LogRecord into the native log pipeline (coretel/_logging.py)");
+  py::class_<LogForwarder>(m, "LogForwarder",
+                           "The native half of coretel._logging.TelemetryHandler")
+      .def(py::init([](py::object handler, py::object skip, Instrument& forwarded,
+                       std::string level_attribute) {
+             if (!PyWeakref_CheckRef(handler.ptr()))
+               throw py::type_error("handler is a weakref.ref to the handler");
+             if (!PyFrozenSet_Check(skip.ptr())) throw py::type_error("skip is a frozenset");
+             return new LogForwarder(std::move(handler), std::move(skip), forwarded,
+                                     std::move(level_attribute));
+           }),
+           py::arg("handler"), py::arg("skip"), py::arg("forwarded"), py::arg("level_attribute"))
+      .def("handle", &LogForwarder::handle, py::arg("record"))
+      .def("emit", &LogForwarder::emit, py::arg("record"));
+  m.def("dropped_records", [] { return dropped_records.load(std::memory_order_relaxed); });
+  m.def(
+      "stacktrace",
+      [](py::handle type, py::handle value, py::handle traceback) {
+        return stacktrace(type, value, traceback);
+      },
+      py::arg("type"), py::arg("value"), py::arg("traceback"),
+      "exception.stacktrace of (type, value, traceback): coretel/_logging.py");
   m.def("emitted_logs", [] {
     py::list out;
     Runtime* rt = Runtime::current();

@@ -143,3 +143,96 @@ print(json.dumps({{"ours": stacktrace(*info), "python": "".join(traceback.format
     assert "The above exception was the direct cause" in got["ours"]
     assert "During handling of the above exception" in got["ours"]
     assert got["ours"].endswith("ZeroDivisionError: division by zero\n")
+
+
+def without_frame_carets(text):
+    """`text` without the ^/~ lines under a frame's source line ("  File ..., in f" then the
+    source, then the carets); a SyntaxError's own caret line ("  File ..., line N" without
+    ", in") is part of its message and stays."""
+    lines = text.splitlines(keepends=True)
+    return "".join(line for i, line in enumerate(lines)
+                   if not (i >= 2 and line.strip() and not set(line.strip()) - set("^~")
+                           and lines[i - 2].startswith('  File "') and ", in " in lines[i - 2]))
+
+
+def test_the_stacktrace_matches_python_for_every_shape_of_exception(tmp_path):
+    # The native stacktrace() against traceback.format_exception() (without its ^ lines) on the
+    # shapes its last line takes: a module-qualified class, an empty or failing str(), notes, a
+    # SyntaxError (with its caret line), a suppressed context, an exception without traceback.
+    (tmp_path / "shapes.py").write_text(textwrap.dedent("""
+        import sys
+        class AppError(Exception):
+            pass
+        class Mute(Exception):
+            def __str__(self):
+                raise RuntimeError("no text")
+        def raised(make):
+            try:
+                make()
+            except BaseException:
+                return sys.exc_info()
+        def app(): raise AppError("bad order")
+        def empty(): raise KeyError()
+        def mute(): raise Mute("hidden")
+        def noted():
+            e = ValueError("with notes")
+            e.add_note("first note")
+            e.add_note("second\\nnote")
+            raise e
+        def syntax(): compile("x = (1,", "<input>", "exec")
+        def suppressed():
+            try:
+                raise KeyError("inner")
+            except KeyError:
+                raise ValueError("outer") from None
+        def context_cycle():
+            a = ValueError("a")
+            b = TypeError("b")
+            a.__context__ = b
+            b.__context__ = a
+            raise a
+        """))
+    got = run_json(PRELUDE + f"""
+import traceback
+sys.path.insert(0, {str(tmp_path)!r})
+import shapes
+from coretel._logging import stacktrace
+out = {{}}
+for name in ("app", "empty", "mute", "noted", "syntax", "suppressed", "context_cycle"):
+    info = shapes.raised(getattr(shapes, name))
+    out[name] = {{"ours": stacktrace(*info), "python": "".join(traceback.format_exception(*info))}}
+bare = KeyError("never raised")
+out["bare"] = {{"ours": stacktrace(KeyError, bare, None),
+               "python": "".join(traceback.format_exception(KeyError, bare, None))}}
+print(json.dumps(out))
+""")
+    for name, texts in got.items():
+        assert texts["ours"] == without_frame_carets(texts["python"]), name
+    assert got["app"]["ours"].endswith("shapes.AppError: bad order\n")
+    assert got["empty"]["ours"].endswith("\nKeyError\n")
+    assert got["mute"]["ours"].endswith("shapes.Mute: <exception str() failed>\n")
+    assert got["noted"]["ours"].endswith("ValueError: with notes\nfirst note\nsecond\nnote\n")
+    assert "SyntaxError: '(' was never closed\n" in got["syntax"]["ours"]
+    assert "During handling" not in got["suppressed"]["ours"]
+    assert got["bare"]["ours"] == "KeyError: 'never raised'\n"
+
+
+def test_the_handler_s_filters_apply_and_a_record_logged_while_forwarding_is_dropped():
+    got = run_json(PRELUDE + """
+from coretel._logging import TelemetryHandler, dropped_records
+(handler,) = [h for h in logging.getLogger().handlers if isinstance(h, TelemetryHandler)]
+log = logging.getLogger("app")
+handler.addFilter(lambda r: "secret" not in r.getMessage())
+log.warning("public")
+log.warning("a secret")
+class Chatty:
+    def __str__(self):
+        log.warning("logged from __str__")  # while the handler forwards the outer record
+        return "chatty"
+log.warning("outer", extra={"value": Chatty()})
+handler.filters.clear()
+log.warning("a secret, unfiltered")
+print(json.dumps({"bodies": [r["body"] for r in records()], "dropped": dropped_records()}))
+""")
+    assert got["bodies"] == ["public", "outer", "a secret, unfiltered"]
+    assert got["dropped"] == 1  # the record from __str__, not recursed into
