@@ -4,6 +4,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 #include <boost/lockfree/spsc_queue.hpp>
@@ -29,6 +30,7 @@ struct SpanQueue {
     SpanData* span = nullptr;
     while (queue.pop(span)) delete span;
     while (spares.pop(span)) delete span;
+    delete next_spare;
   }
   boost::lockfree::spsc_queue<SpanData*> queue;
   // The other way: spans the export thread is done with, for the owner to clear (spare()) and
@@ -40,7 +42,18 @@ struct SpanQueue {
   std::atomic<bool> orphaned{false};      // the owner thread ended
   // The owner asked for a spare (it starts spans too): only then do finished spans come back.
   std::atomic<bool> wants_spares{false};
+  // The spare the owner's next spare() returns, taken from `spares` one call early and
+  // prefetched: its lines were last written on the export thread's core, and fetching them
+  // while this span is in use keeps that wait off the next start_span(). Owner thread only.
+  SpanData* next_spare = nullptr;
 };
+
+// Asks the cache for `span`'s own bytes (not its strings' buffers), for writing.
+void prefetch_for_write(const SpanData* span) noexcept {
+  const char* bytes = reinterpret_cast<const char*>(span);
+  for (std::size_t offset = 0; offset < sizeof(SpanData); offset += 64)
+    __builtin_prefetch(bytes + offset, 1, 3);
+}
 
 // Empties a span for reuse: its strings and vectors keep their capacity (the attributes' own
 // strings go with them).
@@ -159,7 +172,9 @@ std::unique_ptr<SpanData> BatchSpanProcessor::spare() noexcept {
   if (q == nullptr) return nullptr;
   if (!q->wants_spares.load(std::memory_order_relaxed)) [[unlikely]]
     q->wants_spares.store(true, std::memory_order_relaxed);
-  if (!q->spares.pop(span)) return nullptr;
+  span = std::exchange(q->next_spare, nullptr);
+  if (span == nullptr && !q->spares.pop(span)) return nullptr;
+  if (q->spares.pop(q->next_spare)) prefetch_for_write(q->next_spare);
   clear(*span);
   return std::unique_ptr<SpanData>(span);
 }
