@@ -212,6 +212,31 @@ std::string stacktrace(py::handle type, py::handle value, py::handle traceback) 
   return out;
 }
 
+// record.getMessage(): done here for a plain logging.LogRecord (str(msg), then `% args` when
+// there are args, as LogRecord.getMessage() does), called for a subclass, which may override it.
+template <class Attr>
+py::object message_of(py::handle record, Attr& attr) {
+  static const PyTypeObject* plain = reinterpret_cast<PyTypeObject*>(
+      py::object(py::module_::import("logging").attr("LogRecord")).release().ptr());
+  static PyObject* msg_name = Names::intern("msg");
+  static PyObject* args_name = Names::intern("args");
+  if (Py_TYPE(record.ptr()) != plain) {
+    PyObject* m = PyObject_CallMethodNoArgs(record.ptr(), names().get_message);
+    if (m == nullptr) throw py::error_already_set();
+    return py::reinterpret_steal<py::object>(m);
+  }
+  PyObject* text = PyObject_Str(attr(msg_name).ptr());
+  if (text == nullptr) throw py::error_already_set();
+  py::object message = py::reinterpret_steal<py::object>(text);
+  const py::handle args = attr(args_name);
+  const int has_args = PyObject_IsTrue(args.ptr());
+  if (has_args < 0) throw py::error_already_set();
+  if (has_args == 0) return message;
+  PyObject* formatted = PyUnicode_Format(message.ptr(), args.ptr());
+  if (formatted == nullptr) throw py::error_already_set();
+  return py::reinterpret_steal<py::object>(formatted);
+}
+
 // Records a TelemetryHandler could not forward (an error reading or emitting them), all handlers.
 std::atomic<uint64_t> dropped_records{0};
 
@@ -286,17 +311,26 @@ class LogForwarder {
     const Names& n = names();
     std::vector<py::object> keep;  // what the views below read
     keep.reserve(16);
+    PyObject* live = PyObject_GenericGetDict(record.ptr(), nullptr);
+    if (live == nullptr) throw py::error_already_set();
+    const py::object dict = py::reinterpret_steal<py::object>(live);
+    // A LogRecord's fields are in its __dict__; one a subclass computes is read as an attribute.
     auto attr = [&](PyObject* key) -> py::handle {
-      keep.push_back(get(record, key));
+      if (PyObject* v = PyDict_GetItemWithError(live, key)) {
+        keep.push_back(py::reinterpret_borrow<py::object>(v));
+      } else if (PyErr_Occurred()) {
+        throw py::error_already_set();
+      } else {
+        keep.push_back(get(record, key));
+      }
       return keep.back();
     };
     const int severity = severity_of(attr(n.levelno).cast<long>());
     const py::handle levelname = attr(n.levelname);
     const std::string_view level = utf8(levelname);
-    PyObject* message = PyObject_CallMethodNoArgs(record.ptr(), n.get_message);
-    if (message == nullptr) throw py::error_already_set();
-    keep.push_back(py::reinterpret_steal<py::object>(message));
-    const std::string_view body = PyUnicode_Check(message) ? utf8(keep.back()) : "";
+    keep.push_back(message_of(record, attr));
+    const std::string_view body =
+        PyUnicode_Check(keep.back().ptr()) ? utf8(keep.back()) : std::string_view();
     const std::string_view scope = utf8(name);
     const double created = attr(n.created).cast<double>();
 
@@ -328,22 +362,33 @@ class LogForwarder {
       keep.push_back(py::str(stacktrace(type, value, traceback)));
       refs.push_back({"exception.stacktrace", utf8(keep.back())});
     }
-    // A copy: a value's __str__ (attribute_view) may change the record's dict, and the views
-    // taken of the keys and values before must stay valid.
-    PyObject* live = PyObject_GenericGetDict(record.ptr(), nullptr);
-    if (live == nullptr) throw py::error_already_set();
-    const py::object owner = py::reinterpret_steal<py::object>(live);
-    PyObject* dict = PyDict_Copy(live);
-    if (dict == nullptr) throw py::error_already_set();
-    keep.push_back(py::reinterpret_steal<py::object>(dict));
+    // The `extra=` fields: held first, viewed after, since a value's __str__ (attribute_view)
+    // may change the dict. Nothing in the walk runs Python code: a key that is a str subclass
+    // (its __eq__ could) is checked against `skip` after it.
+    struct Extra {
+      py::object key, value;
+      bool checked;
+    };
+    std::vector<Extra> extras;
     PyObject* key = nullptr;
     PyObject* value = nullptr;
-    for (Py_ssize_t i = 0; PyDict_Next(dict, &i, &key, &value);) {
+    for (Py_ssize_t i = 0; PyDict_Next(live, &i, &key, &value);) {
       if (!PyUnicode_Check(key)) continue;
-      const int skipped = PySet_Contains(skip_.ptr(), key);
-      if (skipped < 0) throw py::error_already_set();
-      if (skipped == 1) continue;
-      refs.push_back({utf8(key), attribute_view(value, keep)});
+      const bool exact = PyUnicode_CheckExact(key);
+      if (exact && PySet_Contains(skip_.ptr(), key) == 1) continue;
+      extras.push_back({py::reinterpret_borrow<py::object>(key),
+                        py::reinterpret_borrow<py::object>(value), exact});
+    }
+    for (Extra& e : extras) {
+      if (!e.checked) {
+        const int skipped = PySet_Contains(skip_.ptr(), e.key.ptr());
+        if (skipped < 0) throw py::error_already_set();
+        if (skipped == 1) continue;
+      }
+      keep.push_back(std::move(e.key));
+      const std::string_view k = utf8(keep.back());
+      keep.push_back(std::move(e.value));
+      refs.push_back({k, attribute_view(keep.back(), keep)});
     }
 
     events::EventRecord out;

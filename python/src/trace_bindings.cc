@@ -68,20 +68,21 @@ PySpan start_span(PyTracer& tracer, std::string_view name, int kind, py::handle 
 // its parent and becomes current (with the parent's baggage) for the body; on exit an exception
 // is recorded (trace/api.md, "Record Exception": an `exception` event, and status error with
 // "<Type>: <message>"), the span ends and the previous context is current again. In C++ so
-// that a span costs two calls from Python, not a Python frame per step.
-class SpanScope {
+// that a span costs two calls from Python, not a Python frame per step. The scope is the span
+// itself (a Span subclass): `__enter__` returns it, no second object is made.
+class SpanScope : public PySpan {
  public:
-  SpanScope(py::object tracer, std::string name, int kind, py::object attributes,
-            bool record_exception, bool set_status_on_exception)
-      : tracer_object_(std::move(tracer)),
-        tracer_(&tracer_object_.cast<PyTracer&>()),
+  SpanScope(PyTracer& tracer, py::object tracer_object, std::string name, int kind,
+            py::object attributes, bool record_exception, bool set_status_on_exception)
+      : tracer_object_(std::move(tracer_object)),
+        tracer_(&tracer),
         name_(std::move(name)),
         kind_(kind),
         attributes_(std::move(attributes)),
         record_exception_(record_exception),
         set_status_on_exception_(set_status_on_exception) {}
 
-  py::object enter() {
+  void enter() {
     if (entered_)
       throw std::runtime_error("a start_as_current_span() scope can be entered only once");
     entered_ = true;
@@ -91,25 +92,23 @@ class SpanScope {
     const py::object held = py::reinterpret_steal<py::object>(current);
     const tr::Context* parent = held.is_none() ? nullptr : &held.cast<const tr::Context&>();
     const bool running = Runtime::current() != nullptr;
-    span_ = py::cast(start_span(*tracer_, name_, kind_, attributes_, parent, 0));
+    static_cast<PySpan&>(*this) = start_span(*tracer_, name_, kind_, attributes_, parent, 0);
     attributes_ = py::none();
     // Without a runtime the span carries its parent's context: the current one stays.
     if (running) {
-      const PySpan& span = span_.cast<const PySpan&>();
       tr::Context next;
-      if (span.context.valid()) next.span = span.context;
+      if (context.valid()) next.span = context;
       if (parent != nullptr) next.baggage = parent->baggage;
       token_ = detail::set_python_context(next);
     }
-    return span_;
   }
 
-  bool exit(const py::handle& type, const py::handle& value, const py::handle&) {
-    if (!entered_ || span_.is_none()) throw std::runtime_error("__exit__ without __enter__");
-    PySpan& span = span_.cast<PySpan&>();
+  bool exit(const py::handle& type, const py::handle& value) {
+    if (!entered_ || exited_) throw std::runtime_error("__exit__ without __enter__");
+    exited_ = true;
     const bool failed =
         !value.is_none() && !PyErr_GivenExceptionMatches(type.ptr(), PyExc_GeneratorExit);
-    if (failed && span.span.is_recording()) {
+    if (failed && span.is_recording()) {
       const std::string type_name = py::str(type.attr("__qualname__"));
       std::string message;
       try {
@@ -117,11 +116,11 @@ class SpanScope {
       } catch (const py::error_already_set&) {
         message = "<unprintable " + type_name + ">";
       }
-      if (record_exception_) span.span.record_exception(type_name, message);
+      if (record_exception_) span.record_exception(type_name, message);
       if (set_status_on_exception_)
-        span.span.set_status(tr::StatusCode::kError, type_name + ": " + message);
+        span.set_status(tr::StatusCode::kError, type_name + ": " + message);
     }
-    span.span.end();
+    span.end();
     if (token_) detail::reset_python_context(token_);
     return false;  // the exception, if any, propagates
   }
@@ -135,7 +134,7 @@ class SpanScope {
   bool record_exception_;
   bool set_status_on_exception_;
   bool entered_ = false;
-  py::object span_ = py::none();
+  bool exited_ = false;
   py::object token_;  // null when the current context was left as it was
 };
 
@@ -250,12 +249,23 @@ void bind_trace(py::module_& m) {
           "end", [](PySpan& s, uint64_t end_time_ns) { s.span.end(end_time_ns); },
           py::arg("end_time_ns") = 0);
 
-  py::class_<SpanScope>(m, "SpanScope", "with start_as_current_span(...): see trace.py")
-      .def(py::init<py::object, std::string, int, py::object, bool, bool>(), py::arg("tracer"),
-           py::arg("name"), py::arg("kind"), py::arg("attributes"), py::arg("record_exception"),
-           py::arg("set_status_on_exception"))
-      .def("__enter__", &SpanScope::enter)
-      .def("__exit__", &SpanScope::exit);
+  py::class_<SpanScope, PySpan>(m, "SpanScope", "with start_as_current_span(...): see trace.py")
+      .def(py::init([](py::object tracer, std::string name, int kind, py::object attributes,
+                       bool record_exception, bool set_status_on_exception) {
+             PyTracer& native = tracer.cast<PyTracer&>();
+             return new SpanScope(native, std::move(tracer), std::move(name), kind,
+                                  std::move(attributes), record_exception, set_status_on_exception);
+           }),
+           py::arg("tracer"), py::arg("name"), py::arg("kind"), py::arg("attributes"),
+           py::arg("record_exception"), py::arg("set_status_on_exception"))
+      .def("__enter__",
+           [](py::handle self) {
+             self.cast<SpanScope&>().enter();
+             return py::reinterpret_borrow<py::object>(self);
+           })
+      .def("__exit__", [](SpanScope& scope, py::handle type, py::handle value, py::handle) {
+        return scope.exit(type, value);
+      });
 
   m.def(
       "inject",

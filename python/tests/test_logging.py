@@ -236,3 +236,20 @@ print(json.dumps({"bodies": [r["body"] for r in records()], "dropped": dropped_r
 """)
     assert got["bodies"] == ["public", "outer", "a secret, unfiltered"]
     assert got["dropped"] == 1  # the record from __str__, not recursed into
+
+
+def test_the_body_is_get_message_for_plain_records_and_for_a_record_factory_s():
+    got = run_json(PRELUDE + """
+log = logging.getLogger("app")
+log.warning("mapping %(user)s", {"user": "ada"})
+log.warning(12345)
+log.warning("percent %% kept, no args")
+class Record(logging.LogRecord):
+    def getMessage(self):
+        return "custom: " + super().getMessage()
+logging.setLogRecordFactory(Record)
+log.warning("via %s", "factory")
+print(json.dumps([r["body"] for r in records()]))
+""")
+    # No args: the message is str(msg) as is (no % formatting), as LogRecord.getMessage() does.
+    assert got == ["mapping ada", "12345", "percent %% kept, no args", "custom: via factory"]
