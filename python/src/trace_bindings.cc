@@ -53,14 +53,40 @@ PySpan start_span(PyTracer& tracer, std::string_view name, int kind, py::handle 
     if (parent != nullptr && parent->span) out.context = *parent->span;
     return out;
   }
+  py::object as_dict;  // a Mapping that is not a dict, copied into one
+  if (!attributes.is_none() && !PyDict_Check(attributes.ptr())) {
+    as_dict = py::dict(py::reinterpret_borrow<py::object>(attributes));
+    attributes = as_dict;
+  }
+  if (!attributes.is_none()) {
+    PyObject* key = nullptr;
+    PyObject* value = nullptr;
+    for (Py_ssize_t i = 0; PyDict_Next(attributes.ptr(), &i, &key, &value);)
+      if (!PyUnicode_Check(key)) throw py::type_error("an attribute key must be a str");
+  }
   static const tr::Context root;
+  // The attributes are set after the start, from views of the Python values: no copy on the
+  // way (the samplers do not read a span's attributes).
   tr::StartOptions options{.kind = static_cast<tr::SpanKind>(kind),
                            .parent = parent != nullptr ? parent : &root,
-                           .attributes = to_attributes(attributes),
+                           .attributes = {},
                            .links = {},
                            .start_time_unix_nano = start_time_unix_nano};
   PySpan out{native->start_span(name, std::move(options)), {}};
   out.context = out.span.context();
+  if (out.span.is_recording() && !attributes.is_none()) {
+    std::vector<py::object> keep;
+    PyObject* key = nullptr;
+    PyObject* value = nullptr;
+    for (Py_ssize_t i = 0; PyDict_Next(attributes.ptr(), &i, &key, &value);) {
+      // Held: a value's __str__ (attribute_view) may change the dict.
+      const auto k = py::reinterpret_borrow<py::object>(key);
+      const auto v = py::reinterpret_borrow<py::object>(value);
+      keep.clear();
+      const AttributeValueRef view = attribute_view(v, keep);
+      if (PyUnicode_Check(k.ptr())) out.span.set_attribute(utf8(k), view);
+    }
+  }
   return out;
 }
 

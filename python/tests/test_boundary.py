@@ -156,3 +156,32 @@ print(json.dumps({"headers": headers, "recording": recording}))
 """)
     assert got["recording"] is False
     assert got["headers"]["traceparent"] == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+
+def test_span_attributes_are_recorded_exactly_and_a_bad_key_fails_at_entry():
+    got = run_json(PRELUDE + """
+import types
+class Odd:
+    def __str__(self):
+        return "odd"
+with coretel.start_as_current_span("typed", attributes={
+        "s": "text", "b": True, "i": -7, "f": 0.25, "big": 2**70, "list": [1, 2], "obj": Odd(),
+        "demo.chunk.index.long.key": 3}) as span:
+    span.set_attribute("later", "set in the body")
+tracer = coretel.get_tracer("tests")
+tracer.start_span("mapping", attributes=types.MappingProxyType({"k": "v"})).end()
+error = None
+try:
+    with coretel.start_as_current_span("bad", attributes={1: "non-str key"}):
+        pass
+except TypeError as e:
+    error = str(e)
+print(json.dumps({"spans": spans(), "error": error}))
+""")
+    s = by_name(got["spans"])
+    assert s["typed"][0]["attributes"] == {
+        "s": "text", "b": True, "i": -7, "f": 0.25, "big": str(2**70), "list": "[1, 2]",
+        "obj": "odd", "demo.chunk.index.long.key": 3, "later": "set in the body"}
+    assert s["mapping"][0]["attributes"] == {"k": "v"}
+    assert got["error"] == "an attribute key must be a str"
+    assert "bad" not in s  # the span never started
