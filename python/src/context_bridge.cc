@@ -1,4 +1,5 @@
 #include "context_bridge.h"
+#include "instance_of.h"
 
 #include "runtime.h"
 
@@ -36,7 +37,7 @@ std::optional<trace::Context> python_current_context() {
   if (PyContextVar_Get(context_var().ptr(), Py_None, &value) != 0) throw py::error_already_set();
   const py::object held = py::reinterpret_steal<py::object>(value);
   if (held.is_none()) return std::nullopt;
-  return held.cast<trace::Context>();
+  return instance_of<trace::Context>(held);
 }
 
 PythonContextScope::PythonContextScope() {
@@ -47,7 +48,7 @@ PythonContextScope::PythonContextScope() {
 namespace detail {
 
 py::object set_python_context(const trace::Context& context) {
-  const py::object value = py::cast(context);
+  const py::object value = new_instance(context);
   PyObject* token = PyContextVar_Set(context_var().ptr(), value.ptr());
   if (token == nullptr) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(token);

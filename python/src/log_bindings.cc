@@ -16,6 +16,7 @@
 #include "context_bridge.h"
 #include "coretel/events/provider.h"
 #include "coretel/events/record.h"
+#include "instance_of.h"
 #include "instruments.h"
 #include "log_capture.h"
 #include "module.h"
@@ -403,7 +404,7 @@ class LogForwarder {
       throw py::error_already_set();
     const py::object held = py::reinterpret_steal<py::object>(current);
     if (!held.is_none()) {
-      const trace::Context& context = held.cast<const trace::Context&>();
+      const trace::Context& context = instance_of<trace::Context>(held);
       if (context.span && context.span->valid()) {
         out.trace.trace_id = context.span->trace_id.bytes;
         out.trace.span_id = context.span->span_id.bytes;

@@ -8,6 +8,7 @@
 
 #include "context_bridge.h"
 #include "coretel/trace/propagation.h"
+#include "instance_of.h"
 #include "module.h"
 #include "python_values.h"
 #include "runtime.h"
@@ -116,7 +117,7 @@ class SpanScope : public PySpan {
     if (PyContextVar_Get(python_context_var().ptr(), Py_None, &current) != 0)
       throw py::error_already_set();
     const py::object held = py::reinterpret_steal<py::object>(current);
-    const tr::Context* parent = held.is_none() ? nullptr : &held.cast<const tr::Context&>();
+    const tr::Context* parent = held.is_none() ? nullptr : &instance_of<tr::Context>(held);
     const bool running = Runtime::current() != nullptr;
     static_cast<PySpan&>(*this) = start_span(*tracer_, name_, kind_, attributes_, parent, 0);
     attributes_ = py::none();
@@ -278,7 +279,7 @@ void bind_trace(py::module_& m) {
   py::class_<SpanScope, PySpan>(m, "SpanScope", "with start_as_current_span(...): see trace.py")
       .def(py::init([](py::object tracer, std::string name, int kind, py::object attributes,
                        bool record_exception, bool set_status_on_exception) {
-             PyTracer& native = tracer.cast<PyTracer&>();
+             PyTracer& native = instance_of<PyTracer>(tracer);
              return new SpanScope(native, std::move(tracer), std::move(name), kind,
                                   std::move(attributes), record_exception, set_status_on_exception);
            }),
@@ -286,11 +287,11 @@ void bind_trace(py::module_& m) {
            py::arg("record_exception"), py::arg("set_status_on_exception"))
       .def("__enter__",
            [](py::handle self) {
-             self.cast<SpanScope&>().enter();
+             instance_of<SpanScope>(self).enter();
              return py::reinterpret_borrow<py::object>(self);
            })
-      .def("__exit__", [](SpanScope& scope, py::handle type, py::handle value, py::handle) {
-        return scope.exit(type, value);
+      .def("__exit__", [](py::handle self, py::handle type, py::handle value, py::handle) {
+        return instance_of<SpanScope>(self).exit(type, value);
       });
 
   m.def(
