@@ -118,12 +118,14 @@ TEST(Upstream, ResolvedOutputRoundTripsAsAPublishedRegistry) {
   };
   auto written = variants(resolved["attribute_catalog"]);
   auto read_back = variants(to_resolved_json(again.loaded.resolved)["attribute_catalog"]);
-  // Three variants of the 1,222 are used by no signal (only by v1 attribute groups, which
-  // resolved/2.0 does not list), so a reader cannot see them.
+  // Every variant comes back. (Three did not while the role-less attributes of v1 `type:
+  // resource` groups were left out of an entity's identity and description lists; they are
+  // description attributes, as Weaver converts them.)
   std::vector<std::string> lost;
   std::set_difference(written.begin(), written.end(), read_back.begin(), read_back.end(),
                       std::back_inserter(lost));
-  EXPECT_EQ(lost.size(), 3u);
+  EXPECT_TRUE(lost.empty()) << lost.size() << " variants lost, the first: "
+                            << (lost.empty() ? "" : lost.front());
   EXPECT_TRUE(std::includes(written.begin(), written.end(), read_back.begin(), read_back.end()))
       << "the published registry read back holds a variant that was not written";
   Json c2 = registry_stats(again.loaded.definition, again.loaded.resolved);

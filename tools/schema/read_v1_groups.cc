@@ -6,7 +6,8 @@
 // Produces: one Group (syntax 1) per entry of `groups:`, in file order.
 // Diagnostics: InvalidSemConvSpec for an unknown key, a missing `id`/`brief`/attribute `type`,
 // an unknown group type, instrument or span_kind, an attribute with both or neither of `id` and
-// `ref`; the FileReader's field diagnostics; DeprecatedVersionField (a warning) for `version`.
+// `ref`; the FileReader's field diagnostics. The deprecated top-level `version` is read with the
+// file's format (reader.cc).
 #include <optional>
 #include <set>
 #include <string>
@@ -135,10 +136,6 @@ void read_v1_group(FileReader& r, const YAML::Node& node, RegistryDefinition& re
 
 void read_v1_groups(FileReader& r, const YAML::Node& doc, RegistryDefinition& out) {
   r.check_keys(doc, {"groups", "file_format", "version"}, "");
-  if (doc["version"].IsDefined()) {
-    r.warning("DeprecatedVersionField", doc["version"], "",
-              "`version` is deprecated; use `file_format: definition/1`");
-  }
   YAML::Node groups = doc["groups"];
   if (groups.IsDefined() && !groups.IsNull()) {
     if (!groups.IsSequence()) {

@@ -292,11 +292,13 @@ std::string file_stem_id(const std::string& file) {
 }  // namespace
 
 void read_v2_sections(FileReader& r, const YAML::Node& doc, RegistryDefinition& out) {
-  r.warning("UnstableFileFormat", doc["file_format"], "",
+  // Said of `version: '2'` (deprecated, reader.cc) when the file names its format that way.
+  r.warning("UnstableFileFormat",
+            doc["file_format"].IsDefined() ? doc["file_format"] : doc["version"], "",
             "`file_format: definition/2` is an alpha format and may change");
   r.check_keys(doc,
-               {"file_format", "attributes", "attribute_groups", "metrics", "spans", "events",
-                "entities", "metric_refinements", "span_refinements", "event_refinements",
+               {"file_format", "version", "attributes", "attribute_groups", "metrics", "spans",
+                "events", "entities", "metric_refinements", "span_refinements", "event_refinements",
                 "entity_refinements", "imports"},
                "");
   if (YAML::Node list = doc["attributes"]; list.IsDefined() && !list.IsNull()) {

@@ -29,18 +29,32 @@ bool read_definition_file(std::string_view text, const std::string& file,
   try {
     if (doc->IsNull()) return true;  // an empty file defines nothing
     if (!r.expect_map(*doc, "", "a registry file")) return false;
+    // The format, as Weaver detects it (weaver_semconv, semconv.rs `FileFormat::detect`):
+    // `file_format: definition/2` or the legacy `version: '2'` is definition/2; `definition/1`,
+    // `version: '1'` or neither is definition/1. `version` counts only as a YAML string (an
+    // unquoted `version: 2` is a number and is ignored, as Weaver ignores it) and is deprecated
+    // whatever its value.
+    const std::optional<std::string> format = r.string(*doc, "file_format", "");
+    std::optional<std::string> version;
+    if (YAML::Node v = (*doc)["version"]; v.IsDefined() && v.IsScalar()) {
+      if (Json value = scalar_to_json(v); value.is_string()) version = value.get<std::string>();
+    }
+    if (version) {
+      r.warning("DeprecatedVersionField", (*doc)["version"], "",
+                fmt::format("`version` is deprecated; use `file_format: definition/{}`",
+                            *version == "2" ? 2 : 1));
+    }
     int syntax = 1;
-    if (auto format = r.string(*doc, "file_format", "")) {
-      if (*format == "definition/2") {
-        syntax = 2;
-      } else if (*format != "definition/1") {
-        diagnostics.error("InvalidFileFormat", r.at((*doc)["file_format"]), "",
-                          fmt::format("Invalid file format: `file_format: {}`. Expected "
-                                      "'file_format: definition/1' or 'file_format: "
-                                      "definition/2'",
-                                      *format));
-        return false;
-      }
+    if (format == "definition/2" || version == "2") {
+      syntax = 2;
+    } else if (!(format == "definition/1" || version == "1" || (!format && !version))) {
+      const bool by_version = version.has_value();
+      diagnostics.error(
+          "InvalidFileFormat", r.at((*doc)[by_version ? "version" : "file_format"]), "",
+          fmt::format("Invalid file format: `{}: {}`. Expected 'file_format: definition/1' or "
+                      "'file_format: definition/2'",
+                      by_version ? "version" : "file_format", by_version ? *version : *format));
+      return false;
     }
     if (syntax == 1) {
       read_v1_groups(r, *doc, read);

@@ -211,10 +211,17 @@ void Resolver::apply_spec(const Group& g, const AttributeSpec& a, Uses& uses, Us
   }
   Use use;
   use.attribute = std::move(attribute);
+  // The ref's own level; else what the signal already had (an extended group's or the
+  // refined signal's); else the definition's (Weaver's resolver inherits it, as every field a
+  // ref leaves out: docs "Attribute references"); else `recommended`.
   if (a.requirement_level) {
     use.ref.requirement_level = *a.requirement_level;
   } else if (existing) {
     use.ref.requirement_level = existing->ref.requirement_level;
+  } else if (auto def = definitions_.find(a.key); a.form == AttributeSpec::Form::kReference &&
+                                                  def != definitions_.end() &&
+                                                  def->second->requirement_level) {
+    use.ref.requirement_level = *def->second->requirement_level;
   }
   use.ref.sampling_relevant = a.sampling_relevant
                                   ? a.sampling_relevant

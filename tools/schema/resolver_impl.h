@@ -168,7 +168,9 @@ class Resolver {
   static SignalKind kind_of(GroupType type);
   std::vector<Signal>* list_for(GroupType type, bool refinement);
   Signal base_signal(const Group& g);
-  std::vector<AttributeRef> intern_all(const Uses& uses);
+  /// The uses as catalog references; `entity`: an entity's (a use without a role is
+  /// descriptive; identifying ones first).
+  std::vector<AttributeRef> intern_all(const Uses& uses, bool entity);
   void emit_signal(const Group& g, bool from_dependency = false);
   /// The signals and attribute groups of the dependencies that `imports:` globs select
   /// (UnmatchedImport for a glob that selects nothing).

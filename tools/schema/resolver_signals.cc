@@ -75,11 +75,14 @@ Signal Resolver::base_signal(const Group& g) {
   return s;
 }
 
-std::vector<AttributeRef> Resolver::intern_all(const Uses& uses) {
+std::vector<AttributeRef> Resolver::intern_all(const Uses& uses, bool entity) {
   std::vector<AttributeRef> refs;
   for (const Use& u : uses) {
     AttributeRef ref = u.ref;
     ref.base = intern(u.attribute);
+    // An entity's attribute without a role (a v1 `type: resource` group's) describes it:
+    // Weaver's v1 -> v2 conversion puts every non-identifying attribute in `description`.
+    if (entity && ref.role.empty()) ref.role = "descriptive";
     refs.push_back(std::move(ref));
   }
   if (!refs.empty() && refs.front().role.size()) {
@@ -100,7 +103,7 @@ void Resolver::emit_signal(const Group& g, bool from_dependency) {
   s.kind = kind_of(g.type);
   s.from_dependency = from_dependency;
   const Uses& uses = attributes_of(g);
-  s.attributes = intern_all(uses);
+  s.attributes = intern_all(uses, g.type == GroupType::kEntity);
   s.replaced = replaced_of(uses);
   signal_uses_[{g.type, s.name}] = uses;
   list->push_back(std::move(s));
@@ -174,7 +177,7 @@ void Resolver::emit_refinement(const Group& g) {
   if (g.type == GroupType::kEntity) check_entity_refinement(g, uses);
   apply_specs(g, g.attributes, uses);
   charge(g, uses);
-  s.attributes = intern_all(uses);
+  s.attributes = intern_all(uses, g.type == GroupType::kEntity);
   s.replaced = replaced_of(uses);
   list->push_back(std::move(s));
 }
@@ -186,6 +189,7 @@ void Resolver::check_entity_refinement(const Group& g, const Uses& base) {
     if (a.form != AttributeSpec::Form::kReference || !a.role) continue;
     Use* existing = find_use(const_cast<Uses&>(base), a.key);
     std::string base_role = existing ? existing->ref.role : "";
+    if (existing && base_role.empty()) base_role = "descriptive";  // as intern_all() says
     bool changed = existing ? base_role != *a.role : *a.role == "identifying";
     if (changed) {
       d_.error("EntityRefinementChangedIdentity", a.location, g.id + "/" + a.key,

@@ -69,8 +69,10 @@ void validate_attribute(const Group& group, const AttributeSpec& a, Diagnostics&
   }
   if (a.type) {
     std::string value_type = a.type->value_type();
-    if ((value_type == "string" || value_type == "string[]") && !a.type->is_enum() && !a.examples &&
-        !a.deprecated) {
+    // Only the v1 syntax asks strings for examples: Weaver's definition/2 validation checks
+    // requirement levels and identity/description overlap, not examples.
+    if (group.syntax == 1 && (value_type == "string" || value_type == "string[]") &&
+        !a.type->is_enum() && !a.examples && !a.deprecated) {
       d.warning(
           "InvalidExampleWarning", a.location, subject,
           fmt::format("This attribute is a {} but it does not contain any examples.", value_type));

@@ -1,0 +1,242 @@
+// Legacy and cross-syntax rules that Weaver applies and a registry written from its
+// documentation relies on: the deprecated top-level `version`, a `ref`'s inherited requirement
+// level, role-less attributes of a v1 `type: resource` group, and which syntax asks strings for
+// examples. Each rule has its accept and reject (or warn) sides, with the diagnostic ids, their
+// locations and the resolved result asserted.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "resolved_writer.h"
+#include "schema_test_support.h"
+
+using namespace coretel::schema;
+using coretel::schema::testing::check_files;
+
+namespace {
+
+// (id, severity, line) of every diagnostic, in order.
+struct Seen {
+  std::string id;
+  Severity severity;
+  int line;
+  bool operator==(const Seen&) const = default;
+};
+
+std::vector<Seen> seen(const Diagnostics& d) {
+  std::vector<Seen> out;
+  for (const Diagnostic& x : d.all()) out.push_back({x.id, x.severity, x.location.line});
+  return out;
+}
+
+void PrintTo(const Seen& s, std::ostream* os) {
+  *os << s.id << (s.severity == Severity::kError ? " error" : " warning") << " line " << s.line;
+}
+
+constexpr Severity kWarning = Severity::kWarning;
+constexpr Severity kError = Severity::kError;
+
+// A v2 file with a quoted `version: '2'` and no `file_format`.
+const char* kVersionTwo = R"(version: '2'
+attributes:
+  - key: shop.item
+    type: int
+    brief: An item.
+    stability: stable
+metrics:
+  - name: shop.sold
+    instrument: counter
+    unit: "{item}"
+    brief: Items sold.
+    stability: stable
+    requirement_level: recommended
+    attributes:
+      - ref: shop.item
+        requirement_level: required
+)";
+
+// ------------------------------------------------------------------ `version`
+
+TEST(LegacyVersion, QuotedTwoIsDefinition2WithDeprecatedVersionField) {
+  auto c = check_files({{"shop.yaml", kVersionTwo}}, false);
+  ASSERT_TRUE(c.loaded.resolved_ok);
+  EXPECT_EQ(seen(c.diagnostics), (std::vector<Seen>{{"DeprecatedVersionField", kWarning, 1},
+                                                    {"UnstableFileFormat", kWarning, 1}}));
+  EXPECT_EQ(c.diagnostics.find("DeprecatedVersionField")->message,
+            "`version` is deprecated; use `file_format: definition/2`");
+  ASSERT_EQ(c.loaded.resolved.metrics.size(), 1u);
+  EXPECT_EQ(c.loaded.resolved.metrics[0].name, "shop.sold");
+  EXPECT_FALSE(c.diagnostics.failed());
+}
+
+TEST(LegacyVersion, QuotedOneIsDefinition1AndAnUnquotedNumberIsIgnored) {
+  const char* groups = R"(
+groups:
+  - id: registry.shop
+    type: attribute_group
+    brief: Shop.
+    attributes:
+      - id: shop.count
+        type: int
+        brief: A count.
+        stability: stable
+)";
+  auto one = check_files({{"shop.yaml", std::string("version: '1'") + groups}}, false);
+  EXPECT_EQ(seen(one.diagnostics), (std::vector<Seen>{{"DeprecatedVersionField", kWarning, 1}}));
+  EXPECT_EQ(one.diagnostics.find("DeprecatedVersionField")->message,
+            "`version` is deprecated; use `file_format: definition/1`");
+  EXPECT_EQ(one.loaded.resolved.attributes.size(), 1u);
+  // `version: 2` is a YAML number: Weaver reads `version` only as a string and drops the field.
+  auto number = check_files({{"shop.yaml", std::string("version: 2") + groups}}, false);
+  EXPECT_TRUE(number.diagnostics.empty());
+  EXPECT_EQ(number.loaded.resolved.attributes.size(), 1u);
+}
+
+TEST(LegacyVersion, AnotherVersionStringIsAnInvalidFileFormat) {
+  auto c = check_files({{"shop.yaml", "version: '3'\ngroups: []\n"}}, false);
+  EXPECT_EQ(seen(c.diagnostics), (std::vector<Seen>{{"DeprecatedVersionField", kWarning, 1},
+                                                    {"InvalidFileFormat", kError, 1}}));
+  EXPECT_EQ(c.diagnostics.find("InvalidFileFormat")->message,
+            "Invalid file format: `version: 3`. Expected 'file_format: definition/1' or "
+            "'file_format: definition/2'");
+  EXPECT_TRUE(c.diagnostics.failed());
+}
+
+// ------------------------------------------------------------------ `ref` requirement level
+
+const char* kLevels = R"(groups:
+  - id: registry.shop
+    type: attribute_group
+    brief: Shop attributes.
+    attributes:
+      - id: shop.store
+        type: string
+        brief: The store.
+        examples: [north]
+        stability: stable
+        requirement_level: required
+      - id: shop.aisle
+        type: int
+        brief: The aisle.
+        stability: stable
+  - id: metric.shop.visits
+    type: metric
+    metric_name: shop.visits
+    instrument: counter
+    unit: "{visit}"
+    brief: Visits.
+    stability: stable
+    attributes:
+      - ref: shop.store
+      - ref: shop.aisle
+  - id: metric.shop.exits
+    type: metric
+    metric_name: shop.exits
+    instrument: counter
+    unit: "{exit}"
+    brief: Exits.
+    stability: stable
+    attributes:
+      - ref: shop.store
+        requirement_level: opt_in
+)";
+
+TEST(RefRequirementLevel, ARefWithoutOneInheritsTheDefinitionsAndItsOwnWins) {
+  auto c = check_files({{"shop.yaml", kLevels}}, false);
+  ASSERT_TRUE(c.loaded.resolved_ok) << c.diagnostics.all().size();
+  EXPECT_FALSE(c.diagnostics.failed());
+  const ResolvedRegistry& r = c.loaded.resolved;
+  ASSERT_EQ(r.metrics.size(), 2u);
+  const Signal& visits = r.metrics[0].name == "shop.visits" ? r.metrics[0] : r.metrics[1];
+  const Signal& exits = r.metrics[0].name == "shop.visits" ? r.metrics[1] : r.metrics[0];
+  ASSERT_EQ(visits.attributes.size(), 2u);
+  EXPECT_EQ(r.attribute(visits.attributes[0]).key, "shop.store");
+  EXPECT_EQ(to_string(visits.attributes[0].requirement_level.level), "required");
+  // No level on the definition either: the format's default.
+  EXPECT_EQ(to_string(visits.attributes[1].requirement_level.level), "recommended");
+  ASSERT_EQ(exits.attributes.size(), 1u);
+  EXPECT_EQ(to_string(exits.attributes[0].requirement_level.level), "opt_in");
+}
+
+// ------------------------------------------------------------------ v1 resources
+
+TEST(V1Resource, AttributesWithoutARoleDescribeTheEntity) {
+  auto c = check_files({{"host.yaml", R"(groups:
+  - id: registry.host
+    type: attribute_group
+    brief: Host attributes.
+    attributes:
+      - id: host.id
+        type: string
+        brief: The host's id.
+        examples: [i-1]
+        stability: stable
+      - id: host.arch
+        type: string
+        brief: The host's architecture.
+        examples: [amd64]
+        stability: stable
+      - id: host.name
+        type: string
+        brief: The host's name.
+        examples: [web-1]
+        stability: stable
+  - id: entity.host
+    type: resource
+    name: host
+    brief: A host.
+    stability: stable
+    attributes:
+      - ref: host.arch
+      - ref: host.id
+        role: identifying
+      - ref: host.name
+        role: descriptive
+)"}},
+                       false);
+  ASSERT_TRUE(c.loaded.resolved_ok);
+  EXPECT_FALSE(c.diagnostics.failed());
+  const ResolvedRegistry& r = c.loaded.resolved;
+  ASSERT_EQ(r.entities.size(), 1u);
+  std::vector<std::pair<std::string, std::string>> roles;
+  for (const AttributeRef& a : r.entities[0].attributes)
+    roles.emplace_back(r.attribute(a).key, a.role);
+  // Identifying first; the role-less host.arch kept, as a description attribute.
+  EXPECT_EQ(
+      roles,
+      (std::vector<std::pair<std::string, std::string>>{
+          {"host.id", "identifying"}, {"host.arch", "descriptive"}, {"host.name", "descriptive"}}));
+  const Json resolved = to_resolved_json(r);
+  const Json& entity = resolved["registry"]["entities"][0];
+  ASSERT_EQ(entity["description"].size(), 2u) << entity.dump();
+  EXPECT_EQ(entity["identity"].size(), 1u) << entity.dump();
+}
+
+// ------------------------------------------------------------------ examples
+
+TEST(Examples, OnlyV1StringsWithoutExamplesAreWarned) {
+  auto v2 = check_files({{"shop.yaml", R"(file_format: definition/2
+attributes:
+  - key: shop.note
+    type: string
+    brief: A note.
+    stability: stable
+)"}},
+                        false);
+  EXPECT_EQ(seen(v2.diagnostics), (std::vector<Seen>{{"UnstableFileFormat", kWarning, 1}}));
+  auto v1 = check_files({{"shop.yaml", R"(groups:
+  - id: registry.shop
+    type: attribute_group
+    brief: Shop.
+    attributes:
+      - id: shop.note
+        type: string
+        brief: A note.
+        stability: stable
+)"}},
+                        false);
+  EXPECT_EQ(seen(v1.diagnostics), (std::vector<Seen>{{"InvalidExampleWarning", kWarning, 6}}));
+}
+
+}  // namespace
