@@ -159,6 +159,71 @@ TEST(RefRequirementLevel, ARefWithoutOneInheritsTheDefinitionsAndItsOwnWins) {
   EXPECT_EQ(to_string(exits.attributes[0].requirement_level.level), "opt_in");
 }
 
+// ------------------------------------------------------------------ `prefix: true` on a ref
+
+const char* kEmbedded = R"(groups:
+  - id: registry.net
+    type: attribute_group
+    brief: Network attributes.
+    attributes:
+      - id: net.port
+        type: int
+        brief: A port.
+        examples: [80]
+        stability: stable
+  - id: registry.server
+    type: attribute_group
+    prefix: server
+    brief: Server attributes.
+    attributes:
+      - ref: net.port
+        prefix: true
+        brief: The server's port.
+  - id: metric.server.calls
+    type: metric
+    metric_name: server.calls
+    instrument: counter
+    unit: "{call}"
+    brief: Calls.
+    stability: stable
+    attributes:
+      - ref: server.net.port
+        requirement_level: required
+      - ref: net.port
+)";
+
+TEST(RefPrefix, APrefixedRefDefinesTheAttributeUnderTheGroupsPrefix) {
+  auto c = check_files({{"net.yaml", kEmbedded}}, false);
+  ASSERT_TRUE(c.loaded.resolved_ok);
+  EXPECT_FALSE(c.diagnostics.failed());
+  // The group's `prefix` is legacy (a warning), the embedding itself is accepted.
+  EXPECT_EQ(seen(c.diagnostics), (std::vector<Seen>{{"InvalidGroupUsesPrefix", kWarning, 11}}));
+  const ResolvedRegistry& r = c.loaded.resolved;
+  ASSERT_EQ(r.metrics.size(), 1u);
+  ASSERT_EQ(r.metrics[0].attributes.size(), 2u);
+  const CatalogAttribute& embedded = r.attribute(r.metrics[0].attributes[0]);
+  EXPECT_EQ(embedded.key, "server.net.port");
+  EXPECT_EQ(embedded.brief, "The server's port.");  // the embedding's override
+  EXPECT_EQ(embedded.type.name, "int");             // the rest from net.port
+  EXPECT_EQ(embedded.examples, Json::array({80}));
+  EXPECT_EQ(to_string(r.metrics[0].attributes[0].requirement_level.level), "required");
+  EXPECT_EQ(r.attribute(r.metrics[0].attributes[1]).key, "net.port");
+  EXPECT_EQ(r.attribute(r.metrics[0].attributes[1]).brief, "A port.");
+}
+
+TEST(RefPrefix, APrefixedRefToNothingIsUnresolvedUnderItsOwnName) {
+  std::string text = kEmbedded;
+  const std::string embedding = "      - ref: net.port\n        prefix: true";
+  text.replace(text.find(embedding), embedding.size(),
+               "      - ref: net.nope\n        prefix: true");
+  auto c = check_files({{"net.yaml", text}}, false);
+  const Diagnostic* d = c.diagnostics.find("UnresolvedAttributeRef");
+  ASSERT_NE(d, nullptr);
+  EXPECT_EQ(d->subject, "registry.server/net.nope");
+  EXPECT_EQ(d->location.line, 16);
+  EXPECT_TRUE(c.diagnostics.failed());
+}
+
 // ------------------------------------------------------------------ v1 resources
 
 TEST(V1Resource, AttributesWithoutARoleDescribeTheEntity) {

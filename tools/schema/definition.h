@@ -89,6 +89,9 @@ struct AttributeSpec {
   std::optional<bool> sampling_relevant;
   std::optional<std::string> tag;
   std::optional<std::string> role;  ///< identifying | descriptive (entities)
+  /// A v1 `ref` with `prefix: true` in a group with a `prefix`: the referenced key (`key` is
+  /// then `<group prefix>.<ref>`, an attribute this reference defines).
+  std::optional<std::string> embedded_from;
   SourceLocation location;
 };
 

@@ -57,8 +57,15 @@ void read_v1_attribute(FileReader& r, const YAML::Node& node, Group& group) {
     subject = group.id + "/" + spec.key;
     r.check_keys(node,
                  {"ref", "brief", "examples", "tag", "requirement_level", "sampling_relevant",
-                  "note", "stability", "deprecated", "annotations", "role"},
+                  "note", "stability", "deprecated", "annotations", "role", "prefix"},
                  subject);
+    // Legacy `prefix: true`: the group embeds the referenced attribute under its own prefix
+    // (`<prefix>.<ref>`), a new attribute others may reference (Weaver's resolver,
+    // AttributeCatalog::resolve). Without a group prefix it is a plain reference.
+    if (r.boolean(node, "prefix", subject).value_or(false) && !group.prefix.empty()) {
+      spec.embedded_from = spec.key;
+      spec.key = group.prefix + "." + spec.key;
+    }
   }
   r.common_attribute_fields(node, subject, spec);
   group.attributes.push_back(std::move(spec));

@@ -45,6 +45,47 @@ void Resolver::index_definitions() {
       dependency_keys_.insert(a.key);
     }
   }
+  index_embedded_references();
+}
+
+void Resolver::index_embedded_references() {
+  // A `ref` with `prefix: true` defines `<prefix>.<ref>`: the referenced attribute with the
+  // reference's overrides, which other groups may reference in turn. As Weaver's resolver, in
+  // rounds until none is left that can be made (an embedding of an embedding waits for it); the
+  // ones left name nothing and are UnresolvedAttributeRef where they are applied.
+  std::vector<const AttributeSpec*> pending;
+  for (const Group& g : registry_.groups) {
+    for (const AttributeSpec& a : g.attributes) {
+      if (a.form == AttributeSpec::Form::kReference && a.embedded_from) pending.push_back(&a);
+    }
+  }
+  for (bool progress = true; progress && !pending.empty();) {
+    progress = false;
+    for (auto it = pending.begin(); it != pending.end();) {
+      const AttributeSpec& a = **it;
+      auto base = definition_attributes_.find(*a.embedded_from);
+      if (base == definition_attributes_.end()) {
+        ++it;
+        continue;
+      }
+      if (!definition_attributes_.count(a.key)) {
+        CatalogAttribute c = *base->second;
+        c.key = a.key;
+        c.from_dependency = false;
+        if (a.brief) c.brief = *a.brief;
+        if (a.note) c.note = *a.note;
+        if (a.examples) c.examples = *a.examples;
+        if (a.stability) c.stability = *a.stability;
+        if (a.deprecated) c.deprecated = a.deprecated;
+        if (a.annotations) deep_merge(c.annotations, *a.annotations);
+        c.location = a.location;
+        definitions_.emplace(a.key, &a);
+        definition_attributes_.emplace(a.key, std::make_shared<const CatalogAttribute>(c));
+      }
+      it = pending.erase(it);
+      progress = true;
+    }
+  }
 }
 
 /// A dependency's definition of `key` is used: it becomes part of the resolved registry.

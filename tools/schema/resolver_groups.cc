@@ -178,8 +178,9 @@ void Resolver::apply_spec(const Group& g, const AttributeSpec& a, Uses& uses, Us
     auto def = definition_attributes_.find(a.key);
     if (def == definition_attributes_.end()) {
       bool unloaded = registry_.dependencies.size() < registry_.manifest.dependencies.size();
-      d_.error("UnresolvedAttributeRef", a.location, g.id + "/" + a.key,
-               fmt::format("`ref: {}` names no attribute defined in the registry{}", a.key,
+      const std::string& named = a.embedded_from ? *a.embedded_from : a.key;
+      d_.error("UnresolvedAttributeRef", a.location, g.id + "/" + named,
+               fmt::format("`ref: {}` names no attribute defined in the registry{}", named,
                            unloaded ? " or its loaded dependencies (a dependency was not "
                                       "loaded: see DependencyNotLocal)"
                                     : ""));

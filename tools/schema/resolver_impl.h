@@ -121,6 +121,8 @@ class Resolver {
  private:
   // resolver_catalog.cc
   void index_definitions();
+  /// The attributes v1 references with `prefix: true` define (AttributeSpec::embedded_from).
+  void index_embedded_references();
   /// A dependency's definition of `key` is used: it becomes part of the resolved registry.
   void use_dependency_attribute(const std::string& key);
   /// ExcludedFromDependencyResolution when group `from` of this registry names `target`, an
