@@ -41,6 +41,8 @@ struct Names {
   PyObject* levelno = intern("levelno");
   PyObject* levelname = intern("levelname");
   PyObject* get_message = intern("getMessage");
+  PyObject* msg = intern("msg");
+  PyObject* args = intern("args");
   PyObject* name = intern("name");
   PyObject* created = intern("created");
   PyObject* pathname = intern("pathname");
@@ -219,17 +221,15 @@ template <class Attr>
 py::object message_of(py::handle record, Attr& attr) {
   static const PyTypeObject* plain = reinterpret_cast<PyTypeObject*>(
       py::object(py::module_::import("logging").attr("LogRecord")).release().ptr());
-  static PyObject* msg_name = Names::intern("msg");
-  static PyObject* args_name = Names::intern("args");
   if (Py_TYPE(record.ptr()) != plain) {
     PyObject* m = PyObject_CallMethodNoArgs(record.ptr(), names().get_message);
     if (m == nullptr) throw py::error_already_set();
     return py::reinterpret_steal<py::object>(m);
   }
-  PyObject* text = PyObject_Str(attr(msg_name).ptr());
+  PyObject* text = PyObject_Str(attr(names().msg).ptr());
   if (text == nullptr) throw py::error_already_set();
   py::object message = py::reinterpret_steal<py::object>(text);
-  const py::handle args = attr(args_name);
+  const py::handle args = attr(names().args);
   const int has_args = PyObject_IsTrue(args.ptr());
   if (has_args < 0) throw py::error_already_set();
   if (has_args == 0) return message;
@@ -262,17 +262,13 @@ class LogForwarder {
     const Names& n = names();
     PyObject* handler = PyWeakref_GetObject(handler_.ptr());  // borrowed
     if (handler == nullptr) throw py::error_already_set();
-    if (handler != Py_None) {
-      const py::object filters = get(handler, n.filters);
-      if (PyObject_IsTrue(filters.ptr()) != 0) {
-        const py::object passed = get(handler, n.filter)(record);
-        if (!PyObject_IsTrue(passed.ptr())) return false;
-        if (PyObject_IsInstance(passed.ptr(), reinterpret_cast<PyObject*>(Py_TYPE(record.ptr()))) ==
-            1)
-          record = passed;  // Python 3.12+: a filter may return a replacement record
-        emit(record);
-        return true;
-      }
+    py::object passed;  // what the filters returned, when there are filters
+    if (handler != Py_None && PyObject_IsTrue(get(handler, n.filters).ptr()) != 0) {
+      passed = get(handler, n.filter)(record);
+      if (!PyObject_IsTrue(passed.ptr())) return false;
+      if (PyObject_IsInstance(passed.ptr(), reinterpret_cast<PyObject*>(Py_TYPE(record.ptr()))) ==
+          1)
+        record = passed;  // Python 3.12+: a filter may return a replacement record
     }
     emit(record);
     return true;

@@ -72,12 +72,7 @@ void Resolver::index_embedded_references() {
         CatalogAttribute c = *base->second;
         c.key = a.key;
         c.from_dependency = false;
-        if (a.brief) c.brief = *a.brief;
-        if (a.note) c.note = *a.note;
-        if (a.examples) c.examples = *a.examples;
-        if (a.stability) c.stability = *a.stability;
-        if (a.deprecated) c.deprecated = a.deprecated;
-        if (a.annotations) deep_merge(c.annotations, *a.annotations);
+        apply_overrides(a, c);
         c.location = a.location;
         definitions_.emplace(a.key, &a);
         definition_attributes_.emplace(a.key, std::make_shared<const CatalogAttribute>(c));

@@ -202,12 +202,7 @@ void Resolver::apply_spec(const Group& g, const AttributeSpec& a, Uses& uses, Us
   if (a.form == AttributeSpec::Form::kReference &&
       (a.brief || a.note || a.examples || a.stability || a.deprecated || a.annotations)) {
     auto changed = std::make_shared<CatalogAttribute>(*attribute);
-    if (a.brief) changed->brief = *a.brief;
-    if (a.note) changed->note = *a.note;
-    if (a.examples) changed->examples = *a.examples;
-    if (a.stability) changed->stability = *a.stability;
-    if (a.deprecated) changed->deprecated = a.deprecated;
-    if (a.annotations) deep_merge(changed->annotations, *a.annotations);
+    apply_overrides(a, *changed);
     attribute = std::move(changed);
   }
   Use use;

@@ -60,6 +60,17 @@ inline void deep_merge(Json& into, const Json& from) {
   }
 }
 
+/// A `ref`'s overrides of the referenced attribute's fields (brief, note, examples, stability,
+/// deprecated; annotations deep-merged); the other fields stay the definition's.
+inline void apply_overrides(const AttributeSpec& ref, CatalogAttribute& into) {
+  if (ref.brief) into.brief = *ref.brief;
+  if (ref.note) into.note = *ref.note;
+  if (ref.examples) into.examples = *ref.examples;
+  if (ref.stability) into.stability = *ref.stability;
+  if (ref.deprecated) into.deprecated = ref.deprecated;
+  if (ref.annotations) deep_merge(into.annotations, *ref.annotations);
+}
+
 /// `dependency_resolution: {exclude: true}`: hidden from registries that depend on this one.
 inline bool excluded_from_dependents(const Json& annotations) {
   if (!annotations.is_object()) return false;
