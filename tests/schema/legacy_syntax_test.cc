@@ -278,6 +278,119 @@ TEST(V1Resource, AttributesWithoutARoleDescribeTheEntity) {
   EXPECT_EQ(entity["identity"].size(), 1u) << entity.dump();
 }
 
+// ------------------------------------------------------------------ v1 `extends` in the v2 view
+
+// Spans, a metric and an entity in v1 syntax: some `extends` a group of their own type
+// (refinements in the v2 view), others an attribute group (signals).
+const char* kV1Extends = R"(groups:
+  - id: registry.db
+    type: attribute_group
+    brief: Database attributes.
+    attributes:
+      - {id: db.name, type: string, brief: A database., examples: [shop], stability: stable}
+      - {id: db.rows, type: int, brief: Rows., stability: stable}
+  - id: attributes.db.common
+    type: attribute_group
+    brief: Shared.
+    attributes:
+      - ref: db.name
+  - id: span.db.client
+    type: span
+    span_kind: client
+    brief: A database call.
+    stability: stable
+    extends: attributes.db.common
+  - id: span.db.pg.client
+    type: span
+    span_kind: client
+    brief: A PostgreSQL call.
+    stability: development
+    extends: span.db.client
+    attributes:
+      - ref: db.rows
+        requirement_level: required
+  - id: span.db.pg.copy.client
+    type: span
+    span_kind: client
+    brief: A PostgreSQL COPY.
+    stability: development
+    extends: span.db.pg.client
+  - id: metric.db.calls
+    type: metric
+    metric_name: db.calls
+    instrument: counter
+    unit: "{call}"
+    brief: Calls.
+    stability: development
+    attributes:
+      - ref: db.name
+  - id: metric.db.pg.calls
+    type: metric
+    metric_name: db.pg.calls
+    instrument: counter
+    unit: "{call}"
+    brief: PostgreSQL calls.
+    stability: development
+    extends: metric.db.calls
+  - id: entity.db
+    type: entity
+    name: db
+    brief: A database.
+    stability: development
+    attributes:
+      - ref: db.name
+        role: identifying
+  - id: entity.db.pg
+    type: entity
+    brief: A PostgreSQL database.
+    stability: development
+    extends: entity.db
+)";
+
+std::vector<std::string> names_of(const std::vector<Signal>& signals) {
+  std::vector<std::string> out;
+  for (const Signal& s : signals) out.push_back(s.group_id + " -> " + s.name);
+  return out;
+}
+
+TEST(V1Extends, ASignalExtendingOneOfItsTypeIsARefinementOfIt) {
+  auto c = check_files({{"db.yaml", kV1Extends}}, false);
+  ASSERT_TRUE(c.loaded.resolved_ok);
+  EXPECT_FALSE(c.diagnostics.failed());
+  const ResolvedRegistry& r = c.loaded.resolved;
+  // A v1 span's type is its id without `span.`; extending an attribute group keeps it a span.
+  EXPECT_EQ(names_of(r.spans), std::vector<std::string>{"span.db.client -> db.client"});
+  // Extending a span makes a refinement of that span (a chain names its immediate parent),
+  // with the span type of the refined span.
+  EXPECT_EQ(names_of(r.span_refinements),
+            (std::vector<std::string>{"span.db.pg.client -> db.client",
+                                      "span.db.pg.copy.client -> db.pg.client"}));
+  const Signal& pg = r.span_refinements[0];
+  EXPECT_EQ(pg.refines, "db.client");
+  EXPECT_EQ(pg.brief, "A PostgreSQL call.");  // its own fields, not the parent's
+  EXPECT_EQ(pg.stability, RegistryStability::kDevelopment);
+  ASSERT_EQ(pg.attributes.size(), 2u);  // inherited db.name, its own db.rows
+  EXPECT_EQ(r.attribute(pg.attributes[1]).key, "db.rows");
+  EXPECT_EQ(to_string(pg.attributes[1].requirement_level.level), "required");
+  EXPECT_EQ(r.span_refinements[1].refines, "db.pg.client");
+  EXPECT_EQ(r.span_refinements[1].attributes.size(), 2u);
+  // A metric refinement keeps its own metric name; an entity one has the refined type.
+  EXPECT_EQ(names_of(r.metrics), std::vector<std::string>{"metric.db.calls -> db.calls"});
+  EXPECT_EQ(names_of(r.metric_refinements),
+            std::vector<std::string>{"metric.db.pg.calls -> db.pg.calls"});
+  EXPECT_EQ(r.metric_refinements[0].refines, "db.calls");
+  EXPECT_EQ(names_of(r.entities), std::vector<std::string>{"entity.db -> db"});
+  EXPECT_EQ(names_of(r.entity_refinements), std::vector<std::string>{"entity.db.pg -> db"});
+  // resolved/2.0: refinements under `refinements`, each base there too under its own name.
+  const Json resolved = to_resolved_json(r);
+  ASSERT_EQ(resolved["registry"]["spans"].size(), 1u);
+  std::vector<std::string> ids;
+  for (const Json& s : resolved["refinements"]["spans"])
+    ids.push_back(s["id"].get<std::string>() + ":" + s["type"].get<std::string>());
+  EXPECT_EQ(ids, (std::vector<std::string>{"db.client:db.client", "span.db.pg.client:db.client",
+                                           "span.db.pg.copy.client:db.pg.client"}));
+}
+
 // ------------------------------------------------------------------ examples
 
 TEST(Examples, OnlyV1StringsWithoutExamplesAreWarned) {

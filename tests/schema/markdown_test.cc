@@ -246,7 +246,7 @@ TEST_F(SmallRegistry, SignalRows) {
               "`shop.register` (recommended) |");
   // A v1 span is named by its group id; it still lands on its namespace's page.
   EXPECT_LINE(read(out_.path() / "docs" / "bank.md"),
-              "| `span.bank.transfer` | client | A transfer. | development | `bank.name` "
+              "| `bank.transfer` | client | A transfer. | development | `bank.name` "
               "(required) |");
   // Sections come in order.
   std::size_t attributes = shop_.find("## Attributes"), metrics = shop_.find("## Metrics"),

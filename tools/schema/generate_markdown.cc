@@ -19,9 +19,9 @@ namespace fs = std::filesystem;
 
 // ------------------------------------------------------------------ text helpers
 
-/// The root namespace of a key or name: its first dot-segment. Names that are v1-style group
-/// ids (v1 spans, `span.http.client`; refinements, `metric.hw.enclosure.status`) skip their
-/// kind prefix, as Weaver's `semconv_grouped_spans` does.
+/// The root namespace of a key or name: its first dot-segment. Names that are group ids
+/// (refinements, `metric.hw.enclosure.status`) skip their kind prefix, as Weaver's
+/// `semconv_grouped_spans` does.
 std::string root_namespace(std::string_view name, bool is_group_id = false,
                            SignalKind kind = SignalKind::kAttributeGroup) {
   if (is_group_id && kind != SignalKind::kAttributeGroup) {
@@ -240,10 +240,8 @@ std::map<std::string, Namespace> group_by_namespace(const ResolvedRegistry& r) {
                  bool refinement) {
     for (const Signal& s : signals) {
       // A refinement is named by its own id; its `name` is the refined signal's.
-      // A v1 span is named by its group id.
       const std::string& name = refinement ? s.group_id : s.name;
-      bool is_group_id = refinement || s.kind == SignalKind::kSpan;
-      (out[root_namespace(name, is_group_id, s.kind)].*list).push_back(&s);
+      (out[root_namespace(name, refinement, s.kind)].*list).push_back(&s);
     }
   };
   add(r.attribute_groups, &Namespace::attribute_groups, false);

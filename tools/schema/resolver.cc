@@ -21,7 +21,7 @@ ResolvedRegistry Resolver::run() {
   index_groups();
   index_definitions();
   for (const Group& g : registry_.groups) {
-    if (g.is_refinement) continue;
+    if (g.is_refinement || refined_by_extends(g)) continue;  // emitted after the signals
     if (g.type == GroupType::kAttributeGroup) {
       // Groups that define attributes (v1 `registry.*` groups, v2 `attributes:` sections)
       // are the attribute registry itself, not attribute groups signals share.
@@ -43,7 +43,11 @@ ResolvedRegistry Resolver::run() {
   }
   apply_imports();
   for (const Group& g : registry_.groups) {
-    if (g.is_refinement) emit_refinement(g);
+    if (g.is_refinement) {
+      emit_refinement(g);
+    } else if (const Group* parent = refined_by_extends(g)) {
+      emit_extends_refinement(g, *parent);
+    }
   }
   check_duplicate_names();
   // coretel's annotations are parsed once, here; their diagnostics follow the metric sets'

@@ -177,6 +177,9 @@ class Resolver {
   void charge(const Group& g, Uses& uses);
 
   // resolver_signals.cc
+  /// A signal's name in the v2 view: metric name, event name, span or entity type. A v1 span
+  /// or entity has the group id without one `span.`/`entity.` prefix as type, as Weaver's
+  /// v1 -> v2 conversion names it.
   static std::string signal_name(const Group& g);
   static SignalKind kind_of(GroupType type);
   std::vector<Signal>* list_for(GroupType type, bool refinement);
@@ -189,6 +192,13 @@ class Resolver {
   /// (UnmatchedImport for a glob that selects nothing).
   void apply_imports();
   void emit_refinement(const Group& g);
+  /// The group a v1 metric, span, event or entity `extends` when that group has the same type
+  /// (in this registry or a dependency), else nullptr. Weaver's v1 -> v2 conversion makes such
+  /// a group a refinement of its parent (`convert_v1_to_v2`, `is_refinement_of`).
+  const Group* refined_by_extends(const Group& g) const;
+  /// Emits v1 group `g`, which extends `parent` of its own type, as a refinement of it: its
+  /// own fields, the attributes `extends` gives it, `refines` the parent's name.
+  void emit_extends_refinement(const Group& g, const Group& parent);
   /// A refinement may refine identity attributes only under `identity`, and may add only
   /// descriptive attributes (Weaver resolver tests v2-6/7/8).
   void check_entity_refinement(const Group& g, const Uses& base);

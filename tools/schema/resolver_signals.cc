@@ -10,14 +10,28 @@
 
 namespace coretel::schema::resolution {
 
+namespace {
+
+/// `id` without `prefix` (once), when it starts with it and more follows.
+std::string strip_prefix(const std::string& id, std::string_view prefix) {
+  if (id.size() > prefix.size() && id.compare(0, prefix.size(), prefix) == 0) {
+    return id.substr(prefix.size());
+  }
+  return id;
+}
+
+}  // namespace
+
 std::string Resolver::signal_name(const Group& g) {
   switch (g.type) {
     case GroupType::kMetric:
       return g.metric_name;
     case GroupType::kEvent:
-    case GroupType::kSpan:
-    case GroupType::kEntity:
       return g.name.empty() ? g.id : g.name;
+    case GroupType::kSpan:
+      return g.name.empty() ? strip_prefix(g.id, "span.") : g.name;
+    case GroupType::kEntity:
+      return g.name.empty() ? strip_prefix(g.id, "entity.") : g.name;
     default:
       return g.id;
   }
@@ -135,7 +149,11 @@ void Resolver::apply_imports() {
                       [](const auto& a) { return a.form == AttributeSpec::Form::kDefinition; })) {
         continue;  // an attribute registry, not a group signals share
       }
-      if (fnmatch(import.pattern.c_str(), signal_name(*g).c_str(), 0) != 0) continue;
+      // Weaver matches a v1 span or attribute group by its id, a v2 signal by its name.
+      if (fnmatch(import.pattern.c_str(), signal_name(*g).c_str(), 0) != 0 &&
+          fnmatch(import.pattern.c_str(), g->id.c_str(), 0) != 0) {
+        continue;
+      }
       if (excluded_from_dependents(g->annotations)) continue;
       matched = true;
       if (!present.insert({type, signal_name(*g)}).second) continue;
@@ -180,6 +198,28 @@ void Resolver::emit_refinement(const Group& g) {
   s.attributes = intern_all(uses, g.type == GroupType::kEntity);
   s.replaced = replaced_of(uses);
   list->push_back(std::move(s));
+}
+
+const Group* Resolver::refined_by_extends(const Group& g) const {
+  bool signal = g.type == GroupType::kMetric || g.type == GroupType::kSpan ||
+                g.type == GroupType::kEvent || g.type == GroupType::kEntity;
+  if (!signal || g.syntax != 1 || g.is_refinement || g.extends.empty()) return nullptr;
+  auto parent = groups_.find(g.extends);
+  if (parent == groups_.end() || parent->second->type != g.type) return nullptr;
+  return parent->second;
+}
+
+void Resolver::emit_extends_refinement(const Group& g, const Group& parent) {
+  Signal s = base_signal(g);
+  s.kind = kind_of(g.type);
+  s.refines = signal_name(parent);
+  // A span or entity refinement has the refined signal's type; a metric or event refinement
+  // keeps its own metric or event name (Weaver's convert_v1_to_v2).
+  if (g.type == GroupType::kSpan || g.type == GroupType::kEntity) s.name = s.refines;
+  const Uses& uses = attributes_of(g);
+  s.attributes = intern_all(uses, g.type == GroupType::kEntity);
+  s.replaced = replaced_of(uses);
+  list_for(g.type, true)->push_back(std::move(s));
 }
 
 /// A refinement may refine identity attributes only under `identity`, and may add only
