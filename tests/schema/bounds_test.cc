@@ -51,7 +51,7 @@ TEST(Limits, AFileOverTheLimitIsRefusedByNameEvenInADependency) {
   TempDir dir;
   const std::string app_manifest =
       "schema_url: https://example.com/schemas/app/1.0.0\n"
-      "dependencies:\n  - name: dep\n    registry_path: ../dep\n";
+      "dependencies:\n  - name: dep\n    schema_url: https://example.com/schemas/dep/1.0.0\n    registry_path: ../dep\n";
   const std::string dep_manifest = "schema_url: https://example.com/schemas/dep/1.0.0\n";
   dir.write("app/manifest.yaml", app_manifest);
   dir.write("app/model.yaml", "groups: []\n");

@@ -86,6 +86,7 @@ constexpr const char* kDepGroups = R"(groups:
 constexpr const char* kAppManifest = R"(schema_url: https://example.com/schemas/app/1.0.0
 dependencies:
   - name: dep
+    schema_url: https://example.com/schemas/dep/1.0.0
     registry_path: ../dep
 )";
 
@@ -245,12 +246,14 @@ TEST(Dependencies, ACycleBetweenTwoRegistriesIsDiagnosedAndTerminates) {
   dir.write("a/manifest.yaml", R"(schema_url: https://example.com/schemas/a/1.0.0
 dependencies:
   - name: b
+    schema_url: https://example.com/schemas/b/1.0.0
     registry_path: ../b
 )");
   dir.write("a/model.yaml", "groups: []\n");
   dir.write("b/manifest.yaml", R"(schema_url: https://example.com/schemas/b/1.0.0
 dependencies:
   - name: a
+    schema_url: https://example.com/schemas/a/1.0.0
     registry_path: ../a
 )");
   dir.write("b/model.yaml", "groups: []\n");
@@ -270,7 +273,8 @@ TEST(Dependencies, ADeepChainStopsAtMaximumDependencyDepth) {
   for (int i = 0; i <= 12; ++i) {
     dir.write(fmt_dir(i) + "/manifest.yaml",
               "schema_url: https://example.com/schemas/r" + std::to_string(i) +
-                  "/1.0.0\ndependencies:\n  - name: next\n    registry_path: ../" + fmt_dir(i + 1) +
+                  "/1.0.0\ndependencies:\n  - name: next\n    schema_url: https://example.com/schemas/" +
+                  fmt_dir(i + 1) + "/1.0.0\n    registry_path: ../" + fmt_dir(i + 1) +
                   "\n");
     dir.write(fmt_dir(i) + "/model.yaml", "groups: []\n");
   }
@@ -288,7 +292,8 @@ TEST(Dependencies, TenLevelsResolveAndTheEleventhIsTooDeep) {
       std::string manifest =
           "schema_url: https://example.com/schemas/r" + std::to_string(i) + "/1.0.0\n";
       if (i < depth) {
-        manifest += "dependencies:\n  - name: next\n    registry_path: ../" + fmt_dir(i + 1) + "\n";
+        manifest += "dependencies:\n  - name: next\n    schema_url: https://example.com/schemas/" +
+                    fmt_dir(i + 1) + "/1.0.0\n    registry_path: ../" + fmt_dir(i + 1) + "\n";
       }
       dir->write(fmt_dir(i) + "/manifest.yaml", manifest);
       dir->write(fmt_dir(i) + "/model.yaml", "groups: []\n");
@@ -319,7 +324,8 @@ std::unique_ptr<TempDir> write_lattice(int levels) {
         manifest += "dependencies:\n";
         for (int i = 0; i < 3; ++i) {
           std::string next = fmt::format("l{}_{}", k + 1, i);
-          manifest += "  - name: " + next + "\n    registry_path: ../" + next + "\n";
+          manifest += "  - name: " + next + "\n    schema_url: https://example.com/schemas/" +
+                      next + "/1.0.0\n    registry_path: ../" + next + "\n";
         }
       }
       dir->write(name + "/manifest.yaml", manifest);
@@ -419,7 +425,8 @@ TEST(Dependencies, ARegistryReadOnAShortPathIsTooDeepOnALongerOne) {
     std::string text = "schema_url: https://example.com/schemas/" + name + "/1.0.0\n";
     if (!deps.empty()) text += "dependencies:\n";
     for (const std::string& d : deps)
-      text += "  - name: " + d + "\n    registry_path: ../" + d + "\n";
+      text += "  - name: " + d + "\n    schema_url: https://example.com/schemas/" + d +
+              "/1.0.0\n    registry_path: ../" + d + "\n";
     return text;
   };
   dir.write("app/manifest.yaml", manifest("app", {"x", "c1"}));
@@ -451,13 +458,13 @@ TEST(Dependencies, ADiamondImportsEachSignalOnceAndOwnDefinitionsWin) {
   for (const char* side : {"left", "right"}) {
     dir.write(std::string(side) + "/manifest.yaml",
               std::string("schema_url: https://example.com/schemas/") + side +
-                  "/1.0.0\ndependencies:\n  - name: dep\n    registry_path: ../dep\n");
+                  "/1.0.0\ndependencies:\n  - name: dep\n    schema_url: https://example.com/schemas/dep/1.0.0\n    registry_path: ../dep\n");
     dir.write(std::string(side) + "/model.yaml", "groups: []\n");
   }
   dir.write("app/manifest.yaml",
             "schema_url: https://example.com/schemas/app/1.0.0\ndependencies:\n"
-            "  - name: left\n    registry_path: ../left\n"
-            "  - name: right\n    registry_path: ../right\n");
+            "  - name: left\n    schema_url: https://example.com/schemas/left/1.0.0\n    registry_path: ../left\n"
+            "  - name: right\n    schema_url: https://example.com/schemas/right/1.0.0\n    registry_path: ../right\n");
   // app defines dep.errors itself: its own definition, not the import, is the one resolved.
   dir.write("app/model.yaml", R"(file_format: definition/2
 imports:
@@ -485,8 +492,10 @@ TEST(Dependencies, ARemoteRegistryPathIsAWarningNotFetched) {
   dir.write("manifest.yaml", R"(schema_url: https://example.com/schemas/app/1.0.0
 dependencies:
   - name: otel
+    schema_url: https://example.com/schemas/otel/1.0.0
     registry_path: https://github.com/open-telemetry/semantic-conventions@v1.30.0[model]
   - name: archive
+    schema_url: https://example.com/schemas/archive/1.0.0
     registry_path: /somewhere/model.zip
 )");
   dir.write("model.yaml", R"(groups:
@@ -518,6 +527,7 @@ TEST(Dependencies, AMissingLocalDirectoryIsAnErrorAtRegistryPath) {
   dir.write("manifest.yaml", R"(schema_url: https://example.com/schemas/app/1.0.0
 dependencies:
   - name: dep
+    schema_url: https://example.com/schemas/dep/1.0.0
     registry_path: ../no-such-registry
 )");
   dir.write("model.yaml", "groups: []\n");

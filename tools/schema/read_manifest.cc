@@ -9,8 +9,9 @@
 // Produces: RegistryDefinition::manifest (name and version derived from `schema_url`
 // `https://host/path/<version>`, the dependencies as written); one Import per glob.
 // Diagnostics: the parse errors of load_yaml_document (DeserializationError);
-// InvalidRegistryManifest for an unknown `file_format`, a missing or malformed `schema_url`, or a
-// manifest yaml-cpp cannot read; InvalidSemConvSpec for an unknown key, a value of the wrong
+// InvalidRegistryManifest for an unknown `file_format`, a missing or malformed `schema_url`, a
+// `manifest.yaml` dependency without `schema_url`, or a manifest yaml-cpp cannot read (a legacy
+// `registry_manifest.yaml` dependency may have only a `name`: it is `https://<name>/unknown`); InvalidSemConvSpec for an unknown key, a value of the wrong
 // kind, a dependency without `registry_path`, an `imports` entry that is not a list of non-empty
 // globs; LegacyRegistryManifest and DeprecatedSyntaxInRegistryManifest (warnings) for the legacy
 // file name and keys. Reading the dependencies themselves is dependencies.cc's.
@@ -136,6 +137,20 @@ bool read_manifest(std::string_view text, const std::string& file, bool legacy_f
           Dependency dependency;
           dependency.name = r.string(d, "name", "").value_or("");
           dependency.schema_url = r.string(d, "schema_url", "").value_or("");
+          if (dependency.schema_url.empty() && !legacy_file_name) {
+            // Weaver's v2 manifest (`manifest.yaml`): the schema_url identifies the dependency
+            // and its version. The legacy `registry_manifest.yaml` may name it instead.
+            r.error(d, "",
+                    fmt::format("{} is missing the required field 'schema_url'. The schema_url "
+                                "uniquely identifies the dependency registry and its version, "
+                                "e.g. https://example.com/my-registry/1.0.0",
+                                dependency.name.empty()
+                                    ? std::string("a dependency")
+                                    : fmt::format("dependency '{}'", dependency.name)),
+                    "InvalidRegistryManifest");
+          } else if (dependency.schema_url.empty() && !dependency.name.empty()) {
+            dependency.schema_url = fmt::format("https://{}/unknown", dependency.name);
+          }
           dependency.registry_path = r.string(d, "registry_path", "", true).value_or("");
           dependency.location = r.at(d["registry_path"].IsDefined() ? d["registry_path"] : d);
           m.dependencies.push_back(std::move(dependency));

@@ -2,8 +2,9 @@
 //
 // Reads: the document map of a file without `file_format` or with `file_format: definition/1`:
 // `groups:` (each with `id`, `type`, `brief`, `attributes` as definitions `id` under the group's
-// `prefix` or references `ref`, and the signal fields), and the deprecated top-level `version`.
-// Produces: one Group (syntax 1) per entry of `groups:`, in file order.
+// `prefix` or references `ref`, and the signal fields), the top-level `imports:` (as in
+// definition/2, read_manifest.cc) and the deprecated top-level `version`.
+// Produces: one Group (syntax 1) per entry of `groups:`, in file order; one Import per glob.
 // Diagnostics: InvalidSemConvSpec for an unknown key, a missing `id`/`brief`/attribute `type`,
 // an unknown group type, instrument or span_kind, an attribute with both or neither of `id` and
 // `ref`; the FileReader's field diagnostics. The deprecated top-level `version` is read with the
@@ -142,7 +143,10 @@ void read_v1_group(FileReader& r, const YAML::Node& node, RegistryDefinition& re
 }  // namespace
 
 void read_v1_groups(FileReader& r, const YAML::Node& doc, RegistryDefinition& out) {
-  r.check_keys(doc, {"groups", "file_format", "version"}, "");
+  // `imports` is accepted next to `groups`, as Weaver's SemConvSpecV1 accepts it: the same
+  // registry-wide globs as in a definition/2 file.
+  r.check_keys(doc, {"groups", "imports", "file_format", "version"}, "");
+  read_imports(r, doc["imports"], out);
   YAML::Node groups = doc["groups"];
   if (groups.IsDefined() && !groups.IsNull()) {
     if (!groups.IsSequence()) {

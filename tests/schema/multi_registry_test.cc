@@ -1,0 +1,147 @@
+// Multi-registry rules as Weaver applies them (an application registry on top of dependencies):
+// one folder of registries per rule under tests/schema/registries/multi/, listed with its
+// expectations in tests/schema/registries/multi/INDEX.yaml, in the data-driven style of the
+// Weaver cases test (tests/conformance/weaver_cases_test.cc).
+//
+// How INDEX.yaml is read, per case:
+//   check:       the registry folder (below the case's folder) that is checked; its manifest
+//                names the others as dependencies.
+//   expect:      accept (no error) | reject (an error).
+//   diagnostics: every diagnostic, in order, as `Id severity file:line[ subject]` (file
+//                relative to the checked registry); UnstableFileFormat warnings (one per definition/2
+//                file) are left out.
+//   resolved:    for each listed section (metrics, spans, events, entities and their
+//                `*_refinements`), every resolved signal in order, as
+//                `<name> [<key>=<requirement level>, ...]`, a refinement as
+//                `<id> refines <signal> [...]`, an imported signal prefixed with `dep:`.
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "schema_test_support.h"
+
+namespace fs = std::filesystem;
+using namespace coretel::schema;
+using coretel::schema::testing::check_dir;
+
+namespace {
+
+const fs::path kCases = fs::path(CORETEL_SOURCE_DIR) / "tests/schema/registries/multi";
+
+struct MultiCase {
+  std::string id;
+  std::string check;
+  std::string expect;
+  std::vector<std::string> diagnostics;
+  std::vector<std::pair<std::string, std::vector<std::string>>> resolved;
+};
+
+std::vector<std::string> strings(const YAML::Node& list) {
+  std::vector<std::string> out;
+  for (const YAML::Node& s : list) out.push_back(s.as<std::string>());
+  return out;
+}
+
+std::vector<MultiCase> load_index() {
+  YAML::Node index = YAML::LoadFile((kCases / "INDEX.yaml").string());
+  std::vector<MultiCase> cases;
+  for (const YAML::Node& c : index["cases"]) {
+    MultiCase mc;
+    mc.id = c["id"].as<std::string>();
+    mc.check = c["check"].as<std::string>();
+    mc.expect = c["expect"].as<std::string>();
+    if (c["diagnostics"]) mc.diagnostics = strings(c["diagnostics"]);
+    if (c["resolved"]) {
+      for (const auto& section : c["resolved"]) {
+        mc.resolved.emplace_back(section.first.as<std::string>(), strings(section.second));
+      }
+    }
+    cases.push_back(std::move(mc));
+  }
+  return cases;
+}
+
+std::string summary(const ResolvedRegistry& r, const Signal& s, bool refinement) {
+  std::vector<std::string> attributes;
+  for (const AttributeRef& a : s.attributes) {
+    attributes.push_back(
+        fmt::format("{}={}", r.attribute(a).key, to_string(a.requirement_level.level)));
+  }
+  std::string head = refinement ? fmt::format("{} refines {}", s.group_id, s.refines) : s.name;
+  return fmt::format("{}{} [{}]", s.from_dependency ? "dep:" : "", head,
+                     fmt::join(attributes, ", "));
+}
+
+std::vector<std::string> section(const ResolvedRegistry& r, const std::string& name) {
+  const std::vector<Signal>* list = name == "metrics"              ? &r.metrics
+                                    : name == "spans"              ? &r.spans
+                                    : name == "events"             ? &r.events
+                                    : name == "entities"           ? &r.entities
+                                    : name == "metric_refinements" ? &r.metric_refinements
+                                    : name == "span_refinements"   ? &r.span_refinements
+                                    : name == "event_refinements"  ? &r.event_refinements
+                                    : name == "entity_refinements" ? &r.entity_refinements
+                                                                   : nullptr;
+  if (!list) return {"unknown section " + name};
+  std::vector<std::string> out;
+  bool refinement = name.find("refinements") != std::string::npos;
+  for (const Signal& s : *list) out.push_back(summary(r, s, refinement));
+  return out;
+}
+
+void PrintTo(const MultiCase& c, std::ostream* os) {
+  *os << c.id;
+}
+
+class MultiRegistryCase : public ::testing::TestWithParam<MultiCase> {};
+
+TEST_P(MultiRegistryCase, DiagnosticsAndResolvedSignals) {
+  const MultiCase& c = GetParam();
+  auto checked = check_dir(kCases / c.id / c.check, false);
+  std::vector<std::string> seen;
+  for (const Diagnostic& d : checked.diagnostics.all()) {
+    if (d.id == "UnstableFileFormat") continue;
+    std::string line =
+        fmt::format("{} {} {}:{}", d.id, d.severity == Severity::kError ? "error" : "warning",
+                    d.location.file, d.location.line);
+    seen.push_back(d.subject.empty() ? line : line + " " + d.subject);
+  }
+  std::string listing;
+  for (const Diagnostic& d : checked.diagnostics.all()) listing += "  " + format_text(d) + "\n";
+  SCOPED_TRACE("diagnostics:\n" + listing);
+  EXPECT_EQ(seen, c.diagnostics);
+  EXPECT_EQ(checked.diagnostics.failed(), c.expect == "reject");
+  for (const auto& [name, expected] : c.resolved) {
+    ASSERT_TRUE(checked.loaded.resolved_ok);
+    EXPECT_EQ(section(checked.loaded.resolved, name), expected) << name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Index, MultiRegistryCase, ::testing::ValuesIn(load_index()),
+                         [](const ::testing::TestParamInfo<MultiCase>& info) {
+                           std::string name = info.param.id;
+                           for (char& ch : name) {
+                             if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                           }
+                           return name;
+                         });
+
+// The index lists every case folder, and every listed case has its folder.
+TEST(MultiRegistryIndex, ListsEveryCaseFolder) {
+  std::set<std::string> listed;
+  for (const MultiCase& c : load_index()) listed.insert(c.id);
+  std::set<std::string> folders;
+  for (const fs::directory_entry& e : fs::directory_iterator(kCases)) {
+    if (e.is_directory()) folders.insert(e.path().filename().string());
+  }
+  EXPECT_EQ(listed, folders);
+}
+
+}  // namespace
