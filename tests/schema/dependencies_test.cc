@@ -263,7 +263,7 @@ dependencies:
   const Diagnostic* d = checked.diagnostics.find("CircularDependency");
   EXPECT_EQ(d->severity, Severity::kError);
   EXPECT_EQ(d->location.file, "../b/manifest.yaml");
-  EXPECT_EQ(d->location.line, 4);
+  EXPECT_EQ(d->location.line, 5);
   EXPECT_EQ(d->location.column, 20);
   EXPECT_FALSE(checked.loaded.resolved_ok);
 }
@@ -410,7 +410,7 @@ TEST(Dependencies, ALatticeOneLevelTooDeepIsReportedOncePerEdge) {
     for (int i = 0; i < 3; ++i) {
       expected.push_back(fmt::format(
           "../l10_{}/manifest.yaml:{}:20 dependency `l11_{}` is more than 10 registries deep", j,
-          4 + 2 * i, i));
+          5 + 3 * i, i));
     }
   }
   EXPECT_EQ(places, expected);
@@ -443,7 +443,7 @@ TEST(Dependencies, ARegistryReadOnAShortPathIsTooDeepOnALongerOne) {
   EXPECT_EQ(d.id, "MaximumDependencyDepth");
   EXPECT_EQ(d.severity, Severity::kError);
   EXPECT_EQ(d.location.file, "../c9/manifest.yaml");
-  EXPECT_EQ(d.location.line, 4);
+  EXPECT_EQ(d.location.line, 5);
   EXPECT_EQ(d.location.column, 20);
   EXPECT_EQ(d.message,
             "dependency `x` is more than 10 registries deep: it is 10 deep here and its own "
@@ -513,7 +513,7 @@ dependencies:
   const Diagnostic* d = checked.diagnostics.find("DependencyNotLocal");
   EXPECT_EQ(d->severity, Severity::kWarning);
   EXPECT_EQ(d->location.file, "manifest.yaml");
-  EXPECT_EQ(d->location.line, 4);
+  EXPECT_EQ(d->location.line, 5);
   EXPECT_EQ(d->location.column, 20);
   EXPECT_NE(d->message.find("local checkout"), std::string::npos);
   // The reference into the unfetched dependency cannot resolve; the message says why.
@@ -537,7 +537,7 @@ dependencies:
   const Diagnostic* d = checked.diagnostics.find("DependencyNotFound");
   EXPECT_EQ(d->severity, Severity::kError);
   EXPECT_EQ(d->location.file, "manifest.yaml");
-  EXPECT_EQ(d->location.line, 4);
+  EXPECT_EQ(d->location.line, 5);
   EXPECT_EQ(d->location.column, 20);
   EXPECT_NE(d->message.find("../no-such-registry"), std::string::npos);
   EXPECT_FALSE(checked.loaded.resolved_ok);
