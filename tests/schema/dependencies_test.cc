@@ -313,7 +313,9 @@ TEST(Dependencies, TenLevelsResolveAndTheEleventhIsTooDeep) {
 
 // A lattice: the root `app` depends on the 3 registries of level 1, each registry of level k
 // on the 3 of level k + 1, down to level `levels`: 3^levels paths reach the last level, but
-// there are only 1 + 3 * levels registries. Each defines an attribute and a metric using it.
+// there are only 1 + 3 * levels registries. Each defines an attribute and a metric using it,
+// and imports (so re-exports) every metric of the levels below: a registry sees only what its
+// direct dependencies expose.
 std::unique_ptr<TempDir> write_lattice(int levels) {
   auto dir = std::make_unique<TempDir>();
   for (int k = 0; k <= levels; ++k) {
@@ -330,7 +332,9 @@ std::unique_ptr<TempDir> write_lattice(int levels) {
       }
       dir->write(name + "/manifest.yaml", manifest);
       if (k == 0) continue;
-      dir->write(name + "/model.yaml", "file_format: definition/2\nattributes:\n  - key: lattice." +
+      std::string imports = k < levels ? "imports:\n  metrics: [lattice.*]\n" : "";
+      dir->write(name + "/model.yaml", "file_format: definition/2\n" + imports +
+                                           "attributes:\n  - key: lattice." +
                                            name +
                                            ".color\n    type: string\n"
                                            "    brief: A color.\n    stability: development\n"
@@ -452,14 +456,16 @@ TEST(Dependencies, ARegistryReadOnAShortPathIsTooDeepOnALongerOne) {
 }
 
 TEST(Dependencies, ADiamondImportsEachSignalOnceAndOwnDefinitionsWin) {
-  // app -> {left, right} -> dep: dep is read on both paths.
+  // app -> {left, right} -> dep: dep is read on both paths, and its metrics reach app through
+  // both.
   TempDir dir;
   write_dep(dir);
   for (const char* side : {"left", "right"}) {
     dir.write(std::string(side) + "/manifest.yaml",
               std::string("schema_url: https://example.com/schemas/") + side +
                   "/1.0.0\ndependencies:\n  - name: dep\n    schema_url: https://example.com/schemas/dep/1.0.0\n    registry_path: ../dep\n");
-    dir.write(std::string(side) + "/model.yaml", "groups: []\n");
+    // Each side re-exports dep's metrics (a v1 file's `imports:`): app sees dep through them.
+    dir.write(std::string(side) + "/model.yaml", "imports:\n  metrics: [dep.*]\ngroups: []\n");
   }
   dir.write("app/manifest.yaml",
             "schema_url: https://example.com/schemas/app/1.0.0\ndependencies:\n"

@@ -18,6 +18,8 @@ ResolvedRegistry Resolver::run() {
   std::set<const RegistryDefinition*> seen;
   collect_dependency_groups(registry_, dependency_groups_, seen);
   for (const Group* g : dependency_groups_) from_dependency_.insert(g);
+  visible_ = direct_surface(registry_);
+  visible_groups_.insert(visible_.groups.begin(), visible_.groups.end());
   index_groups();
   index_definitions();
   for (const Group& g : registry_.groups) {

@@ -72,6 +72,11 @@ const Uses& Resolver::attributes_of(const Group& g) {
         if (parent == groups_.end()) {
           d_.error("UnresolvedExtendsRef", x.location, x.id,
                    fmt::format("`extends: {}` names no group in the registry", x.extends));
+        } else if (!reachable(x, *parent->second)) {
+          d_.error("UnresolvedExtendsRef", x.location, x.id,
+                   fmt::format("`extends: {}` names a group of a registry this one does not "
+                               "depend on directly, and no direct dependency imports it",
+                               x.extends));
         } else if (hidden(x, fmt::format("group `{}`", x.extends), parent->second->annotations,
                           from_dependency_.count(parent->second) > 0, x.location)) {
         } else if (const Uses* inherited = obtain(f, parent->second)) {
@@ -126,6 +131,13 @@ const Group* Resolver::included_group(const Group& g, const AttributeSpec& a) {
   if (included == groups_.end() || included->second->type != GroupType::kAttributeGroup) {
     d_.error("UnresolvedIncludeRef", a.location, g.id,
              fmt::format("`ref_group: {}` names no attribute group in the registry", a.key));
+    return nullptr;
+  }
+  if (!reachable(g, *included->second)) {
+    d_.error("UnresolvedIncludeRef", a.location, g.id,
+             fmt::format("`ref_group: {}` names a group of a registry this one does not depend "
+                         "on directly, and no direct dependency imports it",
+                         a.key));
     return nullptr;
   }
   if (hidden(g, fmt::format("attribute group `{}`", a.key), included->second->annotations,
@@ -187,6 +199,14 @@ void Resolver::apply_spec(const Group& g, const AttributeSpec& a, Uses& uses, Us
       return;
     }
     if (dependency_keys_.count(a.key)) {
+      if (!from_dependency_.count(&g) && !visible_.attribute_keys.count(a.key)) {
+        d_.error("UnresolvedAttributeRef", a.location, g.id + "/" + a.key,
+                 fmt::format("`ref: {}` names an attribute of a registry this one does not "
+                             "depend on directly, and no direct dependency defines or uses it "
+                             "(depend on that registry, or import a signal that uses it)",
+                             a.key));
+        return;
+      }
       if (hidden(g, fmt::format("attribute `{}`", a.key), def->second->annotations, true,
                  a.location)) {
         return;

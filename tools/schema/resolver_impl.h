@@ -5,7 +5,8 @@
 //                            definitions, dependency_resolution exclusion);
 //   resolver_groups.cc       a group's attributes: `extends`, `ref_group`, `ref` overrides,
 //                            with cycle detection and the attribute-use budget;
-//   resolver_signals.cc      signals, v2 `imports:`, refinements, duplicate names;
+//   resolver_signals.cc      signals, `imports:`, refinements, duplicate names;
+//   resolver_surface.cc      what the dependencies let the registry name (their surfaces);
 //   resolver_metric_sets.cc  coretel metric sets, from the typed `coretel:` annotations.
 // Internal to the schema tool; one Resolver per resolve() call (not thread-safe).
 #pragma once
@@ -123,11 +124,24 @@ class UseIndex {
   std::unordered_map<std::string, std::size_t> positions_;
 };
 
+/// What a registry exposes to the registries that depend on it: its own groups and those it
+/// imports from its own dependencies, and every attribute key they define or use (through
+/// `extends` and `ref_group` too).
+struct Surface {
+  std::vector<const Group*> groups;
+  std::set<std::string> attribute_keys;
+};
+
 class Resolver {
  public:
   Resolver(const RegistryDefinition& registry, Diagnostics& d) : registry_(registry), d_(d) {}
 
   ResolvedRegistry run();
+
+  /// A signal's name in the v2 view: metric name, event name, span or entity type. A v1 span
+  /// or entity has the group id without one `span.`/`entity.` prefix as type, as Weaver's
+  /// v1 -> v2 conversion names it.
+  static std::string signal_name(const Group& g);
 
  private:
   // resolver_catalog.cc
@@ -176,11 +190,24 @@ class Resolver {
   /// (once) and empties `uses`, so that resolution stays within memory and time.
   void charge(const Group& g, Uses& uses);
 
+  // resolver_surface.cc
+  /// The group type an `imports:` section selects.
+  static GroupType import_type(const Import& import);
+  /// Does `import` select dependency group `g` (by name, or id for v1 groups)?
+  static bool import_selects(const Import& import, const Group& g);
+  /// What `registry` exposes to its dependents; memoised (a diamond is computed once).
+  const Surface& surface_of(const RegistryDefinition& registry);
+  /// What the direct dependencies of `registry` expose together.
+  Surface direct_surface(const RegistryDefinition& registry);
+  /// May group `from` name group `target`? A group of this registry may name its own groups and
+  /// those its direct dependencies expose; a dependency's group anything (it was checked with
+  /// its own registry).
+  bool reachable(const Group& from, const Group& target) const {
+    return !from_dependency_.count(&target) || from_dependency_.count(&from) ||
+           visible_groups_.count(&target);
+  }
+
   // resolver_signals.cc
-  /// A signal's name in the v2 view: metric name, event name, span or entity type. A v1 span
-  /// or entity has the group id without one `span.`/`entity.` prefix as type, as Weaver's
-  /// v1 -> v2 conversion names it.
-  static std::string signal_name(const Group& g);
   static SignalKind kind_of(GroupType type);
   std::vector<Signal>* list_for(GroupType type, bool refinement);
   Signal base_signal(const Group& g);
@@ -199,6 +226,9 @@ class Resolver {
   /// Emits v1 group `g`, which extends `parent` of its own type, as a refinement of it: its
   /// own fields, the attributes `extends` gives it, `refines` the parent's name.
   void emit_extends_refinement(const Group& g, const Group& parent);
+  /// ExcludedFromDependencyResolution when refinement `g`, not excluded itself, refines a
+  /// signal of this registry (`base`, with `base_annotations`) that is excluded.
+  void exposes_excluded(const Group& g, const Json& base_annotations, const std::string& base);
   /// A refinement may refine identity attributes only under `identity`, and may add only
   /// descriptive attributes (Weaver resolver tests v2-6/7/8).
   void check_entity_refinement(const Group& g, const Uses& base);
@@ -231,6 +261,10 @@ class Resolver {
   std::set<const Group*> from_dependency_;
   std::set<std::string> dependency_keys_;
   std::set<std::string> used_dependency_keys_;
+  /// The surfaces of the registries below this one, and what its direct dependencies expose.
+  std::map<const RegistryDefinition*, Surface> surfaces_;
+  Surface visible_;
+  std::set<const Group*> visible_groups_;
 };
 
 }  // namespace coretel::schema::resolution

@@ -1,10 +1,9 @@
 // resolver_signals.cc: resolved signals. Emits each metric, span, event, entity and public
 // attribute group with its interned attributes, pulls dependencies' signals selected by v2
-// `imports:` (UnmatchedImport), applies refinements (InvalidRefinement,
-// EntityRefinementChangedIdentity) and reports duplicate names.
+// `imports:` (UnmatchedImport), applies refinements of its own and its direct dependencies'
+// signals (UnresolvedExtendsRef, InvalidRefinement, EntityRefinementChangedIdentity,
+// ExcludedFromDependencyResolution) and reports duplicate names.
 #include "resolver_impl.h"
-
-#include <fnmatch.h>
 
 #include <fmt/format.h>
 
@@ -136,25 +135,11 @@ void Resolver::apply_imports() {
     }
   }
   for (const Import& import : registry_.imports) {
-    GroupType type = import.section == "metrics"    ? GroupType::kMetric
-                     : import.section == "events"   ? GroupType::kEvent
-                     : import.section == "spans"    ? GroupType::kSpan
-                     : import.section == "entities" ? GroupType::kEntity
-                                                    : GroupType::kAttributeGroup;
+    GroupType type = import_type(import);
     bool matched = false;
-    for (const Group* g : dependency_groups_) {
-      if (g->is_refinement || g->type != type) continue;
-      if (type == GroupType::kAttributeGroup &&
-          std::any_of(g->attributes.begin(), g->attributes.end(),
-                      [](const auto& a) { return a.form == AttributeSpec::Form::kDefinition; })) {
-        continue;  // an attribute registry, not a group signals share
-      }
-      // Weaver matches a v1 span or attribute group by its id, a v2 signal by its name.
-      if (fnmatch(import.pattern.c_str(), signal_name(*g).c_str(), 0) != 0 &&
-          fnmatch(import.pattern.c_str(), g->id.c_str(), 0) != 0) {
-        continue;
-      }
-      if (excluded_from_dependents(g->annotations)) continue;
+    // Only what the direct dependencies expose: their own groups and what they import.
+    for (const Group* g : visible_.groups) {
+      if (!import_selects(import, *g) || excluded_from_dependents(g->annotations)) continue;
       matched = true;
       if (!present.insert({type, signal_name(*g)}).second) continue;
       emit_signal(*g, /*from_dependency=*/true);
@@ -176,12 +161,56 @@ void Resolver::emit_refinement(const Group& g) {
       if (s.name == g.refines) base = &s;
     }
   }
+  // Not defined or imported here: a signal a direct dependency exposes can be refined without
+  // importing it (Weaver's resolver looks the refined signal up in the dependencies).
+  Signal from_dependency;
+  const Group* dependency_base = nullptr;
+  if (!base && list) {
+    for (const Group* d : visible_.groups) {
+      if (d->type == g.type && !d->is_refinement && signal_name(*d) == g.refines) {
+        dependency_base = d;
+        break;
+      }
+    }
+  }
+  if (dependency_base) {
+    if (hidden(g, fmt::format("{} `{}`", to_string(g.type), g.refines),
+               dependency_base->annotations, true, g.location)) {
+      return;
+    }
+    from_dependency = base_signal(*dependency_base);
+    from_dependency.kind = kind_of(g.type);
+    from_dependency.from_dependency = true;
+    signal_uses_[{g.type, from_dependency.name}] = attributes_of(*dependency_base);
+    base = &from_dependency;
+  }
   if (!base || !list) {
-    d_.error("InvalidRefinement", g.location, g.id,
-             fmt::format("`ref: {}` names no {} to refine", g.refines, to_string(g.type)));
+    // A signal of another kind by that name is an InvalidRefinement; no signal at all, an
+    // unresolved reference (Weaver turns a refinement into an `extends` of its signal).
+    for (GroupType other : {GroupType::kMetric, GroupType::kSpan, GroupType::kEvent,
+                            GroupType::kEntity}) {
+      if (other == g.type) continue;
+      bool named = std::any_of(list_for(other, false)->begin(), list_for(other, false)->end(),
+                               [&](const Signal& x) { return x.name == g.refines; }) ||
+                   std::any_of(visible_.groups.begin(), visible_.groups.end(), [&](const Group* x) {
+                     return x->type == other && !x->is_refinement && signal_name(*x) == g.refines;
+                   });
+      if (named) {
+        d_.error("InvalidRefinement", g.location, g.id,
+                 fmt::format("Refinement `{}` of type `{}` cannot refine signal `{}` of type `{}`.",
+                             g.id, to_string(g.type), g.refines, to_string(other)));
+        return;
+      }
+    }
+    d_.error("UnresolvedExtendsRef", g.location, g.id,
+             fmt::format("`ref: {}` names no {} that this registry defines or imports, or that "
+                         "its direct dependencies expose",
+                         g.refines, to_string(g.type)));
     return;
   }
+  if (!dependency_base) exposes_excluded(g, base->annotations, base->name);
   Signal s = *base;
+  s.from_dependency = false;  // the refinement is this registry's, whoever owns the base
   s.group_id = g.id;
   s.refines = base->name;
   s.location = g.location;
@@ -210,6 +239,7 @@ const Group* Resolver::refined_by_extends(const Group& g) const {
 }
 
 void Resolver::emit_extends_refinement(const Group& g, const Group& parent) {
+  if (!from_dependency_.count(&parent)) exposes_excluded(g, parent.annotations, parent.id);
   Signal s = base_signal(g);
   s.kind = kind_of(g.type);
   s.refines = signal_name(parent);
@@ -220,6 +250,21 @@ void Resolver::emit_extends_refinement(const Group& g, const Group& parent) {
   s.attributes = intern_all(uses, g.type == GroupType::kEntity);
   s.replaced = replaced_of(uses);
   list_for(g.type, true)->push_back(std::move(s));
+}
+
+/// ExcludedFromDependencyResolution when refinement `g` of this registry, not excluded itself,
+/// refines `base` of this registry, which is: it would expose `base` to the registries that
+/// depend on this one (Weaver's resolver refuses such a leak within one registry too).
+void Resolver::exposes_excluded(const Group& g, const Json& base_annotations,
+                                const std::string& base) {
+  if (!excluded_from_dependents(base_annotations) || excluded_from_dependents(g.annotations)) {
+    return;
+  }
+  d_.error("ExcludedFromDependencyResolution", g.location, g.id,
+           fmt::format("{} `{}` has `dependency_resolution: {{exclude: true}}`; refinement `{}` "
+                       "would expose it to the registries that depend on this one (exclude the "
+                       "refinement too)",
+                       to_string(g.type), base, g.id));
 }
 
 /// A refinement may refine identity attributes only under `identity`, and may add only
