@@ -627,3 +627,45 @@ metrics:
 }
 
 }  // namespace
+
+// Two paths require one registry in versions `a` and `b`: the one resolved is the higher by
+// semver.org precedence (numbers numerically, a pre-release below its release).
+std::string chosen_version(const std::string& a, const std::string& b) {
+  TempDir dir;
+  for (const std::string& v : {a, b}) {
+    dir.write("base-" + v + "/manifest.yaml", "schema_url: https://example.com/schemas/base/" + v + "\n");
+    dir.write("base-" + v + "/model.yaml",
+              "groups:\n  - id: metric.base.requests\n    type: metric\n"
+              "    metric_name: base.requests\n    instrument: counter\n    unit: \"{request}\"\n"
+              "    brief: Requests " + v + ".\n    stability: stable\n");
+  }
+  for (const auto& [side, v] : {std::pair{"left", a}, std::pair{"right", b}}) {
+    dir.write(std::string(side) + "/manifest.yaml",
+              fmt::format("schema_url: https://example.com/schemas/{}/1.0.0\ndependencies:\n"
+                          "  - schema_url: https://example.com/schemas/base/{}\n"
+                          "    registry_path: ../base-{}\n",
+                          side, v, v));
+    dir.write(std::string(side) + "/model.yaml", "imports:\n  metrics: [base.*]\ngroups: []\n");
+  }
+  dir.write("app/manifest.yaml",
+            "schema_url: https://example.com/schemas/app/1.0.0\ndependencies:\n"
+            "  - schema_url: https://example.com/schemas/left/1.0.0\n    registry_path: ../left\n"
+            "  - schema_url: https://example.com/schemas/right/1.0.0\n    registry_path: ../right\n");
+  dir.write("app/model.yaml", "imports:\n  metrics: [base.*]\ngroups: []\n");
+  auto checked = check_dir(dir.path() / "app", false);
+  if (errors(checked.diagnostics) || checked.loaded.resolved.metrics.size() != 1) {
+    return "unresolved:\n" + listing(checked.diagnostics);
+  }
+  std::string brief = checked.loaded.resolved.metrics[0].brief;
+  return brief.substr(std::string("Requests ").size(), brief.size() - 10);
+}
+
+TEST(DependencyVersions, TheHigherCompatibleVersionBySemverPrecedenceWins) {
+  EXPECT_EQ(chosen_version("1.9.0", "1.10.0"), "1.10.0");
+  EXPECT_EQ(chosen_version("1.10.0", "1.9.0"), "1.10.0");
+  EXPECT_EQ(chosen_version("1.2.0-rc.1", "1.2.0"), "1.2.0");
+  EXPECT_EQ(chosen_version("1.2.0-rc.2", "1.2.0-rc.10"), "1.2.0-rc.10");
+  EXPECT_EQ(chosen_version("1.2.0-alpha", "1.2.0-1"), "1.2.0-alpha");  // numeric ids sort first
+  EXPECT_EQ(chosen_version("v1.3.0", "1.2.9"), "v1.3.0");  // a leading `v`, as Weaver allows
+  EXPECT_EQ(chosen_version("0.1.0", "0.3.0"), "0.3.0");    // 0.x is one major version too
+}

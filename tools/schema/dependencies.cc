@@ -11,9 +11,15 @@
 // Diagnostics: RegistryNotFound (the root is not a listable folder), coretel_file_too_large,
 // coretel_registry_too_large (once), DeserializationError (a file that cannot be read);
 // DependencyNotLocal (a warning: a remote `registry_path` is not fetched), DependencyNotFound,
-// CircularDependency, MaximumDependencyDepth (past 10 registries); and every diagnostic of the
-// files read.
+// CircularDependency, MaximumDependencyDepth (past 10 registries); when two paths require one
+// registry (the name its `schema_url` gives) in different versions: the highest one if they
+// share a major version (DependencyVersionUpgradedWarning where a lower one was required),
+// IncompatibleDependencyVersions if they do not, UnversionedDependencyConflict if one of them
+// has no semantic version (Weaver's `UseLatestMajorVersion` conflict strategy); and every
+// diagnostic of the files read.
 #include <algorithm>
+#include <cstdint>
+#include <tuple>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -48,6 +54,13 @@ struct ReadRegistry {
   std::size_t height = 0;
 };
 
+/// One loaded dependency: `dependent->dependencies[index]` is the registry `declared` names.
+struct Edge {
+  RegistryDefinition* dependent;
+  std::size_t index;
+  Dependency declared;
+};
+
 /// The state of one read_registry call.
 struct ReadContext {
   Diagnostics& diagnostics;
@@ -57,6 +70,7 @@ struct ReadContext {
   std::map<fs::path, ReadRegistry> read;
   ReadStats stats;
   bool over_total = false;  ///< coretel_registry_too_large was reported: read no more files
+  std::vector<Edge> edges;  ///< every dependency loaded, in the order read
 };
 
 /// A `registry_path` we cannot read offline: a URL, an archive, or a git `repo@ref[subdir]`.
@@ -190,6 +204,7 @@ std::size_t read_dependencies(const fs::path& root, const std::string& prefix,
                         what, kMaxDependencyDepth, chain.size(), done->second.height));
         continue;
       }
+      context.edges.push_back({&registry, registry.dependencies.size(), dependency});
       registry.dependencies.push_back(done->second.registry);
       height = std::max(height, done->second.height + 1);
       continue;
@@ -200,6 +215,7 @@ std::size_t read_dependencies(const fs::path& root, const std::string& prefix,
     std::size_t child_height = read_registry_at(location, child_prefix, *child, context);
     chain.pop_back();
     height = std::max(height, child_height + 1);
+    context.edges.push_back({&registry, registry.dependencies.size(), dependency});
     registry.dependencies.push_back(child);
     context.read.emplace(canonical, ReadRegistry{std::move(child), child_height});
   }
@@ -266,15 +282,158 @@ std::size_t read_registry_at(const fs::path& root, const std::string& prefix,
   return read_dependencies(root, prefix, registry, context);
 }
 
+/// A semantic version (semver.org 2.0.0), for the precedence of two versions of a registry.
+struct SemVer {
+  std::uint64_t major = 0, minor = 0, patch = 0;
+  std::vector<std::string> pre;  ///< pre-release identifiers; empty for a release
+
+  /// `text` (a leading `v` allowed, as Weaver's SchemaUrl::semver), or nullopt when it is not
+  /// MAJOR.MINOR.PATCH[-PRE][+BUILD] with numbers and identifiers as semver.org has them.
+  static std::optional<SemVer> parse(std::string_view text) {
+    if (!text.empty() && text.front() == 'v') text.remove_prefix(1);
+    text = text.substr(0, text.find('+'));  // build metadata has no precedence
+    std::string_view core = text.substr(0, text.find('-'));
+    SemVer v;
+    if (core.size() < text.size()) {
+      std::string_view pre = text.substr(core.size() + 1);
+      for (std::size_t start = 0;;) {
+        std::size_t dot = pre.find('.', start);
+        std::string_view id = pre.substr(start, dot == std::string_view::npos ? pre.npos : dot - start);
+        if (id.empty() || id.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz"
+                                               "ABCDEFGHIJKLMNOPQRSTUVWXYZ-") != id.npos) {
+          return std::nullopt;
+        }
+        v.pre.emplace_back(id);
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+      }
+    }
+    std::uint64_t* parts[] = {&v.major, &v.minor, &v.patch};
+    for (std::size_t i = 0, start = 0; i < 3; ++i) {
+      std::size_t dot = core.find('.', start);
+      if ((i < 2) == (dot == std::string_view::npos)) return std::nullopt;
+      std::string_view number = core.substr(start, i < 2 ? dot - start : core.npos);
+      if (number.empty() || number.size() > 18 ||
+          number.find_first_not_of("0123456789") != number.npos ||
+          (number.size() > 1 && number.front() == '0')) {
+        return std::nullopt;
+      }
+      *parts[i] = std::stoull(std::string(number));
+      start = dot + 1;
+    }
+    return v;
+  }
+
+  /// semver.org §11: numbers first; a pre-release is lower than its release; identifiers
+  /// compared one by one, numeric ones numerically and below alphanumeric ones.
+  bool operator<(const SemVer& o) const {
+    if (std::tie(major, minor, patch) != std::tie(o.major, o.minor, o.patch)) {
+      return std::tie(major, minor, patch) < std::tie(o.major, o.minor, o.patch);
+    }
+    if (pre.empty() || o.pre.empty()) return !pre.empty() && o.pre.empty();
+    for (std::size_t i = 0; i < std::min(pre.size(), o.pre.size()); ++i) {
+      const std::string& a = pre[i];
+      const std::string& b = o.pre[i];
+      if (a == b) continue;
+      bool an = a.find_first_not_of("0123456789") == a.npos;
+      bool bn = b.find_first_not_of("0123456789") == b.npos;
+      if (an && bn) return a.size() != b.size() ? a.size() < b.size() : a < b;
+      if (an != bn) return an;
+      return a < b;
+    }
+    return pre.size() < o.pre.size();
+  }
+};
+
+/// The registry name and version a schema_url gives: `https://host/path/<version>` is
+/// (`host/path`, `<version>`), as the manifest reader derives them.
+std::pair<std::string, std::string> name_and_version(const std::string& schema_url) {
+  std::string rest = schema_url.substr(schema_url.find("://") == std::string::npos
+                                           ? 0
+                                           : schema_url.find("://") + 3);
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  std::size_t slash = rest.find_last_of('/');
+  if (slash == std::string::npos) return {rest, ""};
+  return {rest.substr(0, slash), rest.substr(slash + 1)};
+}
+
+/// Where two paths require one registry in different versions: keeps the highest compatible
+/// one for every path, or reports why the versions cannot be reconciled.
+void reconcile_versions(ReadContext& context) {
+  std::map<std::string, std::vector<Edge*>> by_name;
+  for (Edge& e : context.edges) {
+    if (e.declared.schema_url.empty()) continue;
+    by_name[name_and_version(e.declared.schema_url).first].push_back(&e);
+  }
+  for (auto& [name, edges] : by_name) {
+    // One edge per distinct schema_url, in the order read.
+    std::vector<Edge*> distinct;
+    for (Edge* e : edges) {
+      if (std::none_of(distinct.begin(), distinct.end(), [&](const Edge* d) {
+            return d->declared.schema_url == e->declared.schema_url;
+          })) {
+        distinct.push_back(e);
+      }
+    }
+    if (distinct.size() < 2) continue;
+    auto where = [](const Edge* e) {
+      return fmt::format("`{}` ({})", e->declared.schema_url, e->declared.location.file);
+    };
+    std::vector<std::optional<SemVer>> versions;
+    for (const Edge* e : distinct) {
+      versions.push_back(SemVer::parse(name_and_version(e->declared.schema_url).second));
+    }
+    auto unversioned = std::find(versions.begin(), versions.end(), std::nullopt);
+    if (unversioned != versions.end()) {
+      const Edge* e = distinct[static_cast<std::size_t>(unversioned - versions.begin())];
+      const Edge* other = e == distinct[0] ? distinct[1] : distinct[0];
+      context.diagnostics.error(
+          "UnversionedDependencyConflict", e->declared.location, name,
+          fmt::format("registry `{}` is required as {} and as {}: a version that is not a "
+                      "semantic version cannot be reconciled with another declaration of the "
+                      "same registry; require it by a schema_url that ends in its version",
+                      name, where(e), where(other)));
+      continue;
+    }
+    std::size_t best = 0;
+    for (std::size_t i = 1; i < versions.size(); ++i) {
+      if (*versions[best] < *versions[i]) best = i;
+    }
+    bool compatible = true;
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+      if (versions[i]->major == versions[best]->major) continue;
+      compatible = false;
+      context.diagnostics.error(
+          "IncompatibleDependencyVersions", distinct[i]->declared.location, name,
+          fmt::format("registry `{}` is required as {} and as {}: their major versions differ, "
+                      "so neither can stand for the other",
+                      name, where(distinct[i]), where(distinct[best])));
+    }
+    if (!compatible) continue;
+    const Edge* chosen = distinct[best];
+    auto registry = chosen->dependent->dependencies[chosen->index];
+    for (Edge* e : edges) {
+      if (e->declared.schema_url == chosen->declared.schema_url) continue;
+      e->dependent->dependencies[e->index] = registry;
+      context.diagnostics.warning(
+          "DependencyVersionUpgradedWarning", e->declared.location, name,
+          fmt::format("registry `{}` is required here as `{}` and resolved as {}, the highest "
+                      "compatible version another path requires",
+                      name, e->declared.schema_url, where(chosen)));
+    }
+  }
+}
+
 }  // namespace
 
 RegistryDefinition read_registry(const std::filesystem::path& root, Diagnostics& diagnostics) {
   std::error_code ec;
   fs::path canonical = fs::weakly_canonical(root, ec);
   ReadContext context{
-      diagnostics, {{ec ? root.lexically_normal() : canonical, root.string()}}, {}, {}};
+      diagnostics, {{ec ? root.lexically_normal() : canonical, root.string()}}, {}, {}, false, {}};
   RegistryDefinition registry;
   read_registry_at(root, "", registry, context);
+  reconcile_versions(context);
   registry.read_stats = context.stats;
   return registry;
 }
