@@ -14,7 +14,9 @@
 //   resolved:    for each listed section (metrics, spans, events, entities and their
 //                `*_refinements`), every resolved signal in order, as
 //                `<name> [<key>=<requirement level>, ...]`, a refinement as
-//                `<id> refines <signal> [...]`, an imported signal prefixed with `dep:`.
+//                `<id> refines <signal> [...]`, an imported signal prefixed with `dep:`;
+//                then ` entities: ` and the entity associations, `one_of(...)` / `all_of(...)`
+//                nested, a leaf `<entity>` or `<entity>@<schema_url of the declaring registry>`.
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
@@ -71,6 +73,20 @@ std::vector<MultiCase> load_index() {
   return cases;
 }
 
+std::string associations(const std::vector<EntityAssociation>& list) {
+  std::vector<std::string> parts;
+  for (const EntityAssociation& a : list) {
+    if (a.kind == EntityAssociation::Kind::kEntity) {
+      parts.push_back(a.provenance.empty() ? a.entity : a.entity + "@" + a.provenance);
+    } else {
+      parts.push_back(fmt::format("{}({})",
+                                  a.kind == EntityAssociation::Kind::kOneOf ? "one_of" : "all_of",
+                                  associations(a.members)));
+    }
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 std::string summary(const ResolvedRegistry& r, const Signal& s, bool refinement) {
   std::vector<std::string> attributes;
   for (const AttributeRef& a : s.attributes) {
@@ -78,8 +94,10 @@ std::string summary(const ResolvedRegistry& r, const Signal& s, bool refinement)
         fmt::format("{}={}", r.attribute(a).key, to_string(a.requirement_level.level)));
   }
   std::string head = refinement ? fmt::format("{} refines {}", s.group_id, s.refines) : s.name;
-  return fmt::format("{}{} [{}]", s.from_dependency ? "dep:" : "", head,
-                     fmt::join(attributes, ", "));
+  std::string out = fmt::format("{}{} [{}]", s.from_dependency ? "dep:" : "", head,
+                                fmt::join(attributes, ", "));
+  if (!s.entity_associations.empty()) out += " entities: " + associations(s.entity_associations);
+  return out;
 }
 
 std::vector<std::string> section(const ResolvedRegistry& r, const std::string& name) {

@@ -544,7 +544,7 @@ TEST(MetricSets, AnnotationsAreTypedOnTheResolvedModel) {
 
 // ------------------------------------------------------------------ policies
 
-TEST(Policies, NamingStabilityAndEntityRules) {
+TEST(Policies, NamingAndStabilityRules) {
   auto c = check_files({{"a.yaml", R"(groups:
   - id: registry.x
     type: attribute_group
@@ -565,7 +565,6 @@ TEST(Policies, NamingStabilityAndEntityRules) {
     unit: "1"
     brief: No period
     stability: stable
-    entity_associations: [no.such.entity]
     attributes:
       - ref: x.dev
 )"}});
@@ -573,7 +572,6 @@ TEST(Policies, NamingStabilityAndEntityRules) {
   EXPECT_EQ(c.diagnostics.count("naming_convention_metric_name"), 1u);
   EXPECT_EQ(c.diagnostics.count("naming_convention_metric_brief_period"), 1u);
   EXPECT_EQ(c.diagnostics.count("stability_metric_lower_stability_attribute"), 1u);
-  EXPECT_EQ(c.diagnostics.count("entity_association_unknown_entity"), 1u);
 }
 
 TEST(Policies, PolicyExceptionsSuppressAFinding) {

@@ -108,6 +108,32 @@ enum class GroupType {
 
 std::string_view to_string(GroupType type) noexcept;
 
+/// One node of an `entity_associations` expression (Weaver's `EntityAssociation`): an entity
+/// named by its type (a leaf), or `one_of` / `all_of` over nodes, nested to any depth. A
+/// signal's list is an implicit `one_of`: the telemetry must satisfy at least one entry.
+struct EntityAssociation {
+  enum class Kind { kEntity, kOneOf, kAllOf };
+  Kind kind = Kind::kEntity;
+  std::string entity;                      ///< kEntity: the entity type (or refinement id) named
+  std::vector<EntityAssociation> members;  ///< kOneOf, kAllOf
+  /// kEntity, once resolved: the schema_url of the registry that declares the entity, or ""
+  /// when it is the resolved registry itself.
+  std::string provenance;
+  bool operator==(const EntityAssociation&) const = default;
+};
+
+/// Calls `f(leaf)` for each entity leaf of `associations`, depth first in order.
+template <typename Associations, typename F>
+void for_each_entity(Associations& associations, F&& f) {
+  for (auto& a : associations) {
+    if (a.kind == EntityAssociation::Kind::kEntity) {
+      f(a);
+    } else {
+      for_each_entity(a.members, f);
+    }
+  }
+}
+
 struct Group {
   std::string id;
   GroupType type = GroupType::kMissing;
@@ -122,9 +148,9 @@ struct Group {
   std::vector<AttributeSpec> attributes;
   bool has_attributes_key = false;
   Json annotations = Json::object();
-  /// Entity names named by `entity_associations` (the combinators flattened).
-  std::vector<std::string> entity_associations;
-  Json entity_associations_raw;
+  /// `entity_associations`, as written (nested `one_of` / `all_of` kept).
+  std::vector<EntityAssociation> entity_associations;
+  bool has_entity_associations = false;  ///< the key is present (even empty)
   // metric
   std::string metric_name;
   std::optional<SemconvInstrument> instrument;  ///< nullopt when absent or unknown

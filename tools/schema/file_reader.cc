@@ -257,42 +257,69 @@ void FileReader::common_attribute_fields(const YAML::Node& node, const std::stri
   spec.location = at(node);
 }
 
-std::vector<std::string> FileReader::entity_associations(const YAML::Node& map,
-                                                         const std::string& subject, Json& raw) {
-  std::vector<std::string> names;
+void FileReader::entity_associations(const YAML::Node& map, const std::string& subject,
+                                     Group& g) {
   YAML::Node value = map["entity_associations"];
-  if (!value.IsDefined() || value.IsNull()) return names;
-  raw = any(map, "entity_associations", subject).value_or(Json());
+  if (!value.IsDefined() || value.IsNull()) return;
+  g.has_entity_associations = true;
   if (!value.IsSequence()) {
     error(value, subject, "`entity_associations` must be a list");
-    return names;
+    return;
   }
-  for (const YAML::Node& item : value) {
-    if (item.IsScalar()) {
-      names.push_back(item.Scalar());
-    } else if (item.IsMap() && item.size() == 1) {
+  // Iterative over an explicit stack of (list node, output list, depth).
+  struct Pending {
+    YAML::Node list;
+    std::vector<EntityAssociation>* into;
+    int depth;
+  };
+  std::vector<Pending> pending{{value, &g.entity_associations, 0}};
+  while (!pending.empty()) {
+    Pending p = pending.back();
+    pending.pop_back();
+    p.into->reserve(p.list.size());
+    for (const YAML::Node& item : p.list) {
+      const char* shape =
+          "an entity association is an entity name, {one_of: [...]} or {all_of: [...]}";
+      if (item.IsScalar()) {
+        std::string name = item.Scalar();
+        if (name.find_first_not_of(" \t") == std::string::npos) {
+          diagnostics_.error("InvalidGroup", at(item), subject,
+                             "entity_associations contains an empty entity reference");
+          continue;
+        }
+        p.into->push_back({EntityAssociation::Kind::kEntity, std::move(name), {}, ""});
+        continue;
+      }
+      if (!item.IsMap() || item.size() != 1) {
+        error(item, subject, shape);
+        continue;
+      }
       const auto& entry = *item.begin();
       std::string combinator = entry.first.IsScalar() ? entry.first.Scalar() : "";
       if ((combinator != "one_of" && combinator != "all_of") || !entry.second.IsSequence()) {
-        error(item, subject, "an entity association is a name, {one_of: [...]} or {all_of: [...]}");
+        error(item, subject, shape);
         continue;
       }
       if (entry.second.size() == 0) {
-        diagnostics_.error("InvalidGroup", at(item), subject,
-                           fmt::format("empty `{}` in entity_associations", combinator));
+        diagnostics_.error(
+            "InvalidGroup", at(item), subject,
+            fmt::format("entity_associations contains an empty `{}` group", combinator));
+        continue;
       }
-      for (const YAML::Node& name : entry.second) {
-        if (name.IsScalar()) {
-          names.push_back(name.Scalar());
-        } else {
-          error(name, subject, "entity association names must be strings");
-        }
+      if (p.depth + 1 > kMaxAssociationDepth) {
+        error(item, subject,
+              fmt::format("entity_associations nest more than {} levels deep",
+                          kMaxAssociationDepth));
+        continue;
       }
-    } else {
-      error(item, subject, "an entity association is a name, {one_of: [...]} or {all_of: [...]}");
+      p.into->push_back({combinator == "one_of" ? EntityAssociation::Kind::kOneOf
+                                                : EntityAssociation::Kind::kAllOf,
+                         "",
+                         {},
+                         ""});
+      pending.push_back({entry.second, &p.into->back().members, p.depth + 1});
     }
   }
-  return names;
 }
 
 }  // namespace coretel::schema

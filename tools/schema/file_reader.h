@@ -102,10 +102,15 @@ class FileReader {
   void common_attribute_fields(const YAML::Node& node, const std::string& subject,
                                AttributeSpec& spec);
 
-  /// `entity_associations`: the names, the `one_of`/`all_of` combinators flattened; `raw` gets
-  /// the value as written.
-  std::vector<std::string> entity_associations(const YAML::Node& map, const std::string& subject,
-                                               Json& raw);
+  /// `entity_associations` of `map` into `g` (Weaver's syntax: a list of entity names and
+  /// `{one_of: [...]}` / `{all_of: [...]}`, nested to any depth up to kMaxAssociationDepth). An
+  /// empty combinator or a blank name is InvalidGroup (as Weaver's
+  /// `validate_entity_association`); a value of another shape, InvalidSemConvSpec.
+  void entity_associations(const YAML::Node& map, const std::string& subject, Group& g);
+
+  /// How deep `one_of` / `all_of` may nest (deeper: InvalidSemConvSpec; yaml-cpp's own limit
+  /// is a few hundred levels).
+  static constexpr int kMaxAssociationDepth = 32;
 
  private:
   const std::string& file_;

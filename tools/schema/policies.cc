@@ -205,12 +205,6 @@ class Policies {
                   fmt::format("`renamed_to: {}` names no {} in the registry",
                               s.deprecated->renamed_to, kind));
       }
-      for (const std::string& entity : s.entity_associations) {
-        if (!entity_types_.count(entity)) {
-          violation("entity_association_unknown_entity", s.location, subject, s.annotations,
-                    fmt::format("entity association `{}` names no entity in the registry", entity));
-        }
-      }
       if (kind == "entity") {
         bool identity = false;
         for (const AttributeRef& ref : s.attributes) identity |= ref.role == "identifying";
@@ -224,7 +218,6 @@ class Policies {
   }
 
   void signals() {
-    for (const Signal& e : r_.entities) entity_types_.insert(e.name);
     signal_rules(r_.metrics, "metric", "naming_convention_metric_name");
     signal_rules(r_.spans, "span", "naming_convention_span_type");
     signal_rules(r_.events, "event", "naming_convention_event_name");
@@ -288,7 +281,6 @@ class Policies {
 
   const ResolvedRegistry& r_;
   Diagnostics& d_;
-  std::set<std::string> entity_types_;
 };
 
 }  // namespace

@@ -5,10 +5,37 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include "file_reader.h"
 #include "yaml_values.h"
 
 namespace coretel::schema {
 namespace {
+
+/// An `entity_associations` list as written in a resolved registry: leaves `{type, provenance?}`
+/// (or a bare name), combinators `{one_of: [...]}` / `{all_of: [...]}`; what has another shape,
+/// or nests past FileReader::kMaxAssociationDepth, is left out.
+std::vector<EntityAssociation> associations_of(const Json& list, int depth) {
+  std::vector<EntityAssociation> out;
+  if (!list.is_array() || depth > FileReader::kMaxAssociationDepth) return out;
+  for (const Json& e : list) {
+    EntityAssociation a;
+    if (e.is_string()) {
+      a.entity = e.get<std::string>();
+    } else if (e.is_object() && e.contains("type") && e["type"].is_string()) {
+      a.entity = e["type"].get<std::string>();
+      const Json& source = e.value("provenance", Json::object()).value("source", Json());
+      if (source.is_string()) a.provenance = source.get<std::string>();
+    } else if (e.is_object() && e.size() == 1 && (e.contains("one_of") || e.contains("all_of"))) {
+      a.kind = e.contains("one_of") ? EntityAssociation::Kind::kOneOf
+                                    : EntityAssociation::Kind::kAllOf;
+      a.members = associations_of(e.begin().value(), depth + 1);
+    } else {
+      continue;
+    }
+    out.push_back(std::move(a));
+  }
+  return out;
+}
 
 std::string text_of(const Json& object, const char* key) {
   if (!object.is_object() || !object.contains(key) || !object[key].is_string()) return "";
@@ -268,11 +295,9 @@ bool read_published_registry(std::string_view text, const std::string& file,
       g.span_kind = text_of(s, "kind");
       if (s.contains("name")) g.span_name_note = text_of(s["name"], "note");
     }
-    if (s.contains("entity_associations") && s["entity_associations"].is_array()) {
-      g.entity_associations_raw = s["entity_associations"];
-      for (const Json& e : s["entity_associations"]) {
-        if (e.is_string()) g.entity_associations.push_back(e.get<std::string>());
-      }
+    if (s.contains("entity_associations")) {
+      g.has_entity_associations = true;
+      g.entity_associations = associations_of(s["entity_associations"], 0);
     }
     bool ok = section.type == GroupType::kEntity
                   ? add_refs(s.value("identity", Json()), g, "identifying") &&

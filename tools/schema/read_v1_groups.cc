@@ -108,7 +108,7 @@ void read_v1_group(FileReader& r, const YAML::Node& node, RegistryDefinition& re
   g.span_kind = r.string(node, "span_kind", s).value_or("");
   g.name = r.string(node, "name", s).value_or("");
   if (auto body = r.any(node, "body", s)) g.body = std::move(*body);
-  g.entity_associations = r.entity_associations(node, s, g.entity_associations_raw);
+  r.entity_associations(node, s, g);
   r.instrument(node, s, instrument, g);
   static const std::set<std::string> kSpanKinds{"client", "server", "producer", "consumer",
                                                 "internal"};

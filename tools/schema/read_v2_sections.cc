@@ -139,7 +139,7 @@ void read_shared_fields(FileReader& r, const YAML::Node& node, Group& g, bool si
     r.error(node["requirement_level"], s,
             "a signal's `requirement_level` is recommended or opt_in");
   }
-  g.entity_associations = r.entity_associations(node, s, g.entity_associations_raw);
+  r.entity_associations(node, s, g);
 }
 
 void read_visibility(FileReader& r, const YAML::Node& node, Group& g) {
@@ -190,17 +190,20 @@ constexpr std::string_view kMetricKeys[] = {
     "name", "instrument", "unit", "brief", "note", "stability", "deprecated", "annotations",
     "attributes", "entity_associations", "requirement_level"};
 constexpr std::string_view kMetricRefinementKeys[] = {
-    "id", "ref", "brief", "note", "stability", "deprecated", "annotations", "attributes"};
+    "id", "ref", "brief", "note", "stability", "deprecated", "annotations", "attributes",
+    "entity_associations"};
 constexpr std::string_view kSpanKeys[] = {
     "type", "kind", "name", "brief", "note", "stability", "deprecated", "annotations",
     "attributes", "entity_associations", "requirement_level"};
 constexpr std::string_view kSpanRefinementKeys[] = {
-    "id", "ref", "name", "brief", "note", "stability", "deprecated", "annotations", "attributes"};
+    "id", "ref", "name", "brief", "note", "stability", "deprecated", "annotations", "attributes",
+    "entity_associations"};
 constexpr std::string_view kEventKeys[] = {
     "name", "brief", "note", "stability", "deprecated", "annotations", "attributes",
     "entity_associations", "requirement_level", "body"};
 constexpr std::string_view kEventRefinementKeys[] = {
-    "id", "ref", "brief", "note", "stability", "deprecated", "annotations", "attributes"};
+    "id", "ref", "brief", "note", "stability", "deprecated", "annotations", "attributes",
+    "entity_associations"};
 constexpr std::string_view kEntityKeys[] = {
     "type", "identity", "description", "brief", "note", "stability", "deprecated", "annotations",
     "requirement_level"};

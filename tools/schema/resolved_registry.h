@@ -76,7 +76,8 @@ struct Signal {
   std::optional<CoretelMetricAnnotation> coretel;
   std::vector<AttributeRef> attributes;     ///< entities: identity first, then description
   std::vector<ReplacedReference> replaced;  ///< earlier references of a key referenced twice
-  std::vector<std::string> entity_associations;
+  /// `entity_associations` with each entity leaf resolved (EntityAssociation::provenance).
+  std::vector<EntityAssociation> entity_associations;
   std::string display_name;
   std::optional<SemconvInstrument> instrument;  ///< metrics
   std::string unit;                             ///< metrics

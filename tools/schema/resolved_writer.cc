@@ -58,6 +58,25 @@ Json refs_json(const std::vector<AttributeRef>& refs, const char* role) {
   return out;
 }
 
+/// `entity_associations` as Weaver's v2 schemas have them: the `one_of` / `all_of` tree as
+/// written, each leaf `{type}`, with `provenance: {source: <schema url>}` when a dependency
+/// declares the entity (Weaver's materialized form; its resolved/2.0 writes an index into its
+/// `dependencies` list instead).
+Json associations_json(const std::vector<EntityAssociation>& associations) {
+  Json out = Json::array();
+  for (const EntityAssociation& a : associations) {
+    if (a.kind == EntityAssociation::Kind::kEntity) {
+      Json leaf = {{"type", a.entity}};
+      if (!a.provenance.empty()) leaf["provenance"] = {{"source", a.provenance}};
+      out.push_back(std::move(leaf));
+    } else {
+      out.push_back({{a.kind == EntityAssociation::Kind::kOneOf ? "one_of" : "all_of",
+                      associations_json(a.members)}});
+    }
+  }
+  return out;
+}
+
 Json signal_json(const Signal& s, bool refinement) {
   Json out = Json::object();
   if (refinement) out["id"] = s.refines.empty() ? s.name : s.group_id;
@@ -88,7 +107,7 @@ Json signal_json(const Signal& s, bool refinement) {
   } else {
     out["attributes"] = refs_json(s.attributes, nullptr);
   }
-  if (!s.entity_associations.empty()) out["entity_associations"] = s.entity_associations;
+  if (!s.entity_associations.empty()) out["entity_associations"] = associations_json(s.entity_associations);
   out["brief"] = s.brief;
   out["stability"] = stability_or_development(s.stability);
   if (!s.note.empty()) out["note"] = s.note;

@@ -18,6 +18,10 @@ ResolvedRegistry Resolver::run() {
   std::set<const RegistryDefinition*> seen;
   collect_dependency_groups(registry_, dependency_groups_, seen);
   for (const Group* g : dependency_groups_) from_dependency_.insert(g);
+  for (const Group& g : registry_.groups) owner_.emplace(&g, &registry_);
+  for (const RegistryDefinition* r : seen) {
+    for (const Group& g : r->groups) owner_.emplace(&g, r);
+  }
   visible_ = direct_surface(registry_);
   visible_groups_.insert(visible_.groups.begin(), visible_.groups.end());
   index_groups();
@@ -51,6 +55,7 @@ ResolvedRegistry Resolver::run() {
       emit_extends_refinement(g, *parent);
     }
   }
+  resolve_entity_associations();
   check_duplicate_names();
   // coretel's annotations are parsed once, here; their diagnostics follow the metric sets'
   // (the order `check` has always reported them in).

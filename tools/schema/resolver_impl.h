@@ -7,6 +7,7 @@
 //                            with cycle detection and the attribute-use budget;
 //   resolver_signals.cc      signals, `imports:`, refinements, duplicate names;
 //   resolver_surface.cc      what the dependencies let the registry name (their surfaces);
+//   resolver_associations.cc entity associations, resolved to the registry declaring each;
 //   resolver_metric_sets.cc  coretel metric sets, from the typed `coretel:` annotations.
 // Internal to the schema tool; one Resolver per resolve() call (not thread-safe).
 #pragma once
@@ -207,6 +208,15 @@ class Resolver {
            visible_groups_.count(&target);
   }
 
+  // resolver_associations.cc
+  /// Resolves the entity leaves of every signal with `entity_associations` (associated_):
+  /// UnresolvedEntityAssociation, AmbiguousEntityAssociation, ExcludedFromDependencyResolution
+  /// for this registry's own signals; an imported signal's leaves are resolved as its own
+  /// registry sees them, silently (its own `check` reports them).
+  void resolve_entity_associations();
+  /// The schema_url naming `registry` in provenance ("" for the registry being resolved).
+  std::string provenance_of(const RegistryDefinition* registry) const;
+
   // resolver_signals.cc
   static SignalKind kind_of(GroupType type);
   std::vector<Signal>* list_for(GroupType type, bool refinement);
@@ -265,6 +275,17 @@ class Resolver {
   std::map<const RegistryDefinition*, Surface> surfaces_;
   Surface visible_;
   std::set<const Group*> visible_groups_;
+  /// The registry that declares each group (this one's and every dependency's).
+  std::unordered_map<const Group*, const RegistryDefinition*> owner_;
+  /// Signals with `entity_associations`: (list, index in it, the group it comes from).
+  struct Associated {
+    std::vector<Signal>* list;
+    std::size_t index;
+    const Group* group;
+  };
+  std::vector<Associated> associated_;
+  /// The dependency groups `imports:` brought in, in order.
+  std::vector<const Group*> imported_;
 };
 
 }  // namespace coretel::schema::resolution

@@ -120,6 +120,7 @@ void Resolver::emit_signal(const Group& g, bool from_dependency) {
   s.replaced = replaced_of(uses);
   signal_uses_[{g.type, s.name}] = uses;
   list->push_back(std::move(s));
+  if (g.has_entity_associations) associated_.push_back({list, list->size() - 1, &g});
 }
 
 /// The signals and attribute groups of the dependencies that `imports:` globs select
@@ -142,6 +143,7 @@ void Resolver::apply_imports() {
       if (!import_selects(import, *g) || excluded_from_dependents(g->annotations)) continue;
       matched = true;
       if (!present.insert({type, signal_name(*g)}).second) continue;
+      imported_.push_back(g);
       emit_signal(*g, /*from_dependency=*/true);
     }
     if (!matched) {
@@ -219,6 +221,9 @@ void Resolver::emit_refinement(const Group& g) {
   if (g.stability) s.stability = *g.stability;
   if (g.deprecated) s.deprecated = g.deprecated;
   deep_merge(s.annotations, g.annotations);
+  // A refinement has the associations it declares, not its signal's (Weaver's resolver does
+  // not inherit them).
+  s.entity_associations = g.entity_associations;
   Uses uses = signal_uses_[{g.type, base->name}];
   for (Use& u : uses) u.via_group.clear();
   if (g.type == GroupType::kEntity) check_entity_refinement(g, uses);
@@ -227,6 +232,7 @@ void Resolver::emit_refinement(const Group& g) {
   s.attributes = intern_all(uses, g.type == GroupType::kEntity);
   s.replaced = replaced_of(uses);
   list->push_back(std::move(s));
+  if (g.has_entity_associations) associated_.push_back({list, list->size() - 1, &g});
 }
 
 const Group* Resolver::refined_by_extends(const Group& g) const {
@@ -249,7 +255,9 @@ void Resolver::emit_extends_refinement(const Group& g, const Group& parent) {
   const Uses& uses = attributes_of(g);
   s.attributes = intern_all(uses, g.type == GroupType::kEntity);
   s.replaced = replaced_of(uses);
-  list_for(g.type, true)->push_back(std::move(s));
+  std::vector<Signal>* list = list_for(g.type, true);
+  list->push_back(std::move(s));
+  if (g.has_entity_associations) associated_.push_back({list, list->size() - 1, &g});
 }
 
 /// ExcludedFromDependencyResolution when refinement `g` of this registry, not excluded itself,
