@@ -87,8 +87,9 @@ TEST(Upstream, SemanticConventionsCheckWithNoErrorsAndCount) {
   EXPECT_EQ(stats["metric_refinements"], 21);
   EXPECT_EQ(stats["span_refinements"], 55);
   const ResolvedRegistry& r = c.loaded.resolved;
-  auto postgres = std::find_if(r.span_refinements.begin(), r.span_refinements.end(),
-                               [](const Signal& s) { return s.group_id == "span.db.postgresql.client"; });
+  auto postgres =
+      std::find_if(r.span_refinements.begin(), r.span_refinements.end(),
+                   [](const Signal& s) { return s.group_id == "span.db.postgresql.client"; });
   ASSERT_NE(postgres, r.span_refinements.end());
   EXPECT_EQ(postgres->refines, "db.sql.client");  // its `extends: span.db.sql.client`
   EXPECT_EQ(postgres->name, "db.sql.client");
@@ -134,8 +135,8 @@ TEST(Upstream, ResolvedOutputRoundTripsAsAPublishedRegistry) {
   std::vector<std::string> lost;
   std::set_difference(written.begin(), written.end(), read_back.begin(), read_back.end(),
                       std::back_inserter(lost));
-  EXPECT_TRUE(lost.empty()) << lost.size() << " variants lost, the first: "
-                            << (lost.empty() ? "" : lost.front());
+  EXPECT_TRUE(lost.empty()) << lost.size()
+                            << " variants lost, the first: " << (lost.empty() ? "" : lost.front());
   EXPECT_TRUE(std::includes(written.begin(), written.end(), read_back.begin(), read_back.end()))
       << "the published registry read back holds a variant that was not written";
   Json c2 = registry_stats(again.loaded.definition, again.loaded.resolved);

@@ -271,11 +271,11 @@ dependencies:
 TEST(Dependencies, ADeepChainStopsAtMaximumDependencyDepth) {
   TempDir dir;
   for (int i = 0; i <= 12; ++i) {
-    dir.write(fmt_dir(i) + "/manifest.yaml",
-              "schema_url: https://example.com/schemas/r" + std::to_string(i) +
-                  "/1.0.0\ndependencies:\n  - name: next\n    schema_url: https://example.com/schemas/" +
-                  fmt_dir(i + 1) + "/1.0.0\n    registry_path: ../" + fmt_dir(i + 1) +
-                  "\n");
+    dir.write(
+        fmt_dir(i) + "/manifest.yaml",
+        "schema_url: https://example.com/schemas/r" + std::to_string(i) +
+            "/1.0.0\ndependencies:\n  - name: next\n    schema_url: https://example.com/schemas/" +
+            fmt_dir(i + 1) + "/1.0.0\n    registry_path: ../" + fmt_dir(i + 1) + "\n");
     dir.write(fmt_dir(i) + "/model.yaml", "groups: []\n");
   }
   auto checked = check_dir(dir.path() / fmt_dir(0), false);
@@ -334,8 +334,7 @@ std::unique_ptr<TempDir> write_lattice(int levels) {
       if (k == 0) continue;
       std::string imports = k < levels ? "imports:\n  metrics: [lattice.*]\n" : "";
       dir->write(name + "/model.yaml", "file_format: definition/2\n" + imports +
-                                           "attributes:\n  - key: lattice." +
-                                           name +
+                                           "attributes:\n  - key: lattice." + name +
                                            ".color\n    type: string\n"
                                            "    brief: A color.\n    stability: development\n"
                                            "metrics:\n  - name: lattice." +
@@ -463,14 +462,17 @@ TEST(Dependencies, ADiamondImportsEachSignalOnceAndOwnDefinitionsWin) {
   for (const char* side : {"left", "right"}) {
     dir.write(std::string(side) + "/manifest.yaml",
               std::string("schema_url: https://example.com/schemas/") + side +
-                  "/1.0.0\ndependencies:\n  - name: dep\n    schema_url: https://example.com/schemas/dep/1.0.0\n    registry_path: ../dep\n");
+                  "/1.0.0\ndependencies:\n  - name: dep\n    schema_url: "
+                  "https://example.com/schemas/dep/1.0.0\n    registry_path: ../dep\n");
     // Each side re-exports dep's metrics (a v1 file's `imports:`): app sees dep through them.
     dir.write(std::string(side) + "/model.yaml", "imports:\n  metrics: [dep.*]\ngroups: []\n");
   }
   dir.write("app/manifest.yaml",
             "schema_url: https://example.com/schemas/app/1.0.0\ndependencies:\n"
-            "  - name: left\n    schema_url: https://example.com/schemas/left/1.0.0\n    registry_path: ../left\n"
-            "  - name: right\n    schema_url: https://example.com/schemas/right/1.0.0\n    registry_path: ../right\n");
+            "  - name: left\n    schema_url: https://example.com/schemas/left/1.0.0\n    "
+            "registry_path: ../left\n"
+            "  - name: right\n    schema_url: https://example.com/schemas/right/1.0.0\n    "
+            "registry_path: ../right\n");
   // app defines dep.errors itself: its own definition, not the import, is the one resolved.
   dir.write("app/model.yaml", R"(file_format: definition/2
 imports:
@@ -633,11 +635,13 @@ metrics:
 std::string chosen_version(const std::string& a, const std::string& b) {
   TempDir dir;
   for (const std::string& v : {a, b}) {
-    dir.write("base-" + v + "/manifest.yaml", "schema_url: https://example.com/schemas/base/" + v + "\n");
+    dir.write("base-" + v + "/manifest.yaml",
+              "schema_url: https://example.com/schemas/base/" + v + "\n");
     dir.write("base-" + v + "/model.yaml",
               "groups:\n  - id: metric.base.requests\n    type: metric\n"
               "    metric_name: base.requests\n    instrument: counter\n    unit: \"{request}\"\n"
-              "    brief: Requests " + v + ".\n    stability: stable\n");
+              "    brief: Requests " +
+                  v + ".\n    stability: stable\n");
   }
   for (const auto& [side, v] : {std::pair{"left", a}, std::pair{"right", b}}) {
     dir.write(std::string(side) + "/manifest.yaml",
@@ -647,10 +651,11 @@ std::string chosen_version(const std::string& a, const std::string& b) {
                           side, v, v));
     dir.write(std::string(side) + "/model.yaml", "imports:\n  metrics: [base.*]\ngroups: []\n");
   }
-  dir.write("app/manifest.yaml",
-            "schema_url: https://example.com/schemas/app/1.0.0\ndependencies:\n"
-            "  - schema_url: https://example.com/schemas/left/1.0.0\n    registry_path: ../left\n"
-            "  - schema_url: https://example.com/schemas/right/1.0.0\n    registry_path: ../right\n");
+  dir.write(
+      "app/manifest.yaml",
+      "schema_url: https://example.com/schemas/app/1.0.0\ndependencies:\n"
+      "  - schema_url: https://example.com/schemas/left/1.0.0\n    registry_path: ../left\n"
+      "  - schema_url: https://example.com/schemas/right/1.0.0\n    registry_path: ../right\n");
   dir.write("app/model.yaml", "imports:\n  metrics: [base.*]\ngroups: []\n");
   auto checked = check_dir(dir.path() / "app", false);
   if (errors(checked.diagnostics) || checked.loaded.resolved.metrics.size() != 1) {

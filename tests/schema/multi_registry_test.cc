@@ -9,8 +9,8 @@
 //                names the others as dependencies.
 //   expect:      accept (no error) | reject (an error).
 //   diagnostics: every diagnostic, in order, as `Id severity file:line[ subject]` (file
-//                relative to the checked registry); UnstableFileFormat warnings (one per definition/2
-//                file) are left out.
+//                relative to the checked registry); UnstableFileFormat warnings (one per
+//                definition/2 file) are left out.
 //   resolved:    for each listed section (metrics, spans, events, entities and their
 //                `*_refinements`), every resolved signal in order, as
 //                `<name> [<key>=<requirement level>, ...]`, a refinement as
@@ -94,8 +94,8 @@ std::string summary(const ResolvedRegistry& r, const Signal& s, bool refinement)
         fmt::format("{}={}", r.attribute(a).key, to_string(a.requirement_level.level)));
   }
   std::string head = refinement ? fmt::format("{} refines {}", s.group_id, s.refines) : s.name;
-  std::string out = fmt::format("{}{} [{}]", s.from_dependency ? "dep:" : "", head,
-                                fmt::join(attributes, ", "));
+  std::string out =
+      fmt::format("{}{} [{}]", s.from_dependency ? "dep:" : "", head, fmt::join(attributes, ", "));
   if (!s.entity_associations.empty()) out += " entities: " + associations(s.entity_associations);
   return out;
 }

@@ -19,13 +19,13 @@
 // diagnostic of the files read.
 #include <algorithm>
 #include <cstdint>
-#include <tuple>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <fmt/format.h>
@@ -298,7 +298,8 @@ struct SemVer {
       std::string_view pre = text.substr(core.size() + 1);
       for (std::size_t start = 0;;) {
         std::size_t dot = pre.find('.', start);
-        std::string_view id = pre.substr(start, dot == std::string_view::npos ? pre.npos : dot - start);
+        std::string_view id =
+            pre.substr(start, dot == std::string_view::npos ? pre.npos : dot - start);
         if (id.empty() || id.find_first_not_of("0123456789abcdefghijklmnopqrstuvwxyz"
                                                "ABCDEFGHIJKLMNOPQRSTUVWXYZ-") != id.npos) {
           return std::nullopt;
@@ -348,9 +349,8 @@ struct SemVer {
 /// The registry name and version a schema_url gives: `https://host/path/<version>` is
 /// (`host/path`, `<version>`), as the manifest reader derives them.
 std::pair<std::string, std::string> name_and_version(const std::string& schema_url) {
-  std::string rest = schema_url.substr(schema_url.find("://") == std::string::npos
-                                           ? 0
-                                           : schema_url.find("://") + 3);
+  std::string rest = schema_url.substr(
+      schema_url.find("://") == std::string::npos ? 0 : schema_url.find("://") + 3);
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
   std::size_t slash = rest.find_last_of('/');
   if (slash == std::string::npos) return {rest, ""};

@@ -257,8 +257,7 @@ void FileReader::common_attribute_fields(const YAML::Node& node, const std::stri
   spec.location = at(node);
 }
 
-void FileReader::entity_associations(const YAML::Node& map, const std::string& subject,
-                                     Group& g) {
+void FileReader::entity_associations(const YAML::Node& map, const std::string& subject, Group& g) {
   YAML::Node value = map["entity_associations"];
   if (!value.IsDefined() || value.IsNull()) return;
   g.has_entity_associations = true;
@@ -307,9 +306,9 @@ void FileReader::entity_associations(const YAML::Node& map, const std::string& s
         continue;
       }
       if (p.depth + 1 > kMaxAssociationDepth) {
-        error(item, subject,
-              fmt::format("entity_associations nest more than {} levels deep",
-                          kMaxAssociationDepth));
+        error(
+            item, subject,
+            fmt::format("entity_associations nest more than {} levels deep", kMaxAssociationDepth));
         continue;
       }
       p.into->push_back({combinator == "one_of" ? EntityAssociation::Kind::kOneOf

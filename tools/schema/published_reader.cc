@@ -26,8 +26,8 @@ std::vector<EntityAssociation> associations_of(const Json& list, int depth) {
       const Json& source = e.value("provenance", Json::object()).value("source", Json());
       if (source.is_string()) a.provenance = source.get<std::string>();
     } else if (e.is_object() && e.size() == 1 && (e.contains("one_of") || e.contains("all_of"))) {
-      a.kind = e.contains("one_of") ? EntityAssociation::Kind::kOneOf
-                                    : EntityAssociation::Kind::kAllOf;
+      a.kind =
+          e.contains("one_of") ? EntityAssociation::Kind::kOneOf : EntityAssociation::Kind::kAllOf;
       a.members = associations_of(e.begin().value(), depth + 1);
     } else {
       continue;

@@ -11,10 +11,11 @@
 // Diagnostics: the parse errors of load_yaml_document (DeserializationError);
 // InvalidRegistryManifest for an unknown `file_format`, a missing or malformed `schema_url`, a
 // `manifest.yaml` dependency without `schema_url`, or a manifest yaml-cpp cannot read (a legacy
-// `registry_manifest.yaml` dependency may have only a `name`: it is `https://<name>/unknown`); InvalidSemConvSpec for an unknown key, a value of the wrong
-// kind, a dependency without `registry_path`, an `imports` entry that is not a list of non-empty
-// globs; LegacyRegistryManifest and DeprecatedSyntaxInRegistryManifest (warnings) for the legacy
-// file name and keys. Reading the dependencies themselves is dependencies.cc's.
+// `registry_manifest.yaml` dependency may have only a `name`: it is `https://<name>/unknown`);
+// InvalidSemConvSpec for an unknown key, a value of the wrong kind, a dependency without
+// `registry_path`, an `imports` entry that is not a list of non-empty globs; LegacyRegistryManifest
+// and DeprecatedSyntaxInRegistryManifest (warnings) for the legacy file name and keys. Reading the
+// dependencies themselves is dependencies.cc's.
 #include <algorithm>
 #include <exception>
 #include <iterator>

@@ -107,7 +107,8 @@ Json signal_json(const Signal& s, bool refinement) {
   } else {
     out["attributes"] = refs_json(s.attributes, nullptr);
   }
-  if (!s.entity_associations.empty()) out["entity_associations"] = associations_json(s.entity_associations);
+  if (!s.entity_associations.empty())
+    out["entity_associations"] = associations_json(s.entity_associations);
   out["brief"] = s.brief;
   out["stability"] = stability_or_development(s.stability);
   if (!s.note.empty()) out["note"] = s.note;

@@ -189,8 +189,8 @@ void Resolver::emit_refinement(const Group& g) {
   if (!base || !list) {
     // A signal of another kind by that name is an InvalidRefinement; no signal at all, an
     // unresolved reference (Weaver turns a refinement into an `extends` of its signal).
-    for (GroupType other : {GroupType::kMetric, GroupType::kSpan, GroupType::kEvent,
-                            GroupType::kEntity}) {
+    for (GroupType other :
+         {GroupType::kMetric, GroupType::kSpan, GroupType::kEvent, GroupType::kEntity}) {
       if (other == g.type) continue;
       bool named = std::any_of(list_for(other, false)->begin(), list_for(other, false)->end(),
                                [&](const Signal& x) { return x.name == g.refines; }) ||

@@ -123,8 +123,8 @@ void validate_group(const Group& g, Diagnostics& d) {
   if (g.type == GroupType::kEvent && g.syntax == 1 && g.name.empty()) {
     d.error("InvalidGroup", at, s, "This event group does not contain a `name`.");
   }
-  if (g.has_entity_associations && g.type != GroupType::kMetric &&
-      g.type != GroupType::kEvent && g.type != GroupType::kSpan) {
+  if (g.has_entity_associations && g.type != GroupType::kMetric && g.type != GroupType::kEvent &&
+      g.type != GroupType::kSpan) {
     d.error("InvalidGroup", at, s,
             "`entity_associations` are only allowed on metric, event and span groups.");
   }
