@@ -9,7 +9,8 @@
 #     [CHECK])                 # also fail the build when `coretel-schema check` finds an error
 #
 # Headers land in ${CMAKE_CURRENT_BINARY_DIR}/<name>_generated/<INCLUDE_PREFIX>/: one per root
-# namespace plus registry.h. Editing any YAML file of the registry (or coretel-schema itself)
+# namespace plus registry.h. Editing any YAML file of the registry or of a registry it depends
+# on (coretel-schema writes a depfile naming every file it read), or coretel-schema itself,
 # regenerates them and rebuilds what includes them: every generated header includes
 # registry_stamp.h, the command's declared output, whose content hash changes with any header.
 # The coretel-schema executable comes from this build (target coretel-schema, also when coretel
@@ -58,9 +59,12 @@ function(coretel_generate_registry)
     OUTPUT ${out}/registry_stamp.h ${out}/registry.h
     ${check_command}
     COMMAND ${tool} generate cpp ${registry} -o ${out} --namespace ${ARG_NAMESPACE}
+            --depfile ${root}/${ARG_INCLUDE_PREFIX}.d
     # The stamp must be newer than the inputs even when no header changed.
     COMMAND ${CMAKE_COMMAND} -E touch ${out}/registry_stamp.h
     DEPENDS ${sources} ${tool_dependency}
+    # Every file coretel-schema read, the registries it depends on included.
+    DEPFILE ${root}/${ARG_INCLUDE_PREFIX}.d
     COMMENT "coretel-schema: generating ${ARG_INCLUDE_PREFIX}/ from ${ARG_REGISTRY}"
     VERBATIM)
   add_custom_target(${ARG_TARGET}_generate DEPENDS ${out}/registry_stamp.h)

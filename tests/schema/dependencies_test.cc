@@ -8,8 +8,11 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
+#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -673,4 +676,39 @@ TEST(DependencyVersions, TheHigherCompatibleVersionBySemverPrecedenceWins) {
   EXPECT_EQ(chosen_version("1.2.0-alpha", "1.2.0-1"), "1.2.0-alpha");  // numeric ids sort first
   EXPECT_EQ(chosen_version("v1.3.0", "1.2.9"), "v1.3.0");  // a leading `v`, as Weaver allows
   EXPECT_EQ(chosen_version("0.1.0", "0.3.0"), "0.3.0");    // 0.x is one major version too
+}
+
+// `generate cpp --depfile` names every file read, the dependency's included, so that a build
+// (coretel_generate_registry) regenerates when a registry the app depends on changes.
+TEST(Dependencies, GenerateCppDepfileNamesTheDependencysFiles) {
+  TempDir dir;
+  write_dep(dir);
+  dir.write("app/manifest.yaml", kAppManifest);
+  dir.write("app/model.yaml", "groups: []\n");
+  std::string out;
+  fs::path depfile = dir.path() / "out.d";
+  ASSERT_EQ(run_schema_tool("generate cpp " + (dir.path() / "app").string() + " -o " +
+                                (dir.path() / "gen").string() + " --depfile " + depfile.string(),
+                            out),
+            0)
+      << out;
+  std::ifstream in(depfile);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  fs::path root = fs::canonical(dir.path());
+  // Each input is on a line of its own: "  <path> \\" (the last without the backslash).
+  std::set<std::string> inputs;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("  ", 0) != 0) continue;
+    std::string path = line.substr(2);
+    if (path.size() >= 2 && path.compare(path.size() - 2, 2, " \\") == 0)
+      path.resize(path.size() - 2);
+    inputs.insert(path);
+  }
+  auto listed = [&](const fs::path& p) { return inputs.count((root / p).string()) > 0; };
+  EXPECT_EQ(text.rfind((root / "gen" / "registry_stamp.h").string() + ":", 0), 0u) << text;
+  for (const char* file : {"app/manifest.yaml", "app/model.yaml", "dep/manifest.yaml",
+                           "dep/model.yaml", "dep/groups.yaml", "dep"}) {
+    EXPECT_TRUE(listed(file)) << file << " in\n" << text;
+  }
 }

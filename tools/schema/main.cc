@@ -8,6 +8,9 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
@@ -61,6 +64,45 @@ void prefix_locations(ResolvedRegistry& registry, const fs::path& root) {
     for (Signal& s : *signals) prefix(s.location);
   }
   for (MetricSet& set : registry.metric_sets) prefix(set.location);
+}
+
+/// A Make-syntax depfile (as compilers write with -MD): `target` depends on every file read for
+/// `definition` and its dependencies (manifests included) and on the folders holding them (a
+/// file added to one changes the folder's time), so a build system regenerates when any
+/// registry of the chain changes. `dir` is the registry folder the file names are relative to.
+std::string depfile_text(const std::string& target, const RegistryDefinition& definition,
+                         const fs::path& dir) {
+  auto escape = [](const std::string& path) {
+    std::string out;
+    for (char c : path) {
+      if (c == ' ' || c == '#' || c == '\\') out += '\\';
+      if (c == '$') out += '$';
+      out += c;
+    }
+    return out;
+  };
+  std::set<std::string> inputs;
+  auto add = [&](const fs::path& p) {
+    fs::path absolute = fs::absolute(p).lexically_normal();
+    inputs.insert(absolute.string());
+    inputs.insert(absolute.parent_path().string());
+  };
+  std::set<const RegistryDefinition*> seen;
+  std::vector<const RegistryDefinition*> pending{&definition};
+  while (!pending.empty()) {
+    const RegistryDefinition* r = pending.back();
+    pending.pop_back();
+    if (!seen.insert(r).second) continue;
+    for (const std::string& file : r->files) add(dir / file);
+    for (const char* manifest : {"manifest.yaml", "registry_manifest.yaml"}) {
+      std::error_code ec;
+      if (fs::is_regular_file(fs::path(r->root) / manifest, ec)) add(fs::path(r->root) / manifest);
+    }
+    for (const auto& dependency : r->dependencies) pending.push_back(dependency.get());
+  }
+  std::string out = escape(target) + ":";
+  for (const std::string& input : inputs) out += " \\\n  " + escape(input);
+  return out + "\n";
 }
 
 bool write_file(const std::string& path, const std::string& text) {
@@ -120,6 +162,10 @@ int main(int argc, char** argv) {
   cpp->add_option("REGISTRY_DIR", cpp_dir, "Registry root folder")->required();
   cpp->add_option("-o,--output", cpp_out, "Output folder")->required();
   cpp->add_option("--namespace", cpp_namespace, "C++ namespace of the generated code (a::b ok)");
+  std::string cpp_depfile;
+  cpp->add_option("--depfile", cpp_depfile,
+                  "Also write a Make-syntax depfile naming every registry file read (the "
+                  "dependencies' too), for <output>/registry_stamp.h");
   std::string py_dir, py_out;
   CLI::App* py = generate->add_subcommand(
       "python", "Generate a Python module of typed instruments (for the coretel package)");
@@ -238,6 +284,10 @@ int main(int argc, char** argv) {
     if (!generate_cpp(loaded.resolved, cpp_out, options, error)) {
       std::cerr << "coretel-schema: " << error << "\n";
       return 1;
+    }
+    if (!cpp_depfile.empty()) {
+      std::string target = fs::absolute(fs::path(cpp_out) / "registry_stamp.h").lexically_normal();
+      return write_file(cpp_depfile, depfile_text(target, loaded.definition, cpp_dir)) ? 0 : 1;
     }
     return 0;
   }
