@@ -1,7 +1,7 @@
 // definition.h: a registry as written, after reading and before resolution.
 //
 // Both syntaxes of the semantic-conventions format land in this one model (Weaver does the
-// same: notes §4, "internal v2 -> v1 mapping"):
+// same: Weaver's v2 -> v1 mapping of definition/2 files):
 //   v1  `groups:` files, one Group per entry;
 //   v2  `file_format: definition/2` files: the `attributes:` section becomes a synthetic
 //       attribute group `registry.<file stem>`; metrics, spans, events and entities become
@@ -182,8 +182,8 @@ struct Dependency {
   SourceLocation location;    ///< of the `registry_path` value
 };
 
-/// One glob of a v2 file's `imports:` (notes §4): the items of the dependencies it pulls into
-/// the resolved registry.
+/// One glob of a v2 file's `imports:` (the semantic-conventions v2 schema): the items of the
+/// dependencies it pulls into the resolved registry.
 struct Import {
   std::string section;  ///< metrics | events | entities | spans | attribute_groups
   std::string pattern;  ///< fnmatch(3) glob over metric name, event name, type or group id

@@ -1,8 +1,8 @@
 // diff.h: what changed between two versions of a registry (`coretel-schema diff`).
 //
 // Changes per item kind (attributes, metrics, spans, events, entities, attribute groups), in
-// the vocabulary of `weaver registry diff` (notes §6.5): added, removed, renamed (from
-// `deprecated: {reason: renamed}`), obsoleted, uncategorized (newly deprecated), and updated
+// the vocabulary of `weaver registry diff` (Weaver's `registry diff` docs): added, removed, renamed
+// (from `deprecated: {reason: renamed}`), obsoleted, uncategorized (newly deprecated), and updated
 // (unit, instrument, type, stability, attribute changes). Each change says whether it breaks
 // compatibility per the stability rules (compatibility.h): a break on a stable item makes the
 // verdict "breaking".

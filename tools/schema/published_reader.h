@@ -1,7 +1,7 @@
 // published_reader.h: reads a published registry (a `manifest/2.0` manifest naming a
 // `resolved/2.0` file through `resolved_registry_uri`, as `weaver registry package` writes
-// them; notes §2.1 and §6.2) back into definitions, so that `check`, `diff` and `generate`
-// accept published registries as well as definition folders.
+// them; Weaver's manifest and resolved-registry docs) back into definitions, so that `check`,
+// `diff` and `generate` accept published registries as well as definition folders.
 //
 // The catalog entries listed in `registry.attributes` become attribute definitions; signals
 // reference them by key with their requirement level (and entity role). Per-signal overrides

@@ -3,7 +3,7 @@
 // Walks `root` recursively (hidden entries skipped, files in path order), reads every
 // `*.yaml` / `*.yml` as a v1 (`groups:`) or v2 (`file_format: definition/2`) definition file,
 // and `manifest.yaml` (or the legacy `registry_manifest.yaml`) as the manifest; `schema-next.yaml`
-// is skipped, as Weaver does (notes §2).
+// is skipped, as Weaver does (Weaver's `registry check` docs).
 //
 // Strict like Weaver: an unknown key, a missing required field or a value of the wrong type is
 // an error naming the file, line, column and the group/attribute, with Weaver's rule id

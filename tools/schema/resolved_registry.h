@@ -1,6 +1,6 @@
 // resolved_registry.h: a registry after resolution, in the shape of Weaver's `resolved/2.0`
-// (notes §6.2): an attribute catalog, and signals whose attributes point into it with their
-// per-use requirement level.
+// (Weaver's `registry resolve` docs and the resolved-registry JSON schema): an attribute catalog,
+// and signals whose attributes point into it with their per-use requirement level.
 //
 // Resolution has applied `ref` inheritance and overrides, `extends`, `ref_group`, refinements
 // and prefixes, so every field here is final. Catalog entries are unique: one entry per
@@ -90,8 +90,8 @@ struct Signal {
   bool from_dependency = false;
 };
 
-/// A coretel metric set (notes §6.7): member metrics annotated `coretel: {metric_set: NAME}`
-/// (Signal::coretel) that share one attribute group. Attributes annotated
+/// A coretel metric set (docs/metric-sets-in-the-registry.md): member metrics annotated `coretel:
+/// {metric_set: NAME}` (Signal::coretel) that share one attribute group. Attributes annotated
 /// `coretel: {measurement: true}` (CatalogAttribute::coretel) are the per-record measurement
 /// dimensions (bounded enums); those annotated `coretel: {registration: true}` are given at
 /// registration and carried by each data point; the others are the entity tuple (the scope),

@@ -1,5 +1,6 @@
 // resolved_writer.h: writes a ResolvedRegistry in Weaver's `resolved/2.0` shape
-// (notes §6.2; example: weaver/tests/published_v2_registry/resolved.yaml):
+// (Weaver's resolved-registry JSON schema; example:
+// weaver/tests/published_v2_registry/resolved.yaml):
 //
 //   file_format: resolved/2.0
 //   schema_url: ...

@@ -1,8 +1,8 @@
 // resolver.h: turns a RegistryDefinition into a ResolvedRegistry (the "resolve" stage).
 //
-// What it resolves (notes §3-4, §6.1): `ref` (the definition's fields, overridden by the fields
-// the reference sets; a missing requirement level inherits the one already on the signal,
-// else `recommended`), `extends` (multi-level, with cycle detection), v2 `ref_group`
+// What it resolves (Weaver's registry docs and its resolver): `ref` (the definition's fields,
+// overridden by the fields the reference sets; a missing requirement level inherits the one already
+// on the signal, else `recommended`), `extends` (multi-level, with cycle detection), v2 `ref_group`
 // (inline `ref` > `ref_group` > inherited), refinements (base signal, then the refinement's
 // groups and refs; annotations deep-merged), and coretel metric sets
 // (docs/metric-sets-in-the-registry.md).

@@ -16,7 +16,8 @@ bool example_matches(const std::string& type, const Json& value) {
   return true;
 }
 
-/// InvalidExampleError / InvalidExampleWarning for one attribute's examples (notes §3.4).
+/// InvalidExampleError / InvalidExampleWarning for one attribute's examples (Weaver's
+/// weaver_semconv validation).
 void check_examples(const Group& group, const AttributeSpec& a, const AttributeType& type,
                     Diagnostics& d) {
   if (!a.examples || type.is_enum() || type.name == "any" || type.name == "template[any]") return;

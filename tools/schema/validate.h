@@ -1,6 +1,6 @@
 // validate.h: Weaver's per-group and per-attribute checks (the "validate" stage).
 //
-// Rule ids and severities follow Weaver's weaver_semconv crate (notes §6.1):
+// Rule ids and severities follow Weaver's weaver_semconv crate (Weaver's `registry check` docs):
 //   errors   InvalidGroup, InvalidMetric, InvalidAttribute, InvalidExampleError,
 //            AttributeInIdentityAndDescription
 //   warnings InvalidGroupMissingType, InvalidGroupStability, InvalidSpanMissingSpanKind,
