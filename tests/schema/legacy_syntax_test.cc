@@ -1,10 +1,12 @@
 // Legacy and cross-syntax rules that Weaver applies and a registry written from its
 // documentation relies on: the deprecated top-level `version`, a `ref`'s inherited requirement
 // level, role-less attributes of a v1 `type: resource` group, and which syntax asks strings for
-// examples. Each rule has its accept and reject (or warn) sides, with the diagnostic ids, their
-// locations and the resolved result asserted.
+// examples, v1 `extends` in the v2 view. Each rule has its accept and reject (or warn) sides, with
+// the diagnostic ids, their locations and the resolved result asserted in detail here; the
+// registries are the legacy cases of tests/schema/registries/weaver-rules/INDEX.yaml.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -12,9 +14,14 @@
 #include "schema_test_support.h"
 
 using namespace coretel::schema;
-using coretel::schema::testing::check_files;
+using coretel::schema::testing::check_dir;
 
 namespace {
+
+/// The registries of the legacy-syntax cases (also listed, with their diagnostics, in INDEX.yaml
+/// there and run by weaver_rules_test.cc).
+const std::filesystem::path kRules =
+    std::filesystem::path(CORETEL_SOURCE_DIR) / "tests/schema/registries/weaver-rules/legacy";
 
 // (id, severity, line) of every diagnostic, in order.
 struct Seen {
@@ -37,29 +44,10 @@ void PrintTo(const Seen& s, std::ostream* os) {
 constexpr Severity kWarning = Severity::kWarning;
 constexpr Severity kError = Severity::kError;
 
-// A v2 file with a quoted `version: '2'` and no `file_format`.
-const char* kVersionTwo = R"(version: '2'
-attributes:
-  - key: shop.item
-    type: int
-    brief: An item.
-    stability: stable
-metrics:
-  - name: shop.sold
-    instrument: counter
-    unit: "{item}"
-    brief: Items sold.
-    stability: stable
-    requirement_level: recommended
-    attributes:
-      - ref: shop.item
-        requirement_level: required
-)";
-
 // ------------------------------------------------------------------ `version`
 
 TEST(LegacyVersion, QuotedTwoIsDefinition2WithDeprecatedVersionField) {
-  auto c = check_files({{"shop.yaml", kVersionTwo}}, false);
+  auto c = check_dir(kRules / "version-two", false);
   ASSERT_TRUE(c.loaded.resolved_ok);
   EXPECT_EQ(seen(c.diagnostics), (std::vector<Seen>{{"DeprecatedVersionField", kWarning, 1},
                                                     {"UnstableFileFormat", kWarning, 1}}));
@@ -71,30 +59,19 @@ TEST(LegacyVersion, QuotedTwoIsDefinition2WithDeprecatedVersionField) {
 }
 
 TEST(LegacyVersion, QuotedOneIsDefinition1AndAnUnquotedNumberIsIgnored) {
-  const char* groups = R"(
-groups:
-  - id: registry.shop
-    type: attribute_group
-    brief: Shop.
-    attributes:
-      - id: shop.count
-        type: int
-        brief: A count.
-        stability: stable
-)";
-  auto one = check_files({{"shop.yaml", std::string("version: '1'") + groups}}, false);
+  auto one = check_dir(kRules / "version-one", false);
   EXPECT_EQ(seen(one.diagnostics), (std::vector<Seen>{{"DeprecatedVersionField", kWarning, 1}}));
   EXPECT_EQ(one.diagnostics.find("DeprecatedVersionField")->message,
             "`version` is deprecated; use `file_format: definition/1`");
   EXPECT_EQ(one.loaded.resolved.attributes.size(), 1u);
   // `version: 2` is a YAML number: Weaver reads `version` only as a string and drops the field.
-  auto number = check_files({{"shop.yaml", std::string("version: 2") + groups}}, false);
+  auto number = check_dir(kRules / "version-number", false);
   EXPECT_TRUE(number.diagnostics.empty());
   EXPECT_EQ(number.loaded.resolved.attributes.size(), 1u);
 }
 
 TEST(LegacyVersion, AnotherVersionStringIsAnInvalidFileFormat) {
-  auto c = check_files({{"shop.yaml", "version: '3'\ngroups: []\n"}}, false);
+  auto c = check_dir(kRules / "version-three", false);
   EXPECT_EQ(seen(c.diagnostics), (std::vector<Seen>{{"DeprecatedVersionField", kWarning, 1},
                                                     {"InvalidFileFormat", kError, 1}}));
   EXPECT_EQ(c.diagnostics.find("InvalidFileFormat")->message,
@@ -105,45 +82,8 @@ TEST(LegacyVersion, AnotherVersionStringIsAnInvalidFileFormat) {
 
 // ------------------------------------------------------------------ `ref` requirement level
 
-const char* kLevels = R"(groups:
-  - id: registry.shop
-    type: attribute_group
-    brief: Shop attributes.
-    attributes:
-      - id: shop.store
-        type: string
-        brief: The store.
-        examples: [north]
-        stability: stable
-        requirement_level: required
-      - id: shop.aisle
-        type: int
-        brief: The aisle.
-        stability: stable
-  - id: metric.shop.visits
-    type: metric
-    metric_name: shop.visits
-    instrument: counter
-    unit: "{visit}"
-    brief: Visits.
-    stability: stable
-    attributes:
-      - ref: shop.store
-      - ref: shop.aisle
-  - id: metric.shop.exits
-    type: metric
-    metric_name: shop.exits
-    instrument: counter
-    unit: "{exit}"
-    brief: Exits.
-    stability: stable
-    attributes:
-      - ref: shop.store
-        requirement_level: opt_in
-)";
-
 TEST(RefRequirementLevel, ARefWithoutOneInheritsTheDefinitionsAndItsOwnWins) {
-  auto c = check_files({{"shop.yaml", kLevels}}, false);
+  auto c = check_dir(kRules / "ref-levels", false);
   ASSERT_TRUE(c.loaded.resolved_ok) << c.diagnostics.all().size();
   EXPECT_FALSE(c.diagnostics.failed());
   const ResolvedRegistry& r = c.loaded.resolved;
@@ -161,39 +101,8 @@ TEST(RefRequirementLevel, ARefWithoutOneInheritsTheDefinitionsAndItsOwnWins) {
 
 // ------------------------------------------------------------------ `prefix: true` on a ref
 
-const char* kEmbedded = R"(groups:
-  - id: registry.net
-    type: attribute_group
-    brief: Network attributes.
-    attributes:
-      - id: net.port
-        type: int
-        brief: A port.
-        examples: [80]
-        stability: stable
-  - id: registry.server
-    type: attribute_group
-    prefix: server
-    brief: Server attributes.
-    attributes:
-      - ref: net.port
-        prefix: true
-        brief: The server's port.
-  - id: metric.server.calls
-    type: metric
-    metric_name: server.calls
-    instrument: counter
-    unit: "{call}"
-    brief: Calls.
-    stability: stable
-    attributes:
-      - ref: server.net.port
-        requirement_level: required
-      - ref: net.port
-)";
-
 TEST(RefPrefix, APrefixedRefDefinesTheAttributeUnderTheGroupsPrefix) {
-  auto c = check_files({{"net.yaml", kEmbedded}}, false);
+  auto c = check_dir(kRules / "prefixed-ref", false);
   ASSERT_TRUE(c.loaded.resolved_ok);
   EXPECT_FALSE(c.diagnostics.failed());
   // The group's `prefix` is legacy (a warning), the embedding itself is accepted.
@@ -212,11 +121,7 @@ TEST(RefPrefix, APrefixedRefDefinesTheAttributeUnderTheGroupsPrefix) {
 }
 
 TEST(RefPrefix, APrefixedRefToNothingIsUnresolvedUnderItsOwnName) {
-  std::string text = kEmbedded;
-  const std::string embedding = "      - ref: net.port\n        prefix: true";
-  text.replace(text.find(embedding), embedding.size(),
-               "      - ref: net.nope\n        prefix: true");
-  auto c = check_files({{"net.yaml", text}}, false);
+  auto c = check_dir(kRules / "prefixed-ref-to-nothing", false);
   const Diagnostic* d = c.diagnostics.find("UnresolvedAttributeRef");
   ASSERT_NE(d, nullptr);
   EXPECT_EQ(d->subject, "registry.server/net.nope");
@@ -227,39 +132,7 @@ TEST(RefPrefix, APrefixedRefToNothingIsUnresolvedUnderItsOwnName) {
 // ------------------------------------------------------------------ v1 resources
 
 TEST(V1Resource, AttributesWithoutARoleDescribeTheEntity) {
-  auto c = check_files({{"host.yaml", R"(groups:
-  - id: registry.host
-    type: attribute_group
-    brief: Host attributes.
-    attributes:
-      - id: host.id
-        type: string
-        brief: The host's id.
-        examples: [i-1]
-        stability: stable
-      - id: host.arch
-        type: string
-        brief: The host's architecture.
-        examples: [amd64]
-        stability: stable
-      - id: host.name
-        type: string
-        brief: The host's name.
-        examples: [web-1]
-        stability: stable
-  - id: entity.host
-    type: resource
-    name: host
-    brief: A host.
-    stability: stable
-    attributes:
-      - ref: host.arch
-      - ref: host.id
-        role: identifying
-      - ref: host.name
-        role: descriptive
-)"}},
-                       false);
+  auto c = check_dir(kRules / "v1-resource", false);
   ASSERT_TRUE(c.loaded.resolved_ok);
   EXPECT_FALSE(c.diagnostics.failed());
   const ResolvedRegistry& r = c.loaded.resolved;
@@ -280,73 +153,6 @@ TEST(V1Resource, AttributesWithoutARoleDescribeTheEntity) {
 
 // ------------------------------------------------------------------ v1 `extends` in the v2 view
 
-// Spans, a metric and an entity in v1 syntax: some `extends` a group of their own type
-// (refinements in the v2 view), others an attribute group (signals).
-const char* kV1Extends = R"(groups:
-  - id: registry.db
-    type: attribute_group
-    brief: Database attributes.
-    attributes:
-      - {id: db.name, type: string, brief: A database., examples: [shop], stability: stable}
-      - {id: db.rows, type: int, brief: Rows., stability: stable}
-  - id: attributes.db.common
-    type: attribute_group
-    brief: Shared.
-    attributes:
-      - ref: db.name
-  - id: span.db.client
-    type: span
-    span_kind: client
-    brief: A database call.
-    stability: stable
-    extends: attributes.db.common
-  - id: span.db.pg.client
-    type: span
-    span_kind: client
-    brief: A PostgreSQL call.
-    stability: development
-    extends: span.db.client
-    attributes:
-      - ref: db.rows
-        requirement_level: required
-  - id: span.db.pg.copy.client
-    type: span
-    span_kind: client
-    brief: A PostgreSQL COPY.
-    stability: development
-    extends: span.db.pg.client
-  - id: metric.db.calls
-    type: metric
-    metric_name: db.calls
-    instrument: counter
-    unit: "{call}"
-    brief: Calls.
-    stability: development
-    attributes:
-      - ref: db.name
-  - id: metric.db.pg.calls
-    type: metric
-    metric_name: db.pg.calls
-    instrument: counter
-    unit: "{call}"
-    brief: PostgreSQL calls.
-    stability: development
-    extends: metric.db.calls
-  - id: entity.db
-    type: entity
-    name: db
-    brief: A database.
-    stability: development
-    attributes:
-      - ref: db.name
-        role: identifying
-  - id: entity.db.pg
-    type: entity
-    brief: A PostgreSQL database.
-    stability: development
-    extends: entity.db
-)";
-
 std::vector<std::string> names_of(const std::vector<Signal>& signals) {
   std::vector<std::string> out;
   for (const Signal& s : signals) out.push_back(s.group_id + " -> " + s.name);
@@ -354,7 +160,7 @@ std::vector<std::string> names_of(const std::vector<Signal>& signals) {
 }
 
 TEST(V1Extends, ASignalExtendingOneOfItsTypeIsARefinementOfIt) {
-  auto c = check_files({{"db.yaml", kV1Extends}}, false);
+  auto c = check_dir(kRules / "v1-extends", false);
   ASSERT_TRUE(c.loaded.resolved_ok);
   EXPECT_FALSE(c.diagnostics.failed());
   const ResolvedRegistry& r = c.loaded.resolved;
@@ -394,26 +200,9 @@ TEST(V1Extends, ASignalExtendingOneOfItsTypeIsARefinementOfIt) {
 // ------------------------------------------------------------------ examples
 
 TEST(Examples, OnlyV1StringsWithoutExamplesAreWarned) {
-  auto v2 = check_files({{"shop.yaml", R"(file_format: definition/2
-attributes:
-  - key: shop.note
-    type: string
-    brief: A note.
-    stability: stable
-)"}},
-                        false);
+  auto v2 = check_dir(kRules / "examples-v2", false);
   EXPECT_EQ(seen(v2.diagnostics), (std::vector<Seen>{{"UnstableFileFormat", kWarning, 1}}));
-  auto v1 = check_files({{"shop.yaml", R"(groups:
-  - id: registry.shop
-    type: attribute_group
-    brief: Shop.
-    attributes:
-      - id: shop.note
-        type: string
-        brief: A note.
-        stability: stable
-)"}},
-                        false);
+  auto v1 = check_dir(kRules / "examples-v1", false);
   EXPECT_EQ(seen(v1.diagnostics), (std::vector<Seen>{{"InvalidExampleWarning", kWarning, 6}}));
 }
 

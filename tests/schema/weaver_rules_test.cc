@@ -1,7 +1,10 @@
-// Multi-registry rules as Weaver applies them (an application registry on top of dependencies):
-// one folder of registries per rule under tests/schema/registries/multi/, listed with its
-// expectations in tests/schema/registries/multi/INDEX.yaml, in the data-driven style of the
-// Weaver cases test (tests/conformance/weaver_cases_test.cc).
+// Rules Weaver applies that registries written from its documentation rely on: multi-registry
+// setups (an application registry on top of dependencies: what it may name, refinements of
+// their signals, entity associations, versions, manifests) and legacy syntax (the `version`
+// field, `prefix: true`, inherited ref levels, v1 resources and `extends`, examples). One folder
+// of registries per rule under tests/schema/registries/weaver-rules/, listed with its
+// expectations in INDEX.yaml there, in the data-driven style of the Weaver cases test
+// (tests/conformance/weaver_cases_test.cc).
 //
 // How INDEX.yaml is read, per case:
 //   folder:      the case's folder of registries (default: the case's id); cases may share one.
@@ -13,7 +16,7 @@
 //                definition/2 file) are left out.
 //   resolved:    for each listed section (metrics, spans, events, entities and their
 //                `*_refinements`), every resolved signal in order, as
-//                `<name> [<key>=<requirement level>, ...]`, a refinement as
+//                `<name> [<key>=<requirement level>[/<role>], ...]`, a refinement as
 //                `<id> refines <signal> [...]`, an imported signal prefixed with `dep:`;
 //                then ` entities: ` and the entity associations, `one_of(...)` / `all_of(...)`
 //                nested, a leaf `<entity>` or `<entity>@<schema_url of the declaring registry>`.
@@ -36,9 +39,9 @@ using coretel::schema::testing::check_dir;
 
 namespace {
 
-const fs::path kCases = fs::path(CORETEL_SOURCE_DIR) / "tests/schema/registries/multi";
+const fs::path kCases = fs::path(CORETEL_SOURCE_DIR) / "tests/schema/registries/weaver-rules";
 
-struct MultiCase {
+struct RuleCase {
   std::string id;
   std::string folder;
   std::string check;
@@ -53,11 +56,11 @@ std::vector<std::string> strings(const YAML::Node& list) {
   return out;
 }
 
-std::vector<MultiCase> load_index() {
+std::vector<RuleCase> load_index() {
   YAML::Node index = YAML::LoadFile((kCases / "INDEX.yaml").string());
-  std::vector<MultiCase> cases;
+  std::vector<RuleCase> cases;
   for (const YAML::Node& c : index["cases"]) {
-    MultiCase mc;
+    RuleCase mc;
     mc.id = c["id"].as<std::string>();
     mc.folder = c["folder"] ? c["folder"].as<std::string>() : mc.id;
     mc.check = c["check"].as<std::string>();
@@ -90,8 +93,9 @@ std::string associations(const std::vector<EntityAssociation>& list) {
 std::string summary(const ResolvedRegistry& r, const Signal& s, bool refinement) {
   std::vector<std::string> attributes;
   for (const AttributeRef& a : s.attributes) {
-    attributes.push_back(
-        fmt::format("{}={}", r.attribute(a).key, to_string(a.requirement_level.level)));
+    attributes.push_back(fmt::format("{}={}{}", r.attribute(a).key,
+                                     to_string(a.requirement_level.level),
+                                     a.role.empty() ? "" : "/" + a.role));
   }
   std::string head = refinement ? fmt::format("{} refines {}", s.group_id, s.refines) : s.name;
   std::string out =
@@ -117,14 +121,14 @@ std::vector<std::string> section(const ResolvedRegistry& r, const std::string& n
   return out;
 }
 
-void PrintTo(const MultiCase& c, std::ostream* os) {
+void PrintTo(const RuleCase& c, std::ostream* os) {
   *os << c.id;
 }
 
-class MultiRegistryCase : public ::testing::TestWithParam<MultiCase> {};
+class WeaverRuleCase : public ::testing::TestWithParam<RuleCase> {};
 
-TEST_P(MultiRegistryCase, DiagnosticsAndResolvedSignals) {
-  const MultiCase& c = GetParam();
+TEST_P(WeaverRuleCase, DiagnosticsAndResolvedSignals) {
+  const RuleCase& c = GetParam();
   auto checked = check_dir(kCases / c.folder / c.check, false);
   std::vector<std::string> seen;
   for (const Diagnostic& d : checked.diagnostics.all()) {
@@ -145,8 +149,8 @@ TEST_P(MultiRegistryCase, DiagnosticsAndResolvedSignals) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Index, MultiRegistryCase, ::testing::ValuesIn(load_index()),
-                         [](const ::testing::TestParamInfo<MultiCase>& info) {
+INSTANTIATE_TEST_SUITE_P(Index, WeaverRuleCase, ::testing::ValuesIn(load_index()),
+                         [](const ::testing::TestParamInfo<RuleCase>& info) {
                            std::string name = info.param.id;
                            for (char& ch : name) {
                              if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
@@ -155,9 +159,9 @@ INSTANTIATE_TEST_SUITE_P(Index, MultiRegistryCase, ::testing::ValuesIn(load_inde
                          });
 
 // The index uses every case folder, and every folder it names exists.
-TEST(MultiRegistryIndex, ListsEveryCaseFolder) {
+TEST(WeaverRuleIndex, ListsEveryCaseFolder) {
   std::set<std::string> listed;
-  for (const MultiCase& c : load_index()) listed.insert(c.folder);
+  for (const RuleCase& c : load_index()) listed.insert(c.folder);
   std::set<std::string> folders;
   for (const fs::directory_entry& e : fs::directory_iterator(kCases)) {
     if (e.is_directory()) folders.insert(e.path().filename().string());
