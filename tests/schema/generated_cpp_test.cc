@@ -180,7 +180,8 @@ class Capture final : public coretel::events::EventProvider {
     scope = r.scope;
     severity = r.severity;
     attributes.clear();
-    for (const coretel::AttributeRef& a : r.attributes) attributes.push_back({std::string(a.key), a.value.to_value()});
+    for (const coretel::AttributeRef& a : r.attributes)
+      attributes.push_back({std::string(a.key), a.value.to_value()});
     ++count;
   }
   std::string name, scope;
@@ -206,15 +207,15 @@ TEST(GeneratedShop, TypedEventEmitter) {
   EXPECT_EQ(capture->name, "shop.item.returned");
   EXPECT_EQ(capture->scope, "shop.test");
   EXPECT_EQ(capture->severity, ev::Severity::kWarn);
-  EXPECT_EQ(capture->attributes, (std::vector<coretel::Attribute>{
-                                     {"shop.region", "eu"}, {"shop.item.price", 1.5},
-                                     {"shop.outcome", "back"}}));
-  CORETEL_EMIT(ev::Severity::kInfo, shop::ShopItemReturnedEvent, "us", std::nullopt,
-               std::nullopt, shop::ShopItemSize::kLarge);
   EXPECT_EQ(capture->attributes,
-            (std::vector<coretel::Attribute>{{"shop.region", "us"},
-                                             {"shop.item.size", static_cast<int64_t>(
-                                                                    shop::ShopItemSize::kLarge)}}));
+            (std::vector<coretel::Attribute>{
+                {"shop.region", "eu"}, {"shop.item.price", 1.5}, {"shop.outcome", "back"}}));
+  CORETEL_EMIT(ev::Severity::kInfo, shop::ShopItemReturnedEvent, "us", std::nullopt, std::nullopt,
+               shop::ShopItemSize::kLarge);
+  EXPECT_EQ(capture->attributes,
+            (std::vector<coretel::Attribute>{
+                {"shop.region", "us"},
+                {"shop.item.size", static_cast<int64_t>(shop::ShopItemSize::kLarge)}}));
   // Disabled: the arguments are not evaluated.
   int evaluated = 0;
   auto region = [&evaluated] {

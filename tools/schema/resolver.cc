@@ -24,6 +24,9 @@ ResolvedRegistry Resolver::run() {
   }
   visible_ = direct_surface(registry_);
   visible_groups_.insert(visible_.groups.begin(), visible_.groups.end());
+  for (const Group* g : visible_.groups) {
+    if (!g->is_refinement) visible_signals_.emplace(std::pair{g->type, signal_name(*g)}, g);
+  }
   index_groups();
   index_definitions();
   for (const Group& g : registry_.groups) {
@@ -48,6 +51,11 @@ ResolvedRegistry Resolver::run() {
     emit_signal(g);
   }
   apply_imports();
+  for (GroupType t :
+       {GroupType::kMetric, GroupType::kSpan, GroupType::kEvent, GroupType::kEntity}) {
+    const std::vector<Signal>& list = *list_for(t, false);
+    for (std::size_t i = 0; i < list.size(); ++i) signal_index_[{t, list[i].name}] = i;
+  }
   for (const Group& g : registry_.groups) {
     if (g.is_refinement) {
       emit_refinement(g);

@@ -26,13 +26,16 @@ std::string without_prefix(const std::string& id, std::string_view prefix) {
   return id;
 }
 
-/// Does entity group `g` answer to `name`? An entity by its type (a v1 group by its id too, as
-/// Weaver's import match keys have it); a refinement by its id without `entity.`.
-bool answers_to(const Group& g, const std::string& name, bool refinement) {
-  if (g.type != GroupType::kEntity) return false;
-  if (refinement) return without_prefix(g.id, "entity.") == name;
-  return Resolver::signal_name(g) == name ||
-         (g.syntax == 1 && (g.id == name || without_prefix(g.id, "entity.") == name));
+/// The names entity group `g` answers to: an entity its type (a v1 group its id too, as
+/// Weaver's import match keys have it); a refinement its id without `entity.`.
+std::vector<std::string> names_of(const Group& g, bool refinement) {
+  if (refinement) return {without_prefix(g.id, "entity.")};
+  std::vector<std::string> names{Resolver::signal_name(g)};
+  if (g.syntax == 1) {
+    names.push_back(g.id);
+    names.push_back(without_prefix(g.id, "entity."));
+  }
+  return names;
 }
 
 }  // namespace
@@ -44,64 +47,78 @@ std::string Resolver::provenance_of(const RegistryDefinition* registry) const {
 
 void Resolver::resolve_entity_associations() {
   if (associated_.empty()) return;
-  // The entities each registry holds as its own (defined or imported), for step 1.
-  auto own_entities = [&](const RegistryDefinition& r) {
-    std::vector<const Group*> out;
+  auto is_refinement = [&](const Group& g) { return g.is_refinement || refined_by_extends(g); };
+  // Step 1: the entities each registry holds as its own (defined or imported), by name; the
+  // first in order wins. Built once per registry.
+  std::map<const RegistryDefinition*, std::unordered_map<std::string, const Group*>> own;
+  auto own_entities = [&](const RegistryDefinition& r) -> const auto& {
+    auto [it, inserted] = own.try_emplace(&r);
+    if (!inserted) return it->second;
+    auto add = [&](const Group* g) {
+      if (g->type != GroupType::kEntity) return;
+      for (std::string& name : names_of(*g, is_refinement(*g))) it->second.emplace(name, g);
+    };
     if (&r == &registry_) {
-      for (const Group& g : registry_.groups) {
-        if (g.type == GroupType::kEntity) out.push_back(&g);
-      }
-      for (const Group* g : imported_) {
-        if (g->type == GroupType::kEntity) out.push_back(g);
-      }
+      for (const Group& g : registry_.groups) add(&g);
+      for (const Group* g : imported_) add(g);
     } else {
-      for (const Group* g : surface_of(r).groups) {
-        if (g->type == GroupType::kEntity) out.push_back(g);
+      for (const Group* g : surface_of(r).groups) add(g);
+    }
+    return it->second;
+  };
+  // Step 2: the registries declaring `name` among what `r`'s direct dependencies expose,
+  // public and excluded ones apart. Built once per registry.
+  struct Declared {
+    std::set<const RegistryDefinition*> in_public, in_private;
+  };
+  std::map<const RegistryDefinition*, std::unordered_map<std::string, Declared>> declared;
+  auto declared_in_dependencies = [&](const RegistryDefinition& r) -> const auto& {
+    auto [it, inserted] = declared.try_emplace(&r);
+    if (!inserted) return it->second;
+    for (const auto& dependency : r.dependencies) {
+      for (const Group* g : surface_of(*dependency).groups) {
+        if (g->type != GroupType::kEntity) continue;
+        for (const std::string& name : names_of(*g, is_refinement(*g))) {
+          Declared& d = it->second[name];
+          (excluded_from_dependents(g->annotations) ? d.in_private : d.in_public)
+              .insert(owner_.at(g));
+        }
       }
     }
-    return out;
+    return it->second;
   };
-  auto is_refinement = [&](const Group& g) { return g.is_refinement || refined_by_extends(g); };
   for (const Associated& a : associated_) {
     Signal& signal = (*a.list)[a.index];
     const RegistryDefinition& owner = *owner_.at(a.group);
     const bool report = &owner == &registry_;
-    const std::vector<const Group*> locals = own_entities(owner);
+    const auto& locals = own_entities(owner);
+    const auto& below = declared_in_dependencies(owner);
     std::set<std::string> reported;
     for_each_entity(signal.entity_associations, [&](EntityAssociation& leaf) {
       const std::string& name = leaf.entity;
-      for (const Group* g : locals) {
-        if (answers_to(*g, name, is_refinement(*g))) {
-          leaf.provenance = provenance_of(owner_.at(g));
-          return;
-        }
+      if (auto local = locals.find(name); local != locals.end()) {
+        leaf.provenance = provenance_of(owner_.at(local->second));
+        return;
       }
-      // Step 2: the direct dependencies, by declaring registry.
-      std::set<const RegistryDefinition*> declared_public;
-      std::set<const RegistryDefinition*> declared_private;
-      for (const auto& dependency : owner.dependencies) {
-        for (const Group* g : surface_of(*dependency).groups) {
-          if (!answers_to(*g, name, is_refinement(*g))) continue;
-          (excluded_from_dependents(g->annotations) ? declared_private : declared_public)
-              .insert(owner_.at(g));
-        }
-      }
-      if (declared_public.size() == 1) {
-        leaf.provenance = provenance_of(*declared_public.begin());
+      static const Declared kNone;
+      auto found = below.find(name);
+      const Declared& d = found == below.end() ? kNone : found->second;
+      if (d.in_public.size() == 1) {
+        leaf.provenance = provenance_of(*d.in_public.begin());
         return;
       }
       if (!report || !reported.insert(name).second) return;
       const Group& g = *a.group;
-      if (declared_public.size() > 1) {
+      if (d.in_public.size() > 1) {
         std::vector<std::string> urls;
-        for (const RegistryDefinition* r : declared_public) urls.push_back(provenance_of(r));
+        for (const RegistryDefinition* r : d.in_public) urls.push_back(provenance_of(r));
         std::sort(urls.begin(), urls.end());
         d_.error("AmbiguousEntityAssociation", g.location, g.id,
                  fmt::format("the entity association `{}` of `{}` is ambiguous: declared by {}; "
                              "these registries declare unrelated entities under one name "
                              "(import the one you mean, or define the entity in this registry)",
                              name, g.id, fmt::join(urls, ", ")));
-      } else if (!declared_private.empty()) {
+      } else if (!d.in_private.empty()) {
         d_.error("ExcludedFromDependencyResolution", g.location, g.id,
                  fmt::format("entity `{}` is marked as excluded from dependency resolution and "
                              "cannot be used by `{}`",

@@ -275,6 +275,11 @@ class Resolver {
   std::map<const RegistryDefinition*, Surface> surfaces_;
   Surface visible_;
   std::set<const Group*> visible_groups_;
+  /// The signals the direct dependencies expose, by (type, name): the first wins.
+  std::map<std::pair<GroupType, std::string>, const Group*> visible_signals_;
+  /// The registry's signals (own and imported) by (type, name), as indexes into their list:
+  /// the last wins. Built once they are all emitted, before the refinements.
+  std::map<std::pair<GroupType, std::string>, std::size_t> signal_index_;
   /// The registry that declares each group (this one's and every dependency's).
   std::unordered_map<const Group*, const RegistryDefinition*> owner_;
   /// Signals with `entity_associations`: (list, index in it, the group it comes from).

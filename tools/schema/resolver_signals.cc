@@ -159,8 +159,8 @@ void Resolver::emit_refinement(const Group& g) {
   std::vector<Signal>* list = list_for(g.type, true);
   const Signal* base = nullptr;
   if (bases) {
-    for (const Signal& s : *bases) {
-      if (s.name == g.refines) base = &s;
+    if (auto it = signal_index_.find({g.type, g.refines}); it != signal_index_.end()) {
+      base = &(*bases)[it->second];
     }
   }
   // Not defined or imported here: a signal a direct dependency exposes can be refined without
@@ -168,11 +168,8 @@ void Resolver::emit_refinement(const Group& g) {
   Signal from_dependency;
   const Group* dependency_base = nullptr;
   if (!base && list) {
-    for (const Group* d : visible_.groups) {
-      if (d->type == g.type && !d->is_refinement && signal_name(*d) == g.refines) {
-        dependency_base = d;
-        break;
-      }
+    if (auto it = visible_signals_.find({g.type, g.refines}); it != visible_signals_.end()) {
+      dependency_base = it->second;
     }
   }
   if (dependency_base) {
@@ -192,11 +189,8 @@ void Resolver::emit_refinement(const Group& g) {
     for (GroupType other :
          {GroupType::kMetric, GroupType::kSpan, GroupType::kEvent, GroupType::kEntity}) {
       if (other == g.type) continue;
-      bool named = std::any_of(list_for(other, false)->begin(), list_for(other, false)->end(),
-                               [&](const Signal& x) { return x.name == g.refines; }) ||
-                   std::any_of(visible_.groups.begin(), visible_.groups.end(), [&](const Group* x) {
-                     return x->type == other && !x->is_refinement && signal_name(*x) == g.refines;
-                   });
+      bool named =
+          signal_index_.count({other, g.refines}) || visible_signals_.count({other, g.refines});
       if (named) {
         d_.error("InvalidRefinement", g.location, g.id,
                  fmt::format("Refinement `{}` of type `{}` cannot refine signal `{}` of type `{}`.",

@@ -12,27 +12,36 @@
 namespace coretel::schema::resolution {
 namespace {
 
+/// The groups a surface computation looks names up in: by id, and signals by (type, name) for
+/// the refinements that name them.
+struct GroupIndex {
+  std::unordered_map<std::string, const Group*> by_id;
+  std::map<std::pair<GroupType, std::string>, std::vector<const Group*>> signals_by_name;
+
+  void add(const Group* g) {
+    if (!by_id.emplace(g->id, g).second) return;  // the first of an id wins
+    if (!g->is_refinement) signals_by_name[{g->type, Resolver::signal_name(*g)}].push_back(g);
+  }
+};
+
 /// Collects into `keys` every attribute key group `g` defines or references, and those of the
-/// groups it `extends` and includes (`ref_group`), found in `index`. Iterative: a chain of any
-/// length cannot overflow the stack.
-void collect_keys(const Group& g, const std::unordered_map<std::string, const Group*>& index,
-                  std::set<const Group*>& visited, std::set<std::string>& keys) {
+/// groups it `extends`, includes (`ref_group`) or refines, found in `index`. Iterative: a chain
+/// of any length cannot overflow the stack; each group is visited once.
+void collect_keys(const Group& g, const GroupIndex& index, std::set<const Group*>& visited,
+                  std::set<std::string>& keys) {
   std::vector<const Group*> stack{&g};
   while (!stack.empty()) {
     const Group* x = stack.back();
     stack.pop_back();
     if (!visited.insert(x).second) continue;
     auto push = [&](const std::string& id) {
-      if (auto it = index.find(id); it != index.end()) stack.push_back(it->second);
+      if (auto it = index.by_id.find(id); it != index.by_id.end()) stack.push_back(it->second);
     };
     if (!x->extends.empty()) push(x->extends);
     if (x->is_refinement) {
-      for (const auto& entry : index) {
-        const Group* group = entry.second;
-        if (group->type == x->type && !group->is_refinement &&
-            Resolver::signal_name(*group) == x->refines) {
-          stack.push_back(group);
-        }
+      auto refined = index.signals_by_name.find({x->type, x->refines});
+      if (refined != index.signals_by_name.end()) {
+        stack.insert(stack.end(), refined->second.begin(), refined->second.end());
       }
     }
     for (const AttributeSpec& a : x->attributes) {
@@ -72,12 +81,12 @@ const Surface& Resolver::surface_of(const RegistryDefinition& registry) {
   if (auto it = surfaces_.find(&registry); it != surfaces_.end()) return it->second;
   Surface below = direct_surface(registry);
   Surface s;
-  std::unordered_map<std::string, const Group*> index;
+  GroupIndex index;
   for (const Group& g : registry.groups) {
     s.groups.push_back(&g);
-    index.emplace(g.id, &g);
+    index.add(&g);
   }
-  for (const Group* g : below.groups) index.emplace(g->id, g);  // its own ids win
+  for (const Group* g : below.groups) index.add(g);  // its own ids win
   // What it imports from its own dependencies it re-exports (an excluded one is not imported).
   std::set<const Group*> imported;
   for (const Import& import : registry.imports) {
