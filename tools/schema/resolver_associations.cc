@@ -52,11 +52,12 @@ void Resolver::resolve_entity_associations() {
   // first in order wins. Built once per registry.
   std::map<const RegistryDefinition*, std::unordered_map<std::string, const Group*>> own;
   auto own_entities = [&](const RegistryDefinition& r) -> const auto& {
-    auto [it, inserted] = own.try_emplace(&r);
-    if (!inserted) return it->second;
+    auto emplaced = own.try_emplace(&r);
+    auto& by_name = emplaced.first->second;
+    if (!emplaced.second) return by_name;
     auto add = [&](const Group* g) {
       if (g->type != GroupType::kEntity) return;
-      for (std::string& name : names_of(*g, is_refinement(*g))) it->second.emplace(name, g);
+      for (std::string& name : names_of(*g, is_refinement(*g))) by_name.emplace(name, g);
     };
     if (&r == &registry_) {
       for (const Group& g : registry_.groups) add(&g);
@@ -64,7 +65,7 @@ void Resolver::resolve_entity_associations() {
     } else {
       for (const Group* g : surface_of(r).groups) add(g);
     }
-    return it->second;
+    return by_name;
   };
   // Step 2: the registries declaring `name` among what `r`'s direct dependencies expose,
   // public and excluded ones apart. Built once per registry.
@@ -73,19 +74,20 @@ void Resolver::resolve_entity_associations() {
   };
   std::map<const RegistryDefinition*, std::unordered_map<std::string, Declared>> declared;
   auto declared_in_dependencies = [&](const RegistryDefinition& r) -> const auto& {
-    auto [it, inserted] = declared.try_emplace(&r);
-    if (!inserted) return it->second;
+    auto emplaced = declared.try_emplace(&r);
+    auto& by_name = emplaced.first->second;
+    if (!emplaced.second) return by_name;
     for (const auto& dependency : r.dependencies) {
       for (const Group* g : surface_of(*dependency).groups) {
         if (g->type != GroupType::kEntity) continue;
         for (const std::string& name : names_of(*g, is_refinement(*g))) {
-          Declared& d = it->second[name];
+          Declared& d = by_name[name];
           (excluded_from_dependents(g->annotations) ? d.in_private : d.in_public)
               .insert(owner_.at(g));
         }
       }
     }
-    return it->second;
+    return by_name;
   };
   for (const Associated& a : associated_) {
     Signal& signal = (*a.list)[a.index];

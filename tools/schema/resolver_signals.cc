@@ -126,15 +126,18 @@ void Resolver::emit_signal(const Group& g, bool from_dependency) {
 /// The signals and attribute groups of the dependencies that `imports:` globs select
 /// (UnmatchedImport for a glob that selects nothing).
 void Resolver::apply_imports() {
-  // A signal is imported once, however many globs or dependency paths select it, and not
-  // at all when the registry defines one of that name itself (its own definition wins).
-  std::set<std::pair<GroupType, std::string>> present;
+  // A signal is imported once, however many globs or dependency paths select it, and not at
+  // all when the registry defines one of that name itself (its own definition wins). Two
+  // registries' signals of one name are both imported, each with its provenance, as Weaver
+  // keeps them, and CollidingV2SignalId says so: they are not merged into one.
+  std::map<std::pair<GroupType, std::string>, const RegistryDefinition*> present;
   for (GroupType t : {GroupType::kMetric, GroupType::kEvent, GroupType::kSpan, GroupType::kEntity,
                       GroupType::kAttributeGroup}) {
     if (const std::vector<Signal>* list = list_for(t, false)) {
-      for (const Signal& signal : *list) present.insert({t, signal.name});
+      for (const Signal& signal : *list) present.emplace(std::pair{t, signal.name}, &registry_);
     }
   }
+  std::set<const Group*> done;
   for (const Import& import : registry_.imports) {
     GroupType type = import_type(import);
     bool matched = false;
@@ -142,7 +145,19 @@ void Resolver::apply_imports() {
     for (const Group* g : visible_.groups) {
       if (!import_selects(import, *g) || excluded_from_dependents(g->annotations)) continue;
       matched = true;
-      if (!present.insert({type, signal_name(*g)}).second) continue;
+      if (done.count(g)) continue;
+      const RegistryDefinition* from = owner_.at(g);
+      auto [first, inserted] = present.emplace(std::pair{type, signal_name(*g)}, from);
+      if (!inserted) {
+        if (first->second == &registry_ || first->second == from) continue;
+        d_.warning("CollidingV2SignalId", import.location, signal_name(*g),
+                   fmt::format("`{}` ({}) is declared by both `{}` and `{}`, and both are "
+                               "imported: they stay two signals, and a consumer keyed by name "
+                               "sees one of them (import only the one you mean)",
+                               signal_name(*g), to_string(type), provenance_of(first->second),
+                               provenance_of(from)));
+      }
+      done.insert(g);
       imported_.push_back(g);
       emit_signal(*g, /*from_dependency=*/true);
     }

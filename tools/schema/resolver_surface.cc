@@ -87,6 +87,13 @@ const Surface& Resolver::surface_of(const RegistryDefinition& registry) {
     index.add(&g);
   }
   for (const Group* g : below.groups) index.add(g);  // its own ids win
+  // A group it exposes may extend or include a group further down that it does not expose:
+  // the attributes that brings are used, so they are exposed too (Weaver's resolved schema
+  // holds every signal's attributes inlined).
+  std::vector<const Group*> everything;
+  std::set<const RegistryDefinition*> seen;
+  collect_dependency_groups(registry, everything, seen);
+  for (const Group* g : everything) index.add(g);
   // What it imports from its own dependencies it re-exports (an excluded one is not imported).
   std::set<const Group*> imported;
   for (const Import& import : registry.imports) {
