@@ -19,13 +19,6 @@
 namespace coretel::schema::resolution {
 namespace {
 
-std::string without_prefix(const std::string& id, std::string_view prefix) {
-  if (id.size() > prefix.size() && id.compare(0, prefix.size(), prefix) == 0) {
-    return id.substr(prefix.size());
-  }
-  return id;
-}
-
 /// The names entity group `g` answers to: an entity its type (a v1 group its id too, as
 /// Weaver's import match keys have it); a refinement its id without `entity.`.
 std::vector<std::string> names_of(const Group& g, bool refinement) {

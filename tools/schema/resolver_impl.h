@@ -18,6 +18,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -60,6 +61,15 @@ inline void deep_merge(Json& into, const Json& from) {
       into[it.key()] = it.value();
     }
   }
+}
+
+/// `id` without `prefix` (once), when it starts with it and more follows: a v1 group id's type
+/// prefix (`span.`, `entity.`), as Weaver's v1 -> v2 conversion drops it.
+inline std::string without_prefix(const std::string& id, std::string_view prefix) {
+  if (id.size() > prefix.size() && id.compare(0, prefix.size(), prefix) == 0) {
+    return id.substr(prefix.size());
+  }
+  return id;
 }
 
 /// A `ref`'s overrides of the referenced attribute's fields (brief, note, examples, stability,

@@ -9,17 +9,6 @@
 
 namespace coretel::schema::resolution {
 
-namespace {
-
-/// `id` without `prefix` (once), when it starts with it and more follows.
-std::string strip_prefix(const std::string& id, std::string_view prefix) {
-  if (id.size() > prefix.size() && id.compare(0, prefix.size(), prefix) == 0) {
-    return id.substr(prefix.size());
-  }
-  return id;
-}
-
-}  // namespace
 
 std::string Resolver::signal_name(const Group& g) {
   switch (g.type) {
@@ -28,9 +17,9 @@ std::string Resolver::signal_name(const Group& g) {
     case GroupType::kEvent:
       return g.name.empty() ? g.id : g.name;
     case GroupType::kSpan:
-      return g.name.empty() ? strip_prefix(g.id, "span.") : g.name;
+      return g.name.empty() ? without_prefix(g.id, "span.") : g.name;
     case GroupType::kEntity:
-      return g.name.empty() ? strip_prefix(g.id, "entity.") : g.name;
+      return g.name.empty() ? without_prefix(g.id, "entity.") : g.name;
     default:
       return g.id;
   }
