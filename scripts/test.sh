@@ -59,6 +59,7 @@ fi
 step "all test stages passed"
 if [ -z "$conformance" ]; then
   echo "not run: the conformance suites (weaver_cases_test, upstream_registry_test," \
-    "weaver_baseline_test, upstream_generated_cpp_test, fuzz seeds from the upstream registries);" \
+    "semconv_subset_test, weaver_baseline_test, upstream_generated_cpp_test," \
+    "multi_registry_chain_test, fuzz seeds from the upstream registries);" \
     "run them with CORETEL_CONFORMANCE_DATA=DIR scripts/test.sh (README: Conformance tests)"
 fi
