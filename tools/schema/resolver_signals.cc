@@ -9,7 +9,6 @@
 
 namespace coretel::schema::resolution {
 
-
 std::string Resolver::signal_name(const Group& g) {
   switch (g.type) {
     case GroupType::kMetric:
@@ -243,7 +242,8 @@ const Group* Resolver::refined_by_extends(const Group& g) const {
 }
 
 void Resolver::emit_extends_refinement(const Group& g, const Group& parent) {
-  if (!from_dependency_.count(&parent)) exposes_excluded(g, parent.annotations, parent.id);
+  if (!from_dependency_.count(&parent))
+    exposes_excluded(g, parent.annotations, signal_name(parent));
   Signal s = base_signal(g);
   s.kind = kind_of(g.type);
   s.refines = signal_name(parent);
