@@ -1,4 +1,7 @@
 #include "context_bridge.h"
+
+#include <vector>
+
 #include "instance_of.h"
 
 #include "runtime.h"
@@ -17,6 +20,31 @@ py::handle context_var() {
     return v.release().ptr();
   }();
   return var;
+}
+
+// The ContextVar's values, reused. Making one costs a C++ copy, a node in pybind11's instance
+// registry and a Python object, and most live only as long as one span scope. A kept object
+// whose only reference is the pool's (the ContextVar, every Token and every copied
+// contextvars.Context have let go of it, and no Python code holds it) cannot be seen by Python
+// any more, so it takes the next value in place: to Python it is a new, immutable Context.
+// Under the GIL, which makes the reference count exact; not on a free-threaded build. At most
+// kPooled objects, kept for the process like the ContextVar.
+py::object context_object(const trace::Context& context) {
+#ifndef Py_GIL_DISABLED
+  constexpr std::size_t kPooled = 32;
+  static auto* pool = new std::vector<PyObject*>();
+  for (PyObject* kept : *pool) {
+    if (Py_REFCNT(kept) == 1) {
+      instance_of<trace::Context>(kept) = context;
+      return py::reinterpret_borrow<py::object>(kept);
+    }
+  }
+  py::object made = new_instance(context);
+  if (pool->size() < kPooled) pool->push_back(py::object(made).release().ptr());
+  return made;
+#else
+  return new_instance(context);
+#endif
 }
 
 }  // namespace
@@ -48,7 +76,7 @@ PythonContextScope::PythonContextScope() {
 namespace detail {
 
 py::object set_python_context(const trace::Context& context) {
-  const py::object value = new_instance(context);
+  const py::object value = context_object(context);
   PyObject* token = PyContextVar_Set(context_var().ptr(), value.ptr());
   if (token == nullptr) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(token);

@@ -85,6 +85,50 @@ print(json.dumps({"spans": spans()}))
     assert s["thread.child"]["parent_span_id"] == s["thread"]["span_id"]
 
 
+def test_a_context_still_referenced_is_never_reused_for_a_later_span():
+    # The extension reuses the ContextVar's Context objects once nothing references them
+    # (python/src/context_bridge.cc): one held by Python code, by a contextvars copy (an asyncio
+    # task) or across a native callback keeps its span, whatever starts after it.
+    got = run_json(PRELUDE + """
+from coretel._context import current
+held = []
+for i in range(40):  # more than the extension keeps for reuse
+    with coretel.start_as_current_span(f"s{i}") as span:
+        held.append((current.get(), span.context.span_id))
+    with coretel.start_as_current_span("after"):
+        pass
+async def child():
+    await asyncio.sleep(0)
+    return coretel.get_current_span_context().span_id
+async def main():
+    with coretel.start_as_current_span("parent") as parent:
+        task = asyncio.create_task(child())  # copies the current context
+    for _ in range(5):
+        with coretel.start_as_current_span("noise"):
+            pass
+    return parent.context.span_id, await task
+parent_id, task_saw = asyncio.run(main())
+in_callback = []
+def on_chunk(i):
+    in_callback.append((current.get(), coretel.get_current_span_context().span_id))
+_native.demo.process(b"a" * (40 * 1024), on_chunk)
+with coretel.start_as_current_span("later"):
+    pass
+print(json.dumps({
+    "held": [c.span.span_id == span_id for c, span_id in held],
+    "distinct": len({id(c) for c, _ in held}),
+    "task": [parent_id, task_saw],
+    "callbacks": [c.span.span_id == span_id for c, span_id in in_callback],
+    "callback_contexts": len({id(c) for c, _ in in_callback}),
+}))
+""")
+    assert got["held"] == [True] * 40
+    assert got["distinct"] == 40
+    assert got["task"][0] == got["task"][1]
+    assert got["callbacks"] == [True] * 3
+    assert got["callback_contexts"] == 3
+
+
 def test_traced_decorator_covers_sync_and_async_functions_and_records_exceptions():
     got = run_json(PRELUDE + """
 @coretel.traced()
