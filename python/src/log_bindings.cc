@@ -451,8 +451,17 @@ void bind_logs(py::module_& m) {
                                      std::move(level_attribute));
            }),
            py::arg("handler"), py::arg("skip"), py::arg("forwarded"), py::arg("level_attribute"))
-      .def("handle", &LogForwarder::handle, py::arg("record"))
-      .def("emit", &LogForwarder::emit, py::arg("record"));
+      // `self` as a handle, read by instance_of (no type lookup per record).
+      .def(
+          "handle",
+          [](py::handle self, py::handle record) {
+            return instance_of<LogForwarder>(self).handle(record);
+          },
+          py::arg("record"))
+      .def(
+          "emit",
+          [](py::handle self, py::handle record) { instance_of<LogForwarder>(self).emit(record); },
+          py::arg("record"));
   m.def("dropped_records", [] { return dropped_records.load(std::memory_order_relaxed); });
   m.def(
       "stacktrace",
