@@ -12,7 +12,6 @@
 #include "../common/asymmetric_barrier.h"
 #include "../common/batch_options.h"
 #include "../common/per_thread.h"
-#include "attribute_buffers.h"
 #include "coretel/trace/span_processor.h"
 
 namespace coretel::trace {
@@ -56,8 +55,8 @@ void prefetch_for_write(const SpanData* span) noexcept {
     __builtin_prefetch(bytes + offset, 1, 3);
 }
 
-// Empties a span for reuse: its strings and vectors keep their capacity, and its attributes'
-// heap buffers are kept for this thread's next attributes (attribute_buffers.h).
+// Empties a span for reuse: its strings and vectors keep their capacity (the attributes' own
+// strings go with them).
 void clear(SpanData& s) noexcept {
   s.name.clear();
   s.kind = SpanKind::kInternal;
@@ -66,7 +65,7 @@ void clear(SpanData& s) noexcept {
   s.parent_remote = false;
   s.scope.clear();
   s.start_time_unix_nano = s.end_time_unix_nano = 0;
-  detail::clear_keeping_buffers(s.attributes);
+  s.attributes.clear();
   s.events.clear();
   s.links.clear();
   s.status = StatusCode::kUnset;

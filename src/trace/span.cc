@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "attribute_buffers.h"
 #include "coretel/events/record.h"
 #include "coretel/export/utf8.h"
 #include "coretel/trace/id_generator.h"
@@ -49,9 +48,7 @@ bool put(std::vector<Attribute>& list, std::string_view key, AttributeValueRef v
   }
   if (list.size() >= max) return false;
   if (list.capacity() == 0) list.reserve(std::min<std::size_t>(max, 4));  // one allocation, not 3
-  const auto* text = std::get_if<std::string_view>(&value);
-  // A recycled span's buffers when the key or the text needs one (attribute_buffers.h).
-  Attribute& a = detail::append_attribute(list, key.size(), text != nullptr ? text->size() : 0);
+  Attribute& a = list.emplace_back();  // built in place: no temporary to move
   a.key.assign(key);
   assign_limited(a.value, value, length);
   return true;

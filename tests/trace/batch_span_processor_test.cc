@@ -1,8 +1,7 @@
 // The batch span processor (coretel/trace/span_processor.h): every sampled span exported once,
 // from any number of threads, ended threads included; a full queue drops and counts exactly; a
 // failing exporter's spans are counted; shutdown() exports what is queued, and a span ending
-// while it runs is exported or counted; a recycled span reuses its attribute buffers and keeps
-// nothing of its last use. Also: a non-recording span allocates nothing.
+// while it runs is exported or counted. Also: a non-recording span allocates nothing.
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,8 +10,6 @@
 #include <set>
 #include <stdexcept>
 #include <thread>
-#include <utility>
-#include <vector>
 
 #include "../collect/allocation_counter.h"
 #include "coretel/trace/span.h"
@@ -203,72 +200,6 @@ TEST(BatchSpanProcessor, OptionsOutOfRangeAreRefusedByName) {
   EXPECT_EQ(refused({.max_queue_size = 16, .max_export_batch_size = 17}),
             "coretel: span batch max_export_batch_size 17 is out of range (1 to "
             "max_queue_size, 16)");
-}
-
-// An exporter that keeps a copy of each span's attributes.
-class KeepingExporter final : public tr::SpanExporter {
- public:
-  tr::ExportResult export_spans(std::span<const tr::SpanData> spans,
-                                std::chrono::steady_clock::time_point) noexcept override {
-    std::lock_guard lock(mutex_);
-    for (const tr::SpanData& s : spans) attributes_.push_back(s.attributes);
-    return tr::ExportResult::kSuccess;
-  }
-  std::vector<std::vector<coretel::Attribute>> take() {
-    std::lock_guard lock(mutex_);
-    return std::exchange(attributes_, {});
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<std::vector<coretel::Attribute>> attributes_;
-};
-
-TEST(BatchSpanProcessor, ARecycledSpanReusesItsAttributeBuffersAndKeepsNothingStale) {
-  auto exporter = std::make_shared<KeepingExporter>();
-  auto batch = std::make_shared<tr::BatchSpanProcessor>(exporter, slow(64, 64));
-  tr::TracerProvider provider({.processors = {batch}});
-  const tr::Tracer tracer = provider.tracer("test");
-  const std::string long_value(40, 'v');  // longer than std::string's inline buffer
-  auto same_shape = [&] {
-    tr::Span span = tracer.start_span("a span name longer than inline");
-    span.set_attribute("a.key.longer.than.inline", long_value);
-    span.set_attribute("another.long.attribute.key", int64_t{7});
-  };
-  // The steady state: the first round fills the batch's slots, the second brings the first's
-  // spans back to this thread as spares (with their buffers), the third keeps its first buffers.
-  for (int round = 0; round < 3; ++round) {
-    for (int i = 0; i < 8; ++i) same_shape();
-    ASSERT_TRUE(provider.force_flush(10s));
-  }
-  uint64_t allocations = 0;
-  {
-    const coretel_test::AllocationCounter counter;
-    for (int i = 0; i < 8; ++i) same_shape();
-    allocations = counter.count();
-  }
-  ASSERT_TRUE(provider.force_flush(10s));
-  EXPECT_EQ(allocations, 0u);  // keys, string values, names and vectors: all reused
-
-  // Other types and lengths into recycled attributes: exactly the new values, nothing kept over.
-  exporter->take();
-  for (int i = 0; i < 8; ++i) {
-    tr::Span span = tracer.start_span("s");
-    span.set_attribute("another.long.attribute.key", "short");
-    span.set_attribute("a.key.longer.than.inline", int64_t{42});
-    span.set_attribute("k", 1.5);
-    span.set_attribute("a.third.key.longer.than.inline", std::string(20, 'w'));
-  }
-  ASSERT_TRUE(provider.force_flush(10s));
-  const std::vector<coretel::Attribute> expected = {
-      {"another.long.attribute.key", coretel::AttributeValue(std::string("short"))},
-      {"a.key.longer.than.inline", coretel::AttributeValue(int64_t{42})},
-      {"k", coretel::AttributeValue(1.5)},
-      {"a.third.key.longer.than.inline", coretel::AttributeValue(std::string(20, 'w'))}};
-  const auto exported = exporter->take();
-  ASSERT_EQ(exported.size(), 8u);
-  for (const auto& attributes : exported) EXPECT_EQ(attributes, expected);
-  provider.shutdown();
 }
 
 TEST(Span, ANonRecordingSpanAllocatesNothing) {
