@@ -22,6 +22,12 @@ shared VM, but blind to time the loop waits for a core. `--per-op` times each op
 instead (a span scope, a forwarded log record with and
 without an exception, a metric point), off and on, on the calling thread.
 
+`--compare A B` weighs a change: A and B are two copies of the package (a build's `python/`
+directory, copied aside before and after the change), run alternately in the same mode
+(`--mode`, default on), one pair per repetition, the loop or `--per-op`. It prints each side's
+median and the median of the paired differences B - A with how many pairs B won: on a VM whose
+speed drifts by several percent within minutes, only a difference that wins most pairs is one.
+
 Per request (64 KiB payload, --payload-kib): 1 Python server span, 1 native span + 4 native
 chunk spans (one per 16 KiB), 4 Python callback spans, 1 log record forwarded (plus the native
 engine's event), 5 metric records; every sixth request raises and logs its exception.
@@ -128,6 +134,33 @@ def per_op(mode: str, endpoint: str | None) -> dict[str, float]:
     return out
 
 
+def compare(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> None:
+    """--compare A B: alternate runs of the two packages; print medians and paired differences."""
+    if args.per_op:
+        command = ["--one-per-op", args.mode]
+    else:
+        command = ["--one", args.mode, "--requests", str(args.requests), "--payload-kib",
+                   str(args.payload_kib), "--clock", args.clock]
+    runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
+    for _ in range(args.repetitions):
+        for side, package in zip("AB", args.compare):
+            out = subprocess.run([sys.executable, __file__, *command, "--endpoint", endpoint],
+                                 env={**env, "PYTHONPATH": str(Path(package).resolve())},
+                                 capture_output=True, text=True, check=True)
+            value = json.loads(out.stdout.strip().splitlines()[-1])
+            # The loop reports seconds a request; --per-op microseconds by operation.
+            runs[side].append(value if args.per_op else {"request": value * 1e6})
+    print(f"{args.repetitions} pairs, mode {args.mode}, us; B - A < 0: B is faster")
+    print("| measure | A median | B median | median of B - A | pairs B won |")
+    print("|---|---:|---:|---:|---:|")
+    for name in runs["A"][0]:
+        a = [r[name] for r in runs["A"]]
+        b = [r[name] for r in runs["B"]]
+        diffs = [y - x for x, y in zip(a, b)]
+        print(f"| {name} | {statistics.median(a):.2f} | {statistics.median(b):.2f} | "
+              f"{statistics.median(diffs):+.2f} | {sum(d < 0 for d in diffs)} of {len(diffs)} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sink", help="coretel-otlp-sink (for the `on` mode)")
@@ -139,6 +172,11 @@ def main() -> int:
                              "shared VM; leaves out time the loop waits for a core)")
     parser.add_argument("--per-op", action="store_true",
                         help="each operation alone (span scope, log record, metric point), off and on")
+    parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
+                        help="two package directories (copies of a build's python/), run "
+                             "alternately: paired differences B - A")
+    parser.add_argument("--mode", choices=["off", "on"], default="on",
+                        help="the mode --compare runs (default on)")
     parser.add_argument("--one", choices=["floor", "off", "on"], help=argparse.SUPPRESS)
     parser.add_argument("--one-per-op", choices=["off", "on"], help=argparse.SUPPRESS)
     parser.add_argument("--endpoint", help=argparse.SUPPRESS)
@@ -160,6 +198,13 @@ def main() -> int:
     for key in [k for k in env if k.startswith("OTEL_")]:
         del env[key]
     env["OTEL_TRACES_SAMPLER"] = "always_on"
+    if args.compare:
+        try:
+            compare(args, env, endpoint)
+        finally:
+            sink.terminate()
+            sink.wait()
+        return 0
     if args.per_op:
         try:
             ops = {mode: json.loads(subprocess.run(
