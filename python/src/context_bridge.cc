@@ -27,21 +27,36 @@ py::handle context_var() {
 // whose only reference is the pool's (the ContextVar, every Token and every copied
 // contextvars.Context have let go of it, and no Python code holds it) cannot be seen by Python
 // any more, so it takes the next value in place: to Python it is a new, immutable Context.
-// Under the GIL, which makes the reference count exact; not on a free-threaded build. At most
-// kPooled objects, kept for the process like the ContextVar.
+// A weak reference does not count, but it would see the object live on: such an object leaves
+// the pool and dies, as it would have without the pool. Under the GIL, which makes the
+// reference count exact; not on a free-threaded build. At most kPooled objects, kept for the
+// process like the ContextVar.
 py::object context_object(const trace::Context& context) {
 #ifndef Py_GIL_DISABLED
   constexpr std::size_t kPooled = 32;
   static auto* pool = new std::vector<PyObject*>();
-  for (PyObject* kept : *pool) {
-    if (Py_REFCNT(kept) == 1) {
-      instance_of<trace::Context>(kept) = context;
-      return py::reinterpret_borrow<py::object>(kept);
+  py::object dying;  // released last: its weak references' callbacks may run Python code
+  py::object out;
+  for (std::size_t i = 0; i < pool->size(); ++i) {
+    PyObject* kept = (*pool)[i];
+    if (Py_REFCNT(kept) != 1) continue;
+    if (reinterpret_cast<py::detail::instance*>(kept)->weakrefs != nullptr) {
+      if (dying) continue;  // one at a time
+      dying = py::reinterpret_steal<py::object>(kept);
+      (*pool)[i] = pool->back();
+      pool->pop_back();
+      --i;
+      continue;
     }
+    instance_of<trace::Context>(kept) = context;
+    out = py::reinterpret_borrow<py::object>(kept);
+    break;
   }
-  py::object made = new_instance(context);
-  if (pool->size() < kPooled) pool->push_back(py::object(made).release().ptr());
-  return made;
+  if (!out) {
+    out = new_instance(context);
+    if (pool->size() < kPooled) pool->push_back(py::object(out).release().ptr());
+  }
+  return out;
 #else
   return new_instance(context);
 #endif

@@ -129,6 +129,22 @@ print(json.dumps({
     assert got["callback_contexts"] == 3
 
 
+def test_a_context_referenced_only_weakly_dies_with_its_scope():
+    got = run_json(PRELUDE + """
+import weakref
+from coretel._context import current
+with coretel.start_as_current_span("weakly") as span:
+    weak, weak_id = weakref.ref(current.get()), span.context.span_id
+seen = []
+for _ in range(3):
+    with coretel.start_as_current_span("after"):
+        seen.append(None if weak() is None else weak().span.span_id == weak_id)
+print(json.dumps({"seen": seen}))
+""")
+    # Never seen with another span's ids: gone, as any object its last reference let go of.
+    assert got["seen"] == [None, None, None]
+
+
 def test_traced_decorator_covers_sync_and_async_functions_and_records_exceptions():
     got = run_json(PRELUDE + """
 @coretel.traced()
