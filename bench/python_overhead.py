@@ -22,6 +22,10 @@ shared VM, but blind to time the loop waits for a core. `--per-op` times each op
 instead (a span scope, a forwarded log record with and
 without an exception, a metric point), off and on, on the calling thread.
 
+`--breakdown` shows where `on` goes: `on`, `off` and `on` with one part taken away (spans
+sampled out, or no span, log or metric exporter), alternated, each as the median of its
+differences to `on` in the same repetition.
+
 `--compare A B` weighs a change: A and B are two copies of the package (a build's `python/`
 directory, copied aside before and after the change), run alternately in the same mode
 (`--mode`, default on), one pair per repetition, the loop or `--per-op`. It prints each side's
@@ -48,6 +52,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "python"
 CHUNK = 16 * 1024
+# --breakdown: `on` with one part taken away, each as enable_telemetry() arguments.
+BREAKDOWN: dict[str, dict[str, object]] = {
+    "on, spans sampled out": {"sampler": "always_off"},
+    "on, no span exporter": {"traces": False},
+    "on, no log exporter": {"logs": False},
+    "on, no metric exporter": {"metrics": False},
+}
 
 
 def one_run(mode: str, requests: int, endpoint: str | None, payload_kib: int, clock: str) -> float:
@@ -61,10 +72,11 @@ def one_run(mode: str, requests: int, endpoint: str | None, payload_kib: int, cl
     # without it, `off` would print each exception through logging's last-resort handler.
     logging.getLogger().setLevel(logging.INFO)
     logging.getLogger().addHandler(logging.NullHandler())
-    if mode == "on":
+    if mode == "on" or mode in BREAKDOWN:
         import coretel
 
-        coretel.enable_telemetry(endpoint=endpoint, sampler="always_on")
+        coretel.enable_telemetry(endpoint=endpoint, **{"sampler": "always_on",
+                                                       **BREAKDOWN.get(mode, {})})
     payloads = [telemetry_demo.payload_for(i, payload_kib * 1024) for i in range(12)]
     methods = ["EchoService/Fail" if i % 6 == 5 else "EchoService/Compress" for i in range(12)]
     if mode == "floor":
@@ -86,7 +98,7 @@ def one_run(mode: str, requests: int, endpoint: str | None, payload_kib: int, cl
     for i in range(requests):
         handle(methods[i % 12], payloads[i % 12])
     elapsed = now() - start
-    if mode == "on":
+    if mode != "off" and mode != "floor":
         import coretel
 
         coretel.shutdown()
@@ -161,6 +173,27 @@ def compare(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> Non
               f"{statistics.median(diffs):+.2f} | {sum(d < 0 for d in diffs)} of {len(diffs)} |")
 
 
+def breakdown(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> None:
+    """--breakdown: on, off and each BREAKDOWN variant alternated; paired differences to on."""
+    modes = ["on", "off", *BREAKDOWN]
+    times: dict[str, list[float]] = {mode: [] for mode in modes}
+    for _ in range(args.repetitions):
+        for mode in modes:
+            out = subprocess.run([sys.executable, __file__, "--one", mode, "--requests",
+                                  str(args.requests), "--payload-kib", str(args.payload_kib),
+                                  "--clock", args.clock, "--endpoint", endpoint],
+                                 env=env, capture_output=True, text=True, check=True)
+            times[mode].append(json.loads(out.stdout.strip().splitlines()[-1]) * 1e6)
+    print(f"{args.repetitions} repetitions x {args.requests} requests of {args.payload_kib} KiB "
+          f"({args.clock} clock), us a request; paired: this minus on, per repetition")
+    print("| mode | median | median of paired (mode - on) | repetitions below on |")
+    print("|---|---:|---:|---:|")
+    for mode in modes:
+        diffs = [x - y for x, y in zip(times[mode], times["on"])]
+        print(f"| {mode} | {statistics.median(times[mode]):.1f} | "
+              f"{statistics.median(diffs):+.2f} | {sum(d < 0 for d in diffs)} of {len(diffs)} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sink", help="coretel-otlp-sink (for the `on` mode)")
@@ -177,7 +210,12 @@ def main() -> int:
                              "alternately: paired differences B - A")
     parser.add_argument("--mode", choices=["off", "on"], default="on",
                         help="the mode --compare runs (default on)")
-    parser.add_argument("--one", choices=["floor", "off", "on"], help=argparse.SUPPRESS)
+    parser.add_argument("--breakdown", action="store_true",
+                        help="on, off and on with one part taken away (spans sampled out, no "
+                             "span, log or metric exporter), alternated: paired differences "
+                             "to on")
+    parser.add_argument("--one", choices=["floor", "off", "on", *BREAKDOWN],
+                        help=argparse.SUPPRESS)
     parser.add_argument("--one-per-op", choices=["off", "on"], help=argparse.SUPPRESS)
     parser.add_argument("--endpoint", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -198,9 +236,9 @@ def main() -> int:
     for key in [k for k in env if k.startswith("OTEL_")]:
         del env[key]
     env["OTEL_TRACES_SAMPLER"] = "always_on"
-    if args.compare:
+    if args.compare or args.breakdown:
         try:
-            compare(args, env, endpoint)
+            (compare if args.compare else breakdown)(args, env, endpoint)
         finally:
             sink.terminate()
             sink.wait()
