@@ -37,20 +37,20 @@ py::object context_object(const trace::Context& context) {
   static auto* pool = new std::vector<PyObject*>();
   py::object dying;  // released last: its weak references' callbacks may run Python code
   py::object out;
-  for (std::size_t i = 0; i < pool->size(); ++i) {
+  for (std::size_t i = 0; i < pool->size() && !out;) {
     PyObject* kept = (*pool)[i];
-    if (Py_REFCNT(kept) != 1) continue;
-    if (reinterpret_cast<py::detail::instance*>(kept)->weakrefs != nullptr) {
-      if (dying) continue;  // one at a time
+    if (Py_REFCNT(kept) != 1) {
+      ++i;
+    } else if (reinterpret_cast<py::detail::instance*>(kept)->weakrefs == nullptr) {
+      instance_of<trace::Context>(kept) = context;
+      out = py::reinterpret_borrow<py::object>(kept);
+    } else if (!dying) {  // one at a time; the last kept takes its place, looked at next
       dying = py::reinterpret_steal<py::object>(kept);
       (*pool)[i] = pool->back();
       pool->pop_back();
-      --i;
-      continue;
+    } else {
+      ++i;
     }
-    instance_of<trace::Context>(kept) = context;
-    out = py::reinterpret_borrow<py::object>(kept);
-    break;
   }
   if (!out) {
     out = new_instance(context);
