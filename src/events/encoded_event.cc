@@ -6,7 +6,9 @@
 #include <cstring>
 #include <memory>
 #include <new>
+#include <span>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "coretel/export/utf8.h"
@@ -80,68 +82,83 @@ class Reader {
 
 }  // namespace
 
+// One heap block a spilled record: this header, the record's attributes (AttributeRef, views)
+// and then its text, all the views pointing into the block. One allocation and one free (on
+// the consumer's thread, where a record of many strings freed string by string contended for
+// the emitting thread's malloc arena).
 struct SpilledRecord {
-  std::size_t bytes = 0;
-  std::string name, scope, severity_text, body;
-  std::vector<Attribute> attributes;
-  std::vector<AttributeRef> refs;
-  EventRecord record;  // views of the members above
+  std::size_t bytes = 0;  // counted against the spill budget
+  EventRecord record;     // views into this block
 };
 
 namespace {
 
+static_assert(std::is_trivially_destructible_v<AttributeRef>);
+constexpr std::size_t kRefsOffset = (sizeof(SpilledRecord) + alignof(AttributeRef) - 1) /
+                                    alignof(AttributeRef) * alignof(AttributeRef);
+
 std::size_t text_bytes(const EventRecord& r) noexcept {
   std::size_t n = r.name.size() + r.scope.size() + r.severity_text.size() + r.body.size();
   for (const AttributeRef& a : r.attributes) {
-    n += a.key.size() + 8;
+    n += a.key.size();
     if (const auto* s = std::get_if<std::string_view>(&a.value)) n += s->size();
   }
   return n;
 }
 
+// Copies `s` to `at` and returns the copy's view; advances `at`.
+std::string_view copy_text(std::string_view s, char*& at) noexcept {
+  if (s.empty()) return {};
+  std::memcpy(at, s.data(), s.size());
+  const std::string_view copy(at, s.size());
+  at += s.size();
+  return copy;
+}
+
 }  // namespace
 
 bool spill(const EventRecord& record, EncodedEvent& out) noexcept {
-  const std::size_t bytes = text_bytes(record);
+  const std::size_t text = text_bytes(record);
+  // Budgeted as before the block layout: the text and 8 bytes an attribute.
+  const std::size_t bytes = text + 8 * record.attributes.size();
   if (bytes > kMaxSpilledBytes) return false;
   std::size_t held = spill_bytes.load(std::memory_order_relaxed);
   do {
     if (held + bytes > kSpillBudget) return false;
   } while (!spill_bytes.compare_exchange_weak(held, held + bytes, std::memory_order_relaxed));
-  try {
-    auto s = std::make_unique<SpilledRecord>(
-        SpilledRecord{.bytes = bytes,
-                      .name = std::string(record.name),
-                      .scope = std::string(record.scope),
-                      .severity_text = std::string(record.severity_text),
-                      .body = std::string(record.body),
-                      .attributes = {},
-                      .refs = {},
-                      .record = record});
-    s->attributes.reserve(record.attributes.size());
-    s->refs.reserve(record.attributes.size());
-    for (const AttributeRef& a : record.attributes) {
-      s->attributes.push_back({std::string(a.key), a.value.to_value()});
-      s->refs.push_back({s->attributes.back().key, s->attributes.back().value});
-    }
-    s->record.name = s->name;
-    s->record.scope = s->scope;
-    s->record.severity_text = s->severity_text;
-    s->record.body = s->body;
-    s->record.attributes = s->refs;
-    release(out);
-    out.spilled = s.release();
-    return true;
-  } catch (...) {  // out of memory: the record is cut instead
+  const std::size_t n = record.attributes.size();
+  void* block = ::operator new(kRefsOffset + n * sizeof(AttributeRef) + text, std::nothrow);
+  if (block == nullptr) {  // out of memory: the record is cut instead
     spill_bytes.fetch_sub(bytes, std::memory_order_relaxed);
     return false;
   }
+  auto* s = new (block) SpilledRecord{.bytes = bytes, .record = record};
+  auto* refs = reinterpret_cast<AttributeRef*>(static_cast<char*>(block) + kRefsOffset);
+  char* at = reinterpret_cast<char*>(refs + n);
+  s->record.name = copy_text(record.name, at);
+  s->record.scope = copy_text(record.scope, at);
+  s->record.severity_text = copy_text(record.severity_text, at);
+  s->record.body = copy_text(record.body, at);
+  for (std::size_t i = 0; i < n; ++i) {
+    const AttributeRef& a = record.attributes[i];
+    const std::string_view key = copy_text(a.key, at);
+    if (const auto* v = std::get_if<std::string_view>(&a.value)) {
+      new (refs + i) AttributeRef{key, copy_text(*v, at)};
+    } else {
+      new (refs + i) AttributeRef{key, a.value};
+    }
+  }
+  s->record.attributes = std::span<const AttributeRef>(refs, n);
+  release(out);
+  out.spilled = s;
+  return true;
 }
 
 void release(EncodedEvent& event) noexcept {
   if (event.spilled == nullptr) return;
   spill_bytes.fetch_sub(event.spilled->bytes, std::memory_order_relaxed);
-  delete event.spilled;
+  event.spilled->~SpilledRecord();
+  ::operator delete(event.spilled);
   event.spilled = nullptr;
 }
 

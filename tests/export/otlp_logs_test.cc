@@ -188,7 +188,9 @@ TEST(OtlpLogs, ARecordLargerThanABlockIsExportedWhole) {
   const std::string trace = "Traceback (most recent call last):\n" + std::string(3000, 't');
   const coretel::AttributeRef attributes[] = {
       {"exception.type", coretel::AttributeValueRef(std::string_view("ValueError"))},
-      {"exception.stacktrace", coretel::AttributeValueRef(std::string_view(trace))}};
+      {"exception.stacktrace", coretel::AttributeValueRef(std::string_view(trace))},
+      {"code.line.number", coretel::AttributeValueRef(int64_t{42})},
+      {"exception.escaped", coretel::AttributeValueRef(true)}};
   ev::EventRecord r;
   r.time_unix_nano = 1;
   r.severity = ev::Severity::kError;
@@ -196,7 +198,7 @@ TEST(OtlpLogs, ARecordLargerThanABlockIsExportedWhole) {
   r.body = body;
   r.attributes = attributes;
   for (int i = 0; i < 3; ++i) p.emit(r);  // the third is refused: the queue holds 2
-  EXPECT_EQ(ev::spilled_bytes(), 2 * (5000 + trace.size() + 3 + 14 + 20 + 8 + 8 + 10));
+  EXPECT_EQ(ev::spilled_bytes(), 2 * (5000 + trace.size() + 3 + 14 + 20 + 16 + 17 + 4 * 8 + 10));
   p.start();
   ASSERT_TRUE(p.flush(milliseconds(5000)));
   EXPECT_EQ(ev::spilled_bytes(), 0u);  // the consumer released what it exported
@@ -207,7 +209,8 @@ TEST(OtlpLogs, ARecordLargerThanABlockIsExportedWhole) {
   ASSERT_EQ(records.size(), 2);
   EXPECT_EQ(records[0].body().string_value(), body);
   EXPECT_EQ(attributes_text(records[0].attributes()),
-            "exception.type=ValueError,exception.stacktrace=" + trace);
+            "exception.type=ValueError,exception.stacktrace=" + trace +
+                ",code.line.number=42,exception.escaped=true");
   EXPECT_EQ(records[0].dropped_attributes_count(), 0u);
 }
 
