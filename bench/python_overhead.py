@@ -2,8 +2,9 @@
 """python_overhead.py: what coretel costs the Python example's request loop.
 
 Runs examples/python/telemetry_demo.py's EchoService.handle() over the same requests in three
-modes, each in its own interpreter, interleaved, and prints the median time per request of each
-and the ratios to the floor:
+modes, each in its own interpreter, interleaved (each repetition starts one mode later), and
+prints the median time per request of each, the ratios to the floor, and on - off paired within
+each repetition (steadier when the VM's speed changes between repetitions):
 
   floor  the same work without coretel: zlib over the payload in 16 KiB chunks from Python
          (the native engine's work, same library, same level), no spans, logs or metrics;
@@ -28,9 +29,10 @@ differences to `on` in the same repetition.
 
 `--compare A B` weighs a change: A and B are two copies of the package (a build's `python/`
 directory, copied aside before and after the change), run alternately in the same mode
-(`--mode`, default on), one pair per repetition, the loop or `--per-op`. It prints each side's
-median and the median of the paired differences B - A with how many pairs B won: on a VM whose
-speed drifts by several percent within minutes, only a difference that wins most pairs is one.
+(`--mode`, default on), one pair per repetition (A first, then B first), the loop or `--per-op`.
+It prints each side's median and the median of the paired differences B - A with how many pairs
+B won: on a VM whose speed drifts by several percent within minutes, only a difference that wins
+most pairs is one.
 
 Per request (64 KiB payload, --payload-kib): 1 Python server span, 1 native span + 4 native
 chunk spans (one per 16 KiB), 4 Python callback spans, 1 log record forwarded (plus the native
@@ -154,8 +156,11 @@ def compare(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> Non
         command = ["--one", args.mode, "--requests", str(args.requests), "--payload-kib",
                    str(args.payload_kib), "--clock", args.clock]
     runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
-    for _ in range(args.repetitions):
-        for side, package in zip("AB", args.compare):
+    for repetition in range(args.repetitions):
+        # A then B, then B then A: a run right after another one is a little slower here (an
+        # A/A comparison lost 7 to 9 of 11 pairs to the side run second).
+        pair = list(zip("AB", args.compare))
+        for side, package in pair if repetition % 2 == 0 else reversed(pair):
             out = subprocess.run([sys.executable, __file__, *command, "--endpoint", endpoint],
                                  env={**env, "PYTHONPATH": str(Path(package).resolve())},
                                  capture_output=True, text=True, check=True)
@@ -177,8 +182,10 @@ def breakdown(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> N
     """--breakdown: on, off and each BREAKDOWN variant alternated; paired differences to on."""
     modes = ["on", "off", *BREAKDOWN]
     times: dict[str, list[float]] = {mode: [] for mode in modes}
-    for _ in range(args.repetitions):
-        for mode in modes:
+    for repetition in range(args.repetitions):
+        # Each repetition starts one mode later: no mode always runs first (see compare()).
+        shift = repetition % len(modes)
+        for mode in modes[shift:] + modes[:shift]:
             out = subprocess.run([sys.executable, __file__, "--one", mode, "--requests",
                                   str(args.requests), "--payload-kib", str(args.payload_kib),
                                   "--clock", args.clock, "--endpoint", endpoint],
@@ -261,8 +268,11 @@ def main() -> int:
         return 0
     times: dict[str, list[float]] = {"floor": [], "off": [], "on": []}
     try:
-        for _ in range(args.repetitions):
-            for mode in times:
+        modes = list(times)
+        for repetition in range(args.repetitions):
+            # Each repetition starts one mode later: no mode always runs first (see compare()).
+            shift = repetition % len(modes)
+            for mode in modes[shift:] + modes[:shift]:
                 out = subprocess.run([sys.executable, __file__, "--one", mode, "--requests",
                                       str(args.requests), "--endpoint", endpoint,
                                       "--payload-kib", str(args.payload_kib),
@@ -285,6 +295,13 @@ def main() -> int:
     print(f"telemetry on costs {cost:.1f} us per request over off "
           f"({(median['on'] / median['off'] - 1) * 100:.2f} %), "
           f"{(median['on'] / median['floor'] - 1) * 100:.2f} % over the floor")
+    # The same within each repetition, whose modes ran minutes apart at most: steadier when the
+    # VM's speed changes between repetitions.
+    paired = [(on - off) * 1e6 for on, off in zip(times["on"], times["off"])]
+    ratios = [on / off - 1 for on, off in zip(times["on"], times["off"])]
+    print(f"paired by repetition: on - off {statistics.median(paired):.1f} us a request "
+          f"(median), {statistics.median(ratios) * 100:.2f} % (median of on / off - 1), "
+          f"on above off in {sum(d > 0 for d in paired)} of {len(paired)}")
     return 0
 
 
