@@ -119,7 +119,7 @@ std::string_view copy_text(std::string_view s, char*& at) noexcept {
 
 bool spill(const EventRecord& record, EncodedEvent& out) noexcept {
   const std::size_t text = text_bytes(record);
-  // Budgeted as before the block layout: the text and 8 bytes an attribute.
+  // Counted against kMaxSpilledBytes and the budget: the text, and 8 bytes an attribute.
   const std::size_t bytes = text + 8 * record.attributes.size();
   if (bytes > kMaxSpilledBytes) return false;
   std::size_t held = spill_bytes.load(std::memory_order_relaxed);
