@@ -106,9 +106,10 @@ std::size_t text_bytes(const EventRecord& r) noexcept {
   return n;
 }
 
-// Copies `s` to `at` and returns the copy's view; advances `at`.
+// Copies `s` to `at` and returns the copy's view; advances `at`. An empty view still points
+// into the block: the encoders memcpy from a view's data() whatever its size.
 std::string_view copy_text(std::string_view s, char*& at) noexcept {
-  if (s.empty()) return {};
+  if (s.empty()) return {at, 0};
   std::memcpy(at, s.data(), s.size());
   const std::string_view copy(at, s.size());
   at += s.size();
