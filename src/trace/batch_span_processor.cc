@@ -1,6 +1,8 @@
 // The batch span processor (span_processor.h has the contract): per-thread queues of ended
 // spans, drained by one export thread.
+#include <array>
 #include <condition_variable>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -13,6 +15,7 @@
 #include "../common/batch_options.h"
 #include "../common/per_thread.h"
 #include "coretel/trace/span_processor.h"
+#include "encoded_span.h"
 
 namespace coretel::trace {
 
@@ -21,57 +24,38 @@ namespace {
 using detail::busy_then_stopping;
 using std::chrono::milliseconds;
 
-// One thread's ended spans: that thread pushes, the export thread pops (Boost.Lockfree
-// spsc_queue: wait-free, bounded, its release/acquire order the span's contents).
+// One thread's ended spans, as bytes: that thread pushes, the export thread pops (Boost.Lockfree
+// spsc_queue: wait-free, bounded, its release/acquire order the bytes). `sizes` holds one entry a
+// span, the length of its bytes in `bytes`, or kHeapCopy: then `bytes` holds a SpanData* the
+// export thread deletes. The bytes are pushed first, so a size popped has its bytes there.
+constexpr uint32_t kHeapCopy = UINT32_MAX;
 struct SpanQueue {
   explicit SpanQueue(std::size_t capacity)
-      : queue(capacity), spares(capacity), capacity(capacity) {}
+      : sizes(capacity),
+        bytes(capacity * BatchSpanProcessor::kMaxEncodedBytes),
+        capacity(capacity) {}
   ~SpanQueue() {
-    SpanData* span = nullptr;
-    while (queue.pop(span)) delete span;
-    while (spares.pop(span)) delete span;
-    delete next_spare;
+    uint32_t size = 0;
+    char skipped[BatchSpanProcessor::kMaxEncodedBytes];
+    while (sizes.pop(size)) {
+      if (size != kHeapCopy) {
+        bytes.pop(skipped, size);
+        continue;
+      }
+      SpanData* copy = nullptr;
+      bytes.pop(reinterpret_cast<char*>(&copy), sizeof copy);
+      delete copy;
+    }
   }
-  boost::lockfree::spsc_queue<SpanData*> queue;
-  // The other way: spans the export thread is done with, for the owner to clear (spare()) and
-  // reuse.
-  boost::lockfree::spsc_queue<SpanData*> spares;
+  boost::lockfree::spsc_queue<uint32_t> sizes;
+  boost::lockfree::spsc_queue<char> bytes;
   std::size_t capacity;
   std::atomic<uint64_t> dropped_full{0};  // written by the owner thread only
   std::atomic<bool> busy{false};          // the owner is between its stopping check and push
   std::atomic<bool> orphaned{false};      // the owner thread ended
-  // The owner asked for a spare (it starts spans too): only then do finished spans come back.
-  std::atomic<bool> wants_spares{false};
-  // The spare the owner's next spare() returns, taken from `spares` one call early and
-  // prefetched: its lines were last written on the export thread's core, and fetching them
-  // while this span is in use keeps that wait off the next start_span(). Owner thread only.
-  SpanData* next_spare = nullptr;
+  // The owner's: a span is encoded here (in the owner's cache), then copied into `bytes`.
+  std::array<char, BatchSpanProcessor::kMaxEncodedBytes> scratch;
 };
-
-// Asks the cache for `span`'s own bytes (not its strings' buffers), for writing.
-void prefetch_for_write(const SpanData* span) noexcept {
-  const char* bytes = reinterpret_cast<const char*>(span);
-  for (std::size_t offset = 0; offset < sizeof(SpanData); offset += 64)
-    __builtin_prefetch(bytes + offset, 1, 3);
-}
-
-// Empties a span for reuse: its strings and vectors keep their capacity (the attributes' own
-// strings go with them).
-void clear(SpanData& s) noexcept {
-  s.name.clear();
-  s.kind = SpanKind::kInternal;
-  s.context = {};
-  s.parent_span_id = {};
-  s.parent_remote = false;
-  s.scope.clear();
-  s.start_time_unix_nano = s.end_time_unix_nano = 0;
-  s.attributes.clear();
-  s.events.clear();
-  s.links.clear();
-  s.status = StatusCode::kUnset;
-  s.status_description.clear();
-  s.dropped_attributes_count = s.dropped_events_count = s.dropped_links_count = 0;
-}
 
 }  // namespace
 
@@ -102,10 +86,12 @@ struct BatchSpanProcessor::State {
   bool shutdown_result = true;
   std::thread thread;
 
-  // The export thread's: max_export_batch_size slots, the first `batched` of them this batch's.
-  // Spans are swapped in, so the slots' buffers go back to the threads with the spares.
+  // The export thread's: max_export_batch_size slots, the first `batched` of them this batch's,
+  // each read back from a queue's bytes (keeping its buffers for the next batch) or swapped with
+  // a heap copy; and the bytes of the span being read.
   std::vector<SpanData> batch;
   std::size_t batched = 0;
+  std::array<char, kMaxEncodedBytes> reading;
 
   void run();
   void pass();
@@ -136,8 +122,8 @@ BatchSpanProcessor::~BatchSpanProcessor() {
   shutdown(timeout);
 }
 
-void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
-  if (!span->context.sampled()) return;  // exporters see sampled spans only
+void BatchSpanProcessor::on_end(const SpanData& span) noexcept {
+  if (!span.context.sampled()) return;  // exporters see sampled spans only
   State& s = *state_;
   SpanQueue* q = s.queues.mine(s.options.max_queue_size);
   if (q == nullptr) {  // the thread is ending (or out of memory): nowhere to queue it
@@ -151,32 +137,33 @@ void BatchSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
     s.dropped_shutdown.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  if (q->queue.push(span.get())) [[likely]] {
-    span.release();  // the export thread frees it
+  // Queued as bytes when they fit (a usual span), else as a heap copy (a big span, or links).
+  std::size_t n = detail::encode(span, q->scratch);
+  uint32_t size = static_cast<uint32_t>(n);
+  SpanData* copy = nullptr;
+  if (n == 0) [[unlikely]] {
+    try {
+      copy = new SpanData(span);
+      std::memcpy(q->scratch.data(), &copy, sizeof copy);
+      n = sizeof copy;
+      size = kHeapCopy;
+    } catch (...) {  // out of memory: counted with the spans a full queue drops
+    }
+  }
+  if (n != 0 && q->sizes.write_available() != 0 && q->bytes.write_available() >= n) [[likely]] {
+    q->bytes.push(q->scratch.data(), n);
+    q->sizes.push(size);
     // A full batch waits: wake the export thread (no lock: a wake-up lost to the race with its
     // wait costs at most one schedule_delay).
-    if (q->queue.write_available() + s.options.max_export_batch_size <= q->capacity &&
+    if (q->sizes.write_available() + s.options.max_export_batch_size <= q->capacity &&
         !s.wake_requested.load(std::memory_order_relaxed) &&
         !s.wake_requested.exchange(true, std::memory_order_relaxed))
       s.wake.notify_one();
   } else {
-    q->dropped_full.fetch_add(1, std::memory_order_relaxed);  // `span` is freed here
+    delete copy;
+    q->dropped_full.fetch_add(1, std::memory_order_relaxed);
   }
   q->busy.store(false, std::memory_order_release);
-}
-
-std::unique_ptr<SpanData> BatchSpanProcessor::spare() noexcept {
-  State& s = *state_;
-  SpanQueue* q = s.queues.mine(s.options.max_queue_size);
-  SpanData* span = nullptr;
-  if (q == nullptr) return nullptr;
-  if (!q->wants_spares.load(std::memory_order_relaxed)) [[unlikely]]
-    q->wants_spares.store(true, std::memory_order_relaxed);
-  span = std::exchange(q->next_spare, nullptr);
-  if (span == nullptr && !q->spares.pop(span)) return nullptr;
-  if (q->spares.pop(q->next_spare)) prefetch_for_write(q->next_spare);
-  clear(*span);
-  return std::unique_ptr<SpanData>(span);
 }
 
 void BatchSpanProcessor::State::run() {
@@ -210,15 +197,24 @@ void BatchSpanProcessor::State::pass() {
     const bool orphaned = q->orphaned.load(std::memory_order_acquire);
     // At most what the queue held when the pass reached it: a thread ending spans faster than
     // they are exported cannot keep the pass from the other queues.
-    std::size_t budget = q->queue.read_available();
-    SpanData* span = nullptr;
-    while (budget > 0 && q->queue.pop(span)) {
+    std::size_t budget = q->sizes.read_available();
+    uint32_t size = 0;
+    while (budget > 0 && q->sizes.pop(size)) {
       --budget;
-      std::swap(batch[batched++], *span);  // no allocation, no throw
-      // Back to the owner, cleared there: what the clearing frees goes to that thread's malloc
-      // cache, where its next span's allocations find it.
-      if (!q->wants_spares.load(std::memory_order_relaxed) || !q->spares.push(span))
-        delete span;  // not a thread that starts spans here, or it has max_queue_size spares
+      if (size == kHeapCopy) {
+        SpanData* copy = nullptr;
+        q->bytes.pop(reinterpret_cast<char*>(&copy), sizeof copy);
+        std::swap(batch[batched++], *copy);  // no allocation, no throw
+        delete copy;
+      } else {
+        q->bytes.pop(reading.data(), size);
+        try {
+          detail::decode(std::span<const char>(reading.data(), size), batch[batched]);
+          ++batched;
+        } catch (...) {  // out of memory: counted with the spans of failed exports
+          export_failed.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
       if (batched == options.max_export_batch_size) export_batch();
     }
     if (orphaned) {

@@ -12,7 +12,6 @@ TracerProviderOptions tracer_provider_options(const SdkConfiguration& config,
   options.sampler = sampler_named(config.traces_sampler, config.traces_sampler_ratio);
   options.limits = config.span_limits;
   if (config.sdk_disabled) return options;
-  // The batch processor last: it takes the span itself (the others a copy) and recycles it.
   const auto& names = config.traces_exporters;
   if (std::find(names.begin(), names.end(), "console") != names.end()) {
     options.processors.push_back(

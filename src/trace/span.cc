@@ -63,6 +63,62 @@ uint32_t put_all(std::vector<Attribute>& out, std::span<const Attribute> in, std
   return dropped;
 }
 
+// The recording spans' SpanData come from a pool of the thread that starts them and go back to
+// the pool of the thread that ends them, cleared there (the processors copy what they keep): a
+// thread that starts and ends spans steadily reuses the same few, still in its cache, and
+// allocates only what outgrows them (an attribute value longer than before). At most kPooled
+// kept a thread; freed with the thread.
+constexpr std::size_t kPooled = 64;
+struct SpanDataPool {
+  std::vector<std::unique_ptr<SpanData>> free;
+  ~SpanDataPool();
+};
+thread_local bool pool_gone = false;  // trivial: still readable while the pool is destroyed
+thread_local SpanDataPool pool;
+SpanDataPool::~SpanDataPool() {
+  pool_gone = true;  // a span ended by a later thread_local destructor is freed, not kept
+}
+
+std::unique_ptr<SpanData> take_span_data() {
+  if (!pool_gone && !pool.free.empty()) {
+    std::unique_ptr<SpanData> data = std::move(pool.free.back());
+    pool.free.pop_back();
+    return data;
+  }
+  return std::make_unique<SpanData>();
+}
+
+// Empties `s` for reuse: its strings and vectors keep their capacity.
+void clear(SpanData& s) noexcept {
+  s.name.clear();
+  s.kind = SpanKind::kInternal;
+  s.context = {};
+  s.parent_span_id = {};
+  s.parent_remote = false;
+  s.scope.clear();
+  s.start_time_unix_nano = s.end_time_unix_nano = 0;
+  s.attributes.clear();
+  s.events.clear();
+  s.links.clear();
+  s.status = StatusCode::kUnset;
+  s.status_description.clear();
+  s.dropped_attributes_count = s.dropped_events_count = s.dropped_links_count = 0;
+}
+
+void give_back_span_data(std::unique_ptr<SpanData> data) noexcept {
+  if (pool_gone) return;
+  if (pool.free.capacity() == 0) {
+    try {
+      pool.free.reserve(kPooled);  // once: push_back below never allocates
+    } catch (...) {
+      return;
+    }
+  }
+  if (pool.free.size() == kPooled) return;
+  clear(*data);
+  pool.free.push_back(std::move(data));
+}
+
 }  // namespace
 
 struct TracerProvider::State {
@@ -146,10 +202,7 @@ Span Tracer::start_span(std::string_view name, StartOptions options) const {
   if (result.decision == SamplingDecision::kDrop) return span;  // nothing stored
 
   try {
-    // A recycled span of this thread (batch processor), else a new one.
-    const auto& processors = provider_->processors;
-    std::unique_ptr<SpanData> data = processors.empty() ? nullptr : processors.back()->spare();
-    if (!data) data = std::make_unique<SpanData>();
+    std::unique_ptr<SpanData> data = take_span_data();
     const SpanLimits& limits = provider_->limits;
     data->name.assign(name);
     data->kind = options.kind;
@@ -233,18 +286,8 @@ void Span::end(uint64_t end_time_unix_nano) {
   if (!data_) return;
   std::unique_ptr<SpanData> data = std::move(data_);
   data->end_time_unix_nano = end_time_unix_nano != 0 ? end_time_unix_nano : now_unix_nano();
-  const auto& processors = provider_->processors;
-  for (std::size_t i = 0; i < processors.size(); ++i) {
-    // The last processor takes the data; the others a copy.
-    if (i + 1 == processors.size()) {
-      processors[i]->on_end(std::move(data));
-    } else {
-      try {
-        processors[i]->on_end(std::make_unique<SpanData>(*data));
-      } catch (...) {  // out of memory: this processor misses the span
-      }
-    }
-  }
+  for (const auto& p : provider_->processors) p->on_end(*data);
+  give_back_span_data(std::move(data));
 }
 
 const Context& current_context() noexcept {

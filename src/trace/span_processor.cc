@@ -20,11 +20,11 @@ SimpleSpanProcessor::SimpleSpanProcessor(std::shared_ptr<SpanExporter> exporter,
 
 SimpleSpanProcessor::~SimpleSpanProcessor() = default;
 
-void SimpleSpanProcessor::on_end(std::unique_ptr<SpanData> span) noexcept {
-  if (!span->context.sampled()) return;  // exporters see sampled spans only
+void SimpleSpanProcessor::on_end(const SpanData& span) noexcept {
+  if (!span.context.sampled()) return;  // exporters see sampled spans only
   std::lock_guard lock(state_->mutex);
   if (state_->shut_down) return;
-  state_->exporter->export_spans(std::span<const SpanData>(span.get(), 1),
+  state_->exporter->export_spans(std::span<const SpanData>(&span, 1),
                                  std::chrono::steady_clock::now() + state_->timeout);
 }
 

@@ -163,6 +163,54 @@ TEST(BatchSpanProcessor, EverySpanRacingShutdownIsExportedOrCounted) {
   EXPECT_EQ(stats.dropped_queue_full, 0u);
 }
 
+TEST(BatchSpanProcessor, SpansTooBigForBytesOrWithLinksAreExportedWhole) {
+  auto memory = std::make_shared<tr::InMemorySpanExporter>();
+  auto batch = std::make_shared<tr::BatchSpanProcessor>(memory, slow(64, 64));
+  tr::TracerProvider provider({.processors = {batch}});
+  const tr::Tracer tracer = provider.tracer("test");
+  const std::string big(tr::BatchSpanProcessor::kMaxEncodedBytes, 'x');
+  const tr::SpanContext linked{.trace_id = tr::TraceId{{7}},
+                               .span_id = tr::SpanId{{8}},
+                               .flags = 1,
+                               .trace_state = {},
+                               .remote = false};
+  {
+    tr::Span span = tracer.start_span("big");
+    span.set_attribute("payload", big);
+  }
+  tracer.start_span("linked", {.links = {{linked, {{"k", std::string("v")}}, 0}}});
+  tracer.start_span("small");
+  ASSERT_TRUE(provider.force_flush(10s));
+  const std::vector<tr::SpanData> spans = memory->spans();
+  ASSERT_EQ(spans.size(), 3u);
+  EXPECT_EQ(spans[0].name, "big");
+  EXPECT_EQ(spans[0].attributes, (std::vector<coretel::Attribute>{{"payload", big}}));
+  EXPECT_EQ(spans[1].name, "linked");
+  ASSERT_EQ(spans[1].links.size(), 1u);
+  EXPECT_EQ(spans[1].links[0].context, linked);
+  EXPECT_EQ(spans[1].links[0].attributes,
+            (std::vector<coretel::Attribute>{{"k", std::string("v")}}));
+  EXPECT_EQ(spans[2].name, "small");
+  EXPECT_TRUE(spans[2].links.empty());
+  EXPECT_EQ(batch->stats().exported, 3u);
+}
+
+TEST(BatchSpanProcessor, EachProcessorOfAProviderSeesEverySpan) {
+  auto queued = std::make_shared<tr::InMemorySpanExporter>();
+  auto direct = std::make_shared<tr::InMemorySpanExporter>();
+  auto batch = std::make_shared<tr::BatchSpanProcessor>(queued, slow(64, 64));
+  tr::TracerProvider provider(
+      {.processors = {std::make_shared<tr::SimpleSpanProcessor>(direct), batch}});
+  for (int i = 0; i < 3; ++i) {
+    tr::Span span = provider.tracer("test").start_span("span " + std::to_string(i));
+    span.set_attribute("i", int64_t{i});
+  }
+  ASSERT_TRUE(provider.force_flush(10s));
+  ASSERT_EQ(direct->spans().size(), 3u);
+  EXPECT_EQ(queued->spans(), direct->spans());
+  EXPECT_EQ(direct->spans()[2].attributes, (std::vector<coretel::Attribute>{{"i", int64_t{2}}}));
+}
+
 TEST(BatchSpanProcessor, SampledOutSpansAreNotExported) {
   auto memory = std::make_shared<tr::InMemorySpanExporter>();
   auto batch = std::make_shared<tr::BatchSpanProcessor>(memory, slow(64, 64));

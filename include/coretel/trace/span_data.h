@@ -46,12 +46,14 @@ struct SpanEvent {
   uint64_t time_unix_nano = 0;
   std::vector<Attribute> attributes;
   uint32_t dropped_attributes_count = 0;
+  friend bool operator==(const SpanEvent&, const SpanEvent&) = default;
 };
 
 struct SpanLink {
   SpanContext context;
   std::vector<Attribute> attributes;
   uint32_t dropped_attributes_count = 0;
+  friend bool operator==(const SpanLink&, const SpanLink&) = default;
 };
 
 /// A finished (or, in on_start(), a started) recording span, as processors and exporters see it.
@@ -72,6 +74,7 @@ struct SpanData {
   uint32_t dropped_attributes_count = 0;
   uint32_t dropped_events_count = 0;
   uint32_t dropped_links_count = 0;
+  friend bool operator==(const SpanData&, const SpanData&) = default;
 };
 
 }  // namespace coretel::trace

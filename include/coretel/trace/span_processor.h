@@ -8,22 +8,24 @@
 //   coretel::trace::TracerProvider provider({.processors = {batch}});
 //
 // The batch processor is built for one thread per core: ending a span on an engine thread takes
-// no lock and writes nothing another engine thread writes. Each thread that ends spans gets its
-// own bounded queue (made at its first span: one lock and one allocation), a Boost.Lockfree
-// single-producer single-consumer queue of max_queue_size spans; the export thread drains every
-// queue each schedule_delay, or as soon as one holds max_export_batch_size spans, and exports
-// them in batches of at most max_export_batch_size, each within export_timeout; the spans it is
-// done with go back to their thread, for reuse (spare()). A span that finds its thread's queue full
-// is dropped and counted (BatchSpanStats::dropped_queue_full); a batch the exporter fails is
-// counted (export_failed); a span ended after shutdown() is dropped and counted (dropped_shutdown):
-// none is lost unseen. A span ending while shutdown() runs is exported or counted
-// (common/asymmetric_barrier.h orders the two).
+// no lock, writes nothing another engine thread writes, and keeps nothing of the thread's span:
+// on_end() copies the span, as bytes (src/trace/encoded_span.h), into the thread's own bounded
+// queue (made at its first span: one lock and one allocation), Boost.Lockfree single-producer
+// single-consumer queues of max_queue_size spans. The export thread drains every queue each
+// schedule_delay, or as soon as one holds max_export_batch_size spans, reads the spans back into
+// SpanData of its own and exports them in batches of at most max_export_batch_size, each within
+// export_timeout. A span that finds its thread's queue full is dropped and counted
+// (BatchSpanStats::dropped_queue_full); a batch the exporter fails is counted (export_failed); a
+// span ended after shutdown() is dropped and counted (dropped_shutdown): none is lost unseen. A
+// span ending while shutdown() runs is exported or counted (common/asymmetric_barrier.h orders
+// the two).
 //
 // Spec differences, on purpose: the specification's queue is one per processor; here each
 // thread's queue holds max_queue_size spans, so a thread that floods cannot make a quiet one
-// lose its spans. Memory: per thread that ends spans, two queues of max_queue_size pointers,
-// the spans queued, and, for a thread that also starts spans with this processor last in its
-// provider, up to max_queue_size recycled spans (their buffers kept for reuse).
+// lose its spans. Memory: per thread that ends spans, max_queue_size x (4 + kMaxEncodedBytes)
+// bytes of queue (about 1 MiB at the default 2048; pages are touched as the queue first fills),
+// plus a heap copy of each queued span over kMaxEncodedBytes encoded; the export thread keeps
+// max_export_batch_size spans' buffers and one queue's bytes for reading.
 #pragma once
 
 #include <chrono>
@@ -43,11 +45,8 @@ class SpanProcessor {
  public:
   virtual ~SpanProcessor() = default;
   virtual void on_start(const SpanData& span) noexcept { (void)span; }
-  virtual void on_end(std::unique_ptr<SpanData> span) noexcept = 0;
-  /// A cleared SpanData this processor recycled for the calling thread (its strings and vectors
-  /// keep their capacity), or nullptr: the TracerProvider asks its last processor before it
-  /// allocates a new span. Hot path; must not block.
-  virtual std::unique_ptr<SpanData> spare() noexcept { return nullptr; }
+  /// `span` is the ending thread's and is reused once on_end() returns: copy what is kept.
+  virtual void on_end(const SpanData& span) noexcept = 0;
   virtual bool force_flush(std::chrono::milliseconds timeout) noexcept {
     (void)timeout;
     return true;
@@ -64,7 +63,7 @@ class SimpleSpanProcessor final : public SpanProcessor {
   explicit SimpleSpanProcessor(std::shared_ptr<SpanExporter> exporter,
                                std::chrono::milliseconds export_timeout = std::chrono::seconds(30));
   ~SimpleSpanProcessor() override;
-  void on_end(std::unique_ptr<SpanData> span) noexcept override;
+  void on_end(const SpanData& span) noexcept override;
   /// Calls the exporter's shutdown(); later spans are not exported.
   bool shutdown(std::chrono::milliseconds timeout) noexcept override;
 
@@ -89,9 +88,11 @@ struct BatchSpanProcessorOptions {
 
 /// Counts since construction (each span counted once).
 struct BatchSpanStats {
-  uint64_t exported = 0;            ///< in batches the exporter took
-  uint64_t export_failed = 0;       ///< in batches the exporter failed
-  uint64_t dropped_queue_full = 0;  ///< ended while their thread's queue was full
+  uint64_t exported = 0;  ///< in batches the exporter took
+  /// In batches the exporter failed (or, out of memory, not read back from the queue).
+  uint64_t export_failed = 0;
+  /// Ended while their thread's queue was full (or, out of memory, not copied into it).
+  uint64_t dropped_queue_full = 0;
   /// Ended after shutdown() began, or on a thread that was ending (no queue to take them). Spans
   /// still queued when shutdown() runs out of time are exported (or counted as export_failed)
   /// later, by the export thread it leaves running.
@@ -101,20 +102,20 @@ struct BatchSpanStats {
 
 class BatchSpanProcessor final : public SpanProcessor {
  public:
+  /// A span that encodes into at most this many bytes (name, scope, ids, times, attributes,
+  /// events, tracestate; no links) is queued as bytes; a bigger one as a heap copy.
+  static constexpr std::size_t kMaxEncodedBytes = 512;
+
   /// Starts the export thread. Throws std::invalid_argument, naming the option and its range,
   /// when one of `options` is out of range.
   BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter,
                      BatchSpanProcessorOptions options = {});
   /// shutdown() with the export timeout.
   ~BatchSpanProcessor() override;
-  /// Hot path: the span's pointer into this thread's queue (sampled spans only; the others are
-  /// freed). Never blocks.
-  void on_end(std::unique_ptr<SpanData> span) noexcept override;
-  /// Hot path: a span the export thread is done with, back to the thread that ended it and
-  /// cleared there (each thread's queue has a return queue of max_queue_size, filled only once the
-  /// thread asked for a spare): a thread that starts and ends spans steadily allocates for them
-  /// only what outgrows what it had (an attribute key longer than the last).
-  std::unique_ptr<SpanData> spare() noexcept override;
+  /// Hot path: copies the span into this thread's queue (sampled spans only), as bytes when it
+  /// fits in kMaxEncodedBytes (src/trace/encoded_span.h), else as a heap copy. Never blocks;
+  /// allocates only for a span over kMaxEncodedBytes (or one with links).
+  void on_end(const SpanData& span) noexcept override;
   /// Waits until an export pass that began after the call ended (every queue drained).
   bool force_flush(std::chrono::milliseconds timeout) noexcept override;
   /// Stops taking spans, exports what the queues hold and ends the export thread, within
