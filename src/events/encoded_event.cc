@@ -11,6 +11,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../common/byte_reader.h"
 #include "coretel/export/utf8.h"
 
 namespace coretel::events {
@@ -64,10 +65,7 @@ class Reader {
   explicit Reader(const EncodedEvent& e) : p_(e.bytes.data()) {}
   template <class T>
   T get() noexcept {
-    T v;
-    std::memcpy(&v, p_, sizeof(T));
-    p_ += sizeof(T);
-    return v;
+    return detail::read_and_advance<T>(p_);
   }
   std::string_view text(std::size_t width) noexcept {
     const std::size_t n = width == 1 ? get<uint8_t>() : get<uint16_t>();

@@ -7,6 +7,8 @@
 #include <type_traits>
 #include <variant>
 
+#include "../common/byte_reader.h"
+
 namespace coretel::detail {
 
 using namespace coretel::trace;
@@ -95,10 +97,7 @@ class Reader {
   explicit Reader(std::span<const char> in) : p_(in.data()) {}
   template <class T>
   T value() noexcept {
-    T v;
-    std::memcpy(&v, p_, sizeof(T));
-    p_ += sizeof(T);
-    return v;
+    return read_and_advance<T>(p_);
   }
   std::string_view text() noexcept {
     const auto n = value<uint32_t>();
