@@ -25,7 +25,7 @@
 // lose its spans. Memory: per thread that ends spans, max_queue_size x (4 + kMaxEncodedBytes)
 // bytes of queue (about 1 MiB at the default 2048; pages are touched as the queue first fills),
 // plus a heap copy of each queued span over kMaxEncodedBytes encoded; the export thread keeps
-// max_export_batch_size spans' buffers and one queue's bytes for reading.
+// max_export_batch_size spans' buffers for its batches.
 #pragma once
 
 #include <chrono>
