@@ -29,6 +29,14 @@ using std::chrono::milliseconds;
 // span, the length of its bytes in `bytes`, or kHeapCopy: then `bytes` holds a SpanData* the
 // export thread deletes. The bytes are pushed first, so a size popped has its bytes there.
 constexpr uint32_t kHeapCopy = UINT32_MAX;
+
+// The SpanData* a kHeapCopy entry's bytes hold; the caller owns it.
+SpanData* pop_heap_copy(boost::lockfree::spsc_queue<char>& bytes) noexcept {
+  SpanData* copy = nullptr;
+  bytes.pop(reinterpret_cast<char*>(&copy), sizeof copy);
+  return copy;
+}
+
 struct SpanQueue {
   explicit SpanQueue(std::size_t capacity)
       : sizes(capacity),
@@ -42,9 +50,7 @@ struct SpanQueue {
         bytes.pop(skipped, size);
         continue;
       }
-      SpanData* copy = nullptr;
-      bytes.pop(reinterpret_cast<char*>(&copy), sizeof copy);
-      delete copy;
+      delete pop_heap_copy(bytes);
     }
   }
   boost::lockfree::spsc_queue<uint32_t> sizes;
@@ -202,8 +208,7 @@ void BatchSpanProcessor::State::pass() {
     while (budget > 0 && q->sizes.pop(size)) {
       --budget;
       if (size == kHeapCopy) {
-        SpanData* copy = nullptr;
-        q->bytes.pop(reinterpret_cast<char*>(&copy), sizeof copy);
+        SpanData* copy = pop_heap_copy(q->bytes);
         std::swap(batch[batched++], *copy);  // no allocation, no throw
         delete copy;
       } else {
