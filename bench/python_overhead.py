@@ -32,9 +32,10 @@ differences to `on` in the same repetition.
 `--compare A B` weighs a change: A and B are two copies of the package (a build's `python/`
 directory, copied aside before and after the change), run alternately in the same mode
 (`--mode`, default on), one pair per repetition (A first, then B first), the loop or `--per-op`.
-It prints each side's median and the median of the paired differences B - A with how many pairs
-B won: on a VM whose speed drifts by several percent within minutes, only a difference that wins
-most pairs is one.
+It prints each side's median and the median of the paired differences B - A, with a 95 %
+interval for that median (median_interval()) and how many pairs B won: on a VM whose speed drifts
+by several percent within minutes, only a difference that wins most pairs, its interval clear of
+zero, is one. The main table prints the same interval for the paired on / off - 1.
 
 Per request (64 KiB payload, --payload-kib): 1 Python server span, 1 native span + 4 native
 chunk spans (one per 16 KiB), 4 Python callback spans, 1 log record forwarded (plus the native
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -63,6 +65,24 @@ BREAKDOWN: dict[str, dict[str, object]] = {
     "on, no log exporter": {"logs": False},
     "on, no metric exporter": {"metrics": False},
 }
+
+
+def median_interval(values: list[float], confidence: float = 0.95) -> tuple[float, float]:
+    """A distribution-free interval for the median of `values` (independent draws): the k-th
+    smallest and k-th largest, with k the largest rank such that the median lies outside with
+    probability at most 1 - `confidence` (binomial order statistics, the sign test's interval).
+    With 8 values or fewer it is the whole range (with less than `confidence` below 6)."""
+    ordered = sorted(values)
+    n = len(ordered)
+    tail = 0.0
+    k = 0
+    while k < n // 2:
+        tail += math.comb(n, k) / 2**n  # P(at most k of the values below the median)
+        if tail > (1 - confidence) / 2:
+            break
+        k += 1
+    k = max(k, 1)
+    return ordered[k - 1], ordered[n - k]
 
 
 def one_run(mode: str, requests: int, endpoint: str | None, payload_kib: int, clock: str) -> float:
@@ -178,14 +198,16 @@ def compare(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> Non
             # The loop reports seconds a request; --per-op microseconds by operation.
             runs[side].append(value if args.per_op else {"request": value * 1e6})
     print(f"{args.repetitions} pairs, mode {args.mode}, us; B - A < 0: B is faster")
-    print("| measure | A median | B median | median of B - A | pairs B won |")
+    print("| measure | A median | B median | median of B - A (95 % interval) | pairs B won |")
     print("|---|---:|---:|---:|---:|")
     for name in runs["A"][0]:
         a = [r[name] for r in runs["A"]]
         b = [r[name] for r in runs["B"]]
         diffs = [y - x for x, y in zip(a, b)]
+        low, high = median_interval(diffs)
         print(f"| {name} | {statistics.median(a):.2f} | {statistics.median(b):.2f} | "
-              f"{statistics.median(diffs):+.2f} | {sum(d < 0 for d in diffs)} of {len(diffs)} |")
+              f"{statistics.median(diffs):+.2f} ({low:+.2f} to {high:+.2f}) | "
+              f"{sum(d < 0 for d in diffs)} of {len(diffs)} |")
 
 
 def breakdown(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> None:
@@ -310,8 +332,10 @@ def main() -> int:
     # VM's speed changes between repetitions.
     paired = [(on - off) * 1e6 for on, off in zip(times["on"], times["off"])]
     ratios = [on / off - 1 for on, off in zip(times["on"], times["off"])]
+    low, high = median_interval(ratios)
     print(f"paired by repetition: on - off {statistics.median(paired):.1f} us a request "
-          f"(median), {statistics.median(ratios) * 100:.2f} % (median of on / off - 1), "
+          f"(median), {statistics.median(ratios) * 100:.2f} % (median of on / off - 1; 95 % "
+          f"interval for it {low * 100:.2f} to {high * 100:.2f} %), "
           f"on above off in {sum(d > 0 for d in paired)} of {len(paired)}")
     return 0
 
