@@ -238,6 +238,21 @@ py::object message_of(py::handle record, Attr& attr) {
   return py::reinterpret_steal<py::object>(formatted);
 }
 
+// The keys of a new logging.LogRecord's __dict__, in their order (every one of them is in the
+// handler's `skip` set: coretel/_logging.py builds it from the same dict). Made once, under the
+// GIL; the key objects are kept for the process.
+const std::vector<PyObject*>& standard_keys() {
+  static const std::vector<PyObject*>* keys = [] {
+    auto* out = new std::vector<PyObject*>();
+    const py::object record =
+        py::module_::import("logging").attr("LogRecord")("", 0, "", 0, "", py::tuple(), py::none());
+    for (const auto& item : py::reinterpret_borrow<py::dict>(record.attr("__dict__")))
+      out->push_back(py::object(py::reinterpret_borrow<py::object>(item.first)).release().ptr());
+    return out;
+  }();
+  return *keys;
+}
+
 // Records a TelemetryHandler could not forward (an error reading or emitting them), all handlers.
 std::atomic<uint64_t> dropped_records{0};
 
@@ -369,7 +384,13 @@ class LogForwarder {
     std::vector<Extra> extras;
     PyObject* key = nullptr;
     PyObject* value = nullptr;
-    for (Py_ssize_t i = 0; PyDict_Next(live, &i, &key, &value);) {
+    // A LogRecord's __dict__ starts with what LogRecord.__init__ sets, in its order and under
+    // the same interned key objects: a key found at its place there is skipped on one pointer
+    // compare, without the set lookup (any other key takes the lookup).
+    const std::vector<PyObject*>& standard = standard_keys();
+    std::size_t place = 0;
+    for (Py_ssize_t i = 0; PyDict_Next(live, &i, &key, &value); ++place) {
+      if (place < standard.size() && key == standard[place]) continue;
       if (!PyUnicode_Check(key)) continue;
       const bool exact = PyUnicode_CheckExact(key);
       if (exact && PySet_Contains(skip_.ptr(), key) == 1) continue;
