@@ -16,8 +16,6 @@ uint64_t now_unix_nano() noexcept {
                                    .count());
 }
 
-thread_local Context current;  // the innermost ContextScope's, or empty
-
 // Stores `value` into `out`, a string cut to `limit` bytes (0: none) at a UTF-8 boundary; a
 // string assigned into a string keeps its buffer.
 void assign_limited(AttributeValue& out, AttributeValueRef value, std::size_t limit) {
@@ -63,26 +61,61 @@ uint32_t put_all(std::vector<Attribute>& out, std::span<const Attribute> in, std
   return dropped;
 }
 
-// The recording spans' SpanData come from a pool of the thread that starts them and go back to
-// the pool of the thread that ends them, cleared there (the processors copy what they keep): a
-// thread that starts and ends spans steadily reuses the same few, still in its cache, and
-// allocates only what outgrows them (an attribute value longer than before). At most kPooled
-// kept a thread; freed with the thread.
+// A thread's span state: its current context (the innermost ContextScope's, or empty) and its
+// pool of span records. The recording spans' SpanData come from the pool of the thread that
+// starts them and go back to the pool of the thread that ends them, cleared there (the
+// processors copy what they keep): a thread that starts and ends spans steadily reuses the same
+// few, still in its cache, and allocates only what outgrows them (an attribute value longer
+// than before). At most kPooled kept a thread.
 constexpr std::size_t kPooled = 64;
-struct SpanDataPool {
+struct ThreadSpans {
+  Context current;
   std::vector<std::unique_ptr<SpanData>> free;
-  ~SpanDataPool();
 };
-thread_local bool pool_gone = false;  // trivial: still readable while the pool is destroyed
-thread_local SpanDataPool pool;
-SpanDataPool::~SpanDataPool() {
-  pool_gone = true;  // a span ended by a later thread_local destructor is freed, not kept
+
+// Reached through one trivially destructible pointer: a use costs one thread-local access (in
+// a shared object such as the Python extension, a call to __tls_get_addr()) and no check of a
+// thread_local's initialisation. Made at the thread's first use, freed with the thread; after
+// that the pointer holds gone(), and a span ended by a later thread_local destructor is freed,
+// not kept.
+ThreadSpans* gone() noexcept {  // a function, not a constant: usable before static initialization
+  return reinterpret_cast<ThreadSpans*>(alignof(ThreadSpans));
+}
+thread_local ThreadSpans* thread_spans = nullptr;  // nullptr: not made yet; gone(): freed
+struct ThreadSpansOwner {
+  ~ThreadSpansOwner() {
+    ThreadSpans* s = thread_spans;
+    thread_spans = gone();
+    delete s;
+  }
+};
+
+// This thread's span state; nullptr once the thread's exit has freed it, or
+// when it cannot be made (out of memory).
+ThreadSpans* this_thread_spans() noexcept {
+  ThreadSpans* s = thread_spans;
+  if (s != nullptr && s != gone()) [[likely]]
+    return s;
+  if (s == gone()) return nullptr;
+  thread_local ThreadSpansOwner owner;  // registers the cleanup at the thread's exit, once
+  try {
+    thread_spans = new ThreadSpans();
+  } catch (...) {
+    return nullptr;
+  }
+  return thread_spans;
+}
+
+const Context& empty_context() noexcept {
+  static const Context empty;
+  return empty;
 }
 
 std::unique_ptr<SpanData> take_span_data() {
-  if (!pool_gone && !pool.free.empty()) {
-    std::unique_ptr<SpanData> data = std::move(pool.free.back());
-    pool.free.pop_back();
+  ThreadSpans* s = this_thread_spans();
+  if (s != nullptr && !s->free.empty()) {
+    std::unique_ptr<SpanData> data = std::move(s->free.back());
+    s->free.pop_back();
     return data;
   }
   return std::make_unique<SpanData>();
@@ -106,17 +139,18 @@ void clear(SpanData& s) noexcept {
 }
 
 void give_back_span_data(std::unique_ptr<SpanData> data) noexcept {
-  if (pool_gone) return;
-  if (pool.free.capacity() == 0) {
+  ThreadSpans* s = this_thread_spans();
+  if (s == nullptr) return;
+  if (s->free.capacity() == 0) {
     try {
-      pool.free.reserve(kPooled);  // once: push_back below never allocates
+      s->free.reserve(kPooled);  // once: push_back below never allocates
     } catch (...) {
       return;
     }
   }
-  if (pool.free.size() == kPooled) return;
+  if (s->free.size() == kPooled) return;
   clear(*data);
-  pool.free.push_back(std::move(data));
+  s->free.push_back(std::move(data));
 }
 
 }  // namespace
@@ -131,7 +165,7 @@ namespace {
 
 // The events' trace context (events/record.h): the current span's ids on this thread.
 void current_trace_context(events::TraceContext& out) noexcept {
-  const Context& c = current;
+  const Context& c = current_context();
   if (!c.span || !c.span->valid()) return;
   out.trace_id = c.span->trace_id.bytes;
   out.span_id = c.span->span_id.bytes;
@@ -291,15 +325,19 @@ void Span::end(uint64_t end_time_unix_nano) {
 }
 
 const Context& current_context() noexcept {
-  return current;
+  const ThreadSpans* s = thread_spans;  // read only: a thread that never activated one makes none
+  return s != nullptr && s != gone() ? s->current : empty_context();
 }
 
-ContextScope::ContextScope(Context context) : previous_(std::move(current)) {
-  current = std::move(context);
+ContextScope::ContextScope(Context context) {
+  if (ThreadSpans* s = this_thread_spans()) {
+    previous_ = std::move(s->current);
+    s->current = std::move(context);
+  }
 }
 
 ContextScope::~ContextScope() {
-  current = std::move(previous_);
+  if (ThreadSpans* s = this_thread_spans()) s->current = std::move(previous_);
 }
 
 ContextScope activate(const SpanContext& span) {
