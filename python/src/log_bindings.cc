@@ -84,16 +84,45 @@ py::object get(py::handle object, PyObject* name) {
   return py::reinterpret_steal<py::object>(v);
 }
 
-// A function of the standard library, looked up once and kept for the process.
-py::handle stdlib(const char* module, const char* name) {
-  return py::object(py::module_::import(module).attr(name)).release();
+// What the forwarder and stacktrace() use from the standard library, looked up by bind_logs()
+// when the module is imported, before any record: a function-local static whose initialiser runs
+// Python code could deadlock two threads (one holds the static's guard and waits for the GIL,
+// the other holds the GIL and waits for the guard). Kept for the process.
+struct Stdlib {
+  py::handle format_exception_only;  // traceback.format_exception_only
+  py::handle getline;                // linecache.getline
+  PyTypeObject* log_record;          // logging.LogRecord
+  // The keys of a new LogRecord's __dict__, in their order (interned: every LogRecord's dict
+  // holds the same key objects).
+  std::vector<PyObject*> record_keys;
+};
+const Stdlib* stdlib_objects = nullptr;
+
+const Stdlib& stdlib() {
+  return *stdlib_objects;
+}
+
+void load_stdlib() {
+  if (stdlib_objects != nullptr) return;
+  auto function = [](const char* module, const char* name) {
+    return py::object(py::module_::import(module).attr(name)).release();
+  };
+  auto* out = new Stdlib{.format_exception_only = function("traceback", "format_exception_only"),
+                         .getline = function("linecache", "getline"),
+                         .log_record = nullptr,
+                         .record_keys = {}};
+  const py::object log_record = py::module_::import("logging").attr("LogRecord");
+  out->log_record = reinterpret_cast<PyTypeObject*>(py::object(log_record).release().ptr());
+  const py::object record = log_record("", 0, "", 0, "", py::tuple(), py::none());
+  for (const auto& item : py::reinterpret_borrow<py::dict>(record.attr("__dict__")))
+    out->record_keys.push_back(py::reinterpret_borrow<py::object>(item.first).release().ptr());
+  stdlib_objects = out;
 }
 
 // traceback.format_exception_only(kind, value), joined: the rare shapes stacktrace() leaves to
 // Python (a SyntaxError's caret line, __notes__, a value that is not an exception).
 void append_python_exception_only(py::handle kind, py::handle value, std::string& out) {
-  static const py::handle format = stdlib("traceback", "format_exception_only");
-  for (py::handle line : format(kind, value)) out += utf8(line);
+  for (py::handle line : stdlib().format_exception_only(kind, value)) out += utf8(line);
 }
 
 // The last line(s) of a traceback for `value`: "<module>.<qualname>: <str(value)>\n", as
@@ -135,7 +164,7 @@ void append_exception_only(py::handle kind, py::handle value, std::string& out) 
 // "Traceback (most recent call last):" and a "File ..., line N, in name" line per frame, each
 // with its stripped source line when linecache has it.
 void append_frames(py::handle traceback, std::string& out) {
-  static const py::handle getline = stdlib("linecache", "getline");
+  const py::handle getline = stdlib().getline;
   const Names& n = names();
   out += "Traceback (most recent call last):\n";
   for (py::object tb = py::reinterpret_borrow<py::object>(traceback); !tb.is_none();
@@ -219,9 +248,7 @@ std::string stacktrace(py::handle type, py::handle value, py::handle traceback) 
 // there are args, as LogRecord.getMessage() does), called for a subclass, which may override it.
 template <class Attr>
 py::object message_of(py::handle record, Attr& attr) {
-  static const PyTypeObject* plain = reinterpret_cast<PyTypeObject*>(
-      py::object(py::module_::import("logging").attr("LogRecord")).release().ptr());
-  if (Py_TYPE(record.ptr()) != plain) {
+  if (Py_TYPE(record.ptr()) != stdlib().log_record) {
     PyObject* m = PyObject_CallMethodNoArgs(record.ptr(), names().get_message);
     if (m == nullptr) throw py::error_already_set();
     return py::reinterpret_steal<py::object>(m);
@@ -236,21 +263,6 @@ py::object message_of(py::handle record, Attr& attr) {
   PyObject* formatted = PyUnicode_Format(message.ptr(), args.ptr());
   if (formatted == nullptr) throw py::error_already_set();
   return py::reinterpret_steal<py::object>(formatted);
-}
-
-// The keys of a new logging.LogRecord's __dict__, in their order (every one of them is in the
-// handler's `skip` set: coretel/_logging.py builds it from the same dict). Made once, under the
-// GIL; the key objects are kept for the process.
-const std::vector<PyObject*>& standard_keys() {
-  static const std::vector<PyObject*>* keys = [] {
-    auto* out = new std::vector<PyObject*>();
-    const py::object record =
-        py::module_::import("logging").attr("LogRecord")("", 0, "", 0, "", py::tuple(), py::none());
-    for (const auto& item : py::reinterpret_borrow<py::dict>(record.attr("__dict__")))
-      out->push_back(py::object(py::reinterpret_borrow<py::object>(item.first)).release().ptr());
-    return out;
-  }();
-  return *keys;
 }
 
 // Records a TelemetryHandler could not forward (an error reading or emitting them), all handlers.
@@ -269,7 +281,18 @@ class LogForwarder {
       : handler_(std::move(handler)),
         skip_(std::move(skip)),
         forwarded_(forwarded),
-        level_attribute_(std::move(level_attribute)) {}
+        level_attribute_(std::move(level_attribute)) {
+    // The leading LogRecord keys that `skip` holds (all of them, unless logging.LogRecord was
+    // replaced after coretel._logging built `skip`): forward() skips those on a pointer compare.
+    for (PyObject* key : stdlib().record_keys) {
+      const int skipped = PySet_Contains(skip_.ptr(), key);
+      if (skipped != 1) {
+        PyErr_Clear();
+        break;
+      }
+      ++skipped_record_keys_;
+    }
+  }
 
   // logging.Handler.handle(): the handler's filters, then forward. Returns whether the record
   // passed the filters (true for a dropped record that passed them).
@@ -387,10 +410,10 @@ class LogForwarder {
     // A LogRecord's __dict__ starts with what LogRecord.__init__ sets, in its order and under
     // the same interned key objects: a key found at its place there is skipped on one pointer
     // compare, without the set lookup (any other key takes the lookup).
-    const std::vector<PyObject*>& standard = standard_keys();
+    const std::vector<PyObject*>& standard = stdlib().record_keys;
     std::size_t place = 0;
     for (Py_ssize_t i = 0; PyDict_Next(live, &i, &key, &value); ++place) {
-      if (place < standard.size() && key == standard[place]) continue;
+      if (place < skipped_record_keys_ && key == standard[place]) continue;
       if (!PyUnicode_Check(key)) continue;
       const bool exact = PyUnicode_CheckExact(key);
       if (exact && PySet_Contains(skip_.ptr(), key) == 1) continue;
@@ -448,8 +471,9 @@ class LogForwarder {
     it->second->add_int(1);
   }
 
-  py::object handler_;  // weakref.ref(TelemetryHandler)
-  py::object skip_;     // frozenset of str
+  py::object handler_;                   // weakref.ref(TelemetryHandler)
+  py::object skip_;                      // frozenset of str
+  std::size_t skipped_record_keys_ = 0;  // how many of stdlib().record_keys are in skip_
   Instrument& forwarded_;
   std::string level_attribute_;
   // Read and written with the GIL held.
@@ -461,6 +485,7 @@ thread_local bool LogForwarder::busy = false;
 }  // namespace
 
 void bind_logs(py::module_& m) {
+  load_stdlib();
   py::class_<LogForwarder>(m, "LogForwarder",
                            "The native half of coretel._logging.TelemetryHandler")
       .def(py::init([](py::object handler, py::object skip, Instrument& forwarded,
