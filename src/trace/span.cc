@@ -106,9 +106,10 @@ ThreadSpans* this_thread_spans() noexcept {
   return thread_spans;
 }
 
+// Never destroyed: a thread_local or static destructor that runs after it may still read it.
 const Context& empty_context() noexcept {
-  static const Context empty;
-  return empty;
+  static const Context* const empty = new Context();
+  return *empty;
 }
 
 std::unique_ptr<SpanData> take_span_data() {
@@ -325,7 +326,7 @@ void Span::end(uint64_t end_time_unix_nano) {
 }
 
 const Context& current_context() noexcept {
-  const ThreadSpans* s = thread_spans;  // read only: a thread that never activated one makes none
+  const ThreadSpans* s = thread_spans;  // read only: a thread without span state gets none made
   return s != nullptr && s != gone() ? s->current : empty_context();
 }
 

@@ -141,7 +141,9 @@ class Tracer {
 /// The calling thread's current context (empty when none was activated).
 const Context& current_context() noexcept;
 /// Makes `context` the thread's current until the returned scope is destroyed (then the previous
-/// one is current again). Scopes must end in reverse order, on the thread that made them.
+/// one is current again). Scopes must end in reverse order, on the thread that made them. The
+/// thread's span state is made at its first span or scope; when that allocation fails, or after
+/// the thread's exit has freed its state, the scope changes nothing.
 class ContextScope {
  public:
   explicit ContextScope(Context context);
