@@ -35,8 +35,11 @@ __all__ = ["TelemetryHandler", "dropped_records"]
 _SELF_LOGGER = "coretel"
 _SELF_PREFIX = _SELF_LOGGER + "."
 
+# The keys LogRecord.__init__ sets, in its order: every record's __dict__ starts with them (the
+# native forwarder skips them on a pointer compare).
+_RECORD_KEYS = tuple(logging.LogRecord("", 0, "", 0, "", (), None).__dict__)
 # Attributes every LogRecord has: the rest of record.__dict__ came from `extra=`.
-_STANDARD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+_STANDARD_ATTRIBUTES = frozenset(_RECORD_KEYS) | {
     "message",
     "asctime",
     "taskName",
@@ -107,7 +110,8 @@ class TelemetryHandler(logging.Handler):
         )
         # The native half reads the filters through a weak reference: no cycle through it.
         self._forwarder = _native.LogForwarder(
-            weakref.ref(self), _NOT_EXTRA, counter, _self_telemetry.CORETEL_LOG_LEVEL
+            weakref.ref(self), _NOT_EXTRA, _RECORD_KEYS, counter,
+            _self_telemetry.CORETEL_LOG_LEVEL,
         )
         if type(self).handle is TelemetryHandler.handle:
             # Logger.callHandlers() then calls the native method itself: no Python frame.

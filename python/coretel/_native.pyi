@@ -106,6 +106,7 @@ class LogForwarder:
         self,
         handler: weakref.ReferenceType[logging.Handler],
         skip: frozenset[str],
+        record_keys: tuple[str, ...],
         forwarded: Instrument,
         level_attribute: str,
     ) -> None: ...

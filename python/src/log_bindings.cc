@@ -92,9 +92,6 @@ struct Stdlib {
   py::handle format_exception_only;  // traceback.format_exception_only
   py::handle getline;                // linecache.getline
   PyTypeObject* log_record;          // logging.LogRecord
-  // The keys of a new LogRecord's __dict__, in their order (interned: every LogRecord's dict
-  // holds the same key objects).
-  std::vector<PyObject*> record_keys;
 };
 const Stdlib* stdlib_objects = nullptr;
 
@@ -103,20 +100,13 @@ const Stdlib& stdlib() {
 }
 
 void load_stdlib() {
-  if (stdlib_objects != nullptr) return;
-  auto function = [](const char* module, const char* name) {
+  auto kept = [](const char* module, const char* name) {
     return py::object(py::module_::import(module).attr(name)).release();
   };
-  auto* out = new Stdlib{.format_exception_only = function("traceback", "format_exception_only"),
-                         .getline = function("linecache", "getline"),
-                         .log_record = nullptr,
-                         .record_keys = {}};
-  const py::object log_record = py::module_::import("logging").attr("LogRecord");
-  out->log_record = reinterpret_cast<PyTypeObject*>(py::object(log_record).release().ptr());
-  const py::object record = log_record("", 0, "", 0, "", py::tuple(), py::none());
-  for (const auto& item : py::reinterpret_borrow<py::dict>(record.attr("__dict__")))
-    out->record_keys.push_back(py::reinterpret_borrow<py::object>(item.first).release().ptr());
-  stdlib_objects = out;
+  stdlib_objects =
+      new Stdlib{.format_exception_only = kept("traceback", "format_exception_only"),
+                 .getline = kept("linecache", "getline"),
+                 .log_record = reinterpret_cast<PyTypeObject*>(kept("logging", "LogRecord").ptr())};
 }
 
 // traceback.format_exception_only(kind, value), joined: the rare shapes stacktrace() leaves to
@@ -273,26 +263,17 @@ std::atomic<uint64_t> dropped_records{0};
 class LogForwarder {
  public:
   // `handler`: a weak reference to the TelemetryHandler (its filters are read from it);
-  // `skip`: the keys of a record's __dict__ that are not `extra=` fields; `forwarded`: the
+  // `skip`: the keys of a record's __dict__ that are not `extra=` fields; `record_keys`: the
+  // keys LogRecord.__init__ sets, in its order (a tuple of str, all in `skip`); `forwarded`: the
   // counter of forwarded records by level.
   // `level_attribute`: the attribute that carries the level name on the counter's series.
-  LogForwarder(py::object handler, py::object skip, Instrument& forwarded,
+  LogForwarder(py::object handler, py::object skip, py::tuple record_keys, Instrument& forwarded,
                std::string level_attribute)
       : handler_(std::move(handler)),
         skip_(std::move(skip)),
+        record_keys_(std::move(record_keys)),
         forwarded_(forwarded),
-        level_attribute_(std::move(level_attribute)) {
-    // The leading LogRecord keys that `skip` holds (all of them, unless logging.LogRecord was
-    // replaced after coretel._logging built `skip`): forward() skips those on a pointer compare.
-    for (PyObject* key : stdlib().record_keys) {
-      const int skipped = PySet_Contains(skip_.ptr(), key);
-      if (skipped != 1) {
-        PyErr_Clear();
-        break;
-      }
-      ++skipped_record_keys_;
-    }
-  }
+        level_attribute_(std::move(level_attribute)) {}
 
   // logging.Handler.handle(): the handler's filters, then forward. Returns whether the record
   // passed the filters (true for a dropped record that passed them).
@@ -410,10 +391,10 @@ class LogForwarder {
     // A LogRecord's __dict__ starts with what LogRecord.__init__ sets, in its order and under
     // the same interned key objects: a key found at its place there is skipped on one pointer
     // compare, without the set lookup (any other key takes the lookup).
-    const std::vector<PyObject*>& standard = stdlib().record_keys;
-    std::size_t place = 0;
+    const Py_ssize_t standard = PyTuple_GET_SIZE(record_keys_.ptr());
+    Py_ssize_t place = 0;
     for (Py_ssize_t i = 0; PyDict_Next(live, &i, &key, &value); ++place) {
-      if (place < skipped_record_keys_ && key == standard[place]) continue;
+      if (place < standard && key == PyTuple_GET_ITEM(record_keys_.ptr(), place)) continue;
       if (!PyUnicode_Check(key)) continue;
       const bool exact = PyUnicode_CheckExact(key);
       if (exact && PySet_Contains(skip_.ptr(), key) == 1) continue;
@@ -471,9 +452,9 @@ class LogForwarder {
     it->second->add_int(1);
   }
 
-  py::object handler_;                   // weakref.ref(TelemetryHandler)
-  py::object skip_;                      // frozenset of str
-  std::size_t skipped_record_keys_ = 0;  // how many of stdlib().record_keys are in skip_
+  py::object handler_;     // weakref.ref(TelemetryHandler)
+  py::object skip_;        // frozenset of str
+  py::tuple record_keys_;  // tuple of str, each in skip_
   Instrument& forwarded_;
   std::string level_attribute_;
   // Read and written with the GIL held.
@@ -488,15 +469,21 @@ void bind_logs(py::module_& m) {
   load_stdlib();
   py::class_<LogForwarder>(m, "LogForwarder",
                            "The native half of coretel._logging.TelemetryHandler")
-      .def(py::init([](py::object handler, py::object skip, Instrument& forwarded,
-                       std::string level_attribute) {
+      .def(py::init([](py::object handler, py::object skip, py::tuple record_keys,
+                       Instrument& forwarded, std::string level_attribute) {
              if (!PyWeakref_CheckRef(handler.ptr()))
                throw py::type_error("handler is a weakref.ref to the handler");
              if (!PyFrozenSet_Check(skip.ptr())) throw py::type_error("skip is a frozenset");
-             return new LogForwarder(std::move(handler), std::move(skip), forwarded,
-                                     std::move(level_attribute));
+             for (py::handle key : record_keys) {
+               const int in_skip = PySet_Contains(skip.ptr(), key.ptr());
+               if (in_skip < 0) throw py::error_already_set();
+               if (in_skip == 0) throw py::value_error("every record key is in skip");
+             }
+             return new LogForwarder(std::move(handler), std::move(skip), std::move(record_keys),
+                                     forwarded, std::move(level_attribute));
            }),
-           py::arg("handler"), py::arg("skip"), py::arg("forwarded"), py::arg("level_attribute"))
+           py::arg("handler"), py::arg("skip"), py::arg("record_keys"), py::arg("forwarded"),
+           py::arg("level_attribute"))
       // `self` as a handle, read by instance_of (no type lookup per record).
       .def(
           "handle",
