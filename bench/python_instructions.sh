@@ -18,12 +18,16 @@
 # Usage: bench/python_instructions.sh [--top N]
 #   BUILD=dir      the build directory (default build): its python/ and bin/coretel-otlp-sink
 #   SHORT, LONG    timed requests of the two runs of each mode (default 100 and 600)
+#   ON=mode        what is counted against off (default on): any mode of python_overhead.py's
+#                  --breakdown, e.g. ON="on, context only" (the trace context kept current,
+#                  nothing recorded)
 #   --top N        also list the N functions whose count a request grew most from off to on
 #                  (callgrind_annotate, each function's own instructions)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build="${BUILD:-build}"
+on_mode="${ON:-on}"
 short="${SHORT:-100}"
 long="${LONG:-600}"
 top=0
@@ -59,12 +63,14 @@ port=$(head -1 "$work/sink.err" | awk '{print $NF}')
   exit 1
 }
 
-# $1: off|on, $2: timed requests. Writes $work/<mode>.<requests>.txt (callgrind_annotate of the
-# loop's thread, the process's first thread) and prints its instructions.
+# $1: off|on, $2: timed requests. Writes $work/<off|on>.<requests>.txt (callgrind_annotate of
+# the loop's thread, the process's first thread) and prints its instructions; `on` runs $on_mode.
 count() {
+  local mode="$1"
+  [[ "$mode" == on ]] && mode="$on_mode"
   rm -f "$work/out".*
   PYTHONHASHSEED=0 PYTHONPATH="$build/python" valgrind --tool=callgrind --separate-threads=yes \
-    --callgrind-out-file="$work/out.%p" /usr/bin/python3 bench/python_overhead.py --one "$1" \
+    --callgrind-out-file="$work/out.%p" /usr/bin/python3 bench/python_overhead.py --one "$mode" \
     --requests "$2" --clock thread --endpoint "http://127.0.0.1:$port" >/dev/null 2>"$work/err" || {
     cat "$work/err" >&2
     exit 1
@@ -80,15 +86,17 @@ for mode in off on; do
   for n in "$short" "$long"; do total[$mode.$n]=$(count "$mode" "$n"); done
 done
 /usr/bin/python3 - "$work" "$short" "$long" "$top" "${total[off.$short]}" "${total[off.$long]}" \
-  "${total[on.$short]}" "${total[on.$long]}" <<'EOF'
+  "${total[on.$short]}" "${total[on.$long]}" "$on_mode" <<'EOF'
 import re
 import sys
 
 work, short, long_, top = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 off_s, off_l, on_s, on_l = (int(x) for x in sys.argv[5:9])
+on_mode = sys.argv[9]
 n = long_ - short
 off, on = (off_l - off_s) / n, (on_l - on_s) / n
-print(f"instructions a request on the loop's thread ({n} requests): off {off:.0f}, on {on:.0f}, "
+print(f"instructions a request on the loop's thread ({n} requests; on = {on_mode!r}): "
+      f"off {off:.0f}, on {on:.0f}, "
       f"on - off {on - off:.0f} ({(on / off - 1) * 100:.2f} % of off's instructions)")
 if top:
     def functions(name: str) -> dict[str, int]:

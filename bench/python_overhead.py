@@ -26,8 +26,9 @@ tight loop of spans makes the export thread and the receiver busy enough to take
 core at times, which the wall clock counts and the thread clock does not.
 
 `--breakdown` shows where `on` goes: `on`, `off` and `on` with one part taken away (spans
-sampled out, or no span, log or metric exporter), alternated, each as the median of its
-differences to `on` in the same repetition.
+sampled out, or no span, log or metric exporter, or all of those: the trace context kept current
+and nothing recorded), alternated, each as the median of its differences to `on` and of its
+ratio to `off` in the same repetition.
 
 `--compare A B` weighs a change: A and B are two copies of the package (a build's `python/`
 directory, copied aside before and after the change), run alternately in the same mode
@@ -64,6 +65,9 @@ BREAKDOWN: dict[str, dict[str, object]] = {
     "on, no span exporter": {"traces": False},
     "on, no log exporter": {"logs": False},
     "on, no metric exporter": {"metrics": False},
+    # What keeping the trace context current costs on its own: every span scope still draws
+    # ids and sets the ContextVar (a sampled-out span propagates its context), nothing records.
+    "on, context only": {"sampler": "always_off", "logs": False, "metrics": False},
 }
 
 
@@ -212,7 +216,12 @@ def compare(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> Non
 
 def breakdown(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> None:
     """--breakdown: on, off and each BREAKDOWN variant alternated; paired differences to on."""
-    modes = ["on", "off", *BREAKDOWN]
+    # --breakdown with names: those variants only (a narrower table, more repetitions per minute).
+    for name in args.breakdown:
+        if name not in BREAKDOWN:
+            known = "; ".join(map(repr, BREAKDOWN))
+            sys.exit(f"python_overhead: --breakdown {name!r}: not one of {known}")
+    modes = ["on", "off", *(args.breakdown or BREAKDOWN)]
     times: dict[str, list[float]] = {mode: [] for mode in modes}
     for repetition in range(args.repetitions):
         # Each repetition starts one mode later: no mode always runs first (see compare()).
@@ -224,13 +233,19 @@ def breakdown(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> N
                                  env=env, capture_output=True, text=True, check=True)
             times[mode].append(json.loads(out.stdout.strip().splitlines()[-1]) * 1e6)
     print(f"{args.repetitions} repetitions x {args.requests} requests of {args.payload_kib} KiB "
-          f"({args.clock} clock), us a request; paired: this minus on, per repetition")
-    print("| mode | median | median of paired (mode - on) | repetitions below on |")
-    print("|---|---:|---:|---:|")
+          f"({args.clock} clock), us a request; paired per repetition, with 95 % intervals")
+    print("| mode | median | median of (mode - on) | median of (mode / off - 1) | "
+          "repetitions below on |")
+    print("|---|---:|---:|---:|---:|")
     for mode in modes:
-        diffs = [x - y for x, y in zip(times[mode], times["on"])]
+        to_on = [x - y for x, y in zip(times[mode], times["on"])]
+        to_off = [(x / y - 1) * 100 for x, y in zip(times[mode], times["off"])]
+        on_low, on_high = median_interval(to_on)
+        off_low, off_high = median_interval(to_off)
         print(f"| {mode} | {statistics.median(times[mode]):.1f} | "
-              f"{statistics.median(diffs):+.2f} | {sum(d < 0 for d in diffs)} of {len(diffs)} |")
+              f"{statistics.median(to_on):+.2f} ({on_low:+.2f} to {on_high:+.2f}) | "
+              f"{statistics.median(to_off):+.2f} % ({off_low:+.2f} to {off_high:+.2f}) | "
+              f"{sum(d < 0 for d in to_on)} of {len(to_on)} |")
 
 
 def main() -> int:
@@ -249,10 +264,11 @@ def main() -> int:
                              "alternately: paired differences B - A")
     parser.add_argument("--mode", choices=["off", "on"], default="on",
                         help="the mode --compare runs (default on)")
-    parser.add_argument("--breakdown", action="store_true",
+    parser.add_argument("--breakdown", nargs="*", metavar="VARIANT",
                         help="on, off and on with one part taken away (spans sampled out, no "
-                             "span, log or metric exporter), alternated: paired differences "
-                             "to on")
+                             "span, log or metric exporter, or all of those: 'on, context "
+                             "only'), alternated: paired differences to on and ratios to off; "
+                             "with VARIANT names, those variants only")
     parser.add_argument("--one", choices=["floor", "off", "on", *BREAKDOWN],
                         help=argparse.SUPPRESS)
     parser.add_argument("--one-per-op", choices=["off", "on"], help=argparse.SUPPRESS)
@@ -275,7 +291,7 @@ def main() -> int:
     for key in [k for k in env if k.startswith("OTEL_")]:
         del env[key]
     env["OTEL_TRACES_SAMPLER"] = "always_on"
-    if args.compare or args.breakdown:
+    if args.compare or args.breakdown is not None:
         try:
             (compare if args.compare else breakdown)(args, env, endpoint)
         finally:
