@@ -8,9 +8,10 @@
 # start and the warm-up cancelled.
 #
 # Unlike python_overhead.py's times, the count does not move with the VM's speed or load
-# (PYTHONHASHSEED=0 fixes the interpreter's dict and set layouts): two runs of one build agreed
-# within 200 instructions a request here, in about 38000 that telemetry adds, so a change of
-# 500 is real. It does not see what instructions cost in time (cache misses; the loop's
+# (PYTHONHASHSEED=0 fixes the interpreter's dict and set layouts, setarch -R the addresses):
+# runs of one build agreed within about 400 instructions a request, off and on, in about 37000
+# that telemetry adds, so a change of 1000 is real; weigh a smaller one in a loop of that
+# operation alone. It does not see what instructions cost in time (cache misses; the loop's
 # instructions, mostly zlib's, run several times faster than telemetry's, so its share of the
 # instructions is far below its share of the time): read it beside python_overhead.py, not
 # instead of it.
@@ -69,7 +70,7 @@ count() {
   local mode="$1"
   [[ "$mode" == on ]] && mode="$on_mode"
   rm -f "$work/out".*
-  PYTHONHASHSEED=0 PYTHONPATH="$build/python" valgrind --tool=callgrind --separate-threads=yes \
+  PYTHONHASHSEED=0 PYTHONPATH="$build/python" setarch "$(uname -m)" -R valgrind --tool=callgrind --separate-threads=yes \
     --callgrind-out-file="$work/out.%p" /usr/bin/python3 bench/python_overhead.py --one "$mode" \
     --requests "$2" --clock thread --endpoint "http://127.0.0.1:$port" >/dev/null 2>"$work/err" || {
     cat "$work/err" >&2
