@@ -6,7 +6,10 @@
 // (dropped_logs()).
 #include <pybind11/stl.h>
 
+#include <boost/container/small_vector.hpp>
+
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <map>
 #include <memory>
@@ -273,7 +276,22 @@ class LogForwarder {
         skip_(std::move(skip)),
         record_keys_(std::move(record_keys)),
         forwarded_(forwarded),
-        level_attribute_(std::move(level_attribute)) {}
+        level_attribute_(std::move(level_attribute)) {
+    const Names& n = names();
+    const std::array<PyObject*, kFields> keys = {n.levelno,     n.levelname, n.msg,       n.args,
+                                                 n.created,     n.pathname,  n.func_name, n.lineno,
+                                                 n.thread_name, n.thread,    n.exc_info};
+    const Py_ssize_t standard = PyTuple_GET_SIZE(record_keys_.ptr());
+    for (std::size_t f = 0; f < kFields; ++f) {
+      fields_[f] = {keys[f], -1};
+      for (Py_ssize_t place = 0; place < standard; ++place) {
+        const int same =
+            PyObject_RichCompareBool(PyTuple_GET_ITEM(record_keys_.ptr(), place), keys[f], Py_EQ);
+        if (same < 0) throw py::error_already_set();
+        if (same == 1) fields_[f].place = place;
+      }
+    }
+  }
 
   // logging.Handler.handle(): the handler's filters, then forward. Returns whether the record
   // passed the filters (true for a dropped record that passed them).
@@ -321,24 +339,67 @@ class LogForwarder {
 
  private:
   static constexpr std::size_t kMaxLevels = 256;
+  // The LogRecord fields forward() reads: levelno, levelname, msg, args, created, pathname,
+  // funcName, lineno, threadName, thread, exc_info.
+  static constexpr std::size_t kFields = 11;
   static thread_local bool busy;
 
   void forward(py::handle record, const py::object& name) {
     const Names& n = names();
-    std::vector<py::object> keep;  // what the views below read
-    keep.reserve(16);
+    // What the views below read. Inline room for a usual record: no heap block a record.
+    boost::container::small_vector<py::object, 32> keep;
     PyObject* live = PyObject_GenericGetDict(record.ptr(), nullptr);
     if (live == nullptr) throw py::error_already_set();
     const py::object dict = py::reinterpret_steal<py::object>(live);
-    // A LogRecord's fields are in its __dict__; one a subclass computes is read as an attribute.
-    auto attr = [&](PyObject* key) -> py::handle {
-      if (PyObject* v = PyDict_GetItemWithError(live, key)) {
+
+    // One walk over the record's __dict__, which runs no Python code. A LogRecord's __dict__
+    // starts with what LogRecord.__init__ sets, in its order and under the same interned key
+    // objects: a key found at its place there is one of LogRecord's own (one pointer compare, no
+    // set lookup), and its value is held when forward() reads that field. Any other str key is
+    // an `extra=` field unless `skip` has it; a key that is a str subclass (its __eq__ could run
+    // Python code) is checked against `skip` after the walk. Values are held, since a value's
+    // __str__ (attribute_view) may change the dict.
+    const Py_ssize_t standard = PyTuple_GET_SIZE(record_keys_.ptr());
+    boost::container::small_vector<PyObject*, 32> at_place(static_cast<std::size_t>(standard),
+                                                           nullptr);  // borrowed, in the walk
+    std::array<py::object, kFields> values;  // the fields' values, held, by fields_'s index
+    struct Extra {
+      py::object key, value;
+      bool checked;
+    };
+    boost::container::small_vector<Extra, 8> extras;
+    PyObject* key = nullptr;
+    PyObject* value = nullptr;
+    Py_ssize_t place = 0;
+    for (Py_ssize_t i = 0; PyDict_Next(live, &i, &key, &value); ++place) {
+      if (place < standard && key == PyTuple_GET_ITEM(record_keys_.ptr(), place)) {
+        at_place[static_cast<std::size_t>(place)] = value;
+        continue;
+      }
+      if (!PyUnicode_Check(key)) continue;
+      const bool exact = PyUnicode_CheckExact(key);
+      if (exact && PySet_Contains(skip_.ptr(), key) == 1) continue;
+      extras.push_back({py::reinterpret_borrow<py::object>(key),
+                        py::reinterpret_borrow<py::object>(value), exact});
+    }
+    for (std::size_t f = 0; f < kFields; ++f)
+      if (const Py_ssize_t p = fields_[f].place; p >= 0 && at_place[static_cast<std::size_t>(p)])
+        values[f] = py::reinterpret_borrow<py::object>(at_place[static_cast<std::size_t>(p)]);
+
+    // A field of the record: from the walk; else (a subclass's computed field, a key moved by a
+    // delete) from the dict, else as an attribute.
+    auto attr = [&](PyObject* field) -> py::handle {
+      std::size_t f = 0;
+      while (f < kFields && fields_[f].key != field) ++f;
+      if (f < kFields && values[f]) return values[f];
+      if (PyObject* v = PyDict_GetItemWithError(live, field)) {
         keep.push_back(py::reinterpret_borrow<py::object>(v));
       } else if (PyErr_Occurred()) {
         throw py::error_already_set();
       } else {
-        keep.push_back(get(record, key));
+        keep.push_back(get(record, field));
       }
+      if (f < kFields) values[f] = keep.back();
       return keep.back();
     };
     const int severity = severity_of(attr(n.levelno).cast<long>());
@@ -350,8 +411,7 @@ class LogForwarder {
     const std::string_view scope = utf8(name);
     const double created = attr(n.created).cast<double>();
 
-    std::vector<AttributeRef> refs;
-    refs.reserve(16);
+    boost::container::small_vector<AttributeRef, 16> refs;
     refs.push_back({"code.file.path", attribute_view(attr(n.pathname), keep)});
     if (py::handle f = attr(n.func_name); !f.is_none())
       refs.push_back({"code.function.name", attribute_view(f, keep)});
@@ -378,29 +438,6 @@ class LogForwarder {
       keep.push_back(py::str(stacktrace(type, value, traceback)));
       refs.push_back({"exception.stacktrace", utf8(keep.back())});
     }
-    // The `extra=` fields: held first, viewed after, since a value's __str__ (attribute_view)
-    // may change the dict. Nothing in the walk runs Python code: a key that is a str subclass
-    // (its __eq__ could) is checked against `skip` after it.
-    struct Extra {
-      py::object key, value;
-      bool checked;
-    };
-    std::vector<Extra> extras;
-    PyObject* key = nullptr;
-    PyObject* value = nullptr;
-    // A LogRecord's __dict__ starts with what LogRecord.__init__ sets, in its order and under
-    // the same interned key objects: a key found at its place there is skipped on one pointer
-    // compare, without the set lookup (any other key takes the lookup).
-    const Py_ssize_t standard = PyTuple_GET_SIZE(record_keys_.ptr());
-    Py_ssize_t place = 0;
-    for (Py_ssize_t i = 0; PyDict_Next(live, &i, &key, &value); ++place) {
-      if (place < standard && key == PyTuple_GET_ITEM(record_keys_.ptr(), place)) continue;
-      if (!PyUnicode_Check(key)) continue;
-      const bool exact = PyUnicode_CheckExact(key);
-      if (exact && PySet_Contains(skip_.ptr(), key) == 1) continue;
-      extras.push_back({py::reinterpret_borrow<py::object>(key),
-                        py::reinterpret_borrow<py::object>(value), exact});
-    }
     for (Extra& e : extras) {
       if (!e.checked) {
         const int skipped = PySet_Contains(skip_.ptr(), e.key.ptr());
@@ -419,7 +456,7 @@ class LogForwarder {
     out.severity_text = level;
     out.scope = scope;
     out.body = body;
-    out.attributes = refs;
+    out.attributes = {refs.data(), refs.size()};
     PyObject* current = nullptr;
     if (PyContextVar_Get(python_context_var().ptr(), Py_None, &current) != 0)
       throw py::error_already_set();
@@ -455,6 +492,13 @@ class LogForwarder {
   py::object handler_;     // weakref.ref(TelemetryHandler)
   py::object skip_;        // frozenset of str
   py::tuple record_keys_;  // tuple of str, each in skip_
+  // Each field forward() reads (an interned name of names()) and its place in record_keys_,
+  // -1 when LogRecord.__init__ does not set it.
+  struct Field {
+    PyObject* key;
+    Py_ssize_t place;
+  };
+  std::array<Field, kFields> fields_{};
   Instrument& forwarded_;
   std::string level_attribute_;
   // Read and written with the GIL held.

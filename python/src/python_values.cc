@@ -16,7 +16,7 @@ std::string_view utf8(py::handle text) {
   return {data, static_cast<std::size_t>(size)};
 }
 
-AttributeValueRef attribute_view(py::handle value, std::vector<py::object>& keep) {
+AttributeValueRef attribute_view(py::handle value, KeptObjects& keep) {
   if (PyUnicode_Check(value.ptr())) return utf8(value);
   if (PyBool_Check(value.ptr())) return value.ptr() == Py_True;
   if (PyLong_Check(value.ptr())) {
@@ -39,7 +39,7 @@ AttributeValueRef attribute_view(py::handle value, std::vector<py::object>& keep
 }
 
 AttributeValue to_attribute_value(py::handle value) {
-  std::vector<py::object> keep;
+  boost::container::small_vector<py::object, 1> keep;
   return attribute_view(value, keep).to_value();
 }
 

@@ -76,7 +76,7 @@ PySpan start_span(PyTracer& tracer, std::string_view name, int kind, py::handle 
   PySpan out{native->start_span(name, std::move(options)), {}};
   out.context = out.span.context();
   if (out.span.is_recording() && !attributes.is_none()) {
-    std::vector<py::object> keep;
+    boost::container::small_vector<py::object, 2> keep;
     PyObject* key = nullptr;
     PyObject* value = nullptr;
     for (Py_ssize_t i = 0; PyDict_Next(attributes.ptr(), &i, &key, &value);) {

@@ -253,3 +253,41 @@ print(json.dumps([r["body"] for r in records()]))
 """)
     # No args: the message is str(msg) as is (no % formatting), as LogRecord.getMessage() does.
     assert got == ["mapping ada", "12345", "percent %% kept, no args", "custom: via factory"]
+
+
+def test_a_field_moved_in_the_record_s_dict_is_still_read_as_that_field():
+    # The forwarder finds LogRecord's own fields at the places LogRecord.__init__ gives them in
+    # the record's __dict__; a field found elsewhere (deleted and set again by a filter, or after
+    # a subclass's own attributes) is read by name, and never forwarded as an `extra=` field.
+    got = run_json(PRELUDE + """
+from coretel._logging import TelemetryHandler
+(handler,) = [h for h in logging.getLogger().handlers if isinstance(h, TelemetryHandler)]
+def move(record):
+    if record.msg == "moved":
+        del record.lineno, record.args
+        record.lineno, record.args = 7, ("again",)
+        record.msg = "moved %s"
+    return True
+handler.addFilter(move)
+log = logging.getLogger("app")
+log.warning("moved", extra={"kept": 1})
+handler.removeFilter(move)
+class Early(logging.LogRecord):
+    def __init__(self, *args, **kwargs):
+        self.early = "set before LogRecord.__init__"
+        super().__init__(*args, **kwargs)
+logging.setLogRecordFactory(Early)
+log.error("shifted %d", 3, extra={"kept": 2})
+print(json.dumps([{"body": r["body"], "severity": r["severity_text"], "attributes": r["attributes"]}
+                  for r in records()]))
+""")
+    moved, shifted = got
+    assert moved["body"] == "moved again" and moved["severity"] == "WARNING"
+    assert moved["attributes"]["code.line.number"] == 7
+    assert shifted["body"] == "shifted 3" and shifted["severity"] == "ERROR"
+    for record, kept in ((moved, 1), (shifted, 2)):
+        a = record["attributes"]
+        assert a["kept"] == kept and a["thread.name"] == "MainThread"
+        assert a["code.function.name"] == "<module>" and a["code.file.path"] == "<string>"
+        assert not {"lineno", "args", "msg", "levelname", "exc_info"} & set(a)
+    assert shifted["attributes"]["early"] == "set before LogRecord.__init__"
