@@ -70,8 +70,9 @@ count() {
   local mode="$1"
   [[ "$mode" == on ]] && mode="$on_mode"
   rm -f "$work/out".*
-  PYTHONHASHSEED=0 PYTHONPATH="$build/python" setarch "$(uname -m)" -R valgrind --tool=callgrind --separate-threads=yes \
-    --callgrind-out-file="$work/out.%p" /usr/bin/python3 bench/python_overhead.py --one "$mode" \
+  PYTHONHASHSEED=0 PYTHONPATH="$build/python" setarch "$(uname -m)" -R \
+    valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/out.%p" \
+    /usr/bin/python3 bench/python_overhead.py --one "$mode" \
     --requests "$2" --clock thread --endpoint "http://127.0.0.1:$port" >/dev/null 2>"$work/err" || {
     cat "$work/err" >&2
     exit 1

@@ -215,7 +215,8 @@ def compare(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> Non
 
 
 def breakdown(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> None:
-    """--breakdown: on, off and each BREAKDOWN variant alternated; paired differences to on."""
+    """--breakdown: on, off and the BREAKDOWN variants (all, or those named) alternated; paired
+    differences to on and ratios to off."""
     # --breakdown with names: those variants only (a narrower table, more repetitions per minute).
     for name in args.breakdown:
         if name not in BREAKDOWN:
