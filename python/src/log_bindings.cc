@@ -39,6 +39,22 @@ int severity_of(long levelno) {
   return 5 + 4 * static_cast<int>(levelno / 10 - 1) + static_cast<int>(std::min(levelno % 10, 3L));
 }
 
+// The LogRecord fields LogForwarder::forward() reads: indexes into Names::fields.
+enum Field : std::size_t {
+  kLevelno,
+  kLevelname,
+  kMsg,
+  kArgs,
+  kCreated,
+  kPathname,
+  kFuncName,
+  kLineno,
+  kThreadName,
+  kThread,
+  kExcInfo,
+  kFieldCount
+};
+
 // Attribute names looked up on every record, made once (interned, kept for the process).
 struct Names {
   PyObject* levelno = intern("levelno");
@@ -68,6 +84,10 @@ struct Names {
   PyObject* strip = intern("strip");
   PyObject* notes = intern("__notes__");
   PyObject* suppress_context = intern("__suppress_context__");
+  // The names of the Field values, in their order.
+  std::array<PyObject*, kFieldCount> fields = {levelno,     levelname, msg,       args,
+                                               created,     pathname,  func_name, lineno,
+                                               thread_name, thread,    exc_info};
 
   static PyObject* intern(const char* text) {
     PyObject* s = PyUnicode_InternFromString(text);
@@ -246,10 +266,10 @@ py::object message_of(py::handle record, Attr& attr) {
     if (m == nullptr) throw py::error_already_set();
     return py::reinterpret_steal<py::object>(m);
   }
-  PyObject* text = PyObject_Str(attr(names().msg).ptr());
+  PyObject* text = PyObject_Str(attr(kMsg).ptr());
   if (text == nullptr) throw py::error_already_set();
   py::object message = py::reinterpret_steal<py::object>(text);
-  const py::handle args = attr(names().args);
+  const py::handle args = attr(kArgs);
   const int has_args = PyObject_IsTrue(args.ptr());
   if (has_args < 0) throw py::error_already_set();
   if (has_args == 0) return message;
@@ -277,20 +297,15 @@ class LogForwarder {
         record_keys_(std::move(record_keys)),
         forwarded_(forwarded),
         level_attribute_(std::move(level_attribute)) {
-    const Names& n = names();
-    const std::array<PyObject*, kFields> keys = {n.levelno,     n.levelname, n.msg,       n.args,
-                                                 n.created,     n.pathname,  n.func_name, n.lineno,
-                                                 n.thread_name, n.thread,    n.exc_info};
     const Py_ssize_t standard = PyTuple_GET_SIZE(record_keys_.ptr());
-    for (std::size_t f = 0; f < kFields; ++f) {
-      fields_[f] = {keys[f], -1};
-      for (Py_ssize_t place = 0; place < standard; ++place) {
-        const int same =
-            PyObject_RichCompareBool(PyTuple_GET_ITEM(record_keys_.ptr(), place), keys[f], Py_EQ);
+    field_at_place_.assign(static_cast<std::size_t>(standard), kFieldCount);
+    for (Py_ssize_t place = 0; place < standard; ++place)
+      for (std::size_t f = 0; f < kFieldCount; ++f) {
+        const int same = PyObject_RichCompareBool(PyTuple_GET_ITEM(record_keys_.ptr(), place),
+                                                  names().fields[f], Py_EQ);
         if (same < 0) throw py::error_already_set();
-        if (same == 1) fields_[f].place = place;
+        if (same == 1) field_at_place_[static_cast<std::size_t>(place)] = static_cast<Field>(f);
       }
-    }
   }
 
   // logging.Handler.handle(): the handler's filters, then forward. Returns whether the record
@@ -339,9 +354,6 @@ class LogForwarder {
 
  private:
   static constexpr std::size_t kMaxLevels = 256;
-  // The LogRecord fields forward() reads: levelno, levelname, msg, args, created, pathname,
-  // funcName, lineno, threadName, thread, exc_info.
-  static constexpr std::size_t kFields = 11;
   static thread_local bool busy;
 
   void forward(py::handle record, const py::object& name) {
@@ -360,9 +372,7 @@ class LogForwarder {
     // Python code) is checked against `skip` after the walk. Values are held, since a value's
     // __str__ (attribute_view) may change the dict.
     const Py_ssize_t standard = PyTuple_GET_SIZE(record_keys_.ptr());
-    boost::container::small_vector<PyObject*, 32> at_place(static_cast<std::size_t>(standard),
-                                                           nullptr);  // borrowed, in the walk
-    std::array<py::object, kFields> values;  // the fields' values, held, by fields_'s index
+    std::array<py::object, kFieldCount> values;  // the fields' values, held
     struct Extra {
       py::object key, value;
       bool checked;
@@ -373,7 +383,8 @@ class LogForwarder {
     Py_ssize_t place = 0;
     for (Py_ssize_t i = 0; PyDict_Next(live, &i, &key, &value); ++place) {
       if (place < standard && key == PyTuple_GET_ITEM(record_keys_.ptr(), place)) {
-        at_place[static_cast<std::size_t>(place)] = value;
+        if (const Field f = field_at_place_[static_cast<std::size_t>(place)]; f != kFieldCount)
+          values[f] = py::reinterpret_borrow<py::object>(value);
         continue;
       }
       if (!PyUnicode_Check(key)) continue;
@@ -382,47 +393,41 @@ class LogForwarder {
       extras.push_back({py::reinterpret_borrow<py::object>(key),
                         py::reinterpret_borrow<py::object>(value), exact});
     }
-    for (std::size_t f = 0; f < kFields; ++f)
-      if (const Py_ssize_t p = fields_[f].place; p >= 0 && at_place[static_cast<std::size_t>(p)])
-        values[f] = py::reinterpret_borrow<py::object>(at_place[static_cast<std::size_t>(p)]);
 
     // A field of the record: from the walk; else (a subclass's computed field, a key moved by a
     // delete) from the dict, else as an attribute.
-    auto attr = [&](PyObject* field) -> py::handle {
-      std::size_t f = 0;
-      while (f < kFields && fields_[f].key != field) ++f;
-      if (f < kFields && values[f]) return values[f];
-      if (PyObject* v = PyDict_GetItemWithError(live, field)) {
-        keep.push_back(py::reinterpret_borrow<py::object>(v));
+    auto attr = [&](Field f) -> py::handle {
+      if (values[f]) return values[f];
+      if (PyObject* v = PyDict_GetItemWithError(live, n.fields[f])) {
+        values[f] = py::reinterpret_borrow<py::object>(v);
       } else if (PyErr_Occurred()) {
         throw py::error_already_set();
       } else {
-        keep.push_back(get(record, field));
+        values[f] = get(record, n.fields[f]);
       }
-      if (f < kFields) values[f] = keep.back();
-      return keep.back();
+      return values[f];
     };
-    const int severity = severity_of(attr(n.levelno).cast<long>());
-    const py::handle levelname = attr(n.levelname);
+    const int severity = severity_of(attr(kLevelno).cast<long>());
+    const py::handle levelname = attr(kLevelname);
     const std::string_view level = utf8(levelname);
     keep.push_back(message_of(record, attr));
     const std::string_view body =
         PyUnicode_Check(keep.back().ptr()) ? utf8(keep.back()) : std::string_view();
     const std::string_view scope = utf8(name);
-    const double created = attr(n.created).cast<double>();
+    const double created = attr(kCreated).cast<double>();
 
     boost::container::small_vector<AttributeRef, 16> refs;
-    refs.push_back({"code.file.path", attribute_view(attr(n.pathname), keep)});
-    if (py::handle f = attr(n.func_name); !f.is_none())
+    refs.push_back({"code.file.path", attribute_view(attr(kPathname), keep)});
+    if (py::handle f = attr(kFuncName); !f.is_none())
       refs.push_back({"code.function.name", attribute_view(f, keep)});
-    refs.push_back({"code.line.number", attribute_view(attr(n.lineno), keep)});
-    if (py::handle t = attr(n.thread_name); !t.is_none())
+    refs.push_back({"code.line.number", attribute_view(attr(kLineno), keep)});
+    if (py::handle t = attr(kThreadName); !t.is_none())
       refs.push_back({"thread.name", attribute_view(t, keep)});
-    if (py::handle t = attr(n.thread); !t.is_none())
+    if (py::handle t = attr(kThread); !t.is_none())
       refs.push_back({"thread.id", attribute_view(t, keep)});
-    if (py::handle exc = attr(n.exc_info); PyTuple_Check(exc.ptr()) &&
-                                           PyTuple_GET_SIZE(exc.ptr()) == 3 &&
-                                           PyTuple_GET_ITEM(exc.ptr(), 0) != Py_None) {
+    if (py::handle exc = attr(kExcInfo); PyTuple_Check(exc.ptr()) &&
+                                         PyTuple_GET_SIZE(exc.ptr()) == 3 &&
+                                         PyTuple_GET_ITEM(exc.ptr(), 0) != Py_None) {
       py::handle type = PyTuple_GET_ITEM(exc.ptr(), 0);
       py::handle value = PyTuple_GET_ITEM(exc.ptr(), 1);
       py::handle traceback = PyTuple_GET_ITEM(exc.ptr(), 2);
@@ -492,13 +497,9 @@ class LogForwarder {
   py::object handler_;     // weakref.ref(TelemetryHandler)
   py::object skip_;        // frozenset of str
   py::tuple record_keys_;  // tuple of str, each in skip_
-  // Each field forward() reads (an interned name of names()) and its place in record_keys_,
-  // -1 when LogRecord.__init__ does not set it.
-  struct Field {
-    PyObject* key;
-    Py_ssize_t place;
-  };
-  std::array<Field, kFields> fields_{};
+  // The Field that LogRecord.__init__ sets at each place of record_keys_; kFieldCount for a
+  // key forward() does not read.
+  std::vector<Field> field_at_place_;
   Instrument& forwarded_;
   std::string level_attribute_;
   // Read and written with the GIL held.
