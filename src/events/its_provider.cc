@@ -1,5 +1,6 @@
 #include "its_provider.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -39,6 +40,7 @@ void ItsProvider::check(const ItsOptions& options) {
 
 ItsProvider::ItsProvider(const ItsOptions& options, QueuedProvider* otlp, bool start_collector)
     : options_(options),
+      wake_at_(std::max<std::size_t>(options.ring_capacity / 2, 1)),
       otlp_(options.otlp ? otlp : nullptr),
       drops_("its ring of the emitting thread", options.ring_capacity, full_drops_) {
   check(options);
@@ -73,8 +75,15 @@ void ItsProvider::emit(const EventRecord& record) noexcept {
   }
   uint16_t block = 0;
   if (ring->free.pop(block)) [[likely]] {
-    encode(record, static_cast<uint8_t>(aspect), ring->blocks[block]);
+    EncodedEvent& event = ring->blocks[block];
+    if (!encode(record, static_cast<uint8_t>(aspect), event)) spill(record, event);
     ring->ready.push(block);  // never full: `capacity` indices in all, popped before reuse
+    // Half full: wake the collector before its interval ends, once until its next drain (no
+    // lock: a wake-up lost to the race with its wait costs at most one interval).
+    if (ring->ready.read_available() >= wake_at_ &&
+        !wake_requested_.load(std::memory_order_relaxed) &&
+        !wake_requested_.exchange(true, std::memory_order_relaxed))
+      wake_.notify_one();
   } else {
     full_drops_.fetch_add(1, std::memory_order_relaxed);
     count_drop(aspect, DropReason::kQueueFull);
@@ -82,7 +91,7 @@ void ItsProvider::emit(const EventRecord& record) noexcept {
   ring->busy.store(false, std::memory_order_release);
 }
 
-void ItsProvider::handle(const EncodedEvent& event) {
+void ItsProvider::handle(EncodedEvent& event) {
   if (options_.console) {
     try {
       decode(event, decoded_);
@@ -95,12 +104,21 @@ void ItsProvider::handle(const EncodedEvent& event) {
     }
   }
   if (!recent_.empty()) {
+    // The view keeps a spilled record cut: encode() wrote the cut record into the block before
+    // spill() was tried, and the heap copy goes on with the event.
+    EncodedEvent kept = event;
+    kept.spilled = nullptr;
     std::lock_guard lock(recent_mutex_);
-    recent_[recent_next_] = event;
+    recent_[recent_next_] = kept;
     recent_next_ = (recent_next_ + 1) % recent_.size();
     if (recent_count_ < recent_.size()) ++recent_count_;
   }
-  if (otlp_ != nullptr) otlp_->offer(event);
+  if (otlp_ != nullptr) {
+    otlp_->offer(event);  // the OTLP processor owns a spilled record now (and releases it)
+  } else {
+    release(event);
+  }
+  event.spilled = nullptr;  // the block's copy of the pointer: not ours any more
 }
 
 void ItsProvider::drain() {
@@ -144,6 +162,8 @@ void ItsProvider::run() {
       for (const auto& ring : rings_.snapshot())
         while (ring->busy.load(std::memory_order_seq_cst)) std::this_thread::yield();
     }
+    wake_requested_.store(false, std::memory_order_relaxed);  // before the drain: a later
+                                                              // half-full ring wakes it again
     drain();
     drops_.report_if_due(stop ? std::chrono::steady_clock::time_point::max()
                               : std::chrono::steady_clock::now());
@@ -156,8 +176,10 @@ void ItsProvider::run() {
       return;
     }
     progress_.notify_all();
-    wake_.wait_for(lock, options_.interval,
-                   [&] { return drains_requested_ != requested || stop_requested_; });
+    wake_.wait_for(lock, options_.interval, [&] {
+      return drains_requested_ != requested || stop_requested_ ||
+             wake_requested_.load(std::memory_order_relaxed);
+    });
   }
 }
 

@@ -2,10 +2,13 @@
 //
 // The emitting thread encodes the record into a fixed-size block (encoded_event.h) of a ring of
 // its own (Boost.Lockfree spsc_queues of block indices: one producer, one consumer each way): no
-// lock, no allocation after the thread's first event, and nothing written that another emitting
-// thread writes (but a drop's count). A full
+// lock, no allocation after the thread's first event (but for a record that does not fit its
+// block: spilled to the heap within the spill budget, encoded_event.h, as by `otlp`; past the
+// budget it is cut to the block), and nothing written that another emitting
+// thread writes (but a drop's count and the wake-up flag). A full
 // ring drops the event and counts it (DropReason::kQueueFull). The collector thread drains every
-// ring each `interval` (or at flush()) and hands each event, in each ring's order, to what
+// ring each `interval`, at flush(), or as soon as a ring is half full (its emitting thread wakes
+// it, once until the next drain), and hands each event, in each ring's order, to what
 // ItsOptions turn on: the console (stderr, console_format.h, many lines per write), the OTLP logs
 // batch processor, and the recent-events view (the newest recent_capacity events, served as JSON at
 // /api/v1/telemetry/events by the admin endpoint).
@@ -82,9 +85,12 @@ class ItsProvider final : public EventProvider {
   void run();
   // Takes everything the rings hold; drops the rings of ended threads once empty.
   void drain();
-  void handle(const EncodedEvent& event);
+  // Hands `event` on; its spilled record, if any, is passed on or released (then `spilled` is
+  // null).
+  void handle(EncodedEvent& event);
 
   ItsOptions options_;
+  std::size_t wake_at_;  // events in one ring that wake the collector early: half its capacity
   QueuedProvider* otlp_;
   // Each emitting thread's ring, made at its first event (nullptr when it cannot be: the thread
   // is ending, or out of memory).
@@ -96,6 +102,7 @@ class ItsProvider final : public EventProvider {
   std::size_t recent_count_ = 0;      // guarded
 
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> wake_requested_{false};  // a ring was half full since the last drain began
   std::atomic<uint64_t> full_drops_{0};
   std::mutex mutex_;  // for the waits and the counts below
   std::condition_variable wake_;

@@ -132,6 +132,45 @@ TEST(Its, EachThreadHasItsRingAndAnEndedThreadsEventsAreKept) {
   EXPECT_EQ(got, want);
 }
 
+// The collector drains each interval, and as soon as a ring is half full: a thread logging
+// faster than a ring per interval is not dropped for the interval's length.
+TEST(Its, AHalfFullRingWakesTheCollectorBeforeItsInterval) {
+  ev::ItsOptions o = quiet(8, 64);
+  o.interval = milliseconds(10000);
+  ev::ItsProvider p(o, nullptr);
+  std::this_thread::sleep_for(milliseconds(100));  // past the collector's first drain: it waits
+  emit_n(p, 3);
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(recent_ns(p), (std::vector<int64_t>{})) << "3 of 8 wait for the interval";
+  emit_n(p, 1, 3);  // 4 of 8: half full
+  const auto deadline = std::chrono::steady_clock::now() + milliseconds(5000);
+  while (recent_ns(p).size() < 4 && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(5));
+  EXPECT_EQ(recent_ns(p), (std::vector<int64_t>{0, 1, 2, 3}));
+}
+
+// A record larger than a ring's block (a long body, a stack trace) is spilled to the heap like
+// the queued providers' (it goes whole to the OTLP processor: otlp_logs_test.cc); the
+// recent-events view keeps it cut to the block, and the heap copy is released once handled.
+TEST(Its, ARecordLargerThanItsBlockIsSpilledAndTheViewKeepsItCut) {
+  ev::ItsProvider p(quiet(8, 8), nullptr);
+  const std::string body(5000, 'b');
+  ev::EventRecord r;
+  r.time_unix_nano = 1;
+  r.severity = ev::Severity::kError;
+  r.scope = "app.its_test";
+  r.body = body;
+  p.emit(r);
+  ASSERT_TRUE(p.flush(milliseconds(5000)));
+  EXPECT_EQ(ev::spilled_bytes(), 0u);
+  const nlohmann::json view = nlohmann::json::parse(p.recent_json(8));
+  ASSERT_EQ(view["events"].size(), 1u);
+  const std::string kept = view["events"][0]["body"].get<std::string>();
+  EXPECT_LT(kept.size(), ev::EncodedEvent::kBytes);
+  EXPECT_GT(kept.size(), 100u);
+  EXPECT_EQ(kept, body.substr(0, kept.size()));
+}
+
 TEST(Its, TheConsoleGetsTheDocumentedLine) {
   StderrToFile captured;
   std::string expected;

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "coretel/events/provider.h"
+#include "its_provider.h"
 #include "log_batch_processor.h"
 #include "opentelemetry/proto/collector/logs/v1/logs_service.pb.h"
 #include "otlp_test_receiver.h"
@@ -212,6 +213,40 @@ TEST(OtlpLogs, ARecordLargerThanABlockIsExportedWhole) {
             "exception.type=ValueError,exception.stacktrace=" + trace +
                 ",code.line.number=42,exception.escaped=true");
   EXPECT_EQ(records[0].dropped_attributes_count(), 0u);
+}
+
+// The same record through `its` into the processor (the Python runtime's route): the emitting
+// thread spills it, the collector passes the heap copy on, the processor exports and frees it.
+TEST(OtlpLogs, ARecordLargerThanABlockGoesWholeThroughIts) {
+  Receiver receiver("/v1/logs");
+  coretel::otlp::LogBatchProcessor p(exporter_for(receiver), batch(16), test_resource());
+  ev::ItsOptions o;
+  o.console = false;
+  o.recent_capacity = 0;
+  o.otlp = true;
+  ev::ItsProvider its(o, &p);
+  const std::string body(5000, 'b');
+  const std::string trace = "Traceback (most recent call last):\n" + std::string(3000, 't');
+  const coretel::AttributeRef attributes[] = {
+      {"exception.stacktrace", coretel::AttributeValueRef(std::string_view(trace))}};
+  ev::EventRecord r;
+  r.time_unix_nano = 1;
+  r.severity = ev::Severity::kError;
+  r.scope = "app";
+  r.body = body;
+  r.attributes = attributes;
+  its.emit(r);
+  ASSERT_TRUE(its.flush(milliseconds(5000)));  // its drain, then the processor's flush
+  EXPECT_EQ(ev::spilled_bytes(), 0u);
+  const auto received = wait_for_requests(receiver, 1);
+  ASSERT_EQ(received.size(), 1u);
+  const auto request = decode_logs(received[0]);
+  const auto& records = request.resource_logs(0).scope_logs(0).log_records();
+  ASSERT_EQ(records.size(), 1);
+  EXPECT_EQ(records[0].body().string_value(), body);
+  EXPECT_EQ(attributes_text(records[0].attributes()), "exception.stacktrace=" + trace);
+  EXPECT_EQ(records[0].dropped_attributes_count(), 0u);
+  its.stop();
 }
 
 TEST(OtlpLogs, AFullQueueDropsAndCountsExactly) {

@@ -102,7 +102,7 @@ struct ItsOptions {
   std::size_t ring_capacity = 1024;
   /// Events the recent-events view keeps, the newest (0 to 65536; 0: no view).
   std::size_t recent_capacity = 256;
-  /// Between two drains of the rings (1 ms to 10 s).
+  /// Between two drains of the rings (1 ms to 10 s); a ring half full starts one sooner.
   std::chrono::milliseconds interval{100};
   /// Where the collector sends each event besides the recent-events view: the console (stderr,
   /// console_format.h) and the OTLP logs exporter (through the batch processor, as `otlp`).
