@@ -11,6 +11,7 @@
 #include "instance_of.h"
 #include "module.h"
 #include "python_values.h"
+#include "raw_method.h"
 #include "runtime.h"
 
 namespace coretel::python {
@@ -165,6 +166,32 @@ class SpanScope : public PySpan {
   py::object token_;  // null when the current context was left as it was
 };
 
+// SpanScope's __enter__ and __exit__, raw (raw_method.h): two calls a span from Python.
+PyObject* scope_enter_raw(PyObject* self, PyObject* /*unused*/) {
+  return translating_exceptions([self] {
+    instance_of<SpanScope>(self).enter();
+    return Py_NewRef(self);
+  });
+}
+
+PyObject* scope_exit_raw(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
+  return translating_exceptions([&]() -> PyObject* {
+    if (nargs != 3) {
+      PyErr_Format(PyExc_TypeError, "__exit__() takes 3 arguments (%zd given)", nargs);
+      return nullptr;
+    }
+    return Py_NewRef(instance_of<SpanScope>(self).exit(args[0], args[1]) ? Py_True : Py_False);
+  });
+}
+
+PyMethodDef scope_enter{"__enter__", scope_enter_raw, METH_NOARGS,
+                        "Starts the span and makes it current; returns it."};
+PyMethodDef scope_exit{"__exit__",
+                       reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(scope_exit_raw)),
+                       METH_FASTCALL,
+                       "Records an exception (if any), ends the span, and makes the previous "
+                       "context current again; returns False."};
+
 py::dict span_dict(const tr::SpanData& s) {
   py::dict d;
   d["name"] = s.name;
@@ -276,23 +303,19 @@ void bind_trace(py::module_& m) {
           "end", [](PySpan& s, uint64_t end_time_ns) { s.span.end(end_time_ns); },
           py::arg("end_time_ns") = 0);
 
-  py::class_<SpanScope, PySpan>(m, "SpanScope", "with start_as_current_span(...): see trace.py")
-      .def(py::init([](py::object tracer, std::string name, int kind, py::object attributes,
-                       bool record_exception, bool set_status_on_exception) {
-             PyTracer& native = instance_of<PyTracer>(tracer);
-             return new SpanScope(native, std::move(tracer), std::move(name), kind,
-                                  std::move(attributes), record_exception, set_status_on_exception);
-           }),
-           py::arg("tracer"), py::arg("name"), py::arg("kind"), py::arg("attributes"),
-           py::arg("record_exception"), py::arg("set_status_on_exception"))
-      .def("__enter__",
-           [](py::handle self) {
-             instance_of<SpanScope>(self).enter();
-             return py::reinterpret_borrow<py::object>(self);
-           })
-      .def("__exit__", [](py::handle self, py::handle type, py::handle value, py::handle) {
-        return instance_of<SpanScope>(self).exit(type, value);
-      });
+  py::class_<SpanScope, PySpan> scope_class(m, "SpanScope",
+                                            "with start_as_current_span(...): see trace.py");
+  scope_class.def(py::init([](py::object tracer, std::string name, int kind, py::object attributes,
+                              bool record_exception, bool set_status_on_exception) {
+                    PyTracer& native = instance_of<PyTracer>(tracer);
+                    return new SpanScope(native, std::move(tracer), std::move(name), kind,
+                                         std::move(attributes), record_exception,
+                                         set_status_on_exception);
+                  }),
+                  py::arg("tracer"), py::arg("name"), py::arg("kind"), py::arg("attributes"),
+                  py::arg("record_exception"), py::arg("set_status_on_exception"));
+  add_raw_method(scope_class, scope_enter);
+  add_raw_method(scope_class, scope_exit);
 
   m.def(
       "inject",

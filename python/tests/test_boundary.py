@@ -245,3 +245,33 @@ print(json.dumps({"spans": spans(), "error": error}))
     assert s["mapping"][0]["attributes"] == {"k": "v"}
     assert got["error"] == "an attribute key must be a str"
     assert "bad" not in s  # the span never started
+
+
+def test_a_scope_misused_raises_exactly_and_its_span_still_ends_once():
+    # __enter__ and __exit__ are raw CPython methods (python/src/raw_method.h): C++ errors
+    # become the Python exceptions pybind11 would raise, argument counts are checked.
+    got = run_json(PRELUDE + """
+def error_of(call):
+    try:
+        call()
+    except Exception as e:
+        return [type(e).__name__, str(e)]
+    return None
+scope = coretel.start_as_current_span("once")
+out = {"exit_first": error_of(lambda: scope.__exit__(None, None, None))}
+with scope as entered:
+    out["same"] = entered is scope
+    out["again"] = error_of(lambda: scope.__enter__())
+    out["two_args"] = error_of(lambda: scope.__exit__(None, None))
+out["after"] = error_of(lambda: scope.__exit__(None, None, None))
+out["spans"] = [s["name"] for s in spans()]
+print(json.dumps(out))
+""")
+    assert got == {
+        "exit_first": ["RuntimeError", "__exit__ without __enter__"],
+        "same": True,
+        "again": ["RuntimeError", "a start_as_current_span() scope can be entered only once"],
+        "two_args": ["TypeError", "__exit__() takes 3 arguments (2 given)"],
+        "after": ["RuntimeError", "__exit__ without __enter__"],
+        "spans": ["once"],
+    }
