@@ -81,19 +81,21 @@ def tracer(scope: str) -> Tracer: ...
 
 @final
 class SpanScope(Span):
-    """A Span that starts on __enter__ (returning itself) and ends on __exit__."""
+    """A Span that starts on __enter__ (returning itself) and ends on __exit__; made by
+    span_scope()."""
 
-    def __init__(
-        self,
-        tracer: Tracer,
-        name: str,
-        kind: int,
-        attributes: Mapping[str, _AttributeValue] | None,
-        record_exception: bool,
-        set_status_on_exception: bool,
-    ) -> None: ...
     def __enter__(self) -> SpanScope: ...
     def __exit__(self, type: object, value: object, traceback: object) -> bool: ...
+
+def span_scope(
+    tracer: Tracer,
+    name: str,
+    kind: int,
+    attributes: Mapping[str, _AttributeValue] | None,
+    record_exception: bool,
+    set_status_on_exception: bool,
+    /,
+) -> SpanScope: ...
 def inject(context: Context | None) -> dict[str, str]: ...
 def extract(headers: Mapping[str, str] | list[tuple[str, str]]) -> Context: ...
 def finished_spans() -> list[dict[str, Any]]: ...

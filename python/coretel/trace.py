@@ -105,9 +105,9 @@ def start_as_current_span(
     Errors: whatever ``Tracer.start_span`` raises for a bad attribute (TypeError/ValueError),
     raised at ``with`` entry. Single use: entering the same object twice is a RuntimeError.
     """
-    # The scope is native (python/src/trace_bindings.cc): entering and leaving it are one call
-    # each, the contextvar set and reset through the C API.
-    return _native.SpanScope(
+    # The scope is native (python/src/trace_bindings.cc): making, entering and leaving it are
+    # one plain CPython call each, the contextvar set and reset through the C API.
+    return _native.span_scope(
         tracer if tracer is not None else get_tracer(DEFAULT_SCOPE),
         name,
         int(kind),

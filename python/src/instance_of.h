@@ -37,18 +37,24 @@ T& instance_of(pybind11::handle object) {
   return object.cast<T&>();
 }
 
-/// A new Python instance of T's registered type owning a copy of `value` (py::cast(value)
-/// without its type lookup).
+/// A new Python instance of T's registered type that owns `owned` (T's holder is the default
+/// std::unique_ptr), without py::cast's type lookup.
 template <class T>
-pybind11::object new_instance(const T& value) {
+pybind11::object adopt_instance(std::unique_ptr<T> owned) {
   namespace detail = pybind11::detail;
-  auto owned = std::make_unique<T>(value);
   pybind11::handle made = detail::type_caster_generic::cast(
       owned.get(), pybind11::return_value_policy::take_ownership, pybind11::handle(),
       coretel::python::detail::type_info_of<T>(), nullptr, nullptr);
   if (!made) throw pybind11::error_already_set();
   owned.release();  // the instance owns it
   return pybind11::reinterpret_steal<pybind11::object>(made);
+}
+
+/// A new Python instance of T's registered type owning a copy of `value` (py::cast(value)
+/// without its type lookup).
+template <class T>
+pybind11::object new_instance(const T& value) {
+  return adopt_instance(std::make_unique<T>(value));
 }
 
 }  // namespace coretel::python

@@ -1,8 +1,8 @@
-// raw_method.h: CPython methods without pybind11's dispatcher, for the calls made once or twice
-// per span (a SpanScope's __enter__ and __exit__). For each call the dispatcher builds a
-// function_call (two std::vectors: two heap blocks made and freed) and walks the overloads; a
-// method here is a plain PyMethodDef, called by CPython's vectorcall with the arguments as they
-// are.
+// raw_method.h: CPython methods and functions without pybind11's dispatcher, for the calls made
+// once per span scope (making it, its __enter__ and its __exit__). For each call the dispatcher
+// builds a function_call (two std::vectors: two heap blocks made and freed) and walks the
+// overloads; a method here is a plain PyMethodDef, called by CPython's vectorcall with the
+// arguments as they are.
 //
 // Errors: a C++ exception thrown by the body becomes the Python exception pybind11 would raise
 // (error_already_set restored; anything else through the module's and pybind11's registered
@@ -49,6 +49,20 @@ inline void add_raw_method(pybind11::handle cls, PyMethodDef& def) {
   const auto held = pybind11::reinterpret_steal<pybind11::object>(method);
   if (PyObject_SetAttrString(cls.ptr(), def.ml_name, method) != 0)
     throw pybind11::error_already_set();
+}
+
+/// Puts `def` (static) in the module `module` as a function.
+inline void add_raw_function(pybind11::module_& module, PyMethodDef& def) {
+  PyObject* function = PyCFunction_NewEx(&def, nullptr, nullptr);
+  if (function == nullptr) throw pybind11::error_already_set();
+  module.add_object(def.ml_name, pybind11::reinterpret_steal<pybind11::object>(function));
+}
+
+/// A METH_FASTCALL function as the PyCFunction a PyMethodDef holds (CPython casts it back by the
+/// flags).
+template <class Fast>
+PyCFunction fastcall(Fast* function) {
+  return reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(function));
 }
 
 }  // namespace coretel::python

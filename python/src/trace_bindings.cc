@@ -184,11 +184,39 @@ PyObject* scope_exit_raw(PyObject* self, PyObject* const* args, Py_ssize_t nargs
   });
 }
 
+// _native.span_scope(tracer, name, kind, attributes, record_exception,
+// set_status_on_exception): a new SpanScope (trace.py's start_as_current_span() checks the
+// arguments' shapes). TypeError for a tracer that is not a Tracer or a name that is not a str.
+PyObject* span_scope_raw(PyObject* /*module*/, PyObject* const* args, Py_ssize_t nargs) {
+  return translating_exceptions([&]() -> PyObject* {
+    if (nargs != 6) {
+      PyErr_Format(PyExc_TypeError, "span_scope() takes 6 arguments (%zd given)", nargs);
+      return nullptr;
+    }
+    const py::handle tracer = args[0];
+    PyTracer& native = instance_of<PyTracer>(tracer);
+    if (!PyUnicode_Check(args[1])) throw py::type_error("a span name is a str");
+    const long kind = PyLong_AsLong(args[2]);
+    if (kind == -1 && PyErr_Occurred()) throw py::error_already_set();
+    const int record_exception = PyObject_IsTrue(args[4]);
+    const int set_status = PyObject_IsTrue(args[5]);
+    if (record_exception < 0 || set_status < 0) throw py::error_already_set();
+    return adopt_instance(
+               std::make_unique<SpanScope>(native, py::reinterpret_borrow<py::object>(tracer),
+                                           std::string(utf8(args[1])), static_cast<int>(kind),
+                                           py::reinterpret_borrow<py::object>(args[3]),
+                                           record_exception != 0, set_status != 0))
+        .release()
+        .ptr();
+  });
+}
+
+PyMethodDef span_scope_def{"span_scope", fastcall(span_scope_raw), METH_FASTCALL,
+                           "span_scope(tracer, name, kind, attributes, record_exception, "
+                           "set_status_on_exception) -> SpanScope: see trace.py"};
 PyMethodDef scope_enter{"__enter__", scope_enter_raw, METH_NOARGS,
                         "Starts the span and makes it current; returns it."};
-PyMethodDef scope_exit{"__exit__",
-                       reinterpret_cast<PyCFunction>(reinterpret_cast<void (*)()>(scope_exit_raw)),
-                       METH_FASTCALL,
+PyMethodDef scope_exit{"__exit__", fastcall(scope_exit_raw), METH_FASTCALL,
                        "Records an exception (if any), ends the span, and makes the previous "
                        "context current again; returns False."};
 
@@ -305,17 +333,9 @@ void bind_trace(py::module_& m) {
 
   py::class_<SpanScope, PySpan> scope_class(m, "SpanScope",
                                             "with start_as_current_span(...): see trace.py");
-  scope_class.def(py::init([](py::object tracer, std::string name, int kind, py::object attributes,
-                              bool record_exception, bool set_status_on_exception) {
-                    PyTracer& native = instance_of<PyTracer>(tracer);
-                    return new SpanScope(native, std::move(tracer), std::move(name), kind,
-                                         std::move(attributes), record_exception,
-                                         set_status_on_exception);
-                  }),
-                  py::arg("tracer"), py::arg("name"), py::arg("kind"), py::arg("attributes"),
-                  py::arg("record_exception"), py::arg("set_status_on_exception"));
   add_raw_method(scope_class, scope_enter);
   add_raw_method(scope_class, scope_exit);
+  add_raw_function(m, span_scope_def);
 
   m.def(
       "inject",

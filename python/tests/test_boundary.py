@@ -248,8 +248,8 @@ print(json.dumps({"spans": spans(), "error": error}))
 
 
 def test_a_scope_misused_raises_exactly_and_its_span_still_ends_once():
-    # __enter__ and __exit__ are raw CPython methods (python/src/raw_method.h): C++ errors
-    # become the Python exceptions pybind11 would raise, argument counts are checked.
+    # span_scope(), __enter__ and __exit__ are raw CPython functions (python/src/raw_method.h):
+    # C++ errors become the Python exceptions pybind11 would raise, argument counts are checked.
     got = run_json(PRELUDE + """
 def error_of(call):
     try:
@@ -264,6 +264,9 @@ with scope as entered:
     out["again"] = error_of(lambda: scope.__enter__())
     out["two_args"] = error_of(lambda: scope.__exit__(None, None))
 out["after"] = error_of(lambda: scope.__exit__(None, None, None))
+tracer = coretel.get_tracer("tests")
+out["five_args"] = error_of(lambda: _native.span_scope(tracer, "x", 0, None, True))
+out["bytes_name"] = error_of(lambda: _native.span_scope(tracer, b"x", 0, None, True, True))
 out["spans"] = [s["name"] for s in spans()]
 print(json.dumps(out))
 """)
@@ -273,5 +276,7 @@ print(json.dumps(out))
         "again": ["RuntimeError", "a start_as_current_span() scope can be entered only once"],
         "two_args": ["TypeError", "__exit__() takes 3 arguments (2 given)"],
         "after": ["RuntimeError", "__exit__ without __enter__"],
+        "five_args": ["TypeError", "span_scope() takes 6 arguments (5 given)"],
+        "bytes_name": ["TypeError", "a span name is a str"],
         "spans": ["once"],
     }
