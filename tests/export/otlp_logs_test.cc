@@ -3,7 +3,9 @@
 // decoded with libprotobuf from protobuf and from OTLP/JSON, the batching rules of OTEL_BLRP_*,
 // and what a failing receiver costs: retried, or dropped and counted, bounded in time.
 #include <chrono>
+#include <span>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -178,6 +180,17 @@ TEST(OtlpLogs, AFullBatchGoesAtOnceTheRestAtTheScheduleDelay) {
   EXPECT_EQ(p.stats().log_records_exported, 6u);
 }
 
+// An ERROR record of scope "app" at time 1; the views must outlive it.
+ev::EventRecord error_record(std::string_view body, std::span<const AttributeRef> attributes) {
+  ev::EventRecord r;
+  r.time_unix_nano = 1;
+  r.severity = ev::Severity::kError;
+  r.scope = "app";
+  r.body = body;
+  r.attributes = attributes;
+  return r;
+}
+
 // A record too large for the queue's fixed block (a Python record with its stack trace, a long
 // body) is spilled to the heap and exported whole; a full queue frees what it refused.
 TEST(OtlpLogs, ARecordLargerThanABlockIsExportedWhole) {
@@ -192,12 +205,7 @@ TEST(OtlpLogs, ARecordLargerThanABlockIsExportedWhole) {
       {"exception.stacktrace", coretel::AttributeValueRef(std::string_view(trace))},
       {"code.line.number", coretel::AttributeValueRef(int64_t{42})},
       {"exception.escaped", coretel::AttributeValueRef(true)}};
-  ev::EventRecord r;
-  r.time_unix_nano = 1;
-  r.severity = ev::Severity::kError;
-  r.scope = "app";
-  r.body = body;
-  r.attributes = attributes;
+  const ev::EventRecord r = error_record(body, attributes);
   for (int i = 0; i < 3; ++i) p.emit(r);  // the third is refused: the queue holds 2
   EXPECT_EQ(ev::spilled_bytes(), 2 * (5000 + trace.size() + 3 + 14 + 20 + 16 + 17 + 4 * 8 + 10));
   p.start();
@@ -229,13 +237,7 @@ TEST(OtlpLogs, ARecordLargerThanABlockGoesWholeThroughIts) {
   const std::string trace = "Traceback (most recent call last):\n" + std::string(3000, 't');
   const coretel::AttributeRef attributes[] = {
       {"exception.stacktrace", coretel::AttributeValueRef(std::string_view(trace))}};
-  ev::EventRecord r;
-  r.time_unix_nano = 1;
-  r.severity = ev::Severity::kError;
-  r.scope = "app";
-  r.body = body;
-  r.attributes = attributes;
-  its.emit(r);
+  its.emit(error_record(body, attributes));
   ASSERT_TRUE(its.flush(milliseconds(5000)));  // its drain, then the processor's flush
   EXPECT_EQ(ev::spilled_bytes(), 0u);
   const auto received = wait_for_requests(receiver, 1);
