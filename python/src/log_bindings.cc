@@ -74,13 +74,8 @@ struct Names {
   PyObject* module = intern("__module__");
   PyObject* filters = intern("filters");
   PyObject* filter = intern("filter");
-  PyObject* tb_next = intern("tb_next");
-  PyObject* tb_frame = intern("tb_frame");
   PyObject* tb_lineno = intern("tb_lineno");
-  PyObject* f_code = intern("f_code");
-  PyObject* f_globals = intern("f_globals");
-  PyObject* co_filename = intern("co_filename");
-  PyObject* co_name = intern("co_name");
+  PyObject* cache = intern("cache");
   PyObject* strip = intern("strip");
   PyObject* notes = intern("__notes__");
   PyObject* suppress_context = intern("__suppress_context__");
@@ -113,6 +108,7 @@ py::object get(py::handle object, PyObject* name) {
 // the other holds the GIL and waits for the guard). Kept for the process.
 struct Stdlib {
   py::handle format_exception_only;  // traceback.format_exception_only
+  py::handle linecache;              // the module: its `cache` is read at each use
   py::handle getline;                // linecache.getline
   PyTypeObject* log_record;          // logging.LogRecord
 };
@@ -128,6 +124,7 @@ void load_stdlib() {
   };
   stdlib_objects =
       new Stdlib{.format_exception_only = kept("traceback", "format_exception_only"),
+                 .linecache = py::module_::import("linecache").release(),
                  .getline = kept("linecache", "getline"),
                  .log_record = reinterpret_cast<PyTypeObject*>(kept("logging", "LogRecord").ptr())};
 }
@@ -174,28 +171,54 @@ void append_exception_only(py::handle kind, py::handle value, std::string& out) 
   out += '\n';
 }
 
+// linecache.getline(filename, lineno, frame's globals): the line from linecache.cache when it
+// holds the file's lines (getline's own first step, which does not check the file either),
+// without getline's two Python calls; else getline itself, which reads the file (or asks the
+// module's loader) and fills the cache.
+py::object source_line(PyObject* filename, PyObject* lineno, PyFrameObject* frame) {
+  const Stdlib& lib = stdlib();
+  const py::object cache = get(lib.linecache, names().cache);
+  if (PyDict_CheckExact(cache.ptr())) {
+    PyObject* entry = PyDict_GetItemWithError(cache.ptr(), filename);  // borrowed
+    if (entry == nullptr && PyErr_Occurred()) throw py::error_already_set();
+    // (size, mtime, lines, fullname); a 1-tuple is a lazy entry, which getline loads.
+    if (entry != nullptr && PyTuple_CheckExact(entry) && PyTuple_GET_SIZE(entry) == 4 &&
+        PyList_CheckExact(PyTuple_GET_ITEM(entry, 2))) {
+      PyObject* lines = PyTuple_GET_ITEM(entry, 2);
+      const long at = PyLong_AsLong(lineno);
+      if (at == -1 && PyErr_Occurred()) throw py::error_already_set();
+      if (at < 1 || at > PyList_GET_SIZE(lines)) return py::str("");
+      return py::reinterpret_borrow<py::object>(PyList_GET_ITEM(lines, at - 1));
+    }
+  }
+  const auto globals = py::reinterpret_borrow<py::object>(PyFrame_GetGlobals(frame));
+  return lib.getline(py::handle(filename), py::handle(lineno), globals);
+}
+
 // "Traceback (most recent call last):" and a "File ..., line N, in name" line per frame, each
-// with its stripped source line when linecache has it.
+// with its stripped source line when linecache has it. The traceback's and the frame's fields
+// are read through the C API (PyTracebackObject, PyFrame_GetCode); tb_lineno through its
+// attribute (its field may not be computed yet).
 void append_frames(py::handle traceback, std::string& out) {
-  const py::handle getline = stdlib().getline;
   const Names& n = names();
   out += "Traceback (most recent call last):\n";
-  for (py::object tb = py::reinterpret_borrow<py::object>(traceback); !tb.is_none();
-       tb = get(tb, n.tb_next)) {
-    if (!PyTraceBack_Check(tb.ptr())) throw py::type_error("a traceback is a traceback object");
-    const py::object frame = get(tb, n.tb_frame);
+  // The last one's tb_next is NULL here (None from Python).
+  for (PyObject* tb = traceback.ptr(); tb != nullptr && tb != Py_None;
+       tb = reinterpret_cast<PyObject*>(reinterpret_cast<PyTracebackObject*>(tb)->tb_next)) {
+    if (!PyTraceBack_Check(tb)) throw py::type_error("a traceback is a traceback object");
+    PyFrameObject* frame = reinterpret_cast<PyTracebackObject*>(tb)->tb_frame;  // borrowed
     const py::object lineno = get(tb, n.tb_lineno);
-    const py::object code = get(frame, n.f_code);
-    const py::object filename = get(code, n.co_filename);
-    const py::object function = get(code, n.co_name);
+    const auto code =
+        py::reinterpret_steal<py::object>(reinterpret_cast<PyObject*>(PyFrame_GetCode(frame)));
+    PyObject* filename = reinterpret_cast<PyCodeObject*>(code.ptr())->co_filename;
     out += "  File \"";
     out += utf8(filename);
     out += "\", line ";
     out += std::to_string(lineno.cast<long>());
     out += ", in ";
-    out += utf8(function);
+    out += utf8(reinterpret_cast<PyCodeObject*>(code.ptr())->co_name);
     out += '\n';
-    const py::object line = getline(filename, lineno, get(frame, n.f_globals));
+    const py::object line = source_line(filename, lineno.ptr(), frame);
     if (PyUnicode_Check(line.ptr())) {
       PyObject* stripped = PyObject_CallMethodNoArgs(line.ptr(), n.strip);
       if (stripped == nullptr) throw py::error_already_set();
@@ -248,6 +271,7 @@ std::string stacktrace(py::handle type, py::handle value, py::handle traceback) 
     }
   }
   std::string out;
+  out.reserve(1024);  // a usual stack trace: no regrowth on the way
   for (std::size_t i = chain.size(); i-- > 0;) {
     const Link& link = chain[i];
     if (link.traceback && !link.traceback.is_none()) append_frames(link.traceback, out);

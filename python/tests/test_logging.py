@@ -145,6 +145,45 @@ print(json.dumps({{"ours": stacktrace(*info), "python": "".join(traceback.format
     assert got["ours"].endswith("ZeroDivisionError: division by zero\n")
 
 
+def test_the_stacktrace_reads_source_lines_as_linecache_getline_does(tmp_path):
+    # The native stacktrace() reads a line from linecache.cache when the file's lines are there
+    # (getline's own first step, with no check of the file) and calls linecache.getline
+    # otherwise: the same line getline gives, from a file read now or from a cached entry.
+    got = run_json(PRELUDE + f"""
+import linecache
+from coretel._logging import stacktrace
+source = "def boom():\\n    raise KeyError('k')\\n"
+def frames_of(filename):
+    scope = {{}}
+    exec(compile(source, filename, "exec"), scope)
+    try:
+        scope["boom"]()
+    except KeyError:
+        return sys.exc_info()
+out = {{}}
+on_disk = {str(tmp_path / "on_disk.py")!r}
+open(on_disk, "w").write(source)
+linecache.clearcache()
+out["read_now"] = stacktrace(*frames_of(on_disk))
+out["cached_now"] = on_disk in linecache.cache
+# A cached entry is what both read, even when the file says otherwise (getline does not check).
+linecache.cache[on_disk] = (1, None, ["cached line 1\\n", "  cached line 2  \\n", "cached line 3\\n"],
+                            on_disk)
+out["from_cache"] = stacktrace(*frames_of(on_disk))
+out["getline"] = linecache.getline(on_disk, 2)
+# Line numbers past the cached lines: no source line.
+linecache.cache[on_disk] = (1, None, ["only one\\n"], on_disk)
+out["short"] = stacktrace(*frames_of(on_disk))
+print(json.dumps(out))
+""")
+    assert got["read_now"].endswith(
+        'in boom\n    raise KeyError(\'k\')\nKeyError: \'k\'\n')
+    assert got["cached_now"] is True
+    assert got["getline"] == "  cached line 2  \n"
+    assert got["from_cache"].endswith("in boom\n    cached line 2\nKeyError: 'k'\n")
+    assert got["short"].endswith("line 2, in boom\nKeyError: 'k'\n")
+
+
 def without_frame_carets(text):
     """`text` without the ^/~ lines under a frame's source line ("  File ..., in f" then the
     source, then the carets); a SyntaxError's own caret line ("  File ..., line N" without
