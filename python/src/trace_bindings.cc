@@ -196,8 +196,9 @@ PyObject* span_scope_raw(PyObject* /*module*/, PyObject* const* args, Py_ssize_t
     const py::handle tracer = args[0];
     PyTracer& native = instance_of<PyTracer>(tracer);
     if (!PyUnicode_Check(args[1])) throw py::type_error("a span name is a str");
-    const long kind = PyLong_AsLong(args[2]);
+    long kind = PyLong_AsLong(args[2]);
     if (kind == -1 && PyErr_Occurred()) throw py::error_already_set();
+    if (kind < 0 || kind > 4) kind = -1;  // not a SpanKind, even cut to an int: enter() refuses it
     const int record_exception = PyObject_IsTrue(args[4]);
     const int set_status = PyObject_IsTrue(args[5]);
     if (record_exception < 0 || set_status < 0) throw py::error_already_set();

@@ -267,6 +267,7 @@ out["after"] = error_of(lambda: scope.__exit__(None, None, None))
 tracer = coretel.get_tracer("tests")
 out["five_args"] = error_of(lambda: _native.span_scope(tracer, "x", 0, None, True))
 out["bytes_name"] = error_of(lambda: _native.span_scope(tracer, b"x", 0, None, True, True))
+out["huge_kind"] = error_of(_native.span_scope(tracer, "x", 2**32 + 1, None, True, True).__enter__)
 out["spans"] = [s["name"] for s in spans()]
 print(json.dumps(out))
 """)
@@ -278,5 +279,6 @@ print(json.dumps(out))
         "after": ["RuntimeError", "__exit__ without __enter__"],
         "five_args": ["TypeError", "span_scope() takes 6 arguments (5 given)"],
         "bytes_name": ["TypeError", "a span name is a str"],
+        "huge_kind": ["ValueError", "kind is 0 to 4 (SpanKind)"],
         "spans": ["once"],
     }
