@@ -23,9 +23,10 @@
 //                    thread copies the record into its own bounded ring (single producer, single
 //                    consumer: no lock, no shared counter; EventsConfiguration::its.
 //                    ring_capacity events per thread), and one collector thread drains every ring
-//                    each its.interval into what `its` is configured to feed: the console (the
-//                    console format, on stderr), the OTLP logs exporter, and the recent-events
-//                    view the admin endpoint serves at /api/v1/telemetry/events
+//                    each its.interval (sooner when a ring is half full) into what `its` is
+//                    configured to feed: the console (the console format, on stderr), the OTLP
+//                    logs exporter, and the recent-events view the admin endpoint serves at
+//                    /api/v1/telemetry/events
 //                    (recent_events_json()). A full ring drops the event and counts it;
 //  * otlp:           the emitting thread copies the record into the OTLP logs exporter's batch
 //                    processor queue (one for the process, EventsConfiguration::batch: the
