@@ -175,9 +175,9 @@ void append_exception_only(py::handle kind, py::handle value, std::string& out) 
 // holds the file's lines (getline's own first step, which does not check the file either),
 // without getline's two Python calls; else getline itself, which reads the file (or asks the
 // module's loader) and fills the cache.
-py::object source_line(PyObject* filename, PyObject* lineno, PyFrameObject* frame) {
-  const Stdlib& lib = stdlib();
-  const py::object cache = get(lib.linecache, names().cache);
+// `cache`: linecache.cache, read once a stack trace.
+py::object source_line(const py::object& cache, PyObject* filename, PyObject* lineno,
+                       PyFrameObject* frame) {
   if (PyDict_CheckExact(cache.ptr())) {
     PyObject* entry = PyDict_GetItemWithError(cache.ptr(), filename);  // borrowed
     if (entry == nullptr && PyErr_Occurred()) throw py::error_already_set();
@@ -192,7 +192,7 @@ py::object source_line(PyObject* filename, PyObject* lineno, PyFrameObject* fram
     }
   }
   const auto globals = py::reinterpret_borrow<py::object>(PyFrame_GetGlobals(frame));
-  return lib.getline(py::handle(filename), py::handle(lineno), globals);
+  return stdlib().getline(py::handle(filename), py::handle(lineno), globals);
 }
 
 // "Traceback (most recent call last):" and a "File ..., line N, in name" line per frame, each
@@ -201,6 +201,7 @@ py::object source_line(PyObject* filename, PyObject* lineno, PyFrameObject* fram
 // attribute (its field may not be computed yet).
 void append_frames(py::handle traceback, std::string& out) {
   const Names& n = names();
+  const py::object cache = get(stdlib().linecache, n.cache);
   out += "Traceback (most recent call last):\n";
   // The last one's tb_next is NULL here (None from Python).
   for (PyObject* tb = traceback.ptr(); tb != nullptr && tb != Py_None;
@@ -218,7 +219,7 @@ void append_frames(py::handle traceback, std::string& out) {
     out += ", in ";
     out += utf8(reinterpret_cast<PyCodeObject*>(code.ptr())->co_name);
     out += '\n';
-    const py::object line = source_line(filename, lineno.ptr(), frame);
+    const py::object line = source_line(cache, filename, lineno.ptr(), frame);
     if (PyUnicode_Check(line.ptr())) {
       PyObject* stripped = PyObject_CallMethodNoArgs(line.ptr(), n.strip);
       if (stripped == nullptr) throw py::error_already_set();

@@ -153,7 +153,7 @@ TEST(Its, AHalfFullRingWakesTheCollectorBeforeItsInterval) {
 // the queued providers' (it goes whole to the OTLP processor: otlp_logs_test.cc); the
 // recent-events view keeps it cut to the block, and the heap copy is released once handled.
 TEST(Its, ARecordLargerThanItsBlockIsSpilledAndTheViewKeepsItCut) {
-  ev::ItsProvider p(quiet(8, 8), nullptr);
+  ev::ItsProvider p(quiet(8, 8), nullptr, /*start=*/false);
   const std::string body(5000, 'b');
   ev::EventRecord r;
   r.time_unix_nano = 1;
@@ -161,6 +161,8 @@ TEST(Its, ARecordLargerThanItsBlockIsSpilledAndTheViewKeepsItCut) {
   r.scope = "app.its_test";
   r.body = body;
   p.emit(r);
+  EXPECT_GT(ev::spilled_bytes(), 5000u);  // the whole record waits in the heap
+  p.start();
   ASSERT_TRUE(p.flush(milliseconds(5000)));
   EXPECT_EQ(ev::spilled_bytes(), 0u);
   const nlohmann::json view = nlohmann::json::parse(p.recent_json(8));
