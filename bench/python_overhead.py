@@ -18,6 +18,9 @@ each repetition (steadier when the VM's speed changes between repetitions):
         --sink build/bin/coretel-otlp-sink --requests 3000 --repetitions 9
 
 Not pinned: the SDK's export threads and the receiver run beside the loop, as in a service.
+`--pin` (2 CPUs or more) gives the loop's thread CPU 0 to itself, as an engine thread that owns
+its core, and puts every other thread of its process (the SDK's export threads) and the receiver
+on CPU 1: what telemetry costs the engine's own core, without the export side's turns on it.
 `--clock thread` measures the loop thread's CPU time instead of elapsed time: steadier on a
 shared VM, but blind to time the loop waits for a core. `--per-op` times each operation alone
 instead (a span scope, a forwarded log record with and without an exception, a metric point),
@@ -52,6 +55,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import zlib
 from pathlib import Path
@@ -89,7 +93,20 @@ def median_interval(values: list[float], confidence: float = 0.95) -> tuple[floa
     return ordered[k - 1], ordered[n - k]
 
 
-def one_run(mode: str, requests: int, endpoint: str | None, payload_kib: int, clock: str) -> float:
+def pin_threads() -> None:
+    """--pin: this thread on CPU 0, every other thread of the process on CPU 1 (Linux)."""
+    me = threading.get_native_id()
+    os.sched_setaffinity(me, {0})
+    for task in os.listdir("/proc/self/task"):
+        if int(task) != me:
+            try:
+                os.sched_setaffinity(int(task), {1})
+            except ProcessLookupError:  # the thread ended
+                pass
+
+
+def one_run(mode: str, requests: int, endpoint: str | None, payload_kib: int, clock: str,
+            pin: bool = False) -> float:
     """Mean seconds per request of `requests` requests in `mode` (this process), by `clock`."""
     import logging
 
@@ -121,8 +138,12 @@ def one_run(mode: str, requests: int, endpoint: str | None, payload_kib: int, cl
         handle = telemetry_demo.EchoService().handle
     # Warm-up: steady state, as a service's, after the one-time costs (the first spans of the
     # thread touch the pages of its span queue, 1 MiB, for the first time).
+    if pin:
+        pin_threads()
     for i in range(1000):
         handle(methods[i % 12], payloads[i % 12])
+    if pin:
+        pin_threads()  # and the threads the warm-up started
     now = time.perf_counter if clock == "wall" else time.thread_time
     start = now()
     for i in range(requests):
@@ -182,13 +203,18 @@ def per_op(mode: str, endpoint: str | None, clock: str) -> dict[str, float]:
     return out
 
 
+def pin_argument(args: argparse.Namespace) -> list[str]:
+    """The --pin argument of a --one run, when pinning."""
+    return ["--pin"] if args.pin else []
+
+
 def compare(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> None:
     """--compare A B: alternate runs of the two packages; print medians and paired differences."""
     if args.per_op:
         command = ["--one-per-op", args.mode, "--clock", args.clock]
     else:
         command = ["--one", args.mode, "--requests", str(args.requests), "--payload-kib",
-                   str(args.payload_kib), "--clock", args.clock]
+                   str(args.payload_kib), "--clock", args.clock, *pin_argument(args)]
     runs: dict[str, list[dict[str, float]]] = {"A": [], "B": []}
     for repetition in range(args.repetitions):
         # A then B, then B then A: a run right after another one is a little slower here (an
@@ -201,7 +227,8 @@ def compare(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> Non
             value = json.loads(out.stdout.strip().splitlines()[-1])
             # The loop reports seconds a request; --per-op microseconds by operation.
             runs[side].append(value if args.per_op else {"request": value * 1e6})
-    print(f"{args.repetitions} pairs, mode {args.mode}, us; B - A < 0: B is faster")
+    print(f"{args.repetitions} pairs, mode {args.mode}{', pinned' if args.pin else ''}, us; "
+          "B - A < 0: B is faster")
     print("| measure | A median | B median | median of B - A (95 % interval) | pairs B won |")
     print("|---|---:|---:|---:|---:|")
     for name in runs["A"][0]:
@@ -230,11 +257,13 @@ def breakdown(args: argparse.Namespace, env: dict[str, str], endpoint: str) -> N
         for mode in modes[shift:] + modes[:shift]:
             out = subprocess.run([sys.executable, __file__, "--one", mode, "--requests",
                                   str(args.requests), "--payload-kib", str(args.payload_kib),
-                                  "--clock", args.clock, "--endpoint", endpoint],
+                                  "--clock", args.clock, *pin_argument(args), "--endpoint",
+                                  endpoint],
                                  env=env, capture_output=True, text=True, check=True)
             times[mode].append(json.loads(out.stdout.strip().splitlines()[-1]) * 1e6)
     print(f"{args.repetitions} repetitions x {args.requests} requests of {args.payload_kib} KiB "
-          f"({args.clock} clock), us a request; paired per repetition, with 95 % intervals")
+          f"({args.clock} clock{', pinned' if args.pin else ''}), us a request; paired per "
+          "repetition, with 95 % intervals")
     print("| mode | median | median of (mode - on) | median of (mode / off - 1) | "
           "repetitions below on |")
     print("|---|---:|---:|---:|---:|")
@@ -258,6 +287,9 @@ def main() -> int:
     parser.add_argument("--clock", choices=["wall", "thread"], default="wall",
                         help="wall: elapsed time; thread: the loop thread's CPU time (steadier on a "
                              "shared VM; leaves out time the loop waits for a core)")
+    parser.add_argument("--pin", action="store_true",
+                        help="the loop's thread alone on CPU 0; the process's other threads and "
+                             "the receiver on CPU 1 (needs 2 CPUs)")
     parser.add_argument("--per-op", action="store_true",
                         help="each operation alone (span scope, log record, metric point), off and on")
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
@@ -277,15 +309,20 @@ def main() -> int:
     args = parser.parse_args()
     if args.one:
         print(json.dumps(one_run(args.one, args.requests, args.endpoint, args.payload_kib,
-                                 args.clock)))
+                                 args.clock, args.pin)))
         return 0
     if args.one_per_op:
         print(json.dumps(per_op(args.one_per_op, args.endpoint, args.clock)))
         return 0
     if not args.sink:
         parser.error("--sink PATH is required (build/bin/coretel-otlp-sink)")
+    if args.pin and (os.cpu_count() or 1) < 2:
+        parser.error("--pin needs 2 CPUs")
+    if args.pin and args.per_op:
+        parser.error("--pin is for the loop, not --per-op")
     sink = subprocess.Popen([args.sink, "--discard"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True,
+                            preexec_fn=(lambda: os.sched_setaffinity(0, {1})) if args.pin else None)
     port = sink.stderr.readline().split()[-1]
     endpoint = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
@@ -326,7 +363,7 @@ def main() -> int:
                 out = subprocess.run([sys.executable, __file__, "--one", mode, "--requests",
                                       str(args.requests), "--endpoint", endpoint,
                                       "--payload-kib", str(args.payload_kib),
-                                      "--clock", args.clock], env=env,
+                                      "--clock", args.clock, *pin_argument(args)], env=env,
                                      capture_output=True, text=True, check=True)
                 times[mode].append(json.loads(out.stdout.strip().splitlines()[-1]))
     finally:
