@@ -24,6 +24,7 @@
 #include "log_capture.h"
 #include "module.h"
 #include "python_values.h"
+#include "raw_method.h"
 #include "runtime.h"
 
 namespace coretel::python {
@@ -533,38 +534,71 @@ class LogForwarder {
 
 thread_local bool LogForwarder::busy = false;
 
+// LogForwarder.handle(record) -> bool and .emit(record) -> None, `record` by position or by
+// keyword as logging.Handler's: the one argument, or nullptr with TypeError set.
+PyObject* record_argument(const char* method, PyObject* const* args, Py_ssize_t nargs,
+                          PyObject* kwnames) {
+  const Py_ssize_t keywords = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
+  if (nargs + keywords == 1 && (keywords == 0 || PyUnicode_CompareWithASCIIString(
+                                                     PyTuple_GET_ITEM(kwnames, 0), "record") == 0))
+    return args[0];
+  PyErr_Format(PyExc_TypeError, "%s() takes one argument, record", method);
+  return nullptr;
+}
+
+PyObject* forwarder_handle_raw(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                               PyObject* kwnames) {
+  return translating_exceptions([&]() -> PyObject* {
+    PyObject* record = record_argument("handle", args, nargs, kwnames);
+    if (record == nullptr) return nullptr;
+    return Py_NewRef(instance_of<LogForwarder>(self).handle(record) ? Py_True : Py_False);
+  });
+}
+
+PyObject* forwarder_emit_raw(PyObject* self, PyObject* const* args, Py_ssize_t nargs,
+                             PyObject* kwnames) {
+  return translating_exceptions([&]() -> PyObject* {
+    PyObject* record = record_argument("emit", args, nargs, kwnames);
+    if (record == nullptr) return nullptr;
+    instance_of<LogForwarder>(self).emit(record);
+    return Py_NewRef(Py_None);
+  });
+}
+
+PyMethodDef forwarder_handle{"handle", fastcall(forwarder_handle_raw),
+                             METH_FASTCALL | METH_KEYWORDS,
+                             "logging.Handler.handle(record): the handler's filters, then emit; "
+                             "returns whether the record passed the filters"};
+PyMethodDef forwarder_emit{"emit", fastcall(forwarder_emit_raw), METH_FASTCALL | METH_KEYWORDS,
+                           "Forwards `record`; drops it, counted, on any error (never raises)"};
+
 }  // namespace
 
 void bind_logs(py::module_& m) {
   load_stdlib();
-  py::class_<LogForwarder>(m, "LogForwarder",
-                           "The native half of coretel._logging.TelemetryHandler")
-      .def(py::init([](py::object handler, py::object skip, py::tuple record_keys,
-                       Instrument& forwarded, std::string level_attribute) {
-             if (!PyWeakref_CheckRef(handler.ptr()))
-               throw py::type_error("handler is a weakref.ref to the handler");
-             if (!PyFrozenSet_Check(skip.ptr())) throw py::type_error("skip is a frozenset");
-             for (py::handle key : record_keys) {
-               const int in_skip = PySet_Contains(skip.ptr(), key.ptr());
-               if (in_skip < 0) throw py::error_already_set();
-               if (in_skip == 0) throw py::value_error("every record key is in skip");
-             }
-             return new LogForwarder(std::move(handler), std::move(skip), std::move(record_keys),
-                                     forwarded, std::move(level_attribute));
-           }),
-           py::arg("handler"), py::arg("skip"), py::arg("record_keys"), py::arg("forwarded"),
-           py::arg("level_attribute"))
-      // `self` as a handle, read by instance_of (no type lookup per record).
-      .def(
-          "handle",
-          [](py::handle self, py::handle record) {
-            return instance_of<LogForwarder>(self).handle(record);
-          },
-          py::arg("record"))
-      .def(
-          "emit",
-          [](py::handle self, py::handle record) { instance_of<LogForwarder>(self).emit(record); },
-          py::arg("record"));
+  auto forwarder_class =
+      py::class_<LogForwarder>(m, "LogForwarder",
+                               "The native half of coretel._logging.TelemetryHandler")
+          .def(py::init([](py::object handler, py::object skip, py::tuple record_keys,
+                           Instrument& forwarded, std::string level_attribute) {
+                 if (!PyWeakref_CheckRef(handler.ptr()))
+                   throw py::type_error("handler is a weakref.ref to the handler");
+                 if (!PyFrozenSet_Check(skip.ptr())) throw py::type_error("skip is a frozenset");
+                 for (py::handle key : record_keys) {
+                   const int in_skip = PySet_Contains(skip.ptr(), key.ptr());
+                   if (in_skip < 0) throw py::error_already_set();
+                   if (in_skip == 0) throw py::value_error("every record key is in skip");
+                 }
+                 return new LogForwarder(std::move(handler), std::move(skip),
+                                         std::move(record_keys), forwarded,
+                                         std::move(level_attribute));
+               }),
+               py::arg("handler"), py::arg("skip"), py::arg("record_keys"), py::arg("forwarded"),
+               py::arg("level_attribute"));
+  // handle() and emit() are called once a record: plain CPython methods (raw_method.h), not
+  // through pybind11's dispatcher.
+  add_raw_method(forwarder_class, forwarder_handle);
+  add_raw_method(forwarder_class, forwarder_emit);
   m.def("dropped_records", [] { return dropped_records.load(std::memory_order_relaxed); });
   m.def(
       "stacktrace",

@@ -277,6 +277,42 @@ print(json.dumps({"bodies": [r["body"] for r in records()], "dropped": dropped_r
     assert got["dropped"] == 1  # the record from __str__, not recursed into
 
 
+def test_handle_answers_as_logging_handler_handle_and_a_raising_filter_propagates():
+    # handle() and emit() are plain CPython methods (python/src/raw_method.h): the same answers
+    # and the same exceptions as logging.Handler's, the record by position or by keyword.
+    got = run_json(PRELUDE + """
+from coretel._logging import TelemetryHandler
+(handler,) = [h for h in logging.getLogger().handlers if isinstance(h, TelemetryHandler)]
+make = lambda msg: logging.LogRecord("app", logging.WARNING, "app.py", 1, msg, None, None)
+out = {"passed": handler.handle(make("kept"))}
+handler.addFilter(lambda r: False)
+out["rejected"] = handler.handle(make("filtered out"))
+handler.filters.clear()
+def broken(record):
+    raise ValueError("the filter broke")
+handler.addFilter(broken)
+try:
+    logging.getLogger("app").warning("never forwarded")
+except ValueError as e:
+    out["raised"] = str(e)
+handler.filters.clear()
+out["keyword"] = handler.handle(record=make("by keyword"))
+for bad in [lambda: handler.handle(), lambda: handler.handle(make("a"), make("b")),
+            lambda: handler._forwarder.emit(message=make("c"))]:
+    try:
+        bad()
+    except TypeError as e:
+        out.setdefault("errors", []).append(str(e))
+out["emitted"] = handler._forwarder.emit(make("emitted"))
+out["bodies"] = [r["body"] for r in records()]
+print(json.dumps(out))
+""")
+    assert got == {"passed": True, "rejected": False, "raised": "the filter broke",
+                   "keyword": True, "errors": ["handle() takes one argument, record"] * 2
+                   + ["emit() takes one argument, record"],
+                   "emitted": None, "bodies": ["kept", "by keyword", "emitted"]}
+
+
 def test_the_body_is_get_message_for_plain_records_and_for_a_record_factory_s():
     got = run_json(PRELUDE + """
 log = logging.getLogger("app")
