@@ -18,9 +18,10 @@ each repetition (steadier when the VM's speed changes between repetitions):
         --sink build/bin/coretel-otlp-sink --requests 3000 --repetitions 9
 
 Not pinned: the SDK's export threads and the receiver run beside the loop, as in a service.
-`--pin` (2 CPUs or more) gives the loop's thread CPU 0 to itself, as an engine thread that owns
-its core, and puts every other thread of its process (the SDK's export threads) and the receiver
-on CPU 1: what telemetry costs the engine's own core, without the export side's turns on it.
+`--pin` (2 CPUs or more) gives the loop's thread the first CPU the process may use to itself, as
+an engine thread that owns its core, and puts every other thread of its process (the SDK's export
+threads) and the receiver on the second: what telemetry costs the engine's own core, without the
+export side's turns on it.
 `--clock thread` measures the loop thread's CPU time instead of elapsed time: steadier on a
 shared VM, but blind to time the loop waits for a core. `--per-op` times each operation alone
 instead (a span scope, a forwarded log record with and without an exception, a metric point),
@@ -49,6 +50,7 @@ engine's event), 5 metric records; every sixth request raises and logs its excep
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -93,14 +95,26 @@ def median_interval(values: list[float], confidence: float = 0.95) -> tuple[floa
     return ordered[k - 1], ordered[n - k]
 
 
+@functools.cache
+def pin_cpus() -> tuple[int, int]:
+    """--pin's two CPUs: the first two this process may run on before any pinning (CPU 0 and 1
+    on a plain 2-CPU machine); SystemExit when it may run on fewer."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if len(allowed) < 2:
+        sys.exit("python_overhead: --pin needs 2 CPUs")
+    return allowed[0], allowed[1]
+
+
 def pin_threads() -> None:
-    """--pin: this thread on CPU 0, every other thread of the process on CPU 1 (Linux)."""
+    """--pin: this thread on the first CPU, every other thread of the process on the second
+    (Linux)."""
+    loop_cpu, other_cpu = pin_cpus()
     me = threading.get_native_id()
-    os.sched_setaffinity(me, {0})
+    os.sched_setaffinity(me, {loop_cpu})
     for task in os.listdir("/proc/self/task"):
         if int(task) != me:
             try:
-                os.sched_setaffinity(int(task), {1})
+                os.sched_setaffinity(int(task), {other_cpu})
             except ProcessLookupError:  # the thread ended
                 pass
 
@@ -288,8 +302,8 @@ def main() -> int:
                         help="wall: elapsed time; thread: the loop thread's CPU time (steadier on a "
                              "shared VM; leaves out time the loop waits for a core)")
     parser.add_argument("--pin", action="store_true",
-                        help="the loop's thread alone on CPU 0; the process's other threads and "
-                             "the receiver on CPU 1 (needs 2 CPUs)")
+                        help="the loop's thread alone on one CPU; the process's other threads and "
+                             "the receiver on another (needs 2 CPUs)")
     parser.add_argument("--per-op", action="store_true",
                         help="each operation alone (span scope, log record, metric point), off and on")
     parser.add_argument("--compare", nargs=2, metavar=("A", "B"),
@@ -316,13 +330,12 @@ def main() -> int:
         return 0
     if not args.sink:
         parser.error("--sink PATH is required (build/bin/coretel-otlp-sink)")
-    if args.pin and (os.cpu_count() or 1) < 2:
-        parser.error("--pin needs 2 CPUs")
     if args.pin and args.per_op:
         parser.error("--pin is for the loop, not --per-op")
+    sink_cpu = {pin_cpus()[1]} if args.pin else None
+    pin_sink = (lambda: os.sched_setaffinity(0, sink_cpu)) if sink_cpu else None
     sink = subprocess.Popen([args.sink, "--discard"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            text=True,
-                            preexec_fn=(lambda: os.sched_setaffinity(0, {1})) if args.pin else None)
+                            text=True, preexec_fn=pin_sink)
     port = sink.stderr.readline().split()[-1]
     endpoint = f"http://127.0.0.1:{port}"
     env = dict(os.environ)
