@@ -570,7 +570,8 @@ PyMethodDef forwarder_handle{"handle", fastcall(forwarder_handle_raw),
                              "logging.Handler.handle(record): the handler's filters, then emit; "
                              "returns whether the record passed the filters"};
 PyMethodDef forwarder_emit{"emit", fastcall(forwarder_emit_raw), METH_FASTCALL | METH_KEYWORDS,
-                           "Forwards `record`; drops it, counted, on any error (never raises)"};
+                           "Forwards `record`; drops it, counted, on any error reading or "
+                           "emitting it (TypeError only for a wrong call)"};
 
 }  // namespace
 

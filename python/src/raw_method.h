@@ -1,5 +1,6 @@
 // raw_method.h: CPython methods and functions without pybind11's dispatcher, for the calls made
-// once per span scope (making it, its __enter__ and its __exit__). For each call the dispatcher
+// once per span scope (making it, its __enter__ and its __exit__) and once per log record (the
+// logging handler's handle and emit, log_bindings.cc). For each call the dispatcher
 // builds a function_call (two std::vectors: two heap blocks made and freed) and walks the
 // overloads; a method here is a plain PyMethodDef, called by CPython's vectorcall with the
 // arguments as they are.
