@@ -1,5 +1,6 @@
 // The batch span processor (span_processor.h has the contract): per-thread queues of ended
 // spans, drained by one export thread.
+#include <algorithm>
 #include <array>
 #include <condition_variable>
 #include <cstring>
@@ -71,7 +72,12 @@ struct BatchSpanProcessor::State {
   detail::PerThread<SpanQueue> queues;
 
   std::atomic<bool> stopping{false};
-  std::atomic<bool> wake_requested{false};  // a queue holds a batch
+  std::atomic<bool> wake_requested{false};  // a queue holds a batch (or high_water, when paced)
+  // Set by the export thread while it paces itself (pace()): it wakes on its own timer about when
+  // a batch is due, and an ending thread wakes it only when its queue reaches high_water.
+  std::atomic<bool> paced{false};
+  std::size_t high_water = 0;  // max(max_export_batch_size, max_queue_size / 2)
+  std::atomic<uint64_t> wakes{0};
   std::atomic<uint64_t> dropped_shutdown{0};
   // The queue_full drops of the queues of ended threads, once forgotten: folded and summed
   // under drops_mutex so that stats() counts each queue exactly once.
@@ -100,7 +106,8 @@ struct BatchSpanProcessor::State {
   std::array<char, kMaxEncodedBytes> reading;
 
   void run();
-  void pass();
+  std::size_t pass();  // returns the spans it took
+  std::chrono::nanoseconds pace(std::size_t taken, std::chrono::nanoseconds elapsed);
   void export_batch();
 };
 
@@ -116,6 +123,7 @@ BatchSpanProcessor::BatchSpanProcessor(std::shared_ptr<SpanExporter> exporter,
   state_->exporter = std::move(exporter);
   state_->options = options;
   state_->batch.resize(options.max_export_batch_size);
+  state_->high_water = std::max(options.max_export_batch_size, options.max_queue_size / 2);
   detail::use_light_fences();
   // The thread holds the state: a shutdown() that runs out of time leaves it to finish alone.
   state_->thread = std::thread([state = state_] { state->run(); });
@@ -160,11 +168,16 @@ void BatchSpanProcessor::on_end(const SpanData& span) noexcept {
     q->bytes.push(q->scratch.data(), n);
     q->sizes.push(size);
     // A full batch waits: wake the export thread (no lock: a wake-up lost to the race with its
-    // wait costs at most one schedule_delay).
-    if (q->sizes.write_available() + s.options.max_export_batch_size <= q->capacity &&
+    // wait costs at most one schedule_delay). While it paces itself, only at high_water: the
+    // wake is a system call (and, to a sleeping core, an interrupt) on the ending thread.
+    const std::size_t wake_at =
+        s.paced.load(std::memory_order_relaxed) ? s.high_water : s.options.max_export_batch_size;
+    if (q->sizes.write_available() + wake_at <= q->capacity &&
         !s.wake_requested.load(std::memory_order_relaxed) &&
-        !s.wake_requested.exchange(true, std::memory_order_relaxed))
+        !s.wake_requested.exchange(true, std::memory_order_relaxed)) {
+      s.wakes.fetch_add(1, std::memory_order_relaxed);
       s.wake.notify_one();
+    }
   } else {
     delete copy;
     q->dropped_full.fetch_add(1, std::memory_order_relaxed);
@@ -173,9 +186,11 @@ void BatchSpanProcessor::on_end(const SpanData& span) noexcept {
 }
 
 void BatchSpanProcessor::State::run() {
+  std::chrono::nanoseconds wait = options.schedule_delay;
+  auto last_pass = std::chrono::steady_clock::now();
   while (true) {
     std::unique_lock lock(mutex);
-    wake.wait_for(lock, options.schedule_delay, [this] {
+    wake.wait_for(lock, wait, [this] {
       return stop_requested || passes_requested > passes_done ||
              wake_requested.load(std::memory_order_relaxed);
     });
@@ -188,7 +203,9 @@ void BatchSpanProcessor::State::run() {
       for (const auto& q : queues.snapshot())
         while (q->busy.load(std::memory_order_seq_cst)) std::this_thread::yield();
     }
-    pass();
+    const auto began = std::chrono::steady_clock::now();
+    wait = pace(pass(), began - last_pass);
+    last_pass = began;
     lock.lock();
     passes_done = covered;
     if (stop) stopped = true;
@@ -197,7 +214,32 @@ void BatchSpanProcessor::State::run() {
   }
 }
 
-void BatchSpanProcessor::State::pass() {
+// While spans come at least half a batch a pass, the export thread wakes itself when the next
+// batch is due at the rate of the last pass (`taken` spans ended in `elapsed`), 1 ms at the
+// soonest, and the ending threads stop waking it at each batch: in steady traffic an engine
+// thread ending spans makes no system call. A burst that fills a queue to high_water before the
+// timer still wakes it; below half a batch a pass, the export thread goes back to waiting
+// schedule_delay and being woken at each full batch (trace/sdk.md, "Batching processor").
+// Returns the next wait.
+std::chrono::nanoseconds BatchSpanProcessor::State::pace(std::size_t taken,
+                                                         std::chrono::nanoseconds elapsed) {
+  const std::chrono::nanoseconds idle = options.schedule_delay;
+  const std::size_t batch = options.max_export_batch_size;
+  std::chrono::nanoseconds due = idle;
+  if (taken > 0 && taken * 2 >= batch && elapsed.count() > 0) {
+    // In double: elapsed x batch overflows int64 nanoseconds past about 1.6 days.
+    const double at_rate = static_cast<double>(elapsed.count()) * static_cast<double>(batch) /
+                           static_cast<double>(taken);
+    if (at_rate < static_cast<double>(idle.count()))
+      due = std::max<std::chrono::nanoseconds>(
+          std::chrono::nanoseconds(static_cast<int64_t>(at_rate)), milliseconds(1));
+  }
+  paced.store(due < idle, std::memory_order_relaxed);
+  return due;
+}
+
+std::size_t BatchSpanProcessor::State::pass() {
+  std::size_t taken = 0;
   for (const auto& q : queues.snapshot()) {
     // Orphaned before the pass: nothing can be pushed after, so empty after it is for good.
     const bool orphaned = q->orphaned.load(std::memory_order_acquire);
@@ -207,6 +249,7 @@ void BatchSpanProcessor::State::pass() {
     uint32_t size = 0;
     while (budget > 0 && q->sizes.pop(size)) {
       --budget;
+      ++taken;
       if (size == kHeapCopy) {
         SpanData* copy = pop_heap_copy(q->bytes);
         std::swap(batch[batched++], *copy);  // no allocation, no throw
@@ -229,6 +272,7 @@ void BatchSpanProcessor::State::pass() {
     }
   }
   if (batched != 0) export_batch();
+  return taken;
 }
 
 void BatchSpanProcessor::State::export_batch() {
@@ -279,6 +323,7 @@ BatchSpanStats BatchSpanProcessor::stats() const noexcept {
   out.exported = s.exported.load(std::memory_order_relaxed);
   out.export_failed = s.export_failed.load(std::memory_order_relaxed);
   out.exports = s.exports.load(std::memory_order_relaxed);
+  out.wakes = s.wakes.load(std::memory_order_relaxed);
   out.dropped_shutdown = s.dropped_shutdown.load(std::memory_order_relaxed);
   try {
     std::lock_guard lock(s.drops_mutex);

@@ -123,6 +123,50 @@ TEST(BatchSpanProcessor, AFailedExportIsCounted) {
   EXPECT_EQ(batch->stats().exported, 0u);
 }
 
+// Whether `batch` exported `n` spans within `timeout`, without a force_flush().
+bool exported_within(const tr::BatchSpanProcessor& batch, uint64_t n,
+                     std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (batch.stats().exported < n) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(1ms);
+  }
+  return true;
+}
+
+TEST(BatchSpanProcessor, InSteadyTrafficTheExportThreadWakesItselfThenFullBatchesWakeItAgain) {
+  auto exporter = std::make_shared<GatedExporter>();
+  auto batch = std::make_shared<tr::BatchSpanProcessor>(exporter, slow(2048, 256));
+  tr::TracerProvider provider({.processors = {batch}});
+  const tr::Tracer tracer = provider.tracer("test");
+  // About 64 spans a millisecond for 300 ms: a batch about every 4 ms.
+  uint64_t ended = 0;
+  const auto until = std::chrono::steady_clock::now() + 300ms;
+  while (std::chrono::steady_clock::now() < until) {
+    for (int i = 0; i < 64; ++i, ++ended) tracer.start_span("steady");
+    std::this_thread::sleep_for(1ms);
+  }
+  // Every span exported in batches, few of them woken by this thread: without pacing each batch
+  // is a wake (schedule_delay is 60 s). The last spans, less than a batch, may wait for the
+  // timer: flushed.
+  ASSERT_TRUE(provider.force_flush(10s));
+  tr::BatchSpanStats stats = batch->stats();
+  EXPECT_EQ(stats.exported, ended);
+  EXPECT_EQ(stats.dropped_queue_full, 0u);
+  EXPECT_GE(stats.exports, ended / 256);
+  EXPECT_LE(stats.wakes * 4, stats.exports)
+      << stats.wakes << " wakes, " << stats.exports << " exports";
+  // Quiet: the export thread stops pacing, and a full batch wakes it again at once (not after
+  // schedule_delay, 60 s).
+  std::this_thread::sleep_for(300ms);
+  const uint64_t wakes = batch->stats().wakes;
+  for (int i = 0; i < 256; ++i) tracer.start_span("burst");
+  ASSERT_TRUE(exported_within(*batch, ended + 256, 10s));
+  stats = batch->stats();
+  EXPECT_EQ(stats.wakes, wakes + 1);
+  EXPECT_EQ(stats.dropped_queue_full, 0u);
+}
+
 TEST(BatchSpanProcessor, ShutdownExportsWhatIsQueuedThenCountsLaterSpans) {
   auto memory = std::make_shared<tr::InMemorySpanExporter>();
   auto batch = std::make_shared<tr::BatchSpanProcessor>(memory, slow(64, 64));

@@ -14,7 +14,11 @@
 // single-consumer queues of max_queue_size spans. The export thread drains every queue each
 // schedule_delay, or as soon as one holds max_export_batch_size spans, reads the spans back into
 // SpanData of its own and exports them in batches of at most max_export_batch_size, each within
-// export_timeout. A span that finds its thread's queue full is dropped and counted
+// export_timeout. In steady traffic (at least half a batch a pass) the export thread paces
+// itself: it wakes on its own timer when the next batch is due at the last pass's rate (1 ms at
+// the soonest), so an ending thread wakes it (a system call) only if its queue reaches half of
+// max_queue_size (or a batch, if that is more) first; a full batch then waits at most about the
+// time the last one took to fill. A span that finds its thread's queue full is dropped and counted
 // (BatchSpanStats::dropped_queue_full); a batch the exporter fails is counted (export_failed); a
 // span ended after shutdown() is dropped and counted (dropped_shutdown): none is lost unseen. A
 // span ending while shutdown() runs is exported or counted (common/asymmetric_barrier.h orders
@@ -98,6 +102,9 @@ struct BatchSpanStats {
   /// later, by the export thread it leaves running.
   uint64_t dropped_shutdown = 0;
   uint64_t exports = 0;  ///< export_spans() calls
+  /// Times an ending thread woke the export thread (a full batch; when the export thread paces
+  /// itself in steady traffic, a queue at high water only).
+  uint64_t wakes = 0;
 };
 
 class BatchSpanProcessor final : public SpanProcessor {
