@@ -8,7 +8,10 @@
 // thread writes (but a drop's count and the wake-up flag). A full
 // ring drops the event and counts it (DropReason::kQueueFull). The collector thread drains every
 // ring each `interval`, at flush(), or as soon as a ring is half full (its emitting thread wakes
-// it, once until the next drain), and hands each event, in each ring's order, to what
+// it, once until the next drain; in steady traffic, an eighth of a ring a drain or more, the
+// collector wakes itself before that, when the fullest ring is due a quarter full at the last
+// drain's rate, 1 ms at the soonest: an engine thread logging steadily makes no system call),
+// and hands each event, in each ring's order, to what
 // ItsOptions turn on: the console (stderr, console_format.h, many lines per write), the OTLP logs
 // batch processor, and the recent-events view (the newest recent_capacity events, served as JSON at
 // /api/v1/telemetry/events by the admin endpoint).
@@ -67,6 +70,8 @@ class ItsProvider final : public EventProvider {
 
   /// The recent-events view (provider.h: recent_events_json()), at most `limit` events.
   std::string recent_json(std::size_t limit) const;
+  /// Times an emitting thread woke the collector (a half-full ring). Thread-safe.
+  uint64_t wakes() const noexcept { return wakes_.load(std::memory_order_relaxed); }
 
  private:
   // One emitting thread's ring: `capacity` blocks, and two single-producer single-consumer
@@ -83,8 +88,12 @@ class ItsProvider final : public EventProvider {
     std::atomic<bool> orphaned{false};  // the owner thread ended
   };
   void run();
-  // Takes everything the rings hold; drops the rings of ended threads once empty.
-  void drain();
+  // Takes everything the rings hold; drops the rings of ended threads once empty. Returns the
+  // most events it took from one ring.
+  std::size_t drain();
+  // The collector's next wait after a drain that took `taken` events from its fullest ring,
+  // `elapsed` after the one before.
+  std::chrono::nanoseconds pace(std::size_t taken, std::chrono::nanoseconds elapsed);
   // Hands `event` on; its spilled record, if any, is passed on or released (then `spilled` is
   // null).
   void handle(EncodedEvent& event);
@@ -103,6 +112,7 @@ class ItsProvider final : public EventProvider {
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> wake_requested_{false};  // a ring was half full since the last drain began
+  std::atomic<uint64_t> wakes_{0};
   std::atomic<uint64_t> full_drops_{0};
   std::mutex mutex_;  // for the waits and the counts below
   std::condition_variable wake_;

@@ -149,6 +149,36 @@ TEST(Its, AHalfFullRingWakesTheCollectorBeforeItsInterval) {
   EXPECT_EQ(recent_ns(p), (std::vector<int64_t>{0, 1, 2, 3}));
 }
 
+// In steady traffic the collector wakes itself before a ring is half full, so the emitting
+// thread does not wake it (a system call) at each half ring; once traffic stops, a half-full
+// ring wakes it again at once.
+TEST(Its, InSteadyTrafficTheCollectorWakesItselfThenAHalfFullRingWakesItAgain) {
+  ev::ItsOptions o = quiet(256, 8192);
+  o.interval = milliseconds(10000);
+  ev::ItsProvider p(o, nullptr);
+  // About 8 events a millisecond for 600 ms: half a ring (128) about every 16 ms.
+  int64_t emitted = 0;
+  const auto until = std::chrono::steady_clock::now() + milliseconds(600);
+  while (std::chrono::steady_clock::now() < until) {
+    emit_n(p, 8, emitted);
+    emitted += 8;
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  ASSERT_TRUE(p.flush(milliseconds(10000)));
+  EXPECT_EQ(recent_ns(p).size(), static_cast<std::size_t>(emitted)) << "none dropped";
+  // Without pacing, every half ring is a wake: emitted / 128 of them.
+  EXPECT_LE(p.wakes() * 4, static_cast<uint64_t>(emitted / 128)) << p.wakes() << " wakes";
+  std::this_thread::sleep_for(milliseconds(300));
+  const uint64_t wakes = p.wakes();
+  emit_n(p, 128, emitted);  // half a ring, at once
+  const auto deadline = std::chrono::steady_clock::now() + milliseconds(5000);
+  while (recent_ns(p).size() < static_cast<std::size_t>(emitted + 128) &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(milliseconds(5));
+  EXPECT_EQ(recent_ns(p).size(), static_cast<std::size_t>(emitted + 128));
+  EXPECT_EQ(p.wakes(), wakes + 1);
+}
+
 // A record larger than a ring's block (a long body, a stack trace) is spilled to the heap like
 // the queued providers' (it goes whole to the OTLP processor: otlp_logs_test.cc); the
 // recent-events view keeps it cut to the block, and the heap copy is released once handled.
