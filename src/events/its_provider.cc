@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../common/asymmetric_barrier.h"
+#include "../common/pacing.h"
 #include "console_async.h"
 #include "coretel/events/console_format.h"
 #include "coretel/trace/trace_context.h"
@@ -160,14 +161,8 @@ std::size_t ItsProvider::drain() {
 // A burst still reaches half a ring and wakes it, with the same room left as without pacing.
 // Below that rate, it waits `interval`.
 std::chrono::nanoseconds ItsProvider::pace(std::size_t taken, std::chrono::nanoseconds elapsed) {
-  const std::chrono::nanoseconds idle = options_.interval;
-  const std::size_t quarter = std::max<std::size_t>(wake_at_ / 2, 1);
-  if (taken == 0 || taken * 2 < quarter || elapsed.count() <= 0) return idle;
-  const double at_rate = static_cast<double>(elapsed.count()) * static_cast<double>(quarter) /
-                         static_cast<double>(taken);
-  if (at_rate >= static_cast<double>(idle.count())) return idle;
-  return std::max<std::chrono::nanoseconds>(std::chrono::nanoseconds(static_cast<int64_t>(at_rate)),
-                                            std::chrono::milliseconds(1));
+  return coretel::detail::paced_wait(taken, std::max<std::size_t>(wake_at_ / 2, 1), elapsed,
+                                     options_.interval);
 }
 
 void ItsProvider::run() {

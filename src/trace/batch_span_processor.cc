@@ -14,6 +14,7 @@
 
 #include "../common/asymmetric_barrier.h"
 #include "../common/batch_options.h"
+#include "../common/pacing.h"
 #include "../common/per_thread.h"
 #include "coretel/trace/span_processor.h"
 #include "encoded_span.h"
@@ -224,16 +225,8 @@ void BatchSpanProcessor::State::run() {
 std::chrono::nanoseconds BatchSpanProcessor::State::pace(std::size_t taken,
                                                          std::chrono::nanoseconds elapsed) {
   const std::chrono::nanoseconds idle = options.schedule_delay;
-  const std::size_t batch = options.max_export_batch_size;
-  std::chrono::nanoseconds due = idle;
-  if (taken > 0 && taken * 2 >= batch && elapsed.count() > 0) {
-    // In double: elapsed x batch overflows int64 nanoseconds past about 1.6 days.
-    const double at_rate = static_cast<double>(elapsed.count()) * static_cast<double>(batch) /
-                           static_cast<double>(taken);
-    if (at_rate < static_cast<double>(idle.count()))
-      due = std::max<std::chrono::nanoseconds>(
-          std::chrono::nanoseconds(static_cast<int64_t>(at_rate)), milliseconds(1));
-  }
+  const std::chrono::nanoseconds due =
+      detail::paced_wait(taken, options.max_export_batch_size, elapsed, idle);
   paced.store(due < idle, std::memory_order_relaxed);
   return due;
 }
