@@ -82,20 +82,22 @@ def tracer(scope: str) -> Tracer: ...
 @final
 class SpanScope(Span):
     """A Span that starts on __enter__ (returning itself) and ends on __exit__; made by
-    span_scope()."""
+    start_as_current_span()."""
 
     def __enter__(self) -> SpanScope: ...
     def __exit__(self, type: object, value: object, traceback: object) -> bool: ...
 
-def span_scope(
-    tracer: Tracer,
+def start_as_current_span(
     name: str,
-    kind: int,
-    attributes: Mapping[str, _AttributeValue] | None,
-    record_exception: bool,
-    set_status_on_exception: bool,
     /,
+    *,
+    kind: int = 0,
+    attributes: Mapping[str, _AttributeValue] | None = None,
+    tracer: Tracer | None = None,
+    record_exception: bool = True,
+    set_status_on_exception: bool = True,
 ) -> SpanScope: ...
+def default_tracer() -> Tracer: ...
 def inject(context: Context | None) -> dict[str, str]: ...
 def extract(headers: Mapping[str, str] | list[tuple[str, str]]) -> Context: ...
 def finished_spans() -> list[dict[str, Any]]: ...

@@ -63,7 +63,8 @@ class StatusCode(IntEnum):
     ERROR = 2
 
 
-_tracers: dict[str, _native.Tracer] = {}
+# The default scope's tracer is the one start_as_current_span() uses when given none.
+_tracers: dict[str, _native.Tracer] = {DEFAULT_SCOPE: _native.default_tracer()}
 
 
 def get_tracer(scope: str) -> _native.Tracer:
@@ -77,44 +78,11 @@ def get_tracer(scope: str) -> _native.Tracer:
     return tracer
 
 
-def start_as_current_span(
-    name: str,
-    *,
-    kind: SpanKind = SpanKind.INTERNAL,
-    attributes: Mapping[str, Any] | None = None,
-    tracer: _native.Tracer | None = None,
-    record_exception: bool = True,
-    set_status_on_exception: bool = True,
-) -> _native.SpanScope:
-    """A context manager that runs its body inside a new span, made current.
-
-    ``with coretel.start_as_current_span("work") as span:`` starts a span whose parent is the
-    current context (none: a root span), makes it current for the body (with the parent's
-    baggage), and ends it on exit. An exception from the body is recorded as an ``exception``
-    event (``record_exception``) and sets status ERROR with ``"<Type>: <message>"``
-    (``set_status_on_exception``), then propagates unchanged.
-
-    Args:
-        name: span name.
-        kind: span kind.
-        attributes: str, bool, int (within int64), float values; any other value (a list, an
-            int beyond int64) is recorded as its ``str()`` (the native attributes are scalars).
-        tracer: from :func:`get_tracer`; default the ``"coretel.python"`` scope.
-
-    The ``as`` target is the native ``Span`` (``set_attribute``, ``add_event``, ...).
-    Errors: whatever ``Tracer.start_span`` raises for a bad attribute (TypeError/ValueError),
-    raised at ``with`` entry. Single use: entering the same object twice is a RuntimeError.
-    """
-    # The scope is native (python/src/trace_bindings.cc): making, entering and leaving it are
-    # one plain CPython call each, the contextvar set and reset through the C API.
-    return _native.span_scope(
-        tracer if tracer is not None else get_tracer(DEFAULT_SCOPE),
-        name,
-        int(kind),
-        dict(attributes) if attributes else None,
-        record_exception,
-        set_status_on_exception,
-    )
+# A context manager that runs its body inside a new span, made current (its docstring has the
+# contract). Native (python/src/trace_bindings.cc): making the scope, entering and leaving it
+# are one CPython call each, with no Python frame, and the contextvar is set and reset through
+# the C API.
+start_as_current_span = _native.start_as_current_span
 
 
 def traced(

@@ -4,6 +4,8 @@
 // enable_telemetry() (or after shutdown()) a span is not recording and carries its parent's
 // span context, as the API without an SDK does (trace/api.md, "Behavior of the API in the
 // absence of an installed SDK"), so context still propagates.
+#include <array>
+
 #include <pybind11/stl.h>
 
 #include "context_bridge.h"
@@ -184,37 +186,135 @@ PyObject* scope_exit_raw(PyObject* self, PyObject* const* args, Py_ssize_t nargs
   });
 }
 
-// _native.span_scope(tracer, name, kind, attributes, record_exception,
-// set_status_on_exception): a new SpanScope (trace.py's start_as_current_span() checks the
-// arguments' shapes). TypeError for a tracer that is not a Tracer or a name that is not a str.
-PyObject* span_scope_raw(PyObject* /*module*/, PyObject* const* args, Py_ssize_t nargs) {
+// The tracer of the "coretel.python" scope (_native.default_tracer(); trace.get_tracer() hands
+// out this object for that scope): made at the first call, kept to the end of the process (a
+// leaked reference: no decref after the interpreter is finalized).
+PyObject* default_tracer() {
+  static PyObject* tracer =
+      py::cast(PyTracer{"coretel.python", nullptr, std::nullopt}).release().ptr();
+  return tracer;
+}
+
+// The keywords of start_as_current_span(), in the order of its parameters after `name`.
+constexpr std::array<const char*, 5> kScopeKeywords = {
+    "kind", "attributes", "tracer", "record_exception", "set_status_on_exception"};
+
+// Which of kScopeKeywords `key` is (interned once; compared by pointer first, as CPython passes
+// the interned names of a call's keywords), or -1.
+int scope_keyword(PyObject* key) {
+  static const std::array<PyObject*, kScopeKeywords.size()> names = [] {
+    std::array<PyObject*, kScopeKeywords.size()> out{};
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      out[i] = PyUnicode_InternFromString(kScopeKeywords[i]);  // leaked, as default_tracer()
+      if (out[i] == nullptr) throw py::error_already_set();
+    }
+    return out;
+  }();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (key == names[i]) return static_cast<int>(i);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (PyUnicode_Check(key) && PyUnicode_Compare(key, names[i]) == 0) return static_cast<int>(i);
+  return -1;
+}
+
+// start_as_current_span(name, /, *, kind=0, attributes=None, tracer=None, record_exception=True,
+// set_status_on_exception=True) -> SpanScope: the public function itself (trace.py exports it),
+// one CPython call with no Python frame. The attributes are copied into a dict here (a Mapping
+// changed before __enter__ does not change the span); an empty one is None.
+// Errors: TypeError for a missing or non-str name, an unknown or repeated keyword, a tracer that
+// is not a Tracer or a kind that is not an int; a kind outside SpanKind is refused at __enter__
+// (ValueError), as a bad attribute is.
+PyObject* start_as_current_span_raw(PyObject* /*module*/, PyObject* const* args, Py_ssize_t nargs,
+                                    PyObject* kwnames) {
   return translating_exceptions([&]() -> PyObject* {
-    if (nargs != 6) {
-      PyErr_Format(PyExc_TypeError, "span_scope() takes 6 arguments (%zd given)", nargs);
+    if (nargs != 1) {
+      PyErr_Format(PyExc_TypeError,
+                   "start_as_current_span() takes the name as its one positional argument (%zd "
+                   "given)",
+                   nargs);
       return nullptr;
     }
-    const py::handle tracer = args[0];
+    std::array<PyObject*, kScopeKeywords.size()> given{};  // borrowed; nullptr: the default
+    const Py_ssize_t keywords = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
+    for (Py_ssize_t i = 0; i < keywords; ++i) {
+      PyObject* key = PyTuple_GET_ITEM(kwnames, i);
+      const int k = scope_keyword(key);
+      if (k < 0 || given[static_cast<std::size_t>(k)] != nullptr) {
+        PyErr_Format(PyExc_TypeError,
+                     k < 0 ? "start_as_current_span() got an unexpected keyword argument '%U'"
+                           : "start_as_current_span() got multiple values for argument '%U'",
+                     key);
+        return nullptr;
+      }
+      given[static_cast<std::size_t>(k)] = args[nargs + i];
+    }
+    if (!PyUnicode_Check(args[0])) throw py::type_error("a span name is a str");
+    long kind = 0;
+    if (given[0] != nullptr) {
+      if (!PyLong_Check(given[0])) throw py::type_error("kind is a SpanKind (an int)");
+      kind = PyLong_AsLong(given[0]);
+      if (kind == -1 && PyErr_Occurred()) {
+        if (!PyErr_ExceptionMatches(PyExc_OverflowError)) throw py::error_already_set();
+        PyErr_Clear();
+      }
+      if (kind < 0 || kind > 4)
+        kind = -1;  // not a SpanKind, even cut to an int: enter() refuses it
+    }
+    py::object attributes = py::none();
+    if (PyObject* a = given[1]; a != nullptr && a != Py_None) {
+      const int nonempty = PyObject_IsTrue(a);
+      if (nonempty < 0) throw py::error_already_set();
+      if (nonempty != 0) {
+        PyObject* copy = PyDict_Check(a)
+                             ? PyDict_Copy(a)
+                             : PyObject_CallOneArg(reinterpret_cast<PyObject*>(&PyDict_Type), a);
+        if (copy == nullptr) throw py::error_already_set();
+        attributes = py::reinterpret_steal<py::object>(copy);
+      }
+    }
+    const py::handle tracer =
+        given[2] != nullptr && given[2] != Py_None ? given[2] : default_tracer();
+    if (tracer.ptr() != default_tracer() && !py::isinstance<PyTracer>(tracer))
+      throw py::type_error("tracer is a Tracer (get_tracer())");
     PyTracer& native = instance_of<PyTracer>(tracer);
-    if (!PyUnicode_Check(args[1])) throw py::type_error("a span name is a str");
-    long kind = PyLong_AsLong(args[2]);
-    if (kind == -1 && PyErr_Occurred()) throw py::error_already_set();
-    if (kind < 0 || kind > 4) kind = -1;  // not a SpanKind, even cut to an int: enter() refuses it
-    const int record_exception = PyObject_IsTrue(args[4]);
-    const int set_status = PyObject_IsTrue(args[5]);
-    if (record_exception < 0 || set_status < 0) throw py::error_already_set();
+    int flags[2] = {1, 1};  // record_exception, set_status_on_exception
+    for (std::size_t i = 0; i < 2; ++i) {
+      if (given[3 + i] == nullptr) continue;
+      flags[i] = PyObject_IsTrue(given[3 + i]);
+      if (flags[i] < 0) throw py::error_already_set();
+    }
     return adopt_instance(
                std::make_unique<SpanScope>(native, py::reinterpret_borrow<py::object>(tracer),
-                                           std::string(utf8(args[1])), static_cast<int>(kind),
-                                           py::reinterpret_borrow<py::object>(args[3]),
-                                           record_exception != 0, set_status != 0))
+                                           std::string(utf8(args[0])), static_cast<int>(kind),
+                                           std::move(attributes), flags[0] != 0, flags[1] != 0))
         .release()
         .ptr();
   });
 }
 
-PyMethodDef span_scope_def{"span_scope", fastcall(span_scope_raw), METH_FASTCALL,
-                           "span_scope(tracer, name, kind, attributes, record_exception, "
-                           "set_status_on_exception) -> SpanScope: see trace.py"};
+PyMethodDef start_as_current_span_def{
+    "start_as_current_span", fastcall(start_as_current_span_raw), METH_FASTCALL | METH_KEYWORDS,
+    "start_as_current_span(name, /, *, kind=0, attributes=None, tracer=None,\n"
+    "                      record_exception=True, set_status_on_exception=True)\n--\n\n"
+    "A context manager that runs its body inside a new span, made current.\n\n"
+    "``with coretel.start_as_current_span(\"work\") as span:`` starts a span whose parent is the\n"
+    "current context (none: a root span), makes it current for the body (with the parent's\n"
+    "baggage), and ends it on exit. An exception from the body is recorded as an ``exception``\n"
+    "event (``record_exception``) and sets status ERROR with ``\"<Type>: <message>\"``\n"
+    "(``set_status_on_exception``), then propagates unchanged (trace/api.md, \"Record\n"
+    "Exception\").\n\n"
+    "Args:\n"
+    "    name: span name (str).\n"
+    "    kind: a SpanKind.\n"
+    "    attributes: a Mapping of str to str, bool, int (within int64) or float; any other value\n"
+    "        (a list, an int beyond int64) is recorded as its ``str()`` (the native attributes\n"
+    "        are scalars). Copied when the scope is made.\n"
+    "    tracer: from get_tracer(); default the \"coretel.python\" scope.\n\n"
+    "The ``as`` target is the native Span (``set_attribute``, ``add_event``, ...).\n"
+    "Errors: TypeError for a non-str name, an unknown keyword, a kind that is not an int; at\n"
+    "``with`` entry, ValueError for a kind outside SpanKind and what a bad attribute raises\n"
+    "(TypeError/ValueError). Single use: entering the same object twice is a RuntimeError.\n"
+    "Thread-safe: the current context is per thread and per asyncio task (contextvars)."};
 PyMethodDef scope_enter{"__enter__", scope_enter_raw, METH_NOARGS,
                         "Starts the span and makes it current; returns it."};
 PyMethodDef scope_exit{"__exit__", fastcall(scope_exit_raw), METH_FASTCALL,
@@ -336,7 +436,10 @@ void bind_trace(py::module_& m) {
                                             "with start_as_current_span(...): see trace.py");
   add_raw_method(scope_class, scope_enter);
   add_raw_method(scope_class, scope_exit);
-  add_raw_function(m, span_scope_def);
+  add_raw_function(m, start_as_current_span_def);
+  m.def(
+      "default_tracer", [] { return py::reinterpret_borrow<py::object>(default_tracer()); },
+      "The Tracer of the \"coretel.python\" scope (start_as_current_span()'s default)");
 
   m.def(
       "inject",

@@ -248,8 +248,9 @@ print(json.dumps({"spans": spans(), "error": error}))
 
 
 def test_a_scope_misused_raises_exactly_and_its_span_still_ends_once():
-    # span_scope(), __enter__ and __exit__ are raw CPython functions (python/src/raw_method.h):
-    # C++ errors become the Python exceptions pybind11 would raise, argument counts are checked.
+    # start_as_current_span(), __enter__ and __exit__ are raw CPython functions
+    # (python/src/raw_method.h): C++ errors become the Python exceptions pybind11 would raise,
+    # arguments and keywords are checked.
     got = run_json(PRELUDE + """
 def error_of(call):
     try:
@@ -265,10 +266,30 @@ with scope as entered:
     out["two_args"] = error_of(lambda: scope.__exit__(None, None))
 out["after"] = error_of(lambda: scope.__exit__(None, None, None))
 tracer = coretel.get_tracer("tests")
-out["five_args"] = error_of(lambda: _native.span_scope(tracer, "x", 0, None, True))
-out["bytes_name"] = error_of(lambda: _native.span_scope(tracer, b"x", 0, None, True, True))
-out["huge_kind"] = error_of(_native.span_scope(tracer, "x", 2**32 + 1, None, True, True).__enter__)
-out["spans"] = [s["name"] for s in spans()]
+start = coretel.start_as_current_span
+out["two_positional"] = error_of(lambda: start("x", 0))
+out["no_name"] = error_of(lambda: start(kind=0))
+out["unknown_keyword"] = error_of(lambda: start("x", knd=0))
+out["bytes_name"] = error_of(lambda: start(b"x"))
+out["float_kind"] = error_of(lambda: start("x", kind=1.0))
+out["huge_kind"] = error_of(start("x", kind=2**32 + 1).__enter__)
+out["huger_kind"] = error_of(start("x", kind=2**70).__enter__)
+out["not_a_tracer"] = error_of(lambda: start("x", tracer="tests"))
+out["default_tracer"] = coretel.get_tracer(coretel.trace.DEFAULT_SCOPE) is _native.default_tracer()
+attributes = {"k": "before"}
+made = start("copied", kind=coretel.SpanKind.CLIENT, attributes=attributes, tracer=tracer,
+             record_exception=False, set_status_on_exception=False)
+attributes["k"] = "after"
+try:
+    with made:
+        raise KeyError("x")
+except KeyError:
+    pass
+finished = spans()
+out["spans"] = [s["name"] for s in finished]
+c = finished[-1]
+out["copied"] = {"attributes": c["attributes"], "kind": c["kind"], "status": c["status"],
+                 "events": len(c["events"]), "scope": c["scope"]}
 print(json.dumps(out))
 """)
     assert got == {
@@ -277,8 +298,23 @@ print(json.dumps(out))
         "again": ["RuntimeError", "a start_as_current_span() scope can be entered only once"],
         "two_args": ["TypeError", "__exit__() takes 3 arguments (2 given)"],
         "after": ["RuntimeError", "__exit__ without __enter__"],
-        "five_args": ["TypeError", "span_scope() takes 6 arguments (5 given)"],
+        "two_positional": [
+            "TypeError",
+            "start_as_current_span() takes the name as its one positional argument (2 given)"],
+        "no_name": [
+            "TypeError",
+            "start_as_current_span() takes the name as its one positional argument (0 given)"],
+        "unknown_keyword": [
+            "TypeError", "start_as_current_span() got an unexpected keyword argument 'knd'"],
         "bytes_name": ["TypeError", "a span name is a str"],
+        "float_kind": ["TypeError", "kind is a SpanKind (an int)"],
         "huge_kind": ["ValueError", "kind is 0 to 4 (SpanKind)"],
-        "spans": ["once"],
+        "huger_kind": ["ValueError", "kind is 0 to 4 (SpanKind)"],
+        "not_a_tracer": ["TypeError", "tracer is a Tracer (get_tracer())"],
+        "default_tracer": True,
+        "spans": ["once", "copied"],
+        "copied": got["copied"],
     }
+    # Copied when made; kind and the two flags by keyword: no exception event, status unset.
+    assert got["copied"] == {"attributes": {"k": "before"}, "kind": 2, "status": 0, "events": 0,
+                             "scope": "tests"}
