@@ -89,7 +89,6 @@ class SpanScope(Span):
 
 def start_as_current_span(
     name: str,
-    /,
     *,
     kind: int = 0,
     attributes: Mapping[str, _AttributeValue] | None = None,

@@ -195,9 +195,9 @@ PyObject* default_tracer() {
   return tracer;
 }
 
-// The keywords of start_as_current_span(), in the order of its parameters after `name`.
-constexpr std::array<const char*, 5> kScopeKeywords = {
-    "kind", "attributes", "tracer", "record_exception", "set_status_on_exception"};
+// The parameters of start_as_current_span(), in order (the name may be passed by position).
+constexpr std::array<const char*, 6> kScopeKeywords = {
+    "name", "kind", "attributes", "tracer", "record_exception", "set_status_on_exception"};
 
 // Which of kScopeKeywords `key` is (interned once; compared by pointer first, as CPython passes
 // the interned names of a call's keywords), or -1.
@@ -217,24 +217,25 @@ int scope_keyword(PyObject* key) {
   return -1;
 }
 
-// start_as_current_span(name, /, *, kind=0, attributes=None, tracer=None, record_exception=True,
+// start_as_current_span(name, *, kind=0, attributes=None, tracer=None, record_exception=True,
 // set_status_on_exception=True) -> SpanScope: the public function itself (trace.py exports it),
 // one CPython call with no Python frame. The attributes are copied into a dict here (a Mapping
 // changed before __enter__ does not change the span); an empty one is None.
-// Errors: TypeError for a missing or non-str name, an unknown or repeated keyword, a tracer that
+// Errors: TypeError for a missing or non-str name, a second positional argument, an unknown or
+// repeated keyword, a tracer that
 // is not a Tracer or a kind that is not an int; a kind outside SpanKind is refused at __enter__
 // (ValueError), as a bad attribute is.
 PyObject* start_as_current_span_raw(PyObject* /*module*/, PyObject* const* args, Py_ssize_t nargs,
                                     PyObject* kwnames) {
   return translating_exceptions([&]() -> PyObject* {
-    if (nargs != 1) {
+    if (nargs > 1) {
       PyErr_Format(PyExc_TypeError,
-                   "start_as_current_span() takes the name as its one positional argument (%zd "
-                   "given)",
+                   "start_as_current_span() takes one positional argument, the name (%zd given)",
                    nargs);
       return nullptr;
     }
     std::array<PyObject*, kScopeKeywords.size()> given{};  // borrowed; nullptr: the default
+    if (nargs == 1) given[0] = args[0];
     const Py_ssize_t keywords = kwnames != nullptr ? PyTuple_GET_SIZE(kwnames) : 0;
     for (Py_ssize_t i = 0; i < keywords; ++i) {
       PyObject* key = PyTuple_GET_ITEM(kwnames, i);
@@ -248,11 +249,15 @@ PyObject* start_as_current_span_raw(PyObject* /*module*/, PyObject* const* args,
       }
       given[static_cast<std::size_t>(k)] = args[nargs + i];
     }
-    if (!PyUnicode_Check(args[0])) throw py::type_error("a span name is a str");
+    if (given[0] == nullptr) {
+      PyErr_SetString(PyExc_TypeError, "start_as_current_span() missing its argument 'name'");
+      return nullptr;
+    }
+    if (!PyUnicode_Check(given[0])) throw py::type_error("a span name is a str");
     long kind = 0;
-    if (given[0] != nullptr) {
-      if (!PyLong_Check(given[0])) throw py::type_error("kind is a SpanKind (an int)");
-      kind = PyLong_AsLong(given[0]);
+    if (given[1] != nullptr) {
+      if (!PyLong_Check(given[1])) throw py::type_error("kind is a SpanKind (an int)");
+      kind = PyLong_AsLong(given[1]);
       if (kind == -1 && PyErr_Occurred()) {
         if (!PyErr_ExceptionMatches(PyExc_OverflowError)) throw py::error_already_set();
         PyErr_Clear();
@@ -261,7 +266,7 @@ PyObject* start_as_current_span_raw(PyObject* /*module*/, PyObject* const* args,
         kind = -1;  // not a SpanKind, even cut to an int: enter() refuses it
     }
     py::object attributes = py::none();
-    if (PyObject* a = given[1]; a != nullptr && a != Py_None) {
+    if (PyObject* a = given[2]; a != nullptr && a != Py_None) {
       const int nonempty = PyObject_IsTrue(a);
       if (nonempty < 0) throw py::error_already_set();
       if (nonempty != 0) {
@@ -273,19 +278,19 @@ PyObject* start_as_current_span_raw(PyObject* /*module*/, PyObject* const* args,
       }
     }
     const py::handle tracer =
-        given[2] != nullptr && given[2] != Py_None ? given[2] : default_tracer();
+        given[3] != nullptr && given[3] != Py_None ? given[3] : default_tracer();
     if (tracer.ptr() != default_tracer() && !py::isinstance<PyTracer>(tracer))
       throw py::type_error("tracer is a Tracer (get_tracer())");
     PyTracer& native = instance_of<PyTracer>(tracer);
     int flags[2] = {1, 1};  // record_exception, set_status_on_exception
     for (std::size_t i = 0; i < 2; ++i) {
-      if (given[3 + i] == nullptr) continue;
-      flags[i] = PyObject_IsTrue(given[3 + i]);
+      if (given[4 + i] == nullptr) continue;
+      flags[i] = PyObject_IsTrue(given[4 + i]);
       if (flags[i] < 0) throw py::error_already_set();
     }
     return adopt_instance(
                std::make_unique<SpanScope>(native, py::reinterpret_borrow<py::object>(tracer),
-                                           std::string(utf8(args[0])), static_cast<int>(kind),
+                                           std::string(utf8(given[0])), static_cast<int>(kind),
                                            std::move(attributes), flags[0] != 0, flags[1] != 0))
         .release()
         .ptr();
@@ -294,7 +299,7 @@ PyObject* start_as_current_span_raw(PyObject* /*module*/, PyObject* const* args,
 
 PyMethodDef start_as_current_span_def{
     "start_as_current_span", fastcall(start_as_current_span_raw), METH_FASTCALL | METH_KEYWORDS,
-    "start_as_current_span(name, /, *, kind=0, attributes=None, tracer=None,\n"
+    "start_as_current_span(name, *, kind=0, attributes=None, tracer=None,\n"
     "                      record_exception=True, set_status_on_exception=True)\n--\n\n"
     "A context manager that runs its body inside a new span, made current.\n\n"
     "``with coretel.start_as_current_span(\"work\") as span:`` starts a span whose parent is the\n"

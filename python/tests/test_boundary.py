@@ -269,6 +269,9 @@ tracer = coretel.get_tracer("tests")
 start = coretel.start_as_current_span
 out["two_positional"] = error_of(lambda: start("x", 0))
 out["no_name"] = error_of(lambda: start(kind=0))
+out["name_twice"] = error_of(lambda: start("x", name="y"))
+with start(name="by.keyword"):
+    pass
 out["unknown_keyword"] = error_of(lambda: start("x", knd=0))
 out["bytes_name"] = error_of(lambda: start(b"x"))
 out["float_kind"] = error_of(lambda: start("x", kind=1.0))
@@ -300,10 +303,10 @@ print(json.dumps(out))
         "after": ["RuntimeError", "__exit__ without __enter__"],
         "two_positional": [
             "TypeError",
-            "start_as_current_span() takes the name as its one positional argument (2 given)"],
-        "no_name": [
-            "TypeError",
-            "start_as_current_span() takes the name as its one positional argument (0 given)"],
+            "start_as_current_span() takes one positional argument, the name (2 given)"],
+        "no_name": ["TypeError", "start_as_current_span() missing its argument 'name'"],
+        "name_twice": [
+            "TypeError", "start_as_current_span() got multiple values for argument 'name'"],
         "unknown_keyword": [
             "TypeError", "start_as_current_span() got an unexpected keyword argument 'knd'"],
         "bytes_name": ["TypeError", "a span name is a str"],
@@ -312,7 +315,7 @@ print(json.dumps(out))
         "huger_kind": ["ValueError", "kind is 0 to 4 (SpanKind)"],
         "not_a_tracer": ["TypeError", "tracer is a Tracer (get_tracer())"],
         "default_tracer": True,
-        "spans": ["once", "copied"],
+        "spans": ["once", "by.keyword", "copied"],
         "copied": got["copied"],
     }
     # Copied when made; kind and the two flags by keyword: no exception event, status unset.
